@@ -1,0 +1,1 @@
+"""The five agents (Researcher, Copywriter, Orchestrator, Tone, Analyst): one module each, see DESIGN.md."""

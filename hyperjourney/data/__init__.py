@@ -1,0 +1,1 @@
+"""Customer data: ingestion, identity resolution, consents, audit log, the synthetic demo tenant."""

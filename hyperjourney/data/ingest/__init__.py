@@ -1,0 +1,1 @@
+"""Validated bulk loading of customer data files (CSV, JSONL, Parquet) through COPY."""

@@ -1,0 +1,1 @@
+"""Data plane: embedded or external Postgres with pgvector, migrations, tenant-bound connections."""

@@ -1,0 +1,1 @@
+"""Offline eval suites and regression gates."""

@@ -1,0 +1,1 @@
+"""LangGraph graphs (supervisor, support copilot), built by factories that take their dependencies."""

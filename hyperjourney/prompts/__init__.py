@@ -1,0 +1,1 @@
+"""Versioned prompt files, loaded by name; their content hash is recorded with every use."""

@@ -1,0 +1,90 @@
+"""Settings from the environment (prefix HYPERJOURNEY_) and an optional .env; explicit values win."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class LLMTier(BaseModel):
+    """One OpenAI-compatible chat endpoint; a tier without a model is absent."""
+
+    base_url: str | None = Field(None, description="OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1")
+    model: str | None = Field(None, description="Model name sent to the endpoint")
+    api_key: SecretStr | None = Field(None, description="API key; many local servers accept any value")
+    cost_per_1k_input: float = Field(0.0, ge=0, description="USD per 1,000 prompt tokens")
+    cost_per_1k_output: float = Field(0.0, ge=0, description="USD per 1,000 completion tokens")
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.model)
+
+
+class Budgets(BaseModel):
+    """Ceilings that stop escalation to paid tiers once spent."""
+
+    max_cost_usd_per_run: float = Field(0.50, ge=0)
+    max_tokens_per_run: int = Field(50_000, ge=0)
+    max_latency_ms_per_step: int = Field(30_000, gt=0)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="HYPERJOURNEY_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    home: Path = Field(Path("~/.hyperjourney"), description="Where the embedded database and artifacts live")
+    database_url: SecretStr | None = Field(
+        None, description="Admin URL of an external Postgres with pgvector; unset means the embedded server"
+    )
+    app_database_url: SecretStr | None = Field(
+        None,
+        description="URL the application connects with (a role without BYPASSRLS); "
+        "unset means the admin URL with the user switched to app_db_role",
+    )
+    app_db_role: str = Field("hyperjourney_app", pattern=r"^[a-z_][a-z0-9_]*$")
+    app_db_password: SecretStr | None = Field(None, description="Password set on the app role (external DB)")
+    tenant: str = Field("demo", pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$", description="Default tenant")
+    pool_max_size: int = Field(8, ge=1, le=100)
+    llm_small: LLMTier = Field(default_factory=lambda: LLMTier())
+    llm_large: LLMTier = Field(default_factory=lambda: LLMTier())
+    budgets: Budgets = Field(default_factory=Budgets)
+
+    @property
+    def home_dir(self) -> Path:
+        return self.home.expanduser().resolve()
+
+    @property
+    def embedded(self) -> bool:
+        return self.database_url is None
+
+    def masked(self) -> dict[str, Any]:
+        """Effective settings as plain data with every secret replaced by '****'."""
+        data = self.model_dump(mode="json")
+        return _mask(data, self)
+
+
+def _mask(data: Any, model: Any) -> Any:
+    if isinstance(model, BaseModel):
+        out: dict[str, Any] = {}
+        for name in type(model).model_fields:
+            value = getattr(model, name)
+            if isinstance(value, SecretStr):
+                out[name] = "****" if value.get_secret_value() else ""
+            else:
+                out[name] = _mask(data[name], value)
+        return out
+    return data
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Typed tools: the only way agents touch data; each wraps a domain module."""

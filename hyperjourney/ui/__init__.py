@@ -1,0 +1,1 @@
+"""Chainlit surfaces: goal-first canvas and support copilot."""

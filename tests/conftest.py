@@ -1,0 +1,54 @@
+"""One real embedded Postgres for the whole run, in a temp home; each test works in its own tenant."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+_HOME = Path(tempfile.mkdtemp(prefix="hj-test-"))
+os.environ["HYPERJOURNEY_HOME"] = str(_HOME)
+os.environ.pop("HYPERJOURNEY_APP_DATABASE_URL", None)
+
+import pytest  # noqa: E402
+
+from hyperjourney.db import embedded  # noqa: E402
+from hyperjourney.db.database import Database  # noqa: E402
+from hyperjourney.db.migrate import migrate  # noqa: E402
+from hyperjourney.settings import Settings, get_settings  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    get_settings.cache_clear()
+    return get_settings()
+
+
+@pytest.fixture(scope="session")
+def db(settings: Settings) -> Iterator[Database]:
+    database = Database.from_settings(settings)
+    migrate(database)
+    yield database
+    database.close()
+    if settings.embedded:
+        embedded.stop(settings.home_dir)
+        shutil.rmtree(_HOME, ignore_errors=True)
+
+
+def new_tenant(db: Database, prefix: str = "t") -> str:
+    tenant = f"{prefix}-{uuid.uuid4().hex[:10]}"
+    db.create_tenant(tenant)
+    return tenant
+
+
+@pytest.fixture
+def tenant(db: Database) -> str:
+    return new_tenant(db)
+
+
+@pytest.fixture
+def make_tenant(db: Database) -> Callable[[str], str]:
+    return lambda prefix="t": new_tenant(db, prefix)
