@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 
@@ -12,8 +12,10 @@ from hyperjourney.data import audit, identities
 from hyperjourney.data.ingest.datasets import DATASETS
 from hyperjourney.data.ingest.loader import LoadResult, load_rows
 from hyperjourney.data.ingest.rows import Row
-from hyperjourney.data.seed.generator import DemoData, generate
 from hyperjourney.db.database import Database
+
+if TYPE_CHECKING:
+    from hyperjourney.data.seed.generator import DemoData
 
 DEMO_TENANT = "demo"
 
@@ -40,6 +42,8 @@ def seed(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> SeedResult:
     """Generate deterministically and load in dependency order, all in one transaction."""
+    from hyperjourney.data.seed.generator import generate  # numpy-heavy; only seeding needs it
+
     db.create_tenant(tenant, "Northwind Cloud & Goods (demo)")
     data = generate(seed=seed_value, customers=customers, events=events, tickets=tickets)
     order: list[tuple[str, Sequence[Row]]] = _load_order(data)

@@ -7,10 +7,11 @@ what makes re-ingesting the same file a no-op.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from pydantic_core import to_json
 
 from hyperjourney.data.identities import identities_of
 from hyperjourney.data.ingest.rows import (
@@ -65,7 +66,7 @@ class Dataset:
 
 
 def _json(value: dict[str, Any]) -> str:
-    return json.dumps(value, separators=(",", ":"), default=str)
+    return to_json(value).decode()
 
 
 def _unknown_customer(stage: str) -> Check:
@@ -360,7 +361,11 @@ TICKETS = Dataset(
             "labels, opened_at, updated_at) "
             "SELECT DISTINCT ON (ticket_id) current_tenant(), ticket_id, customer_id, channel, subject, status, "
             "priority, language, labels, min(sent_at) OVER w, max(sent_at) OVER w FROM stage_tickets "
-            "WINDOW w AS (PARTITION BY ticket_id) ORDER BY ticket_id, line ON CONFLICT DO NOTHING",
+            "WINDOW w AS (PARTITION BY ticket_id) ORDER BY ticket_id, line "
+            "ON CONFLICT (tenant_id, ticket_id) DO UPDATE SET "
+            "opened_at = least(tickets.opened_at, EXCLUDED.opened_at), "
+            "updated_at = greatest(tickets.updated_at, EXCLUDED.updated_at) "
+            "WHERE EXCLUDED.opened_at < tickets.opened_at OR EXCLUDED.updated_at > tickets.updated_at",
         ),
         (
             "messages",

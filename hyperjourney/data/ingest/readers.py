@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -36,8 +35,12 @@ def count_rows(path: Path) -> int:
     return max(lines - 1, 0) if fmt == "csv" else lines
 
 
-def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    """Yield (line number, record); a record that cannot be parsed comes as its error message."""
+Record = dict[str, Any] | bytes | str
+"""A parsed row (dict), a raw JSON line left for pydantic to parse (bytes), or why the row is unreadable (str)."""
+
+
+def read_rows(path: Path) -> Iterator[tuple[int, Record]]:
+    """Yield (line number, record); blank CSV cells are left out, so the field's default applies."""
     if not path.is_file():
         raise UnreadableFileError(f"{path}: no such file")
     fmt = file_format(path)
@@ -49,7 +52,7 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
         yield from _read_parquet(path)
 
 
-def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
+def _read_csv(path: Path) -> Iterator[tuple[int, Record]]:
     with path.open(newline="", encoding="utf-8-sig") as fh:
         reader = csv.reader(fh)
         try:
@@ -74,26 +77,18 @@ def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
             if len(values) != len(header):
                 yield start, f"expected {len(header)} columns, found {len(values)}"
                 continue
-            yield start, dict(zip(header, values, strict=True))
+            yield start, {k: v for k, v in zip(header, values, strict=True) if v.strip()}
 
 
-def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
+def _read_jsonl(path: Path) -> Iterator[tuple[int, Record]]:
+    """Lines stay raw: pydantic parses and validates JSON in one pass, much faster than json.loads first."""
     with path.open("rb") as fh:
         for number, raw in enumerate(fh, start=1):
-            if not raw.strip():
-                continue
-            try:
-                record = json.loads(raw)
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                yield number, f"invalid JSON: {exc}"
-                continue
-            if not isinstance(record, dict):
-                yield number, "each line must be a JSON object"
-                continue
-            yield number, record
+            if raw.strip():
+                yield number, raw
 
 
-def _read_parquet(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
+def _read_parquet(path: Path) -> Iterator[tuple[int, Record]]:
     import pyarrow.parquet as pq
 
     try:

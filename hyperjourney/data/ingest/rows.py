@@ -15,11 +15,6 @@ ID = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@-]+$")
 class Row(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
-    @field_validator("*", mode="before")
-    @classmethod
-    def _blank_is_missing(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and value.strip() == "" else value
-
 
 def _json_object(value: Any) -> Any:
     """CSV cells carry JSON objects as text; other formats carry them as objects."""

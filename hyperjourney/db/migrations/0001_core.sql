@@ -87,7 +87,6 @@ CREATE TABLE events (
     PRIMARY KEY (tenant_id, event_id)
 );
 CREATE INDEX events_customer_time ON events (tenant_id, customer_id, ts);
-CREATE INDEX events_type_time ON events (tenant_id, type, ts);
 
 CREATE TABLE products (
     tenant_id    text NOT NULL,

@@ -1,0 +1,34 @@
+"""Run every benchmark and print one table: `python -m bench` (or `make bench`)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from rich.console import Console
+
+from bench import ingest_bench
+from bench.report import Figure, print_table
+
+SUITES: dict[str, Callable[[], list[Figure]]] = {
+    "ingest": ingest_bench.run,
+}
+
+
+def main(argv: list[str]) -> int:
+    chosen = argv or list(SUITES)
+    unknown = [name for name in chosen if name not in SUITES]
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(SUITES)}", file=sys.stderr)
+        return 2
+    console = Console(stderr=True)
+    figures: list[Figure] = []
+    for name in chosen:
+        console.print(f"running {name} benchmark…")
+        figures.extend(SUITES[name]())
+    print_table(figures)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

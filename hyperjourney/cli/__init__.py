@@ -1,0 +1,1 @@
+"""The `hyperjourney` command line (typer + rich)."""

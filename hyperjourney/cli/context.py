@@ -1,0 +1,56 @@
+"""What every command shares: settings, the database handle, and errors printed for people."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+
+from hyperjourney.data.ingest.loader import IngestError
+from hyperjourney.data.ingest.readers import UnreadableFileError
+from hyperjourney.db.database import Database, DatabaseError
+from hyperjourney.db.embedded import EmbeddedDatabaseError
+from hyperjourney.db.migrate import migrate
+from hyperjourney.settings import Settings, get_settings
+
+console = Console()
+err_console = Console(stderr=True)
+
+USER_ERRORS = (DatabaseError, EmbeddedDatabaseError, IngestError, UnreadableFileError, ValueError)
+
+
+def settings() -> Settings:
+    return get_settings()
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn expected failures into one red line and exit code 1 instead of a traceback."""
+    try:
+        yield
+    except USER_ERRORS as exc:
+        err_console.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+
+
+@contextmanager
+def database(*, ensure_schema: bool = True) -> Iterator[Database]:
+    """Open the configured database (starting the embedded one) with migrations applied."""
+    s = settings()
+    db = Database.from_settings(s)
+    try:
+        if ensure_schema:
+            pw = s.app_db_password.get_secret_value() if s.app_db_password else None
+            migrate(db, pw)
+        yield db
+    finally:
+        db.close()
+
+
+TenantOption = typer.Option(None, "--tenant", "-t", help="Tenant id (default: HYPERJOURNEY_TENANT or 'demo').")
+
+
+def tenant_or_default(tenant: str | None) -> str:
+    return tenant or settings().tenant
