@@ -88,8 +88,13 @@ def test_events_reference_known_customers_and_are_idempotent(
     path = _events_jsonl(
         tmp_path / "events.jsonl",
         [
-            {"event_id": "e1", "customer_id": "c1", "type": "page_view", "ts": "2026-02-01T00:00:00Z",
-             "properties": {"page": "/pricing"}},
+            {
+                "event_id": "e1",
+                "customer_id": "c1",
+                "type": "page_view",
+                "ts": "2026-02-01T00:00:00Z",
+                "properties": {"page": "/pricing"},
+            },
             {"event_id": "e2", "customer_id": "ghost", "type": "page_view", "ts": "2026-02-01T00:00:00Z"},
             "{not json",
             {"event_id": "e3", "customer_id": "c2", "type": "Bad Type", "ts": "2026-02-01T00:00:00Z"},
@@ -140,10 +145,25 @@ def test_tickets_and_consent_history(db: Database, tenant: str, customers_csv: P
     tickets = _events_jsonl(
         tmp_path / "tickets.jsonl",
         [
-            {"ticket_id": "t1", "message_id": "m1", "customer_id": "c1", "channel": "email", "subject": "Refund",
-             "body": "Where is my refund?", "sent_at": "2026-03-01T10:00:00Z"},
-            {"ticket_id": "t1", "message_id": "m2", "customer_id": "c1", "channel": "email", "subject": "Refund",
-             "author": "agent", "body": "On its way.", "sent_at": "2026-03-01T12:00:00Z"},
+            {
+                "ticket_id": "t1",
+                "message_id": "m1",
+                "customer_id": "c1",
+                "channel": "email",
+                "subject": "Refund",
+                "body": "Where is my refund?",
+                "sent_at": "2026-03-01T10:00:00Z",
+            },
+            {
+                "ticket_id": "t1",
+                "message_id": "m2",
+                "customer_id": "c1",
+                "channel": "email",
+                "subject": "Refund",
+                "author": "agent",
+                "body": "On its way.",
+                "sent_at": "2026-03-01T12:00:00Z",
+            },
         ],
     )
     assert _ingest(db, tenant, "tickets", tickets).inserted == {"tickets": 1, "messages": 2}

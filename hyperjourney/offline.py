@@ -1,0 +1,38 @@
+"""Telemetry and hub downloads of every dependency are off unless the user opts in.
+
+Imported first by the package, before any dependency reads its environment. Values the user set
+win (``setdefault``); ``HYPERJOURNEY_TELEMETRY=1`` skips all of them.
+"""
+
+from __future__ import annotations
+
+import os
+
+OFF_BY_DEFAULT = {
+    "DO_NOT_TRACK": "1",
+    "LANGCHAIN_TRACING_V2": "false",
+    "LANGSMITH_TRACING": "false",
+    "LANGCHAIN_CALLBACKS_BACKGROUND": "false",
+    "OTEL_SDK_DISABLED": "true",
+    "OTEL_TRACES_EXPORTER": "none",
+    "OTEL_METRICS_EXPORTER": "none",
+    "OTEL_LOGS_EXPORTER": "none",
+    "HF_HUB_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_DATASETS_OFFLINE": "1",
+    "ANONYMIZED_TELEMETRY": "False",
+    "RAGAS_DO_NOT_TRACK": "true",
+    "LITELLM_TELEMETRY": "False",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+
+def apply() -> None:
+    if os.environ.get("HYPERJOURNEY_TELEMETRY", "").lower() in {"1", "true", "yes"}:
+        return
+    for key, value in OFF_BY_DEFAULT.items():
+        os.environ.setdefault(key, value)
+
+
+apply()
