@@ -42,7 +42,7 @@ def seed(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> SeedResult:
     """Generate deterministically and load in dependency order, all in one transaction."""
-    from hyperjourney.data.seed.generator import generate  # numpy-heavy; only seeding needs it
+    from hyperjourney.data.seed.generator import generate  # large module; only seeding needs it
 
     db.create_tenant(tenant, "Northwind Cloud & Goods (demo)")
     data = generate(seed=seed_value, customers=customers, events=events, tickets=tickets)

@@ -26,6 +26,8 @@ def file_format(path: Path) -> str:
 def count_rows(path: Path) -> int:
     """Rows to expect, for the progress bar (cheap: no parsing)."""
     fmt = file_format(path)
+    if not path.is_file():
+        raise UnreadableFileError(f"{path}: no such file")
     if fmt == "parquet":
         import pyarrow.parquet as pq
 

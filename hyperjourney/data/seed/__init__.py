@@ -1,0 +1,1 @@
+"""Deterministic synthetic demo tenant: Northwind Cloud & Goods customers, events, orders, tickets, consents."""
