@@ -12,6 +12,7 @@ from pathlib import Path
 _HOME = Path(tempfile.mkdtemp(prefix="hj-test-"))
 os.environ["HYPERJOURNEY_HOME"] = str(_HOME)
 os.environ.pop("HYPERJOURNEY_APP_DATABASE_URL", None)
+os.environ["COLUMNS"] = "200"  # rich wraps at the terminal width; long temp paths must stay on one line
 
 import pytest  # noqa: E402
 
