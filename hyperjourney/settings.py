@@ -49,6 +49,10 @@ class Knowledge(BaseModel):
     cache_ttl_s: float = Field(300.0, ge=0, description="Seconds a cached result may be reused")
     max_query_chars: int = Field(1000, ge=10)
     candidates: int = Field(50, ge=5, le=1000, description="Hits per mode fused by reciprocal rank fusion")
+    keyword_weight: float = Field(1.0, ge=0, description="Weight of the keyword ranking in the fusion (vector: 1)")
+    max_chunks_per_document: int = Field(
+        2, ge=0, description="Chunks of one document ranked before other documents' chunks (0: no limit)"
+    )
 
 
 class Budgets(BaseModel):

@@ -113,7 +113,18 @@ def search(
         facets = _facets(conn, tenant, version)
         _check_filters(flt, facets)
         vector = to_pgvector(embedder.embed([text])[0]) if embedder is not None and mode != "keyword" else None
-        hits = _run(conn, text, vector, flt, facets, k, mode, cfg.knowledge.candidates)
+        hits = _run(
+            conn,
+            text,
+            vector,
+            flt,
+            facets,
+            k,
+            mode,
+            cfg.knowledge.candidates,
+            cfg.knowledge.max_chunks_per_document,
+            cfg.knowledge.keyword_weight,
+        )
     if use_cache:
         CACHE.put(key, hits, cfg.knowledge.cache_size)
     return [h.model_copy() for h in hits]
@@ -206,6 +217,8 @@ def _run(
     k: int,
     mode: Mode,
     candidates: int,
+    per_document: int,
+    keyword_weight: float,
 ) -> list[Hit]:
     where, params = _where(flt)
     n = max(candidates, k)
@@ -227,7 +240,7 @@ def _run(
             vector_ranked = [tuple(r) for r in conn.execute(exact, [vector, *params, vector, n]).fetchall()]
     if mode in ("hybrid", "keyword"):
         sql = (
-            f"WITH q AS (SELECT {tsq} AS tsq) SELECT document_id, chunk_index, ts_rank_cd(tsv, q.tsq, 1) AS r "
+            f"WITH q AS (SELECT {tsq} AS tsq) SELECT document_id, chunk_index, ts_rank(tsv, q.tsq) AS r "
             "FROM kb_chunks, q WHERE tsv @@ q.tsq" + where + " ORDER BY r DESC, document_id, chunk_index LIMIT %s"
         )
         keyword_ranked = [tuple(r) for r in conn.execute(sql, [*tsq_params, *params, n]).fetchall()]
@@ -239,10 +252,10 @@ def _run(
     elif mode == "keyword":
         scores = {(d, c): float(s) for d, c, s in keyword_ranked}
     else:
-        for ranks in (vrank, krank):
+        for ranks, weight in ((vrank, 1.0), (krank, keyword_weight)):
             for key, rank in ranks.items():
-                scores[key] = scores.get(key, 0.0) + 1.0 / (RRF_K + rank)
-    top = sorted(scores, key=lambda key: (-scores[key], key))[:k]
+                scores[key] = scores.get(key, 0.0) + weight / (RRF_K + rank)
+    top = _diversify(sorted(scores, key=lambda key: (-scores[key], key)), per_document)[:k]
     if not top:
         return []
     rows = conn.execute(
@@ -278,6 +291,23 @@ def _run(
             )
         )
     return hits
+
+
+def _diversify(ranked: list[tuple[str, int]], per_document: int) -> list[tuple[str, int]]:
+    """Keep at most ``per_document`` chunks of one document ahead of other documents' chunks (order kept).
+
+    Citations from several sources serve an agent better than five neighbouring chunks of one page; the
+    extra chunks are not dropped, only moved behind.
+    """
+    if per_document <= 0:
+        return ranked
+    counts: dict[str, int] = {}
+    first: list[tuple[str, int]] = []
+    later: list[tuple[str, int]] = []
+    for key in ranked:
+        counts[key[0]] = counts.get(key[0], 0) + 1
+        (first if counts[key[0]] <= per_document else later).append(key)
+    return first + later
 
 
 def _snippet(headline: str) -> str:
