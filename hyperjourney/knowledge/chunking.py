@@ -1,7 +1,7 @@
 """Heading-aware chunking with llama-index: split at markdown headings, then by sentences to fit the model.
 
 Each chunk records its section path (``Title > Heading > Subheading``). A heading with almost no text of
-its own is merged into the next chunk so no chunk is just a heading. Sizes count the embedding model's
+its own is merged into the next chunk, so no chunk is just a heading. Sizes count the embedding model's
 word pieces (MiniLM reads at most 256), so a chunk is never silently truncated when embedded.
 """
 
@@ -86,6 +86,7 @@ def chunk_markdown(title: str, body: str) -> list[Chunk]:
     )
     pieces: list[tuple[str, str]] = []
     carry = ""
+    carry_section = ""
     for node in sections:
         text = node.get_content().strip()
         if not text:
@@ -101,6 +102,7 @@ def chunk_markdown(title: str, body: str) -> list[Chunk]:
         body_only = rest if heading else text
         if len(tokenize(body_only)) < MIN_BODY_TOKENS and heading:
             carry = text
+            carry_section = " > ".join(path)
             continue
         section = " > ".join(path) or title
         if len(tokenize(text)) <= CHUNK_TOKENS:
@@ -108,11 +110,7 @@ def chunk_markdown(title: str, body: str) -> list[Chunk]:
         else:
             pieces.extend((section, part.strip()) for part in splitter.split_text(text) if part.strip())
     if carry:
-        if pieces:
-            section, text = pieces[-1]
-            pieces[-1] = (section, f"{text}\n\n{carry}")
-        else:
-            pieces.append((title, carry))
+        pieces.append((carry_section or title, carry))
     return [
         Chunk(index=i, section=section, text=text, content_hash=content_hash(embedding_text(title, section, text)))
         for i, (section, text) in enumerate(pieces)

@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from hyperjourney.knowledge.models import KnowledgeError
+
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIMENSIONS = 384
 MAX_TOKENS = 256
@@ -22,7 +24,7 @@ MAX_TOKENS = 256
 Matrix = NDArray[np.float32]
 
 
-class ModelNotInstalledError(RuntimeError):
+class ModelNotInstalledError(KnowledgeError):
     """The packaged weights are missing; say how to install them."""
 
 
