@@ -20,7 +20,8 @@ from pydantic import BaseModel, Field
 from hyperjourney.knowledge.models import KnowledgeError
 
 SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".txt": "text", ".html": "html", ".htm": "html", ".pdf": "pdf"}
-READER_VERSION = "1"
+READER_VERSION = "2"
+"""Bump when reading or chunking changes, so the next ingest re-chunks documents whose files did not change."""
 _TYPE_PREFIXES = {
     "faq": "faq",
     "case-study": "case_study",
@@ -51,6 +52,12 @@ class ParsedDocument(BaseModel):
     content_hash: str
 
 
+def pipeline_version() -> str:
+    from hyperjourney.knowledge import chunking
+
+    return f"{READER_VERSION}:{chunking.CHUNK_TOKENS}:{chunking.OVERLAP_TOKENS}:{chunking.MIN_BODY_TOKENS}"
+
+
 def supported(path: Path) -> bool:
     return path.suffix.lower() in SUFFIXES
 
@@ -76,7 +83,7 @@ def read_document(path: Path, root: Path) -> ParsedDocument:
         meta, body = _read_html(text) if kind == "html" else _read_text(path, text, markdown=kind == "markdown")
     if not body.strip():
         raise UnreadableDocumentError(f"{path}: no text to index")
-    return _document(path, root, meta, body, hashlib.sha256(READER_VERSION.encode() + raw).hexdigest())
+    return _document(path, root, meta, body, hashlib.sha256(pipeline_version().encode() + raw).hexdigest())
 
 
 def _document(path: Path, root: Path, meta: dict[str, Any], body: str, digest: str) -> ParsedDocument:

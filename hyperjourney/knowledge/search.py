@@ -72,6 +72,7 @@ class _Cache:
 
 
 CACHE = _Cache()
+_FACETS = _Cache()
 
 
 def normalize_query(query: str) -> str:
@@ -158,7 +159,7 @@ def _filters(filters: SearchFilters | Mapping[str, Any] | None) -> SearchFilters
 
 def _facets(conn: psycopg.Connection[Any], tenant: str, version: int) -> Facets:
     key = ("facets", tenant, version)
-    cached = CACHE.get(key, float("inf"))
+    cached = _FACETS.get(key, float("inf"))
     if isinstance(cached, Facets):
         return cached
     row = conn.execute(
@@ -167,7 +168,7 @@ def _facets(conn: psycopg.Connection[Any], tenant: str, version: int) -> Facets:
     ).fetchone()
     facets = Facets(doc_types=sorted(row[0]), regions=sorted(row[1]), languages=sorted(row[2])) if row else None
     facets = facets or Facets(doc_types=[], regions=[], languages=[])
-    CACHE.put(key, facets, 4096)
+    _FACETS.put(key, facets, 4096)
     return facets
 
 
