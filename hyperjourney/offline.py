@@ -25,7 +25,10 @@ OFF_BY_DEFAULT = {
     "RAGAS_DO_NOT_TRACK": "true",
     "LITELLM_TELEMETRY": "False",
     "TOKENIZERS_PARALLELISM": "false",
+    "GUARD_HISTORY_ENABLED": "false",
 }
+# guardrails-ai downloads nltk "punkt" at import unless it finds it; an empty stub satisfies the check.
+NLTK_STUB = os.path.join(os.path.dirname(__file__), "guardrails", "nltk_stub")
 
 
 def apply() -> None:
@@ -33,6 +36,9 @@ def apply() -> None:
         return
     for key, value in OFF_BY_DEFAULT.items():
         os.environ.setdefault(key, value)
+    paths = os.environ.get("NLTK_DATA", "").split(os.pathsep)
+    if NLTK_STUB not in paths:
+        os.environ["NLTK_DATA"] = os.pathsep.join([p for p in paths if p] + [NLTK_STUB])
 
 
 apply()
