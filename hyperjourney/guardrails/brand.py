@@ -31,9 +31,10 @@ def sms_segments(text: str) -> tuple[int, str]:
     """Number of SMS segments and the encoding (GSM-7 160/153 per part, UCS-2 70/67)."""
     if all(ch in GSM7 for ch in text):
         single, multi, enc = 160, 153, "GSM-7"
+        n = len(text) + sum(ch in "^{}\\[~]|€" for ch in text)  # the extension table costs two septets
     else:
         single, multi, enc = 70, 67, "UCS-2"
-    n = len(text)
+        n = len(text.encode("utf-16-le")) // 2  # emoji outside the BMP take two code units
     return (1 if n <= single else -(-n // multi)), enc
 
 
