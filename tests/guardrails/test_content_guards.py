@@ -144,7 +144,7 @@ def test_empty_copy_is_a_failure_never_a_pass() -> None:
 
 
 def test_content_rules_errors_name_the_field() -> None:
-    with pytest.raises(ContentRulesError, match="length_limits.fax"):
+    with pytest.raises(ContentRulesError, match=r"length_limits\.fax"):
         parse_rules("length_limits: {fax: {body_max_chars: 10}}")
     with pytest.raises(ContentRulesError, match="banned_phrasez"):
         parse_rules("banned_phrasez: [x]")
