@@ -60,8 +60,9 @@ PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
         "jailbreak",
         0.8,
         re.compile(
-            r"\b(?:admin[- ]?mod(?:e|us)|developer mode|god mode|jailbreak|DAN\b|do anything now|no restrictions"
-            r"|without restrictions|unrestricted|sin restricciones|sans règles|sin reglas|ohne (?:Regeln|Einschränkungen)"
+            r"\b(?:admin[- ]?mod(?:e|us)|developer mode|god mode|jailbreak|(?-i:DAN)\b|do anything now"
+            r"|no restrictions|without restrictions|unrestricted|sin restricciones|sans règles|sin reglas"
+            r"|ohne (?:Regeln|Einschränkungen)"
             r"|disable (?:your |the )?(?:guardrails|filters|safety|policies))",
             re.IGNORECASE,
         ),
@@ -79,8 +80,8 @@ PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
         "addressed_to_ai",
         0.5,
         re.compile(
-            r"\b(?:(?:note|message|instructions?)\s+(?:to|for)\s+(?:the\s+)?(?:ai|assistant|bot|support bot|agent|ai agent"
-            r"|model|llm)|dear (?:ai|assistant|bot)|ai (?:systems?|agents?|assistants?) (?:processing|reading)"
+            r"\b(?:(?:note|message|instructions?)\s+(?:to|for)\s+(?:the\s+)?"
+            r"(?:ai|assistant|bot|support bot|agent|ai agent|model|llm)|dear (?:ai|assistant|bot)|ai (?:systems?|agents?|assistants?) (?:processing|reading)"
             r"|assistant,)",
             re.IGNORECASE,
         ),
@@ -192,7 +193,7 @@ def neutralize(text: str) -> str:
         if piece == "\n":
             kept.append(piece)
             continue
-        if any(_matches(v) for v in views(piece)) or _B64.search(piece) and len(views(piece)) > 1:
+        if any(_matches(v) for v in views(piece)) or (_B64.search(piece) and len(views(piece)) > 1):
             kept.append("[removed: instruction-like text]")
         else:
             kept.append(piece)
