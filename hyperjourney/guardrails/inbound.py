@@ -81,7 +81,8 @@ PATTERNS: list[tuple[str, float, re.Pattern[str]]] = [
         0.5,
         re.compile(
             r"\b(?:(?:note|message|instructions?)\s+(?:to|for)\s+(?:the\s+)?"
-            r"(?:ai|assistant|bot|support bot|agent|ai agent|model|llm)|dear (?:ai|assistant|bot)|ai (?:systems?|agents?|assistants?) (?:processing|reading)"
+            r"(?:ai|assistant|bot|support bot|agent|ai agent|model|llm)|dear (?:ai|assistant|bot)"
+            r"|ai (?:systems?|agents?|assistants?) (?:processing|reading)"
             r"|assistant,)",
             re.IGNORECASE,
         ),
