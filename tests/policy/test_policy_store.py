@@ -54,7 +54,7 @@ def test_store_versions_and_load_per_tenant(db: Database, make_tenant) -> None: 
     assert load_policy(db, b).version == demo_policy().version  # RLS: b never sees a's policy
     with pytest.raises(PolicyError, match="already exists"):
         store_policy(db, a, text, source="strict.yaml")
-    with pytest.raises(PolicyError, match="caps.all_channels.dayz"):
+    with pytest.raises(PolicyError, match=r"caps\.all_channels\.dayz"):
         store_policy(db, a, "version: strict-2\ncaps: {all_channels: {dayz: 1}}\n", source="typo.yaml")
     assert load_policy(db, a).version == "strict-1"  # the bad document replaced nothing
     with db.tenant(a) as conn:
@@ -76,7 +76,8 @@ def _customer(db: Database, tenant: str, cid: str = "c1", **extra: object) -> No
         )
         conn.execute(
             "INSERT INTO products (tenant_id, product_id, name, category, price, margin, inventory, age_gated) VALUES "
-            "(current_tenant(), 'p1', 'Boot', 'footwear', 100, 0.4, 3, false), (current_tenant(), 'knife', 'Knife', 'outdoor', 40, 0.5, 9, true)"
+            "(current_tenant(), 'p1', 'Boot', 'footwear', 100, 0.4, 3, false), "
+            "(current_tenant(), 'knife', 'Knife', 'outdoor', 40, 0.5, 9, true)"
         )
 
 
@@ -92,18 +93,21 @@ def test_context_reads_latest_consent_tickets_engagement_and_spend(db: Database,
             (NOW - timedelta(days=60), NOW - timedelta(days=5), NOW - timedelta(days=9), NOW + timedelta(days=1)),
         )
         conn.execute(
-            "INSERT INTO tickets (tenant_id, ticket_id, customer_id, channel, subject, status, priority, opened_at, updated_at) "
+            "INSERT INTO tickets (tenant_id, ticket_id, customer_id, channel, subject, status, priority, opened_at, "
+            "updated_at) "
             "VALUES (current_tenant(), 't1', 'c1', 'email', 'Broken', 'open', 'urgent', %s, %s)",
             (NOW - timedelta(days=1), NOW - timedelta(hours=3)),
         )
         conn.execute(
             "INSERT INTO events (tenant_id, event_id, customer_id, type, ts) VALUES "
-            "(current_tenant(), 'e1', 'c1', 'payment_failed', %s), (current_tenant(), 'e2', 'c1', 'payment_failed', %s), (current_tenant(), 'e3', 'c1', 'sms_click', %s)",
+            "(current_tenant(), 'e1', 'c1', 'payment_failed', %s), (current_tenant(), 'e2', 'c1', 'payment_failed', %s), "
+            "(current_tenant(), 'e3', 'c1', 'sms_click', %s)",
             (NOW - timedelta(days=3), NOW - timedelta(days=10), NOW - timedelta(days=4)),
         )
         conn.execute(
             "INSERT INTO contact_log (customer_id, channel, purpose, campaign_id, cost, sent_at, policy_version) "
-            "VALUES ('c1', 'sms', 'marketing', 'spring', 2.5, %s, 'v'), ('c1', 'sms', 'marketing', 'spring', 2.5, %s, 'v')",
+            "VALUES ('c1', 'sms', 'marketing', 'spring', 2.5, %s, 'v'), "
+            "('c1', 'sms', 'marketing', 'spring', 2.5, %s, 'v')",
             (NOW - timedelta(days=6), NOW - timedelta(days=2)),
         )
     ctx = customer_context(db, tenant, "c1", now=NOW)
