@@ -100,7 +100,8 @@ def test_context_reads_latest_consent_tickets_engagement_and_spend(db: Database,
         )
         conn.execute(
             "INSERT INTO events (tenant_id, event_id, customer_id, type, ts) VALUES "
-            "(current_tenant(), 'e1', 'c1', 'payment_failed', %s), (current_tenant(), 'e2', 'c1', 'payment_failed', %s), "
+            "(current_tenant(), 'e1', 'c1', 'payment_failed', %s), "
+            "(current_tenant(), 'e2', 'c1', 'payment_failed', %s), "
             "(current_tenant(), 'e3', 'c1', 'sms_click', %s)",
             (NOW - timedelta(days=3), NOW - timedelta(days=10), NOW - timedelta(days=4)),
         )
