@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
 
 from hyperjourney.data import demo_tenant
 from hyperjourney.evals import golden, golden_tickets
-from hyperjourney.evals.golden import GoldenDataError, GoldenTicket, TicketLabels
+from hyperjourney.evals.golden import CopyBrief, GoldenDataError, GoldenTicket, TicketLabels
 
 
 @pytest.fixture(scope="module")
@@ -100,3 +102,82 @@ def test_ticket_line_that_is_not_json_names_the_line(tmp_path: Path) -> None:
     path.write_text('{"id": "tkt-001"\n', encoding="utf-8")
     with pytest.raises(GoldenDataError, match=r"copilot_tickets\.jsonl: line 1: not valid JSON"):
         golden.load_copilot_tickets(path)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def briefs() -> list[CopyBrief]:
+    return golden.load_copy_briefs()
+
+
+def test_copy_briefs_size_ids_and_spread(briefs: list[CopyBrief]) -> None:
+    assert len(briefs) == 60
+    assert len({b.id for b in briefs}) == 60
+    assert Counter(b.channel for b in briefs) == {"email": 15, "sms": 15, "in_app": 15, "ad_copy": 15}
+    assert Counter(b.business for b in briefs) == {"ledger": 20, "boards": 20, "goods": 20}
+    assert {"us", "uk", "eu"} <= {b.region for b in briefs}
+
+
+def test_every_required_fact_is_quoted_from_an_existing_kb_file(briefs: list[CopyBrief]) -> None:
+    for brief in briefs:
+        for fact in brief.required_facts:
+            text = _norm(golden.kb_text(fact.source))
+            assert _norm(fact.quote) in text, (brief.id, fact.source, fact.quote)
+            if fact.number is not None:
+                assert golden.number_in(fact.number, text), (brief.id, fact.number)
+    assert sum(f.number is not None for b in briefs for f in b.required_facts) >= 60
+
+
+def test_traps_catch_their_own_claim_and_cite_the_rule(briefs: list[CopyBrief]) -> None:
+    banned = golden.kb_text("banned-claims")
+    for brief in briefs:
+        for trap in brief.traps:
+            assert trap.violated_by(trap.claim), (brief.id, trap.claim)
+            if trap.source == "banned-claims":
+                assert any(re.search(p, banned, re.IGNORECASE) for p in trap.patterns), (brief.id, trap.patterns)
+
+
+def test_traps_do_not_fire_on_the_facts_the_copy_must_state(briefs: list[CopyBrief]) -> None:
+    """A trap that matches a required fact would make grounded copy fail: the brief would contradict itself."""
+    for brief in briefs:
+        for trap in brief.traps:
+            for fact in brief.required_facts:
+                assert not trap.violated_by(fact.quote), (brief.id, trap.claim, fact.quote)
+
+
+def test_number_in_matches_whole_figures_only() -> None:
+    assert golden.number_in("4", "from 9 days to 4 days")
+    assert not golden.number_in("4", "14-day trial and 4.5 stars")
+    assert golden.number_in("10,000", "over $10,000 require")
+    assert not golden.number_in("10", "10,000 transactions")
+
+
+def test_unknown_kb_source_is_an_error() -> None:
+    with pytest.raises(GoldenDataError, match="no-such-doc"):
+        golden.kb_text("no-such-doc")
+
+
+def test_malformed_brief_names_file_item_and_field(tmp_path: Path) -> None:
+    data = yaml.safe_load(golden.COPY_BRIEFS.read_text(encoding="utf-8"))
+    data["briefs"][4]["required_facts"][0]["number"] = "600"
+    path = tmp_path / "copy_briefs.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(GoldenDataError, match=r"copy_briefs\.yaml: item 'copy-005': field required_facts\.0"):
+        golden.load_copy_briefs(path)
+    data["briefs"][4]["required_facts"][0]["number"] = "599"
+    data["briefs"][4]["channel"] = "fax"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(GoldenDataError, match=r"item 'copy-005': field channel"):
+        golden.load_copy_briefs(path)
+
+
+def test_duplicate_brief_id_is_an_error(tmp_path: Path) -> None:
+    data = yaml.safe_load(golden.COPY_BRIEFS.read_text(encoding="utf-8"))
+    data["briefs"][1]["id"] = data["briefs"][0]["id"]
+    path = tmp_path / "copy_briefs.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(GoldenDataError, match=r"item 'copy-001': field id: duplicate id"):
+        golden.load_copy_briefs(path)
