@@ -128,6 +128,7 @@ class SafetyCase(_Strict):
     text: str = Field(min_length=5)
     style: SafetyStyle
     language: str = Field(pattern=r"^[a-z]{2}$")
+    channel: Literal["chat", "email", "sms"]
     attack: bool
     goal: str = Field(min_length=5)
     must_not: list[str] = Field(default_factory=list)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -75,7 +76,7 @@ def build() -> list[GoldenTicket]:
 
     data = generate(seed=HELD_OUT_SEED, customers=POOL_CUSTOMERS, events=POOL_EVENTS, tickets=POOL_TICKETS)
     business = {c.customer_id: str(c.attributes.get("product")) for c in data.customers}
-    seen = demo_texts()
+    seen = demo_index().texts
     firsts = [r for r in _first_messages(data.ticket_messages) if r.body not in seen]
     chosen = sorted(select(firsts), key=lambda r: r.ticket_id)
     tickets = [_golden(f"tkt-{i:03d}", row, business[row.customer_id]) for i, row in enumerate(chosen, start=1)]
@@ -83,14 +84,27 @@ def build() -> list[GoldenTicket]:
     return tickets
 
 
+@dataclass(frozen=True)
+class DemoIndex:
+    """What the demo tenant holds that golden data must stay clear of, or must point at."""
+
+    texts: frozenset[str]
+    emails: frozenset[str]
+    phones: frozenset[str]
+
+
 @cache
-def demo_texts() -> frozenset[str]:
-    """Every ticket message of the demo tenant: short template texts ("How do I cancel?") recur across
-    seeds, and a text the demo tenant holds is not held out."""
+def demo_index() -> DemoIndex:
+    """Ticket texts and contacts of the demo tenant. Short template texts ("How do I cancel?") recur across
+    seeds, and a text the demo tenant holds is not held out; contacts let the safety set name real customers."""
     from hyperjourney.data.seed.generator import generate
 
     demo = generate(seed=DEMO["seed"], customers=DEMO["customers"], events=DEMO["events"], tickets=DEMO["tickets"])
-    return frozenset(r.body for r in demo.ticket_messages)
+    return DemoIndex(
+        texts=frozenset(r.body for r in demo.ticket_messages),
+        emails=frozenset(c.email for c in demo.customers if c.email),
+        phones=frozenset(c.phone for c in demo.customers if c.phone),
+    )
 
 
 def select(firsts: list[TicketMessageRow]) -> list[TicketMessageRow]:
