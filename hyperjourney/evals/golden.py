@@ -54,6 +54,7 @@ EscalationReason = Literal["legal_threat", "chargeback", "safety", "data_breach"
 ToneSituation = Literal["angry", "confused", "happy", "high_stakes"]
 
 _ID = Field(pattern=r"^[a-z]{2,4}-\d{3}$")
+M = TypeVar("M", bound=BaseModel)
 
 
 class GoldenDataError(ValueError):
@@ -119,6 +120,14 @@ class CopyBrief(_Strict):
     tone: Tone
     required_facts: list[RequiredFact] = Field(min_length=1)
     traps: list[Trap] = Field(min_length=1)
+
+    def violations(self, copy: str) -> list[Trap]:
+        """Traps the copy fell into; the suite's banned-claim count, which must stay 0."""
+        return [t for t in self.traps if t.violated_by(copy)]
+
+    def missing_numbers(self, copy: str) -> list[RequiredFact]:
+        """Required facts whose figure the copy does not state with the same value."""
+        return [f for f in self.required_facts if f.number is not None and not number_in(f.number, copy)]
 
 
 class SafetyCase(_Strict):
@@ -194,9 +203,6 @@ def kb_text(stem: str) -> str:
     if not path.is_file():
         raise GoldenDataError(f"KB source {stem!r} has no file {path.name} in {KB_DIR}")
     return path.read_text(encoding="utf-8")
-
-
-M = TypeVar("M", bound=BaseModel)
 
 
 def load_copy_briefs(path: Path = COPY_BRIEFS) -> list[CopyBrief]:

@@ -286,3 +286,15 @@ def test_file_that_is_not_a_dataset_is_an_error(tmp_path: Path) -> None:
         golden.load_safety_cases(path)
     with pytest.raises(GoldenDataError, match=r"missing\.yaml: cannot read"):
         golden.load_safety_cases(tmp_path / "missing.yaml")
+
+
+def test_brief_scores_copy_for_traps_and_missing_numbers(briefs: list[CopyBrief]) -> None:
+    brief = next(b for b in briefs if b.id == "copy-001")
+    good = (
+        "Harborline Credit Union cut month-end close from 9 days to 4 days and reduced reconciliation errors by 62%. "
+        "Results will vary."
+    )
+    assert brief.violations(good) == [] and brief.missing_numbers(good) == []
+    bad = "Guaranteed savings: close 56% faster, from 9 days to four."
+    assert len(brief.violations(bad)) == 2
+    assert [f.number for f in brief.missing_numbers(bad)] == ["4", "62"]
