@@ -298,3 +298,16 @@ def test_brief_scores_copy_for_traps_and_missing_numbers(briefs: list[CopyBrief]
     bad = "Guaranteed savings: close 56% faster, from 9 days to four."
     assert len(brief.violations(bad)) == 2
     assert [f.number for f in brief.missing_numbers(bad)] == ["4", "62"]
+
+
+# Brand voice "Channel settings" on its 1..5 scale (formality, warmth, brevity); ad copy has no row and uses push's.
+BRAND_VOICE = {"email": (3, 4, 3), "sms": (2, 4, 5), "in_app": (2, 4, 4), "ad_copy": (2, 4, 5)}
+
+
+def test_brief_tone_follows_the_brand_voice_channel_table(briefs: list[CopyBrief]) -> None:
+    for brief in briefs:
+        formality, warmth, brevity = BRAND_VOICE[brief.channel]
+        if brief.business == "ledger":  # "Ledger messages add 1 to formality on every channel"
+            formality += 1
+        expected = ((formality - 1) / 4, (warmth - 1) / 4, (brevity - 1) / 4)
+        assert (brief.tone.formality, brief.tone.warmth, brief.tone.brevity) == expected, brief.id
