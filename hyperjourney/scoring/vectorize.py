@@ -135,5 +135,9 @@ class Vectorizer:
             return CATEGORICAL[col.feature].format(v=shown.replace("_", " "))
         v = values.get(col.feature)
         if v is None:
-            return f"{col.feature.replace('_', ' ')} unknown"
+            if col.feature in MISSING_FLAGS:
+                return MISSING_FLAGS[col.feature]
+            if col.feature.startswith("account_"):
+                return "no company account"
+            return f"{col.feature.replace('_', ' ')} not recorded"
         return NUMERIC[col.feature][2].format(v=float(v))
