@@ -14,7 +14,7 @@ from hyperjourney.db.database import Database
 from hyperjourney.features import store
 from hyperjourney.features.definitions import DEFINITIONS
 from hyperjourney.scoring import registry
-from hyperjourney.scoring.schema import CustomerScores
+from hyperjourney.scoring.schema import CustomerScores, InsufficientDataError
 from hyperjourney.scoring.segments import find_segment
 from hyperjourney.scoring.service import score_all, score_customer
 from hyperjourney.scoring.train import TrainReport, train_all
@@ -264,5 +264,9 @@ def demo_step(db: Database, tenant: str) -> None:
         with db.tenant(tenant) as conn:
             metrics = {n: found.metrics for n in active if (found := registry.get(conn, n)) is not None}
     else:
-        metrics = _train(db, tenant).metrics
+        try:
+            metrics = _train(db, tenant).metrics
+        except InsufficientDataError as exc:
+            console.print(f"[yellow]models not trained:[/] {exc}")
+            return
     print_quality(metrics)
