@@ -1,0 +1,11 @@
+"""Registers the acting-and-learning command groups (outbox, journeys) with one call from main."""
+
+from __future__ import annotations
+
+import typer
+
+from hyperjourney.cli.outbox_commands import outbox_app
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(outbox_app, name="outbox")
