@@ -98,3 +98,12 @@ class Receiver:
     def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def add_event(db: Database, tenant: str, event_id: str, customer: str, type_: str, ts: datetime, **props: Any) -> None:
+    with db.tenant(tenant) as conn:
+        conn.execute(
+            "INSERT INTO events (tenant_id, event_id, customer_id, type, ts, properties) "
+            "VALUES (current_tenant(), %s, %s, %s, %s, %s)",
+            (event_id, customer, type_, ts, json.dumps(props)),
+        )
