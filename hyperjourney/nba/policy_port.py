@@ -14,6 +14,7 @@ from hyperjourney.db.database import Database
 
 DEFAULT_POLICY_VERSION = "default-consent-caps/1"
 WEEKLY_CAP = 4
+CONSENTS_SQL = "SELECT channel, purpose, status FROM current_consents WHERE customer_id = %s"
 
 
 class RuleHit(BaseModel):
@@ -55,19 +56,23 @@ class PolicyPort:
         self._policy = store.load_policy(db, tenant)
 
     def for_customer(
-        self, conn: psycopg.Connection[Any], customer_id: str, sends_7d: int, now: datetime
+        self,
+        conn: psycopg.Connection[Any],
+        customer_id: str,
+        sends_7d: int,
+        now: datetime,
+        *,
+        consents: dict[tuple[str, str], str] | None = None,
     ) -> CustomerPolicy:
+        """The checker for one customer; ``consents`` (from CONSENTS_SQL) saves a query when already read."""
         if self._engine is not None:
             from hyperjourney.policy.context import customer_context
 
             ctx = customer_context(self.db, self.tenant, customer_id, now=now)
-            return CustomerPolicy(customer_id, {}, sends_7d, engine=(self._engine, self._policy, ctx))
-        consents = {
-            (ch, purpose): status
-            for ch, purpose, status in conn.execute(
-                "SELECT channel, purpose, status FROM current_consents WHERE customer_id = %s", (customer_id,)
-            )
-        }
+            return CustomerPolicy(customer_id, consents or {}, sends_7d, engine=(self._engine, self._policy, ctx))
+        if consents is None:
+            rows = conn.execute(CONSENTS_SQL, (customer_id,)).fetchall()
+            consents = {(ch, purpose): status for ch, purpose, status in rows}
         return CustomerPolicy(customer_id, consents, sends_7d)
 
 

@@ -18,12 +18,13 @@ from pydantic import BaseModel, Field
 
 from hyperjourney.data import audit
 from hyperjourney.db.database import Database
-from hyperjourney.nba.policy_port import PolicyDecision, PolicyPort, ProposedAction
-from hyperjourney.nba.recommend import CACHE, Recommendation, recent_products
-from hyperjourney.nba.signals import Signals, load_signals, with_model_scores
+from hyperjourney.nba.policy_port import CONSENTS_SQL, PolicyDecision, PolicyPort, ProposedAction
+from hyperjourney.nba.recommend import CACHE, RECENT_SQL, Recommendation, recent_params, split_recent
+from hyperjourney.nba.signals import SIGNALS_SQL, Signals, signals_from_row, with_model_scores
 
 Kind = Literal["offer", "content", "recommendation", "nudge", "human", "nothing"]
 WEIGHTS_KEY = "nba_weights"
+WEIGHTS_SQL = "SELECT value FROM tenant_settings WHERE key = %s"
 
 
 class Weights(BaseModel):
@@ -90,7 +91,7 @@ def blend(c: Components, w: Weights) -> float:
 
 
 def load_weights(conn: psycopg.Connection[Any]) -> Weights:
-    row = conn.execute("SELECT value FROM tenant_settings WHERE key = %s", (WEIGHTS_KEY,)).fetchone()
+    row = conn.execute(WEIGHTS_SQL, (WEIGHTS_KEY,)).fetchone()
     return Weights.model_validate(row[0]) if row else Weights()
 
 
@@ -253,18 +254,28 @@ def next_best_action(
     """Rank every candidate for one customer; ``explore`` > 0 picks uniformly among allowed ones that often."""
     at = now or datetime.now(UTC)
     with db.tenant(tenant) as conn:
-        row = conn.execute("SELECT to_jsonb(c) FROM customers c WHERE customer_id = %s", (customer_id,)).fetchone()
+        with conn.pipeline():  # one round trip for everything the decision reads
+            q_profile = conn.execute("SELECT to_jsonb(c) FROM customers c WHERE customer_id = %s", (customer_id,))
+            q_signals = conn.execute(SIGNALS_SQL, {"c": customer_id, "now": at})
+            q_recent = conn.execute(RECENT_SQL, recent_params(customer_id, at))
+            q_consents = conn.execute(CONSENTS_SQL, (customer_id,))
+            q_weights = conn.execute(WEIGHTS_SQL, (WEIGHTS_KEY,))
+        row = q_profile.fetchone()
         if row is None:
             raise ValueError(f"no customer {customer_id!r} in tenant {tenant!r}")
         profile: dict[str, Any] = row[0]
-        signals = load_signals(conn, customer_id, at)
-        seeds, bought = recent_products(conn, customer_id, at)
+        signals_row = q_signals.fetchone()
+        assert signals_row is not None
+        signals = signals_from_row(customer_id, signals_row)
+        seeds, bought = split_recent(q_recent.fetchall())
+        consents = {(ch, purpose): status for ch, purpose, status in q_consents.fetchall()}
+        weights_row = q_weights.fetchone()
         model = CACHE.get(conn, tenant)
         recs = model.recommend(seeds, exclude=bought, customer_returns_rate=signals.returns_rate,
                                age_band=profile.get("age_band"), k=3) if seeds or bought else []  # fmt: skip
-        w = weights or load_weights(conn)
+        w = weights or (Weights.model_validate(weights_row[0]) if weights_row else Weights())
         port = policy or PolicyPort(db, tenant)
-        cust_policy = port.for_customer(conn, customer_id, signals.sends_7d, at)
+        cust_policy = port.for_customer(conn, customer_id, signals.sends_7d, at, consents=consents)
         if use_models:
             signals = with_model_scores(db, tenant, signals, at)
         preferred = _preferred_channel(cust_policy.consents)
@@ -318,7 +329,10 @@ def _preferred_channel(consents: dict[tuple[str, str], str]) -> str:
 
 
 def _log(conn: psycopg.Connection[Any], d: NbaDecision, event: dict[str, Any] | None, at: datetime, w: Weights) -> int:
+    """Log the decision and audit it. A decision changes nothing outside, so its commit does not wait for the
+    disk (a database crash may lose the last few milliseconds of decision logs; sends commit synchronously)."""
     assert d.chosen is not None
+    conn.execute("SET LOCAL synchronous_commit TO off")
     row = conn.execute(
         "INSERT INTO decisions (source, customer_id, decided_at, chosen, propensity, candidates, context) "
         "VALUES ('nba', %s, %s, %s, %s, %s, %s) RETURNING decision_id",

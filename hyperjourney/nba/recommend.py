@@ -50,6 +50,7 @@ class RecModel:
     ) -> None:
         self.products, self.co_purchase, self.co_view = products, co_purchase, co_view
         self.built_at = time.monotonic()
+        self.similar = {pid: self._neighbours(p) for pid, p in products.items()}
         self._max_cp = max((n for row in co_purchase.values() for n in row.values()), default=1)
         self._max_cv = max((n for row in co_view.values() for n in row.values()), default=1)
 
@@ -107,11 +108,8 @@ class RecModel:
                 self._add(scored, pid, W_COPURCHASE * n / self._max_cp, f"bought together with {anchor.name} ({n}x)")
             for pid, n in self.co_view.get(seed, {}).items():
                 self._add(scored, pid, W_COVIEW * n / self._max_cv, f"viewed right after {anchor.name} ({n}x)")
-            for pid, product in self.products.items():
-                sim = _jaccard(anchor.tokens, product.tokens)
-                if sim >= 0.25 and pid != seed:
-                    shared = ", ".join(sorted(anchor.tokens & product.tokens)[:3])
-                    self._add(scored, pid, W_CONTENT * sim, f"similar to {anchor.name} ({shared})")
+            for pid, sim, shared in self.similar.get(seed, []):
+                self._add(scored, pid, W_CONTENT * sim, f"similar to {anchor.name} ({shared})")
         if not scored:  # cold start: best sellers with stock
             for best in sorted(self.products.values(), key=lambda x: -x.sold)[: k * 3]:
                 scored[best.product_id] = (0.01 * best.sold / max(1, self._max_sold()), ["a best seller"])
@@ -140,6 +138,16 @@ class RecModel:
             )
         out.sort(key=lambda r: (-r.score, r.product_id))
         return out[:k]
+
+    def _neighbours(self, anchor: Product, k: int = 12) -> list[tuple[str, float, str]]:
+        """The ``k`` most similar products by shared category, name words and attributes (Jaccard)."""
+        sims = []
+        for pid, product in self.products.items():
+            sim = _jaccard(anchor.tokens, product.tokens)
+            if sim >= 0.25 and pid != anchor.product_id:
+                shared = ", ".join(t.split(":", 1)[1] for t in sorted(anchor.tokens & product.tokens)[:3])
+                sims.append((pid, sim, shared))
+        return sorted(sims, key=lambda x: -x[1])[:k]
 
     def _max_sold(self) -> int:
         return max((p.sold for p in self.products.values()), default=1)
@@ -180,23 +188,28 @@ class RecCache:
         self._models.clear()
 
 
+RECENT_SQL = """
+SELECT 'seed', product_id FROM (
+    SELECT properties->>'product_id' AS product_id FROM events WHERE customer_id = %(c)s AND ts > %(since)s
+    AND ts <= %(now)s AND type IN ('product_view', 'added_to_cart') ORDER BY ts DESC LIMIT 50) recent
+UNION ALL
+SELECT 'bought', l.product_id FROM orders o JOIN order_lines l USING (tenant_id, order_id)
+WHERE o.customer_id = %(c)s AND o.ordered_at > %(bought_since)s
+"""
+
+
+def recent_params(customer_id: str, now: datetime) -> dict[str, Any]:
+    return {"c": customer_id, "now": now, "since": now - timedelta(days=30), "bought_since": now - timedelta(days=90)}
+
+
+def split_recent(rows: list[tuple[str, str | None]]) -> tuple[list[str], set[str]]:
+    """(products viewed or carted in 30 days, newest first, at most 10; products bought in 90 days)."""
+    seeds = list(dict.fromkeys(pid for kind, pid in rows if kind == "seed" and pid))[:10]
+    return seeds, {pid for kind, pid in rows if kind == "bought" and pid}
+
+
 def recent_products(conn: psycopg.Connection[Any], customer_id: str, now: datetime) -> tuple[list[str], set[str]]:
-    """(products the customer viewed or carted in 30 days, newest first; products bought in 90 days)."""
-    rows = conn.execute(
-        "SELECT properties->>'product_id', type FROM events WHERE customer_id = %s AND ts > %s AND ts <= %s "
-        "AND type IN ('product_view', 'added_to_cart') ORDER BY ts DESC LIMIT 50",
-        (customer_id, now - timedelta(days=30), now),
-    ).fetchall()
-    seeds = list(dict.fromkeys(pid for pid, _ in rows if pid))[:10]
-    bought = {
-        r[0]
-        for r in conn.execute(
-            "SELECT l.product_id FROM orders o JOIN order_lines l USING (tenant_id, order_id) "
-            "WHERE o.customer_id = %s AND o.ordered_at > %s",
-            (customer_id, now - timedelta(days=90)),
-        )
-    }
-    return seeds, bought
+    return split_recent(conn.execute(RECENT_SQL, recent_params(customer_id, now)).fetchall())
 
 
 CACHE = RecCache()

@@ -65,6 +65,11 @@ def _logistic(x: float) -> float:
 def load_signals(conn: psycopg.Connection[Any], customer_id: str, now: datetime) -> Signals:
     row = conn.execute(SIGNALS_SQL, {"c": customer_id, "now": now}).fetchone()
     assert row is not None
+    return signals_from_row(customer_id, row)
+
+
+def signals_from_row(customer_id: str, row: tuple[Any, ...]) -> Signals:
+    """Rule scores from one row of SIGNALS_SQL (split out so callers can pipeline the query)."""
     views, carts, buys, idle, usage, revenue, qty, returned, tickets, sends, complaints = row
     idle_days = None if idle is None else float(idle)
     returns_rate = float(returned) / float(qty) if qty else 0.0
