@@ -240,11 +240,13 @@ def _run(
             exact = sql.replace("ORDER BY embedding <=> %s::vector", "ORDER BY (embedding <=> %s::vector) + 0")
             vector_ranked = [tuple(r) for r in conn.execute(exact, [vector, *params, vector, n]).fetchall()]
     if mode in ("hybrid", "keyword"):
+        # kb_keyword_candidates (migration 0003) applies the tenant predicate itself so the GIN index is usable.
         sql = (
-            f"WITH q AS (SELECT {tsq} AS tsq) SELECT document_id, chunk_index, ts_rank(tsv, q.tsq) AS r "
-            "FROM kb_chunks, q WHERE tsv @@ q.tsq" + where + " ORDER BY r DESC, document_id, chunk_index LIMIT %s"
+            f"WITH q AS (SELECT {tsq} AS tsq) SELECT k.* "
+            "FROM q, kb_keyword_candidates(q.tsq, %s::int, %s::text[], %s, %s, %s::int) k"
         )
-        keyword_ranked = [tuple(r) for r in conn.execute(sql, [*tsq_params, *params, n]).fetchall()]
+        args = [*tsq_params, n, flt.doc_type, flt.region, flt.language, flt.max_age_days]
+        keyword_ranked = [tuple(r) for r in conn.execute(sql, args).fetchall()]
     scores: dict[tuple[str, int], float] = {}
     vrank = {(d, c): i for i, (d, c, _) in enumerate(vector_ranked, 1)}
     krank = {(d, c): i for i, (d, c, _) in enumerate(keyword_ranked, 1)}

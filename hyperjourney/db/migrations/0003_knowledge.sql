@@ -79,3 +79,25 @@ CREATE TABLE kb_state (
 
 SELECT enable_tenant_rls(t::regclass)
 FROM unnest(ARRAY['kb_documents', 'kb_chunks', 'kb_embedding_cache', 'kb_state']) AS t;
+
+-- Full-text matching (ts_match_vq) is not LEAKPROOF, so under row-level security Postgres must apply the
+-- tenant policy before it and cannot use the GIN index: every keyword query would scan all of the tenant's
+-- chunks. This function runs as its owner and applies the same tenant predicate itself (current_tenant(),
+-- the transaction's binding), so the index is used and isolation is still enforced in the database.
+CREATE FUNCTION kb_keyword_candidates(
+    q tsquery, n integer, doc_types text[], want_region text, want_language text, max_age_days integer
+) RETURNS TABLE (document_id text, chunk_index integer, rank real)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT c.document_id, c.chunk_index, ts_rank(c.tsv, q) AS rank
+    FROM kb_chunks c
+    WHERE c.tenant_id = current_tenant()
+      AND c.tsv @@ q
+      AND (doc_types IS NULL OR c.doc_type = ANY (doc_types))
+      AND (want_region IS NULL OR c.region IN (want_region, 'global'))
+      AND (want_language IS NULL OR c.language = want_language)
+      AND (max_age_days IS NULL OR c.updated_at >= now() - make_interval(days => max_age_days))
+    ORDER BY rank DESC, c.document_id, c.chunk_index
+    LIMIT n
+$$;
+REVOKE ALL ON FUNCTION kb_keyword_candidates(tsquery, integer, text[], text, text, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION kb_keyword_candidates(tsquery, integer, text[], text, text, integer) TO hyperjourney_app;
