@@ -15,7 +15,7 @@ import numpy as np
 import psycopg
 from numpy.typing import NDArray
 
-from hyperjourney.knowledge import minilm
+from hyperjourney.knowledge import minilm, seed_vectors
 from hyperjourney.knowledge.models import KnowledgeError
 from hyperjourney.settings import Embeddings, Settings
 
@@ -130,6 +130,7 @@ def embed_cached(
 ) -> tuple[dict[str, str], int]:
     """Vectors (pgvector text) for ``texts`` keyed by content hash, from the tenant's cache where possible.
 
+    The offline model also finds the demo knowledge base's packaged vectors (see ``seed_vectors``).
     Only texts whose hash is not cached are embedded (in length-sorted batches) and then cached. Returns the
     vectors and how many were newly embedded.
     """
@@ -140,6 +141,16 @@ def embed_cached(
             (embedder.name, sorted(texts)),
         ).fetchall()
         known = {h: v for h, v in rows}
+    if embedder.name == seed_vectors.SEED_MODEL:
+        packaged = seed_vectors.seed_vectors()
+        seeded = [(embedder.name, h, to_pgvector(packaged[h])) for h in texts if h not in known and h in packaged]
+        if seeded:
+            conn.cursor().executemany(
+                "INSERT INTO kb_embedding_cache (model, content_hash, embedding) VALUES (%s, %s, %s::vector) "
+                "ON CONFLICT DO NOTHING",
+                seeded,
+            )
+            known.update({h: v for _, h, v in seeded})
     missing = sorted((h for h in texts if h not in known), key=lambda h: len(texts[h]))
     for start in range(0, len(missing), batch_size):
         batch = missing[start : start + batch_size]

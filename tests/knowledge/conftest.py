@@ -1,4 +1,4 @@
-"""The demo knowledge base ingested once per session (real offline embeddings) into its own tenant."""
+"""The demo knowledge base ingested once per session into its own tenant (the packaged real-model vectors)."""
 
 from __future__ import annotations
 
