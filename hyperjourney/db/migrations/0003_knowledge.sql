@@ -58,6 +58,8 @@ CREATE TABLE kb_chunks (
     PRIMARY KEY (tenant_id, document_id, chunk_index),
     FOREIGN KEY (tenant_id, document_id) REFERENCES kb_documents (tenant_id, document_id) ON DELETE CASCADE
 );
+-- Keep vectors in the row (1.5 kB): an exact scan must not de-TOAST every vector; text and tsv move out instead.
+ALTER TABLE kb_chunks ALTER COLUMN embedding SET STORAGE PLAIN;
 CREATE INDEX kb_chunks_embedding ON kb_chunks USING hnsw (embedding vector_cosine_ops);
 CREATE INDEX kb_chunks_tsv ON kb_chunks USING gin (tsv);
 CREATE INDEX kb_chunks_filters ON kb_chunks (tenant_id, doc_type, region, language, updated_at);
