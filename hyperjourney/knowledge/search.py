@@ -18,7 +18,6 @@ import psycopg
 from pydantic import BaseModel, ValidationError
 
 from hyperjourney.db.database import Database
-from hyperjourney.knowledge import store
 from hyperjourney.knowledge.embedder import Embedder, from_settings, to_pgvector
 from hyperjourney.knowledge.models import Hit, KnowledgeError, SearchFilters
 from hyperjourney.settings import Settings, get_settings
@@ -105,7 +104,12 @@ def search(
     flt = _filters(filters)
     embedder = embedder or (from_settings(cfg) if mode != "keyword" else None)
     with db.tenant(tenant) as conn:
-        version = store.kb_version(conn)
+        # One round trip: the knowledge version (cache key) and the HNSW search breadth for this transaction.
+        ef_search = str(min(1000, max(100, 2 * max(cfg.knowledge.candidates, k))))
+        row = conn.execute(
+            "SELECT (SELECT version FROM kb_state), set_config('hnsw.ef_search', %s, true)", (ef_search,)
+        ).fetchone()
+        version = int(row[0]) if row and row[0] is not None else 0
         key = (tenant, version, mode, k, normalize_query(text), flt.cache_key(), embedder.name if embedder else "")
         if use_cache:
             cached = CACHE.get(key, cfg.knowledge.cache_ttl_s)
@@ -228,7 +232,6 @@ def _run(
     tsq, langs = _tsquery_sql(facets.languages)
     tsq_params: list[Any] = [x for lang in langs for x in (lang, text)]
     if mode in ("hybrid", "vector") and vector is not None:
-        conn.execute("SELECT set_config('hnsw.ef_search', %s, true)", (str(min(1000, max(100, 2 * n))),))
         sql = (
             "SELECT document_id, chunk_index, 1 - (embedding <=> %s::vector) FROM kb_chunks WHERE true"
             + where
