@@ -34,6 +34,7 @@ class Facets(BaseModel):
     doc_types: list[str]
     regions: list[str]
     languages: list[str]
+    models: list[str] = []
 
 
 class _Cache:
@@ -117,6 +118,11 @@ def search(
                 return [h.model_copy() for h in cached]
         facets = _facets(conn, tenant, version)
         _check_filters(flt, facets)
+        if embedder is not None and any(m != embedder.name for m in facets.models):
+            raise KnowledgeError(
+                f"the knowledge base was embedded with {', '.join(facets.models)} but searches use {embedder.name}; "
+                "run `hyperjourney kb ingest PATH` again to re-embed it"
+            )
         vector = to_pgvector(embedder.embed([text])[0]) if embedder is not None and mode != "keyword" else None
         hits = _run(
             conn,
@@ -168,9 +174,14 @@ def _facets(conn: psycopg.Connection[Any], tenant: str, version: int) -> Facets:
         return cached
     row = conn.execute(
         "SELECT coalesce(array_agg(DISTINCT doc_type), '{}'), coalesce(array_agg(DISTINCT region), '{}'), "
-        "coalesce(array_agg(DISTINCT language), '{}') FROM kb_documents"
+        "coalesce(array_agg(DISTINCT language), '{}'), coalesce(array_agg(DISTINCT embedding_model), '{}') "
+        "FROM kb_documents"
     ).fetchone()
-    facets = Facets(doc_types=sorted(row[0]), regions=sorted(row[1]), languages=sorted(row[2])) if row else None
+    facets = (
+        Facets(doc_types=sorted(row[0]), regions=sorted(row[1]), languages=sorted(row[2]), models=sorted(row[3]))
+        if row
+        else None
+    )
     facets = facets or Facets(doc_types=[], regions=[], languages=[])
     _FACETS.put(key, facets, 4096)
     return facets
