@@ -29,7 +29,6 @@ CREATE TABLE kb_documents (
     language      text NOT NULL DEFAULT 'en',
     version       integer NOT NULL DEFAULT 1,
     content_hash  text NOT NULL,
-    embedding_model text NOT NULL,
     chunk_count   integer NOT NULL DEFAULT 0,
     updated_at    timestamptz NOT NULL,
     ingested_at   timestamptz NOT NULL DEFAULT now(),
