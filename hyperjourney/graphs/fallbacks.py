@@ -110,9 +110,12 @@ _INTENT_WORDS = {
     "data_privacy": "gdpr delete data privacy personal export erase",
     "upgrade_inquiry": "upgrade plan seats scale pricing tier more",
 }
-_NEGATIVE = set("terrible awful unacceptable worst angry furious ridiculous disappointed still again never".split())
-_VERY = set("furious unacceptable worst ridiculous lawyer scam disgusted".split())
-_POSITIVE = set("thanks thank great love awesome amazing happy appreciate".split())
+_NEGATIVE = {
+    "terrible", "awful", "unacceptable", "worst", "angry", "furious", "ridiculous", "disappointed", "still",
+    "again", "never",
+}  # fmt: skip
+_VERY = {"furious", "unacceptable", "worst", "ridiculous", "lawyer", "scam", "disgusted"}
+_POSITIVE = {"thanks", "thank", "great", "love", "awesome", "amazing", "happy", "appreciate"}
 
 
 class KeywordScoring:
@@ -141,7 +144,7 @@ class KeywordScoring:
         return TicketSignal(
             intent=intent if hits else "product_question",
             intent_confidence=round(hits / total, 3) if total else 0.2,
-            sentiment=sentiment,  # type: ignore[arg-type]
+            sentiment=sentiment,
             sentiment_score=float(pos - neg - very),
             reasons=[f"matched {hits} '{intent}' keywords"] if hits else ["no intent keywords"],
             model_version="keyword-rules-1",
@@ -150,7 +153,9 @@ class KeywordScoring:
     def find_segment(self, tenant: str, description: str) -> SegmentInfo:
         words = set(_words(description))
         with self.db.tenant(tenant) as conn:
-            industries = [r[0] for r in conn.execute("SELECT DISTINCT industry FROM customers WHERE industry IS NOT NULL")]
+            industries = [
+                r[0] for r in conn.execute("SELECT DISTINCT industry FROM customers WHERE industry IS NOT NULL")
+            ]
             industry = next((i for i in industries if i.lower() in words), None)
             size = next(
                 (s for s, keys in _SIZES.items() if words & keys),
@@ -166,7 +171,7 @@ class KeywordScoring:
             row = conn.execute(
                 "SELECT count(*), coalesce(avg((attributes->>'arr_usd')::float) "
                 "FILTER (WHERE attributes ? 'arr_usd'), 0), "
-                "coalesce(avg((lifecycle_stage = 'customer')::int), 0), "
+                "coalesce(avg((lifecycle_stage = 'active')::int), 0), "
                 "coalesce(avg((lifecycle_stage IN ('churned', 'at_risk'))::int), 0) "
                 f"FROM customers WHERE {' AND '.join(where)}",
                 params,
@@ -188,8 +193,11 @@ class KeywordScoring:
             size=int(row[0]),
             customer_ids=ids,
             why=why or ["no filter matched the description"],
-            baseline={"avg_arr_usd": round(float(row[1]), 2), "customer_share": round(float(row[2]), 4),
-                      "at_risk_share": round(float(row[3]), 4)},
+            baseline={
+                "avg_arr_usd": round(float(row[1]), 2),
+                "active_share": round(float(row[2]), 4),
+                "at_risk_share": round(float(row[3]), 4),
+            },
         )
 
     def score_customer(self, tenant: str, customer_id: str) -> CustomerInsight:

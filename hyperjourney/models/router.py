@@ -49,7 +49,7 @@ class Routed(Generic[T]):
     value: T | None
     tier: str
     confidence: float
-    prompt: Prompt
+    prompt: Prompt | None
     reason: str = ""
     escalations: list[str] = field(default_factory=list)
     attempts: list[Attempt] = field(default_factory=list)
@@ -84,6 +84,11 @@ class Router:
         if stakes.regulated_claim:
             why.append("regulated claim")
         return "high stakes: " + ", ".join(why) if why else None
+
+    def tool_step(self, point: str, value: T, reason: str) -> Routed[T]:
+        """A deterministic small-tier step (retrieval, a lookup): recorded like a decision, never escalated."""
+        self.ledger.decided("small")
+        return Routed(point, value, "small", 1.0, None, reason)
 
     def decide(
         self,

@@ -58,7 +58,7 @@ def chat_openai(tier: LLMTier) -> BaseChatModel:
     return ChatOpenAI(
         model=tier.model or "",
         base_url=tier.base_url,
-        api_key=api_key,  # type: ignore[arg-type]
+        api_key=api_key,
         temperature=0,
         max_retries=0,
         timeout=60,
@@ -67,7 +67,11 @@ def chat_openai(tier: LLMTier) -> BaseChatModel:
 
 def from_settings(settings: Settings) -> Tiers:
     chats: dict[TierName, ChatTier] = {}
-    for name, cfg in (("llm-small", settings.llm_small), ("llm-large", settings.llm_large)):
+    configs: tuple[tuple[TierName, LLMTier], ...] = (
+        ("llm-small", settings.llm_small),
+        ("llm-large", settings.llm_large),
+    )
+    for name, cfg in configs:
         if cfg.configured:
             chats[name] = ChatTier(
                 name, cfg.model or "", chat_openai(cfg), cfg.cost_per_1k_input, cfg.cost_per_1k_output

@@ -1,0 +1,201 @@
+"""Copywriter: grounded copy — brand templates filled with retrieved facts on the small tier, LLM drafts above it.
+
+Every claim carries an inline [cite:<id>]; each draft passes the guardrails or is escalated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from hyperjourney.agents.base import AgentContext, AgentResult, Step
+from hyperjourney.agents.ports import AssetDraft, Evidence, Tone
+from hyperjourney.agents.researcher import ResearchBrief
+from hyperjourney.models.router import Candidate, Stakes
+from hyperjourney.prompts.loader import load
+from hyperjourney.tools.toolbox import SearchInput, ValidateInput
+
+PROMPT = "copywriter_variant"
+REPLY_PROMPT = "copilot_reply"
+CHANNELS: tuple[Literal["email", "sms"], ...] = ("email", "sms")
+BRAND_TONE = Tone(formality=0.5, warmth=0.7, brevity=0.6)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_CITE = re.compile(r"\[cite:([^\]]+)\]")
+_REGULATED = re.compile(r"\b(apr|interest rate|loan|credit|insur|guarantee|fdic|clinical)", re.I)
+
+
+class CopyDraft(BaseModel):
+    """The output schema of a copy decision."""
+
+    subject: str | None = None
+    body: str = Field(min_length=1)
+    confidence: float = Field(0.7, ge=0, le=1)
+
+
+class Variant(BaseModel):
+    channel: str
+    subject: str | None
+    body: str
+    citations: list[str]
+    tier: str
+    passed_guardrails: bool
+
+
+class CopySet(BaseModel):
+    variants: list[Variant]
+    evidence: list[Evidence] = Field(default_factory=list, description="what the variants may cite (edits too)")
+
+
+class Reply(BaseModel):
+    body: str
+    citations: list[str]
+    tier: str
+    passed_guardrails: bool
+
+
+def cited(text: str) -> list[str]:
+    return list(dict.fromkeys(_CITE.findall(text)))
+
+
+def best_sentence(evidence: Evidence, query: str) -> str:
+    """The sentence of a chunk that shares most words with the question (a fact to quote and cite)."""
+    words = set(re.findall(r"[a-z0-9]+", query.lower()))
+    lines = [ln for ln in evidence.text.splitlines() if ln.strip() and not ln.startswith("#")]
+    sentences = [s.strip(" -*") for s in _SENTENCE.split(" ".join(lines)) if 30 <= len(s) <= 300]
+    if not sentences:
+        return evidence.snippet
+    return max(sentences, key=lambda s: len(words & set(re.findall(r"[a-z0-9]+", s.lower()))))
+
+
+def _checker(
+    ctx: AgentContext, kind: Literal["email", "sms", "support_reply"], evidence: list[Evidence], tone: Tone
+) -> Callable[[CopyDraft], list[str]]:
+    def check(draft: CopyDraft) -> list[str]:
+        asset = AssetDraft(kind=kind, subject=draft.subject, body=draft.body, tone=tone, citations=cited(draft.body))
+        return ctx.tools.validate_asset(ValidateInput(asset=asset, evidence=evidence)).failures
+
+    return check
+
+
+def template_variant(channel: str, brief: ResearchBrief, evidence: list[Evidence]) -> Candidate[CopyDraft]:
+    """Fill the brand template with the best quoted fact and its citation."""
+    if not evidence:
+        return Candidate(CopyDraft(subject=None, body="(no evidence found)", confidence=0.1), 0.1, "no evidence")
+    proof = evidence[0]
+    fact = best_sentence(proof, f"{brief.query.metric} {brief.goal}")
+    who = brief.segment.name if brief.segment.name != "all customers" else "teams like yours"
+    if channel == "sms":
+        body = f"Northwind: {fact} [cite:{proof.citation_id}] See how {who} do it: northwind.example/stories"
+        draft = CopyDraft(subject=None, body=body[:400])
+    else:
+        template = load("template_email_canvas")
+        subject = f"How {who} get more from Northwind"
+        body = template.render(
+            subject=subject,
+            opening=f"Teams like yours in {who} are finding new ways to grow with Northwind.",
+            proof=f"{fact} [cite:{proof.citation_id}]",
+            offer="Book a 20-minute walkthrough and we will map it to your workflow.",
+            closing="The Northwind team",
+        ).split("\n", 2)[-1]
+        draft = CopyDraft(subject=subject, body=body.strip())
+    draft.confidence = 0.75
+    return Candidate(draft, draft.confidence, f"brand template with {proof.citation_id}")
+
+
+def write_variants(ctx: AgentContext, brief: ResearchBrief) -> AgentResult:
+    query = f"{brief.segment.name} {brief.query.metric} {brief.goal}"
+    evidence = ctx.tools.search_knowledge(SearchInput(query=query, doc_types=["case_study", "product"], k=4)).hits
+    result = AgentResult(CopySet(variants=[]), [], [e.citation_id for e in evidence])
+    block = "\n".join(f"[{e.citation_id}] {e.title}: {e.snippet}" for e in evidence)
+    variants: list[Variant] = []
+    for channel in CHANNELS:
+        check = _checker(ctx, channel, evidence, BRAND_TONE)
+        candidate = template_variant(channel, brief, evidence)
+        routed = ctx.router.decide(
+            f"copy:{channel}",
+            schema=CopyDraft,
+            prompt=load(PROMPT),
+            variables={"channel": channel, "segment": brief.segment.name, "evidence": block, **BRAND_TONE.model_dump()},
+            small=lambda candidate=candidate: candidate,  # type: ignore[misc]
+            stakes=Stakes(regulated_claim=bool(_REGULATED.search(candidate.value.body))),
+            check=check,
+        )
+        draft = routed.value or candidate.value
+        passed = not check(draft)
+        variants.append(
+            Variant(
+                channel=channel,
+                subject=draft.subject,
+                body=draft.body,
+                citations=cited(draft.body),
+                tier=routed.tier,
+                passed_guardrails=passed,
+            )
+        )
+        result.add(Step(f"copy:{channel}", routed, cited(draft.body), {"segment": brief.segment.name}))
+    result.output = CopySet(variants=variants, evidence=evidence)
+    return result
+
+
+def revalidate(ctx: AgentContext, variants: list[Variant], evidence: list[Evidence]) -> list[str]:
+    """Guardrail failures of edited variants (an edit is accepted only when this is empty)."""
+    problems = []
+    for v in variants:
+        kind: Literal["email", "sms", "support_reply"] = "sms" if v.channel == "sms" else "email"
+        for failure in _checker(ctx, kind, evidence, BRAND_TONE)(CopyDraft(subject=v.subject, body=v.body)):
+            problems.append(f"{v.channel}: {failure}")
+    return problems
+
+
+def template_reply(
+    name: str, question: str, evidence: list[Evidence], intent_confidence: float
+) -> Candidate[CopyDraft]:
+    """The support template filled with the two best-matching facts, each cited."""
+    facts = [f"{best_sentence(e, question)} [cite:{e.citation_id}]" for e in evidence[:2]]
+    body = load("template_support_reply").render(
+        name=name or "there",
+        opening="Thanks for reaching out, and sorry for the trouble. Here is what I can tell you:",
+        facts="\n".join(f"- {f}" for f in facts) or "- A specialist will follow up with the details.",
+        closing="Reply here if anything is unclear and we will take it from there.",
+    )
+    grounded = min(1.0, evidence[0].score / 6) if evidence else 0.0
+    confidence = round(0.5 * grounded + 0.5 * intent_confidence, 3)
+    return Candidate(CopyDraft(body=body, confidence=confidence), confidence, f"support template, {len(facts)} facts")
+
+
+def write_reply(
+    ctx: AgentContext,
+    *,
+    name: str,
+    question: str,
+    intent: str,
+    sentiment: str,
+    intent_confidence: float,
+    tone: Tone,
+    evidence: list[Evidence],
+) -> AgentResult:
+    check = _checker(ctx, "support_reply", evidence, tone)
+    candidate = template_reply(name, question, evidence, intent_confidence)
+    routed = ctx.router.decide(
+        "reply",
+        schema=CopyDraft,
+        prompt=load(REPLY_PROMPT),
+        variables={
+            "customer": name,
+            "message": question,
+            "intent": intent,
+            "sentiment": sentiment,
+            "evidence": "\n".join(f"[{e.citation_id}] {e.title}: {e.snippet}" for e in evidence),
+            **tone.model_dump(),
+        },
+        small=lambda: candidate,
+        check=check,
+    )
+    draft = routed.value or candidate.value
+    reply = Reply(body=draft.body, citations=cited(draft.body), tier=routed.tier, passed_guardrails=not check(draft))
+    result = AgentResult(reply, [], reply.citations)
+    result.add(Step("reply", routed, reply.citations, {"intent": intent, "sentiment": sentiment}))
+    return result

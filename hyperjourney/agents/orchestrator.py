@@ -1,0 +1,218 @@
+"""Orchestrator: turns sized, approved copy into a journey under policy, and picks one customer's next best action.
+
+Every channel step is checked by the policy engine for a sample of the cohort before anything is
+proposed; the approval interrupt shows those verdicts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from hyperjourney.agents.analyst import Opportunity
+from hyperjourney.agents.base import AgentContext, AgentResult, Step
+from hyperjourney.agents.copywriter import CopySet
+from hyperjourney.agents.ports import ActionProposal, CustomerInsight, PolicyVerdict
+from hyperjourney.agents.researcher import ResearchBrief
+from hyperjourney.models.router import Candidate, Stakes
+from hyperjourney.prompts.loader import load
+from hyperjourney.tools.toolbox import CustomerInput
+
+PROMPT = "orchestrator_journey"
+NBA_PROMPT = "nba_choose"
+POLICY_SAMPLE = 5
+
+
+class JourneyStep(BaseModel):
+    channel: Literal["email", "sms", "push", "in_app", "webhook"]
+    delay_days: int = Field(ge=0, le=90)
+    variant: str
+
+
+class JourneyPlan(BaseModel):
+    """The output schema of the journey decision (what the launcher receives once approved)."""
+
+    name: str = ""
+    trigger: str
+    steps: list[JourneyStep] = Field(min_length=1)
+    cadence: str
+    frequency_cap_per_week: int = Field(ge=1, le=14)
+    holdout_share: float = Field(ge=0.05, le=0.5)
+    confidence: float = Field(0.7, ge=0, le=1)
+
+
+class ChannelCheck(BaseModel):
+    channel: str
+    allowed: int
+    checked: int
+    needs_review: bool
+    rules: list[str]
+    policy_version: str
+
+
+class JourneyProposal(BaseModel):
+    plan: JourneyPlan
+    segment: dict[str, object]
+    cohort_size: int
+    variants: CopySet
+    policy: list[ChannelCheck]
+
+
+class NbaChoice(BaseModel):
+    """The output schema of the next-best-action decision."""
+
+    action_id: str | None
+    confidence: float = Field(ge=0, le=1)
+
+
+class CandidateAction(BaseModel):
+    action_id: str
+    channel: Literal["email", "sms", "push", "in_app"]
+    purpose: Literal["marketing", "transactional", "support"]
+    score: float
+    reason: str
+    policy: PolicyVerdict | None = None
+
+
+class NbaResult(BaseModel):
+    customer_id: str
+    chosen: CandidateAction | None
+    ranked: list[CandidateAction]
+    reasons: list[str]
+
+
+def rule_journey(brief: ResearchBrief, opportunity: Opportunity, copy: CopySet) -> Candidate[JourneyPlan]:
+    passed = [v for v in copy.variants if v.passed_guardrails]
+    steps = [JourneyStep(channel=v.channel, delay_days=3 * i, variant=f"{v.channel}-1") for i, v in enumerate(passed)]
+    plan = JourneyPlan(
+        name=f"{brief.query.metric} lift · {brief.segment.name}",
+        trigger=f"enters segment '{brief.segment.name}'",
+        steps=steps or [JourneyStep(channel="email", delay_days=0, variant="email-1")],
+        cadence="one touch every 3 days, then stop",
+        frequency_cap_per_week=2,
+        holdout_share=opportunity.sizing.holdout_share,
+        confidence=0.8 if passed else 0.3,
+    )
+    return Candidate(plan, plan.confidence, f"{len(passed)} guardrail-clean variants")
+
+
+def check_channels(ctx: AgentContext, plan: JourneyPlan, customer_ids: list[str], cohort: int) -> list[ChannelCheck]:
+    checks = []
+    sample = customer_ids[:POLICY_SAMPLE]
+    for i, step in enumerate(plan.steps):
+        send_at = ctx.now + timedelta(days=step.delay_days)
+        verdicts = [
+            ctx.tools.check_policy(
+                ActionProposal(
+                    customer_id=cid,
+                    channel=step.channel,
+                    purpose="marketing",
+                    campaign_id=ctx.run_id,
+                    send_at=send_at,
+                    cohort_size=cohort,
+                )
+            )
+            for cid in sample
+        ]
+        rules = sorted({r for v in verdicts for r in v.rules})
+        checks.append(
+            ChannelCheck(
+                channel=f"{i + 1}:{step.channel}",
+                allowed=sum(v.allowed for v in verdicts),
+                checked=len(verdicts),
+                needs_review=any(v.needs_review for v in verdicts),
+                rules=rules[:8],
+                policy_version=verdicts[0].policy_version if verdicts else "",
+            )
+        )
+    return checks
+
+
+def propose_journey(ctx: AgentContext, brief: ResearchBrief, opportunity: Opportunity, copy: CopySet) -> AgentResult:
+    candidate = rule_journey(brief, opportunity, copy)
+    routed = ctx.router.decide(
+        "journey",
+        schema=JourneyPlan,
+        prompt=load(PROMPT),
+        variables={
+            "segment": brief.segment.name,
+            "channels": ", ".join(v.channel for v in copy.variants),
+            "holdout": f"{opportunity.sizing.holdout_share:.0%}",
+        },
+        small=lambda: candidate,
+        stakes=Stakes(cohort_size=brief.segment.size),
+    )
+    plan = routed.value or candidate.value
+    policy = check_channels(ctx, plan, brief.segment.customer_ids, brief.segment.size)
+    proposal = JourneyProposal(
+        plan=plan, segment=brief.segment.definition, cohort_size=brief.segment.size, variants=copy, policy=policy
+    )
+    result = AgentResult(proposal, [])
+    result.add(Step("journey", routed, [], {"segment": brief.segment.name, "cohort": brief.segment.size}))
+    for check in policy:
+        if check.needs_review:
+            result.review.append(f"policy asks for review of step {check.channel}: {'; '.join(check.rules)}")
+    return result
+
+
+def rank_actions(scores: CustomerInsight, event: dict[str, object] | None) -> list[CandidateAction]:
+    s = scores.scores
+    kind = str((event or {}).get("type", ""))
+    actions = [
+        CandidateAction(
+            action_id="offer_upgrade",
+            channel="email",
+            purpose="marketing",
+            score=s.get("upgrade_fit", s.get("purchase_propensity", 0.0)),
+            reason="upgrade fit",
+        ),
+        CandidateAction(
+            action_id="retention_checkin",
+            channel="email",
+            purpose="marketing",
+            score=s.get("churn_risk", 0.0),
+            reason="churn risk",
+        ),
+        CandidateAction(
+            action_id="in_app_tip",
+            channel="in_app",
+            purpose="marketing",
+            score=0.3 + (0.3 if "pricing" in kind else 0.0),
+            reason=f"event {kind or 'none'}",
+        ),
+    ]
+    return sorted(actions, key=lambda a: -a.score)
+
+
+def next_best_action(
+    ctx: AgentContext, customer_id: str, event: dict[str, object] | None, now: datetime
+) -> AgentResult:
+    scores = ctx.tools.customer_scores(CustomerInput(customer_id=customer_id))
+    ranked = rank_actions(scores, event)
+    for action in ranked:
+        action.policy = ctx.tools.check_policy(
+            ActionProposal(customer_id=customer_id, channel=action.channel, purpose=action.purpose, send_at=now)
+        )
+    allowed = [a for a in ranked if a.policy and a.policy.allowed]
+    top = allowed[0] if allowed else None
+    margin = (top.score - allowed[1].score) if top and len(allowed) > 1 else (top.score if top else 1.0)
+    small = NbaChoice(action_id=top.action_id if top else None, confidence=round(min(1.0, 0.5 + margin), 3))
+    routed = ctx.router.decide(
+        "nba",
+        schema=NbaChoice,
+        prompt=load(NBA_PROMPT),
+        variables={
+            "customer": customer_id,
+            "scores": scores.scores,
+            "event": event or {},
+            "candidates": [a.action_id for a in allowed],
+        },
+        small=lambda: Candidate(small, small.confidence, "highest score among allowed actions"),
+    )
+    choice = routed.value or small
+    chosen = next((a for a in allowed if a.action_id == choice.action_id), None)
+    result = AgentResult(NbaResult(customer_id=customer_id, chosen=chosen, ranked=ranked, reasons=scores.reasons), [])
+    result.add(Step("nba", routed, [], {"customer_id": customer_id, "event": event or {}}))
+    return result

@@ -1,0 +1,110 @@
+"""Binds every port to a real facade when its part is installed, else to a named fallback; builds Deps.
+
+`Deps.port_names` says which implementation each port uses, and every run summary repeats it, so a
+fallback is never mistaken for the real thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib.util import find_spec
+
+from hyperjourney.agents.base import AgentContext
+from hyperjourney.agents.ports import Launcher, ReviewPort
+from hyperjourney.db.database import Database
+from hyperjourney.graphs import adapters, fallbacks
+from hyperjourney.graphs.recorder import Recorder
+from hyperjourney.models import tiers as tiers_mod
+from hyperjourney.models.accounting import Ledger
+from hyperjourney.models.router import Router
+from hyperjourney.models.tiers import Tiers
+from hyperjourney.settings import Settings
+from hyperjourney.tools.toolbox import Ports, Toolbox
+
+
+@dataclass
+class Deps:
+    """Everything a graph needs: database, ports, model tiers, settings, clock and the step recorder."""
+
+    db: Database
+    settings: Settings
+    ports: Ports
+    review: ReviewPort
+    launcher: Launcher
+    tiers: Tiers
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ledgers: dict[str, Ledger] = field(default_factory=dict)
+
+    @property
+    def recorder(self) -> Recorder:
+        return Recorder(self.db, self.ports.guardrails.redact)
+
+    @property
+    def port_names(self) -> dict[str, str]:
+        named = {
+            "knowledge": self.ports.knowledge,
+            "scoring": self.ports.scoring,
+            "guardrails": self.ports.guardrails,
+            "policy": self.ports.policy,
+            "review": self.review,
+            "launcher": self.launcher,
+        }
+        return {k: str(getattr(v, "name", type(v).__name__)) for k, v in named.items()}
+
+    def ledger(self, run_id: str, feature: str) -> Ledger:
+        if run_id not in self.ledgers:
+            budgets = self.settings.budgets
+            budget = min(
+                budgets.per_feature_usd.get(feature, budgets.max_cost_usd_per_run), budgets.max_cost_usd_per_run
+            )
+            self.ledgers[run_id] = Ledger(feature, budget, budgets.max_tokens_per_run)
+        return self.ledgers[run_id]
+
+    def context(self, tenant: str, run_id: str, feature: str) -> AgentContext:
+        router = Router(self.tiers, self.ledger(run_id, feature), self.settings.router)
+        return AgentContext(Toolbox(self.db, tenant, self.ports), router, self.clock(), run_id)
+
+
+def _installed(module: str) -> bool:
+    try:
+        return find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def build_deps(
+    db: Database,
+    settings: Settings,
+    *,
+    tiers: Tiers | None = None,
+    clock: Callable[[], datetime] | None = None,
+    launcher: Launcher | None = None,
+) -> Deps:
+    """Real facades where their parts are installed; otherwise the fallbacks in graphs/fallbacks.py."""
+    knowledge = adapters.KnowledgeFacade(db) if _installed("hyperjourney.knowledge.search") else None
+    scoring = (
+        adapters.ScoringFacade(db)
+        if _installed("hyperjourney.scoring.service") and _installed("hyperjourney.scoring.segments")
+        else None
+    )
+    guardrails = adapters.GuardrailsFacade() if _installed("hyperjourney.guardrails.assets") else None
+    policy = adapters.PolicyFacade(db) if _installed("hyperjourney.policy.engine") else None
+    review = adapters.ReviewQueueFacade(db) if _installed("hyperjourney.review.queue") else None
+    launch = adapters.JourneyLauncher(db) if _installed("hyperjourney.journeys.launch") else None
+    ports = Ports(
+        knowledge=knowledge or fallbacks.PackagedKbKeywordSearch(),
+        scoring=scoring or fallbacks.KeywordScoring(db),
+        guardrails=guardrails or fallbacks.CitationGuard(),
+        policy=policy or fallbacks.ConsentPolicy(db),
+    )
+    return Deps(
+        db=db,
+        settings=settings,
+        ports=ports,
+        review=review or fallbacks.AuditedReviewRequests(db),
+        launcher=launcher or launch or fallbacks.RecordOnlyLauncher(),
+        tiers=tiers if tiers is not None else tiers_mod.from_settings(settings),
+        clock=clock or (lambda: datetime.now(UTC)),
+    )
