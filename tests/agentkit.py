@@ -16,7 +16,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable, RunnableLambda
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from hyperjourney.agents.ports import LaunchResult
 from hyperjourney.models.tiers import ChatTier, TierName, Tiers
@@ -28,8 +28,8 @@ class ScriptedChatModel(BaseChatModel):
     """Answers from ``script`` in order: a dict/model is JSON content, a str is raw content, an exception is raised."""
 
     script: list[Any]
-    calls: list[list[BaseMessage]] = []
-    unexpected: list[str] = []
+    calls: list[list[BaseMessage]] = Field(default_factory=list)
+    unexpected: list[str] = Field(default_factory=list)
     label: str = "scripted"
 
     @property
