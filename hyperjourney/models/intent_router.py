@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import yaml
 from pydantic import BaseModel
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 MODEL_VERSION = "intent-router-tfidf-lr-1"
 
@@ -32,6 +33,10 @@ def examples() -> dict[str, list[str]]:
 
 @cache
 def _model() -> Pipeline:
+    from sklearn.feature_extraction.text import TfidfVectorizer  # seconds to import; only canvas routing needs it
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
     data = examples()
     texts = [t for ts in data.values() for t in ts]
     labels = [k for k, ts in data.items() for _ in ts]
