@@ -33,7 +33,7 @@ def test_canvas_routes_through_llm_small_over_http(
                     cost_per_1k_input=0.5,
                     cost_per_1k_output=1.5,
                 )
-            }  # fmt: skip
+            }
         )
         tiers = tiers_mod.from_settings(configured)
         assert tiers.configured == ["llm-small"]
