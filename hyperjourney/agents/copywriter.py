@@ -24,7 +24,11 @@ CHANNELS: tuple[Literal["email", "sms"], ...] = ("email", "sms")
 BRAND_TONE = Tone(formality=0.5, warmth=0.7, brevity=0.6)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _CITE = re.compile(r"\[cite:([^\]]+)\]")
-_REGULATED = re.compile(r"\b(apr|interest rate|loan|credit|insur|guarantee|fdic|clinical)", re.I)
+# Claims a regulator cares about (rates, deposit insurance, guarantees, health); these need a larger model or a person.
+_REGULATED = re.compile(
+    r"\b(apr|interest rates?|fdic|insured deposits?|guarantee[ds]?|clinically|loan approval|credit score|cures?)\b",
+    re.I,
+)
 
 
 class CopyDraft(BaseModel):
@@ -60,14 +64,29 @@ def cited(text: str) -> list[str]:
     return list(dict.fromkeys(_CITE.findall(text)))
 
 
+def _value(sentence: str, words: set[str]) -> float:
+    """Shared words with the question, and a measured result (a number) is worth quoting."""
+    return len(words & set(re.findall(r"[a-z0-9]+", sentence.lower()))) + (1.5 if re.search(r"\d", sentence) else 0)
+
+
+def _sentences(evidence: Evidence) -> list[str]:
+    lines = [ln.strip(" -*|") for ln in evidence.text.splitlines() if ln.strip() and not ln.startswith("#")]
+    text = re.sub(r"\*\*([^*]*)\*\*:?", r"\1", " ".join(lines)).replace("**", "")
+    return [s.strip(" -*") for s in _SENTENCE.split(text) if 30 <= len(s) <= 300]
+
+
 def best_sentence(evidence: Evidence, query: str) -> str:
-    """The sentence of a chunk that shares most words with the question (a fact to quote and cite)."""
+    """The sentence of a chunk most worth quoting for the question (a fact to cite)."""
     words = set(re.findall(r"[a-z0-9]+", query.lower()))
-    lines = [ln for ln in evidence.text.splitlines() if ln.strip() and not ln.startswith("#")]
-    sentences = [s.strip(" -*") for s in _SENTENCE.split(" ".join(lines)) if 30 <= len(s) <= 300]
-    if not sentences:
-        return evidence.snippet
-    return max(sentences, key=lambda s: len(words & set(re.findall(r"[a-z0-9]+", s.lower()))))
+    sentences = _sentences(evidence)
+    return max(sentences, key=lambda s: _value(s, words)) if sentences else evidence.snippet
+
+
+def best_fact(evidence: list[Evidence], query: str) -> tuple[str, Evidence]:
+    """The best quotable sentence across the top chunks, with the chunk to cite."""
+    words = set(re.findall(r"[a-z0-9]+", query.lower()))
+    options = [(s, e) for e in evidence[:3] for s in _sentences(e)] or [(evidence[0].snippet, evidence[0])]
+    return max(options, key=lambda o: _value(o[0], words))
 
 
 def _checker(
@@ -84,8 +103,7 @@ def template_variant(channel: str, brief: ResearchBrief, evidence: list[Evidence
     """Fill the brand template with the best quoted fact and its citation."""
     if not evidence:
         return Candidate(CopyDraft(subject=None, body="(no evidence found)", confidence=0.1), 0.1, "no evidence")
-    proof = evidence[0]
-    fact = best_sentence(proof, f"{brief.query.metric} {brief.goal}")
+    fact, proof = best_fact(evidence, f"{brief.query.metric} {brief.goal}")
     who = brief.segment.name if brief.segment.name != "all customers" else "teams like yours"
     if channel == "sms":
         body = f"Northwind: {fact} [cite:{proof.citation_id}] See how {who} do it: northwind.example/stories"
@@ -154,7 +172,10 @@ def template_reply(
     name: str, question: str, evidence: list[Evidence], intent_confidence: float
 ) -> Candidate[CopyDraft]:
     """The support template filled with the two best-matching facts, each cited."""
-    facts = [f"{best_sentence(e, question)} [cite:{e.citation_id}]" for e in evidence[:2]]
+    picked: dict[str, str] = {}
+    for e in evidence[:3]:
+        picked.setdefault(best_sentence(e, question), e.citation_id)
+    facts = [f"{sentence} [cite:{cid}]" for sentence, cid in list(picked.items())[:2]]
     body = load("template_support_reply").render(
         name=name or "there",
         opening="Thanks for reaching out, and sorry for the trouble. Here is what I can tell you:",

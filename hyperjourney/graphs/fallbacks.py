@@ -188,7 +188,7 @@ class KeywordScoring:
         why = [f"industry = {industry}"] if industry else []
         why += [f"company size = {size}"] if size else []
         return SegmentInfo(
-            name=" ".join(v for v in (industry, size) if v) or "all customers",
+            name=" ".join(v for v in (industry, _SIZE_NAMES.get(size or "")) if v) or "all customers",
             definition=definition,
             size=int(row[0]),
             customer_ids=ids,
@@ -221,6 +221,7 @@ class KeywordScoring:
         )
 
 
+_SIZE_NAMES = {"smb": "SMBs", "mid_market": "mid-market companies", "enterprise": "enterprises"}
 _SIZES = {"smb": {"smb", "smbs", "small"}, "mid_market": {"mid", "midmarket"}, "enterprise": {"enterprise", "large"}}
 _BANNED = tuple(
     p.strip("- ").lower()

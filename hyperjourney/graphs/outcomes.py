@@ -140,10 +140,4 @@ def finish_run(deps: Deps, state: RunState) -> dict[str, Any]:
             (status, Jsonb(summary), run_id),
         )
         audit.append(conn, actor="agents", action="run_finished", entity=run_id, payload={"status": status, **summary})
-    return {
-        "run_id": run_id,
-        "status": status,
-        "outcome": outcome | {"summary": summary},
-        "review": state.get("review", []),
-        "evidence": state.get("evidence", []),
-    }
+    return {"run_id": run_id, "status": status, "outcome": outcome | {"summary": summary}}

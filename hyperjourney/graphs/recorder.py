@@ -25,9 +25,12 @@ def _plain(value: Any) -> Any:
 
 
 class Recorder:
-    def __init__(self, db: Database, redact: Callable[[str], str]) -> None:
+    def __init__(
+        self, db: Database, redact: Callable[[str], str], progress: Callable[[str], None] | None = None
+    ) -> None:
         self.db = db
         self.redact = redact
+        self.progress = progress
 
     def step(self, tenant: str, run_id: str, *, node: str, agent: str, step: Step) -> int:
         routed = step.routed
@@ -90,6 +93,8 @@ class Recorder:
                 entity=run_id,
                 payload={**row, "step_no": got[0], "inputs": inputs, "outputs": outputs},
             )
+        if self.progress is not None:
+            self.progress(f"{agent}: {step.decision} ({routed.tier})")
         return int(got[0])
 
     def event(self, tenant: str, run_id: str, *, actor: str, action: str, payload: dict[str, Any]) -> None:

@@ -36,10 +36,11 @@ class Deps:
     tiers: Tiers
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     ledgers: dict[str, Ledger] = field(default_factory=dict)
+    progress: Callable[[str], None] | None = None
 
     @property
     def recorder(self) -> Recorder:
-        return Recorder(self.db, self.ports.guardrails.redact)
+        return Recorder(self.db, self.ports.guardrails.redact, self.progress)
 
     @property
     def port_names(self) -> dict[str, str]:
