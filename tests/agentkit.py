@@ -117,3 +117,14 @@ FIXED_NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 def fixed_clock() -> Callable[[], datetime]:
     return lambda: FIXED_NOW
+
+
+def seed_small_tenant(db: Any, prefix: str = "agents") -> str:
+    """A small seeded tenant (400 customers, 30 tickets) for flows that need real customers and tickets."""
+    import uuid
+
+    from hyperjourney.data.demo_tenant import seed
+
+    tenant = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    seed(db, tenant, customers=400, events=4000, tickets=30)
+    return tenant

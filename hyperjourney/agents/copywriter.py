@@ -40,12 +40,12 @@ class CopyDraft(BaseModel):
 
 
 class Variant(BaseModel):
-    channel: str
-    subject: str | None
-    body: str
-    citations: list[str]
-    tier: str
-    passed_guardrails: bool
+    channel: Literal["email", "sms", "push", "in_app"]
+    subject: str | None = None
+    body: str = Field(min_length=1)
+    citations: list[str] = Field(default_factory=list)
+    tier: str = "human"
+    passed_guardrails: bool = False
 
 
 class CopySet(BaseModel):

@@ -97,6 +97,15 @@ class Recorder:
             self.progress(f"{agent}: {step.decision} ({routed.tier})")
         return int(got[0])
 
+    def ensure_run(self, tenant: str, run_id: str, flow: str, request: dict[str, Any]) -> None:
+        """Graphs started by another caller (LangGraph's server, an API) get their run row here."""
+        with self.db.tenant(tenant) as conn:
+            conn.execute(
+                "INSERT INTO agent_runs (run_id, flow, request, status) VALUES (%s, %s, %s, 'running') "
+                "ON CONFLICT DO NOTHING",
+                (run_id, flow, Jsonb(_plain(request))),
+            )
+
     def event(self, tenant: str, run_id: str, *, actor: str, action: str, payload: dict[str, Any]) -> None:
         with self.db.tenant(tenant) as conn:
             audit.append(conn, actor=actor, action=action, entity=run_id, payload=_plain(payload))

@@ -73,6 +73,7 @@ def build_graph(deps: Deps, checkpointer: BaseCheckpointSaver[Any] | None, *, na
         update: dict[str, Any] = {}
         plan = state.get("plan")
         if plan is None:
+            deps.recorder.ensure_run(state["tenant"], state["run_id"], state["flow"], state["request"])
             c = ctx(state)
             if state["flow"] == "canvas":
                 goal = str(state["request"]["goal"])
