@@ -21,7 +21,10 @@ from hyperjourney.tools.toolbox import SearchInput, ValidateInput
 PROMPT = "copywriter_variant"
 REPLY_PROMPT = "copilot_reply"
 CHANNELS: tuple[Literal["email", "sms"], ...] = ("email", "sms")
-BRAND_TONE = Tone(formality=0.5, warmth=0.7, brevity=0.6)
+BRAND_TONE = {
+    "email": Tone(formality=0.5, warmth=0.5, brevity=0.6),
+    "sms": Tone(formality=0.5, warmth=0.5, brevity=0.9),
+}
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _CITE = re.compile(r"\[cite:([^\]]+)\]")
 # Claims a regulator cares about (rates, deposit insurance, guarantees, health); these need a larger model or a person.
@@ -75,18 +78,11 @@ def _sentences(evidence: Evidence) -> list[str]:
     return [s.strip(" -*") for s in _SENTENCE.split(text) if 30 <= len(s) <= 300]
 
 
-def best_sentence(evidence: Evidence, query: str) -> str:
-    """The sentence of a chunk most worth quoting for the question (a fact to cite)."""
+def ranked_facts(evidence: list[Evidence], query: str, *, max_chars: int = 300) -> list[tuple[str, Evidence]]:
+    """Quotable sentences across the top chunks, best first, each with the chunk to cite."""
     words = set(re.findall(r"[a-z0-9]+", query.lower()))
-    sentences = _sentences(evidence)
-    return max(sentences, key=lambda s: _value(s, words)) if sentences else evidence.snippet
-
-
-def best_fact(evidence: list[Evidence], query: str) -> tuple[str, Evidence]:
-    """The best quotable sentence across the top chunks, with the chunk to cite."""
-    words = set(re.findall(r"[a-z0-9]+", query.lower()))
-    options = [(s, e) for e in evidence[:3] for s in _sentences(e)] or [(evidence[0].snippet, evidence[0])]
-    return max(options, key=lambda o: _value(o[0], words))
+    options = [(s, e) for e in evidence[:4] for s in _sentences(e) if len(s) <= max_chars]
+    return sorted(options, key=lambda o: -_value(o[0], words))
 
 
 def _checker(
@@ -99,28 +95,30 @@ def _checker(
     return check
 
 
-def template_variant(channel: str, brief: ResearchBrief, evidence: list[Evidence]) -> Candidate[CopyDraft]:
-    """Fill the brand template with the best quoted fact and its citation."""
-    if not evidence:
+def template_variant(
+    channel: str, brief: ResearchBrief, evidence: list[Evidence], check: Callable[[CopyDraft], list[str]]
+) -> Candidate[CopyDraft]:
+    """Fill the brand template with a retrieved fact and its citation: the best-ranked fact whose draft passes
+    the guardrails (up to five tried), else the best-ranked draft, with low confidence, for escalation."""
+    facts = ranked_facts(evidence, f"{brief.query.metric} {brief.goal}", max_chars=110 if channel == "sms" else 300)
+    if not facts:
         return Candidate(CopyDraft(subject=None, body="(no evidence found)", confidence=0.1), 0.1, "no evidence")
-    fact, proof = best_fact(evidence, f"{brief.query.metric} {brief.goal}")
-    who = brief.segment.name if brief.segment.name != "all customers" else "teams like yours"
-    if channel == "sms":
-        body = f"Northwind: {fact} [cite:{proof.citation_id}] See how {who} do it: northwind.example/stories"
-        draft = CopyDraft(subject=None, body=body[:400])
-    else:
-        template = load("template_email_canvas")
-        subject = f"How {who} get more from Northwind"
-        body = template.render(
-            subject=subject,
-            opening=f"Teams like yours in {who} are finding new ways to grow with Northwind.",
-            proof=f"{fact} [cite:{proof.citation_id}]",
-            offer="Book a 20-minute walkthrough and we will map it to your workflow.",
-            closing="The Northwind team",
-        ).split("\n", 2)[-1]
-        draft = CopyDraft(subject=subject, body=body.strip())
-    draft.confidence = 0.75
-    return Candidate(draft, draft.confidence, f"brand template with {proof.citation_id}")
+    drafts = []
+    for fact, proof in facts[:5]:
+        proof_text = f"{fact} [cite:{proof.citation_id}]"
+        if channel == "sms":
+            draft = CopyDraft(body=load("template_sms_canvas").render(proof=proof_text).strip())
+        else:
+            subject = "An idea for your team from Northwind"
+            body = load("template_email_canvas").render(subject=subject, proof=proof_text).split("\n", 2)[-1]
+            draft = CopyDraft(subject=subject, body=body.strip())
+        if not check(draft):
+            draft.confidence = 0.8
+            return Candidate(draft, 0.8, f"brand template with {proof.citation_id}")
+        drafts.append((draft, proof))
+    draft, proof = drafts[0]
+    draft.confidence = 0.4
+    return Candidate(draft, 0.4, f"no template draft passed the guardrails (best: {proof.citation_id})")
 
 
 def write_variants(ctx: AgentContext, brief: ResearchBrief) -> AgentResult:
@@ -130,13 +128,18 @@ def write_variants(ctx: AgentContext, brief: ResearchBrief) -> AgentResult:
     block = "\n".join(f"[{e.citation_id}] {e.title}: {e.snippet}" for e in evidence)
     variants: list[Variant] = []
     for channel in CHANNELS:
-        check = _checker(ctx, channel, evidence, BRAND_TONE)
-        candidate = template_variant(channel, brief, evidence)
+        check = _checker(ctx, channel, evidence, BRAND_TONE[channel])
+        candidate = template_variant(channel, brief, evidence, check)
         routed = ctx.router.decide(
             f"copy:{channel}",
             schema=CopyDraft,
             prompt=load(PROMPT),
-            variables={"channel": channel, "segment": brief.segment.name, "evidence": block, **BRAND_TONE.model_dump()},
+            variables={
+                "channel": channel,
+                "segment": brief.segment.name,
+                "evidence": block,
+                **BRAND_TONE[channel].model_dump(),
+            },
             small=lambda candidate=candidate: candidate,  # type: ignore[misc]
             stakes=Stakes(regulated_claim=bool(_REGULATED.search(candidate.value.body))),
             check=check,
@@ -163,28 +166,36 @@ def revalidate(ctx: AgentContext, variants: list[Variant], evidence: list[Eviden
     problems = []
     for v in variants:
         kind: Literal["email", "sms", "support_reply"] = "sms" if v.channel == "sms" else "email"
-        for failure in _checker(ctx, kind, evidence, BRAND_TONE)(CopyDraft(subject=v.subject, body=v.body)):
+        for failure in _checker(ctx, kind, evidence, BRAND_TONE[kind])(CopyDraft(subject=v.subject, body=v.body)):
             problems.append(f"{v.channel}: {failure}")
     return problems
 
 
 def template_reply(
-    name: str, question: str, evidence: list[Evidence], intent_confidence: float
-) -> Candidate[CopyDraft]:
-    """The support template filled with the two best-matching facts, each cited."""
-    picked: dict[str, str] = {}
-    for e in evidence[:3]:
-        picked.setdefault(best_sentence(e, question), e.citation_id)
-    facts = [f"{sentence} [cite:{cid}]" for sentence, cid in list(picked.items())[:2]]
-    body = load("template_support_reply").render(
-        name=name or "there",
-        opening="Thanks for reaching out, and sorry for the trouble. Here is what I can tell you:",
-        facts="\n".join(f"- {f}" for f in facts) or "- A specialist will follow up with the details.",
-        closing="Reply here if anything is unclear and we will take it from there.",
-    )
-    grounded = min(1.0, evidence[0].score / 6) if evidence else 0.0
-    confidence = round(0.5 * grounded + 0.5 * intent_confidence, 3)
-    return Candidate(CopyDraft(body=body, confidence=confidence), confidence, f"support template, {len(facts)} facts")
+    name: str, question: str, evidence: list[Evidence], intent_confidence: float,
+    check: Callable[[CopyDraft], list[str]],
+) -> Candidate[CopyDraft]:  # fmt: skip
+    """The support template filled with the best-matching facts, each cited: two facts if they pass the
+    guardrails together, else the first single fact that does; confidence is bounded by the intent's."""
+    facts = ranked_facts(evidence, question)
+    unique = list({sentence: (sentence, e) for sentence, e in facts}.values())
+    options = [unique[:2], *([f] for f in unique[:4])] if unique else [[]]
+    first: CopyDraft | None = None
+    for chosen in options:
+        lines = "\n".join(f"- {sentence} [cite:{e.citation_id}]" for sentence, e in chosen)
+        body = load("template_support_reply").render(
+            name=name or "there",
+            opening="Thanks for reaching out, and sorry for the trouble. Here is what I can tell you:",
+            facts=lines or "- A specialist will follow up with the details.",
+            closing="Reply here if anything is unclear and we will take it from there.",
+        )
+        draft = CopyDraft(body=body, confidence=round(intent_confidence, 3))
+        first = first or draft
+        if chosen and not check(draft):
+            return Candidate(draft, draft.confidence, f"support template, {len(chosen)} cited facts")
+    assert first is not None
+    first.confidence = 0.3
+    return Candidate(first, 0.3, "no template reply passed the guardrails")
 
 
 def write_reply(
@@ -199,7 +210,7 @@ def write_reply(
     evidence: list[Evidence],
 ) -> AgentResult:
     check = _checker(ctx, "support_reply", evidence, tone)
-    candidate = template_reply(name, question, evidence, intent_confidence)
+    candidate = template_reply(name, question, evidence, intent_confidence, check)
     routed = ctx.router.decide(
         "reply",
         schema=CopyDraft,

@@ -126,7 +126,17 @@ class PolicyPort(Protocol):
 
 
 class ReviewPort(Protocol):
-    def submit(self, tenant: str, *, run_id: str, kind: str, reason: str, payload: dict[str, Any]) -> str: ...
+    def submit(
+        self,
+        tenant: str,
+        *,
+        run_id: str,
+        kind: str,
+        reason: str,
+        payload: dict[str, Any],
+        asset: AssetDraft | None = None,
+        evidence: list[Evidence] | None = None,
+    ) -> str: ...
 
 
 class Launcher(Protocol):

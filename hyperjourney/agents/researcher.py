@@ -66,6 +66,13 @@ class CustomerContext(BaseModel):
     evidence: list[Evidence]
 
 
+def _first(value: object) -> str | None:
+    """Segment filters may be one value or a list of them (the scoring part's SegmentQuery)."""
+    if isinstance(value, list):
+        return str(value[0]) if value else None
+    return str(value) if value else None
+
+
 def parse_goal(goal: str, segment: SegmentInfo) -> Candidate[SegmentQuery]:
     """Rules: metric words, a percentage, and the filters the segment tool recognised."""
     words = re.findall(r"[a-z]+", goal.lower())
@@ -73,12 +80,12 @@ def parse_goal(goal: str, segment: SegmentInfo) -> Candidate[SegmentQuery]:
     pct = re.search(r"(\d+(?:\.\d+)?)\s*(?:%|percent|points)", goal.lower())
     definition = segment.definition
     query = SegmentQuery(
-        industry=definition.get("industry"),
-        company_size=definition.get("company_size"),
+        industry=_first(definition.get("industry")),
+        company_size=_first(definition.get("company_size")),
         metric=metric or "ltv",
         target_lift=float(pct.group(1)) / 100 if pct else 0.1,
     )
-    found = sum(x is not None for x in (metric, pct)) + min(len(definition), 2)
+    found = sum(x is not None for x in (metric, pct)) + min(sum(1 for v in definition.values() if v), 2)
     query.confidence = round(min(0.95, 0.35 + 0.15 * found), 2)
     return Candidate(query, query.confidence, f"metric={query.metric}, filters={definition or 'none'}")
 
@@ -86,7 +93,7 @@ def parse_goal(goal: str, segment: SegmentInfo) -> Candidate[SegmentQuery]:
 def research_goal(ctx: AgentContext, goal: str) -> AgentResult:
     tools = ctx.tools
     first = tools.find_segment(SegmentInput(description=goal))
-    industries = sorted({first.definition.get("industry", "")} - {""}) or ["any"]
+    industries = [_first(first.definition.get("industry")) or "any"]
     routed = ctx.router.decide(
         "segment",
         schema=SegmentQuery,

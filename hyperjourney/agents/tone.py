@@ -22,10 +22,10 @@ INTENTS = (
 ReplyChannel = Literal["email", "chat", "sms", "phone"]
 # Per sentiment: how formal, warm and brief a reply should be (support-tone-guide.md).
 _TONE: dict[str, Tone] = {
-    "very_negative": Tone(formality=0.7, warmth=0.9, brevity=0.7),
-    "negative": Tone(formality=0.6, warmth=0.8, brevity=0.6),
-    "neutral": Tone(formality=0.5, warmth=0.6, brevity=0.6),
-    "positive": Tone(formality=0.4, warmth=0.8, brevity=0.7),
+    "very_negative": Tone(formality=0.65, warmth=0.6, brevity=0.6),
+    "negative": Tone(formality=0.6, warmth=0.55, brevity=0.55),
+    "neutral": Tone(formality=0.55, warmth=0.45, brevity=0.5),
+    "positive": Tone(formality=0.45, warmth=0.6, brevity=0.55),
 }
 _REPLY_ON = {"email": "email", "chat": "chat", "web": "email", "social": "email", "phone": "phone", "sms": "sms"}
 

@@ -19,6 +19,7 @@ from hyperjourney.agents.ports import (
     TicketSignal,
 )
 from hyperjourney.db.database import Database
+from hyperjourney.graphs.fallbacks import AuditedReviewRequests
 
 
 def _reason_text(reason: Any) -> str:
@@ -56,9 +57,13 @@ class ScoringFacade:
         self.db = db
 
     def score_customer(self, tenant: str, customer_id: str) -> CustomerInsight:
+        from hyperjourney.scoring.scorer import ModelsNotTrainedError
         from hyperjourney.scoring.service import score_customer
 
-        s = score_customer(self.db, tenant, customer_id)
+        try:
+            s = score_customer(self.db, tenant, customer_id)
+        except ModelsNotTrainedError as exc:  # a tenant without trained models still gets context, not scores
+            return CustomerInsight(customer_id=customer_id, reasons=[str(exc)])
         return CustomerInsight(
             customer_id=customer_id,
             scores={name: float(score.value) for name, score in s.scores.items()},
@@ -69,10 +74,15 @@ class ScoringFacade:
         )
 
     def find_segment(self, tenant: str, description: str) -> SegmentInfo:
+        from hyperjourney.scoring.schema import SegmentQuery
         from hyperjourney.scoring.segments import find_segment
 
-        seg = find_segment(self.db, tenant, description)
-        definition = seg.definition if isinstance(seg.definition, dict) else {"definition": str(seg.definition)}
+        try:
+            seg = find_segment(self.db, tenant, description)
+        except ValueError as exc:  # the words name no filter: the whole tenant, and say why
+            seg = find_segment(self.db, tenant, SegmentQuery())
+            seg.name, seg.why = "all customers", [str(exc)]  # type: ignore[list-item]
+        definition = seg.definition.model_dump(mode="json", exclude_defaults=True)
         return SegmentInfo(
             name=seg.name,
             definition=definition,
@@ -147,16 +157,83 @@ class PolicyFacade:
 
 
 class ReviewQueueFacade:
-    name = "hyperjourney.review.queue"
+    """Drafts (assets) go to the review queue; a decision with no asset (a route) is recorded in the audit log."""
+
+    name = "hyperjourney.review.queue (assets) + audit log (other decisions)"
 
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def submit(self, tenant: str, *, run_id: str, kind: str, reason: str, payload: dict[str, Any]) -> str:
+    def submit(
+        self, tenant: str, *, run_id: str, kind: str, reason: str, payload: dict[str, Any],
+        asset: AssetDraft | None = None, evidence: list[Evidence] | None = None,
+    ) -> str:  # fmt: skip
+        from hyperjourney.guardrails.models import Evidence as GuardEvidence
         from hyperjourney.review.queue import ReviewItem, submit
 
-        item = ReviewItem.model_validate({"kind": kind, "reason": reason, "run_id": run_id, "payload": payload})
+        if asset is None:
+            return AuditedReviewRequests(self.db).submit(
+                tenant, run_id=run_id, kind=kind, reason=reason, payload=payload
+            )
+        item = ReviewItem(
+            kind="asset",
+            title=f"{kind} for run {run_id}",
+            payload=asset.model_dump(mode="json"),
+            evidence=[GuardEvidence(citation_id=e.citation_id, text=e.text or e.snippet, title=e.title)
+                      for e in evidence or []],
+            reasons=reason.split("; "),
+            risk=["low_confidence"],
+            submitted_by="agents",
+            run_id=run_id,
+        )  # fmt: skip
         return str(submit(self.db, tenant, item))
+
+
+_GOAL_EVENT = {"ltv": "upgrade", "conversion": "contract_signed", "retention": "login", "engagement": "login"}
+
+
+def journey_definition(run_id: str, approved: dict[str, Any]) -> dict[str, Any]:
+    """The canvas plan as a journey definition: one action step per channel, waits between, then exit."""
+    plan, segment = approved["plan"], approved["segment"]
+    by_channel = {v["channel"]: v for v in approved["variants"]}
+    steps: list[dict[str, Any]] = []
+    for i, step in enumerate(plan["steps"]):
+        if i and step["delay_days"] > 0:
+            steps.append({"type": "wait", "id": f"wait_{i}", "hours": step["delay_days"] * 24, "next": f"send_{i}"})
+        variant = by_channel.get(step["channel"], {})
+        steps.append(
+            {
+                "type": "action",
+                "id": f"send_{i}",
+                "channel": step["channel"],
+                "purpose": "marketing",
+                "why": f"you are in our {approved.get('segment_name') or 'selected'} audience",
+                "variants": [
+                    {"name": f"{step['channel']}_1", "subject": variant.get("subject"), "body": variant.get("body", "")}
+                ],
+                "next": "",
+            }
+        )
+    for k, s in enumerate(steps):
+        if s["type"] == "action":
+            s["next"] = steps[k + 1]["id"] if k + 1 < len(steps) else "done"
+    where = [
+        {"field": f"customer.{field}", "op": "in", "value": value}
+        for field, value in segment.items()
+        if field in ("industry", "company_size", "region", "lifecycle_stage") and value
+    ]
+    actions = sum(1 for s in steps if s["type"] == "action")
+    return {
+        "id": f"canvas-{run_id.removeprefix('run-')[:16]}",
+        "name": plan.get("name") or f"canvas {run_id}",
+        "description": approved.get("goal", ""),
+        "trigger": {"event": "login", "where": where},
+        "start": steps[0]["id"] if steps else "done",
+        "steps": [*steps, {"type": "exit", "id": "done", "reason": "journey complete"}],
+        "goal": {"event": _GOAL_EVENT.get(approved.get("metric", "ltv"), "upgrade"), "within_hours": 24 * 28},
+        "caps": {"max_actions": max(actions, plan.get("frequency_cap_per_week", 2)), "window_days": 7},
+        "holdout_share": plan.get("holdout_share", 0.1),
+    }
 
 
 class JourneyLauncher:
@@ -167,12 +244,27 @@ class JourneyLauncher:
 
     def launch(self, tenant: str, run_id: str, plan: dict[str, Any]) -> LaunchResult:
         from hyperjourney.journeys.launch import JourneyPlan, launch_plan
+        from hyperjourney.scoring.schema import SegmentQuery
+        from hyperjourney.scoring.segments import find_segment
 
-        result = launch_plan(self.db, tenant, JourneyPlan.model_validate(plan))
-        data = result.model_dump(mode="json") if hasattr(result, "model_dump") else dict(result)
+        try:  # the whole segment, not the sample the Researcher saw
+            query = SegmentQuery.model_validate(plan["segment"])
+            audience = find_segment(self.db, tenant, query, limit=max(int(plan["cohort_size"]), 1)).customer_ids
+        except ValueError:
+            audience = list(plan.get("audience", []))
+        approved = JourneyPlan(
+            plan_id=run_id,
+            goal=plan.get("goal", ""),
+            journey=journey_definition(run_id, plan),
+            audience=audience,
+            holdout_share=plan["plan"].get("holdout_share"),
+            approved_by=plan.get("approved_by") or "canvas",
+            evidence=plan.get("evidence", []),
+        )
+        result = launch_plan(self.db, tenant, approved)
         return LaunchResult(
-            launched=bool(data.get("launched", True)),
-            journey_id=data.get("journey_id"),
-            detail=str(data.get("detail", "")),
+            launched=result.status == "launched",
+            journey_id=result.journey_id,
+            detail=result.message,
             launcher=self.name,
         )

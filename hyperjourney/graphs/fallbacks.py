@@ -303,7 +303,12 @@ class AuditedReviewRequests:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def submit(self, tenant: str, *, run_id: str, kind: str, reason: str, payload: dict[str, Any]) -> str:
+    def submit(
+        self, tenant: str, *, run_id: str, kind: str, reason: str, payload: dict[str, Any],
+        asset: AssetDraft | None = None, evidence: list[Evidence] | None = None,
+    ) -> str:  # fmt: skip
+        if asset is not None:
+            payload = {**payload, "asset": asset.model_dump(mode="json")}
         item_id = f"rev-{uuid.uuid4().hex[:12]}"
         with self.db.tenant(tenant) as conn:
             audit.append(

@@ -6,6 +6,7 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
+from hyperjourney.agents.ports import AssetDraft, Evidence
 from hyperjourney.data import audit
 from hyperjourney.db.database import Database
 from hyperjourney.graphs.state import RunState
@@ -57,6 +58,11 @@ def launch_once(deps: Deps, state: RunState) -> dict[str, Any]:
         "variants": proposal["variants"]["variants"],
         "policy": proposal["policy"],
         "approved_by": decision.get("reviewer", ""),
+        "goal": state["request"].get("goal", ""),
+        "metric": state["results"].get("researcher", {}).get("query", {}).get("metric", "ltv"),
+        "segment_name": state["results"].get("researcher", {}).get("segment", {}).get("name", ""),
+        "audience": state["results"].get("researcher", {}).get("segment", {}).get("customer_ids", []),
+        "evidence": state.get("evidence", []),
     }
     with deps.db.tenant(tenant) as conn:
         conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"launch:{run_id}",))
@@ -95,13 +101,17 @@ def _copilot_outcome(deps: Deps, state: RunState) -> tuple[str, dict[str, Any]]:
         "escalation_reasons": reasons,
     }
     if reasons:
+        evidence = [Evidence.model_validate(e) for e in results.get("copy_evidence", [])]
         outcome["review_item"] = deps.review.submit(
             state["tenant"],
             run_id=state["run_id"],
             kind="support_reply",
             reason="; ".join(reasons),
             payload={"ticket_id": outcome["ticket"].get("ticket_id"), "draft": outcome["reply"]},
-        )
+            asset=AssetDraft(kind="support_reply", body=outcome["reply"] or "(no draft)",
+                             citations=outcome["citations"]),
+            evidence=evidence,
+        )  # fmt: skip
         outcome["next"] = "A human agent takes this ticket; the draft and its sources are attached."
         return "escalated", outcome
     outcome["next"] = "Review the draft and send it; every fact links to its source."

@@ -34,8 +34,8 @@ class Recorder:
 
     def step(self, tenant: str, run_id: str, *, node: str, agent: str, step: Step) -> int:
         routed = step.routed
-        inputs = json.loads(self.redact(json.dumps(_plain(step.inputs), ensure_ascii=False)))
-        outputs = _plain(routed.value) if routed.value is not None else {}
+        inputs = self.redacted(step.inputs)
+        outputs = self.redacted(routed.value) if routed.value is not None else {}
         usage = routed.usage
         row = {
             "node": node,
@@ -97,6 +97,10 @@ class Recorder:
             self.progress(f"{agent}: {step.decision} ({routed.tier})")
         return int(got[0])
 
+    def redacted(self, value: Any) -> Any:
+        """Plain JSON with personal data replaced (outputs can echo inputs, so both pass through here)."""
+        return json.loads(self.redact(json.dumps(_plain(value), ensure_ascii=False)))
+
     def ensure_run(self, tenant: str, run_id: str, flow: str, request: dict[str, Any]) -> None:
         """Graphs started by another caller (LangGraph's server, an API) get their run row here."""
         with self.db.tenant(tenant) as conn:
@@ -108,4 +112,4 @@ class Recorder:
 
     def event(self, tenant: str, run_id: str, *, actor: str, action: str, payload: dict[str, Any]) -> None:
         with self.db.tenant(tenant) as conn:
-            audit.append(conn, actor=actor, action=action, entity=run_id, payload=_plain(payload))
+            audit.append(conn, actor=actor, action=action, entity=run_id, payload=self.redacted(payload))

@@ -91,9 +91,11 @@ def test_edit_is_revalidated_by_guardrails(db: Database, seeded: str, deps: Deps
     again = runs.resume(db, seeded, started.run_id, {"action": "edit", "variants": bad}, deps=deps)
     assert again.status == "awaiting_approval" and again.approval is not None
     problems = " ".join(again.approval["edit_problems"])
-    assert "risk-free" in problems and "cite" in problems
+    assert "risk-free" in problems and "cit" in problems
     assert launcher.launched == []
-    good = [{**variants[0], "body": variants[0]["body"].replace("Book a 20-minute", "Book a 15-minute")}]
+    email = next(v for v in variants if v["channel"] == "email" and v["passed_guardrails"])
+    good = [{**email, "body": email["body"].replace("Want to see how", "Curious how")}]
+    assert good[0]["body"] != email["body"]
     done = runs.resume(db, seeded, started.run_id, {"action": "edit", "variants": good, "reviewer": "bo"}, deps=deps)
     assert done.status == "completed"
     launched_plan = launcher.launched[0][2]
