@@ -26,13 +26,21 @@ def _plain(value: Any) -> Any:
 
 class Recorder:
     def __init__(
-        self, db: Database, redact: Callable[[str], str], progress: Callable[[str], None] | None = None
+        self,
+        db: Database,
+        redact: Callable[[str], str],
+        progress: Callable[[str], None] | None = None,
+        *,
+        enabled: bool = True,
     ) -> None:
         self.db = db
         self.redact = redact
         self.progress = progress
+        self.enabled = enabled
 
     def step(self, tenant: str, run_id: str, *, node: str, agent: str, step: Step) -> int:
+        if not self.enabled:
+            return 0
         routed = step.routed
         inputs = self.redacted(step.inputs)
         outputs = self.redacted(routed.value) if routed.value is not None else {}
@@ -103,6 +111,8 @@ class Recorder:
 
     def ensure_run(self, tenant: str, run_id: str, flow: str, request: dict[str, Any]) -> None:
         """Graphs started by another caller (LangGraph's server, an API) get their run row here."""
+        if not self.enabled:
+            return
         with self.db.tenant(tenant) as conn:
             conn.execute(
                 "INSERT INTO agent_runs (run_id, flow, request, status) VALUES (%s, %s, %s, 'running') "
@@ -111,5 +121,7 @@ class Recorder:
             )
 
     def event(self, tenant: str, run_id: str, *, actor: str, action: str, payload: dict[str, Any]) -> None:
+        if not self.enabled:
+            return
         with self.db.tenant(tenant) as conn:
             audit.append(conn, actor=actor, action=action, entity=run_id, payload=self.redacted(payload))

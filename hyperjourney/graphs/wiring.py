@@ -37,10 +37,11 @@ class Deps:
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     ledgers: dict[str, Ledger] = field(default_factory=dict)
     progress: Callable[[str], None] | None = None
+    record: bool = True  # False only to benchmark the graph machinery alone: no step or audit rows
 
     @property
     def recorder(self) -> Recorder:
-        return Recorder(self.db, self.ports.guardrails.redact, self.progress)
+        return Recorder(self.db, self.ports.guardrails.redact, self.progress, enabled=self.record)
 
     @property
     def port_names(self) -> dict[str, str]:
