@@ -88,9 +88,18 @@ def ranked_facts(evidence: list[Evidence], query: str, *, max_chars: int = 300) 
 def _checker(
     ctx: AgentContext, kind: Literal["email", "sms", "support_reply"], evidence: list[Evidence], tone: Tone
 ) -> Callable[[CopyDraft], list[str]]:
+    """Guardrail failures of a draft; memoised per text, since the template search, the router and the final
+    verdict all ask about the same drafts (one validation costs ~100 ms)."""
+    seen: dict[tuple[str | None, str], list[str]] = {}
+
     def check(draft: CopyDraft) -> list[str]:
-        asset = AssetDraft(kind=kind, subject=draft.subject, body=draft.body, tone=tone, citations=cited(draft.body))
-        return ctx.tools.validate_asset(ValidateInput(asset=asset, evidence=evidence)).failures
+        key = (draft.subject, draft.body)
+        if key not in seen:
+            asset = AssetDraft(
+                kind=kind, subject=draft.subject, body=draft.body, tone=tone, citations=cited(draft.body)
+            )
+            seen[key] = ctx.tools.validate_asset(ValidateInput(asset=asset, evidence=evidence)).failures
+        return seen[key]
 
     return check
 
