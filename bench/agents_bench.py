@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,7 @@ from hyperjourney.agents.ports import (
     InboundCheck,
     LaunchResult,
     PolicyVerdict,
+    RankedCandidate,
     SegmentInfo,
     TicketSignal,
 )
@@ -77,11 +79,14 @@ class _Instant:
     def launch(self, tenant: str, run_id: str, plan: dict[str, Any]) -> LaunchResult:
         return LaunchResult(launched=True)
 
+    def rank(self, tenant: str, customer_id: str, event: dict[str, Any] | None, now: datetime) -> list[RankedCandidate]:
+        return []
+
 
 def _hop_ms(db: Database, tenant: str, *, durable: bool) -> float:
     instant = _Instant()
     deps = build_deps(db, Settings(), tiers=Tiers(), launcher=instant)
-    deps.ports = Ports(knowledge=instant, scoring=instant, guardrails=instant, policy=instant)
+    deps.ports = Ports(knowledge=instant, scoring=instant, guardrails=instant, policy=instant, nba=instant)
     deps.record = durable
     per_hop = []
     for _ in range(RUNS):

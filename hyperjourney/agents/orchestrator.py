@@ -14,11 +14,11 @@ from pydantic import BaseModel, Field
 from hyperjourney.agents.analyst import Opportunity
 from hyperjourney.agents.base import AgentContext, AgentResult, Step
 from hyperjourney.agents.copywriter import CopySet
-from hyperjourney.agents.ports import ActionProposal, CustomerInsight, PolicyVerdict
+from hyperjourney.agents.ports import ActionProposal, RankedCandidate
 from hyperjourney.agents.researcher import ResearchBrief
 from hyperjourney.models.router import Candidate, Stakes
 from hyperjourney.prompts.loader import load
-from hyperjourney.tools.toolbox import CustomerInput
+from hyperjourney.tools.toolbox import RankInput
 
 PROMPT = "orchestrator_journey"
 NBA_PROMPT = "nba_choose"
@@ -67,19 +67,10 @@ class NbaChoice(BaseModel):
     confidence: float = Field(ge=0, le=1)
 
 
-class CandidateAction(BaseModel):
-    action_id: str
-    channel: Literal["email", "sms", "push", "in_app"]
-    purpose: Literal["marketing", "transactional", "support"]
-    score: float
-    reason: str
-    policy: PolicyVerdict | None = None
-
-
 class NbaResult(BaseModel):
     customer_id: str
-    chosen: CandidateAction | None
-    ranked: list[CandidateAction]
+    chosen: RankedCandidate | None
+    ranked: list[RankedCandidate]
     reasons: list[str]
 
 
@@ -157,47 +148,14 @@ def propose_journey(ctx: AgentContext, brief: ResearchBrief, opportunity: Opport
     return result
 
 
-def rank_actions(scores: CustomerInsight, event: dict[str, object] | None) -> list[CandidateAction]:
-    s = scores.scores
-    kind = str((event or {}).get("type", ""))
-    actions = [
-        CandidateAction(
-            action_id="offer_upgrade",
-            channel="email",
-            purpose="marketing",
-            score=s.get("upgrade_fit", s.get("purchase_propensity", 0.0)),
-            reason="upgrade fit",
-        ),
-        CandidateAction(
-            action_id="retention_checkin",
-            channel="email",
-            purpose="marketing",
-            score=s.get("churn_risk", 0.0),
-            reason="churn risk",
-        ),
-        CandidateAction(
-            action_id="in_app_tip",
-            channel="in_app",
-            purpose="marketing",
-            score=0.3 + (0.3 if "pricing" in kind else 0.0),
-            reason=f"event {kind or 'none'}",
-        ),
-    ]
-    return sorted(actions, key=lambda a: -a.score)
-
-
 def next_best_action(
     ctx: AgentContext, customer_id: str, event: dict[str, object] | None, now: datetime
 ) -> AgentResult:
-    scores = ctx.tools.customer_scores(CustomerInput(customer_id=customer_id))
-    ranked = rank_actions(scores, event)
-    for action in ranked:
-        action.policy = ctx.tools.check_policy(
-            ActionProposal(customer_id=customer_id, channel=action.channel, purpose=action.purpose, send_at=now)
-        )
-    allowed = [a for a in ranked if a.policy and a.policy.allowed]
+    """The ranker's candidates (each policy-checked); the router picks among the allowed ones."""
+    ranked = ctx.tools.rank_actions(RankInput(customer_id=customer_id, event=event, now=now)).ranked
+    allowed = [a for a in ranked if a.policy.allowed]
     top = allowed[0] if allowed else None
-    margin = (top.score - allowed[1].score) if top and len(allowed) > 1 else (top.score if top else 1.0)
+    margin = (top.score - allowed[1].score) if top and len(allowed) > 1 else 1.0
     small = NbaChoice(action_id=top.action_id if top else None, confidence=round(min(1.0, 0.5 + margin), 3))
     routed = ctx.router.decide(
         "nba",
@@ -205,7 +163,7 @@ def next_best_action(
         prompt=load(NBA_PROMPT),
         variables={
             "customer": customer_id,
-            "scores": scores.scores,
+            "scores": {a.action_id: a.score for a in ranked},
             "event": event or {},
             "candidates": [a.action_id for a in allowed],
         },
@@ -213,6 +171,7 @@ def next_best_action(
     )
     choice = routed.value or small
     chosen = next((a for a in allowed if a.action_id == choice.action_id), None)
-    result = AgentResult(NbaResult(customer_id=customer_id, chosen=chosen, ranked=ranked, reasons=scores.reasons), [])
+    reasons = chosen.reasons if chosen else ["no allowed action"]
+    result = AgentResult(NbaResult(customer_id=customer_id, chosen=chosen, ranked=ranked, reasons=reasons), [])
     result.add(Step("nba", routed, [], {"customer_id": customer_id, "event": event or {}}))
     return result

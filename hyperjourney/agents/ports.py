@@ -101,6 +101,18 @@ class LaunchResult(BaseModel):
     launcher: str = ""
 
 
+class RankedCandidate(BaseModel):
+    """One action the ranker considered for a customer, with its policy verdict."""
+
+    action_id: str
+    kind: str = ""
+    channel: str | None = None
+    score: float
+    expected_value: float = 0.0
+    reasons: list[str] = Field(default_factory=list)
+    policy: PolicyVerdict
+
+
 class KnowledgePort(Protocol):
     def search(self, tenant: str, query: str, *, doc_types: list[str] | None = None, k: int = 6) -> list[Evidence]: ...
 
@@ -123,6 +135,12 @@ class GuardrailsPort(Protocol):
 
 class PolicyPort(Protocol):
     def check(self, tenant: str, action: ActionProposal) -> PolicyVerdict: ...
+
+
+class NbaPort(Protocol):
+    def rank(
+        self, tenant: str, customer_id: str, event: dict[str, Any] | None, now: datetime
+    ) -> list[RankedCandidate]: ...
 
 
 class ReviewPort(Protocol):

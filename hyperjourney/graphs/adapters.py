@@ -5,6 +5,7 @@ Imports are inside the methods: wiring only builds an adapter once its part is i
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from hyperjourney.agents.ports import (
@@ -15,6 +16,7 @@ from hyperjourney.agents.ports import (
     InboundCheck,
     LaunchResult,
     PolicyVerdict,
+    RankedCandidate,
     SegmentInfo,
     TicketSignal,
 )
@@ -154,6 +156,34 @@ class PolicyFacade:
             policy_version=decision.policy_version,
             rules=[f"{h.outcome}: {h.rule} — {h.reason}" for h in decision.rules_fired],
         )
+
+
+class NbaFacade:
+    name = "hyperjourney.nba.rank"
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def rank(self, tenant: str, customer_id: str, event: dict[str, Any] | None, now: datetime) -> list[RankedCandidate]:
+        from hyperjourney.nba.rank import next_best_action
+        from hyperjourney.scoring.scorer import ModelsNotTrainedError
+
+        try:
+            decision = next_best_action(self.db, tenant, customer_id, event, now=now)
+        except ModelsNotTrainedError:  # no trained models yet: the ranker's rule-based signals
+            decision = next_best_action(self.db, tenant, customer_id, event, now=now, use_models=False)
+        return [
+            RankedCandidate(
+                action_id=a.action_id, kind=str(a.kind), channel=a.channel, score=float(a.score),
+                expected_value=float(a.expected_value), reasons=list(a.reasons),
+                policy=PolicyVerdict(
+                    allowed=a.policy.allowed, needs_review=a.policy.needs_review,
+                    policy_version=a.policy.policy_version,
+                    rules=[f"{h.outcome}: {h.rule} — {h.reason}" for h in a.policy.rules_fired],
+                ),
+            )
+            for a in decision.ranked
+        ]  # fmt: skip
 
 
 class ReviewQueueFacade:

@@ -12,6 +12,7 @@ import math
 import re
 import uuid
 from collections import Counter
+from datetime import datetime
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -23,7 +24,10 @@ from hyperjourney.agents.ports import (
     Evidence,
     InboundCheck,
     LaunchResult,
+    PolicyPort,
     PolicyVerdict,
+    RankedCandidate,
+    ScoringPort,
     SegmentInfo,
     TicketSignal,
 )
@@ -234,6 +238,35 @@ _BANNED = tuple(
 )
 _PII = re.compile(r"[^@\s]+@[^@\s]+\.[a-z]{2,}|\b(?:\d[ -]?){13,15}\d\b|\+?\d[\d ().-]{8,}\d")
 _INJECTION = re.compile(r"ignore (all|any|previous|the above)|system prompt|you are now|disregard", re.I)
+
+
+class ScoredRulesNba:
+    """Three candidate actions ranked by the customer's scores, each checked by the policy port, until
+    hyperjourney.nba lands."""
+
+    name = "fallback: score-ranked candidates + policy"
+
+    def __init__(self, scoring: ScoringPort, policy: PolicyPort) -> None:
+        self.scoring, self.policy = scoring, policy
+
+    def rank(self, tenant: str, customer_id: str, event: dict[str, Any] | None, now: datetime) -> list[RankedCandidate]:
+        s = self.scoring.score_customer(tenant, customer_id).scores
+        kind = str((event or {}).get("type", ""))
+        options = [
+            ("offer_upgrade", "email", s.get("upgrade_fit", s.get("purchase_propensity", 0.0)), "upgrade fit"),
+            ("retention_checkin", "email", s.get("churn_risk", 0.0), "churn risk"),
+            ("in_app_tip", "in_app", 0.3 + (0.3 if "pricing" in kind else 0.0), f"event {kind or 'none'}"),
+        ]
+        ranked = [
+            RankedCandidate(
+                action_id=action, kind="message", channel=channel, score=round(score, 4), reasons=[why],
+                policy=self.policy.check(
+                    tenant, ActionProposal(customer_id=customer_id, channel=channel, purpose="marketing", send_at=now)
+                ),
+            )
+            for action, channel, score, why in options
+        ]  # fmt: skip
+        return sorted(ranked, key=lambda a: -a.score)
 
 
 class CitationGuard:

@@ -50,6 +50,7 @@ class Deps:
             "scoring": self.ports.scoring,
             "guardrails": self.ports.guardrails,
             "policy": self.ports.policy,
+            "nba": self.ports.nba,
             "review": self.review,
             "launcher": self.launcher,
         }
@@ -95,11 +96,15 @@ def build_deps(
     policy = adapters.PolicyFacade(db) if _installed("hyperjourney.policy.engine") else None
     review = adapters.ReviewQueueFacade(db) if _installed("hyperjourney.review.queue") else None
     launch = adapters.JourneyLauncher(db) if _installed("hyperjourney.journeys.launch") else None
+    scoring_port = scoring or fallbacks.KeywordScoring(db)
+    policy_port = policy or fallbacks.ConsentPolicy(db)
+    nba = adapters.NbaFacade(db) if _installed("hyperjourney.nba.rank") else None
     ports = Ports(
         knowledge=knowledge or fallbacks.PackagedKbKeywordSearch(),
-        scoring=scoring or fallbacks.KeywordScoring(db),
+        scoring=scoring_port,
         guardrails=guardrails or fallbacks.CitationGuard(),
-        policy=policy or fallbacks.ConsentPolicy(db),
+        policy=policy_port,
+        nba=nba or fallbacks.ScoredRulesNba(scoring_port, policy_port),
     )
     return Deps(
         db=db,

@@ -7,6 +7,8 @@ guardrails, policy) or one read-only lookup, so every agent's data access is vis
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -18,8 +20,10 @@ from hyperjourney.agents.ports import (
     GuardrailsPort,
     InboundCheck,
     KnowledgePort,
+    NbaPort,
     PolicyPort,
     PolicyVerdict,
+    RankedCandidate,
     ScoringPort,
     SegmentInfo,
     TicketSignal,
@@ -69,12 +73,23 @@ class TextInput(BaseModel):
     text: str
 
 
+class RankInput(BaseModel):
+    customer_id: str = Field(min_length=1)
+    event: dict[str, Any] | None = None
+    now: datetime
+
+
+class RankOutput(BaseModel):
+    ranked: list[RankedCandidate]
+
+
 @dataclass(frozen=True)
 class Ports:
     knowledge: KnowledgePort
     scoring: ScoringPort
     guardrails: GuardrailsPort
     policy: PolicyPort
+    nba: NbaPort
 
 
 @dataclass(frozen=True)
@@ -107,6 +122,9 @@ class Toolbox:
 
     def check_policy(self, inp: ActionProposal) -> PolicyVerdict:
         return self.ports.policy.check(self.tenant, inp)
+
+    def rank_actions(self, inp: RankInput) -> RankOutput:
+        return RankOutput(ranked=self.ports.nba.rank(self.tenant, inp.customer_id, inp.event, inp.now))
 
     def redact(self, inp: TextInput) -> TextInput:
         return TextInput(text=self.ports.guardrails.redact(inp.text))
