@@ -7,6 +7,7 @@ fails on a call the script did not expect, and ``assert_done()`` fails on script
 from __future__ import annotations
 
 import json
+from importlib.util import find_spec
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -127,4 +128,9 @@ def seed_small_tenant(db: Any, prefix: str = "agents") -> str:
 
     tenant = f"{prefix}-{uuid.uuid4().hex[:8]}"
     seed(db, tenant, customers=400, events=4000, tickets=30)
+    if find_spec("hyperjourney.knowledge.ingest") is not None:  # the real search needs the demo KB ingested
+        from importlib import import_module, resources
+
+        kb = resources.files("hyperjourney") / "knowledge" / "kb" / "demo"
+        import_module("hyperjourney.knowledge.ingest").ingest_path(db, tenant, str(kb))
     return tenant
