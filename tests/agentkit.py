@@ -7,9 +7,9 @@ fails on a call the script did not expect, and ``assert_done()`` fails on script
 from __future__ import annotations
 
 import json
-from importlib.util import find_spec
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from importlib.util import find_spec
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
