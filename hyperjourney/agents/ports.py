@@ -79,6 +79,7 @@ class ActionProposal(BaseModel):
     send_at: datetime
     cohort_size: int = 1
     regulated_claim: bool = False
+    confidence: float = Field(1.0, ge=0, le=1, description="how sure the proposer is; low goes to review")
 
 
 class PolicyVerdict(BaseModel):

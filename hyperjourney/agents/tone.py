@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from hyperjourney.agents.base import AgentContext, AgentResult, Step
-from hyperjourney.agents.ports import Sentiment, Tone
+from hyperjourney.agents.ports import ActionProposal, Sentiment, Tone
 from hyperjourney.models.router import Candidate
 from hyperjourney.prompts.loader import load
 from hyperjourney.tools.customers import Ticket
@@ -27,6 +27,9 @@ _TONE: dict[str, Tone] = {
     "neutral": Tone(formality=0.55, warmth=0.45, brevity=0.5),
     "positive": Tone(formality=0.45, warmth=0.6, brevity=0.55),
 }
+_POLICY_CHANNEL: dict[str, Literal["email", "sms", "in_app"]] = {
+    "email": "email", "chat": "in_app", "sms": "sms", "phone": "email",
+}  # fmt: skip
 _REPLY_ON = {"email": "email", "chat": "chat", "web": "email", "social": "email", "phone": "phone", "sms": "sms"}
 
 
@@ -86,6 +89,13 @@ def match_tone(ctx: AgentContext, ticket: Ticket, text: str, *, injection: bool 
         reasons.append("urgent priority")
     if injection:
         reasons.append("the message tried to instruct the assistant (prompt injection)")
+    verdict = ctx.tools.check_policy(
+        ActionProposal(customer_id=ticket.customer_id, channel=_POLICY_CHANNEL[decision.channel], purpose="support",
+                       send_at=ctx.now, confidence=decision.confidence)
+    )  # fmt: skip
+    if not verdict.allowed or verdict.needs_review:
+        fired = [r for r in verdict.rules if not r.startswith("allow")]
+        reasons.append("policy: " + ("; ".join(fired) or "review required"))
     result = AgentResult(
         ToneResult(
             decision=decision,
