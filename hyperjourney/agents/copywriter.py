@@ -186,8 +186,14 @@ def template_reply(
 ) -> Candidate[CopyDraft]:  # fmt: skip
     """The support template filled with the best-matching facts, each cited: two facts if they pass the
     guardrails together, else the first single fact that does; confidence is bounded by the intent's."""
+    words = set(re.findall(r"[a-z0-9]+", question.lower()))
     facts = ranked_facts(evidence, question)
-    unique = list({sentence: (sentence, e) for sentence, e in facts}.values())
+    unique: list[tuple[str, Evidence]] = []
+    for sentence, e in facts:  # on topic (shares 2+ words with the question) and not a repeat of one kept
+        shared = len(words & set(re.findall(r"[a-z0-9]+", sentence.lower())))
+        if shared >= 2 and not any(sentence in k or k in sentence for k, _ in unique):
+            unique.append((sentence, e))
+    unique = unique or facts[:1]
     options = [unique[:2], *([f] for f in unique[:4])] if unique else [[]]
     first: CopyDraft | None = None
     for chosen in options:

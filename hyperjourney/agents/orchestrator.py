@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field
 
@@ -18,11 +19,12 @@ from hyperjourney.agents.ports import ActionProposal, RankedCandidate
 from hyperjourney.agents.researcher import ResearchBrief
 from hyperjourney.models.router import Candidate, Stakes
 from hyperjourney.prompts.loader import load
-from hyperjourney.tools.toolbox import RankInput
+from hyperjourney.tools.toolbox import CustomerInput, RankInput
 
 PROMPT = "orchestrator_journey"
 NBA_PROMPT = "nba_choose"
 POLICY_SAMPLE = 5
+SEND_HOUR = 10
 
 
 class JourneyStep(BaseModel):
@@ -89,25 +91,36 @@ def rule_journey(brief: ResearchBrief, opportunity: Opportunity, copy: CopySet) 
     return Candidate(plan, plan.confidence, f"{len(passed)} guardrail-clean variants")
 
 
+def local_send_time(now: datetime, delay_days: int, timezone: str, hour: int = SEND_HOUR) -> datetime:
+    """The first ``hour`` o'clock in the customer's zone at least ``delay_days`` from now (inside send windows)."""
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    local = (now + timedelta(days=delay_days)).astimezone(zone)
+    at = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+    return at if at >= local else at + timedelta(days=1)
+
+
 def check_channels(ctx: AgentContext, plan: JourneyPlan, customer_ids: list[str], cohort: int) -> list[ChannelCheck]:
     checks = []
-    sample = customer_ids[:POLICY_SAMPLE]
+    sample = [ctx.tools.customer_profile(CustomerInput(customer_id=c)) for c in customer_ids[:POLICY_SAMPLE]]
     for i, step in enumerate(plan.steps):
-        send_at = ctx.now + timedelta(days=step.delay_days)
         verdicts = [
             ctx.tools.check_policy(
                 ActionProposal(
-                    customer_id=cid,
+                    customer_id=p.customer_id,
                     channel=step.channel,
                     purpose="marketing",
                     campaign_id=ctx.run_id,
-                    send_at=send_at,
+                    send_at=local_send_time(ctx.now, step.delay_days, p.timezone),
                     cohort_size=cohort,
                 )
             )
-            for cid in sample
+            for p in sample
         ]
-        rules = sorted({r for v in verdicts for r in v.rules})
+        fired = sorted({r for v in verdicts for r in v.rules if not r.startswith("allow")})
+        rules = fired or ["allow: every sampled customer passed"]
         checks.append(
             ChannelCheck(
                 channel=f"{i + 1}:{step.channel}",

@@ -52,6 +52,19 @@ class KnowledgeFacade:
         ]
 
 
+_SIZE_WORDS = {"smb": "SMBs", "mid_market": "mid-market companies", "enterprise": "enterprises"}
+
+
+def segment_label(definition: dict[str, Any]) -> str:
+    """A short name from the filters ("fintech SMBs"), not the marketer's whole sentence."""
+    industries = " & ".join(definition.get("industry") or [])
+    sizes = " & ".join(_SIZE_WORDS.get(s, s) for s in definition.get("company_size") or [])
+    rest = [
+        str(v[0]) for k, v in definition.items() if k not in ("industry", "company_size") and isinstance(v, list) and v
+    ]
+    return " ".join(x for x in (industries, sizes or ("customers" if industries else ""), *rest) if x)
+
+
 class ScoringFacade:
     name = "hyperjourney.scoring (service, segments, text)"
 
@@ -86,7 +99,7 @@ class ScoringFacade:
             seg.name, seg.why = "all customers", [str(exc)]  # type: ignore[list-item]
         definition = seg.definition.model_dump(mode="json", exclude_defaults=True)
         return SegmentInfo(
-            name=seg.name,
+            name=segment_label(definition) or seg.name,
             definition=definition,
             size=int(seg.size),
             customer_ids=list(seg.customer_ids),
