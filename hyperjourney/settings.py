@@ -61,6 +61,18 @@ class Budgets(BaseModel):
     max_cost_usd_per_run: float = Field(0.50, ge=0)
     max_tokens_per_run: int = Field(50_000, ge=0)
     max_latency_ms_per_step: int = Field(30_000, gt=0)
+    per_feature_usd: dict[str, float] = Field(
+        default_factory=lambda: {"canvas": 0.50, "copilot": 0.05, "nba": 0.01},
+        description="LLM spend allowed per run of each feature; once spent, work goes to review instead",
+    )
+
+
+class RouterSettings(BaseModel):
+    """When the small-first router escalates a decision to an LLM tier."""
+
+    confidence_threshold: float = Field(0.6, ge=0, le=1, description="Below this the next tier is asked")
+    high_stakes_cohort: int = Field(1000, ge=1, description="Cohorts at least this large count as high stakes")
+    high_stakes_budget_usd: float = Field(5000.0, ge=0, description="Spend at least this large is high stakes")
 
 
 class ChannelSettings(BaseModel):
@@ -110,6 +122,7 @@ class Settings(BaseSettings):
     llm_small: LLMTier = Field(default_factory=lambda: LLMTier())
     llm_large: LLMTier = Field(default_factory=lambda: LLMTier())
     budgets: Budgets = Field(default_factory=Budgets)
+    router: RouterSettings = Field(default_factory=RouterSettings)
     embeddings: Embeddings = Field(default_factory=lambda: Embeddings())
     knowledge: Knowledge = Field(default_factory=Knowledge)
     channels: ChannelSettings = Field(default_factory=lambda: ChannelSettings())

@@ -9,6 +9,7 @@ import typer
 from hyperjourney import __version__
 from hyperjourney.cli import (
     actions_commands,
+    agent_commands,
     data_commands,
     db_commands,
     demo_command,
@@ -54,3 +55,4 @@ app.command()(data_commands.seed)
 demo_command.register(app)
 app.add_typer(eval_commands.app, name="eval")
 actions_commands.register(app)
+agent_commands.register(app)
