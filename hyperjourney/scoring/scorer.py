@@ -88,13 +88,12 @@ class Scorer:
         out: dict[str, Any] = {}
         for name in BINARY:
             model, x = self.binary[name], inp.x[name]
-            parts = model.contributions(x)
-            out[name] = (model.predict(x), parts, _top(parts))
+            out[name] = model.predict_with_drivers(x, TOP_REASONS)
         assert self.clv_buy is not None and self.clv_spend is not None and self.next_category is not None
         x = inp.x["clv"]
-        p_buy, spend = self.clv_buy.predict(x), self.clv_spend.predict(x)
-        parts = self.clv_buy.contributions(x) * spend[:, None]
-        out["clv"] = (p_buy * spend, parts, _top(parts), p_buy, spend)
+        p_buy, top, effects = self.clv_buy.predict_with_drivers(x, TOP_REASONS)
+        spend = self.clv_spend.predict(x)
+        out["clv"] = (p_buy * spend, top, effects * spend[:, None], p_buy, spend)
         proba = self.next_category.predict_proba(inp.categories)
         out["next_category"] = (proba.max(axis=1), proba.argmax(axis=1))
         prior = np.array([self.priors[k] for k in self.priors])[inp.business]
@@ -122,7 +121,7 @@ class Scorer:
         inp = self.inputs(rows)
         arrays = self.core(inp)
         for name in BINARY:
-            p, parts, top = arrays[name]
+            p, top, effects = arrays[name]
             vec = self.vectorizers[name]
             for i, row in enumerate(rows):
                 extra = list(shared[i])
@@ -140,7 +139,7 @@ class Scorer:
                     value=round(float(p[i]), 4),
                     confidence=conf,
                     model_version=self.versions[name],
-                    reasons=problems + self._drivers(parts[i], top[i], vec, row),
+                    reasons=problems + self._drivers(top[i], effects[i], vec, row),
                     label=None,
                 )
         self._clv(rows, out, shared, arrays["clv"])
@@ -177,18 +176,18 @@ class Scorer:
         return round(min(max(conf, 0.01), 1.0), 3), reasons
 
     def _drivers(
-        self, parts: np.ndarray, top: np.ndarray, vec: Vectorizer, row: dict[str, Any], unit: str = ""
+        self, top: np.ndarray, effects: np.ndarray, vec: Vectorizer, row: dict[str, Any], unit: str = ""
     ) -> list[dict[str, Any]]:
         cols = vec.columns
         return [
             dict(
                 feature=cols[j].feature,
-                text=f"{vec.phrase(cols[j], row)}: {_signed(float(parts[j]))}{unit}",
-                direction="+" if parts[j] > 0 else "-",
-                size=round(abs(float(parts[j])), 4),
+                text=f"{vec.phrase(cols[j], row)}: {_signed(float(e))}{unit}",
+                direction="+" if e > 0 else "-",
+                size=round(abs(float(e)), 4),
             )
-            for j in top
-            if parts[j] != 0
+            for j, e in zip(top, effects, strict=True)
+            if e != 0
         ]
 
     def _clv(
@@ -198,7 +197,7 @@ class Scorer:
         shared: list[list[tuple[float, str]]],
         arrays: tuple[np.ndarray, ...],
     ) -> None:
-        value, parts, top, p_buy, spend = arrays
+        value, top, effects, p_buy, spend = arrays
         vec = self.vectorizers["clv"]
         for i, row in enumerate(rows):
             conf, problems = self._confidence("clv", shared[i])
@@ -213,7 +212,7 @@ class Scorer:
                 value=round(float(value[i]), 2),
                 confidence=conf,
                 model_version=self.versions["clv"],
-                reasons=[*problems, hurdle, *self._drivers(parts[i], top[i], vec, row, unit=" $")],
+                reasons=[*problems, hurdle, *self._drivers(top[i], effects[i], vec, row, unit=" $")],
                 label=None,
             )
 
@@ -312,14 +311,6 @@ class Inputs:
     categories: np.ndarray
     hours: np.ndarray
     business: np.ndarray
-
-
-def _top(parts: np.ndarray) -> np.ndarray:
-    """Column indices of the TOP_REASONS largest contributions (by size) per row, largest first."""
-    k = min(TOP_REASONS, parts.shape[1])
-    idx = np.argpartition(-np.abs(parts), k - 1, axis=1)[:, :k]
-    order = np.argsort(-np.abs(np.take_along_axis(parts, idx, axis=1)), axis=1)
-    return np.asarray(np.take_along_axis(idx, order, axis=1))
 
 
 def _signed(x: float) -> str:

@@ -60,10 +60,11 @@ NUMERIC: dict[str, tuple[str, float, str]] = {
     "account_active_contacts_30d": ("log", 0.0, "{v:.0f} contacts at the account active in 30 days"),
     "employees": ("log", 0.0, "company of {v:,.0f} employees"),
 }
-MISSING_FLAGS: dict[str, str] = {
-    "recency_days": "no activity recorded yet",
-    "days_since_last_order": "has never ordered",
-    "support_sentiment_90d": "no recent support tickets",
+# name -> (phrase when the value is missing, phrase when it is present)
+MISSING_FLAGS: dict[str, tuple[str, str]] = {
+    "recency_days": ("no activity recorded yet", "has recorded activity"),
+    "days_since_last_order": ("has never ordered", "has ordered before"),
+    "support_sentiment_90d": ("no recent support tickets", "has recent support tickets"),
 }
 CATEGORICAL: dict[str, str] = {
     "business": "line of business is {v}",
@@ -121,7 +122,8 @@ class Vectorizer:
 
     def phrase(self, col: Column, values: dict[str, Any]) -> str:
         if col.kind == "missing":
-            return MISSING_FLAGS[col.feature]
+            missing, present = MISSING_FLAGS[col.feature]
+            return missing if values.get(col.feature) is None else present
         if col.kind == "level":
             v = values.get(col.feature)
             shown = col.level if v is not None and str(v) == col.level else f"not {col.level}"
@@ -129,7 +131,7 @@ class Vectorizer:
         v = values.get(col.feature)
         if v is None:
             if col.feature in MISSING_FLAGS:
-                return MISSING_FLAGS[col.feature]
+                return MISSING_FLAGS[col.feature][0]
             if col.feature.startswith("account_"):
                 return "no company account"
             return f"{col.feature.replace('_', ' ')} not recorded"
