@@ -82,6 +82,8 @@ def test_tone_brand_limits_caps_footers_disclaimers() -> None:
     assert "disclaimer_missing" in codes(email(payouts))
     with_disclaimer = payouts.replace("The Northwind team", demo_rules().disclaimers[0].text + "\nThe Northwind team")
     assert "disclaimer_missing" not in codes(email(with_disclaimer))
+    goods = Asset(kind="support_reply", purpose="support", body="We refunded your card for the boots.")
+    assert "disclaimer_missing" not in codes(goods)
 
 
 def test_sms_segments_and_stop_text() -> None:
