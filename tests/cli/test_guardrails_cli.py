@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 from hyperjourney.db.database import Database
@@ -98,3 +99,18 @@ def test_review_commands(db: Database, tenant: str, tmp_path: Path) -> None:
     assert code == 0 and other in out and item_id in out
     code, out = invoke("review", "list", "--status", "maybe", "--tenant", tenant)
     assert code == 1
+
+
+def test_demo_step_on_a_seeded_tenant(db: Database, capsys) -> None:  # type: ignore[no-untyped-def]
+    from hyperjourney.cli.guardrails_commands import demo_step
+
+    tenant = f"gd-{uuid.uuid4().hex[:8]}"
+    code, out = invoke("seed", "--tenant", tenant, "--customers", "200", "--events", "2000", "--tickets", "60")
+    assert code == 0, out
+    capsys.readouterr()
+    demo_step(db, tenant)
+    out = capsys.readouterr().out
+    assert "allowed" in out and "denied" in out
+    assert "grounded email" in out and "passed" in out
+    assert "banned_claim" in out and "competitor_mention" in out
+    assert "seeded tickets" in out and "false positives" in out
