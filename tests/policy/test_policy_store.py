@@ -156,7 +156,8 @@ def test_outbox_sends_count_toward_caps(db: Database, tenant: str) -> None:
     with db.tenant(tenant) as conn:
         conn.execute(
             "INSERT INTO outbox (idempotency_key, customer_id, channel, purpose, payload, status, sent_at) VALUES "
-            "('k1', 'c1', 'sms', 'marketing', '{}', 'delivered', %s), ('k2', 'c1', 'sms', 'marketing', '{}', 'dead', %s)",
+            "('k1', 'c1', 'sms', 'marketing', '{}', 'delivered', %s), "
+            "('k2', 'c1', 'sms', 'marketing', '{}', 'dead', %s)",
             (NOW - timedelta(hours=30), NOW - timedelta(hours=5)),
         )
     ctx = customer_context(db, tenant, "c1", now=NOW)
