@@ -300,12 +300,21 @@ def guard_check(
     kind: str | None = typer.Option(None, help=f"Asset kind for .txt/.md files: {', '.join(ASSET_KINDS)}."),
     subject: str | None = typer.Option(None, help="Subject line for plain-text files."),
     evidence: Path | None = typer.Option(None, help="JSON/YAML list or JSONL of {citation_id, text, title}."),
+    tenant: str | None = typer.Option(None, "--tenant", "-t", help="Use this tenant's stored content rules."),
 ) -> None:
-    """Validate copy (JSON/YAML asset, or plain text with --kind); exit 1 with the failures if it does not pass."""
+    """Validate copy (JSON/YAML asset, or plain text with --kind); exit 1 with the failures if it does not pass.
+
+    Without --tenant the packaged demo rules are used and no database is needed.
+    """
     from hyperjourney.guardrails.assets import validate_asset
+    from hyperjourney.guardrails.rules_store import load_content_rules
 
     asset = _load_asset(file, kind, subject)
-    report = validate_asset(asset, _load_evidence(evidence))
+    rules = None
+    if tenant is not None:
+        with user_errors(), database() as db:
+            rules = load_content_rules(db, tenant)
+    report = validate_asset(asset, _load_evidence(evidence), rules)
     print_report(report)
     if not report.passed:
         raise typer.Exit(1)
@@ -400,3 +409,54 @@ def demo_step(db: Any, tenant: str) -> None:
 
 def _top(counts: dict[str, int]) -> str:
     return ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])[:3])
+
+
+rules_app = typer.Typer(help="The tenant's content rules: banned claims, competitors, footers, limits.")
+guard_app.add_typer(rules_app, name="rules", no_args_is_help=True)
+
+
+@rules_app.command("show")
+def rules_show(tenant: str | None = TenantOption) -> None:
+    """Print the tenant's active content rules as JSON (the packaged demo rules when none are stored)."""
+    from hyperjourney.guardrails.rules_store import load_content_rules
+
+    with user_errors(), database() as db:
+        rules = load_content_rules(db, tenant_or_default(tenant))
+    console.print_json(rules.model_dump_json())
+
+
+@rules_app.command("set")
+def rules_set(file: Path, tenant: str | None = TenantOption) -> None:
+    """Validate a content-rules YAML file and make it the tenant's active version."""
+    from hyperjourney.guardrails.rules_store import store_content_rules_yaml
+
+    if not file.is_file():
+        raise _fail(f"no such file {file}")
+    with user_errors(), database() as db:
+        rules = store_content_rules_yaml(
+            db, tenant_or_default(tenant), file.read_text(encoding="utf-8"), source=file.name, actor="cli"
+        )
+    console.print(f"[green]active[/] content rules {rules.version}")
+
+
+@rules_app.command("import-kb")
+def rules_import_kb(
+    file: Path,
+    version: str = typer.Option(..., help="Version of the new rules (must be new)."),
+    tenant: str | None = TenantOption,
+) -> None:
+    """Read banned phrases and competitors from a banned-claims markdown document into a new rules version."""
+    from hyperjourney.guardrails.rules_store import active_content_rules, rules_from_banned_claims, store_content_rules
+
+    if not file.is_file():
+        raise _fail(f"no such file {file}")
+    t = tenant_or_default(tenant)
+    with user_errors(), database() as db:
+        with db.tenant(t) as conn:
+            base = active_content_rules(conn)
+        rules = rules_from_banned_claims(file.read_text(encoding="utf-8"), base, version=version)
+        store_content_rules(db, t, rules, source=file.name, actor="cli")
+    console.print(
+        f"[green]active[/] content rules {rules.version}: {len(rules.banned_phrases)} banned phrases, "
+        f"{len(rules.competitors)} competitors"
+    )

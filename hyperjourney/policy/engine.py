@@ -79,7 +79,7 @@ def _consent(ctx: CustomerContext, action: ProposedAction, policy: Policy, hits:
     state = ctx.consent(channel, "marketing") if channel else None
     if state is None or state.status != "granted":
         what = "withdrawn" if state is not None else "no record"
-        hits.append(_hit("consent", "deny", f"no {action.channel} marketing consent ({what})"))
+        hits.append(_hit("consent", "deny", f"no marketing consent on {action.channel} ({what})"))
         return
     hits.append(_hit("consent", "allow", f"{channel} marketing consent granted via {state.source}"))
     strict = ctx.region in rules.strict_regions and action.channel == "email" and bool(rules.strict_email_sources)

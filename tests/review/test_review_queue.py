@@ -90,15 +90,24 @@ def test_risky_action_waits_and_edits_are_policy_checked(db: Database, tenant: s
     assert decision.needs_review
     risks = queue.risks_for(action, decision)
     assert risks == ["large_cohort"]
-    item_id = queue.submit(
-        db,
-        tenant,
-        ReviewItem(kind="action", title="spring blast", payload=action.model_dump(mode="json"), risk=risks),
-    )
+    item_id = queue.submit_action(db, tenant, action, decision, submitted_by="orchestrator")
+    assert queue.get(db, tenant, item_id).risk == risks
     refused = queue.edit(db, tenant, item_id, "rita", changes={"channel": "sms"}, now=NOW)
     assert not refused.applied and any(p.startswith("consent") for p in refused.problems)
     ok = queue.edit(db, tenant, item_id, "rita", changes={"cohort_size": 800}, now=NOW)
     assert ok.applied and ok.item.payload["cohort_size"] == 800
+
+
+def test_failed_guard_report_goes_to_the_queue(db: Database, tenant: str) -> None:
+    from hyperjourney.guardrails.assets import validate_asset
+    from hyperjourney.guardrails.models import Asset
+
+    asset = Asset(kind="sms", body="Northwind: risk-free boots. Reply STOP to opt out")
+    report = validate_asset(asset, [])
+    item_id = queue.submit_asset(db, tenant, asset, [], report, submitted_by="copywriter", run_id="run-1")
+    item = queue.get(db, tenant, item_id)
+    assert item.risk == ["guard_failed"] and item.run_id == "run-1"
+    assert any(r.startswith("banned_claim") for r in item.reasons)
 
 
 def test_tenants_never_see_each_others_queue(db: Database, make_tenant) -> None:  # type: ignore[no-untyped-def]
