@@ -118,7 +118,10 @@ def context_from(
 
 
 def _outbox_contacts(conn: psycopg.Connection[Any], customer_id: str, horizon: datetime) -> list[Contact]:
-    """Messages queued or sent through the actions part's outbox count toward caps like the contact log."""
+    """Messages queued in the actions part's outbox count toward caps before they go out.
+
+    Delivered ones are not read here: the dispatcher records each delivery in the contact log.
+    """
     exists = conn.execute("SELECT to_regclass('outbox') IS NOT NULL").fetchone()
     if not exists or not exists[0]:
         return []
@@ -126,7 +129,7 @@ def _outbox_contacts(conn: psycopg.Connection[Any], customer_id: str, horizon: d
         Contact(channel=ch, purpose=p, sent_at=at, campaign_id=journey)
         for ch, p, at, journey in conn.execute(
             "SELECT channel, purpose, coalesce(sent_at, next_attempt_at), journey_id FROM outbox "
-            "WHERE customer_id = %s AND status IN ('pending', 'sending', 'delivered') "
+            "WHERE customer_id = %s AND status IN ('pending', 'sending') "
             "AND coalesce(sent_at, next_attempt_at) > %s",
             (customer_id, horizon),
         )
