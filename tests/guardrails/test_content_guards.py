@@ -151,3 +151,15 @@ def test_content_rules_errors_name_the_field() -> None:
     with pytest.raises(ContentRulesError, match="banned_phrasez"):
         parse_rules("banned_phrasez: [x]")
     assert "risk-free" in demo_rules().banned_phrases
+
+
+def test_validation_works_inside_a_running_event_loop() -> None:
+    import asyncio
+    import warnings
+
+    async def inside() -> bool:
+        return validate_asset(email(GOOD_EMAIL, citations=["cs-harborline#2"]), EVIDENCE).passed
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert asyncio.run(inside())
