@@ -22,6 +22,9 @@ guard_app = typer.Typer(help="Content guardrails and inbound safety: check copy,
 
 
 def register(app: typer.Typer) -> None:
+    from hyperjourney.guardrails.redaction import install_log_redaction
+
+    install_log_redaction()  # no command's log line carries raw emails, phones, cards or addresses
     app.add_typer(review_app, name="review", no_args_is_help=True)
     app.add_typer(policy_app, name="policy", no_args_is_help=True)
     app.add_typer(guard_app, name="guard", no_args_is_help=True)

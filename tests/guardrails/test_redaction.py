@@ -46,6 +46,20 @@ def test_payloads_and_log_records_are_redacted(caplog: pytest.LogCaptureFixture)
     assert "ana.ruiz@example.com" not in caplog.text and "[EMAIL_" in caplog.text
 
 
+def test_installed_log_redaction_covers_every_logger(caplog: pytest.LogCaptureFixture) -> None:
+    from hyperjourney.guardrails.redaction import install_log_redaction
+
+    before = logging.getLogRecordFactory()
+    try:
+        install_log_redaction()
+        install_log_redaction()
+        with caplog.at_level(logging.WARNING):
+            logging.getLogger("some.library").warning("card %s for %s", "4111 1111 1111 1111", "bob@example.net")
+    finally:
+        logging.setLogRecordFactory(before)
+    assert "4111" not in caplog.text and "bob@example.net" not in caplog.text and "[CARD_" in caplog.text
+
+
 def test_mapping_is_kept_only_where_the_tenant_allows(db: Database, make_tenant) -> None:  # type: ignore[no-untyped-def]
     keeps, forgets = make_tenant("pv"), make_tenant("pv")
     with db.tenant(keeps) as conn:
