@@ -41,6 +41,15 @@ def test_grounded_email_passes_every_check() -> None:
     assert report.checked == ["citations", "banned_claims", "competitors", "tone_brand", "pii"]
 
 
+def test_brand_voice_tone_table() -> None:
+    from hyperjourney.guardrails.tone import brand_tone
+
+    assert brand_tone("email") == ToneAttributes(formality=0.5, warmth=0.75, brevity=0.5)
+    assert brand_tone("email", ledger=True).formality == 0.75
+    asset = email(GOOD_EMAIL, citations=["cs-harborline#2"], tone=brand_tone("email"))
+    assert validate_asset(asset, EVIDENCE).passed
+
+
 def test_claims_need_citations_that_exist_and_support_the_numbers() -> None:
     uncited = GOOD_EMAIL.replace(" [cite:cs-harborline#2]", "")
     assert "citation_missing" in codes(email(uncited))
