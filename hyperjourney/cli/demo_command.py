@@ -8,6 +8,7 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
+from hyperjourney.cli import actions_commands
 from hyperjourney.cli.context import console, database, user_errors
 from hyperjourney.cli.data_commands import print_seed, run_seed
 from hyperjourney.data import audit, identities
@@ -27,6 +28,7 @@ def demo() -> None:
             summary = summarize(conn, DEMO_TENANT)
             chain = audit.verify(conn)
     print_summary(summary, chain.ok)
+    actions_commands.demo_step()
 
 
 def print_summary(summary: TenantSummary, audit_ok: bool) -> None:

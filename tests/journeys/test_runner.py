@@ -13,7 +13,7 @@ from hyperjourney.journeys import runner as runner_mod
 from hyperjourney.journeys.definition import examples
 from hyperjourney.journeys.launch import JourneyPlan, launch_plan
 from hyperjourney.journeys.runner import JourneyRunner
-from tests.actions_fixtures import T0, add_customers, add_event
+from tests.actions_fixtures import T0, add_customers, add_event, add_events
 
 H = timedelta(hours=1)
 
@@ -81,8 +81,7 @@ def test_holdout_is_deterministic_and_gets_nothing(db: Database, tenant: str) ->
     ids = [f"h{i}" for i in range(60)]
     add_customers(db, tenant, ids)
     run = launch_cart(db, tenant)
-    for i, cid in enumerate(ids):
-        add_event(db, tenant, f"x{i}", cid, "added_to_cart", T0, cart_id=f"k{i}")
+    add_events(db, tenant, [(f"x{i}", cid, "added_to_cart", T0, {"cart_id": f"k{i}"}) for i, cid in enumerate(ids)])
     stats = run.tick(T0 + 5 * H)
     held = {c for c in ids if in_holdout("cart-abandon", c, 0.2)}
     assert stats.holdout == len(held) and 0 < len(held) < 30
@@ -94,8 +93,7 @@ def test_crash_mid_batch_neither_skips_nor_repeats(db: Database, tenant: str, mo
     ids = treatment_ids(25, prefix="r")
     add_customers(db, tenant, ids)
     run = launch_cart(db, tenant)
-    for i, cid in enumerate(ids):
-        add_event(db, tenant, f"r{i}", cid, "added_to_cart", T0, cart_id=f"rc{i}")
+    add_events(db, tenant, [(f"r{i}", cid, "added_to_cart", T0, {"cart_id": f"rc{i}"}) for i, cid in enumerate(ids)])
     run.tick(T0)
     real_act = JourneyRunner._act
     calls = {"n": 0}
