@@ -10,8 +10,6 @@ import os
 
 OFF_BY_DEFAULT = {
     "DO_NOT_TRACK": "1",
-    "LANGCHAIN_TRACING_V2": "false",
-    "LANGSMITH_TRACING": "false",
     "LANGCHAIN_CALLBACKS_BACKGROUND": "false",
     "OTEL_SDK_DISABLED": "true",
     "OTEL_TRACES_EXPORTER": "none",
@@ -25,14 +23,27 @@ OFF_BY_DEFAULT = {
     "RAGAS_DO_NOT_TRACK": "true",
     "LITELLM_TELEMETRY": "False",
     "TOKENIZERS_PARALLELISM": "false",
+    "GUARD_HISTORY_ENABLED": "false",
 }
+# guardrails-ai downloads nltk "punkt" at import unless it finds it; an empty stub satisfies the check.
+NLTK_STUB = os.path.join(os.path.dirname(__file__), "guardrails", "nltk_stub")
+
+
+# LangSmith reads the first of these that is set, so a default for one would override a user's opt-in through another.
+TRACING_SWITCHES = ("LANGSMITH_TRACING_V2", "LANGCHAIN_TRACING_V2", "LANGSMITH_TRACING", "LANGCHAIN_TRACING")
 
 
 def apply() -> None:
+    paths = os.environ.get("NLTK_DATA", "").split(os.pathsep)
+    if NLTK_STUB not in paths:
+        os.environ["NLTK_DATA"] = os.pathsep.join([p for p in paths if p] + [NLTK_STUB])
     if os.environ.get("HYPERJOURNEY_TELEMETRY", "").lower() in {"1", "true", "yes"}:
         return
     for key, value in OFF_BY_DEFAULT.items():
         os.environ.setdefault(key, value)
+    if not any(key in os.environ for key in TRACING_SWITCHES):
+        for key in TRACING_SWITCHES:
+            os.environ[key] = "false"
 
 
 apply()

@@ -14,7 +14,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from hyperjourney.offline import OFF_BY_DEFAULT
+from hyperjourney.offline import OFF_BY_DEFAULT, TRACING_SWITCHES
+
+SWITCHES = {*OFF_BY_DEFAULT, *TRACING_SWITCHES}
 
 HERE = Path(__file__).parent
 _INET_CONNECT = re.compile(
@@ -23,7 +25,7 @@ _INET_CONNECT = re.compile(
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in OFF_BY_DEFAULT and not k.startswith("HYPERJOURNEY_")}
+    env = {k: v for k, v in os.environ.items() if k not in SWITCHES and not k.startswith("HYPERJOURNEY_")}
     return env | {
         "HJ_NET_LOG": str(tmp_path / "net.log"),
         "PYTHONPATH": os.pathsep.join([str(HERE), env.get("PYTHONPATH", "")]),
@@ -97,7 +99,7 @@ def test_the_recorders_really_record(tmp_path: Path) -> None:
 
 def test_telemetry_is_off_unless_the_user_opts_in() -> None:
     probe = "import os, hyperjourney; print(os.environ.get('LANGSMITH_TRACING'), os.environ.get('DO_NOT_TRACK'))"
-    clean = {k: v for k, v in os.environ.items() if k not in OFF_BY_DEFAULT}
+    clean = {k: v for k, v in os.environ.items() if k not in SWITCHES}
     off = subprocess.run([sys.executable, "-c", probe], env=clean, capture_output=True, text=True, check=True)
     assert off.stdout.split() == ["false", "1"]
     opted_in = subprocess.run(
@@ -108,3 +110,15 @@ def test_telemetry_is_off_unless_the_user_opts_in() -> None:
         check=True,
     )
     assert opted_in.stdout.split() == ["None", "None"]
+
+
+def test_a_users_langsmith_opt_in_is_not_overridden() -> None:
+    probe = "import hyperjourney; from langsmith.utils import tracing_is_enabled; print(tracing_is_enabled())"
+    clean = {k: v for k, v in os.environ.items() if k not in SWITCHES}
+    for switch in TRACING_SWITCHES:
+        run = subprocess.run(
+            [sys.executable, "-c", probe], env=clean | {switch: "true"}, capture_output=True, text=True, check=True
+        )
+        assert run.stdout.strip() == "True", switch
+    default = subprocess.run([sys.executable, "-c", probe], env=clean, capture_output=True, text=True, check=True)
+    assert default.stdout.strip() == "False"
