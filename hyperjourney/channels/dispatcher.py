@@ -11,6 +11,7 @@ import socket
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import Any
 
 from psycopg.types.json import Jsonb
@@ -21,6 +22,8 @@ from hyperjourney.channels.consent import check_consent
 from hyperjourney.channels.models import Delivery, Message, SendError
 from hyperjourney.data import audit
 from hyperjourney.db.database import Database
+from hyperjourney.policy.ledger import record_contact
+from hyperjourney.policy.models import PolicyDecision, ProposedAction, RuleHit
 from hyperjourney.settings import ChannelSettings
 
 CLAIM_SQL = """
@@ -108,7 +111,11 @@ class Dispatcher:
                 (Jsonb(receipt.model_dump()), d.action_id, self.worker_id),
             ).rowcount
             if updated:
-                rationale = conn.execute("SELECT rationale FROM outbox WHERE action_id = %s", (d.action_id,)).fetchone()
+                row = conn.execute(
+                    "SELECT rationale, journey_id, now() FROM outbox WHERE action_id = %s", (d.action_id,)
+                ).fetchone()
+                assert row is not None
+                rationale, journey_id, now = row
                 audit.append(
                     conn,
                     actor="dispatcher",
@@ -122,10 +129,29 @@ class Dispatcher:
                         "attempt": d.attempts,
                         "why": d.message.why,
                         "consent": verdict.reason,
-                        "rationale": rationale[0] if rationale else {},
+                        "rationale": rationale,
                     },
                 )
+                self._record_contact(conn, d, rationale, journey_id, now, verdict.reason)
         return "delivered"
+
+    def _record_contact(
+        self, conn: Any, d: Delivery, rationale: dict[str, Any], journey_id: str | None, now: datetime, consent: str
+    ) -> None:
+        """The policy's contact log counts this send (caps, fatigue, budgets), at the time it was scheduled for."""
+        scheduled = rationale.get("scheduled_at")
+        sent_at = datetime.fromisoformat(scheduled) if scheduled else now
+        version = str(rationale.get("policy_version") or "dispatch-consent")
+        decision = PolicyDecision(
+            allowed=True,
+            rules_fired=[RuleHit(rule="consent", outcome="allow", reason=f"re-checked at dispatch: {consent}")],
+            policy_version=version,
+            needs_review=False,
+        )
+        action = ProposedAction(
+            customer_id=d.customer_id, channel=d.channel, purpose=d.purpose, campaign_id=journey_id, send_at=sent_at
+        )
+        record_contact(conn, action, decision, actor="dispatcher")
 
     def _failed(self, d: Delivery, exc: SendError) -> str:
         with self.db.tenant(self.tenant) as conn:

@@ -37,6 +37,7 @@ class LaunchResult(BaseModel):
     enrolled: int
     holdout: int
     actions_queued: int
+    denied: int = 0
     message: str
 
 
@@ -99,8 +100,9 @@ def launch_plan(db: Database, tenant: str, plan: JourneyPlan, *, now: datetime |
         enrolled=stats.enrolled,
         holdout=stats.holdout,
         actions_queued=queued,
+        denied=stats.denied,
         message=f"journey {defn.id} v{version} is live: {stats.enrolled} enrolled, {stats.holdout} held out, "
-        f"{queued} actions queued; new {defn.trigger.event} events enroll more customers",
+        f"{queued} actions queued, {stats.denied} refused by policy; new {defn.trigger.event} events enroll more",
     )
 
 

@@ -138,7 +138,8 @@ def test_b2b_trigger_needs_whitepaper_before_pricing(db: Database, tenant: str) 
 
 def test_launch_plan_enrolls_the_audience(db: Database, tenant: str) -> None:
     ids = [f"a{i}" for i in range(10)]
-    add_customers(db, tenant, ids)
+    add_customers(db, tenant, ids[:8], marketing=("email", "in_app"))
+    add_customers(db, tenant, ids[8:], marketing=("email",))
     result = launch_plan(
         db, tenant,
         JourneyPlan(plan_id="run-1", template="plg-milestone", journey_id="fintech-smb-lift", audience=ids,
@@ -146,10 +147,28 @@ def test_launch_plan_enrolls_the_audience(db: Database, tenant: str) -> None:
         now=T0,
     )  # fmt: skip
     assert result.status == "launched" and result.enrolled + result.holdout == 10
-    assert result.actions_queued == result.enrolled
+    assert result.actions_queued + result.denied == result.enrolled and result.denied >= 1
     same = JourneyPlan(template="plg-milestone", journey_id="fintech-smb-lift", goal="Lift LTV 20% in fintech SMBs")
     again = launch_plan(db, tenant, same, now=T0)
     assert (again.status, again.version) == ("unchanged", result.version)
     edited = launch_plan(db, tenant, same.model_copy(update={"holdout_share": 0.5}), now=T0)
     assert (edited.status, edited.version) == ("launched", result.version + 1)
     assert examples()  # shipped patterns still load after launching a derivative
+
+
+def test_policy_denies_without_consent_and_defers_outside_the_send_window(db: Database, tenant: str) -> None:
+    nomail, late = treatment_ids(2, prefix="q")
+    add_customers(db, tenant, [nomail], marketing=())
+    add_customers(db, tenant, [late])
+    run = launch_cart(db, tenant)
+    add_event(db, tenant, "n1", nomail, "added_to_cart", T0, cart_id="n")
+    add_event(db, tenant, "l1", late, "added_to_cart", T0 + 12 * H, cart_id="l")  # 21:00 UTC + 4 h wait = 01:00
+    stats = run.tick(T0 + 17 * H)
+    assert (stats.denied, stats.deferred) == (1, 1)
+    with db.tenant(tenant) as conn:
+        outcomes = dict(conn.execute(
+            "SELECT e.customer_id, l.outcome FROM journey_step_log l JOIN journey_enrollments e "
+            "USING (tenant_id, enrollment_id) WHERE l.step_id = 'remind_email'").fetchall())  # fmt: skip
+        due = conn.execute("SELECT next_attempt_at FROM outbox").fetchall()
+    assert outcomes[nomail] == "denied:consent" and outcomes[late].startswith("sent:")
+    assert [d.astimezone(T0.tzinfo).hour for (d,) in due] == [8]  # the email window opens at 08:00
