@@ -95,7 +95,7 @@ def launch_cmd(
         else:
             plan = JourneyPlan(template=example, approved_by=actor)
         result = launch_plan(db, tenant_or_default(tenant), plan)
-    console.print(result.message)
+    console.print(result.detail)
 
 
 @journeys_app.command("run")

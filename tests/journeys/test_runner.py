@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -11,7 +11,7 @@ from hyperjourney.db.database import Database
 from hyperjourney.experiments.assign import in_holdout
 from hyperjourney.journeys import runner as runner_mod
 from hyperjourney.journeys.definition import examples
-from hyperjourney.journeys.launch import JourneyPlan, launch_plan
+from hyperjourney.journeys.launch import JourneyLauncher, JourneyPlan, launch_plan
 from hyperjourney.journeys.runner import JourneyRunner
 from tests.actions_fixtures import T0, add_customers, add_event, add_events
 
@@ -172,3 +172,29 @@ def test_policy_denies_without_consent_and_defers_outside_the_send_window(db: Da
         due = conn.execute("SELECT next_attempt_at FROM outbox").fetchall()
     assert outcomes[nomail] == "denied:consent" and outcomes[late].startswith("sent:")
     assert [d.astimezone(T0.tzinfo).hour for (d,) in due] == [8]  # the email window opens at 08:00
+
+
+def test_canvas_plan_from_the_agents_launches_as_a_journey(db: Database, tenant: str) -> None:
+    ids = [f"v{i}" for i in range(12)]
+    add_customers(db, tenant, ids, marketing=("email", "sms"))
+    canvas = {
+        "plan": {"name": "LTV lift · fintech SMBs", "trigger": "enters segment 'fintech SMBs'",
+                 "steps": [{"channel": "email", "delay_days": 0, "variant": "email-1"},
+                           {"channel": "sms", "delay_days": 3, "variant": "sms-1"}],
+                 "cadence": "one touch every 3 days", "frequency_cap_per_week": 2, "holdout_share": 0.25},
+        "variants": [{"channel": "email", "subject": "Close your books faster", "body": "A case study [cite:kb#1]"},
+                     {"channel": "email", "subject": "Your month-end, shorter", "body": "Three tips [cite:kb#2]"},
+                     {"channel": "sms", "body": "Northwind: 3 tips for month-end. Reply STOP to opt out."}],
+        "segment": {"name": "fintech SMBs"}, "segment_name": "fintech SMBs", "metric": "ltv", "audience": ids,
+        "goal": "Lift LTV 20% in fintech SMBs", "approved_by": "maria", "evidence": [{"citation_id": "kb#1"}],
+        "policy": [], "cohort_size": 12,
+    }  # fmt: skip
+    result = JourneyLauncher(db).launch(tenant, "run-42", canvas)
+    assert result.launched and result.journey_id == "ltv-lift-fintech-smbs"
+    assert result.enrolled + result.holdout == 12 and result.actions_queued == result.enrolled
+    JourneyRunner(db, tenant, use_models=False).tick(datetime.now(UTC) + 4 * 24 * H)  # launched "now"
+    sent = actions(db, tenant)
+    assert {ch for _, ch, _ in sent} == {"email", "sms"}
+    assert {v for _, ch, v in sent if ch == "email"} <= {"email-1", "email-2"}
+    again = JourneyLauncher(db).launch(tenant, "run-42", canvas)
+    assert again.status == "unchanged" or again.enrolled == 0  # the same approval never enrolls twice
