@@ -218,8 +218,10 @@ class Dispatcher:
                 progress(total)
             if stats.claimed:
                 continue
+            if not drain:
+                break
             left, due_in = self.outstanding()
-            if not drain or left == 0:
+            if left == 0:
                 break
             time.sleep(min(max(due_in or 0.05, 0.05), 1.0))
         return total

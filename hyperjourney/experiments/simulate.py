@@ -21,6 +21,7 @@ from hyperjourney.db.database import Database
 from hyperjourney.experiments.attribution import attribute
 from hyperjourney.journeys.launch import JourneyPlan, launch_plan
 from hyperjourney.journeys.runner import JourneyRunner, RunStats
+from hyperjourney.nba.policy_port import PolicyPort
 from hyperjourney.nba.rank import next_best_action
 from hyperjourney.settings import ChannelSettings
 
@@ -54,7 +55,7 @@ def simulate(
     days: int = 14,
     seed: int = 11,
     carts_per_day: int = 50,
-    step_hours: int = 2,
+    step_hours: int = 4,
     progress: Callable[[int, int], None] | None = None,
 ) -> SimulationReport:
     rng = random.Random(seed)
@@ -107,12 +108,13 @@ def simulate(
         total.add(runner.tick(until))
         sent = dispatcher.run(drain=False)
         delivered, refused = delivered + sent.delivered, refused + sent.refused
-        seen = _respond(db, tenant, seen, rng, push)
+        if sent.delivered:
+            seen = _respond(db, tenant, seen, rng, push)
         if progress is not None:
             progress(min(h, hours), hours)
     _insert(db, tenant, [e for e in queue if e[0] <= start + timedelta(days=days + 3)])
     credited = attribute(db, tenant)
-    decisions = _log_nba(db, tenant, shop[:120] + plg[:60] + b2b[:60], start + timedelta(days=days), rng)
+    decisions = _log_nba(db, tenant, shop[:80] + plg[:40] + b2b[:40], start + timedelta(days=days), rng)
     report = SimulationReport(days=days, triggers=triggers, runner=total, delivered=delivered, refused=refused,
                               outcomes=credited.credited, nba_decisions=decisions)  # fmt: skip
     with db.tenant(tenant) as conn:
@@ -188,9 +190,9 @@ def _respond(db: Database, tenant: str, seen: int, rng: random.Random, push: Cal
 
 def _log_nba(db: Database, tenant: str, customers: list[str], at: datetime, rng: random.Random) -> int:
     """Logged NBA decisions with 30% exploration and simulated rewards, for the off-policy estimate."""
-    made = 0
+    made, port = 0, PolicyPort(db, tenant)
     for customer in customers:
-        d = next_best_action(db, tenant, customer, None, now=at, explore=0.3, rng=rng, use_models=False)
+        d = next_best_action(db, tenant, customer, None, now=at, explore=0.3, rng=rng, use_models=False, policy=port)
         if d.chosen is None or d.decision_id is None:
             continue
         c = d.chosen.components

@@ -105,6 +105,8 @@ class JourneyRunner:
                 )
                 stats.events = len(events)
             total.add(stats)
+            if len(events) < self.batch:
+                return total
 
     def advance_due(self, now: datetime) -> RunStats:
         total = RunStats()
@@ -125,6 +127,8 @@ class JourneyRunner:
                     else:
                         self._run_steps(conn, enr, enr["step_id"], at, stats)
             total.add(stats)
+            if len(due) < self.batch:
+                return total
 
     # -- events -------------------------------------------------------------------------------------------
     def _on_event(

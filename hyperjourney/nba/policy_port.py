@@ -30,8 +30,12 @@ class PolicyPort:
             self._policy, self._loaded_at = active_policy(conn), time.monotonic()
         return self._policy
 
-    def for_customer(self, conn: psycopg.Connection[Any], customer_id: str, now: datetime) -> CustomerPolicy:
-        return CustomerPolicy(context_from(conn, customer_id, now=now), self.policy(conn))
+    def for_customer(
+        self, conn: psycopg.Connection[Any], customer_id: str, now: datetime, *, product_ids: list[str] | None = None
+    ) -> CustomerPolicy:
+        """``product_ids`` limits the product facts read to the candidates' products (None reads none)."""
+        ctx = context_from(conn, customer_id, now=now, product_ids=product_ids or [])
+        return CustomerPolicy(ctx, self.policy(conn))
 
 
 class CustomerPolicy:

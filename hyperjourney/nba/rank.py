@@ -273,7 +273,7 @@ def next_best_action(
                                age_band=profile.get("age_band"), k=3) if seeds or bought else []  # fmt: skip
         w = weights or (Weights.model_validate(weights_row[0]) if weights_row else Weights())
         port = policy or PolicyPort(db, tenant)
-        cust_policy = port.for_customer(conn, customer_id, at)
+        cust_policy = port.for_customer(conn, customer_id, at, product_ids=[r.product_id for r in recs])
         if use_models:
             signals = with_model_scores(db, tenant, signals, at)
         preferred = _preferred_channel(cust_policy)

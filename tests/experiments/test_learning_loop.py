@@ -26,7 +26,7 @@ H = timedelta(hours=1)
 
 def test_attribution_readout_and_bandit_rewards(db: Database, tenant: str, tmp_path: object) -> None:
     ids = [f"u{i}" for i in range(400)]
-    add_customers(db, tenant, ids, region="eu")
+    add_customers(db, tenant, ids, region="us")
     launch_plan(db, tenant, JourneyPlan(template="cart-abandon"), now=T0)
     run = JourneyRunner(db, tenant, use_models=False)
     add_events(db, tenant, [(f"add{i}", cid, "added_to_cart", T0, {"cart_id": f"k{i}"}) for i, cid in enumerate(ids)])
@@ -50,7 +50,7 @@ def test_attribution_readout_and_bandit_rewards(db: Database, tenant: str, tmp_p
     r = readout(db, tenant, "cart-abandon")
     assert r.enrolled + r.holdout == 400 and r.conversion.ci_low > 0
     assert r.revenue_per_customer[0] > r.revenue_per_customer[1]
-    assert r.segments[0].segment == "eu" and all(g.ok for g in r.guardrails)
+    assert r.segments[0].segment == "us" and all(g.ok for g in r.guardrails)
     assert {v.variant for v in r.variants} >= {"plain", "fit"}
     assert "reached checkout" in r.summary and "a real lift" in r.summary and r.next_test
     with pytest.raises(ValueError, match="segment_by must be one of"):
