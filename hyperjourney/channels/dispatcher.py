@@ -116,7 +116,8 @@ class Dispatcher:
         with self.db.tenant(self.tenant) as conn:
             row = conn.execute(
                 "UPDATE outbox SET status = 'delivered', sent_at = now(), receipt = %s, last_error = NULL "
-                "WHERE action_id = %s AND status = 'sending' AND claimed_by = %s RETURNING rationale, journey_id, now()",
+                "WHERE action_id = %s AND status = 'sending' AND claimed_by = %s "
+                "RETURNING rationale, journey_id, now()",
                 (Jsonb(receipt.model_dump()), d.action_id, self.worker_id),
             ).fetchone()
             if row is not None:
