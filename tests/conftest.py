@@ -53,3 +53,19 @@ def tenant(db: Database) -> str:
 @pytest.fixture
 def make_tenant(db: Database) -> Callable[[str], str]:
     return lambda prefix="t": new_tenant(db, prefix)
+
+
+@pytest.fixture(scope="session")
+def trained_tenant(db: Database) -> str:
+    """A seeded tenant with features computed and every model trained, shared by the tests that read scores."""
+    from hyperjourney.data.demo_tenant import seed
+    from hyperjourney.features.store import refresh_all
+    from hyperjourney.scoring.service import score_all
+    from hyperjourney.scoring.train import train_all
+
+    tenant = new_tenant(db, "trained")
+    seed(db, tenant, customers=1200, events=60_000, tickets=400)
+    refresh_all(db, tenant)
+    train_all(db, tenant)
+    score_all(db, tenant)
+    return tenant

@@ -14,6 +14,7 @@ from hyperjourney.cli import (
     demo_command,
     eval_commands,
     ingest_commands,
+    knowledge_commands,
     scoring_commands,
 )
 from hyperjourney.cli.context import console, settings
@@ -46,6 +47,7 @@ app.add_typer(db_commands.app, name="db")
 app.add_typer(data_commands.tenant_app, name="tenant")
 app.add_typer(data_commands.identities_app, name="identities")
 app.add_typer(data_commands.audit_app, name="audit")
+app.add_typer(knowledge_commands.app, name="kb")
 app.add_typer(scoring_commands.app, name="models")
 app.command()(ingest_commands.ingest)
 app.command()(data_commands.seed)

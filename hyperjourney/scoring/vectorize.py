@@ -88,6 +88,10 @@ class Vectorizer:
 
     levels: dict[str, list[str]]
 
+    def _ordered(self) -> list[tuple[str, list[str]]]:
+        """Columns follow CATEGORICAL, not dict order: artifacts round-trip through jsonb, which reorders keys."""
+        return [(name, self.levels[name]) for name in CATEGORICAL if name in self.levels]
+
     @classmethod
     def fit(cls, rows: Sequence[dict[str, Any]]) -> Vectorizer:
         levels = {name: sorted({str(r[name]) for r in rows if r.get(name) is not None}) for name in CATEGORICAL}
@@ -97,7 +101,7 @@ class Vectorizer:
     def columns(self) -> list[Column]:
         cols = [Column(n, "numeric") for n in NUMERIC]
         cols += [Column(n, "missing") for n in MISSING_FLAGS]
-        cols += [Column(n, "level", lv) for n, lvs in self.levels.items() for lv in lvs]
+        cols += [Column(n, "level", lv) for n, lvs in self._ordered() for lv in lvs]
         return cols
 
     def transform(self, rows: Sequence[dict[str, Any]]) -> np.ndarray:
@@ -113,7 +117,7 @@ class Vectorizer:
             x = fill if v is None else float(v)
             vec.append(math.log1p(max(x, 0.0)) if how == "log" else x)
         vec += [float(values.get(name) is None) for name in MISSING_FLAGS]
-        for name, lvs in self.levels.items():
+        for name, lvs in self._ordered():
             v = values.get(name)
             vec += [float(v is not None and str(v) == lv) for lv in lvs]
         return vec
@@ -122,7 +126,7 @@ class Vectorizer:
         """Categorical values training never saw (they get no column): reported as reasons."""
         return [
             f"{name}={values[name]}"
-            for name, lvs in self.levels.items()
+            for name, lvs in self._ordered()
             if values.get(name) is not None and str(values[name]) not in lvs
         ]
 

@@ -1,1 +1,5 @@
 """Importing this package registers every golden suite with the registry."""
+
+from hyperjourney.evals.suites import scoring
+
+__all__ = ["scoring"]
