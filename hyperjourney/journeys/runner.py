@@ -429,7 +429,7 @@ class JourneyRunner:
     def _scores(self, conn: psycopg.Connection[Any], customer_id: str, at: datetime) -> dict[str, float]:
         signals = load_signals(conn, customer_id, at)
         if self.use_models:
-            signals = with_model_scores(self.db, self.tenant, signals, at)
+            signals = with_model_scores(self.db, self.tenant, signals, at, conn)
         return signals.scores
 
 

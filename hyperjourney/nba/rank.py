@@ -275,7 +275,7 @@ def next_best_action(
         port = policy or PolicyPort(db, tenant)
         cust_policy = port.for_customer(conn, customer_id, at, product_ids=[r.product_id for r in recs])
         if use_models:
-            signals = with_model_scores(db, tenant, signals, at)
+            signals = with_model_scores(db, tenant, signals, at, conn)
         preferred = _preferred_channel(cust_policy)
         ranked: list[RankedAction] = []
         for c in candidates(profile, signals, recs, event, preferred):

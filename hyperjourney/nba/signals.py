@@ -14,6 +14,7 @@ import psycopg
 from pydantic import BaseModel, Field
 
 from hyperjourney.db.database import Database
+from hyperjourney.scoring import registry
 from hyperjourney.scoring.scorer import ModelsNotTrainedError
 from hyperjourney.scoring.service import score_customer
 
@@ -109,8 +110,12 @@ def signals_from_row(customer_id: str, row: tuple[Any, ...]) -> Signals:
     )
 
 
-def with_model_scores(db: Database, tenant: str, signals: Signals, now: datetime) -> Signals:
+def with_model_scores(
+    db: Database, tenant: str, signals: Signals, now: datetime, conn: psycopg.Connection[Any]
+) -> Signals:
     """Overlay the scoring part's model scores (and their reasons) once the tenant's models are trained."""
+    if not registry.active_versions(conn):
+        return signals
     try:
         scored = score_customer(db, tenant, signals.customer_id, now=now)
     except ModelsNotTrainedError:
