@@ -8,7 +8,7 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
-from hyperjourney.cli import guardrails_commands, knowledge_commands
+from hyperjourney.cli import actions_commands, guardrails_commands, knowledge_commands
 from hyperjourney.cli.agent_commands import demo_agents
 from hyperjourney.cli.context import console, database, user_errors
 from hyperjourney.cli.data_commands import print_seed, run_seed
@@ -34,6 +34,7 @@ def demo() -> None:
         scoring_demo(db, DEMO_TENANT)
     print_summary(summary, chain.ok)
     demo_agents()
+    actions_commands.demo_step()
 
 
 def print_summary(summary: TenantSummary, audit_ok: bool) -> None:
