@@ -7,7 +7,7 @@ import json
 import typer
 
 from hyperjourney import __version__
-from hyperjourney.cli import data_commands, db_commands, demo_command, ingest_commands
+from hyperjourney.cli import data_commands, db_commands, demo_command, ingest_commands, surfaces_commands
 from hyperjourney.cli.context import console, settings
 
 app = typer.Typer(
@@ -41,3 +41,4 @@ app.add_typer(data_commands.audit_app, name="audit")
 app.command()(ingest_commands.ingest)
 app.command()(data_commands.seed)
 demo_command.register(app)
+surfaces_commands.register(app)
