@@ -47,7 +47,6 @@ class UiUser(BaseModel):
 
     password: SecretStr
     role: Literal["reviewer", "viewer"] = Field("viewer", description="reviewers may approve, viewers only look")
-    tenant: str | None = Field(None, description="Tenant this user works in (default: the default tenant)")
 
 
 class UiSettings(BaseModel):
