@@ -56,7 +56,7 @@ class UiSettings(BaseModel):
     port: int = Field(8001, ge=1, le=65535)
     users: dict[str, UiUser] = Field(
         default_factory=dict,
-        description='JSON map of login -> {"password", "role", "tenant"}; empty means no one can log in',
+        description='JSON map of login -> {"password", "role"}; empty means no one can log in',
     )
     auth_secret: SecretStr | None = Field(
         None, description="Signs session tokens; unset means one is generated once and kept in HYPERJOURNEY_HOME"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib.util import find_spec
+
 from fastapi import FastAPI
 from pydantic import BaseModel
 
@@ -35,4 +37,16 @@ def create_app(db: Database, settings: Settings) -> FastAPI:
         return Health(status="ok", version=__version__)
 
     app.include_router(events_routes.router)
+    if installed("hyperjourney.graphs.runs"):
+        from hyperjourney.api import runs_routes
+
+        app.include_router(runs_routes.router)
     return app
+
+
+def installed(module: str) -> bool:
+    """Routes over another part's facade exist only where that part is installed."""
+    try:
+        return find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
