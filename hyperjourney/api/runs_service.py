@@ -52,6 +52,9 @@ class RunDetail(BaseModel):
     outcome: dict[str, Any] | None
     approval: dict[str, Any] | None = Field(None, description="what the reviewer is asked, while awaiting approval")
     results: dict[str, Any] = Field(default_factory=dict, description="each agent's output, from the checkpoint")
+    result: dict[str, Any] = Field(
+        default_factory=dict, description="what the run produced: the copilot's reply and tone, or the launch"
+    )
     evidence: list[EvidenceView]
     audit: list[AuditEntry]
 
@@ -186,6 +189,7 @@ def run_detail(db: Database, settings: Settings, tenant: str, run_id: str) -> Ru
         outcome=view.outcome,
         approval=state["approval"] if view.status == PAUSED else None,
         results=results,
+        result=dict(state["values"].get("outcome") or {}),
         evidence=list(evidence_in(results).values()),
         audit=audit_trail(db, tenant, run_id),
     )

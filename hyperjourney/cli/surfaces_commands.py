@@ -87,6 +87,31 @@ def serve(
         uvicorn.run(app, host=host or s.api.host, port=port or s.api.port, log_level="info")
 
 
+def ui(
+    host: str | None = typer.Option(None, "--host", help="Interface (default HYPERJOURNEY_UI__HOST or 127.0.0.1)."),
+    port: int | None = typer.Option(None, "--port", help="Port (default HYPERJOURNEY_UI__PORT or 8001)."),
+    tenant: str | None = TenantOption,
+) -> None:
+    """Run the chainlit app (Canvas for marketers, Copilot for support) on localhost until interrupted.
+
+    Logins come from HYPERJOURNEY_UI__USERS, e.g. '{"ana": {"password": "…", "role": "reviewer"}}';
+    reviewers may approve plans, viewers may only look. Nothing is fetched from the internet.
+    """
+    from hyperjourney.api.app import installed
+    from hyperjourney.ui import server
+
+    s = settings()
+    if not installed("hyperjourney.graphs.runs"):
+        console.print("[bold red]error:[/] the agent graphs (hyperjourney.graphs) are not installed")
+        raise typer.Exit(1)
+    if not s.ui.users:
+        console.print("[yellow]warning:[/] no logins configured; set HYPERJOURNEY_UI__USERS to let anyone in")
+    with user_errors(), database() as db, db.tenant(tenant_or_default(tenant)):
+        pass  # fails early, with the command to run, when the tenant does not exist
+    server.serve(s, tenant_or_default(tenant), host or s.ui.host, port or s.ui.port)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(apikeys_app, name="apikeys")
     app.command()(serve)
+    app.command()(ui)
