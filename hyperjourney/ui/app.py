@@ -27,6 +27,7 @@ from hyperjourney.ui.server import TENANT_ENV
 
 offline_html.install()
 CANVAS, COPILOT = "Canvas", "Copilot"
+_pending: set[asyncio.Task[None]] = set()
 
 
 @lru_cache(maxsize=1)
@@ -93,7 +94,7 @@ async def _offer_tickets() -> None:
         with database().tenant(tenant()) as conn:
             rows = conn.execute(
                 "SELECT ticket_id, subject FROM tickets WHERE status IN ('open', 'pending') "
-                "ORDER BY created_at DESC, ticket_id LIMIT 5"
+                "ORDER BY updated_at DESC, ticket_id LIMIT 5"
             ).fetchall()
         return [(str(r[0]), str(r[1])) for r in rows]
 
@@ -139,11 +140,10 @@ async def _follow(live: svc.LiveRun) -> list[dict[str, Any]]:
         await asyncio.sleep(0.2)
 
 
-async def _remember(run_id: str, flow: str) -> None:
+async def _remember(run_id: str, flow: str, name: str) -> None:
+    """Tie the conversation to its run, so a reload or a later visit can show where the run stands."""
     cl.user_session.set("run_id", run_id)
-    layer = data_layer()
-    thread_id = cl.context.session.thread_id
-    await layer.update_thread(thread_id, metadata={"run_id": run_id, "flow": flow})
+    await data_layer().update_thread(cl.context.session.thread_id, name=name, metadata={"run_id": run_id, "flow": flow})
 
 
 async def run_canvas(goal: str) -> None:
@@ -152,7 +152,7 @@ async def run_canvas(goal: str) -> None:
     if live.run_id is None:
         await cl.Message(content=f"Could not start: {live.error}").send()
         return
-    await _remember(live.run_id, "canvas")
+    await _remember(live.run_id, "canvas", goal[:80])
     await _follow(live)
     if live.error is not None or live.result is None:
         await cl.Message(content=f"The run failed: {live.error}").send()
@@ -215,6 +215,7 @@ async def _show_approval(detail: svc.RunDetail) -> None:
         ]
     else:
         text += "\n\n_You have the viewer role: a reviewer must approve this plan._"
+    cl.user_session.set("decision_actions", [a.to_dict() for a in actions[:3]] if can_approve(_role()) else [])
     await cl.Message(content=text, elements=elements, actions=actions).send()
 
 
@@ -234,7 +235,7 @@ async def run_copilot(ticket_id: str) -> None:
         await cl.Message(content=f"{live.error}. Pick a ticket below or paste another id.").send()
         await _offer_tickets()
         return
-    await _remember(live.run_id, "copilot")
+    await _remember(live.run_id, "copilot", f"Ticket {ticket_id}")
     await _follow(live)
     if live.error is not None or live.result is None:
         await cl.Message(content=f"The run failed: {live.error}").send()
@@ -246,6 +247,8 @@ async def _resume(run_id: str, decision: dict[str, Any]) -> None:
     if not can_approve(_role()):
         await cl.Message(content="Only reviewers can approve, edit or reject a plan.").send()
         return
+    for shown in cl.user_session.get("decision_actions") or []:
+        await cl.Action.from_dict(shown).remove()
     try:
         result = await asyncio.to_thread(runs.resume, database(), tenant(), run_id, {**decision, "reviewer": _who()})
     except runs.RunStateError as exc:
@@ -261,13 +264,11 @@ async def _resume(run_id: str, decision: dict[str, Any]) -> None:
 
 @cl.action_callback("approve")
 async def approve(action: cl.Action) -> None:
-    await action.remove()
     await _resume(str(action.payload["run_id"]), {"action": "approve"})
 
 
 @cl.action_callback("reject")
 async def reject(action: cl.Action) -> None:
-    await action.remove()
     await _resume(str(action.payload["run_id"]), {"action": "reject", "comment": "rejected in the canvas"})
 
 
@@ -329,4 +330,14 @@ async def resume_thread(thread: ThreadDict) -> None:
     cl.user_session.set("run_id", run_id)
     status, _ = await asyncio.to_thread(svc.steps_after, database(), tenant(), str(run_id), 10**9)
     if status == svc.PAUSED:
-        await show_result(str(run_id))
+        task = asyncio.create_task(_offer_again(str(run_id)))
+        _pending.add(task)
+        task.add_done_callback(_pending.discard)
+
+
+async def _offer_again(run_id: str) -> None:
+    """Chainlit replaces the page with the stored history right after on_chat_resume returns, which would wipe
+    a card sent from inside it; so the pending approval is sent once that has happened."""
+    await asyncio.sleep(1.0)
+    await cl.Message(content="This plan is still waiting for a decision.").send()
+    await show_result(run_id)

@@ -26,7 +26,7 @@ def numbered(text: str, order: list[str]) -> str:
 
 
 def sources(order: list[str], titles: dict[str, str]) -> str:
-    lines = [f"{i}. `{cid}` {titles.get(cid, '')}".rstrip() for i, cid in enumerate(order, start=1)]
+    lines = [f"{i}. {cid} — {titles.get(cid, '')}".rstrip(" —") for i, cid in enumerate(order, start=1)]
     return "**Sources**\n" + "\n".join(lines) if lines else ""
 
 
