@@ -7,11 +7,12 @@ from collections.abc import Callable
 
 from rich.console import Console
 
-from bench import ingest_bench
+from bench import ingest_bench, nba_bench
 from bench.report import Figure, print_table
 
 SUITES: dict[str, Callable[[], list[Figure]]] = {
     "ingest": ingest_bench.run,
+    "nba": nba_bench.run,
 }
 
 

@@ -30,7 +30,10 @@ OFF_BY_DEFAULT = {
     "TRACELOOP_TRACE_CONTENT": "false",
     "TRACELOOP_TELEMETRY": "false",
     "CREWAI_DISABLE_TELEMETRY": "true",
+    "GUARD_HISTORY_ENABLED": "false",
 }
+# guardrails-ai downloads nltk "punkt" at import unless it finds it; an empty stub satisfies the check.
+NLTK_STUB = os.path.join(os.path.dirname(__file__), "guardrails", "nltk_stub")
 
 
 # LangSmith reads the first of these that is set, so a default for one would override a user's opt-in through another.
@@ -38,6 +41,9 @@ TRACING_SWITCHES = ("LANGSMITH_TRACING_V2", "LANGCHAIN_TRACING_V2", "LANGSMITH_T
 
 
 def apply() -> None:
+    paths = os.environ.get("NLTK_DATA", "").split(os.pathsep)
+    if NLTK_STUB not in paths:
+        os.environ["NLTK_DATA"] = os.pathsep.join([p for p in paths if p] + [NLTK_STUB])
     if os.environ.get("HYPERJOURNEY_TELEMETRY", "").lower() in {"1", "true", "yes"}:
         return
     for key, value in OFF_BY_DEFAULT.items():

@@ -63,6 +63,28 @@ class UiSettings(BaseModel):
     )
 
 
+class ChannelSettings(BaseModel):
+    """Where each channel delivers; a channel without an endpoint goes to the file sink (a dry run)."""
+
+    smtp_host: str | None = Field(None, description="SMTP server for email; unset sends email to the sink")
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_from: str = Field("hello@northwind.example", description="From address of outgoing email")
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    webhook_url: str | None = Field(None, description="CRM / ad-platform webhook (channel 'webhook')")
+    sms_url: str | None = Field(None, description="SMS gateway webhook")
+    push_url: str | None = Field(None, description="Push gateway webhook")
+    in_app_url: str | None = Field(None, description="In-app messaging webhook")
+    sink_path: Path | None = Field(None, description="JSON-lines dry-run sink; default HOME/outbox-sink.jsonl")
+    timeout_s: float = Field(5.0, gt=0, description="Per-request timeout of every adapter")
+    max_attempts: int = Field(6, ge=1, le=50, description="Attempts before an action is dead-lettered")
+    backoff_base_s: float = Field(2.0, ge=0, description="First retry delay; doubles each attempt")
+    backoff_max_s: float = Field(900.0, ge=0)
+    lease_s: float = Field(60.0, gt=0, description="How long a claimed action stays with one dispatcher")
+    workers: int = Field(4, ge=1, le=64, description="Concurrent sends per dispatcher")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HYPERJOURNEY_",
@@ -90,6 +112,7 @@ class Settings(BaseSettings):
     budgets: Budgets = Field(default_factory=Budgets)
     api: ApiSettings = Field(default_factory=lambda: ApiSettings())
     ui: UiSettings = Field(default_factory=UiSettings)
+    channels: ChannelSettings = Field(default_factory=lambda: ChannelSettings())
 
     @property
     def home_dir(self) -> Path:

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from hyperjourney.cli.context import console, database, user_errors
 from hyperjourney.cli.data_commands import print_seed, run_seed
+from hyperjourney.cli.scoring_commands import demo_step as scoring_demo
 from hyperjourney.data import audit, identities
 from hyperjourney.data.demo_tenant import DEMO_TENANT, is_empty
 from hyperjourney.data.summary import TenantSummary, summarize
@@ -26,6 +27,7 @@ def demo() -> None:
             audit.append(conn, actor="demo", action="identities_resolve", payload={"merged_now": resolved.merged_now})
             summary = summarize(conn, DEMO_TENANT)
             chain = audit.verify(conn)
+        scoring_demo(db, DEMO_TENANT)
     print_summary(summary, chain.ok)
 
 

@@ -1,0 +1,198 @@
+"""`hyperjourney eval`: golden suites, what changed between runs, regression gates, reports, drift."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import Progress, TaskID
+from rich.table import Table
+
+import hyperjourney.evals.suites  # noqa: F401  (registers the suites)
+from hyperjourney.cli.context import TenantOption, console, database, settings, tenant_or_default, user_errors
+from hyperjourney.cli.progress import progress_bar
+from hyperjourney.db.database import Database
+from hyperjourney.evals import gate, registry_names, report, runner, store
+from hyperjourney.evals.compare import compare as compare_runs
+from hyperjourney.evals.data_drift import data_drift
+from hyperjourney.evals.results import EvalRun, Tier
+from hyperjourney.evals.suite import REGISTRY, EvalEnv
+
+app = typer.Typer(
+    help="Offline evals: golden suites, comparisons, regression gates, reports, drift.", no_args_is_help=True
+)
+
+EVAL_ERRORS = (gate.GateConfigError, store.UnknownRunError)
+
+
+def _env(db: Database, tenant: str | None, tier: Tier) -> EvalEnv:
+    return EvalEnv(db=db, tenant=tenant_or_default(tenant), tier=tier, settings=settings())
+
+
+@app.command("run")
+def run(
+    suite: list[str] = typer.Option(None, "--suite", "-s", help="Suite to run (repeatable); default: every suite."),
+    tier: Tier = typer.Option("small", help="Highest model tier the graphs may use: small, llm-small or llm-large."),
+    tenant: str | None = TenantOption,
+) -> None:
+    """Run golden suites against the current graphs and models; store the results and print the metrics."""
+    with user_errors(), database() as db:
+        chosen = suite or registry_names()
+        if not chosen:
+            raise ValueError("no eval suites are registered")
+        env = _env(db, tenant, tier)
+        runs: list[EvalRun] = []
+        for name in chosen:
+            s = REGISTRY.get(name)
+            if s is None:
+                raise ValueError(f"unknown suite {name!r}; choose from {', '.join(registry_names())}")
+            with progress_bar() as bar:
+                task = bar.add_task(f"suite {name}", total=s.size())
+
+                def advance(n: int, task: TaskID = task, bar: Progress = bar) -> None:
+                    bar.advance(task, n)
+
+                runs.append(runner.run_suite(env, s, advance))
+    for r in runs:
+        _print_run(r)
+
+
+def _print_run(r: EvalRun) -> None:
+    table = Table(title=f"{r.suite} · {r.run_id}")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for name, value in sorted(r.metrics.items()):
+        table.add_row(name, f"{value:.4g}")
+    console.print(table)
+
+
+@app.command("list")
+def list_runs(
+    suite: str | None = typer.Option(None, "--suite", "-s", help="Only this suite."),
+    tenant: str | None = TenantOption,
+) -> None:
+    """List eval runs, newest first."""
+    with user_errors(), database() as db, db.tenant(tenant_or_default(tenant)) as conn:
+        runs = store.history(conn, suite)
+    table = Table(title="eval runs")
+    for col in ("run", "suite", "tier", "started", "metrics"):
+        table.add_column(col)
+    for r in runs:
+        metrics = ", ".join(f"{k}={v:.3g}" for k, v in sorted(r.metrics.items())[:4])
+        table.add_row(r.run_id, r.suite, r.tier, f"{r.started_at:%Y-%m-%d %H:%M}", metrics)
+    console.print(table)
+
+
+@app.command("compare")
+def compare(
+    run_a: str = typer.Argument(..., help="The earlier run."),
+    run_b: str = typer.Argument(..., help="The later run."),
+    tenant: str | None = TenantOption,
+) -> None:
+    """Show metric deltas and what changed between two runs (prompt versions, model, policy version, data)."""
+    with user_errors(), database() as db, db.tenant(tenant_or_default(tenant)) as conn:
+        try:
+            result = compare_runs(store.load(conn, run_a), store.load(conn, run_b))
+        except EVAL_ERRORS as exc:
+            raise ValueError(str(exc)) from exc
+    table = Table(title=f"{result.a} → {result.b}")
+    for col in ("metric", "a", "b", "Δ"):
+        table.add_column(col, justify="left" if col == "metric" else "right")
+    for m in result.metrics:
+        delta = "-" if m.delta is None else f"{m.delta:+.4g}"
+        table.add_row(m.metric, "-" if m.a is None else f"{m.a:.4g}", "-" if m.b is None else f"{m.b:.4g}", delta)
+    changed = Table(title="what changed")
+    for col in ("key", "a", "b"):
+        changed.add_column(col)
+    for c in result.changes:
+        changed.add_row(c.key, str(c.a), str(c.b))
+    console.print(table)
+    console.print(changed if result.changes else "[green]nothing changed[/] in prompts, models, policies or data")
+
+
+@app.command("baseline")
+def baseline(
+    run_id: str = typer.Argument(..., help="Run to gate later runs of its suite against."),
+    tenant: str | None = TenantOption,
+) -> None:
+    """Pin a run as its suite's baseline for `eval gate`."""
+    with user_errors(), database() as db, db.tenant(tenant_or_default(tenant)) as conn:
+        try:
+            r = store.set_baseline(conn, run_id)
+        except EVAL_ERRORS as exc:
+            raise ValueError(str(exc)) from exc
+    console.print(f"baseline for suite {r.suite} is now {r.run_id}")
+
+
+@app.command("gate")
+def gate_command(
+    suite: list[str] = typer.Option(None, "--suite", "-s", help="Gate only these suites; default: every gated suite."),
+    tenant: str | None = TenantOption,
+) -> None:
+    """Exit non-zero when any gated metric of the newest runs regresses beyond its tolerance or limit."""
+    with user_errors(), database() as db:
+        try:
+            result = runner.gate_latest(_env(db, tenant, "small"), suite or None)
+        except EVAL_ERRORS as exc:
+            raise ValueError(str(exc)) from exc
+    if not result.checks:
+        console.print("no suite has gates in thresholds.yaml; nothing to check")
+        return
+    table = Table(title="regression gates")
+    for col in ("suite", "metric", "value", "baseline", "result"):
+        table.add_column(col)
+    for c in result.checks:
+        value = "-" if c.value is None else f"{c.value:.4g}"
+        base = "-" if c.baseline is None else f"{c.baseline:.4g}"
+        table.add_row(c.suite, c.metric, value, base, "[green]pass[/]" if c.ok else f"[red]FAIL[/] {c.reason}")
+    console.print(table)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@app.command("report")
+def report_command(
+    run_id: str = typer.Argument(..., help="Run to report on."),
+    out: Path = typer.Option(None, "--out", "-o", help="HTML file to write (default: eval-<run>.html here)."),
+    tenant: str | None = TenantOption,
+) -> None:
+    """Write a single-file HTML report with plots and print a markdown summary."""
+    with user_errors(), database() as db:
+        env = _env(db, tenant, "small")
+        with db.tenant(env.tenant) as conn:
+            try:
+                run_ = store.load(conn, run_id)
+            except EVAL_ERRORS as exc:
+                raise ValueError(str(exc)) from exc
+            history = store.history(conn, run_.suite)
+            failures = store.failed_items(conn, run_id)
+        gated = gate.load_thresholds().suites.get(run_.suite)
+        gates = runner.gate_latest(env, [run_.suite]) if gated else None
+    target = out or Path(f"eval-{run_id}.html")
+    target.write_text(report.render_html(run_, history, failures, gates), encoding="utf-8")
+    console.print(report.render_markdown(run_, gates), markup=False)
+    console.print(f"report written to {target}")
+
+
+@app.command("drift")
+def drift(
+    reference_days: int = typer.Option(90, min=1, help="Length of the reference window, ending where recent starts."),
+    recent_days: int = typer.Option(30, min=1, help="Length of the recent window, ending at the latest event."),
+    tenant: str | None = TenantOption,
+) -> None:
+    """Population stability index of event intensity and order value, and buyer base-rate drift."""
+    with user_errors(), database() as db, db.tenant(tenant_or_default(tenant)) as conn:
+        readings = data_drift(conn, reference_days=reference_days, recent_days=recent_days)
+    table = Table(title="drift (reference vs recent window)")
+    for col in ("signal", "kind", "PSI", "reference", "recent", "level"):
+        table.add_column(col)
+    for d in readings:
+        table.add_row(
+            d.name,
+            d.kind,
+            "-" if d.psi is None else f"{d.psi:.3f}",
+            "-" if d.reference is None else f"{d.reference:.4g}",
+            "-" if d.recent is None else f"{d.recent:.4g}",
+            d.level,
+        )
+    console.print(table)

@@ -1,0 +1,114 @@
+"""Regression gates: absolute limits and tolerances per metric from a versioned file, checked against a baseline.
+
+A gated metric fails when it is missing, outside its absolute limit, or worse than the baseline by more than its
+tolerance. The baseline is the run set with `hyperjourney eval baseline RUN`, else the values committed in
+`baselines.yaml` beside this module, so CI on a fresh database still gates against known-good numbers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+HERE = Path(__file__).parent
+THRESHOLDS = HERE / "thresholds.yaml"
+BASELINES = HERE / "baselines.yaml"
+
+
+class GateConfigError(ValueError):
+    pass
+
+
+class MetricGate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    better: Literal["higher", "lower"]
+    min: float | None = None
+    max: float | None = None
+    tolerance: float = Field(0.0, ge=0, description="Allowed worsening against the baseline, in metric units")
+
+    @model_validator(mode="after")
+    def _limits_in_order(self) -> MetricGate:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min} is above max {self.max}")
+        return self
+
+
+class Thresholds(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+    suites: dict[str, dict[str, MetricGate]]
+
+
+def _read_yaml(path: Path) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise GateConfigError(f"{path}: cannot read ({exc.strerror})") from exc
+    except yaml.YAMLError as exc:
+        raise GateConfigError(f"{path}: not valid YAML: {exc}") from exc
+
+
+def load_thresholds(path: Path = THRESHOLDS) -> Thresholds:
+    try:
+        return Thresholds.model_validate(_read_yaml(path))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"])
+        raise GateConfigError(f"{path}: {field}: {err['msg']}") from exc
+
+
+def load_committed_baselines(path: Path = BASELINES) -> dict[str, dict[str, float]]:
+    if not path.exists():
+        return {}
+    data = _read_yaml(path) or {}
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise GateConfigError(f"{path}: expected suite -> metric -> value")
+    return {str(s): {str(m): float(v) for m, v in metrics.items()} for s, metrics in data.items()}
+
+
+class Check(BaseModel):
+    suite: str
+    metric: str
+    value: float | None
+    baseline: float | None
+    ok: bool
+    reason: str
+
+
+def check_suite(
+    suite: str, metrics: dict[str, float], baseline: dict[str, float] | None, gates: dict[str, MetricGate]
+) -> list[Check]:
+    checks: list[Check] = []
+    for name, gate in sorted(gates.items()):
+        value = metrics.get(name)
+        base = (baseline or {}).get(name)
+        problems: list[str] = []
+        if value is None:
+            problems.append("metric missing from the run")
+        else:
+            if gate.min is not None and value < gate.min:
+                problems.append(f"{value:.4g} is below the floor {gate.min:.4g}")
+            if gate.max is not None and value > gate.max:
+                problems.append(f"{value:.4g} is above the ceiling {gate.max:.4g}")
+            if base is not None:
+                worse_by = (base - value) if gate.better == "higher" else (value - base)
+                if worse_by > gate.tolerance + 1e-12:
+                    problems.append(
+                        f"worse than baseline {base:.4g} by {worse_by:.4g} (tolerance {gate.tolerance:.4g})"
+                    )
+        checks.append(
+            Check(
+                suite=suite,
+                metric=name,
+                value=value,
+                baseline=base,
+                ok=not problems,
+                reason="; ".join(problems) or "within limits",
+            )
+        )
+    return checks

@@ -1,0 +1,132 @@
+"""A single-file HTML report with plots (people read plots faster than tables) and a markdown summary."""
+
+from __future__ import annotations
+
+import html
+import io
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+from hyperjourney.evals.results import EvalRun, Series
+from hyperjourney.evals.runner import GateReport
+
+
+def _svg(fig: plt.Figure) -> str:
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    plt.close(fig)
+    svg = buffer.getvalue()
+    return svg[svg.index("<svg") :]
+
+
+def _plot_series(title: str, series: Series) -> str:
+    fig, ax = plt.subplots(figsize=(5.5, 3.2))
+    if series.kind == "hist":
+        ax.hist(series.y, bins=30, color="#4c72b0")
+    elif series.kind == "bar":
+        ax.bar([str(x) for x in series.x], series.y, color="#4c72b0")
+    else:
+        xs = [float(x) for x in series.x]
+        ax.plot(xs, series.y, marker="o", color="#4c72b0")
+        if title.startswith("calibration"):
+            ax.plot([0, 1], [0, 1], linestyle="--", color="#999999", label="perfect calibration")
+            ax.legend()
+    ax.set_title(title)
+    ax.set_xlabel(series.x_label)
+    ax.set_ylabel(series.y_label)
+    ax.grid(alpha=0.3)
+    return _svg(fig)
+
+
+def _plot_trends(runs: Sequence[EvalRun]) -> str:
+    """Each metric across the suite's runs, oldest to newest."""
+    ordered = sorted(runs, key=lambda r: r.started_at)
+    names = sorted({m for r in ordered for m in r.metrics})
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    for name in names:
+        ax.plot(range(len(ordered)), [r.metrics.get(name, float("nan")) for r in ordered], marker="o", label=name)
+    ax.set_xticks(range(len(ordered)), [r.started_at.strftime("%m-%d %H:%M") for r in ordered], rotation=30)
+    ax.set_title("metric trends across runs")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1, 0.5))
+    return _svg(fig)
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def render_html(
+    run: EvalRun,
+    history: Sequence[EvalRun],
+    failures: Sequence[tuple[str, dict[str, object]]],
+    gates: GateReport | None,
+) -> str:
+    metric_rows = [[name, f"{value:.4g}"] for name, value in sorted(run.metrics.items())]
+    parts = [
+        f"<h1>eval run {html.escape(run.run_id)}</h1>",
+        f"<p>suite <b>{html.escape(run.suite)}</b> · tier <b>{run.tier}</b> · "
+        f"started {run.started_at:%Y-%m-%d %H:%M:%S %Z} · code {html.escape(run.context.code_version)} · "
+        f"dataset {run.context.dataset}</p>",
+        "<h2>metrics</h2>",
+        _table(["metric", "value"], metric_rows),
+    ]
+    if gates is not None:
+        parts += [
+            "<h2>gates</h2>",
+            _table(
+                ["metric", "value", "baseline", "result"],
+                [
+                    [
+                        c.metric,
+                        "-" if c.value is None else f"{c.value:.4g}",
+                        "-" if c.baseline is None else f"{c.baseline:.4g}",
+                        ("pass" if c.ok else "FAIL: ") + ("" if c.ok else c.reason),
+                    ]
+                    for c in gates.checks
+                    if c.suite == run.suite
+                ],
+            ),
+        ]
+    parts.append("<h2>plots</h2><div class='plots'>")
+    if len(history) > 1:
+        parts.append(f"<figure>{_plot_trends(history)}</figure>")
+    for name, series in sorted(run.series.items()):
+        parts.append(f"<figure>{_plot_series(name, series)}</figure>")
+    parts.append("</div>")
+    if failures:
+        parts += [
+            "<h2>failed items</h2>",
+            _table(["item", "why"], [[item, str(detail)] for item, detail in failures]),
+        ]
+    style = (
+        "body{font-family:system-ui,sans-serif;margin:2rem;max-width:1100px}table{border-collapse:collapse}"
+        "td,th{border:1px solid #ddd;padding:4px 8px;text-align:left}.plots{display:flex;flex-wrap:wrap;gap:1rem}"
+    )
+    body = "\n".join(parts)
+    title = html.escape(run.run_id)
+    head = f"<meta charset='utf-8'><title>{title}</title><style>{style}</style>"
+    return f"<!doctype html><html><head>{head}</head><body>{body}</body></html>"
+
+
+def render_markdown(run: EvalRun, gates: GateReport | None) -> str:
+    lines = [
+        f"# eval run `{run.run_id}`",
+        "",
+        f"suite **{run.suite}**, tier **{run.tier}**",
+        "",
+        "| metric | value |",
+        "|---|---|",
+    ]
+    lines += [f"| {name} | {value:.4g} |" for name, value in sorted(run.metrics.items())]
+    if gates is not None:
+        failing = [c for c in gates.checks if c.suite == run.suite and not c.ok]
+        lines += ["", "gates: " + ("all pass" if not failing else f"{len(failing)} failing")]
+        lines += [f"- {c.metric}: {c.reason}" for c in failing]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,56 @@
+"""What a suite run produces: metrics, per-item outcomes, plot series, and the context that explains changes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Tier = Literal["small", "llm-small", "llm-large"]
+
+
+class ItemResult(BaseModel):
+    item_id: str = Field(description="Id of the golden item in the suite's dataset")
+    passed: bool
+    scores: dict[str, float] = Field(default_factory=dict)
+    detail: dict[str, Any] = Field(default_factory=dict, description="What a person needs to see why it failed")
+
+
+class Series(BaseModel):
+    """Data for one plot in the report (calibration curve, lift by decile, router mix, latency distribution)."""
+
+    kind: Literal["line", "bar", "hist"]
+    x: list[float | str] = Field(default_factory=list)
+    y: list[float] = Field(default_factory=list)
+    x_label: str = ""
+    y_label: str = ""
+
+
+class SuiteResult(BaseModel):
+    suite: str
+    metrics: dict[str, float]
+    items: list[ItemResult] = Field(default_factory=list)
+    series: dict[str, Series] = Field(default_factory=dict)
+
+
+class RunContext(BaseModel):
+    """Everything that can make two runs differ; `eval compare` shows the keys that changed."""
+
+    code_version: str
+    dataset: str = Field(description="Content hash of the suite's golden dataset")
+    prompts: dict[str, str] = Field(default_factory=dict, description="Prompt name -> content hash")
+    models: dict[str, str | None] = Field(default_factory=dict, description="Tier -> configured model")
+    policies: dict[str, str] = Field(default_factory=dict, description="Policy file -> content hash")
+    data: dict[str, Any] = Field(default_factory=dict, description="Row counts of the tenant's data")
+
+
+class EvalRun(BaseModel):
+    run_id: str
+    suite: str
+    tier: Tier
+    started_at: datetime
+    finished_at: datetime | None
+    context: RunContext
+    metrics: dict[str, float]
+    series: dict[str, Series] = Field(default_factory=dict)

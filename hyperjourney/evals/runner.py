@@ -1,0 +1,65 @@
+"""Run suites against the current graphs and models, store each run, and gate the newest runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from pydantic import BaseModel
+
+from hyperjourney.evals import context, gate, store
+from hyperjourney.evals.results import EvalRun
+from hyperjourney.evals.suite import Advance, EvalEnv, Suite
+
+
+def run_suite(env: EvalEnv, suite: Suite, advance: Advance | None = None) -> EvalRun:
+    """Run one suite; the run and its items are stored in one transaction after the suite finished."""
+    started_at = datetime.now(UTC)
+    ctx = context.collect(env, suite)
+    result = suite.run(env, advance or (lambda _n: None))
+    if result.suite != suite.name:
+        raise ValueError(f"suite {suite.name!r} returned results labelled {result.suite!r}")
+    with env.db.tenant(env.tenant) as conn:
+        return store.save(conn, result, tier=env.tier, context=ctx, started_at=started_at)
+
+
+class GateReport(BaseModel):
+    checks: list[gate.Check]
+    runs: dict[str, str]
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+
+def gate_latest(
+    env: EvalEnv,
+    suites: list[str] | None = None,
+    *,
+    thresholds: gate.Thresholds | None = None,
+    committed: Callable[[], dict[str, dict[str, float]]] = gate.load_committed_baselines,
+) -> GateReport:
+    """Check the newest run of each gated suite against its limits and baseline."""
+    limits = thresholds or gate.load_thresholds()
+    chosen = suites or sorted(limits.suites)
+    fallback = committed()
+    checks: list[gate.Check] = []
+    runs: dict[str, str] = {}
+    with env.db.tenant(env.tenant) as conn:
+        for suite in chosen:
+            gates = limits.suites.get(suite)
+            if gates is None:
+                raise ValueError(f"suite {suite!r} has no gates in {gate.THRESHOLDS.name}")
+            latest = store.history(conn, suite, limit=1)
+            if not latest:
+                checks.append(
+                    gate.Check(
+                        suite=suite, metric="*", value=None, baseline=None, ok=False, reason="no run of this suite yet"
+                    )
+                )
+                continue
+            runs[suite] = latest[0].run_id
+            pinned = store.baseline(conn, suite)
+            base = pinned.metrics if pinned is not None else fallback.get(suite)
+            checks.extend(gate.check_suite(suite, latest[0].metrics, base, gates))
+    return GateReport(checks=checks, runs=runs)

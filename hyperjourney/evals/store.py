@@ -1,0 +1,121 @@
+"""Eval runs in Postgres (tenant-scoped by RLS): save, load, history, and the baseline each suite gates against."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from hyperjourney.data import audit
+from hyperjourney.evals.results import EvalRun, RunContext, Series, SuiteResult, Tier
+
+
+class UnknownRunError(ValueError):
+    pass
+
+
+def new_run_id(suite: str) -> str:
+    return f"{suite}-{datetime.now(UTC):%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+def save(
+    conn: psycopg.Connection[Any],
+    result: SuiteResult,
+    *,
+    tier: Tier,
+    context: RunContext,
+    started_at: datetime,
+) -> EvalRun:
+    """Write the run and its items in the caller's transaction, so a failed run leaves nothing half-written."""
+    run = EvalRun(
+        run_id=new_run_id(result.suite),
+        suite=result.suite,
+        tier=tier,
+        started_at=started_at,
+        finished_at=datetime.now(UTC),
+        context=context,
+        metrics=result.metrics,
+        series=result.series,
+    )
+    conn.execute(
+        "INSERT INTO eval_runs (run_id, suite, tier, started_at, finished_at, context, metrics, series) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+        (
+            run.run_id,
+            run.suite,
+            run.tier,
+            run.started_at,
+            run.finished_at,
+            Jsonb(context.model_dump()),
+            Jsonb(run.metrics),
+            Jsonb({k: v.model_dump() for k, v in run.series.items()}),
+        ),
+    )
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO eval_items (run_id, item_id, passed, scores, detail) VALUES (%s, %s, %s, %s, %s)",
+            [(run.run_id, i.item_id, i.passed, Jsonb(i.scores), Jsonb(i.detail)) for i in result.items],
+        )
+    audit.append(conn, actor="eval", action="eval_run", entity=run.run_id, payload={"metrics": run.metrics})
+    return run
+
+
+_COLUMNS = "run_id, suite, tier, started_at, finished_at, context, metrics, series"
+
+
+def _from_row(row: tuple[Any, ...]) -> EvalRun:
+    run_id, suite, tier, started_at, finished_at, context, metrics, series = row
+    return EvalRun(
+        run_id=run_id,
+        suite=suite,
+        tier=tier,
+        started_at=started_at,
+        finished_at=finished_at,
+        context=RunContext.model_validate(context),
+        metrics=metrics,
+        series={k: Series.model_validate(v) for k, v in series.items()},
+    )
+
+
+def load(conn: psycopg.Connection[Any], run_id: str) -> EvalRun:
+    row = conn.execute(f"SELECT {_COLUMNS} FROM eval_runs WHERE run_id = %s", (run_id,)).fetchone()
+    if row is None:
+        raise UnknownRunError(f"no eval run {run_id!r} for this tenant; `hyperjourney eval list` shows the runs")
+    return _from_row(row)
+
+
+def history(conn: psycopg.Connection[Any], suite: str | None = None, limit: int = 50) -> list[EvalRun]:
+    """Newest first."""
+    rows = conn.execute(
+        f"SELECT {_COLUMNS} FROM eval_runs WHERE %(suite)s::text IS NULL OR suite = %(suite)s "
+        "ORDER BY started_at DESC LIMIT %(limit)s",
+        {"suite": suite, "limit": limit},
+    ).fetchall()
+    return [_from_row(r) for r in rows]
+
+
+def failed_items(conn: psycopg.Connection[Any], run_id: str, limit: int = 20) -> list[tuple[str, dict[str, Any]]]:
+    rows = conn.execute(
+        "SELECT item_id, detail FROM eval_items WHERE run_id = %s AND NOT passed ORDER BY item_id LIMIT %s",
+        (run_id, limit),
+    ).fetchall()
+    return [(r[0], r[1]) for r in rows]
+
+
+def set_baseline(conn: psycopg.Connection[Any], run_id: str) -> EvalRun:
+    run = load(conn, run_id)
+    conn.execute(
+        "INSERT INTO eval_baselines (suite, run_id) VALUES (%s, %s) "
+        "ON CONFLICT (tenant_id, suite) DO UPDATE SET run_id = EXCLUDED.run_id, set_at = now()",
+        (run.suite, run.run_id),
+    )
+    audit.append(conn, actor="eval", action="eval_baseline", entity=run.run_id, payload={"suite": run.suite})
+    return run
+
+
+def baseline(conn: psycopg.Connection[Any], suite: str) -> EvalRun | None:
+    row = conn.execute("SELECT run_id FROM eval_baselines WHERE suite = %s", (suite,)).fetchone()
+    return load(conn, row[0]) if row else None

@@ -1,0 +1,1 @@
+"""Importing this package registers every golden suite with the registry."""

@@ -1,0 +1,1 @@
+"""Experiments: hashed holdouts, A/B splits, Thompson-sampling bandits, attribution, readouts, off-policy checks."""

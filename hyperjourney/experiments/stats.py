@@ -1,0 +1,53 @@
+"""Small, dependency-light statistics for readouts: difference of proportions with a CI, and sample size."""
+
+from __future__ import annotations
+
+import math
+
+from pydantic import BaseModel
+from scipy.stats import norm
+
+
+class Lift(BaseModel):
+    treated_n: int
+    treated_rate: float
+    control_n: int
+    control_rate: float
+    abs_lift: float
+    ci_low: float
+    ci_high: float
+    rel_lift: float | None
+    p_value: float
+
+    @property
+    def significant(self) -> bool:
+        return self.ci_low > 0 or self.ci_high < 0
+
+
+def lift(treated_hits: int, treated_n: int, control_hits: int, control_n: int, *, confidence: float = 0.95) -> Lift:
+    """Treated minus control rate with a Wald (unpooled) interval and a pooled two-sided z-test."""
+    pt = treated_hits / treated_n if treated_n else 0.0
+    pc = control_hits / control_n if control_n else 0.0
+    diff = pt - pc
+    z = float(norm.ppf(0.5 + confidence / 2))
+    if treated_n and control_n:
+        se = math.sqrt(pt * (1 - pt) / treated_n + pc * (1 - pc) / control_n)
+        pooled = (treated_hits + control_hits) / (treated_n + control_n)
+        se0 = math.sqrt(pooled * (1 - pooled) * (1 / treated_n + 1 / control_n))
+        p_value = float(2 * norm.sf(abs(diff) / se0)) if se0 > 0 else 1.0
+    else:
+        se, p_value = float("inf"), 1.0
+    return Lift(
+        treated_n=treated_n, treated_rate=pt, control_n=control_n, control_rate=pc, abs_lift=diff,
+        ci_low=diff - z * se, ci_high=diff + z * se, rel_lift=diff / pc if pc > 0 else None, p_value=p_value,
+    )  # fmt: skip
+
+
+def sample_size_per_arm(base_rate: float, abs_effect: float, *, alpha: float = 0.05, power: float = 0.8) -> int:
+    """Customers per arm to detect ``abs_effect`` over ``base_rate`` (two-sided, normal approximation)."""
+    p1, p2 = base_rate, min(max(base_rate + abs_effect, 1e-6), 1 - 1e-6)
+    if abs_effect == 0:
+        return 10**9
+    za, zb = float(norm.ppf(1 - alpha / 2)), float(norm.ppf(power))
+    var = p1 * (1 - p1) + p2 * (1 - p2)
+    return math.ceil((za + zb) ** 2 * var / abs_effect**2)

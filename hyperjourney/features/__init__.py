@@ -1,0 +1,1 @@
+"""Feature store: per-customer features computed in SQL, registered with lineage and freshness SLAs."""

@@ -1,0 +1,51 @@
+"""What the content guard takes and returns: an asset with inline citations, evidence, a report.
+
+Failures are data (code, validator, span, fix hint) so a caller can re-ask with the hint, escalate,
+or route the asset to human review without parsing prose.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from hyperjourney.guardrails.tone import ToneAttributes
+
+AssetKind = Literal["email", "sms", "in_app", "support_reply", "ad_copy"]
+ASSET_KINDS: tuple[AssetKind, ...] = ("email", "sms", "in_app", "support_reply", "ad_copy")
+
+
+class Asset(BaseModel):
+    kind: AssetKind
+    subject: str | None = None
+    body: str
+    tone: ToneAttributes | None = None
+    citations: list[str] = Field(default_factory=list)
+    purpose: Literal["marketing", "transactional", "support"] = "marketing"
+    recipient_pii: list[str] = Field(
+        default_factory=list, description="the recipient's own email/phone/name, which the copy may contain"
+    )
+
+
+class Evidence(BaseModel):
+    citation_id: str
+    text: str
+    title: str = ""
+
+
+class GuardFailure(BaseModel):
+    code: str
+    validator: str
+    message: str
+    span: str | None = None
+    fix_hint: str | None = None
+
+
+class GuardReport(BaseModel):
+    passed: bool
+    failures: list[GuardFailure]
+    checked: list[str]
+
+    def codes(self) -> set[str]:
+        return {f.code for f in self.failures}

@@ -1,0 +1,139 @@
+"""Tone attributes and a lexicon-based estimator, plus a Flesch-Kincaid reading grade.
+
+Deliberately simple and deterministic: it only has to tell "formal and distant" from "casual and warm"
+well enough to catch copy that drifted from the requested tone, with no model download.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, Field
+
+_WORD = re.compile(r"[A-Za-zÀ-ÿ']+")
+_SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)|\n+")
+_CONTRACTION = re.compile(r"\b\w+'(?:s|re|ve|ll|d|m|t)\b", re.IGNORECASE)
+FORMAL = {
+    "please",
+    "kindly",
+    "regarding",
+    "sincerely",
+    "dear",
+    "therefore",
+    "however",
+    "furthermore",
+    "accordingly",
+    "request",
+    "ensure",
+    "assist",
+    "provide",
+    "receive",
+    "additional",
+    "inform",
+    "require",
+    "required",
+    "regards",
+    "respectfully",
+    "pursuant",
+    "purchase",
+    "subsequently",
+    "approximately",
+    "currently",
+}
+INFORMAL = {
+    "hey",
+    "awesome",
+    "cool",
+    "gonna",
+    "wanna",
+    "yeah",
+    "yep",
+    "super",
+    "stuff",
+    "folks",
+    "lol",
+    "btw",
+    "thx",
+    "hi",
+    "grab",
+    "check",
+    "totally",
+    "amazing",
+    "ok",
+    "okay",
+    "guys",
+}
+WARM = {
+    "you",
+    "your",
+    "thanks",
+    "thank",
+    "glad",
+    "happy",
+    "sorry",
+    "appreciate",
+    "welcome",
+    "love",
+    "enjoy",
+    "hope",
+    "together",
+    "help",
+    "understand",
+    "care",
+    "great",
+    "we're",
+    "you're",
+    "hi",
+    "hello",
+}
+COLD = {"must", "failure", "required", "mandatory", "prohibited", "violation", "denied", "policy", "per"}
+
+
+class ToneAttributes(BaseModel):
+    """Requested or estimated tone, each 0 (low) .. 1 (high)."""
+
+    formality: float = Field(ge=0, le=1)
+    warmth: float = Field(ge=0, le=1)
+    brevity: float = Field(ge=0, le=1)
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def estimate_tone(text: str) -> ToneAttributes:
+    tokens = [w.lower() for w in words(text)]
+    n = max(len(tokens), 1)
+    sentences = max(len([s for s in _SENTENCE_END.split(text) if s.strip()]), 1)
+    formal = sum(t in FORMAL for t in tokens)
+    informal = sum(t in INFORMAL for t in tokens) + len(_CONTRACTION.findall(text)) + text.count("!")
+    formality = _clamp(0.55 + 6 * (formal - informal) / n)
+    warm = sum(t in WARM for t in tokens)
+    cold = sum(t in COLD for t in tokens)
+    warmth = _clamp(0.25 + 5 * (warm - cold) / n)
+    per_sentence = len(tokens) / sentences
+    brevity = _clamp(0.5 * (1 - min(per_sentence / 30, 1)) + 0.5 * (1 - min(len(tokens) / 250, 1)))
+    return ToneAttributes(formality=round(formality, 3), warmth=round(warmth, 3), brevity=round(brevity, 3))
+
+
+def reading_grade(text: str) -> float:
+    """Flesch-Kincaid grade level (US school grade)."""
+    tokens = words(text)
+    if not tokens:
+        return 0.0
+    sentences = max(len([s for s in _SENTENCE_END.split(text) if words(s)]), 1)
+    syllables = sum(_syllables(w) for w in tokens)
+    return round(0.39 * len(tokens) / sentences + 11.8 * syllables / len(tokens) - 15.59, 2)
+
+
+def _syllables(word: str) -> int:
+    w = word.lower().strip("'")
+    if len(w) <= 3:
+        return 1
+    w = re.sub(r"(?:[^laeiouy]es|ed|[^laeiouy]e)$", "", w)
+    w = re.sub(r"^y", "", w)
+    return max(len(re.findall(r"[aeiouy]{1,2}", w)), 1)
+
+
+def _clamp(x: float) -> float:
+    return min(max(x, 0.0), 1.0)

@@ -1,0 +1,1 @@
+"""Triggered journeys: versioned definitions, validation, storage, the runner and the canvas launch step."""

@@ -1,0 +1,278 @@
+"""The review queue: risky assets and actions wait with their evidence and reasons until a person decides.
+
+Only pending items move: approve, reject (with a reason) or edit. An edit is re-validated first (assets
+by their guard against the stored evidence, actions by the policy engine) and refused if it fails.
+Every transition, refused edits included, is appended to the audit log in the same transaction, with
+PII redacted from the payload.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+from pydantic import BaseModel, Field, ValidationError
+
+from hyperjourney.db.database import Database
+from hyperjourney.guardrails.assets import validate_asset
+from hyperjourney.guardrails.models import Asset, Evidence, GuardReport
+from hyperjourney.guardrails.pii_vault import audit_redacted
+from hyperjourney.guardrails.rules import ContentRules
+from hyperjourney.policy.context import context_from
+from hyperjourney.policy.engine import check_action
+from hyperjourney.policy.models import PolicyDecision, ProposedAction
+from hyperjourney.policy.store import active_policy
+
+Status = Literal["pending", "approved", "rejected"]
+
+
+class ReviewError(ValueError):
+    pass
+
+
+class ReviewItem(BaseModel):
+    kind: Literal["asset", "action"]
+    title: str = Field(min_length=1)
+    payload: dict[str, Any]
+    evidence: list[Evidence] = Field(default_factory=list)
+    reasons: list[str] = Field(default_factory=list, description="why it is here: guard codes, rules that fired")
+    risk: list[str] = Field(default_factory=list, description="large_cohort, budget_shift, low_confidence, ...")
+    submitted_by: str = "system"
+    run_id: str | None = None
+
+
+class StoredReviewItem(ReviewItem):
+    item_id: str
+    status: Status
+    revision: int
+    reviewer: str | None
+    note: str | None
+    created_at: datetime
+    decided_at: datetime | None
+
+
+class EditResult(BaseModel):
+    applied: bool
+    item: StoredReviewItem
+    guard: GuardReport | None = None
+    policy: PolicyDecision | None = None
+    problems: list[str] = Field(default_factory=list)
+
+
+def risks_for(action: ProposedAction, decision: PolicyDecision) -> list[str]:
+    """Risk labels for an action the policy flagged for review (what a reviewer filters on)."""
+    names = {
+        "review_cohort": "large_cohort",
+        "review_cost": "budget_shift",
+        "review_confidence": "low_confidence",
+        "review_regulated_claim": "regulated_claim",
+    }
+    return [names.get(h.rule, h.rule) for h in decision.rules_fired if h.outcome == "review"]
+
+
+def _validate_payload(item: ReviewItem) -> None:
+    try:
+        if item.kind == "asset":
+            Asset.model_validate(item.payload)
+        else:
+            ProposedAction.model_validate(item.payload)
+    except ValidationError as exc:
+        fields = "; ".join(f"payload.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ReviewError(f"not a valid {item.kind}: {fields}") from exc
+
+
+def submit(db: Database, tenant: str, item: ReviewItem) -> str:
+    _validate_payload(item)
+    item_id = f"rv_{uuid.uuid4().hex[:12]}"
+    with db.tenant(tenant) as conn:
+        conn.execute(
+            "INSERT INTO review_items (item_id, kind, title, payload, evidence, reasons, risk, submitted_by, run_id) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (
+                item_id,
+                item.kind,
+                item.title,
+                Jsonb(item.payload),
+                Jsonb([e.model_dump() for e in item.evidence]),
+                Jsonb(item.reasons),
+                Jsonb(item.risk),
+                item.submitted_by,
+                item.run_id,
+            ),
+        )
+        audit_redacted(
+            conn,
+            actor=item.submitted_by,
+            action="review_submit",
+            entity=item_id,
+            payload={"kind": item.kind, "title": item.title, "reasons": item.reasons, "risk": item.risk},
+        )
+    return item_id
+
+
+_COLUMNS = (
+    "item_id, kind, status, title, payload, evidence, reasons, risk, submitted_by, run_id, revision, reviewer, note, "
+    "created_at, decided_at"
+)
+
+
+def _row(row: dict[str, Any]) -> StoredReviewItem:
+    return StoredReviewItem.model_validate(row)
+
+
+def list_pending(db: Database, tenant: str, *, limit: int = 100) -> list[StoredReviewItem]:
+    with db.tenant(tenant) as conn, conn.cursor(row_factory=dict_row) as cur:
+        rows = cur.execute(
+            f"SELECT {_COLUMNS} FROM review_items WHERE status = 'pending' ORDER BY created_at LIMIT %s", (limit,)
+        ).fetchall()
+    return [_row(r) for r in rows]
+
+
+def list_items(db: Database, tenant: str, *, status: Status | None = None, limit: int = 100) -> list[StoredReviewItem]:
+    with db.tenant(tenant) as conn, conn.cursor(row_factory=dict_row) as cur:
+        rows = cur.execute(
+            f"SELECT {_COLUMNS} FROM review_items WHERE %s::text IS NULL OR status = %s "
+            "ORDER BY created_at DESC LIMIT %s",
+            (status, status, limit),
+        ).fetchall()
+    return [_row(r) for r in rows]
+
+
+def get(db: Database, tenant: str, item_id: str) -> StoredReviewItem:
+    with db.tenant(tenant) as conn:
+        return _locked(conn, item_id, lock=False)
+
+
+def _locked(conn: psycopg.Connection[Any], item_id: str, *, lock: bool = True) -> StoredReviewItem:
+    with conn.cursor(row_factory=dict_row) as cur:
+        row = cur.execute(
+            f"SELECT {_COLUMNS} FROM review_items WHERE item_id = %s" + (" FOR UPDATE" if lock else ""), (item_id,)
+        ).fetchone()
+    if row is None:
+        raise ReviewError(f"no review item {item_id!r} in this tenant")
+    return _row(row)
+
+
+def _pending(conn: psycopg.Connection[Any], item_id: str) -> StoredReviewItem:
+    item = _locked(conn, item_id)
+    if item.status != "pending":
+        raise ReviewError(f"{item_id} is already {item.status} (by {item.reviewer}); only pending items can change")
+    return item
+
+
+def _decide(
+    conn: psycopg.Connection[Any], item_id: str, status: Status, reviewer: str, note: str | None
+) -> StoredReviewItem:
+    conn.execute(
+        "UPDATE review_items SET status = %s, reviewer = %s, note = %s, decided_at = %s WHERE item_id = %s",
+        (status, reviewer, note, datetime.now(UTC), item_id),
+    )
+    return _locked(conn, item_id, lock=False)
+
+
+def approve(db: Database, tenant: str, item_id: str, reviewer: str, *, note: str | None = None) -> StoredReviewItem:
+    _require_reviewer(reviewer)
+    with db.tenant(tenant) as conn:
+        item = _pending(conn, item_id)
+        done = _decide(conn, item_id, "approved", reviewer, note)
+        audit_redacted(
+            conn,
+            actor=reviewer,
+            action="review_approve",
+            entity=item_id,
+            payload={"revision": item.revision, "note": note or ""},
+        )
+    return done
+
+
+def reject(db: Database, tenant: str, item_id: str, reviewer: str, *, reason: str) -> StoredReviewItem:
+    _require_reviewer(reviewer)
+    if not reason.strip():
+        raise ReviewError("a rejection needs a reason")
+    with db.tenant(tenant) as conn:
+        item = _pending(conn, item_id)
+        done = _decide(conn, item_id, "rejected", reviewer, reason)
+        audit_redacted(
+            conn,
+            actor=reviewer,
+            action="review_reject",
+            entity=item_id,
+            payload={"revision": item.revision, "reason": reason},
+        )
+    return done
+
+
+def edit(
+    db: Database,
+    tenant: str,
+    item_id: str,
+    reviewer: str,
+    *,
+    changes: dict[str, Any],
+    note: str | None = None,
+    approve_if_valid: bool = True,
+    rules: ContentRules | None = None,
+    now: datetime | None = None,
+) -> EditResult:
+    """Apply `changes` to the payload, re-validate, and (by default) approve the edited revision."""
+    _require_reviewer(reviewer)
+    if not changes:
+        raise ReviewError("an edit needs at least one changed field")
+    with db.tenant(tenant) as conn:
+        item = _pending(conn, item_id)
+        payload = {**item.payload, **changes}
+        candidate = item.model_copy(update={"payload": payload})
+        _validate_payload(candidate)
+        guard: GuardReport | None = None
+        decision: PolicyDecision | None = None
+        problems: list[str] = []
+        if item.kind == "asset":
+            guard = validate_asset(Asset.model_validate(payload), item.evidence, rules)
+            problems = [f"{f.code}: {f.message}" for f in guard.failures]
+        else:
+            action = ProposedAction.model_validate(payload)
+            at = now or datetime.now(UTC)
+            ctx = context_from(conn, action.customer_id, now=at, product_ids=action.product_ids)
+            decision = check_action(ctx, action, active_policy(conn), now=at)
+            problems = [f"{h.rule}: {h.reason}" for h in decision.denials]
+        if problems:
+            audit_redacted(
+                conn,
+                actor=reviewer,
+                action="review_edit_refused",
+                entity=item_id,
+                payload={"changes": changes, "problems": problems},
+            )
+            return EditResult(applied=False, item=item, guard=guard, policy=decision, problems=problems)
+        conn.execute(
+            "UPDATE review_items SET payload = %s, revision = revision + 1 WHERE item_id = %s",
+            (Jsonb(payload), item_id),
+        )
+        audit_redacted(
+            conn,
+            actor=reviewer,
+            action="review_edit",
+            entity=item_id,
+            payload={"changes": changes, "revision": item.revision + 1, "note": note or ""},
+        )
+        if approve_if_valid:
+            updated = _decide(conn, item_id, "approved", reviewer, note)
+            audit_redacted(
+                conn,
+                actor=reviewer,
+                action="review_approve",
+                entity=item_id,
+                payload={"revision": item.revision + 1, "note": note or ""},
+            )
+        else:
+            updated = _locked(conn, item_id, lock=False)
+    return EditResult(applied=True, item=updated, guard=guard, policy=decision)
+
+
+def _require_reviewer(reviewer: str) -> None:
+    if not reviewer or not reviewer.strip():
+        raise ReviewError("a reviewer name is required")

@@ -1,0 +1,72 @@
+"""The scoring facade's typed results (the cross-part contract)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+SCORE_NAMES = ("purchase_propensity", "churn_risk", "upgrade_fit", "clv", "best_send_hour", "next_category")
+
+
+class Reason(BaseModel):
+    """One driver of a score in a marketer's words, e.g. "visited pricing 3x in 7 days" (+, 0.18)."""
+
+    feature: str
+    text: str
+    direction: Literal["+", "-"]
+    size: float = Field(ge=0)
+
+
+class Score(BaseModel):
+    name: str
+    value: float
+    confidence: float = Field(ge=0, le=1)
+    model_version: str
+    reasons: list[Reason]
+    label: str | None = Field(None, description="the class for categorical scores (next_category)")
+
+
+class CustomerScores(BaseModel):
+    customer_id: str
+    scores: dict[str, Score]
+    segment: str
+    why_in_segment: list[Reason]
+    stale_features: list[str]
+
+
+class TicketClassification(BaseModel):
+    intent: str
+    intent_confidence: float = Field(ge=0, le=1)
+    sentiment: Literal["very_negative", "negative", "neutral", "positive"]
+    sentiment_score: float = Field(ge=-1, le=1)
+    confidence: float = Field(ge=0, le=1)
+    reasons: list[Reason]
+    model_version: str
+
+
+class SegmentQuery(BaseModel):
+    """Structured filters over customers and their features; every field optional (all: AND)."""
+
+    industry: list[str] | None = None
+    company_size: list[str] | None = None
+    business: list[str] | None = None
+    lifecycle_stage: list[str] | None = None
+    rfm_segment: list[str] | None = None
+    region: list[str] | None = None
+    language: list[str] | None = None
+    min_scores: dict[str, float] = Field(default_factory=dict)
+    max_scores: dict[str, float] = Field(default_factory=dict)
+
+
+class Segment(BaseModel):
+    name: str
+    definition: SegmentQuery
+    size: int
+    customer_ids: list[str]
+    why: list[Reason]
+    baseline: dict[str, float]
+
+
+class InsufficientDataError(ValueError):
+    """Too little history or too few outcomes to train a model that means anything."""

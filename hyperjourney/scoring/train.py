@@ -1,0 +1,274 @@
+"""Train every customer model on point-in-time examples and judge it on a later, held-out time window.
+
+Windows: the test cutoff is 60 days before the data ends (so its 60-day value outcomes are complete);
+training cutoffs are 60, 90, 120 and 150 days before that, so no training outcome overlaps the test window.
+Each model is compared with a simple baseline in the same report; all versions are stored in one
+transaction and activated together.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel
+
+from hyperjourney.db.database import Database
+from hyperjourney.features.definitions import feature_versions
+from hyperjourney.features.store import data_time
+from hyperjourney.features.training import HORIZON, VALUE_HORIZON, Example, training_set
+from hyperjourney.scoring import metrics, registry, sendtime
+from hyperjourney.scoring.linear import LinearClassifier, LogSpendRegressor, SoftmaxClassifier
+from hyperjourney.scoring.schema import InsufficientDataError
+from hyperjourney.scoring.text import train_text_models
+from hyperjourney.scoring.vectorize import Vectorizer
+
+MIN_EXAMPLES = 200
+MIN_POSITIVES = 12
+TRAIN_OFFSETS_DAYS = (60, 90, 120, 150)
+
+
+@dataclass(frozen=True)
+class Task:
+    """A binary outcome: who is in the population, what counts as positive, and the rule it must beat."""
+
+    population: Callable[[Example], bool]
+    label: Callable[[Example], bool]
+    rule: Callable[[dict[str, Any]], float]
+    rule_name: str
+    description: str
+
+
+def _recency(f: dict[str, Any]) -> float:
+    return float(f["recency_days"]) if f["recency_days"] is not None else 10_000.0
+
+
+def _rfm_rule(f: dict[str, Any]) -> float:
+    """Classic RFM ranking: recent, frequent, big spenders first; non-buyers by how recently they were active."""
+    if f["rfm_r"] is None:
+        return -_recency(f) / 1000.0
+    return float(f["rfm_r"] * 100 + f["rfm_f"] * 10 + f["rfm_m"])
+
+
+CLASSIFIERS: dict[str, Task] = {
+    "purchase_propensity": Task(
+        population=lambda e: True,
+        label=lambda e: e.outcome.purchased,
+        rule=_rfm_rule,
+        rule_name="RFM rule (R, then F, then M; non-buyers by recency)",
+        description="P(order or paid conversion in the next 30 days)",
+    ),
+    "churn_risk": Task(
+        population=lambda e: e.features["recency_days"] is not None and e.features["recency_days"] <= 60,
+        label=lambda e: not e.outcome.active,
+        rule=_recency,
+        rule_name="recency rule (longest since last action first)",
+        description="P(no action of their own in the next 30 days | active in the last 60)",
+    ),
+    "upgrade_fit": Task(
+        population=lambda e: True,
+        label=lambda e: e.outcome.expanded,
+        rule=lambda f: float(f["events_30d"]),
+        rule_name="engagement rule (most actions in 30 days first)",
+        description="P(upgrade, seats, contract, demo/trial, or a first order in a new category in 30 days)",
+    ),
+}
+
+
+class TrainReport(BaseModel):
+    tenant: str
+    versions: dict[str, str]
+    metrics: dict[str, dict[str, Any]]
+    window: dict[str, Any]
+    examples: int
+    seconds: float
+
+
+def cutoffs(end: datetime) -> tuple[list[datetime], datetime]:
+    test = end - VALUE_HORIZON
+    return [test - timedelta(days=d) for d in TRAIN_OFFSETS_DAYS], test
+
+
+def train_all(
+    db: Database, tenant: str, *, end: datetime | None = None, progress: Callable[[str], None] | None = None
+) -> TrainReport:
+    """Build point-in-time sets, fit, evaluate on the held-out window, store and activate every model."""
+    started = time.perf_counter()
+    say = progress or (lambda _: None)
+    with db.tenant(tenant) as conn:
+        end = end or data_time(conn)
+        train_cuts, test_cut = cutoffs(end)
+        train: list[Example] = []
+        for cut in train_cuts:
+            say(f"features as of {cut:%Y-%m-%d}")
+            train += training_set(conn, cut)
+        say(f"held-out window from {test_cut:%Y-%m-%d}")
+        test = training_set(conn, test_cut)
+        if len(train) < MIN_EXAMPLES or len(test) < MIN_EXAMPLES // 4:
+            raise InsufficientDataError(
+                f"too little history in tenant {tenant!r} to train: {len(train)} training examples over "
+                f"{len(train_cuts)} cutoffs and {len(test)} held-out (need {MIN_EXAMPLES} and {MIN_EXAMPLES // 4}); "
+                f"models need about 8 months of events before {end:%Y-%m-%d}"
+            )
+        window = {
+            "train_cutoffs": [c.isoformat() for c in train_cuts],
+            "test_cutoff": test_cut.isoformat(),
+            "data_end": end.isoformat(),
+            "horizon_days": HORIZON.days,
+            "value_horizon_days": VALUE_HORIZON.days,
+            "train_examples": len(train),
+            "test_examples": len(test),
+        }
+        vec = Vectorizer.fit([e.features for e in train])
+        fitted: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {}
+        for name, task in CLASSIFIERS.items():
+            say(f"training {name}")
+            fitted[name] = ("logistic", *_fit_classifier(name, task, vec, train, test))
+        say("training clv")
+        fitted["clv"] = ("hurdle", *_fit_clv(vec, train, test))
+        say("training next_category")
+        fitted["next_category"] = ("softmax", *_fit_next_category(train, test))
+        say("fitting best_send_hour")
+        fitted["best_send_hour"] = ("histogram_shrinkage", *_fit_send_hour(train, test))
+        say("training ticket text classifiers")
+        for name, (artifact, quality) in train_text_models(conn).items():
+            fitted[name] = ("tfidf_logistic", artifact, quality)
+        versions: dict[str, str] = {}
+        for name, (kind, artifact, quality) in fitted.items():
+            v = registry.save(
+                conn,
+                name=name,
+                kind=kind,
+                artifact=artifact,
+                metrics=quality,
+                training_window=window,
+                feature_versions=feature_versions(),
+            )
+            versions[name] = f"{name}@v{v}"
+    return TrainReport(
+        tenant=tenant,
+        versions=versions,
+        metrics={n: q for n, (_, _, q) in fitted.items()},
+        window=window,
+        examples=len(train),
+        seconds=round(time.perf_counter() - started, 2),
+    )
+
+
+def _check(name: str, y: np.ndarray, where: str) -> None:
+    pos, neg = int(y.sum()), int(len(y) - y.sum())
+    if min(pos, neg) < MIN_POSITIVES:
+        raise InsufficientDataError(
+            f"too little data to train {name}: {pos} positive and {neg} negative {where} examples "
+            f"(need at least {MIN_POSITIVES} of each)"
+        )
+
+
+def _fit_classifier(
+    name: str, task: Task, vec: Vectorizer, train: list[Example], test: list[Example]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    tr = [e for e in train if task.population(e)]
+    te = [e for e in test if task.population(e)]
+    y = np.array([task.label(e) for e in tr], dtype=float)
+    y_test = np.array([task.label(e) for e in te], dtype=float)
+    _check(name, y, "training")
+    _check(name, y_test, "held-out")
+    model = LinearClassifier.fit(vec.transform([e.features for e in tr]), y)
+    p = model.predict(vec.transform([e.features for e in te]))
+    rule = np.array([task.rule(e.features) for e in te])
+    quality = metrics.classifier_report(y_test, p, rule, float(y.mean()))
+    quality |= {"baseline": task.rule_name, "description": task.description}
+    artifact = {"vectorizer": vec.levels, "model": model.to_json(), "auc": quality["auc"]}
+    return artifact, quality
+
+
+def _fit_clv(vec: Vectorizer, train: list[Example], test: list[Example]) -> tuple[dict[str, Any], dict[str, Any]]:
+    x = vec.transform([e.features for e in train])
+    spend = np.array([e.outcome.spend for e in train])
+    _check("clv", (spend > 0).astype(float), "training")
+    buy = LinearClassifier.fit(x, (spend > 0).astype(float))
+    amount = LogSpendRegressor.fit(x[spend > 0], spend[spend > 0])
+    x_test = vec.transform([e.features for e in test])
+    actual = np.array([e.outcome.spend for e in test])
+    predicted = buy.predict(x_test) * amount.predict(x_test)
+    days = VALUE_HORIZON.days
+    baseline = np.array([e.features["monetary_365d"] * days / 365 for e in test])
+    quality = metrics.regression_report(actual, predicted, baseline)
+    quality |= {
+        "baseline": f"RFM run rate (last year's spend x {days}/365)",
+        "description": f"expected order value in the next {days} days = P(buy) x E[spend | buy] (hurdle model)",
+    }
+    artifact = {
+        "vectorizer": vec.levels,
+        "buy": buy.to_json(),
+        "spend": amount.to_json(),
+        "horizon_days": days,
+        "auc": quality["auc_buyer"],
+    }
+    return artifact, quality
+
+
+def category_columns(f: dict[str, Any], categories: list[str]) -> list[float]:
+    aff = f.get("category_affinity") or {}
+    bought = set(f.get("categories") or [])
+    return (
+        [float(aff.get(c, 0.0)) for c in categories]
+        + [float(c in bought) for c in categories]
+        + [float(np.log1p(f.get("orders_total") or 0)), float(np.log1p(f.get("product_views_30d") or 0))]
+    )
+
+
+def _fit_next_category(train: list[Example], test: list[Example]) -> tuple[dict[str, Any], dict[str, Any]]:
+    tr = [e for e in train if e.outcome.next_category]
+    te = [e for e in test if e.outcome.next_category]
+    if len(tr) < MIN_POSITIVES * 2 or not te:
+        raise InsufficientDataError(
+            f"too little data to train next_category: {len(tr)} training and {len(te)} held-out orders after a cutoff "
+            f"(need {MIN_POSITIVES * 2} and 1)"
+        )
+    counts = Counter(str(e.outcome.next_category) for e in tr)
+    categories = sorted(counts)
+    x = np.array([category_columns(e.features, categories) for e in tr])
+    model = SoftmaxClassifier.fit(x, [str(e.outcome.next_category) for e in tr])
+    proba = model.predict_proba(np.array([category_columns(e.features, categories) for e in te]))
+    actual = [e.outcome.next_category for e in te]
+    top = [model.classes[i] for i in proba.argmax(axis=1)]
+    top3 = [[model.classes[i] for i in row[::-1][:3]] for row in proba.argsort(axis=1)]
+    popular = counts.most_common(1)[0][0]
+    base = [e.features.get("top_category") or popular for e in te]
+    quality: dict[str, Any] = {
+        "n": len(te),
+        "accuracy": float(np.mean([a == b for a, b in zip(actual, top, strict=True)])),
+        "top3_accuracy": float(np.mean([a in t for a, t in zip(actual, top3, strict=True)])),
+        "baseline_accuracy": float(np.mean([a == b for a, b in zip(actual, base, strict=True)])),
+        "baseline": "the customer's top-affinity category, else the most popular",
+        "description": "category of the next order in 60 days",
+    }
+    quality["beats_baseline"] = bool(quality["accuracy"] >= quality["baseline_accuracy"])
+    artifact = {"categories": categories, "model": model.to_json(), "popular": popular, "auc": quality["accuracy"]}
+    return artifact, quality
+
+
+def _fit_send_hour(train: list[Example], test: list[Example]) -> tuple[dict[str, Any], dict[str, Any]]:
+    latest = max(e.cutoff for e in train)
+    priors = sendtime.fit_priors(e.features for e in train if e.cutoff == latest)
+    te = [e for e in test if e.outcome.hours]
+    predicted = [sendtime.best_hour(e.features, priors)[0] for e in te]
+    mode = int(np.argmax(priors["*"]))
+    own = [int(np.argmax(sendtime.histogram(e.features.get("active_hours")))) for e in te]
+    actual = [e.outcome.hours for e in te]
+    quality: dict[str, Any] = {
+        "n": len(te),
+        "hit_rate": sendtime.hit_rate(predicted, actual),
+        "baseline_hit_rate": sendtime.hit_rate([mode] * len(te), actual),
+        "no_shrinkage_hit_rate": sendtime.hit_rate(own, actual),
+        "baseline": f"one hour for everyone (the tenant's busiest, {mode}:00)",
+        "description": "local hour whose ±1h window holds the most activity (histogram shrunk to the business prior)",
+    }
+    quality["beats_baseline"] = bool(quality["hit_rate"] > quality["baseline_hit_rate"])
+    return {"priors": priors, "alpha": sendtime.ALPHA, "auc": quality["hit_rate"]}, quality

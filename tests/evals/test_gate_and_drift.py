@@ -1,0 +1,75 @@
+"""Gates and drift are pure: limits, tolerances and the PSI reading, checked without a database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hyperjourney.evals import gate
+from hyperjourney.evals.drift import base_rate_drift, feature_drift, psi
+
+GATES = {
+    "recall": gate.MetricGate(better="higher", min=0.8, tolerance=0.02),
+    "violations": gate.MetricGate(better="lower", max=0.0),
+}
+
+
+def test_a_metric_within_tolerance_of_the_baseline_passes() -> None:
+    checks = gate.check_suite("s", {"recall": 0.89, "violations": 0}, {"recall": 0.90}, GATES)
+    assert [c.ok for c in checks] == [True, True]
+
+
+def test_regression_beyond_tolerance_floor_breach_and_missing_metric_fail() -> None:
+    checks = {c.metric: c for c in gate.check_suite("s", {"recall": 0.85}, {"recall": 0.90}, GATES)}
+    assert not checks["recall"].ok and "worse than baseline" in checks["recall"].reason
+    assert not checks["violations"].ok and "missing" in checks["violations"].reason
+    floor = gate.check_suite("s", {"recall": 0.7, "violations": 1}, None, GATES)
+    assert [c.ok for c in floor] == [False, False]
+    assert "below the floor" in floor[0].reason and "above the ceiling" in floor[1].reason
+
+
+def test_lower_is_better_metrics_regress_upwards() -> None:
+    gates = {"latency": gate.MetricGate(better="lower", tolerance=5)}
+    assert gate.check_suite("s", {"latency": 104}, {"latency": 100}, gates)[0].ok
+    assert not gate.check_suite("s", {"latency": 106}, {"latency": 100}, gates)[0].ok
+
+
+def test_malformed_thresholds_name_the_field(tmp_path: Path) -> None:
+    bad = tmp_path / "t.yaml"
+    bad.write_text("version: 1\nsuites:\n  retrieval:\n    recall: {better: up}\n")
+    with pytest.raises(gate.GateConfigError, match=r"suites\.retrieval\.recall\.better"):
+        gate.load_thresholds(bad)
+    bad.write_text("version: 1\nsuites:\n  r:\n    m: {better: higher, min: 2, max: 1}\n")
+    with pytest.raises(gate.GateConfigError, match="above max"):
+        gate.load_thresholds(bad)
+    bad.write_text("version: [\n")
+    with pytest.raises(gate.GateConfigError, match="not valid YAML"):
+        gate.load_thresholds(bad)
+
+
+def test_the_shipped_thresholds_and_baselines_load() -> None:
+    limits = gate.load_thresholds()
+    baselines = gate.load_committed_baselines()
+    for suite, metrics in baselines.items():
+        assert suite in limits.suites, f"baseline for ungated suite {suite}"
+        assert set(metrics) <= set(limits.suites[suite])
+
+
+def test_psi_is_zero_for_the_same_distribution_and_large_for_a_shift() -> None:
+    rng = np.random.default_rng(0)
+    ref = rng.normal(0, 1, 5000)
+    assert psi(ref, rng.normal(0, 1, 5000)) < 0.02
+    shifted = psi(ref, rng.normal(1.0, 1, 5000))
+    assert shifted > 0.25
+    assert feature_drift("x", ref, rng.normal(1.0, 1, 5000)).level == "significant"
+    assert psi([1.0] * 10, [1.0] * 10) == pytest.approx(0.0)
+    with pytest.raises(ValueError, match="both windows"):
+        psi([], [1.0])
+
+
+def test_base_rate_drift_reads_relative_change() -> None:
+    assert base_rate_drift("buy", 0.10, 0.105).level == "stable"
+    assert base_rate_drift("buy", 0.10, 0.12).level == "moderate"
+    assert base_rate_drift("buy", 0.10, 0.05).level == "significant"
