@@ -38,6 +38,10 @@ def create_app(db: Database, settings: Settings) -> FastAPI:
 
     app.include_router(events_routes.router)
     app.include_router(decisions_routes.router)
+    if installed("hyperjourney.knowledge.search"):
+        from hyperjourney.api import knowledge_routes
+
+        app.include_router(knowledge_routes.router)
     if installed("hyperjourney.graphs.runs"):
         from hyperjourney.api import runs_routes
 
