@@ -18,6 +18,7 @@ from hyperjourney.cli import (
     ingest_commands,
     knowledge_commands,
     scoring_commands,
+    surfaces_commands,
 )
 from hyperjourney.cli.context import console, settings
 
@@ -58,3 +59,4 @@ guardrails_commands.register(app)
 app.add_typer(eval_commands.app, name="eval")
 actions_commands.register(app)
 agent_commands.register(app)
+surfaces_commands.register(app)
