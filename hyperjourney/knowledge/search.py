@@ -188,6 +188,9 @@ def _facets(conn: psycopg.Connection[Any], tenant: str, version: int) -> Facets:
 
 
 def _check_filters(flt: SearchFilters, facets: Facets) -> None:
+    """Reject filter values no document has (likely typos); an empty knowledge base simply finds nothing."""
+    if not facets.doc_types:
+        return
     for name, values, known in (
         ("doc_type", flt.doc_type or [], facets.doc_types),
         ("region", [flt.region] if flt.region else [], [*facets.regions, "global"]),
@@ -195,7 +198,7 @@ def _check_filters(flt: SearchFilters, facets: Facets) -> None:
     ):
         bad = [v for v in values if v not in known]
         if bad:
-            have = ", ".join(sorted(set(known))) or "none (the knowledge base is empty)"
+            have = ", ".join(sorted(set(known)))
             raise KnowledgeError(f"unknown {name} {', '.join(map(repr, bad))}; this knowledge base has: {have}")
 
 

@@ -70,6 +70,12 @@ def test_bad_input_is_explained(
         search(db, tenant, query, filters=filters, k=k)
 
 
+def test_empty_knowledge_base_finds_nothing_even_with_filters(
+    db: Database, tenant: str, hash_embedder: HashEmbedder
+) -> None:
+    assert search(db, tenant, "refund", filters={"doc_type": ["faq"]}, embedder=hash_embedder) == []
+
+
 def test_cache_is_keyed_by_normalized_query_and_invalidated_by_reingest(
     db: Database, tenant: str, tmp_path: Path, hash_embedder: HashEmbedder
 ) -> None:
