@@ -98,6 +98,8 @@ _FAMILIES: list[tuple[tuple[str, ...], timedelta, dict[str, str]]] = [
             "categories": "product categories bought",
             "category_affinity": "share of interest per category in 365 days (orders weigh 3, views 1)",
             "top_category": "the category with the highest affinity",
+            "last_category": "category of the most recent order line (missing if none)",
+            "recent_category": "category viewed most in 30 days (missing if none)",
             "rfm_r": "recency score 1-5 by fixed thresholds (30/90/180/365 days)",
             "rfm_f": "frequency score 1-5 by orders in 365 days (1/2/4/6)",
             "rfm_m": "monetary score 1-5 by value in 365 days (250/500/1000)",
