@@ -109,6 +109,18 @@ def show(
 
 
 @app.command()
+def activate(
+    name: str = typer.Argument(..., help="Model name."),
+    version: int = typer.Argument(..., help="Stored version to make active (roll back or forward)."),
+    tenant: str | None = TenantOption,
+) -> None:
+    """Make a stored version the one the scoring path loads (audited)."""
+    with user_errors(), database() as db, db.tenant(tenant_or_default(tenant)) as conn:
+        registry.activate(conn, name, version)
+    console.print(f"{name}@v{version} is active")
+
+
+@app.command()
 def score(
     customer_id: str | None = typer.Argument(None, help="Customer to score (omit with --all)."),
     all_customers: bool = typer.Option(False, "--all", help="Score every customer and store the scores."),

@@ -118,6 +118,15 @@ def test_stale_features_are_flagged_and_lower_confidence(db: Database, trained: 
     assert any("freshness SLA" in r.text for r in p_stale.reasons)
 
 
+def test_customer_created_just_now_is_scored(db: Database, trained: Trained) -> None:
+    tenant, cid = trained[0], f"new-{uuid.uuid4().hex[:6]}"
+    with db.tenant(tenant) as conn:
+        conn.execute("INSERT INTO customers (tenant_id, customer_id) VALUES (current_tenant(), %s)", (cid,))
+    result = score_customer(db, tenant, cid)
+    assert result.segment == "new"
+    assert all(s.confidence < 0.35 for s in result.scores.values())
+
+
 def test_unknown_customer_is_a_clear_error(db: Database, trained: Trained) -> None:
     with pytest.raises(ValueError, match="does not exist"):
         score_customer(db, trained[0], "no-such-customer")
