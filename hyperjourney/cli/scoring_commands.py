@@ -221,6 +221,7 @@ _COMPARED = (
     ("mae", True),
     ("auc_buyer", False),
     ("accuracy", False),
+    ("log_loss", True),
     ("macro_f1", False),
     ("hit_rate", False),
 )

@@ -97,6 +97,7 @@ _FAMILIES: list[tuple[tuple[str, ...], timedelta, dict[str, str]]] = [
             "categories_bought": "distinct product categories bought",
             "categories": "product categories bought",
             "category_affinity": "share of interest per category in 365 days (orders weigh 3, views 1)",
+            "category_interest": "weight behind the affinities: items ordered x3 plus product views, 365 days",
             "top_category": "the category with the highest affinity",
             "last_category": "category of the most recent order line (missing if none)",
             "recent_category": "category viewed most in 30 days (missing if none)",

@@ -118,7 +118,8 @@ affinity_src AS (
     SELECT cid, category, 1.0 FROM ev WHERE type = 'product_view' AND category IS NOT NULL AND age_d < 365
 ),
 affinity AS (
-    SELECT cid, jsonb_object_agg(category, round((w / total)::numeric, 4)) AS category_affinity
+    SELECT cid, jsonb_object_agg(category, round((w / total)::numeric, 4)) AS category_affinity,
+           max(total)::float8 AS category_interest
     FROM (
         SELECT cid, category, sum(w) AS w, sum(sum(w)) OVER (PARTITION BY cid) AS total
         FROM affinity_src GROUP BY cid, category
@@ -181,7 +182,7 @@ SELECT p.cid AS customer_id, p.account_id, p.industry, p.region, p.language, p.b
        to_jsonb(order_agg) - 'cid' AS ord,
        to_jsonb(tix_agg) - 'cid' AS tix,
        to_jsonb(acct) - 'account_id' AS acct,
-       hour_agg.active_hours, affinity.category_affinity, bought.categories, recent_views.recent_category
+       hour_agg.active_hours, affinity.category_affinity, affinity.category_interest, bought.categories, recent_views.recent_category
 FROM people p
 LEFT JOIN ev_agg USING (cid)
 LEFT JOIN hour_agg USING (cid)
