@@ -88,6 +88,10 @@ class Vectorizer:
 
     levels: dict[str, list[str]]
 
+    def _ordered(self) -> list[tuple[str, list[str]]]:
+        """Columns follow CATEGORICAL, not dict order: artifacts round-trip through jsonb, which reorders keys."""
+        return [(name, self.levels[name]) for name in CATEGORICAL if name in self.levels]
+
     @classmethod
     def fit(cls, rows: Sequence[dict[str, Any]]) -> Vectorizer:
         levels = {name: sorted({str(r[name]) for r in rows if r.get(name) is not None}) for name in CATEGORICAL}
@@ -96,7 +100,7 @@ class Vectorizer:
     def __post_init__(self) -> None:
         cols = [Column(n, "numeric") for n in NUMERIC]
         cols += [Column(n, "missing") for n in MISSING_FLAGS]
-        cols += [Column(n, "level", lv) for n, lvs in self.levels.items() for lv in lvs]
+        cols += [Column(n, "level", lv) for n, lvs in self._ordered() for lv in lvs]
         self.columns: list[Column] = cols
 
     def transform(self, rows: Sequence[dict[str, Any]]) -> np.ndarray:
@@ -107,7 +111,7 @@ class Vectorizer:
             v = np.where(np.isnan(v), fill, v)
             cols.append(np.log1p(np.maximum(v, 0.0)) if how == "log" else v)
         cols += [np.array([r.get(name) is None for r in rows], dtype=float) for name in MISSING_FLAGS]
-        for name, lvs in self.levels.items():
+        for name, lvs in self._ordered():
             values = [None if r.get(name) is None else str(r[name]) for r in rows]
             cols += [np.array([v == lv for v in values], dtype=float) for lv in lvs]
         return np.column_stack(cols) if rows else np.zeros((0, len(self.columns)))
@@ -116,7 +120,7 @@ class Vectorizer:
         """Categorical values training never saw (they get no column): reported as reasons."""
         return [
             f"{name}={values[name]}"
-            for name, lvs in self.levels.items()
+            for name, lvs in self._ordered()
             if values.get(name) is not None and str(values[name]) not in lvs
         ]
 
