@@ -18,6 +18,7 @@ from hyperjourney.scoring import category, sendtime
 from hyperjourney.scoring.linear import LinearClassifier, LogSpendRegressor
 from hyperjourney.scoring.registry import ModelVersion
 from hyperjourney.scoring.schema import SCORE_NAMES, Score
+from hyperjourney.scoring.train import KINDS
 from hyperjourney.scoring.vectorize import Vectorizer
 
 BINARY = ("purchase_propensity", "churn_risk", "upgrade_fit")
@@ -49,6 +50,12 @@ class Scorer:
         if missing:
             raise ModelsNotTrainedError(
                 f"no active model for {', '.join(missing)}; train them with `hyperjourney models train`"
+            )
+        outdated = [m.label for n, m in models.items() if m.kind != KINDS[n]]
+        if outdated:
+            raise ModelsNotTrainedError(
+                f"{', '.join(outdated)} were trained by an older version of hyperjourney; "
+                "retrain them with `hyperjourney models train`"
             )
         s = cls({n: m.label for n, m in models.items()}, {})
         for name, m in models.items():

@@ -27,6 +27,17 @@ from hyperjourney.scoring.schema import InsufficientDataError
 from hyperjourney.scoring.text import train_text_models
 from hyperjourney.scoring.vectorize import Vectorizer
 
+# The artifact layout each model's scoring code reads; a stored version of another kind must be retrained.
+KINDS = {
+    "purchase_propensity": "logistic",
+    "churn_risk": "logistic",
+    "upgrade_fit": "logistic",
+    "clv": "hurdle",
+    "next_category": "interest_shrinkage",
+    "best_send_hour": "histogram_shrinkage",
+    "ticket_intent": "tfidf_logistic",
+    "ticket_sentiment": "tfidf_logistic",
+}
 MIN_EXAMPLES = 200
 MIN_POSITIVES = 12
 TRAIN_OFFSETS_DAYS = (60, 90, 120, 150)
@@ -127,16 +138,16 @@ def train_all(
         fitted: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {}
         for name, task in CLASSIFIERS.items():
             say(f"training {name}")
-            fitted[name] = ("logistic", *_fit_classifier(name, task, vec, train, test))
+            fitted[name] = (KINDS[name], *_fit_classifier(name, task, vec, train, test))
         say("training clv")
-        fitted["clv"] = ("hurdle", *_fit_clv(vec, train, test))
+        fitted["clv"] = (KINDS["clv"], *_fit_clv(vec, train, test))
         say("training next_category")
-        fitted["next_category"] = ("interest_shrinkage", *_fit_next_category(train, test))
+        fitted["next_category"] = (KINDS["next_category"], *_fit_next_category(train, test))
         say("fitting best_send_hour")
-        fitted["best_send_hour"] = ("histogram_shrinkage", *_fit_send_hour(train, test))
+        fitted["best_send_hour"] = (KINDS["best_send_hour"], *_fit_send_hour(train, test))
         say("training ticket text classifiers")
         for name, (artifact, quality) in train_text_models(conn).items():
-            fitted[name] = ("tfidf_logistic", artifact, quality)
+            fitted[name] = (KINDS[name], artifact, quality)
         versions: dict[str, str] = {}
         for name, (kind, artifact, quality) in fitted.items():
             v = registry.save(
