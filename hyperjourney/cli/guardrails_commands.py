@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 import yaml
@@ -379,13 +380,14 @@ def demo_step(db: Any, tenant: str) -> None:
     now = DEMO_ANCHOR
     with db.tenant(tenant) as conn:
         policy = active_policy(conn)
-        ids = [r[0] for r in conn.execute("SELECT customer_id FROM customers WHERE merged_into IS NULL LIMIT 400")]
+        ids = [r[0] for r in conn.execute("SELECT customer_id FROM customers WHERE merged_into IS NULL LIMIT 200")]
         allowed = denied = 0
         reasons: dict[str, int] = {}
         for cid in ids:
             ctx = context_from(conn, cid, now=now, product_ids=[])
-            action = ProposedAction(customer_id=cid, channel="email", purpose="marketing", send_at=now)
-            decision = check_action(ctx, action, policy, now=now)
+            send_at = datetime.combine(now.date(), time(10), tzinfo=_zone_or_utc(ctx.timezone))  # 10:00 local
+            action = ProposedAction(customer_id=cid, channel="email", purpose="marketing", send_at=send_at)
+            decision = check_action(ctx, action, policy, now=max(now, send_at))
             allowed += decision.allowed
             denied += not decision.allowed
             for h in decision.denials:
@@ -400,7 +402,9 @@ def demo_step(db: Any, tenant: str) -> None:
     attacks = [a for a, injected in flagged if injected] or [True]
     good, bad = validate_asset(_DEMO_GOOD, _DEMO_EVIDENCE), validate_asset(_DEMO_BAD, _DEMO_EVIDENCE)
     table = Table(title=f"guardrails and policy ({policy.version}, {policy.rule_count} rules)", show_header=False)
-    table.add_row("marketing email, 400 customers", f"{allowed} allowed, {denied} denied ({_top(reasons)})")
+    table.add_row(
+        "marketing email at 10:00 local, 200 customers", f"{allowed} allowed, {denied} denied ({_top(reasons)})"
+    )
     table.add_row("grounded email", "passed" if good.passed else f"failed: {', '.join(sorted(good.codes()))}")
     table.add_row("risky SMS", f"blocked: {', '.join(sorted(bad.codes()))}")
     table.add_row(
@@ -408,6 +412,13 @@ def demo_step(db: Any, tenant: str) -> None:
         f"caught {sum(attacks)}/{len(attacks)} injections; false positives {sum(benign) / len(benign):.1%}",
     )
     console.print(table)
+
+
+def _zone_or_utc(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def _top(counts: dict[str, int]) -> str:
