@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench clean browser
 
 $(UV):
 	$(PYTHON) -m pip install --quiet --user uv || $(PYTHON) -m pip install --quiet uv
@@ -29,7 +29,13 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check hyperjourney tests bench
 	$(BIN)/mypy
 
-test: lint
+# The UI's browser tests drive Debian's headless Chromium through chromedriver; install them when missing.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		{ (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) \
+		  >/dev/null || echo "warning: could not install chromium/chromium-driver; the browser tests will skip"; }
+
+test: lint browser
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

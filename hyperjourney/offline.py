@@ -23,6 +23,13 @@ OFF_BY_DEFAULT = {
     "RAGAS_DO_NOT_TRACK": "true",
     "LITELLM_TELEMETRY": "False",
     "TOKENIZERS_PARALLELISM": "false",
+    # chainlit -> literalai -> traceloop-sdk instruments and exports traces unless these say no
+    "TRACELOOP_TRACING_ENABLED": "false",
+    "TRACELOOP_METRICS_ENABLED": "false",
+    "TRACELOOP_LOGGING_ENABLED": "false",
+    "TRACELOOP_TRACE_CONTENT": "false",
+    "TRACELOOP_TELEMETRY": "false",
+    "CREWAI_DISABLE_TELEMETRY": "true",
     "GUARD_HISTORY_ENABLED": "false",
 }
 # guardrails-ai downloads nltk "punkt" at import unless it finds it; an empty stub satisfies the check.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -75,6 +75,37 @@ class RouterSettings(BaseModel):
     high_stakes_budget_usd: float = Field(5000.0, ge=0, description="Spend at least this large is high stakes")
 
 
+class ApiSettings(BaseModel):
+    """The headless API (`hyperjourney serve`)."""
+
+    host: str = Field("127.0.0.1", description="Interface to listen on; loopback unless you mean to expose it")
+    port: int = Field(8000, ge=1, le=65535)
+    rate_per_second: float = Field(5.0, gt=0, description="Sustained requests per second per API key")
+    burst: int = Field(60, ge=1, description="Requests a key may send at once before the rate applies")
+    stream_poll_seconds: float = Field(0.25, gt=0, le=10, description="How often a step stream checks for news")
+
+
+class UiUser(BaseModel):
+    """One person who may log in to the chainlit app."""
+
+    password: SecretStr
+    role: Literal["reviewer", "viewer"] = Field("viewer", description="reviewers may approve, viewers only look")
+
+
+class UiSettings(BaseModel):
+    """The chainlit app (`hyperjourney ui`)."""
+
+    host: str = Field("127.0.0.1")
+    port: int = Field(8001, ge=1, le=65535)
+    users: dict[str, UiUser] = Field(
+        default_factory=dict,
+        description='JSON map of login -> {"password", "role"}; empty means no one can log in',
+    )
+    auth_secret: SecretStr | None = Field(
+        None, description="Signs session tokens; unset means one is generated once and kept in HYPERJOURNEY_HOME"
+    )
+
+
 class ChannelSettings(BaseModel):
     """Where each channel delivers; a channel without an endpoint goes to the file sink (a dry run)."""
 
@@ -125,6 +156,8 @@ class Settings(BaseSettings):
     router: RouterSettings = Field(default_factory=RouterSettings)
     embeddings: Embeddings = Field(default_factory=lambda: Embeddings())
     knowledge: Knowledge = Field(default_factory=Knowledge)
+    api: ApiSettings = Field(default_factory=lambda: ApiSettings())
+    ui: UiSettings = Field(default_factory=UiSettings)
     channels: ChannelSettings = Field(default_factory=lambda: ChannelSettings())
 
     @property
@@ -151,6 +184,8 @@ def _mask(data: Any, model: Any) -> Any:
             else:
                 out[name] = _mask(data[name], value)
         return out
+    if isinstance(model, dict):
+        return {key: _mask(data[key], value) for key, value in model.items()}
     return data
 
 

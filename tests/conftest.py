@@ -8,6 +8,7 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 _HOME = Path(tempfile.mkdtemp(prefix="hj-test-"))
 os.environ["HYPERJOURNEY_HOME"] = str(_HOME)
@@ -20,6 +21,9 @@ from hyperjourney.db import embedded  # noqa: E402
 from hyperjourney.db.database import Database  # noqa: E402
 from hyperjourney.db.migrate import migrate  # noqa: E402
 from hyperjourney.settings import Settings, get_settings  # noqa: E402
+
+if TYPE_CHECKING:
+    from hyperjourney.knowledge.models import IngestReport
 
 
 @pytest.fixture(scope="session")
@@ -69,3 +73,15 @@ def trained_tenant(db: Database) -> str:
     train_all(db, tenant)
     score_all(db, tenant)
     return tenant
+
+
+DEMO_KB = Path(__file__).resolve().parents[1] / "hyperjourney" / "knowledge" / "kb" / "demo"
+
+
+@pytest.fixture(scope="session")
+def demo_kb(db: Database) -> tuple[str, IngestReport]:
+    """The demo knowledge base ingested once per session into its own tenant (the packaged real-model vectors)."""
+    from hyperjourney.knowledge.ingest import ingest_path
+
+    tenant = new_tenant(db, "kb")
+    return tenant, ingest_path(db, tenant, DEMO_KB)

@@ -14,9 +14,11 @@ from hyperjourney.cli import (
     db_commands,
     demo_command,
     eval_commands,
+    guardrails_commands,
     ingest_commands,
     knowledge_commands,
     scoring_commands,
+    surfaces_commands,
 )
 from hyperjourney.cli.context import console, settings
 
@@ -53,6 +55,8 @@ app.add_typer(scoring_commands.app, name="models")
 app.command()(ingest_commands.ingest)
 app.command()(data_commands.seed)
 demo_command.register(app)
+guardrails_commands.register(app)
 app.add_typer(eval_commands.app, name="eval")
 actions_commands.register(app)
 agent_commands.register(app)
+surfaces_commands.register(app)

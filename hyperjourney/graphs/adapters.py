@@ -308,6 +308,6 @@ class JourneyLauncher:
         return LaunchResult(
             launched=result.status == "launched",
             journey_id=result.journey_id,
-            detail=result.message,
+            detail=result.detail,
             launcher=self.name,
         )

@@ -1,4 +1,4 @@
-"""The demo knowledge base ingested once per session into its own tenant (the packaged real-model vectors)."""
+"""Knowledge test helpers: a fast hashing embedder and a writer for small markdown documents."""
 
 from __future__ import annotations
 
@@ -10,19 +10,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from numpy.typing import NDArray
-
-from hyperjourney.db.database import Database
-from hyperjourney.knowledge.ingest import ingest_path
-from hyperjourney.knowledge.models import IngestReport
-from tests.conftest import new_tenant
-
-DEMO_KB = Path(__file__).resolve().parents[2] / "hyperjourney" / "knowledge" / "kb" / "demo"
-
-
-@pytest.fixture(scope="session")
-def demo_kb(db: Database) -> tuple[str, IngestReport]:
-    tenant = new_tenant(db, "kb")
-    return tenant, ingest_path(db, tenant, DEMO_KB)
 
 
 class HashEmbedder:

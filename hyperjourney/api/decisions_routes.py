@@ -1,0 +1,62 @@
+"""The review queue and next-best actions over HTTP, each bound to the key's tenant."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from pydantic import AwareDatetime, BaseModel, Field
+
+from hyperjourney.api.auth import Caller, Reviewer
+from hyperjourney.api.problems import PROBLEM_RESPONSES, ApiProblem
+from hyperjourney.data.ingest.rows import ID
+from hyperjourney.nba.rank import NbaDecision, next_best_action
+from hyperjourney.review.queue import StoredReviewItem, list_items
+from hyperjourney.scoring.scorer import ModelsNotTrainedError
+
+router = APIRouter(responses=PROBLEM_RESPONSES)
+
+
+@router.get("/v1/review", response_model=list[StoredReviewItem], tags=["review"], summary="The review queue")
+def review_queue(
+    request: Request,
+    who: Caller,
+    status: Literal["pending", "approved", "rejected"] | None = Query("pending", description="omit for every item"),
+    limit: int = Query(100, ge=1, le=500),
+) -> list[StoredReviewItem]:
+    """Items waiting for (or past) a human decision, with their evidence, reasons and risk labels."""
+    return list_items(request.app.state.db, who.tenant, status=status, limit=limit)
+
+
+class CustomerEvent(BaseModel):
+    type: str = Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_.]*$", description="e.g. pricing_view")
+    ts: AwareDatetime | None = None
+    channel: str | None = Field(None, max_length=32)
+    properties: dict[str, Any] = Field(default_factory=dict)
+
+
+class NbaIn(BaseModel):
+    customer_id: str = ID
+    event: CustomerEvent | None = Field(None, description="the event that prompts the decision, if any")
+    now: AwareDatetime | None = Field(None, description="decide as of this time (default: now)")
+
+
+@router.post("/v1/nba", response_model=NbaDecision, tags=["nba"], summary="Next-best action for one customer event")
+def nba(body: NbaIn, request: Request, who: Reviewer) -> NbaDecision:
+    """Ranks every candidate action under policy; the decision is logged for attribution and off-policy learning.
+
+    Until the tenant's scoring models are trained the ranking uses rule signals; `signals_source` says which.
+    """
+    event = body.event.model_dump(mode="json") if body.event else None
+    now: datetime | None = body.now
+    db = request.app.state.db
+    try:
+        try:
+            return next_best_action(db, who.tenant, body.customer_id, event, now=now)
+        except ModelsNotTrainedError:
+            return next_best_action(db, who.tenant, body.customer_id, event, now=now, use_models=False)
+    except ValueError as exc:
+        if "no customer" in str(exc):
+            raise ApiProblem(404, "Not found", str(exc), field="customer_id") from exc
+        raise ApiProblem(422, "Invalid request", str(exc), field="event") from exc

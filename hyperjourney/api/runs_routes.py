@@ -1,0 +1,193 @@
+"""Agent runs over HTTP: create (canvas goal or copilot ticket), stream steps (SSE), read, resume an approval."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+import hyperjourney.graphs.runs as runs
+from hyperjourney.api import runs_service as svc
+from hyperjourney.api.auth import Caller, Reviewer
+from hyperjourney.api.problems import PROBLEM_RESPONSES, ApiProblem
+from hyperjourney.data.ingest.rows import ID
+from hyperjourney.db.database import Database
+from hyperjourney.settings import Settings
+
+router = APIRouter(tags=["runs"], responses=PROBLEM_RESPONSES)
+STREAM_LIMIT_SECONDS = 600.0
+RunId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+class CanvasRunIn(BaseModel):
+    flow: Literal["canvas"]
+    goal: str = Field(
+        min_length=1, max_length=2000, description='A marketing goal, e.g. "Lift LTV 20% in fintech SMBs"'
+    )
+
+
+class CopilotRunIn(BaseModel):
+    flow: Literal["copilot"]
+    ticket_id: str = ID
+
+
+class ResumeIn(BaseModel):
+    action: Literal["approve", "reject", "edit"]
+    comment: str = Field("", max_length=2000)
+    variants: list[dict[str, Any]] | None = Field(
+        None, max_length=20, description="for edit: the full edited variants (channel, subject, body with [cite:…])"
+    )
+
+
+class RunOut(BaseModel):
+    run_id: str
+    flow: str
+    status: str
+    approval: dict[str, Any] | None = None
+    outcome: dict[str, Any] = Field(default_factory=dict)
+    review: list[str] = Field(default_factory=list)
+    evidence: list[str] = Field(default_factory=list, description="citation ids the run used")
+    events_url: str
+    run_url: str
+
+
+def _out(run_id: str, flow: str, status: str, result: runs.RunResult | None = None) -> RunOut:
+    extra: dict[str, Any] = {}
+    if result is not None:
+        extra = {
+            "approval": result.approval,
+            "outcome": result.outcome,
+            "review": result.review,
+            "evidence": result.evidence,
+        }
+    return RunOut(
+        run_id=run_id,
+        flow=flow,
+        status=status,
+        events_url=f"/v1/runs/{run_id}/events",
+        run_url=f"/v1/runs/{run_id}",
+        **extra,
+    )
+
+
+def _field_problem(exc: ValueError) -> ApiProblem:
+    """`start_*` name the field at fault as 'field: message'."""
+    field, _, message = str(exc).partition(": ")
+    if not message:
+        field, message = "(body)", str(exc)
+    return ApiProblem(422, "Invalid request", message, field=field)
+
+
+@router.post("/v1/runs", response_model=RunOut, status_code=202, summary="Start a canvas goal or a copilot ticket")
+def create_run(
+    body: Annotated[CanvasRunIn | CopilotRunIn, Field(discriminator="flow")],
+    request: Request,
+    who: Reviewer,
+    wait: bool = Query(False, description="answer when the run pauses for approval or ends, not when it starts"),
+) -> RunOut:
+    """The run starts at once; follow `events_url` for its steps as they happen (or pass `wait=true`)."""
+    db: Database = request.app.state.db
+    settings: Settings = request.app.state.settings
+    value = body.goal if isinstance(body, CanvasRunIn) else body.ticket_id
+    live = svc.start_live(db, settings, who.tenant, body.flow, value)
+    try:
+        live.wait_started()
+    except ValueError as exc:
+        raise _field_problem(exc) from exc
+    if live.run_id is None:
+        raise ApiProblem(503, "Run did not start", "the run recorded no step in time; try again")
+    if wait:
+        live.done.wait(STREAM_LIMIT_SECONDS)
+    if live.result is not None:
+        return _out(live.run_id, body.flow, live.result.status, live.result)
+    status, _ = svc.steps_after(db, who.tenant, live.run_id, 10**9)
+    return _out(live.run_id, body.flow, status or "running")
+
+
+@router.get("/v1/runs/{run_id}", response_model=svc.RunDetail, summary="A run with its steps, evidence and audit trail")
+def get_run(run_id: RunId, request: Request, who: Caller) -> svc.RunDetail:
+    try:
+        return svc.run_detail(request.app.state.db, request.app.state.settings, who.tenant, run_id)
+    except runs.RunStateError as exc:
+        raise ApiProblem(404, "Not found", str(exc), field="run_id") from exc
+
+
+@router.post("/v1/runs/{run_id}/resume", response_model=RunOut, summary="Approve, edit or reject a paused run")
+def resume_run(run_id: RunId, body: ResumeIn, request: Request, who: Reviewer) -> RunOut:
+    """Continues the run from its checkpoint; an edit is re-validated and, if it fails, the run asks again."""
+    decision = {**body.model_dump(exclude_none=True), "reviewer": f"api:{who.key_id}"}
+    try:
+        result = runs.resume(request.app.state.db, who.tenant, run_id, decision)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ApiProblem(422, "Invalid request", str(first["msg"]), field=where or "variants") from exc
+    except runs.RunStateError as exc:
+        status = 404 if "not found" in str(exc) else 409
+        raise ApiProblem(status, "Not found" if status == 404 else "Conflict", str(exc), field="run_id") from exc
+    return _out(run_id, result.flow, result.status, result)
+
+
+def _sse(event: str, data: Any, event_id: int | None = None) -> str:
+    head = f"id: {event_id}\n" if event_id is not None else ""
+    return f"{head}event: {event}\ndata: {json.dumps(data, default=str)}\n\n"
+
+
+@router.get(
+    "/v1/runs/{run_id}/events",
+    summary="Server-sent events: each step as it is recorded, then the run's end state",
+    responses={200: {"content": {"text/event-stream": {}}, "description": "`step` events, then one `end`"}},
+)
+async def stream_run(
+    run_id: RunId,
+    request: Request,
+    who: Caller,
+    after: int = Query(0, ge=0, le=1_000_000, description="skip steps up to this number"),
+    last_event_id: Annotated[str | None, Header(max_length=20)] = None,
+) -> StreamingResponse:
+    """Steps come in step order with `id:` = step number, so a reconnect with Last-Event-ID resumes the stream.
+
+    The stream ends with an `end` event when the run pauses for approval (carrying what is asked) or finishes.
+    """
+    db: Database = request.app.state.db
+    settings: Settings = request.app.state.settings
+    start = int(last_event_id) if last_event_id and last_event_id.isdigit() else after
+    status, _ = await run_in_threadpool(svc.steps_after, db, who.tenant, run_id, 10**9)
+    if status is None:
+        raise ApiProblem(404, "Not found", f"run {run_id!r} not found", field="run_id")
+    poll = settings.api.stream_poll_seconds
+
+    async def events() -> AsyncIterator[str]:
+        last, deadline = start, time.monotonic() + STREAM_LIMIT_SECONDS
+        while time.monotonic() < deadline:
+            current, steps = await run_in_threadpool(svc.steps_after, db, who.tenant, run_id, last)
+            for step in steps:
+                last = step["step_no"]
+                yield _sse("step", step, last)
+            if current in svc.TERMINAL or current == svc.PAUSED:
+                final, late = await run_in_threadpool(svc.steps_after, db, who.tenant, run_id, last)
+                for step in late:
+                    last = step["step_no"]
+                    yield _sse("step", step, last)
+                end: dict[str, Any] = {"run_id": run_id, "status": final}
+                if final == svc.PAUSED:
+                    flow = (await run_in_threadpool(runs.show_run, db, who.tenant, run_id)).flow
+                    view = await run_in_threadpool(svc.checkpoint_view, db, settings, who.tenant, run_id, flow)
+                    end["approval"] = view["approval"]
+                yield _sse("end", end)
+                return
+            if await request.is_disconnected():
+                return
+            await asyncio.sleep(poll)
+        yield _sse("end", {"run_id": run_id, "status": "timeout"})
+
+    return StreamingResponse(
+        events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    )

@@ -1,0 +1,117 @@
+"""`hyperjourney serve`, `hyperjourney apikeys …` and `hyperjourney ui`: how people and systems reach the product."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import typer
+from rich.table import Table
+
+from hyperjourney.cli.context import TenantOption, console, database, settings, tenant_or_default, user_errors
+
+apikeys_app = typer.Typer(help="Per-tenant API keys for the headless API (stored hashed).", no_args_is_help=True)
+
+
+class KeyRole(str, Enum):
+    reviewer = "reviewer"
+    viewer = "viewer"
+
+
+@apikeys_app.command("create")
+def apikeys_create(
+    name: str = typer.Option(..., "--name", "-n", help="What the key is for, e.g. 'crm-sync'."),
+    role: KeyRole = typer.Option(KeyRole.reviewer, "--role", help="reviewer: full access; viewer: read only."),
+    tenant: str | None = TenantOption,
+) -> None:
+    """Create a key and print it once; only its hash is stored, so copy it now."""
+    from hyperjourney.api.keys import create_key
+
+    if not name.strip():
+        raise typer.BadParameter("must not be empty", param_hint="--name")
+    with user_errors(), database() as db:
+        created = create_key(db, tenant_or_default(tenant), name.strip(), role.value)
+    console.print(f"key [bold]{created.info.key_id}[/] ({created.info.role}) for tenant {tenant_or_default(tenant)}")
+    console.print(created.token, soft_wrap=True, highlight=False)
+    console.print("[dim]shown once; send it as `Authorization: Bearer <key>`[/]")
+
+
+@apikeys_app.command("list")
+def apikeys_list(tenant: str | None = TenantOption) -> None:
+    """List the tenant's keys (id, name, role, prefix, last use, revoked) — never the secret."""
+    from hyperjourney.api.keys import list_keys
+
+    with user_errors(), database() as db:
+        keys = list_keys(db, tenant_or_default(tenant))
+    table = Table(title=f"API keys of {tenant_or_default(tenant)}")
+    for col in ("key id", "name", "role", "prefix", "created", "last used", "revoked"):
+        table.add_column(col)
+    for k in keys:
+        table.add_row(
+            k.key_id,
+            k.name,
+            k.role,
+            k.prefix + "…",
+            f"{k.created_at:%Y-%m-%d %H:%M}",
+            f"{k.last_used_at:%Y-%m-%d %H:%M}" if k.last_used_at else "-",
+            f"{k.revoked_at:%Y-%m-%d %H:%M}" if k.revoked_at else "-",
+        )
+    console.print(table)
+
+
+@apikeys_app.command("revoke")
+def apikeys_revoke(
+    key_id: str = typer.Argument(..., help="The key id shown by `apikeys list`."), tenant: str | None = TenantOption
+) -> None:
+    """Revoke a key at once; requests with it get 401 from then on."""
+    from hyperjourney.api.keys import revoke_key
+
+    with user_errors(), database() as db:
+        if not revoke_key(db, tenant_or_default(tenant), key_id):
+            console.print(f"[bold red]error:[/] no live key {key_id!r} in tenant {tenant_or_default(tenant)}")
+            raise typer.Exit(1)
+    console.print(f"revoked {key_id}")
+
+
+def serve(
+    host: str | None = typer.Option(None, "--host", help="Interface (default HYPERJOURNEY_API__HOST or 127.0.0.1)."),
+    port: int | None = typer.Option(None, "--port", help="Port (default HYPERJOURNEY_API__PORT or 8000)."),
+) -> None:
+    """Run the headless API (OpenAPI at /docs and /openapi.json) until interrupted."""
+    import uvicorn
+
+    from hyperjourney.api.app import create_app
+
+    s = settings()
+    with user_errors(), database() as db:
+        app = create_app(db, s)
+        uvicorn.run(app, host=host or s.api.host, port=port or s.api.port, log_level="info")
+
+
+def ui(
+    host: str | None = typer.Option(None, "--host", help="Interface (default HYPERJOURNEY_UI__HOST or 127.0.0.1)."),
+    port: int | None = typer.Option(None, "--port", help="Port (default HYPERJOURNEY_UI__PORT or 8001)."),
+    tenant: str | None = TenantOption,
+) -> None:
+    """Run the chainlit app (Canvas for marketers, Copilot for support) on localhost until interrupted.
+
+    Logins come from HYPERJOURNEY_UI__USERS, e.g. '{"ana": {"password": "…", "role": "reviewer"}}';
+    reviewers may approve plans, viewers may only look. Nothing is fetched from the internet.
+    """
+    from hyperjourney.api.app import installed
+    from hyperjourney.ui import server
+
+    s = settings()
+    if not installed("hyperjourney.graphs.runs"):
+        console.print("[bold red]error:[/] the agent graphs (hyperjourney.graphs) are not installed")
+        raise typer.Exit(1)
+    if not s.ui.users:
+        console.print("[yellow]warning:[/] no logins configured; set HYPERJOURNEY_UI__USERS to let anyone in")
+    with user_errors(), database() as db, db.tenant(tenant_or_default(tenant)):
+        pass  # fails early, with the command to run, when the tenant does not exist
+    server.serve(s, tenant_or_default(tenant), host or s.ui.host, port or s.ui.port)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(apikeys_app, name="apikeys")
+    app.command()(serve)
+    app.command()(ui)

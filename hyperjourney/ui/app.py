@@ -1,0 +1,343 @@
+"""The chainlit app `hyperjourney ui` serves: a goal-first Canvas for marketers and a support Copilot.
+
+Loaded by chainlit from its file path. Agent work runs in a worker thread (hyperjourney.api.runs_service)
+while this coroutine shows each recorded step as a chainlit Step; approvals continue the run from its
+checkpoint, so a reload, a restart or another process can pick up where the conversation stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from functools import lru_cache
+from typing import Any
+
+import chainlit as cl
+from chainlit.types import ThreadDict
+
+import hyperjourney.graphs.runs as runs
+from hyperjourney.api import runs_service as svc
+from hyperjourney.db.database import Database
+from hyperjourney.graphs.wiring import build_deps
+from hyperjourney.settings import get_settings
+from hyperjourney.ui import offline_html, render
+from hyperjourney.ui.auth import can_approve, check_password
+from hyperjourney.ui.data_layer import PostgresDataLayer
+from hyperjourney.ui.server import TENANT_ENV
+
+offline_html.install()
+CANVAS, COPILOT = "Canvas", "Copilot"
+_pending: set[asyncio.Task[None]] = set()
+
+
+@lru_cache(maxsize=1)
+def database() -> Database:
+    return Database.from_settings(get_settings())
+
+
+def tenant() -> str:
+    return os.environ.get(TENANT_ENV) or get_settings().tenant
+
+
+@cl.data_layer
+def data_layer() -> PostgresDataLayer:
+    return PostgresDataLayer(database(), tenant())
+
+
+@cl.password_auth_callback
+async def login(username: str, password: str) -> cl.User | None:
+    found = check_password(get_settings(), username, password)
+    if found is None:
+        return None
+    return cl.User(identifier=found.identifier, metadata={"role": found.role, "provider": "credentials"})
+
+
+@cl.set_chat_profiles
+async def profiles(user: cl.User | None = None, language: str | None = None) -> list[cl.ChatProfile]:
+    return [
+        cl.ChatProfile(
+            name=CANVAS,
+            default=True,
+            markdown_description="For marketers: type a goal; get a cited plan, sized opportunity and copy to approve.",
+            starters=[cl.Starter(label="Lift LTV 20% in fintech SMBs", message="Lift LTV 20% in fintech SMBs")],
+        ),
+        cl.ChatProfile(
+            name=COPILOT,
+            markdown_description="For support agents: pick or paste a ticket id; see tone, channel and a cited draft.",
+        ),
+    ]
+
+
+def _role() -> str:
+    user = cl.user_session.get("user")
+    return str(user.metadata.get("role", "viewer")) if user else "viewer"
+
+
+def _who() -> str:
+    user = cl.user_session.get("user")
+    return f"ui:{user.identifier}" if user else "ui:anonymous"
+
+
+@cl.on_chat_start
+async def start() -> None:
+    if cl.user_session.get("chat_profile") == COPILOT:
+        await _offer_tickets()
+        return
+    await cl.Message(
+        content="Type a goal, e.g. **Lift LTV 20% in fintech SMBs**. Each agent's work appears as a step; "
+        + ("you can approve, edit or reject the plan." if can_approve(_role()) else "only reviewers can approve.")
+    ).send()
+
+
+async def _offer_tickets() -> None:
+    def open_tickets() -> list[tuple[str, str]]:
+        with database().tenant(tenant()) as conn:
+            rows = conn.execute(
+                "SELECT ticket_id, subject FROM tickets WHERE status IN ('open', 'pending') "
+                "ORDER BY updated_at DESC, ticket_id LIMIT 5"
+            ).fetchall()
+        return [(str(r[0]), str(r[1])) for r in rows]
+
+    tickets = await asyncio.to_thread(open_tickets)
+    actions = [
+        cl.Action(name="pick_ticket", payload={"ticket_id": tid}, label=f"{tid}: {subject[:40]}")
+        for tid, subject in tickets
+    ]
+    await cl.Message(content="Pick an open ticket or paste a ticket id.", actions=actions).send()
+
+
+@cl.on_message
+async def on_message(message: cl.Message) -> None:
+    text = message.content.strip()
+    if not text:
+        await cl.Message(content="Please type a goal or a ticket id.").send()
+        return
+    if cl.user_session.get("chat_profile") == COPILOT:
+        await run_copilot(text)
+    else:
+        await run_canvas(text)
+
+
+@cl.action_callback("pick_ticket")
+async def pick_ticket(action: cl.Action) -> None:
+    await run_copilot(str(action.payload["ticket_id"]))
+
+
+async def _follow(live: svc.LiveRun) -> list[dict[str, Any]]:
+    """Show each recorded step as a collapsible chainlit Step while the run works; return them all."""
+    db, shown, last = database(), [], 0
+    while True:
+        finished = live.done.is_set()
+        if live.run_id is not None:
+            _, steps = await asyncio.to_thread(svc.steps_after, db, tenant(), live.run_id, last)
+            for step in steps:
+                last = step["step_no"]
+                shown.append(step)
+                async with cl.Step(name=render.step_title(step), type="tool") as ui_step:
+                    ui_step.output = render.step_markdown(step)
+        if finished:
+            return shown
+        await asyncio.sleep(0.2)
+
+
+async def _remember(run_id: str, flow: str, name: str) -> None:
+    """Tie the conversation to its run, so a reload or a later visit can show where the run stands."""
+    cl.user_session.set("run_id", run_id)
+    await data_layer().update_thread(cl.context.session.thread_id, name=name, metadata={"run_id": run_id, "flow": flow})
+
+
+async def run_canvas(goal: str) -> None:
+    live = svc.start_live(database(), get_settings(), tenant(), "canvas", goal)
+    await asyncio.to_thread(live.started.wait, 120)
+    if live.run_id is None:
+        await cl.Message(content=f"Could not start: {live.error}").send()
+        return
+    await _remember(live.run_id, "canvas", goal[:80])
+    await _follow(live)
+    if live.error is not None or live.result is None:
+        await cl.Message(content=f"The run failed: {live.error}").send()
+        return
+    await show_result(live.result.run_id)
+
+
+async def show_result(run_id: str) -> None:
+    """Render a run's current state: the approval card, the launch confirmation or the final status."""
+    detail = await asyncio.to_thread(svc.run_detail, database(), get_settings(), tenant(), run_id)
+    if detail.flow == "copilot":
+        await _show_copilot(detail)
+    elif detail.status == svc.PAUSED and detail.approval:
+        await _show_approval(detail)
+    elif detail.outcome and detail.outcome.get("decision") in {"approved", "edited"}:
+        await cl.Message(content=render.launch_markdown(_outcome(detail))).send()
+    else:
+        await cl.Message(content=f"Run `{run_id}` is **{detail.status}**.").send()
+
+
+def _outcome(detail: svc.RunDetail) -> dict[str, Any]:
+    outcome = detail.outcome or {}
+    return {"launch": outcome.get("launch", {}), "next": outcome.get("next", "")}
+
+
+def _evidence(detail: svc.RunDetail, order: list[str]) -> tuple[list[cl.Element], list[cl.Action]]:
+    """A side panel per cited chunk (its name links from the text) and an "inspect evidence" button for each."""
+    by_id = {e.citation_id: e for e in detail.evidence}
+    elements: list[cl.Element] = [
+        cl.Text(name=cid, content=f"**{by_id[cid].title}**\n\n{by_id[cid].text}", display="side")
+        for cid in order
+        if cid in by_id
+    ]
+    actions = [
+        cl.Action(
+            name="inspect_evidence", payload={"run_id": detail.run_id, "citation_id": cid}, label=f"Inspect [{i}]"
+        )
+        for i, cid in enumerate(order, start=1)
+        if cid in by_id
+    ]
+    return elements, actions
+
+
+async def _show_approval(detail: svc.RunDetail) -> None:
+    assert detail.approval is not None
+    order: list[str] = []
+    titles = {e.citation_id: e.title for e in detail.evidence}
+    text = render.plan_markdown(detail.approval, detail.results, order, titles)
+    elements, actions = _evidence(detail, order)
+    chart = render.lift_svg(detail.results.get("analyst", {}))
+    if chart:
+        elements.append(cl.Image(name="expected lift", content=chart.encode(), mime="image/svg+xml", display="inline"))
+    if can_approve(_role()):
+        payload = {"run_id": detail.run_id}
+        actions = [
+            cl.Action(name="approve", payload=payload, label="Approve", icon="check"),
+            cl.Action(name="edit", payload=payload, label="Edit", icon="pencil"),
+            cl.Action(name="reject", payload=payload, label="Reject", icon="x"),
+            *actions,
+        ]
+    else:
+        text += "\n\n_You have the viewer role: a reviewer must approve this plan._"
+    cl.user_session.set("decision_actions", [a.to_dict() for a in actions[:3]] if can_approve(_role()) else [])
+    await cl.Message(content=text, elements=elements, actions=actions).send()
+
+
+async def _show_copilot(detail: svc.RunDetail) -> None:
+    order: list[str] = []
+    titles = {e.citation_id: e.title for e in detail.evidence}
+    text = render.copilot_markdown(detail.result, detail.steps, order, titles)
+    elements, actions = _evidence(detail, order)
+    actions.insert(0, cl.Action(name="escalate", payload={"run_id": detail.run_id}, label="Escalate", icon="flag"))
+    await cl.Message(content=text, elements=elements, actions=actions).send()
+
+
+async def run_copilot(ticket_id: str) -> None:
+    live = svc.start_live(database(), get_settings(), tenant(), "copilot", ticket_id)
+    await asyncio.to_thread(live.started.wait, 120)
+    if live.run_id is None:
+        await cl.Message(content=f"{live.error}. Pick a ticket below or paste another id.").send()
+        await _offer_tickets()
+        return
+    await _remember(live.run_id, "copilot", f"Ticket {ticket_id}")
+    await _follow(live)
+    if live.error is not None or live.result is None:
+        await cl.Message(content=f"The run failed: {live.error}").send()
+        return
+    await show_result(live.result.run_id)
+
+
+async def _resume(run_id: str, decision: dict[str, Any]) -> None:
+    if not can_approve(_role()):
+        await cl.Message(content="Only reviewers can approve, edit or reject a plan.").send()
+        return
+    for shown in cl.user_session.get("decision_actions") or []:
+        await cl.Action.from_dict(shown).remove()
+    try:
+        result = await asyncio.to_thread(runs.resume, database(), tenant(), run_id, {**decision, "reviewer": _who()})
+    except runs.RunStateError as exc:
+        await cl.Message(content=str(exc)).send()
+        return
+    if result.status == "completed":
+        await cl.Message(content=render.launch_markdown(result.outcome)).send()
+    elif result.status == "rejected":
+        await cl.Message(content="Rejected: nothing was sent. Type a new goal to start over.").send()
+    else:
+        await show_result(run_id)
+
+
+@cl.action_callback("approve")
+async def approve(action: cl.Action) -> None:
+    await _resume(str(action.payload["run_id"]), {"action": "approve"})
+
+
+@cl.action_callback("reject")
+async def reject(action: cl.Action) -> None:
+    await _resume(str(action.payload["run_id"]), {"action": "reject", "comment": "rejected in the canvas"})
+
+
+@cl.action_callback("edit")
+async def edit(action: cl.Action) -> None:
+    """Ask for the new text of each variant (keep the [cite:…] marks); the edit is re-checked by guardrails."""
+    if not can_approve(_role()):
+        await cl.Message(content="Only reviewers can edit a plan.").send()
+        return
+    run_id = str(action.payload["run_id"])
+    detail = await asyncio.to_thread(svc.run_detail, database(), get_settings(), tenant(), run_id)
+    if detail.approval is None:
+        await cl.Message(content=f"Run `{run_id}` is {detail.status}; there is nothing to edit.").send()
+        return
+    variants = [dict(v) for v in detail.approval.get("variants", [])]
+    for i, variant in enumerate(variants, start=1):
+        ask = f"Variant {i} ({variant.get('channel')}): send the new body, or `keep`."
+        answer = await cl.AskUserMessage(content=f"{ask}\n\n```\n{variant['body']}\n```", timeout=600).send()
+        reply = str(answer.get("output", "")).strip() if answer else ""
+        if reply and reply.lower() != "keep":
+            variant["body"] = reply
+    await _resume(run_id, {"action": "edit", "variants": variants})
+
+
+@cl.action_callback("inspect_evidence")
+async def inspect_evidence(action: cl.Action) -> None:
+    run_id, cid = str(action.payload["run_id"]), str(action.payload["citation_id"])
+    detail = await asyncio.to_thread(svc.run_detail, database(), get_settings(), tenant(), run_id)
+    found = next((e for e in detail.evidence if e.citation_id == cid), None)
+    if found is None:
+        await cl.Message(content=f"`{cid}` is not among this run's evidence.").send()
+        return
+    await cl.Message(content=f"**Evidence `{cid}`** — {found.title}\n\n{render._quote(found.text)}").send()
+
+
+@cl.action_callback("escalate")
+async def escalate(action: cl.Action) -> None:
+    run_id = str(action.payload["run_id"])
+    deps = build_deps(database(), get_settings())
+    item = await asyncio.to_thread(
+        deps.review.submit,
+        tenant(),
+        run_id=run_id,
+        kind="support_escalation",
+        reason=f"escalated by {_who()}",
+        payload={"by": _who()},
+    )
+    await action.remove()
+    await cl.Message(content=f"Escalated to a human: review item `{item}`.").send()
+
+
+@cl.on_chat_resume
+async def resume_thread(thread: ThreadDict) -> None:
+    """After a reload the history comes from the data layer; a pending approval gets its buttons back."""
+    metadata = thread.get("metadata") or {}
+    run_id = metadata.get("run_id")
+    if not run_id:
+        return
+    cl.user_session.set("run_id", run_id)
+    status, _ = await asyncio.to_thread(svc.steps_after, database(), tenant(), str(run_id), 10**9)
+    if status == svc.PAUSED:
+        task = asyncio.create_task(_offer_again(str(run_id)))
+        _pending.add(task)
+        task.add_done_callback(_pending.discard)
+
+
+async def _offer_again(run_id: str) -> None:
+    """Chainlit replaces the page with the stored history right after on_chat_resume returns, which would wipe
+    a card sent from inside it; so the pending approval is sent once that has happened."""
+    await asyncio.sleep(1.0)
+    await cl.Message(content="This plan is still waiting for a decision.").send()
+    await show_result(run_id)

@@ -1,0 +1,55 @@
+"""`hyperjourney ui`: lay out chainlit's app root under HYPERJOURNEY_HOME, set its environment, serve the app.
+
+Chainlit reads its config and app root at import, so everything here happens before chainlit is imported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from importlib import resources
+from pathlib import Path
+
+from hyperjourney.settings import Settings
+
+APP_FILE = Path(__file__).with_name("app.py")
+TENANT_ENV = "HYPERJOURNEY_UI_TENANT"
+
+
+def prepare(settings: Settings, tenant: str, host: str, port: int) -> dict[str, str]:
+    """Write the app root (config, readme, translations dir) and return the environment chainlit runs with."""
+    root = settings.home_dir / "ui"
+    (root / ".chainlit").mkdir(parents=True, exist_ok=True)
+    origins = sorted({f"http://{host}:{port}", f"http://127.0.0.1:{port}", f"http://localhost:{port}"})
+    template = resources.files("hyperjourney.ui").joinpath("chainlit_config.toml").read_text(encoding="utf-8")
+    (root / ".chainlit" / "config.toml").write_text(
+        template.replace("{allow_origins}", json.dumps(origins)), encoding="utf-8"
+    )
+    readme = resources.files("hyperjourney.ui").joinpath("chainlit_readme.md").read_text(encoding="utf-8")
+    (root / "chainlit.md").write_text(readme, encoding="utf-8")
+    return {
+        "CHAINLIT_APP_ROOT": str(root),
+        "CHAINLIT_HOST": host,
+        "CHAINLIT_PORT": str(port),
+        "CHAINLIT_AUTH_SECRET": _auth_secret(settings, root),
+        TENANT_ENV: tenant,
+    }
+
+
+def _auth_secret(settings: Settings, root: Path) -> str:
+    if settings.ui.auth_secret is not None:
+        return settings.ui.auth_secret.get_secret_value()
+    path = root / ".auth_secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def serve(settings: Settings, tenant: str, host: str, port: int) -> None:
+    """Run the chainlit app in this process until interrupted."""
+    os.environ.update(prepare(settings, tenant, host, port))
+    from chainlit.cli import run_chainlit
+
+    run_chainlit(str(APP_FILE))

@@ -1,0 +1,107 @@
+"""Keys: required on every route but /health, hashed at rest, revocable, role-checked and rate limited."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+
+from hyperjourney.api.app import create_app
+from hyperjourney.api.keys import create_key, list_keys, revoke_key
+from hyperjourney.api.ratelimit import RateLimiter
+from hyperjourney.db.database import Database
+from hyperjourney.settings import ApiSettings, Settings
+from tests.cli_runner import invoke
+
+KeyFactory = Callable[..., dict[str, str]]
+
+
+def _routes(client: TestClient) -> list[tuple[str, str]]:
+    spec = client.get("/openapi.json").json()
+    return [
+        (method.upper(), re.sub(r"\{[^}]+\}", "x", path))
+        for path, ops in spec["paths"].items()
+        for method in ops
+        if path != "/health"
+    ]
+
+
+def test_health_needs_no_key(client: TestClient) -> None:
+    assert client.get("/health").json()["status"] == "ok"
+
+
+def test_every_other_route_needs_a_key(client: TestClient) -> None:
+    routes = _routes(client)
+    assert ("POST", "/v1/events") in routes
+    for method, path in routes:
+        for headers in ({}, {"Authorization": "Bearer hj_nope_nope"}, {"Authorization": "Basic dXNlcjpwYXNz"}):
+            response = client.request(method, path, headers=headers, json={})
+            assert response.status_code == 401, (method, path, headers)
+            assert response.headers["content-type"] == "application/problem+json"
+            assert response.json()["status"] == 401
+
+
+def test_keys_are_stored_hashed_and_revocable(client: TestClient, db: Database, tenant: str) -> None:
+    created = create_key(db, tenant, "crm")
+    with db.tenant(tenant) as conn:
+        stored = conn.execute("SELECT row_to_json(k)::text FROM api_keys k").fetchone()
+    assert stored is not None and created.token not in stored[0]
+    headers = {"Authorization": f"Bearer {created.token}"}
+    assert client.post("/v1/events", headers=headers, json={"events": [{}]}).status_code == 200
+    assert revoke_key(db, tenant, created.info.key_id)
+    assert not revoke_key(db, tenant, created.info.key_id)
+    assert client.post("/v1/events", headers=headers, json={"events": [{}]}).status_code == 401
+    assert list_keys(db, tenant)[0].revoked_at is not None
+
+
+def test_a_tenant_cannot_see_or_revoke_another_tenants_keys(db: Database, make_tenant: object) -> None:
+    a, b = make_tenant("a"), make_tenant("b")  # type: ignore[operator]
+    key = create_key(db, a, "a-key")
+    assert list_keys(db, b) == []
+    assert not revoke_key(db, b, key.info.key_id)
+    assert [k.key_id for k in list_keys(db, a)] == [key.info.key_id]
+
+
+def test_viewer_keys_cannot_change_state(client: TestClient, tenant: str, auth_for: KeyFactory) -> None:
+    response = client.post("/v1/events", headers=auth_for(tenant, "viewer"), json={"events": [{}]})
+    assert response.status_code == 403
+    assert "viewer" in response.json()["detail"]
+
+
+def test_rate_limit_answers_429_with_retry_after(db: Database, settings: Settings, tenant: str) -> None:
+    app = create_app(db, settings.model_copy(update={"api": ApiSettings(burst=3, rate_per_second=0.01)}))
+    headers = {"Authorization": f"Bearer {create_key(db, tenant, 'burst').token}"}
+    other = {"Authorization": f"Bearer {create_key(db, tenant, 'other').token}"}
+    with TestClient(app) as c:
+        codes = [c.post("/v1/events", headers=headers, json={"events": [{}]}).status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        limited = c.post("/v1/events", headers=headers, json={"events": [{}]})
+        assert limited.headers["content-type"] == "application/problem+json"
+        assert int(limited.headers["Retry-After"]) >= 1
+        assert c.post("/v1/events", headers=other, json={"events": [{}]}).status_code == 200
+
+
+def test_token_bucket_refills_at_the_rate() -> None:
+    now = [0.0]
+    limiter = RateLimiter(rate_per_second=2.0, burst=2, clock=lambda: now[0])
+    assert [limiter.acquire("k") for _ in range(2)] == [0.0, 0.0]
+    assert limiter.acquire("k") == 0.5
+    now[0] = 0.5
+    assert limiter.acquire("k") == 0.0
+    assert limiter.retry_after_header(0.2) == "1"
+
+
+def test_apikeys_commands(db: Database, tenant: str) -> None:
+    code, out = invoke("apikeys", "create", "--name", "zapier", "--role", "viewer", "--tenant", tenant)
+    assert code == 0, out
+    token = re.search(r"hj_[A-Za-z0-9_-]+", out)
+    assert token is not None
+    key_id = token.group(0).split("_")[1]
+    code, out = invoke("apikeys", "list", "--tenant", tenant)
+    assert code == 0 and key_id in out and "viewer" in out and token.group(0) not in out
+    assert invoke("apikeys", "revoke", key_id, "--tenant", tenant)[0] == 0
+    code, out = invoke("apikeys", "revoke", key_id, "--tenant", tenant)
+    assert code == 1 and "no live key" in out
+    code, out = invoke("apikeys", "create", "--name", "x", "--role", "admin", "--tenant", tenant)
+    assert code != 0 and "--role" in out

@@ -1,0 +1,57 @@
+"""Review queue and next-best action over HTTP: real facades, real tenant data, no cross-tenant reads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+
+from hyperjourney.db.database import Database
+from hyperjourney.review.queue import ReviewItem, submit
+from tests.conftest import new_tenant
+
+KeyFactory = Callable[..., dict[str, str]]
+
+
+@pytest.fixture(scope="module")
+def shop(db: Database) -> str:
+    from hyperjourney.data.demo_tenant import seed
+
+    tenant = new_tenant(db, "nba")
+    seed(db, tenant, customers=200, events=2000, tickets=10)
+    return tenant
+
+
+def test_review_queue_lists_only_the_keys_tenant(
+    client: TestClient, db: Database, make_tenant: Callable[[str], str], auth_for: KeyFactory
+) -> None:
+    a, b = make_tenant("rq"), make_tenant("rq")
+    asset = {"kind": "email", "subject": "Hi", "body": "Save 10% today [cite:kb-1#0]", "citations": ["kb-1#0"]}
+    item_id = submit(db, a, ReviewItem(kind="asset", title="Spring email", payload=asset, reasons=["GUARD"]))
+    listed = client.get("/v1/review", headers=auth_for(a, "viewer")).json()
+    assert [i["item_id"] for i in listed] == [item_id] and listed[0]["status"] == "pending"
+    assert client.get("/v1/review", headers=auth_for(b)).json() == []
+    assert client.get("/v1/review?status=approved", headers=auth_for(a)).json() == []
+    bad = client.get("/v1/review?status=maybe", headers=auth_for(a))
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "query:status"
+
+
+def test_next_best_action_for_one_event(client: TestClient, db: Database, shop: str, auth_for: KeyFactory) -> None:
+    with db.tenant(shop) as conn:
+        row = conn.execute("SELECT customer_id FROM customers ORDER BY customer_id LIMIT 1").fetchone()
+    assert row is not None
+    body = {"customer_id": row[0], "event": {"type": "pricing_view", "ts": "2026-03-01T10:00:00Z"}}
+    decision = client.post("/v1/nba", headers=auth_for(shop), json=body)
+    assert decision.status_code == 200, decision.text
+    ranked = decision.json()["ranked"]
+    assert decision.json()["signals_source"] == "rules"  # this tenant has no trained models
+    assert ranked and all("policy" in r and r["reasons"] for r in ranked)
+    allowed = [r for r in ranked if r["policy"]["allowed"]]
+    assert [r["score"] for r in allowed] == sorted((r["score"] for r in allowed), reverse=True)
+    assert decision.json()["chosen"] == (allowed[0] if allowed else None)
+    other = client.post("/v1/nba", headers=auth_for(new_tenant(db, "x")), json=body)
+    assert other.status_code == 404 and other.json()["errors"][0]["field"] == "customer_id"
+    naive = client.post("/v1/nba", headers=auth_for(shop), json={**body, "now": "2026-03-01T10:00:00"})
+    assert naive.status_code == 422 and naive.json()["errors"][0]["field"] == "now"
+    assert client.post("/v1/nba", headers=auth_for(shop, "viewer"), json=body).status_code == 403

@@ -1,0 +1,132 @@
+"""End to end in headless Chromium against the real `hyperjourney ui` and database.
+
+One server for the module (it runs under strace: it must make no outbound connection), one fresh
+browser per test. Screenshots land in .artifacts/ui/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from hyperjourney.db.database import Database
+from tests.conftest import new_tenant
+from tests.ui.browser import (
+    UiServer,
+    browser_available,
+    button,
+    chromium,
+    click,
+    login,
+    requested_urls,
+    say,
+    shot,
+    ui_server,
+    wait_for,
+)
+
+pytest.importorskip("hyperjourney.graphs.runs")
+pytestmark = pytest.mark.skipif(
+    not browser_available(), reason="Debian chromium + chromium-driver (make test installs)"
+)
+GOAL = "Lift LTV 20% in fintech SMBs"
+
+
+@pytest.fixture(scope="module")
+def server(db: Database) -> Iterator[UiServer]:
+    from hyperjourney.data.demo_tenant import seed
+
+    tenant = new_tenant(db, "ui")
+    seed(db, tenant, customers=300, events=3000, tickets=20)
+    with ui_server(tenant) as running:
+        yield running
+
+
+def _text(driver: Any) -> str:
+    return str(driver.execute_script("return document.body.innerText"))
+
+
+def _local_only(driver: Any, server: UiServer) -> None:
+    local = (server.url, server.url.replace("http://", "ws://"))
+    remote = [u for u in requested_urls(driver) if u.startswith(("http", "ws")) and not u.startswith(local)]
+    assert remote == [], remote
+
+
+def test_canvas_goal_steps_citations_approve_and_reload(server: UiServer) -> None:
+    with chromium() as driver:
+        login(driver, server.url, "rita")
+        shot(driver, "01-logged-in")
+        say(driver, GOAL)
+        wait_for(driver, lambda d: button(d, "Approve"), "the approval buttons")
+        text = _text(driver)
+        for agent in ("researcher", "analyst", "copywriter", "orchestrator"):
+            assert agent in text
+        assert "What will be sent" in text and "Sources" in text and "[1]" in text
+        assert button(driver, "Edit") is not None and button(driver, "Reject") is not None
+        shot(driver, "02-canvas-plan")
+        click(driver, button(driver, "Inspect [1]"))
+        wait_for(driver, lambda d: "Evidence `" in _text(d) or "Evidence kb" in _text(d), "the inspected evidence")
+        shot(driver, "03-evidence")
+        click(driver, button(driver, "Approve"))
+        wait_for(driver, lambda d: "Approved and recorded" in _text(d) or "Launched" in _text(d), "the launch")
+        shot(driver, "04-launched")
+        thread_url = driver.current_url
+        assert "/thread/" in thread_url
+        driver.get(thread_url)
+        wait_for(driver, lambda d: "What will be sent" in _text(d), "the conversation after a reload")
+        shot(driver, "05-after-reload")
+        _local_only(driver, server)
+
+
+def test_pending_approval_survives_a_reload(server: UiServer) -> None:
+    with chromium() as driver:
+        login(driver, server.url, "rita")
+        say(driver, GOAL)
+        wait_for(driver, lambda d: button(d, "Approve"), "the approval buttons")
+        driver.get(driver.current_url)
+        wait_for(driver, lambda d: button(d, "Approve"), "the approval buttons after a reload")
+        click(driver, button(driver, "Approve"))
+        wait_for(driver, lambda d: "Approved and recorded" in _text(d) or "Launched" in _text(d), "the launch")
+        shot(driver, "06-approved-after-reload")
+
+
+def test_a_viewer_sees_the_plan_but_cannot_approve(server: UiServer) -> None:
+    with chromium() as driver:
+        login(driver, server.url, "vic")
+        say(driver, GOAL)
+        wait_for(driver, lambda d: "viewer role" in _text(d), "the plan for a viewer")
+        assert button(driver, "Approve") is None and button(driver, "Reject") is None
+        shot(driver, "07-viewer")
+
+
+def test_copilot_ticket_shows_the_cited_draft(server: UiServer) -> None:
+    from selenium.webdriver.common.by import By
+
+    with chromium() as driver:
+        login(driver, server.url, "rita")
+        click(driver, driver.find_element(By.ID, "chat-profiles"))
+        copilot = wait_for(driver, lambda d: d.find_elements(By.XPATH, "//*[normalize-space()='Copilot']"), "profiles")
+        click(driver, copilot[-1])
+        confirm = driver.find_elements(By.XPATH, "//button[normalize-space()='Confirm']")
+        if confirm:
+            click(driver, confirm[-1])
+        pick = wait_for(
+            driver, lambda d: d.find_elements(By.XPATH, "//button[starts-with(normalize-space(), 'tkt_')]"), "tickets"
+        )
+        click(driver, pick[0])
+        wait_for(driver, lambda d: "Reply draft" in _text(d), "the reply draft")
+        text = _text(driver)
+        assert "Sentiment" in text and "Recommended tone" in text and "Sources" in text
+        assert button(driver, "Escalate") is not None
+        shot(driver, "08-copilot")
+        click(driver, button(driver, "Escalate"))
+        wait_for(driver, lambda d: "Escalated to a human" in _text(d), "the escalation")
+        _local_only(driver, server)
+
+
+def test_the_ui_server_made_no_outbound_connection(server: UiServer) -> None:
+    """Runs last in this module: everything above went through this server, which runs under strace + a socket hook."""
+    assert server.log(), "the server wrote no log, so it may not have run under the recorders"
+    assert server.outbound() == []
