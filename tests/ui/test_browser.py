@@ -1,18 +1,15 @@
 """End to end in headless Chromium against the real `hyperjourney ui` and database.
 
-One server for the module (it runs under strace: it must make no outbound connection), one fresh
-browser per test. Screenshots land in .artifacts/ui/.
+One server for the session (tests/ui/conftest.py; it runs under strace and must make no outbound
+connection), one fresh browser per test. Screenshots land in .artifacts/ui/.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from hyperjourney.db.database import Database
-from tests.conftest import new_tenant
 from tests.ui.browser import (
     UiServer,
     browser_available,
@@ -23,25 +20,13 @@ from tests.ui.browser import (
     requested_urls,
     say,
     shot,
-    ui_server,
     wait_for,
 )
 
-pytest.importorskip("hyperjourney.graphs.runs")
 pytestmark = pytest.mark.skipif(
     not browser_available(), reason="Debian chromium + chromium-driver (make test installs)"
 )
 GOAL = "Lift LTV 20% in fintech SMBs"
-
-
-@pytest.fixture(scope="module")
-def server(db: Database) -> Iterator[UiServer]:
-    from hyperjourney.data.demo_tenant import seed
-
-    tenant = new_tenant(db, "ui")
-    seed(db, tenant, customers=300, events=3000, tickets=20)
-    with ui_server(tenant) as running:
-        yield running
 
 
 def _text(driver: Any) -> str:
