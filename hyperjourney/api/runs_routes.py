@@ -8,12 +8,12 @@ import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
-import hyperjourney.graphs.runs as runs
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
+import hyperjourney.graphs.runs as runs
 from hyperjourney.api import runs_service as svc
 from hyperjourney.api.auth import Caller, Reviewer
 from hyperjourney.api.problems import PROBLEM_RESPONSES, ApiProblem

@@ -13,14 +13,14 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, Literal
 
+from pydantic import BaseModel, Field
+
 import hyperjourney.graphs.runs as runs
+from hyperjourney.db.database import Database
 from hyperjourney.graphs.checkpoints import tenant_saver
 from hyperjourney.graphs.recorder import Recorder
 from hyperjourney.graphs.supervisor import build_graph
 from hyperjourney.graphs.wiring import Deps, build_deps
-from pydantic import BaseModel, Field
-
-from hyperjourney.db.database import Database
 from hyperjourney.settings import Settings
 
 TERMINAL = frozenset({"completed", "rejected", "escalated", "failed"})

@@ -18,20 +18,40 @@ class ConsentVerdict(BaseModel):
     reason: str
 
 
+def _ledger(channel: str, purpose: str) -> tuple[str, str]:
+    if channel == "webhook":
+        return CONSENT_CHANNEL[channel], "profiling"
+    return CONSENT_CHANNEL[channel], "marketing" if purpose == "marketing" else "transactional"
+
+
 def check_consent(conn: psycopg.Connection[Any], customer_id: str, channel: str, purpose: str) -> ConsentVerdict:
     """Marketing on email/SMS/push needs a current grant; anything is refused after a withdrawal."""
-    ledger_channel = CONSENT_CHANNEL[channel]
-    ledger_purpose = {"marketing": "marketing", "transactional": "transactional", "support": "transactional"}[purpose]
-    if channel == "webhook":
-        ledger_purpose = "profiling"
-    row = conn.execute(
-        "SELECT c.customer_id IS NOT NULL, cc.status FROM (SELECT 1) one "
-        "LEFT JOIN customers c ON c.customer_id = %(c)s "
-        "LEFT JOIN current_consents cc ON cc.customer_id = %(c)s AND cc.channel = %(ch)s AND cc.purpose = %(p)s",
-        {"c": customer_id, "ch": ledger_channel, "p": ledger_purpose},
-    ).fetchone()
-    assert row is not None
-    exists, status = row
+    return consent_verdicts(conn, [(customer_id, channel, purpose)])[(customer_id, channel, purpose)]
+
+
+def consent_verdicts(
+    conn: psycopg.Connection[Any], wanted: list[tuple[str, str, str]]
+) -> dict[tuple[str, str, str], ConsentVerdict]:
+    """Verdicts for many (customer, channel, purpose) at once: one query for a whole dispatch batch."""
+    customers = sorted({c for c, _, _ in wanted})
+    known = {r[0] for r in conn.execute("SELECT customer_id FROM customers WHERE customer_id = ANY(%s)", (customers,))}
+    ledger = {
+        (c, ch, p): status
+        for c, ch, p, status in conn.execute(
+            "SELECT customer_id, channel, purpose, status FROM current_consents WHERE customer_id = ANY(%s)",
+            (customers,),
+        )
+    }
+    out = {}
+    for customer, channel, purpose in wanted:
+        ledger_channel, ledger_purpose = _ledger(channel, purpose)
+        status = ledger.get((customer, ledger_channel, ledger_purpose))
+        out[(customer, channel, purpose)] = _verdict(customer in known, status, customer, channel, purpose)
+    return out
+
+
+def _verdict(exists: bool, status: str | None, customer_id: str, channel: str, purpose: str) -> ConsentVerdict:
+    ledger_channel, ledger_purpose = _ledger(channel, purpose)
     if not exists:
         return ConsentVerdict(allowed=False, reason=f"unknown customer {customer_id!r}")
     if status == "withdrawn":

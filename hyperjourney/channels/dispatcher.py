@@ -11,16 +11,19 @@ import socket
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import Any
 
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel
 
 from hyperjourney.channels.adapters import Adapter
-from hyperjourney.channels.consent import check_consent
+from hyperjourney.channels.consent import consent_verdicts
 from hyperjourney.channels.models import Delivery, Message, SendError
 from hyperjourney.data import audit
 from hyperjourney.db.database import Database
+from hyperjourney.policy.ledger import record_contact
+from hyperjourney.policy.models import PolicyDecision, ProposedAction, RuleHit
 from hyperjourney.settings import ChannelSettings
 
 CLAIM_SQL = """
@@ -70,45 +73,55 @@ class Dispatcher:
         self.cfg = cfg
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
 
-    def claim(self, limit: int) -> list[Delivery]:
+    def claim(self, limit: int) -> tuple[list[tuple[Delivery, str]], int]:
+        """Claim due actions and re-check consent for all of them in the same transaction; refused ones are
+        closed there and then, the rest come back with the consent reason for the audit entry."""
         with self.db.tenant(self.tenant) as conn:
             rows = conn.execute(
                 CLAIM_SQL, {"worker": self.worker_id, "lease": self.cfg.lease_s, "limit": limit}
             ).fetchall()
-        return [
-            Delivery(
-                action_id=r[0],
-                idempotency_key=r[1],
-                customer_id=r[2],
-                channel=r[3],
-                purpose=r[4],
-                message=Message(**r[5]),
-                attempts=r[6],
-                max_attempts=r[7],
-            )
-            for r in rows
-        ]
+            claimed = [
+                Delivery(
+                    action_id=r[0],
+                    idempotency_key=r[1],
+                    customer_id=r[2],
+                    channel=r[3],
+                    purpose=r[4],
+                    message=Message(**r[5]),
+                    attempts=r[6],
+                    max_attempts=r[7],
+                )
+                for r in rows
+            ]
+            if not claimed:
+                return [], 0
+            verdicts = consent_verdicts(conn, [(d.customer_id, d.channel, d.purpose) for d in claimed])
+            out = []
+            for d in claimed:
+                verdict = verdicts[(d.customer_id, d.channel, d.purpose)]
+                if verdict.allowed:
+                    out.append((d, verdict.reason))
+                else:
+                    self._finish(conn, d, "refused", verdict.reason, {"consent": verdict.reason})
+        return out, len(claimed) - len(out)
 
-    def process(self, d: Delivery) -> str:
-        """Deliver one claimed action; returns its outcome (delivered, retried, dead, refused)."""
-        with self.db.tenant(self.tenant) as conn:
-            verdict = check_consent(conn, d.customer_id, d.channel, d.purpose)
-            if not verdict.allowed:
-                self._finish(conn, d, "refused", verdict.reason, {"consent": verdict.reason})
-                return "refused"
+    def process(self, item: tuple[Delivery, str]) -> str:
+        """Deliver one claimed, consent-checked action; returns its outcome (delivered, retried, dead)."""
+        d, consent = item
         adapter = self.adapters[d.channel]
         try:
             receipt = adapter.send(d)
         except SendError as exc:
             return self._failed(d, exc)
         with self.db.tenant(self.tenant) as conn:
-            updated = conn.execute(
+            row = conn.execute(
                 "UPDATE outbox SET status = 'delivered', sent_at = now(), receipt = %s, last_error = NULL "
-                "WHERE action_id = %s AND status = 'sending' AND claimed_by = %s",
+                "WHERE action_id = %s AND status = 'sending' AND claimed_by = %s "
+                "RETURNING rationale, journey_id, now()",
                 (Jsonb(receipt.model_dump()), d.action_id, self.worker_id),
-            ).rowcount
-            if updated:
-                rationale = conn.execute("SELECT rationale FROM outbox WHERE action_id = %s", (d.action_id,)).fetchone()
+            ).fetchone()
+            if row is not None:
+                rationale, journey_id, now = row
                 audit.append(
                     conn,
                     actor="dispatcher",
@@ -121,11 +134,30 @@ class Dispatcher:
                         "adapter": receipt.adapter,
                         "attempt": d.attempts,
                         "why": d.message.why,
-                        "consent": verdict.reason,
-                        "rationale": rationale[0] if rationale else {},
+                        "consent": consent,
+                        "rationale": rationale,
                     },
                 )
+                self._record_contact(conn, d, rationale, journey_id, now, consent)
         return "delivered"
+
+    def _record_contact(
+        self, conn: Any, d: Delivery, rationale: dict[str, Any], journey_id: str | None, now: datetime, consent: str
+    ) -> None:
+        """The policy's contact log counts this send (caps, fatigue, budgets), at the time it was scheduled for."""
+        scheduled = rationale.get("scheduled_at")
+        sent_at = datetime.fromisoformat(scheduled) if scheduled else now
+        version = str(rationale.get("policy_version") or "dispatch-consent")
+        decision = PolicyDecision(
+            allowed=True,
+            rules_fired=[RuleHit(rule="consent", outcome="allow", reason=f"re-checked at dispatch: {consent}")],
+            policy_version=version,
+            needs_review=False,
+        )
+        action = ProposedAction(
+            customer_id=d.customer_id, channel=d.channel, purpose=d.purpose, campaign_id=journey_id, send_at=sent_at
+        )
+        record_contact(conn, action, decision, actor="dispatcher")
 
     def _failed(self, d: Delivery, exc: SendError) -> str:
         with self.db.tenant(self.tenant) as conn:
@@ -155,8 +187,8 @@ class Dispatcher:
 
     def run_once(self, batch: int = 64) -> DispatchStats:
         stats = DispatchStats()
-        claimed = self.claim(batch)
-        stats.claimed = len(claimed)
+        claimed, refused = self.claim(batch)
+        stats.claimed, stats.refused = len(claimed) + refused, refused
         if not claimed:
             return stats
         with ThreadPoolExecutor(max_workers=min(self.cfg.workers, len(claimed))) as pool:
@@ -192,8 +224,10 @@ class Dispatcher:
                 progress(total)
             if stats.claimed:
                 continue
+            if not drain:
+                break
             left, due_in = self.outstanding()
-            if not drain or left == 0:
+            if left == 0:
                 break
             time.sleep(min(max(due_in or 0.05, 0.05), 1.0))
         return total

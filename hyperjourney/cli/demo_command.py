@@ -8,6 +8,8 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
+from hyperjourney.cli import actions_commands, guardrails_commands, knowledge_commands
+from hyperjourney.cli.agent_commands import demo_agents
 from hyperjourney.cli.context import console, database, user_errors
 from hyperjourney.cli.data_commands import print_seed, run_seed
 from hyperjourney.cli.scoring_commands import demo_step as scoring_demo
@@ -27,8 +29,12 @@ def demo() -> None:
             audit.append(conn, actor="demo", action="identities_resolve", payload={"merged_now": resolved.merged_now})
             summary = summarize(conn, DEMO_TENANT)
             chain = audit.verify(conn)
+        knowledge_commands.demo_step(db, DEMO_TENANT)
+        guardrails_commands.demo_step(db, DEMO_TENANT)
         scoring_demo(db, DEMO_TENANT)
     print_summary(summary, chain.ok)
+    demo_agents()
+    actions_commands.demo_step()
 
 
 def print_summary(summary: TenantSummary, audit_ok: bool) -> None:

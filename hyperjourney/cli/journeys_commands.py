@@ -19,6 +19,7 @@ from hyperjourney.cli.context import (
     tenant_or_default,
     user_errors,
 )
+from hyperjourney.experiments.readout import SEGMENT_COLUMNS, readout
 from hyperjourney.journeys import store
 from hyperjourney.journeys.definition import KNOWN_EVENTS, JourneyValidationError, examples, load
 from hyperjourney.journeys.launch import JourneyPlan, launch_plan
@@ -94,7 +95,7 @@ def launch_cmd(
         else:
             plan = JourneyPlan(template=example, approved_by=actor)
         result = launch_plan(db, tenant_or_default(tenant), plan)
-    console.print(result.message)
+    console.print(result.detail)
 
 
 @journeys_app.command("run")
@@ -126,3 +127,28 @@ def _parse_time(text: str) -> datetime:
     except ValueError as exc:
         raise ValueError(f"--now: {text!r} is not an ISO date-time like 2026-03-01T09:00:00Z") from exc
     return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+@journeys_app.command("readout")
+def readout_cmd(
+    journey_id: str = typer.Argument(..., help="Journey id (see `journeys list`)."),
+    tenant: str | None = TenantOption,
+    segment_by: str = typer.Option("region", help=f"Segment column: {', '.join(SEGMENT_COLUMNS)}."),
+) -> None:
+    """Lift of the journey's goal versus its holdout with 95% CIs, per segment, guardrails and the next test."""
+    with user_errors(), database() as db:
+        r = readout(db, tenant_or_default(tenant), journey_id, segment_by=segment_by)
+    table = Table(title=f"{journey_id}: conversion by {segment_by}")
+    for col in ("segment", "treated", "holdout", "lift (pts)", "95% CI"):
+        table.add_column(col)
+    for s in [None, *r.segments]:
+        c = r.conversion if s is None else s.conversion
+        table.add_row("all" if s is None else s.segment, f"{c.treated_rate:.1%} of {c.treated_n}",
+                      f"{c.control_rate:.1%} of {c.control_n}", f"{100 * c.abs_lift:+.1f}",
+                      f"{100 * c.ci_low:+.1f} … {100 * c.ci_high:+.1f}")  # fmt: skip
+    console.print(table)
+    for g in r.guardrails:
+        console.print(f"guardrail {g.name}: {g.treated:.2%}" + (f" vs {g.control:.2%}" if g.control is not None else "")
+                      + (" ok" if g.ok else " [red]BREACHED[/]"))  # fmt: skip
+    console.print(r.summary)
+    console.print(f"[bold]Next:[/] {r.next_test}")

@@ -9,11 +9,14 @@ import typer
 from hyperjourney import __version__
 from hyperjourney.cli import (
     actions_commands,
+    agent_commands,
     data_commands,
     db_commands,
     demo_command,
     eval_commands,
+    guardrails_commands,
     ingest_commands,
+    knowledge_commands,
     scoring_commands,
     surfaces_commands,
 )
@@ -47,10 +50,13 @@ app.add_typer(db_commands.app, name="db")
 app.add_typer(data_commands.tenant_app, name="tenant")
 app.add_typer(data_commands.identities_app, name="identities")
 app.add_typer(data_commands.audit_app, name="audit")
+app.add_typer(knowledge_commands.app, name="kb")
 app.add_typer(scoring_commands.app, name="models")
 app.command()(ingest_commands.ingest)
 app.command()(data_commands.seed)
 demo_command.register(app)
+guardrails_commands.register(app)
 app.add_typer(eval_commands.app, name="eval")
 actions_commands.register(app)
+agent_commands.register(app)
 surfaces_commands.register(app)

@@ -26,8 +26,11 @@ class EvalEnv:
 
 
 class Suite(Protocol):
-    name: str
-    description: str
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def description(self) -> str: ...
 
     def dataset_files(self) -> list[Path]: ...
 

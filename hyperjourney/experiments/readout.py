@@ -120,15 +120,16 @@ def _rate(rows: list[tuple[Any, ...]], idx: int) -> float:
 
 
 def _guardrails(t: list[tuple[Any, ...]], h: list[tuple[Any, ...]], cap: int) -> list[Guardrail]:
-    unsub_t, unsub_h = _rate(t, 5), _rate(h, 5)
-    comp_t, comp_h = _rate(t, 6), _rate(h, 6)
+    """A rate guardrail is breached when the treated excess over the holdout passes its limit and is significant."""
+    out = []
+    for name, idx, limit in (("unsubscribe rate", 5, 0.005), ("complaint rate", 6, 0.001)):
+        excess = lift(sum(bool(r[idx]) for r in t), len(t), sum(bool(r[idx]) for r in h), len(h))
+        breached = excess.abs_lift > limit and excess.ci_low > 0
+        out.append(Guardrail(name=name, treated=_rate(t, idx), control=_rate(h, idx), limit=limit, ok=not breached))
     adherence = sum(r[7] <= cap for r in t) / len(t) if t else 1.0
-    return [
-        Guardrail(name="unsubscribe rate", treated=unsub_t, control=unsub_h, limit=0.005,
-                  ok=unsub_t - unsub_h <= 0.005),
-        Guardrail(name="complaint rate", treated=comp_t, control=comp_h, limit=0.001, ok=comp_t - comp_h <= 0.001),
-        Guardrail(name="frequency-cap adherence", treated=adherence, control=None, limit=1.0, ok=adherence >= 1.0),
-    ]  # fmt: skip
+    out.append(Guardrail(name="frequency-cap adherence", treated=adherence, control=None, limit=1.0,
+                         ok=adherence >= 1.0))  # fmt: skip
+    return out
 
 
 def _narrate(
@@ -170,7 +171,7 @@ def _narrate(
     elif conv.significant and conv.abs_lift > 0:
         next_test = "Keep the journey on. Next test: a second creative at the first action step as a bandit."
     else:
-        effect = max(abs(conv.abs_lift), 0.01)
+        effect = max(abs(conv.abs_lift), 0.2 * conv.control_rate, 0.02)
         n = sample_size_per_arm(max(conv.control_rate, 0.01), effect)
         next_test = (
             f"Keep collecting: about {n:,} customers per arm are needed to detect {100 * effect:.1f} pts "

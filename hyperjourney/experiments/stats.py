@@ -25,21 +25,24 @@ class Lift(BaseModel):
 
 
 def lift(treated_hits: int, treated_n: int, control_hits: int, control_n: int, *, confidence: float = 0.95) -> Lift:
-    """Treated minus control rate with a Wald (unpooled) interval and a pooled two-sided z-test."""
+    """Treated minus control rate with an Agresti–Caffo interval (one success and one failure added to each
+    arm, which keeps small or zero-count arms honest) and a pooled two-sided z-test."""
     pt = treated_hits / treated_n if treated_n else 0.0
     pc = control_hits / control_n if control_n else 0.0
     diff = pt - pc
     z = float(norm.ppf(0.5 + confidence / 2))
     if treated_n and control_n:
-        se = math.sqrt(pt * (1 - pt) / treated_n + pc * (1 - pc) / control_n)
+        at, ac = (treated_hits + 1) / (treated_n + 2), (control_hits + 1) / (control_n + 2)
+        center = at - ac
+        se = math.sqrt(at * (1 - at) / (treated_n + 2) + ac * (1 - ac) / (control_n + 2))
         pooled = (treated_hits + control_hits) / (treated_n + control_n)
         se0 = math.sqrt(pooled * (1 - pooled) * (1 / treated_n + 1 / control_n))
         p_value = float(2 * norm.sf(abs(diff) / se0)) if se0 > 0 else 1.0
     else:
-        se, p_value = float("inf"), 1.0
+        center, se, p_value = diff, float("inf"), 1.0
     return Lift(
         treated_n=treated_n, treated_rate=pt, control_n=control_n, control_rate=pc, abs_lift=diff,
-        ci_low=diff - z * se, ci_high=diff + z * se, rel_lift=diff / pc if pc > 0 else None, p_value=p_value,
+        ci_low=center - z * se, ci_high=center + z * se, rel_lift=diff / pc if pc > 0 else None, p_value=p_value,
     )  # fmt: skip
 
 

@@ -15,7 +15,7 @@ import psycopg
 from psycopg.rows import dict_row
 from pydantic import BaseModel
 
-from hyperjourney.features.store import compute
+from hyperjourney.features.store import compute, whole_tenant_plan
 
 _LABELS = (resources.files("hyperjourney.features") / "labels.sql").read_text(encoding="utf-8")
 
@@ -42,7 +42,7 @@ class Example(BaseModel):
 
 def outcomes(conn: psycopg.Connection[Any], start: datetime) -> dict[str, Outcome]:
     """What each customer who existed at ``start`` did in the horizons after it."""
-    with conn.cursor(row_factory=dict_row) as cur:
+    with conn.cursor(row_factory=dict_row) as cur, whole_tenant_plan(conn):
         rows = cur.execute(_LABELS, {"start": start, "horizon": HORIZON, "value_horizon": VALUE_HORIZON}).fetchall()
     return {
         r["customer_id"]: Outcome(

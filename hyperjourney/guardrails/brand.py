@@ -149,7 +149,9 @@ def _required(asset: Asset, body: str, rules: ContentRules) -> list[GuardFailure
                 )
             )
     for d in rules.disclaimers:
-        triggered = [t for t in d.triggers if re.search(rf"\b{re.escape(t)}\b", low, re.IGNORECASE)]
+        triggered = [t for t in d.triggers if _has_word(t, low)]
+        if d.applies_with and not any(_has_word(w, low) for w in d.applies_with):
+            continue
         if triggered and " ".join(d.text.split()).lower() not in " ".join(low.split()):
             out.append(
                 _fail(
@@ -160,6 +162,10 @@ def _required(asset: Asset, body: str, rules: ContentRules) -> list[GuardFailure
                 )
             )
     return out
+
+
+def _has_word(word: str, text: str) -> bool:
+    return re.search(rf"\b{re.escape(word)}\b", text, re.IGNORECASE) is not None
 
 
 def _boilerplate_line(line: str, rules: ContentRules) -> bool:

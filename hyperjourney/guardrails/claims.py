@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from hyperjourney.guardrails.copy_text import strip_markers
 from hyperjourney.guardrails.models import Asset, Evidence, GuardFailure
@@ -29,11 +30,8 @@ def find_phrases(text: str, phrases: Sequence[str], threshold: float) -> list[tu
     """(phrase, matched text, exact?) for each phrase present exactly or as a close variant."""
     tokens = _tokens(text)
     hits: list[tuple[str, str, bool]] = []
-    for phrase in phrases:
-        target = _tokens(phrase)
+    for phrase, target, matcher in _prepared(tuple(phrases)):
         n = len(target)
-        if not n:
-            continue
         best: tuple[float, str] = (0.0, "")
         for i in range(len(tokens) - n + 1):
             window = tokens[i : i + n]
@@ -43,18 +41,38 @@ def find_phrases(text: str, phrases: Sequence[str], threshold: float) -> list[tu
             if n > 1 and sorted(window) == sorted(target):
                 best = max(best, (0.99, " ".join(window)))
                 continue
-            joined, want = " ".join(window), " ".join(target)
-            if len(want) >= 6:
-                ratio = SequenceMatcher(None, joined, want).ratio()
-                if ratio > best[0]:
-                    best = (ratio, joined)
-        if n > 1:  # "risk free" vs "riskfree"
+            if matcher is None:
+                continue
+            joined = " ".join(window)
+            matcher.set_seq1(joined)  # seq2 (the phrase) is analysed once per phrase
+            if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold:
+                continue
+            ratio = matcher.ratio()
+            if ratio > best[0]:
+                best = (ratio, joined)
+        if n > 1 and best[0] < 1.0:  # "risk free" vs "riskfree"
             glued = "".join(target)
             if glued in tokens:
                 best = max(best, (0.98, glued))
         if best[0] >= threshold:
             hits.append((phrase, best[1], best[0] == 1.0))
     return hits
+
+
+@lru_cache(maxsize=64)
+def _prepared(phrases: tuple[str, ...]) -> list[tuple[str, list[str], SequenceMatcher[str] | None]]:
+    out: list[tuple[str, list[str], SequenceMatcher[str] | None]] = []
+    for phrase in phrases:
+        target = _tokens(phrase)
+        if not target:
+            continue
+        want = " ".join(target)
+        matcher: SequenceMatcher[str] | None = None
+        if len(want) >= 6:  # short words only match exactly: "cure" must not match "care"
+            matcher = SequenceMatcher(None, autojunk=False)
+            matcher.set_seq2(want)
+        out.append((phrase, target, matcher))
+    return out
 
 
 def check_banned(asset: Asset, evidence: Sequence[Evidence], rules: ContentRules) -> list[GuardFailure]:

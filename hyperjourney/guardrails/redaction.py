@@ -54,6 +54,25 @@ def redact_payload(value: Any, mapping: dict[str, str] | None = None) -> Any:
     return value
 
 
+def install_log_redaction() -> None:
+    """Redact every log record the process creates, whichever library logs it (idempotent)."""
+    current = logging.getLogRecordFactory()
+    if getattr(current, "hyperjourney_redacts", False):
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = current(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a malformed format string: leave it to logging to report
+            return record
+        record.msg, record.args = redact(message).text, None
+        return record
+
+    factory.hyperjourney_redacts = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
+
+
 class RedactingFilter(logging.Filter):
     """Attach to a handler so log lines never carry raw PII."""
 

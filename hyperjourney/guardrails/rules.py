@@ -33,6 +33,9 @@ class Disclaimer(_Strict):
     name: str
     triggers: list[str] = Field(min_length=1, description="whole words that make the disclaimer mandatory")
     text: str = Field(min_length=1)
+    applies_with: list[str] = Field(
+        default_factory=list, description="only when one of these words appears too (e.g. the product it covers)"
+    )
 
 
 class ContentRules(_Strict):

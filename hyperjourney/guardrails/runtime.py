@@ -23,7 +23,12 @@ def telemetry_opted_in() -> bool:
 
 @lru_cache(maxsize=1)
 def guardrails() -> ModuleType:
-    """The guardrails package, configured to stay offline (imported once, on first use)."""
+    """The guardrails package, configured to stay offline (imported once, on first use).
+
+    Validation runs sequentially: our validators are cheap and CPU-bound, and guardrails' async path would
+    install an event loop (and uvloop's policy, process-wide) or warn when called from async code.
+    """
+    os.environ.setdefault("GUARDRAILS_RUN_SYNC", "true")
     if not telemetry_opted_in():
         import nltk
 

@@ -97,6 +97,23 @@ class ToneAttributes(BaseModel):
     brevity: float = Field(ge=0, le=1)
 
 
+# brand-voice.md "Channel settings" (1..5 scales); Ledger copy adds 1 to formality on every channel.
+BRAND_VOICE: dict[str, tuple[int, int, int]] = {
+    "email": (3, 4, 3),
+    "sms": (2, 4, 5),
+    "in_app": (2, 4, 4),
+    "support_reply": (3, 4, 4),
+    "ad_copy": (2, 4, 5),
+}
+
+
+def brand_tone(kind: str, *, ledger: bool = False) -> ToneAttributes:
+    """The requested tone for a channel from the brand voice table, mapped from 1..5 onto 0..1."""
+    formality, warmth, brevity = BRAND_VOICE[kind]
+    formality = min(formality + ledger, 5)
+    return ToneAttributes(formality=(formality - 1) / 4, warmth=(warmth - 1) / 4, brevity=(brevity - 1) / 4)
+
+
 def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
@@ -112,7 +129,8 @@ def estimate_tone(text: str) -> ToneAttributes:
     cold = sum(t in COLD for t in tokens)
     warmth = _clamp(0.25 + 5 * (warm - cold) / n)
     per_sentence = len(tokens) / sentences
-    brevity = _clamp(0.5 * (1 - min(per_sentence / 30, 1)) + 0.5 * (1 - min(len(tokens) / 250, 1)))
+    # calibrated on brand-voice.md: a 75-150 word email in 12-18 word sentences is brevity 3 of 5 (0.5)
+    brevity = _clamp(0.5 * (1 - min(per_sentence / 25, 1)) + 0.5 * (1 - min(len(tokens) / 220, 1)))
     return ToneAttributes(formality=round(formality, 3), warmth=round(warmth, 3), brevity=round(brevity, 3))
 
 

@@ -21,7 +21,7 @@ KNOWN_EVENTS = frozenset(
         "email_open", "email_click", "sms_click", "push_open", "in_app_click", "unsubscribe", "complaint",
         "signup", "login", "whitepaper_download", "webinar_attended", "demo_requested", "meeting_booked",
         "trial_started", "contract_signed", "usage_milestone", "board_created", "collaborator_invited",
-        "automation_viewed", "automation_created", "upgrade", "downgrade", "seat_added",
+        "automation_viewed", "automation_created", "upgrade", "downgrade", "seat_added", "segment_entered",
     }
 )  # fmt: skip
 

@@ -33,9 +33,11 @@ from hyperjourney.journeys.definition import (
     WaitForEventStep,
     WaitStep,
 )
+from hyperjourney.nba.policy_port import PolicyDecision, PolicyPort, ProposedAction
 from hyperjourney.nba.signals import load_signals, with_model_scores
 
 MAX_STEPS_PER_ADVANCE = 64
+TIMING_RULES = frozenset({"quiet_hours", "send_window"})
 
 
 class RunStats(BaseModel):
@@ -48,6 +50,9 @@ class RunStats(BaseModel):
     timeouts: int = 0
     resumed: int = 0
     exited: int = 0
+    denied: int = 0
+    review: int = 0
+    deferred: int = 0
 
     def add(self, other: RunStats) -> None:
         for name in type(self).model_fields:
@@ -58,6 +63,7 @@ class JourneyRunner:
     def __init__(self, db: Database, tenant: str, *, use_models: bool = True, batch: int = 500) -> None:
         self.db, self.tenant, self.use_models, self.batch = db, tenant, use_models, batch
         self._defs: dict[tuple[str, int], JourneyDefinition] = {}
+        self.policy = PolicyPort(db, tenant)
 
     # -- entry points -------------------------------------------------------------------------------------
     def tick(self, now: datetime) -> RunStats:
@@ -99,6 +105,8 @@ class JourneyRunner:
                 )
                 stats.events = len(events)
             total.add(stats)
+            if len(events) < self.batch:
+                return total
 
     def advance_due(self, now: datetime) -> RunStats:
         total = RunStats()
@@ -119,6 +127,8 @@ class JourneyRunner:
                     else:
                         self._run_steps(conn, enr, enr["step_id"], at, stats)
             total.add(stats)
+            if len(due) < self.batch:
+                return total
 
     # -- events -------------------------------------------------------------------------------------------
     def _on_event(
@@ -325,6 +335,17 @@ class JourneyRunner:
         if sent is not None and sent[0] >= defn.caps.max_actions:
             stats.capped += 1
             return "capped"
+        send_at, decision = self._policy_check(conn, defn, customer, step, at)
+        rules = [h.model_dump() for h in decision.rules_fired if h.outcome != "allow"]
+        if not decision.allowed or decision.needs_review:
+            outcome = "denied" if not decision.allowed else "review"
+            audit.append(conn, actor="journey-runner", action=f"journey_action_{outcome}",
+                         entity=f"enrollment:{enr['enrollment_id']}",
+                         payload={"journey": defn.id, "step": step.id, "customer_id": customer, "rules": rules,
+                                  "policy_version": decision.policy_version})  # fmt: skip
+            setattr(stats, outcome, getattr(stats, outcome) + 1)
+            return f"{outcome}:" + ",".join(sorted({r["rule"] for r in rules}))
+        stats.deferred += send_at > at
         names = [v.name for v in step.variants]
         experiment_id = f"{defn.id}:{step.id}"
         decision_id: int | None = None
@@ -363,10 +384,32 @@ class JourneyRunner:
             journey_id=defn.id,
             enrollment_id=enr["enrollment_id"],
             variant=arm,
+            send_at=send_at if send_at > at else None,
         )
         enqueue(conn, action, actor="journey-runner")
         stats.actions += 1
         return f"sent:{arm}"
+
+    def _policy_check(
+        self, conn: psycopg.Connection[Any], defn: JourneyDefinition, customer: str, step: ActionStep, at: datetime
+    ) -> tuple[datetime, PolicyDecision]:
+        """The policy decision for this send; a send denied only for its timing moves to the next allowed hour."""
+        checker = self.policy.for_customer(conn, customer, at)
+
+        def check(when: datetime) -> PolicyDecision:
+            action = ProposedAction(customer_id=customer, channel=step.channel, purpose=step.purpose,
+                                    campaign_id=defn.id, send_at=when, personalized=True)  # fmt: skip
+            return checker.check(action, when)
+
+        decision = check(at)
+        denials = {h.rule for h in decision.rules_fired if h.outcome == "deny"}
+        if denials and denials <= TIMING_RULES:
+            start = at.replace(minute=0, second=0, microsecond=0)
+            for hours in range(1, 25):
+                later = check(start + timedelta(hours=hours))
+                if later.allowed:
+                    return start + timedelta(hours=hours), later
+        return at, decision
 
     # -- helpers ------------------------------------------------------------------------------------------
     def _log(
@@ -386,7 +429,7 @@ class JourneyRunner:
     def _scores(self, conn: psycopg.Connection[Any], customer_id: str, at: datetime) -> dict[str, float]:
         signals = load_signals(conn, customer_id, at)
         if self.use_models:
-            signals = with_model_scores(self.db, self.tenant, signals, at)
+            signals = with_model_scores(self.db, self.tenant, signals, at, conn)
         return signals.scores
 
 

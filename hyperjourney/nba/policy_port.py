@@ -1,124 +1,54 @@
-"""Policy for candidate actions. Uses the policy engine (``hyperjourney.policy``) when that part is installed;
-without it an honest default checks current consent and a weekly frequency cap from the outbox."""
+"""The policy engine (hyperjourney.policy) applied to many candidate actions for one customer: the context is
+built once per decision and the tenant's active policy is cached briefly, so each candidate costs no I/O."""
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 import psycopg
-from pydantic import BaseModel, Field
 
-from hyperjourney.channels.consent import CONSENT_CHANNEL, OPT_IN_CHANNELS
 from hyperjourney.db.database import Database
+from hyperjourney.policy.context import context_from
+from hyperjourney.policy.engine import check_action
+from hyperjourney.policy.models import CustomerContext, PolicyDecision, ProposedAction, RuleHit
+from hyperjourney.policy.schema import Policy
+from hyperjourney.policy.store import active_policy
 
-DEFAULT_POLICY_VERSION = "default-consent-caps/1"
-WEEKLY_CAP = 4
-CONSENTS_SQL = "SELECT channel, purpose, status FROM current_consents WHERE customer_id = %s"
-
-
-class RuleHit(BaseModel):
-    rule: str
-    outcome: Literal["allow", "deny", "review"]
-    reason: str
-
-
-class PolicyDecision(BaseModel):
-    allowed: bool
-    rules_fired: list[RuleHit] = Field(default_factory=list)
-    policy_version: str = DEFAULT_POLICY_VERSION
-    needs_review: bool = False
-
-
-class ProposedAction(BaseModel):
-    customer_id: str
-    channel: Literal["email", "sms", "push", "in_app", "webhook"]
-    purpose: Literal["marketing", "transactional", "support"] = "marketing"
-    campaign_id: str | None = None
-    product_ids: list[str] = Field(default_factory=list)
-    cost: float = 0.0
-    send_at: datetime
-    cohort_size: int = 1
-    regulated_claim: bool = False
+__all__ = ["CustomerPolicy", "PolicyDecision", "PolicyPort", "ProposedAction", "RuleHit"]
 
 
 class PolicyPort:
-    """Checks many candidates for one customer with one round of reads."""
+    def __init__(self, db: Database, tenant: str, *, ttl_s: float = 30.0) -> None:
+        self.db, self.tenant, self.ttl_s = db, tenant, ttl_s
+        self._policy: Policy | None = None
+        self._loaded_at = 0.0
 
-    def __init__(self, db: Database, tenant: str) -> None:
-        self.db, self.tenant = db, tenant
-        self._engine: Any = None
-        try:
-            from hyperjourney.policy import engine, store
-        except ImportError:
-            return
-        self._engine = engine
-        self._policy = store.load_policy(db, tenant)
+    def policy(self, conn: psycopg.Connection[Any]) -> Policy:
+        if self._policy is None or time.monotonic() - self._loaded_at > self.ttl_s:
+            self._policy, self._loaded_at = active_policy(conn), time.monotonic()
+        return self._policy
 
     def for_customer(
-        self,
-        conn: psycopg.Connection[Any],
-        customer_id: str,
-        sends_7d: int,
-        now: datetime,
-        *,
-        consents: dict[tuple[str, str], str] | None = None,
+        self, conn: psycopg.Connection[Any], customer_id: str, now: datetime, *, product_ids: list[str] | None = None
     ) -> CustomerPolicy:
-        """The checker for one customer; ``consents`` (from CONSENTS_SQL) saves a query when already read."""
-        if self._engine is not None:
-            from hyperjourney.policy.context import customer_context
-
-            ctx = customer_context(self.db, self.tenant, customer_id, now=now)
-            return CustomerPolicy(customer_id, consents or {}, sends_7d, engine=(self._engine, self._policy, ctx))
-        if consents is None:
-            rows = conn.execute(CONSENTS_SQL, (customer_id,)).fetchall()
-            consents = {(ch, purpose): status for ch, purpose, status in rows}
-        return CustomerPolicy(customer_id, consents, sends_7d)
+        """``product_ids`` limits the product facts read to the candidates' products (None reads none)."""
+        ctx = context_from(conn, customer_id, now=now, product_ids=product_ids or [])
+        return CustomerPolicy(ctx, self.policy(conn))
 
 
 class CustomerPolicy:
-    def __init__(
-        self, customer_id: str, consents: dict[tuple[str, str], str], sends_7d: int, engine: Any = None
-    ) -> None:
-        self.customer_id, self.consents, self.sends_7d, self.engine = customer_id, consents, sends_7d, engine
+    def __init__(self, ctx: CustomerContext, policy: Policy) -> None:
+        self.ctx, self.policy = ctx, policy
 
     def check(self, action: ProposedAction, now: datetime) -> PolicyDecision:
-        if self.engine is not None:
-            engine, policy, ctx = self.engine
-            real = engine.check_action(ctx, engine_action(action), policy, now=now)
-            return PolicyDecision.model_validate(real, from_attributes=True)
-        return self._default(action)
+        return check_action(self.ctx, action, self.policy, now=now)
 
-    def _default(self, action: ProposedAction) -> PolicyDecision:
-        hits: list[RuleHit] = []
-        ledger = CONSENT_CHANNEL[action.channel]
-        purpose = "profiling" if action.channel == "webhook" else "marketing"
-        status = self.consents.get((ledger, purpose))
-        if action.purpose == "marketing":
-            if status == "withdrawn" or (action.channel in OPT_IN_CHANNELS and status != "granted"):
-                hits.append(RuleHit(rule="consent", outcome="deny", reason=f"no {purpose} consent on {ledger}"))
-            else:
-                hits.append(
-                    RuleHit(rule="consent", outcome="allow", reason=f"{purpose} on {ledger}: {status or 'n/a'}")
-                )
-            if self.sends_7d >= WEEKLY_CAP:
-                hits.append(
-                    RuleHit(
-                        rule="frequency_cap",
-                        outcome="deny",
-                        reason=f"{self.sends_7d} messages in 7 days (cap {WEEKLY_CAP})",
-                    )
-                )
-        if action.regulated_claim:
-            hits.append(RuleHit(rule="regulated_claim", outcome="review", reason="regulated claim needs review"))
-        allowed = not any(h.outcome == "deny" for h in hits)
-        return PolicyDecision(
-            allowed=allowed, rules_fired=hits, needs_review=allowed and any(h.outcome == "review" for h in hits)
-        )
+    def nothing(self) -> PolicyDecision:
+        """Doing nothing is always allowed."""
+        return PolicyDecision(allowed=True, rules_fired=[], policy_version=self.policy.version, needs_review=False)
 
-
-def engine_action(action: ProposedAction) -> Any:
-    """The policy part's own ProposedAction built from ours (same contract fields)."""
-    from hyperjourney.policy.engine import ProposedAction as EngineAction
-
-    return EngineAction(**action.model_dump())
+    def granted(self, channel: str) -> bool:
+        state = self.ctx.consent(channel, "marketing")
+        return state is not None and state.status == "granted"

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from hyperjourney.data import audit
 from hyperjourney.db.database import Database
-from hyperjourney.nba.policy_port import CONSENTS_SQL, PolicyDecision, PolicyPort, ProposedAction
+from hyperjourney.nba.policy_port import CustomerPolicy, PolicyDecision, PolicyPort, ProposedAction
 from hyperjourney.nba.recommend import CACHE, RECENT_SQL, Recommendation, recent_params, split_recent
 from hyperjourney.nba.signals import SIGNALS_SQL, Signals, signals_from_row, with_model_scores
 
@@ -258,7 +258,6 @@ def next_best_action(
             q_profile = conn.execute("SELECT to_jsonb(c) FROM customers c WHERE customer_id = %s", (customer_id,))
             q_signals = conn.execute(SIGNALS_SQL, {"c": customer_id, "now": at})
             q_recent = conn.execute(RECENT_SQL, recent_params(customer_id, at))
-            q_consents = conn.execute(CONSENTS_SQL, (customer_id,))
             q_weights = conn.execute(WEIGHTS_SQL, (WEIGHTS_KEY,))
         row = q_profile.fetchone()
         if row is None:
@@ -268,25 +267,25 @@ def next_best_action(
         assert signals_row is not None
         signals = signals_from_row(customer_id, signals_row)
         seeds, bought = split_recent(q_recent.fetchall())
-        consents = {(ch, purpose): status for ch, purpose, status in q_consents.fetchall()}
         weights_row = q_weights.fetchone()
         model = CACHE.get(conn, tenant)
         recs = model.recommend(seeds, exclude=bought, customer_returns_rate=signals.returns_rate,
                                age_band=profile.get("age_band"), k=3) if seeds or bought else []  # fmt: skip
         w = weights or (Weights.model_validate(weights_row[0]) if weights_row else Weights())
         port = policy or PolicyPort(db, tenant)
-        cust_policy = port.for_customer(conn, customer_id, signals.sends_7d, at, consents=consents)
+        cust_policy = port.for_customer(conn, customer_id, at, product_ids=[r.product_id for r in recs])
         if use_models:
-            signals = with_model_scores(db, tenant, signals, at)
-        preferred = _preferred_channel(cust_policy.consents)
+            signals = with_model_scores(db, tenant, signals, at, conn)
+        preferred = _preferred_channel(cust_policy)
         ranked: list[RankedAction] = []
         for c in candidates(profile, signals, recs, event, preferred):
             decision = (
-                PolicyDecision(allowed=True, rules_fired=[])
+                cust_policy.nothing()
                 if c.channel is None
                 else cust_policy.check(
-                    ProposedAction(customer_id=customer_id, channel=c.channel, product_ids=c.product_ids,
-                                   cost=c.components.cost, send_at=at),
+                    ProposedAction(customer_id=customer_id, channel=c.channel, purpose="marketing",
+                                   product_ids=c.product_ids, cost=c.components.cost, send_at=at,
+                                   personalized=c.kind == "recommendation", upsell=c.kind == "offer"),
                     at,
                 )
             )  # fmt: skip
@@ -321,11 +320,8 @@ def _choose(allowed: list[RankedAction], explore: float, rng: random.Random) -> 
     return allowed[idx], propensity
 
 
-def _preferred_channel(consents: dict[tuple[str, str], str]) -> str:
-    for channel in ("email", "push", "sms"):
-        if consents.get((channel, "marketing")) == "granted":
-            return channel
-    return "in_app"
+def _preferred_channel(policy: CustomerPolicy) -> str:
+    return next((ch for ch in ("email", "push", "sms") if policy.granted(ch)), "in_app")
 
 
 def _log(conn: psycopg.Connection[Any], d: NbaDecision, event: dict[str, Any] | None, at: datetime, w: Weights) -> int:

@@ -1,7 +1,7 @@
 """Fresh per-customer signals for decisions: one query over events, orders, returns, tickets and the outbox.
 
-Scores come from the scoring part (``hyperjourney.scoring.service.score_customer``) when it is installed;
-without it a transparent recency/frequency rule gives the same names, so journeys and NBA always run.
+Scores come from the scoring part (``hyperjourney.scoring.service.score_customer``) once the tenant's models
+are trained; until then a transparent recency/frequency rule gives the same names, so journeys and NBA run.
 """
 
 from __future__ import annotations
@@ -14,6 +14,9 @@ import psycopg
 from pydantic import BaseModel, Field
 
 from hyperjourney.db.database import Database
+from hyperjourney.scoring import registry
+from hyperjourney.scoring.scorer import ModelsNotTrainedError
+from hyperjourney.scoring.service import score_customer
 
 SIGNALS_SQL = """
 WITH ev AS (
@@ -107,13 +110,16 @@ def signals_from_row(customer_id: str, row: tuple[Any, ...]) -> Signals:
     )
 
 
-def with_model_scores(db: Database, tenant: str, signals: Signals, now: datetime) -> Signals:
-    """Overlay the scoring part's model scores (and their reasons) when that part is installed."""
-    try:
-        from hyperjourney.scoring.service import score_customer
-    except ImportError:
+def with_model_scores(
+    db: Database, tenant: str, signals: Signals, now: datetime, conn: psycopg.Connection[Any]
+) -> Signals:
+    """Overlay the scoring part's model scores (and their reasons) once the tenant's models are trained."""
+    if not registry.active_versions(conn):
         return signals
-    scored = score_customer(db, tenant, signals.customer_id, now=now)
+    try:
+        scored = score_customer(db, tenant, signals.customer_id, now=now)
+    except ModelsNotTrainedError:
+        return signals
     scores, reasons = dict(signals.scores), dict(signals.reasons)
     for name, score in scored.scores.items():
         scores[name] = float(score.value)

@@ -1,6 +1,6 @@
 """Build a CustomerContext from the database: the only I/O on the policy path, done once per customer.
 
-Reads consents (latest wins, as of `now`), the contact log (caps, fatigue, budgets), open and recently
+Reads consents (latest wins, as of `now`), the contact log and the outbox (caps, fatigue, budgets), open and recently
 solved tickets, engagement events, failed payments and the products the tenant sells.
 """
 
@@ -56,6 +56,8 @@ def context_from(
             (customer_id, horizon),
         )
     ]
+    contacts += _outbox_contacts(conn, customer_id, horizon)
+    contacts.sort(key=lambda c: c.sent_at)
     tickets = [
         OpenTicket(ticket_id=tid, priority=prio, status=status, updated_at=upd, product_ids=_products(labels))
         for tid, prio, status, upd, labels in conn.execute(
@@ -113,6 +115,25 @@ def context_from(
         campaign_spend=campaign_spend,
         day_spend=float(day[0]) if day else 0.0,
     )
+
+
+def _outbox_contacts(conn: psycopg.Connection[Any], customer_id: str, horizon: datetime) -> list[Contact]:
+    """Messages queued in the actions part's outbox count toward caps before they go out.
+
+    Delivered ones are not read here: the dispatcher records each delivery in the contact log.
+    """
+    exists = conn.execute("SELECT to_regclass('outbox') IS NOT NULL").fetchone()
+    if not exists or not exists[0]:
+        return []
+    return [
+        Contact(channel=ch, purpose=p, sent_at=at, campaign_id=journey)
+        for ch, p, at, journey in conn.execute(
+            "SELECT channel, purpose, coalesce(sent_at, next_attempt_at), journey_id FROM outbox "
+            "WHERE customer_id = %s AND status IN ('pending', 'sending') "
+            "AND coalesce(sent_at, next_attempt_at) > %s",
+            (customer_id, horizon),
+        )
+    ]
 
 
 def _products(labels: Any) -> list[str]:

@@ -7,6 +7,7 @@ allowed action for a human. Missing data never allows: an unknown product or tim
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from datetime import datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -28,7 +29,7 @@ def _zone(name: str | None) -> ZoneInfo | None:
 
 
 def _hit(rule: str, outcome: Outcome, reason: str) -> RuleHit:
-    return RuleHit.model_construct(rule=rule, outcome=outcome, reason=reason)
+    return RuleHit(rule=rule, outcome=outcome, reason=reason)  # plain __init__ is faster than model_construct
 
 
 def check_action(ctx: CustomerContext, action: ProposedAction, policy: Policy, *, now: datetime) -> PolicyDecision:
@@ -59,9 +60,14 @@ def check_action(ctx: CustomerContext, action: ProposedAction, policy: Policy, *
 def _decide(hits: list[RuleHit], policy: Policy) -> PolicyDecision:
     allowed = not any(h.outcome == "deny" for h in hits)
     review = allowed and any(h.outcome == "review" for h in hits)
-    return PolicyDecision.model_construct(
-        allowed=allowed, rules_fired=hits, policy_version=policy.version, needs_review=review
-    )
+    # Every value is already typed (RuleHits built above), so skip re-validating the list: this is the hot path.
+    decision = PolicyDecision.__new__(PolicyDecision)
+    fields = {"allowed": allowed, "rules_fired": hits, "policy_version": policy.version, "needs_review": review}
+    object.__setattr__(decision, "__dict__", fields)
+    object.__setattr__(decision, "__pydantic_fields_set__", set(fields))
+    object.__setattr__(decision, "__pydantic_extra__", None)
+    object.__setattr__(decision, "__pydantic_private__", None)
+    return decision
 
 
 def _consent(ctx: CustomerContext, action: ProposedAction, policy: Policy, hits: list[RuleHit]) -> None:
@@ -73,7 +79,7 @@ def _consent(ctx: CustomerContext, action: ProposedAction, policy: Policy, hits:
     state = ctx.consent(channel, "marketing") if channel else None
     if state is None or state.status != "granted":
         what = "withdrawn" if state is not None else "no record"
-        hits.append(_hit("consent", "deny", f"no {action.channel} marketing consent ({what})"))
+        hits.append(_hit("consent", "deny", f"no marketing consent on {action.channel} ({what})"))
         return
     hits.append(_hit("consent", "allow", f"{channel} marketing consent granted via {state.source}"))
     strict = ctx.region in rules.strict_regions and action.channel == "email" and bool(rules.strict_email_sources)
@@ -89,6 +95,26 @@ def _consent(ctx: CustomerContext, action: ProposedAction, policy: Policy, hits:
             hits.append(_hit("profiling", "deny", f"personalized marketing in {ctx.region} needs profiling consent"))
 
 
+class _ContactIndex:
+    """Counted contacts per channel ("*" = all): sorted epoch seconds and counts per local day."""
+
+    __slots__ = ("days", "times")
+
+    def __init__(self, contacts: list[Contact], purposes: list[str], zone: ZoneInfo) -> None:
+        self.times: dict[str, list[float]] = {"*": []}
+        self.days: dict[str, dict[int, int]] = {"*": {}}
+        for c in contacts:
+            if c.purpose not in purposes:
+                continue
+            ts, day = c.sent_at.timestamp(), c.sent_at.astimezone(zone).toordinal()
+            for key in ("*", c.channel):
+                self.times.setdefault(key, []).append(ts)
+                per_day = self.days.setdefault(key, {})
+                per_day[day] = per_day.get(day, 0) + 1
+        for times in self.times.values():
+            times.sort()
+
+
 def _caps(
     ctx: CustomerContext,
     action: ProposedAction,
@@ -100,50 +126,59 @@ def _caps(
     rules = policy.caps
     if action.purpose not in rules.counted_purposes:
         return
-    counted = [c for c in ctx.contacts if c.purpose in rules.counted_purposes]
-    window = timedelta(days=rules.window_days)
-    same_channel = [c for c in counted if c.channel == action.channel]
+    index: _ContactIndex = ctx.cached(
+        ("caps", zone.key, tuple(rules.counted_purposes)),
+        lambda: _ContactIndex(ctx.contacts, list(rules.counted_purposes), zone),
+    )
+    at, day, window = action.send_at.timestamp(), local.toordinal(), rules.window_days * 86400.0
     channel_cap = rules.per_channel.get(action.channel)
     if channel_cap is not None:
-        _check_cap(f"cap_{action.channel}", channel_cap, same_channel, action.send_at, local, zone, window, hits)
-    _check_cap("cap_all_channels", rules.all_channels, counted, action.send_at, local, zone, window, hits)
+        _check_cap(f"cap_{action.channel}", channel_cap, index, action.channel, at, day, local, window, hits)
+    _check_cap("cap_all_channels", rules.all_channels, index, "*", at, day, local, window, hits)
 
 
 def _check_cap(
     rule: str,
     cap: Cap,
-    contacts: list[Contact],
-    at: datetime,
+    index: _ContactIndex,
+    key: str,
+    at: float,
+    day: int,
     local: datetime,
-    zone: ZoneInfo,
-    window: timedelta,
+    window: float,
     hits: list[RuleHit],
 ) -> None:
     if cap.day is not None:
-        day = local.date()
-        today = sum(1 for c in contacts if c.sent_at.astimezone(zone).date() == day)
+        today = index.days.get(key, {}).get(day, 0)
         if today + 1 > cap.day:
-            hits.append(_hit(rule, "deny", f"{today} already on {day} (local); the cap is {cap.day} per day"))
-    if cap.week is not None:
-        peak = _busiest_window(contacts, at, window)
-        if peak + 1 > cap.week:
             hits.append(
-                _hit(rule, "deny", f"{peak} already in a {window.days}-day window around it; the cap is {cap.week}")
+                _hit(rule, "deny", f"{today} already on {local:%Y-%m-%d} (local); the cap is {cap.day} per day")
             )
+    if cap.week is not None:
+        peak = busiest_window(index.times.get(key, []), at, window)
+        if peak + 1 > cap.week:
+            days = round(window / 86400)
+            hits.append(_hit(rule, "deny", f"{peak} already in a {days}-day window around it; the cap is {cap.week}"))
 
 
-def _busiest_window(contacts: list[Contact], at: datetime, window: timedelta) -> int:
-    """Most contacts in any rolling window [w, w + window) that also contains `at`.
+def busiest_window(times: list[float], at: float, window: float) -> int:
+    """Most contacts in any rolling window [w, w + window) that also contains `at` (`times` sorted).
 
     Checking only the window that ends at `at` is not enough when actions arrive out of order: a later
     send already scheduled could push the window after `at` over the cap. Any window can slide right
     until its first element sits on its left edge, so the candidates start at `at` or at a contact.
     """
-    near = [c.sent_at for c in contacts if at - window < c.sent_at < at + window]
-    if not near:
+    lo = bisect_right(times, at - window)
+    hi = bisect_left(times, at + window)
+    if lo == hi:
         return 0
-    starts = [at, *(t for t in near if t <= at)]
-    return max(sum(1 for t in near if w <= t < w + window) for w in starts)
+    best = bisect_left(times, at + window, lo, hi) - bisect_left(times, at, lo, hi)
+    for i in range(lo, hi):
+        start = times[i]
+        if start > at:
+            break
+        best = max(best, bisect_left(times, start + window, i, hi) - i)
+    return best
 
 
 def _timing(action: ProposedAction, policy: Policy, local: datetime, zone_known: bool, hits: list[RuleHit]) -> None:
@@ -172,6 +207,8 @@ def _exclusions(
     ctx: CustomerContext, action: ProposedAction, policy: Policy, now: datetime, hits: list[RuleHit]
 ) -> None:
     rules = policy.exclusions
+    if not (ctx.flags or ctx.tickets or action.product_ids or action.upsell or ctx.age_band):
+        return
     flagged = [f for f in ctx.flags if f in rules.suppress_flags]
     if flagged:
         hits.append(_hit("suppression", "deny", f"marketing suppressed: {', '.join(flagged)}"))

@@ -6,10 +6,11 @@ The context is a snapshot the engine reads and never writes, so a decision is a 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 Channel = Literal["email", "sms", "push", "in_app", "webhook"]
 Purpose = Literal["marketing", "transactional", "support"]
@@ -80,8 +81,26 @@ class CustomerContext(BaseModel):
     campaign_spend: dict[str, float] = Field(default_factory=dict, description="spend so far per campaign")
     day_spend: float = Field(0.0, description="tenant-wide spend on the action's day")
 
+    _indexes: dict[Any, Any] = PrivateAttr(default_factory=dict)
+
     def consent(self, channel: str, purpose: str) -> ConsentState | None:
         return self.consents.get((channel, purpose))
+
+    def cached(self, key: Any, build: Callable[[], Any]) -> Any:
+        """Derived data (e.g. contacts indexed by local day) computed once per context, reused per action.
+
+        A context is a snapshot: copy it (model_copy) to change it, which starts with an empty cache.
+        """
+        key = (key, len(self.contacts))  # an appended contact invalidates
+        cache = self.__pydantic_private__["_indexes"]  # type: ignore[index]  # skips pydantic's slow __getattr__
+        if key not in cache:
+            cache[key] = build()
+        return cache[key]
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> CustomerContext:
+        copy = super().model_copy(update=update, deep=deep)
+        copy._indexes = {}
+        return copy
 
 
 class ProposedAction(BaseModel):

@@ -114,6 +114,56 @@ def submit(db: Database, tenant: str, item: ReviewItem) -> str:
     return item_id
 
 
+def submit_asset(
+    db: Database,
+    tenant: str,
+    asset: Asset,
+    evidence: list[Evidence],
+    report: GuardReport,
+    *,
+    submitted_by: str,
+    title: str | None = None,
+    risk: list[str] | None = None,
+    run_id: str | None = None,
+) -> str:
+    """Queue an asset with its guard report as the reasons (what the agents call when a guard fails)."""
+    reasons = [f"{f.code}: {f.message}" for f in report.failures]
+    item = ReviewItem(
+        kind="asset",
+        title=title or (asset.subject or asset.body[:60]),
+        payload=asset.model_dump(mode="json"),
+        evidence=evidence,
+        reasons=reasons,
+        risk=risk if risk is not None else (["guard_failed"] if not report.passed else []),
+        submitted_by=submitted_by,
+        run_id=run_id,
+    )
+    return submit(db, tenant, item)
+
+
+def submit_action(
+    db: Database,
+    tenant: str,
+    action: ProposedAction,
+    decision: PolicyDecision,
+    *,
+    submitted_by: str,
+    title: str | None = None,
+    run_id: str | None = None,
+) -> str:
+    """Queue an action the policy flagged for review, with the rules that fired as reasons."""
+    item = ReviewItem(
+        kind="action",
+        title=title or f"{action.purpose} {action.channel} to {action.customer_id}",
+        payload=action.model_dump(mode="json"),
+        reasons=[f"{h.rule}: {h.reason}" for h in decision.rules_fired if h.outcome != "allow"],
+        risk=risks_for(action, decision),
+        submitted_by=submitted_by,
+        run_id=run_id,
+    )
+    return submit(db, tenant, item)
+
+
 _COLUMNS = (
     "item_id, kind, status, title, payload, evidence, reasons, risk, submitted_by, run_id, revision, reviewer, note, "
     "created_at, decided_at"

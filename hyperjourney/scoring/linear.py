@@ -52,11 +52,23 @@ class LinearClassifier:
         """Calibrated probabilities, kept off exact 0 and 1 (no outcome is certain)."""
         return np.asarray(np.clip(np.interp(self.raw(x), self.cal_x, self.cal_y), 0.001, 0.999))
 
-    def contributions(self, x: np.ndarray) -> np.ndarray:
-        """Per-column change in probability against an average customer on that column (signed)."""
-        z = self.logits(x)
-        parts = ((x - self.mean) / self.scale) * self.coef
-        return np.asarray(_sigmoid(z)[..., None] - _sigmoid(z[..., None] - parts))
+    def predict_with_drivers(self, x: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(calibrated p, top-k column indices, their signed probability effects) per row.
+
+        A column's effect is the change in probability against an average customer on that column; the
+        columns are ranked by their logit contribution, which orders them the same way.
+        """
+        xs = (x - self.mean) / self.scale
+        parts = xs * self.coef
+        z = parts.sum(axis=1) + self.intercept
+        k = min(k, parts.shape[1])
+        idx = np.argpartition(-np.abs(parts), k - 1, axis=1)[:, :k]
+        chosen = np.take_along_axis(parts, idx, axis=1)
+        order = np.argsort(-np.abs(chosen), axis=1)
+        idx, chosen = np.take_along_axis(idx, order, axis=1), np.take_along_axis(chosen, order, axis=1)
+        effects = _sigmoid(z)[:, None] - _sigmoid(z[:, None] - chosen)
+        p = np.clip(np.interp(_sigmoid(z), self.cal_x, self.cal_y), 0.001, 0.999)
+        return np.asarray(p), np.asarray(idx), np.asarray(effects)
 
     def to_json(self) -> dict[str, Any]:
         return {

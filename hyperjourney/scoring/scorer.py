@@ -17,7 +17,7 @@ import numpy as np
 from hyperjourney.scoring import sendtime
 from hyperjourney.scoring.linear import LinearClassifier, LogSpendRegressor, SoftmaxClassifier
 from hyperjourney.scoring.registry import ModelVersion
-from hyperjourney.scoring.schema import SCORE_NAMES, Reason, Score
+from hyperjourney.scoring.schema import SCORE_NAMES, Score
 from hyperjourney.scoring.train import category_columns
 from hyperjourney.scoring.vectorize import Vectorizer
 
@@ -69,20 +69,60 @@ class Scorer:
                 s.priors = art["priors"]
         return s
 
+    def inputs(self, rows: Sequence[dict[str, Any]]) -> Inputs:
+        """Feature rows → the numeric arrays every model reads."""
+        vec = self.vectorizers["purchase_propensity"]
+        x = vec.transform(rows)
+        xs = {n: x if v.levels == vec.levels else v.transform(rows) for n, v in self.vectorizers.items()}
+        cat = np.array([category_columns(r, self.categories) for r in rows]).reshape(len(rows), -1)
+        hours = np.array([sendtime.histogram(r.get("active_hours")) for r in rows]).reshape(len(rows), 24)
+        keys = list(self.priors)
+        business = np.array(
+            [keys.index(str(r.get("business"))) if str(r.get("business")) in keys else keys.index("*") for r in rows],
+            dtype=int,
+        )
+        return Inputs(xs, cat, hours, business)
+
+    def core(self, inp: Inputs) -> dict[str, Any]:
+        """Every model's values and top drivers as arrays: the whole numeric work, no Python per customer."""
+        out: dict[str, Any] = {}
+        for name in BINARY:
+            model, x = self.binary[name], inp.x[name]
+            out[name] = model.predict_with_drivers(x, TOP_REASONS)
+        assert self.clv_buy is not None and self.clv_spend is not None and self.next_category is not None
+        x = inp.x["clv"]
+        p_buy, top, effects = self.clv_buy.predict_with_drivers(x, TOP_REASONS)
+        spend = self.clv_spend.predict(x)
+        out["clv"] = (p_buy * spend, top, effects * spend[:, None], p_buy, spend)
+        proba = self.next_category.predict_proba(inp.categories)
+        out["next_category"] = (proba.max(axis=1), proba.argmax(axis=1))
+        prior = np.array([self.priors[k] for k in self.priors])[inp.business]
+        n = inp.hours.sum(axis=1)
+        dist = (inp.hours + sendtime.ALPHA * prior) / (n + sendtime.ALPHA)[:, None]
+        window = dist + np.roll(dist, 1, axis=1) + np.roll(dist, -1, axis=1)
+        hour = window.argmax(axis=1)
+        out["best_send_hour"] = (hour, window[np.arange(len(hour)), hour], n)
+        return out
+
     def score(
         self, rows: Sequence[dict[str, Any]], stale: Sequence[Sequence[str]] | None = None
     ) -> list[dict[str, Score]]:
         """Every customer model for each feature row (stale: per row, the features past their SLA)."""
-        out: list[dict[str, Score]] = [{} for _ in rows]
-        stale_rows = stale or [[] for _ in rows]
-        shared = self._shared_penalties(rows, stale_rows)
-        matrices: dict[str, np.ndarray] = {}
+        return [{n: Score.model_validate(d) for n, d in scores.items()} for scores in self.score_raw(rows, stale)]
+
+    def score_raw(
+        self, rows: Sequence[dict[str, Any]], stale: Sequence[Sequence[str]] | None = None
+    ) -> list[dict[str, dict[str, Any]]]:
+        """As :meth:`score`, as plain dicts (the batch path stores them as JSON without building models)."""
+        out: list[dict[str, dict[str, Any]]] = [{} for _ in rows]
+        if not rows:
+            return out
+        shared = self._shared_penalties(rows, stale or [[] for _ in rows])
+        inp = self.inputs(rows)
+        arrays = self.core(inp)
         for name in BINARY:
+            p, top, effects = arrays[name]
             vec = self.vectorizers[name]
-            key = repr(vec.levels)
-            x = matrices[key] if key in matrices else matrices.setdefault(key, vec.transform(rows))
-            model = self.binary[name]
-            p, parts = model.predict(x), model.contributions(x)
             for i, row in enumerate(rows):
                 extra = list(shared[i])
                 if name == "churn_risk" and row.get("recency_days") is not None and row["recency_days"] > 60:
@@ -93,10 +133,18 @@ class Scorer:
                             "churn model learned from (likely already lapsed)",
                         )
                     )
-                out[i][name] = self._binary_score(name, float(p[i]), parts[i], vec, row, extra)
-        self._clv(rows, out, shared)
-        self._next_category(rows, out, shared)
-        self._send_hour(rows, out, shared)
+                conf, problems = self._confidence(name, extra)
+                out[i][name] = dict(
+                    name=name,
+                    value=round(float(p[i]), 4),
+                    confidence=conf,
+                    model_version=self.versions[name],
+                    reasons=problems + self._drivers(top[i], effects[i], vec, row),
+                    label=None,
+                )
+        self._clv(rows, out, shared, arrays["clv"])
+        self._next_category(rows, out, shared, arrays["next_category"])
+        self._send_hour(rows, out, shared, arrays["best_send_hour"], inp.hours)
         return out
 
     def _shared_penalties(
@@ -121,87 +169,69 @@ class Scorer:
             penalties.append(p)
         return penalties
 
-    def _confidence(self, name: str, penalties: Sequence[tuple[float, str]]) -> tuple[float, list[Reason]]:
+    def _confidence(self, name: str, penalties: Sequence[tuple[float, str]]) -> tuple[float, list[dict[str, Any]]]:
         quality = min(max((self.quality.get(name, 0.5) - 0.5) / 0.5, 0.2), 1.0)
         conf = quality * math.prod(m for m, _ in penalties)
-        reasons = [
-            Reason(feature="data_quality", text=why, direction="-", size=round(1 - m, 3)) for m, why in penalties
-        ]
+        reasons = [dict(feature="data_quality", text=why, direction="-", size=round(1 - m, 3)) for m, why in penalties]
         return round(min(max(conf, 0.01), 1.0), 3), reasons
 
     def _drivers(
-        self, parts: np.ndarray, vec: Vectorizer, row: dict[str, Any], scale: float = 1.0, unit: str = ""
-    ) -> list[Reason]:
+        self, top: np.ndarray, effects: np.ndarray, vec: Vectorizer, row: dict[str, Any], unit: str = ""
+    ) -> list[dict[str, Any]]:
         cols = vec.columns
-        order = np.argsort(-np.abs(parts))[:TOP_REASONS]
         return [
-            Reason(
+            dict(
                 feature=cols[j].feature,
-                text=f"{vec.phrase(cols[j], row)}: {_signed(float(parts[j]) * scale)}{unit}",
-                direction="+" if parts[j] > 0 else "-",
-                size=round(abs(float(parts[j])) * scale, 4),
+                text=f"{vec.phrase(cols[j], row)}: {_signed(float(e))}{unit}",
+                direction="+" if e > 0 else "-",
+                size=round(abs(float(e)), 4),
             )
-            for j in order
-            if parts[j] != 0
+            for j, e in zip(top, effects, strict=True)
+            if e != 0
         ]
 
-    def _binary_score(
-        self,
-        name: str,
-        p: float,
-        parts: np.ndarray,
-        vec: Vectorizer,
-        row: dict[str, Any],
-        penalties: Sequence[tuple[float, str]],
-    ) -> Score:
-        conf, problems = self._confidence(name, penalties)
-        return Score(
-            name=name,
-            value=round(p, 4),
-            confidence=conf,
-            model_version=self.versions[name],
-            reasons=problems + self._drivers(parts, vec, row),
-        )
-
     def _clv(
-        self, rows: Sequence[dict[str, Any]], out: list[dict[str, Score]], shared: list[list[tuple[float, str]]]
+        self,
+        rows: Sequence[dict[str, Any]],
+        out: list[dict[str, dict[str, Any]]],
+        shared: list[list[tuple[float, str]]],
+        arrays: tuple[np.ndarray, ...],
     ) -> None:
-        assert self.clv_buy is not None and self.clv_spend is not None
+        value, top, effects, p_buy, spend = arrays
         vec = self.vectorizers["clv"]
-        x = vec.transform(rows)
-        p_buy, spend = self.clv_buy.predict(x), self.clv_spend.predict(x)
-        parts = self.clv_buy.contributions(x)
         for i, row in enumerate(rows):
             conf, problems = self._confidence("clv", shared[i])
-            out[i]["clv"] = Score(
+            hurdle = dict(
+                feature="clv",
+                text=f"P(buys in 60 days) {p_buy[i]:.0%} x expected order value ${spend[i]:,.0f}",
+                direction="+",
+                size=round(float(value[i]), 2),
+            )
+            out[i]["clv"] = dict(
                 name="clv",
-                value=round(float(p_buy[i] * spend[i]), 2),
+                value=round(float(value[i]), 2),
                 confidence=conf,
                 model_version=self.versions["clv"],
-                reasons=[
-                    *problems,
-                    Reason(
-                        feature="clv",
-                        text=f"P(buys in 60 days) {p_buy[i]:.0%} x expected order value ${spend[i]:,.0f}",
-                        direction="+",
-                        size=round(float(p_buy[i] * spend[i]), 2),
-                    ),
-                    *self._drivers(parts[i], vec, row, scale=float(spend[i]), unit=" $"),
-                ],
+                reasons=[*problems, hurdle, *self._drivers(top[i], effects[i], vec, row, unit=" $")],
+                label=None,
             )
 
     def _next_category(
-        self, rows: Sequence[dict[str, Any]], out: list[dict[str, Score]], shared: list[list[tuple[float, str]]]
+        self,
+        rows: Sequence[dict[str, Any]],
+        out: list[dict[str, dict[str, Any]]],
+        shared: list[list[tuple[float, str]]],
+        arrays: tuple[np.ndarray, np.ndarray],
     ) -> None:
         assert self.next_category is not None
-        x = np.array([category_columns(r, self.categories) for r in rows])
-        proba = self.next_category.predict_proba(x)
+        best, index = arrays
         classes = self.next_category.classes
+        known = set(self.categories)
         for i, row in enumerate(rows):
-            k = int(np.argmax(proba[i]))
+            label = classes[int(index[i])]
             penalties = list(shared[i])
             seen = set(row.get("categories") or []) | set(row.get("category_affinity") or {})
-            unknown = sorted(seen - set(self.categories))
+            unknown = sorted(seen - known)
             if unknown:
                 penalties.append((0.7, f"categories unknown to the model: {', '.join(unknown)}"))
             if not seen:
@@ -209,48 +239,53 @@ class Scorer:
             conf, problems = self._confidence("next_category", penalties)
             aff = row.get("category_affinity") or {}
             drivers = [
-                Reason(
+                dict(
                     feature="category_affinity",
                     text=f"{share:.0%} of their interest is in {cat.replace('_', ' ')}",
-                    direction="+" if cat == classes[k] else "-",
+                    direction="+" if cat == label else "-",
                     size=round(float(share), 3),
                 )
                 for cat, share in sorted(aff.items(), key=lambda kv: -kv[1])[:TOP_REASONS]
             ]
-            out[i]["next_category"] = Score(
+            out[i]["next_category"] = dict(
                 name="next_category",
-                value=round(float(proba[i][k]), 4),
-                label=classes[k],
+                value=round(float(best[i]), 4),
+                label=label,
                 confidence=conf,
                 model_version=self.versions["next_category"],
                 reasons=problems + drivers,
             )
 
     def _send_hour(
-        self, rows: Sequence[dict[str, Any]], out: list[dict[str, Score]], shared: list[list[tuple[float, str]]]
+        self,
+        rows: Sequence[dict[str, Any]],
+        out: list[dict[str, dict[str, Any]]],
+        shared: list[list[tuple[float, str]]],
+        arrays: tuple[np.ndarray, np.ndarray, np.ndarray],
+        hist: np.ndarray,
     ) -> None:
+        hours, mass, counts = arrays
         for i, row in enumerate(rows):
-            hour, mass, n, known = sendtime.best_hour(row, self.priors)
+            hour, n = int(hours[i]), float(counts[i])
             penalties = list(shared[i])
-            if not known:
+            if str(row.get("business")) not in self.priors:
                 penalties.append(
                     (0.7, f"line of business {row.get('business')!r} unknown: the tenant-wide rhythm is used")
                 )
             evidence = n / (n + sendtime.ALPHA)
-            peaked = min(max((mass - 0.125) / 0.5, 0.0), 1.0)
+            peaked = min(max((float(mass[i]) - 0.125) / 0.5, 0.0), 1.0)
             conf, problems = self._confidence("best_send_hour", penalties)
             conf = round(max(0.01, conf * (0.3 + 0.7 * evidence) * (0.5 + 0.5 * peaked)), 3)
-            hist = sendtime.histogram(row.get("active_hours"))
-            near = int(hist[hour] + hist[(hour - 1) % 24] + hist[(hour + 1) % 24])
+            near = int(hist[i, hour] + hist[i, (hour - 1) % 24] + hist[i, (hour + 1) % 24])
             reasons = [
                 *problems,
-                Reason(
+                dict(
                     feature="active_hours",
                     text=f"{near} of {int(n)} recent actions within an hour of {hour:02d}:00 local time",
                     direction="+",
                     size=round(near / n, 3) if n else 0.0,
                 ),
-                Reason(
+                dict(
                     feature="active_hours",
                     text=f"own history weighs {evidence:.0%}, the typical "
                     f"{row.get('business') or 'customer'} rhythm {1 - evidence:.0%}",
@@ -258,7 +293,7 @@ class Scorer:
                     size=round(1 - evidence, 3),
                 ),
             ]
-            out[i]["best_send_hour"] = Score(
+            out[i]["best_send_hour"] = dict(
                 name="best_send_hour",
                 value=float(hour),
                 label=f"{hour:02d}:00 local",
@@ -266,6 +301,16 @@ class Scorer:
                 model_version=self.versions["best_send_hour"],
                 reasons=reasons,
             )
+
+
+@dataclass
+class Inputs:
+    """Numeric inputs for a batch: linear-model matrices, category columns, hour histograms, prior index."""
+
+    x: dict[str, np.ndarray]
+    categories: np.ndarray
+    hours: np.ndarray
+    business: np.ndarray
 
 
 def _signed(x: float) -> str:

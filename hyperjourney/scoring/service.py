@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from hyperjourney.db.database import Database
 from hyperjourney.features.store import refresh_customer, stale_features
 from hyperjourney.scoring import registry
-from hyperjourney.scoring.schema import SCORE_NAMES, CustomerScores, Reason, Score
+from hyperjourney.scoring.schema import SCORE_NAMES, CustomerScores, Reason
 from hyperjourney.scoring.scorer import Scorer
 
 _SCORERS: dict[tuple[str, tuple[tuple[str, int], ...]], Scorer] = {}
@@ -50,15 +50,14 @@ def score_customer(db: Database, tenant: str, customer_id: str, *, now: datetime
     """All six scores with confidences and reasons; features are computed first if the customer has none."""
     with db.tenant(tenant) as conn:
         row = conn.execute(_ONLINE, (customer_id,)).fetchone()
-    if row is None:
-        raise ValueError(f"customer_id {customer_id!r} does not exist in tenant {tenant!r}")
-    cid, values, computed_at, feature_set, active = row
+        if row is None:
+            raise ValueError(f"customer_id {customer_id!r} does not exist in tenant {tenant!r}")
+        cid, values, computed_at, feature_set, active = row
+        scorer = scorer_for(conn, tenant, {k: int(v) for k, v in (active or {}).items()})
     if values is None:
         fresh = refresh_customer(db, tenant, cid)
         values, computed_at, feature_set = fresh.values, fresh.computed_at, fresh.feature_set
     stale = stale_features(computed_at, feature_set, now)
-    with db.tenant(tenant) as conn:
-        scorer = scorer_for(conn, tenant, {k: int(v) for k, v in (active or {}).items()})
     scores = scorer.score([values], [stale])[0]
     segment, why = segment_of(values)
     return CustomerScores(customer_id=cid, scores=scores, segment=segment, why_in_segment=why, stale_features=stale)
@@ -126,7 +125,7 @@ def score_all(
         total, chunk = len(rows), 2000
         for lo in range(0, total, chunk):
             part = rows[lo : lo + chunk]
-            scored = scorer.score([r[1] for r in part], [stale_features(r[2], r[3], now) for r in part])
+            scored = scorer.score_raw([r[1] for r in part], [stale_features(r[2], r[3], now) for r in part])
             conn.cursor().executemany(
                 "INSERT INTO customer_scores (customer_id, name, value, label, confidence, model_version, reasons) "
                 "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (tenant_id, customer_id, name) DO UPDATE SET "
@@ -139,13 +138,5 @@ def score_all(
     return BatchReport(customers=total, seconds=round(time.perf_counter() - started, 3), versions=scorer.versions)
 
 
-def _score_row(customer_id: str, s: Score) -> tuple[Any, ...]:
-    return (
-        customer_id,
-        s.name,
-        s.value,
-        s.label,
-        s.confidence,
-        s.model_version,
-        Jsonb([r.model_dump() for r in s.reasons]),
-    )
+def _score_row(customer_id: str, s: dict[str, Any]) -> tuple[Any, ...]:
+    return (customer_id, s["name"], s["value"], s["label"], s["confidence"], s["model_version"], Jsonb(s["reasons"]))

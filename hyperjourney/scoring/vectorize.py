@@ -7,7 +7,6 @@ silently.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -61,10 +60,11 @@ NUMERIC: dict[str, tuple[str, float, str]] = {
     "account_active_contacts_30d": ("log", 0.0, "{v:.0f} contacts at the account active in 30 days"),
     "employees": ("log", 0.0, "company of {v:,.0f} employees"),
 }
-MISSING_FLAGS: dict[str, str] = {
-    "recency_days": "no activity recorded yet",
-    "days_since_last_order": "has never ordered",
-    "support_sentiment_90d": "no recent support tickets",
+# name -> (phrase when the value is missing, phrase when it is present)
+MISSING_FLAGS: dict[str, tuple[str, str]] = {
+    "recency_days": ("no activity recorded yet", "has recorded activity"),
+    "days_since_last_order": ("has never ordered", "has ordered before"),
+    "support_sentiment_90d": ("no recent support tickets", "has recent support tickets"),
 }
 CATEGORICAL: dict[str, str] = {
     "business": "line of business is {v}",
@@ -88,47 +88,46 @@ class Vectorizer:
 
     levels: dict[str, list[str]]
 
+    def _ordered(self) -> list[tuple[str, list[str]]]:
+        """Columns follow CATEGORICAL, not dict order: artifacts round-trip through jsonb, which reorders keys."""
+        return [(name, self.levels[name]) for name in CATEGORICAL if name in self.levels]
+
     @classmethod
     def fit(cls, rows: Sequence[dict[str, Any]]) -> Vectorizer:
         levels = {name: sorted({str(r[name]) for r in rows if r.get(name) is not None}) for name in CATEGORICAL}
         return cls(levels)
 
-    @property
-    def columns(self) -> list[Column]:
+    def __post_init__(self) -> None:
         cols = [Column(n, "numeric") for n in NUMERIC]
         cols += [Column(n, "missing") for n in MISSING_FLAGS]
-        cols += [Column(n, "level", lv) for n, lvs in self.levels.items() for lv in lvs]
-        return cols
+        cols += [Column(n, "level", lv) for n, lvs in self._ordered() for lv in lvs]
+        self.columns: list[Column] = cols
 
     def transform(self, rows: Sequence[dict[str, Any]]) -> np.ndarray:
-        out = np.zeros((len(rows), len(self.columns)))
-        for i, row in enumerate(rows):
-            out[i] = self.row(row)
-        return out
-
-    def row(self, values: dict[str, Any]) -> list[float]:
-        vec: list[float] = []
+        """Column by column (numpy per feature, not Python per cell), so batches stay fast."""
+        cols: list[np.ndarray] = []
         for name, (how, fill, _) in NUMERIC.items():
-            v = values.get(name)
-            x = fill if v is None else float(v)
-            vec.append(math.log1p(max(x, 0.0)) if how == "log" else x)
-        vec += [float(values.get(name) is None) for name in MISSING_FLAGS]
-        for name, lvs in self.levels.items():
-            v = values.get(name)
-            vec += [float(v is not None and str(v) == lv) for lv in lvs]
-        return vec
+            v = np.array([r.get(name) for r in rows], dtype=float).reshape(len(rows))
+            v = np.where(np.isnan(v), fill, v)
+            cols.append(np.log1p(np.maximum(v, 0.0)) if how == "log" else v)
+        cols += [np.array([r.get(name) is None for r in rows], dtype=float) for name in MISSING_FLAGS]
+        for name, lvs in self._ordered():
+            values = [None if r.get(name) is None else str(r[name]) for r in rows]
+            cols += [np.array([v == lv for v in values], dtype=float) for lv in lvs]
+        return np.column_stack(cols) if rows else np.zeros((0, len(self.columns)))
 
     def unknown_levels(self, values: dict[str, Any]) -> list[str]:
         """Categorical values training never saw (they get no column): reported as reasons."""
         return [
             f"{name}={values[name]}"
-            for name, lvs in self.levels.items()
+            for name, lvs in self._ordered()
             if values.get(name) is not None and str(values[name]) not in lvs
         ]
 
     def phrase(self, col: Column, values: dict[str, Any]) -> str:
         if col.kind == "missing":
-            return MISSING_FLAGS[col.feature]
+            missing, present = MISSING_FLAGS[col.feature]
+            return missing if values.get(col.feature) is None else present
         if col.kind == "level":
             v = values.get(col.feature)
             shown = col.level if v is not None and str(v) == col.level else f"not {col.level}"
@@ -136,7 +135,7 @@ class Vectorizer:
         v = values.get(col.feature)
         if v is None:
             if col.feature in MISSING_FLAGS:
-                return MISSING_FLAGS[col.feature]
+                return MISSING_FLAGS[col.feature][0]
             if col.feature.startswith("account_"):
                 return "no company account"
             return f"{col.feature.replace('_', ' ')} not recorded"

@@ -17,9 +17,8 @@ KeyFactory = Callable[..., dict[str, str]]
 
 @pytest.fixture(scope="module")
 def kb_tenant(db: Database) -> str:
-    from hyperjourney.knowledge.ingest import ingest_path
-
     import hyperjourney.knowledge
+    from hyperjourney.knowledge.ingest import ingest_path
 
     tenant = new_tenant(db, "kb")
     ingest_path(db, tenant, Path(hyperjourney.knowledge.__file__).parent / "kb" / "demo")

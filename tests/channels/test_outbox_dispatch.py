@@ -93,7 +93,9 @@ def test_smtp_delivery_carries_why_line_and_key(db: Database, tenant: str) -> No
     assert statuses(db, tenant) == {"mail-1": "delivered", "mail-2": "delivered"}
     with db.tenant(tenant) as conn:
         sends = conn.execute("SELECT payload FROM audit_log WHERE action = 'channel_send'").fetchall()
+        contacts = conn.execute("SELECT count(*) FROM contact_log WHERE channel = 'email'").fetchone()
     assert len(sends) == 2 and sends[0][0]["rationale"]["evidence"] == ["faq#2"]
+    assert contacts == (2,)  # the policy's caps count these sends
 
 
 def test_smtp_down_retries_then_dead_letters(db: Database, tenant: str) -> None:

@@ -19,28 +19,28 @@ from hyperjourney.journeys.launch import JourneyPlan, launch_plan
 from hyperjourney.journeys.runner import JourneyRunner
 from hyperjourney.nba.rank import Weights
 from hyperjourney.settings import ChannelSettings
-from tests.actions_fixtures import T0, add_customers, add_event
+from tests.actions_fixtures import T0, add_customers, add_events
 
 H = timedelta(hours=1)
 
 
 def test_attribution_readout_and_bandit_rewards(db: Database, tenant: str, tmp_path: object) -> None:
     ids = [f"u{i}" for i in range(400)]
-    add_customers(db, tenant, ids, region="eu")
+    add_customers(db, tenant, ids, region="us")
     launch_plan(db, tenant, JourneyPlan(template="cart-abandon"), now=T0)
     run = JourneyRunner(db, tenant, use_models=False)
-    for i, cid in enumerate(ids):
-        add_event(db, tenant, f"add{i}", cid, "added_to_cart", T0, cart_id=f"k{i}")
+    add_events(db, tenant, [(f"add{i}", cid, "added_to_cart", T0, {"cart_id": f"k{i}"}) for i, cid in enumerate(ids)])
     run.tick(T0 + 5 * H)
     sink = FileSinkAdapter(tmp_path / "sink.jsonl", "email")  # type: ignore[operator]
     Dispatcher(db, tenant, {"email": sink, "sms": sink}, ChannelSettings()).run()
-    rng = random.Random(4)
+    rng, outcomes = random.Random(4), []
     for i, cid in enumerate(ids):  # treated customers buy their cart more often than the holdout
         held = in_holdout("cart-abandon", cid, 0.2)
         if rng.random() < (0.10 if held else 0.35):
-            add_event(db, tenant, f"buy{i}", cid, "checkout", T0 + 8 * H, cart_id=f"k{i}", revenue=120)
+            outcomes.append((f"buy{i}", cid, "checkout", T0 + 8 * H, {"cart_id": f"k{i}", "revenue": 120}))
         if not held and rng.random() < 0.3:
-            add_event(db, tenant, f"clk{i}", cid, "email_click", T0 + 6 * H)
+            outcomes.append((f"clk{i}", cid, "email_click", T0 + 6 * H, {}))
+    add_events(db, tenant, outcomes)
     credited = attribute(db, tenant)
     assert credited.credited["conversion"] > 50 and credited.credited["click"] > 50
     assert attribute(db, tenant).credited == {}  # idempotent
@@ -50,7 +50,7 @@ def test_attribution_readout_and_bandit_rewards(db: Database, tenant: str, tmp_p
     r = readout(db, tenant, "cart-abandon")
     assert r.enrolled + r.holdout == 400 and r.conversion.ci_low > 0
     assert r.revenue_per_customer[0] > r.revenue_per_customer[1]
-    assert r.segments[0].segment == "eu" and all(g.ok for g in r.guardrails)
+    assert r.segments[0].segment == "us" and all(g.ok for g in r.guardrails)
     assert {v.variant for v in r.variants} >= {"plain", "fit"}
     assert "reached checkout" in r.summary and "a real lift" in r.summary and r.next_test
     with pytest.raises(ValueError, match="segment_by must be one of"):

@@ -41,6 +41,15 @@ def test_grounded_email_passes_every_check() -> None:
     assert report.checked == ["citations", "banned_claims", "competitors", "tone_brand", "pii"]
 
 
+def test_brand_voice_tone_table() -> None:
+    from hyperjourney.guardrails.tone import brand_tone
+
+    assert brand_tone("email") == ToneAttributes(formality=0.5, warmth=0.75, brevity=0.5)
+    assert brand_tone("email", ledger=True).formality == 0.75
+    asset = email(GOOD_EMAIL, citations=["cs-harborline#2"], tone=brand_tone("email"))
+    assert validate_asset(asset, EVIDENCE).passed
+
+
 def test_claims_need_citations_that_exist_and_support_the_numbers() -> None:
     uncited = GOOD_EMAIL.replace(" [cite:cs-harborline#2]", "")
     assert "citation_missing" in codes(email(uncited))
@@ -82,6 +91,8 @@ def test_tone_brand_limits_caps_footers_disclaimers() -> None:
     assert "disclaimer_missing" in codes(email(payouts))
     with_disclaimer = payouts.replace("The Northwind team", demo_rules().disclaimers[0].text + "\nThe Northwind team")
     assert "disclaimer_missing" not in codes(email(with_disclaimer))
+    goods = Asset(kind="support_reply", purpose="support", body="We refunded your card for the boots.")
+    assert "disclaimer_missing" not in codes(goods)
 
 
 def test_sms_segments_and_stop_text() -> None:
@@ -149,3 +160,15 @@ def test_content_rules_errors_name_the_field() -> None:
     with pytest.raises(ContentRulesError, match="banned_phrasez"):
         parse_rules("banned_phrasez: [x]")
     assert "risk-free" in demo_rules().banned_phrases
+
+
+def test_validation_works_inside_a_running_event_loop() -> None:
+    import asyncio
+    import warnings
+
+    async def inside() -> bool:
+        return validate_asset(email(GOOD_EMAIL, citations=["cs-harborline#2"]), EVIDENCE).passed
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert asyncio.run(inside())

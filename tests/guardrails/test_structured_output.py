@@ -42,3 +42,23 @@ def test_second_failure_escalates() -> None:
     result = ask_structured(lambda fb: calls.append(fb) or "nope", Plan)  # type: ignore[func-returns-value]
     assert result.escalated and result.value is None and result.attempts == 2 and len(calls) == 2
     assert result.errors and "JSON" in result.errors[0]
+
+
+def test_guarded_draft_reasks_with_fix_hints_then_escalates() -> None:
+    from hyperjourney.guardrails.models import Asset, Evidence
+    from hyperjourney.guardrails.reask import guarded_draft
+
+    evidence = [Evidence(citation_id="f#1", text="Refunds take 5 business days.")]
+    seen: list[str | None] = []
+    drafts = iter(["Refunds are risk-free and take 2 days [cite:f#1].", "Refunds take 5 business days [cite:f#1]."])
+
+    def draft(feedback: str | None) -> Asset:
+        seen.append(feedback)
+        return Asset(kind="support_reply", purpose="support", body=next(drafts))
+
+    fixed = guarded_draft(draft, evidence)
+    assert fixed.report.passed and fixed.attempts == 2 and not fixed.escalated
+    assert seen[0] is None and seen[1] is not None
+    assert "[banned_claim]" in seen[1] and "[number_unsupported]" in seen[1] and "Fix:" in seen[1]
+    stuck = guarded_draft(lambda fb: Asset(kind="sms", body="RISK-FREE!!"), evidence)
+    assert stuck.escalated and stuck.attempts == 2 and not stuck.report.passed

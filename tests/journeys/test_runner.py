@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -11,9 +11,9 @@ from hyperjourney.db.database import Database
 from hyperjourney.experiments.assign import in_holdout
 from hyperjourney.journeys import runner as runner_mod
 from hyperjourney.journeys.definition import examples
-from hyperjourney.journeys.launch import JourneyPlan, launch_plan
+from hyperjourney.journeys.launch import JourneyLauncher, JourneyPlan, launch_plan
 from hyperjourney.journeys.runner import JourneyRunner
-from tests.actions_fixtures import T0, add_customers, add_event
+from tests.actions_fixtures import T0, add_customers, add_event, add_events
 
 H = timedelta(hours=1)
 
@@ -81,8 +81,7 @@ def test_holdout_is_deterministic_and_gets_nothing(db: Database, tenant: str) ->
     ids = [f"h{i}" for i in range(60)]
     add_customers(db, tenant, ids)
     run = launch_cart(db, tenant)
-    for i, cid in enumerate(ids):
-        add_event(db, tenant, f"x{i}", cid, "added_to_cart", T0, cart_id=f"k{i}")
+    add_events(db, tenant, [(f"x{i}", cid, "added_to_cart", T0, {"cart_id": f"k{i}"}) for i, cid in enumerate(ids)])
     stats = run.tick(T0 + 5 * H)
     held = {c for c in ids if in_holdout("cart-abandon", c, 0.2)}
     assert stats.holdout == len(held) and 0 < len(held) < 30
@@ -94,8 +93,7 @@ def test_crash_mid_batch_neither_skips_nor_repeats(db: Database, tenant: str, mo
     ids = treatment_ids(25, prefix="r")
     add_customers(db, tenant, ids)
     run = launch_cart(db, tenant)
-    for i, cid in enumerate(ids):
-        add_event(db, tenant, f"r{i}", cid, "added_to_cart", T0, cart_id=f"rc{i}")
+    add_events(db, tenant, [(f"r{i}", cid, "added_to_cart", T0, {"cart_id": f"rc{i}"}) for i, cid in enumerate(ids)])
     run.tick(T0)
     real_act = JourneyRunner._act
     calls = {"n": 0}
@@ -140,7 +138,8 @@ def test_b2b_trigger_needs_whitepaper_before_pricing(db: Database, tenant: str) 
 
 def test_launch_plan_enrolls_the_audience(db: Database, tenant: str) -> None:
     ids = [f"a{i}" for i in range(10)]
-    add_customers(db, tenant, ids)
+    add_customers(db, tenant, ids[:8], marketing=("email", "in_app"))
+    add_customers(db, tenant, ids[8:], marketing=("email",))
     result = launch_plan(
         db, tenant,
         JourneyPlan(plan_id="run-1", template="plg-milestone", journey_id="fintech-smb-lift", audience=ids,
@@ -148,10 +147,54 @@ def test_launch_plan_enrolls_the_audience(db: Database, tenant: str) -> None:
         now=T0,
     )  # fmt: skip
     assert result.status == "launched" and result.enrolled + result.holdout == 10
-    assert result.actions_queued == result.enrolled
+    assert result.actions_queued + result.denied == result.enrolled and result.denied >= 1
     same = JourneyPlan(template="plg-milestone", journey_id="fintech-smb-lift", goal="Lift LTV 20% in fintech SMBs")
     again = launch_plan(db, tenant, same, now=T0)
     assert (again.status, again.version) == ("unchanged", result.version)
     edited = launch_plan(db, tenant, same.model_copy(update={"holdout_share": 0.5}), now=T0)
     assert (edited.status, edited.version) == ("launched", result.version + 1)
     assert examples()  # shipped patterns still load after launching a derivative
+
+
+def test_policy_denies_without_consent_and_defers_outside_the_send_window(db: Database, tenant: str) -> None:
+    nomail, late = treatment_ids(2, prefix="q")
+    add_customers(db, tenant, [nomail], marketing=())
+    add_customers(db, tenant, [late])
+    run = launch_cart(db, tenant)
+    add_event(db, tenant, "n1", nomail, "added_to_cart", T0, cart_id="n")
+    add_event(db, tenant, "l1", late, "added_to_cart", T0 + 12 * H, cart_id="l")  # 21:00 UTC + 4 h wait = 01:00
+    stats = run.tick(T0 + 17 * H)
+    assert (stats.denied, stats.deferred) == (1, 1)
+    with db.tenant(tenant) as conn:
+        outcomes = dict(conn.execute(
+            "SELECT e.customer_id, l.outcome FROM journey_step_log l JOIN journey_enrollments e "
+            "USING (tenant_id, enrollment_id) WHERE l.step_id = 'remind_email'").fetchall())  # fmt: skip
+        due = conn.execute("SELECT next_attempt_at FROM outbox").fetchall()
+    assert outcomes[nomail] == "denied:consent" and outcomes[late].startswith("sent:")
+    assert [d.astimezone(T0.tzinfo).hour for (d,) in due] == [8]  # the email window opens at 08:00
+
+
+def test_canvas_plan_from_the_agents_launches_as_a_journey(db: Database, tenant: str) -> None:
+    ids = [f"v{i}" for i in range(12)]
+    add_customers(db, tenant, ids, marketing=("email", "sms"))
+    canvas = {
+        "plan": {"name": "LTV lift · fintech SMBs", "trigger": "enters segment 'fintech SMBs'",
+                 "steps": [{"channel": "email", "delay_days": 0, "variant": "email-1"},
+                           {"channel": "sms", "delay_days": 3, "variant": "sms-1"}],
+                 "cadence": "one touch every 3 days", "frequency_cap_per_week": 2, "holdout_share": 0.25},
+        "variants": [{"channel": "email", "subject": "Close your books faster", "body": "A case study [cite:kb#1]"},
+                     {"channel": "email", "subject": "Your month-end, shorter", "body": "Three tips [cite:kb#2]"},
+                     {"channel": "sms", "body": "Northwind: 3 tips for month-end. Reply STOP to opt out."}],
+        "segment": {"name": "fintech SMBs"}, "segment_name": "fintech SMBs", "metric": "ltv", "audience": ids,
+        "goal": "Lift LTV 20% in fintech SMBs", "approved_by": "maria", "evidence": [{"citation_id": "kb#1"}],
+        "policy": [], "cohort_size": 12,
+    }  # fmt: skip
+    result = JourneyLauncher(db).launch(tenant, "run-42", canvas)
+    assert result.launched and result.journey_id == "ltv-lift-fintech-smbs"
+    assert result.enrolled + result.holdout == 12 and result.actions_queued == result.enrolled
+    JourneyRunner(db, tenant, use_models=False).tick(datetime.now(UTC) + 4 * 24 * H)  # launched "now"
+    sent = actions(db, tenant)
+    assert {ch for _, ch, _ in sent} == {"email", "sms"}
+    assert {v for _, ch, v in sent if ch == "email"} <= {"email-1", "email-2"}
+    again = JourneyLauncher(db).launch(tenant, "run-42", canvas)
+    assert again.status == "unchanged" or again.enrolled == 0  # the same approval never enrolls twice

@@ -149,3 +149,17 @@ def test_decide_audits_version_and_contact_log_feeds_caps(db: Database, tenant: 
         assert [e[0] for e in entries] == ["policy_decision", "contact_recorded", "policy_decision"]
         assert all(e[1]["policy_version"] == demo_policy().version for e in entries)
         assert audit.verify(conn).ok
+
+
+def test_queued_outbox_sends_count_toward_caps(db: Database, tenant: str) -> None:
+    _customer(db, tenant)
+    with db.tenant(tenant) as conn:
+        conn.execute(
+            "INSERT INTO outbox (idempotency_key, customer_id, channel, purpose, payload, status, next_attempt_at) "
+            "VALUES ('k1', 'c1', 'sms', 'marketing', '{}', 'pending', %s), "
+            "('k2', 'c1', 'sms', 'marketing', '{}', 'dead', %s), "
+            "('k3', 'c1', 'email', 'marketing', '{}', 'delivered', %s)",
+            (NOW - timedelta(hours=30), NOW - timedelta(hours=5), NOW - timedelta(hours=2)),
+        )
+    ctx = customer_context(db, tenant, "c1", now=NOW)
+    assert [(c.channel, c.sent_at) for c in ctx.contacts] == [("sms", NOW - timedelta(hours=30))]

@@ -1,0 +1,110 @@
+"""Tone: intent and sentiment of a support message, the tone attributes and channel to answer in, and when a
+human must take over."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from hyperjourney.agents.base import AgentContext, AgentResult, Step
+from hyperjourney.agents.ports import ActionProposal, Sentiment, Tone
+from hyperjourney.models.router import Candidate
+from hyperjourney.prompts.loader import load
+from hyperjourney.tools.customers import Ticket
+from hyperjourney.tools.toolbox import ClassifyInput
+
+PROMPT = "tone_classify"
+INTENTS = (
+    "billing_question", "refund_request", "cancel_subscription", "technical_issue", "shipping_delay",
+    "product_question", "sizing_fit", "account_access", "complaint", "praise", "data_privacy", "upgrade_inquiry",
+)  # fmt: skip
+ReplyChannel = Literal["email", "chat", "sms", "phone"]
+# Per sentiment: how formal, warm and brief a reply should be (support-tone-guide.md).
+_TONE: dict[str, Tone] = {
+    "very_negative": Tone(formality=0.65, warmth=0.6, brevity=0.6),
+    "negative": Tone(formality=0.6, warmth=0.55, brevity=0.55),
+    "neutral": Tone(formality=0.55, warmth=0.45, brevity=0.5),
+    "positive": Tone(formality=0.45, warmth=0.6, brevity=0.55),
+}
+_POLICY_CHANNEL: dict[str, Literal["email", "sms", "in_app"]] = {
+    "email": "email", "chat": "in_app", "sms": "sms", "phone": "email",
+}  # fmt: skip
+_REPLY_ON = {"email": "email", "chat": "chat", "web": "email", "social": "email", "phone": "phone", "sms": "sms"}
+
+
+class ToneDecision(BaseModel):
+    """The output schema of the tone decision."""
+
+    intent: str
+    sentiment: Sentiment
+    formality: float = Field(ge=0, le=1)
+    warmth: float = Field(ge=0, le=1)
+    brevity: float = Field(ge=0, le=1)
+    channel: ReplyChannel
+    confidence: float = Field(ge=0, le=1)
+
+
+class ToneResult(BaseModel):
+    decision: ToneDecision
+    escalate: bool
+    escalation_reasons: list[str]
+    injection: bool
+    classifier: str
+
+    @property
+    def tone(self) -> Tone:
+        d = self.decision
+        return Tone(formality=d.formality, warmth=d.warmth, brevity=d.brevity)
+
+
+def match_tone(ctx: AgentContext, ticket: Ticket, text: str, *, injection: bool = False) -> AgentResult:
+    """``text`` is the customer's words already neutralised by the inbound scan (``injection`` says it hit)."""
+    signal = ctx.tools.classify_ticket(ClassifyInput(text=text))
+    tone = _TONE[signal.sentiment]
+    channel: ReplyChannel = _REPLY_ON.get(ticket.channel, "email")  # type: ignore[assignment]
+    if signal.sentiment == "very_negative" and channel in ("sms", "chat"):
+        channel = "phone" if ticket.priority in ("high", "urgent") else "email"
+    small = ToneDecision(
+        intent=signal.intent,
+        sentiment=signal.sentiment,
+        channel=channel,
+        confidence=signal.intent_confidence,
+        **tone.model_dump(),
+    )
+    routed = ctx.router.decide(
+        "tone",
+        schema=ToneDecision,
+        prompt=load(PROMPT),
+        variables={"message": text, "intents": ", ".join(INTENTS)},
+        small=lambda: Candidate(small, signal.intent_confidence, "; ".join(signal.reasons) or signal.model_version),
+    )
+    decision = routed.value or small
+    reasons = []
+    if decision.sentiment == "very_negative":
+        reasons.append("very negative sentiment")
+    if routed.needs_review:
+        reasons.append(f"low confidence in intent ({decision.confidence:.2f})")
+    if ticket.priority == "urgent":
+        reasons.append("urgent priority")
+    if injection:
+        reasons.append("the message tried to instruct the assistant (prompt injection)")
+    verdict = ctx.tools.check_policy(
+        ActionProposal(customer_id=ticket.customer_id, channel=_POLICY_CHANNEL[decision.channel], purpose="support",
+                       send_at=ctx.now, confidence=decision.confidence)
+    )  # fmt: skip
+    if not verdict.allowed or verdict.needs_review:
+        fired = [r for r in verdict.rules if not r.startswith("allow")]
+        reasons.append("policy: " + ("; ".join(fired) or "review required"))
+    result = AgentResult(
+        ToneResult(
+            decision=decision,
+            escalate=bool(reasons),
+            escalation_reasons=reasons,
+            injection=injection,
+            classifier=signal.model_version,
+        ),
+        [],
+    )
+    result.add(Step("tone", routed, [], {"ticket_id": ticket.ticket_id, "channel": ticket.channel}))
+    return result

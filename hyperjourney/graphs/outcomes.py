@@ -1,0 +1,153 @@
+"""How a run ends: the launch (exactly once per run), the outcome row, the summary and "what happens next"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from psycopg.types.json import Jsonb
+
+from hyperjourney.agents.ports import AssetDraft, Evidence
+from hyperjourney.data import audit
+from hyperjourney.db.database import Database
+from hyperjourney.graphs.state import RunState
+from hyperjourney.graphs.wiring import Deps
+from hyperjourney.models.accounting import RunTotals
+
+
+def run_totals(db: Database, tenant: str, run_id: str) -> RunTotals:
+    """Spend, tokens, latency and routing mix of a run, from its recorded steps (any process)."""
+    with db.tenant(tenant) as conn:
+        rows = conn.execute(
+            "SELECT tier, count(*), sum(input_tokens + output_tokens), sum(cost_usd), sum(latency_ms) "
+            "FROM agent_steps WHERE run_id = %s GROUP BY tier ORDER BY tier",
+            (run_id,),
+        ).fetchall()
+    n = sum(int(r[1]) for r in rows)
+    return RunTotals(
+        decisions=n,
+        tokens=sum(int(r[2] or 0) for r in rows),
+        cost_usd=round(sum(float(r[3] or 0) for r in rows), 6),
+        latency_ms=round(sum(float(r[4] or 0) for r in rows), 3),
+        mix={str(r[0]): round(int(r[1]) / n, 3) for r in rows} if n else {},
+        by_tier={str(r[0]): int(r[1]) for r in rows},
+    )
+
+
+def _next_steps(plan: dict[str, Any], launch: dict[str, Any], holdout: float) -> str:
+    if launch.get("launched"):
+        return (
+            f"Journey {launch.get('journey_id')} is live: {len(plan.get('steps', []))} steps, a {holdout:.0%} holdout; "
+            "read the lift against the holdout once the minimum run time has passed."
+        )
+    return (
+        f"The approved plan is recorded ({launch.get('detail', '')}); {len(plan.get('steps', []))} steps with a "
+        f"{holdout:.0%} holdout will start when the action layer launches it."
+    )
+
+
+def launch_once(deps: Deps, state: RunState) -> dict[str, Any]:
+    """Hand the approved plan to the launcher unless this run already has an outcome (a replayed node)."""
+    tenant, run_id = state["tenant"], state["run_id"]
+    proposal = state["results"]["orchestrator"]
+    decision = state.get("decision", {})
+    plan = {
+        "run_id": run_id,
+        "plan": proposal["plan"],
+        "segment": proposal["segment"],
+        "cohort_size": proposal["cohort_size"],
+        "variants": proposal["variants"]["variants"],
+        "policy": proposal["policy"],
+        "approved_by": decision.get("reviewer", ""),
+        "goal": state["request"].get("goal", ""),
+        "metric": state["results"].get("researcher", {}).get("query", {}).get("metric", "ltv"),
+        "segment_name": state["results"].get("researcher", {}).get("segment", {}).get("name", ""),
+        "audience": state["results"].get("researcher", {}).get("segment", {}).get("customer_ids", []),
+        "evidence": state.get("evidence", []),
+    }
+    with deps.db.tenant(tenant) as conn:
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"launch:{run_id}",))
+        row = conn.execute("SELECT launch, next_steps FROM agent_outcomes WHERE run_id = %s", (run_id,)).fetchone()
+        if row is not None:
+            return {"launch": row[0], "next": row[1], "plan": plan}
+        launch = deps.launcher.launch(tenant, run_id, plan).model_dump(mode="json")
+        nxt = _next_steps(proposal["plan"], launch, float(proposal["plan"].get("holdout_share", 0)))
+        kind = "edited" if decision.get("action") == "edit" else "approved"
+        conn.execute(
+            "INSERT INTO agent_outcomes (run_id, decision, reviewer, plan, launch, next_steps) "
+            "VALUES (%s, %s, %s, %s, %s, %s)",
+            (run_id, kind, decision.get("reviewer"), Jsonb(plan), Jsonb(launch), nxt),
+        )
+        audit.append(conn, actor="agents", action="journey_launch", entity=run_id, payload={"launch": launch})
+    return {"launch": launch, "next": nxt, "plan": plan}
+
+
+def _copilot_outcome(deps: Deps, state: RunState) -> tuple[str, dict[str, Any]]:
+    results = state.get("results", {})
+    tone, reply = results.get("tone", {}), results.get("copywriter", {})
+    reasons = list(tone.get("escalation_reasons", []))
+    if reply and not reply.get("passed_guardrails", False):
+        reasons.append("the draft did not pass the guardrails")
+    if reply.get("tier") == "human":
+        reasons.append("no tier could draft a confident reply")
+    outcome: dict[str, Any] = {
+        "ticket": results.get("ticket", {}),
+        "intent": tone.get("decision", {}).get("intent"),
+        "sentiment": tone.get("decision", {}).get("sentiment"),
+        "tone": {k: tone.get("decision", {}).get(k) for k in ("formality", "warmth", "brevity")},
+        "channel": tone.get("decision", {}).get("channel"),
+        "reply": reply.get("body", ""),
+        "citations": reply.get("citations", []),
+        "escalate": bool(reasons),
+        "escalation_reasons": reasons,
+    }
+    if reasons:
+        evidence = [Evidence.model_validate(e) for e in results.get("copy_evidence", [])]
+        outcome["review_item"] = deps.review.submit(
+            state["tenant"],
+            run_id=state["run_id"],
+            kind="support_reply",
+            reason="; ".join(reasons),
+            payload={"ticket_id": outcome["ticket"].get("ticket_id"), "draft": outcome["reply"]},
+            asset=AssetDraft(kind="support_reply", body=outcome["reply"] or "(no draft)",
+                             citations=outcome["citations"]),
+            evidence=evidence,
+        )  # fmt: skip
+        outcome["next"] = "A human agent takes this ticket; the draft and its sources are attached."
+        return "escalated", outcome
+    outcome["next"] = "Review the draft and send it; every fact links to its source."
+    return "completed", outcome
+
+
+def finish_run(deps: Deps, state: RunState) -> dict[str, Any]:
+    tenant, run_id, flow = state["tenant"], state["run_id"], state["flow"]
+    status: str | None = state.get("status")
+    outcome: dict[str, Any] = dict(state.get("outcome", {}))
+    decision = "completed"
+    if status == "rejected":
+        decision = "rejected"
+        outcome = {"decision": state.get("decision", {}), "next": "Nothing was launched; start a new canvas run."}
+    elif status == "escalated":
+        decision = "escalated"
+        outcome = {"next": "A person decides how to proceed; see the review reasons."}
+    elif flow == "copilot":
+        status, outcome = _copilot_outcome(deps, state)
+        decision = "escalated" if status == "escalated" else "completed"
+    elif flow == "nba":
+        status, outcome = "completed", {"nba": state.get("results", {}).get("orchestrator", {})}
+    elif status is None:
+        status = "completed"
+        outcome = {k: v for k, v in state.get("results", {}).items() if k in ("researcher", "analyst", "copywriter")}
+        outcome["next"] = f"{state.get('plan_kind', 'insight')} results are ready; nothing needs approval."
+    summary = run_totals(deps.db, tenant, run_id).model_dump() | {"ports": deps.port_names}
+    with deps.db.tenant(tenant) as conn:
+        conn.execute(  # a launched canvas run already has its outcome row
+            "INSERT INTO agent_outcomes (run_id, decision, plan, next_steps) VALUES (%s, %s, %s, %s) "
+            "ON CONFLICT DO NOTHING",
+            (run_id, decision, Jsonb(outcome), str(outcome.get("next", ""))),
+        )
+        conn.execute(
+            "UPDATE agent_runs SET status = %s, summary = %s, updated_at = now() WHERE run_id = %s",
+            (status, Jsonb(summary), run_id),
+        )
+        audit.append(conn, actor="agents", action="run_finished", entity=run_id, payload={"status": status, **summary})
+    return {"run_id": run_id, "status": status, "outcome": outcome | {"summary": summary}}

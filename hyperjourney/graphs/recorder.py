@@ -1,0 +1,127 @@
+"""Writes what a run did: one agent_steps row and one audit entry per step, in the same transaction.
+
+Inputs pass through PII redaction before they are stored; outputs are stored as the agent produced
+them (they are built from redacted inputs and cited evidence).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from psycopg.types.json import Jsonb
+from pydantic import BaseModel
+
+from hyperjourney.agents.base import Step
+from hyperjourney.data import audit
+from hyperjourney.db.database import Database
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    return json.loads(json.dumps(value, default=str))
+
+
+class Recorder:
+    def __init__(
+        self,
+        db: Database,
+        redact: Callable[[str], str],
+        progress: Callable[[str], None] | None = None,
+        *,
+        enabled: bool = True,
+    ) -> None:
+        self.db = db
+        self.redact = redact
+        self.progress = progress
+        self.enabled = enabled
+
+    def step(self, tenant: str, run_id: str, *, node: str, agent: str, step: Step) -> int:
+        if not self.enabled:
+            return 0
+        routed = step.routed
+        inputs = self.redacted(step.inputs)
+        outputs = self.redacted(routed.value) if routed.value is not None else {}
+        usage = routed.usage
+        row = {
+            "node": node,
+            "agent": agent,
+            "decision": step.decision,
+            "tier": routed.tier,
+            "model": routed.model,
+            "prompt_name": routed.prompt.name if routed.prompt else "",
+            "prompt_hash": routed.prompt.sha256 if routed.prompt else "",
+            "confidence": routed.confidence,
+            "reason": routed.reason,
+            "escalations": routed.escalations,
+            "input_tokens": sum(u.input_tokens for u in usage),
+            "output_tokens": sum(u.output_tokens for u in usage),
+            "cost_usd": sum(u.cost_usd for u in usage),
+            "latency_ms": sum(u.latency_ms for u in usage),
+            "evidence_ids": step.evidence_ids,
+            "review_reason": routed.review_reason,
+        }
+        with self.db.tenant(tenant) as conn:
+            got = conn.execute(
+                "INSERT INTO agent_steps (run_id, step_no, node, agent, decision, tier, model, prompt_name, "
+                "prompt_hash, confidence, reason, escalations, input_tokens, output_tokens, cost_usd, latency_ms, "
+                "evidence_ids, inputs, outputs, review_reason) "
+                "SELECT %s, coalesce(max(step_no), 0) + 1, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+                "%s, %s, %s, %s FROM agent_steps WHERE run_id = %s RETURNING step_no",
+                (
+                    run_id,
+                    node,
+                    agent,
+                    step.decision,
+                    row["tier"],
+                    row["model"],
+                    row["prompt_name"],
+                    row["prompt_hash"],
+                    row["confidence"],
+                    row["reason"],
+                    Jsonb(row["escalations"]),
+                    row["input_tokens"],
+                    row["output_tokens"],
+                    row["cost_usd"],
+                    row["latency_ms"],
+                    Jsonb(step.evidence_ids),
+                    Jsonb(inputs),
+                    Jsonb(outputs),
+                    row["review_reason"],
+                    run_id,
+                ),
+            ).fetchone()
+            assert got is not None
+            audit.append(
+                conn,
+                actor=f"agent:{agent}",
+                action=f"step:{step.decision}",
+                entity=run_id,
+                payload={**row, "step_no": got[0], "inputs": inputs, "outputs": outputs},
+            )
+        if self.progress is not None:
+            self.progress(f"{agent}: {step.decision} ({routed.tier})")
+        return int(got[0])
+
+    def redacted(self, value: Any) -> Any:
+        """Plain JSON with personal data replaced (outputs can echo inputs, so both pass through here)."""
+        return json.loads(self.redact(json.dumps(_plain(value), ensure_ascii=False)))
+
+    def ensure_run(self, tenant: str, run_id: str, flow: str, request: dict[str, Any]) -> None:
+        """Graphs started by another caller (LangGraph's server, an API) get their run row here."""
+        if not self.enabled:
+            return
+        with self.db.tenant(tenant) as conn:
+            conn.execute(
+                "INSERT INTO agent_runs (run_id, flow, request, status) VALUES (%s, %s, %s, 'running') "
+                "ON CONFLICT DO NOTHING",
+                (run_id, flow, Jsonb(_plain(request))),
+            )
+
+    def event(self, tenant: str, run_id: str, *, actor: str, action: str, payload: dict[str, Any]) -> None:
+        if not self.enabled:
+            return
+        with self.db.tenant(tenant) as conn:
+            audit.append(conn, actor=actor, action=action, entity=run_id, payload=self.redacted(payload))

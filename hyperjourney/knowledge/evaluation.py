@@ -1,0 +1,117 @@
+"""Retrieval quality on a golden set: recall@5, MRR and nDCG@10 per search mode.
+
+A question's relevant items are document ids; a ranked chunk (a citation) is relevant when it belongs to
+one of them. Metrics are computed over the ranked citations as an agent would receive them: recall@5 is the
+share of relevant documents cited in the top 5 chunks, MRR uses the rank of the first relevant chunk, and
+nDCG@10 gains once per relevant document, at the rank of its first chunk.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError
+
+from hyperjourney.db.database import Database
+from hyperjourney.knowledge.embedder import Embedder
+from hyperjourney.knowledge.models import KnowledgeError, SearchFilters
+from hyperjourney.knowledge.search import MODES, Mode, search
+
+RECALL_AT = 5
+NDCG_AT = 10
+
+
+class GoldenQuestion(BaseModel):
+    id: str
+    question: str
+    relevant: list[str] = Field(min_length=1)
+    style: str = "paraphrase"
+    filters: SearchFilters | None = None
+
+
+class GoldenSet(BaseModel):
+    version: int
+    knowledge_base: str
+    questions: list[GoldenQuestion]
+
+
+class ModeScores(BaseModel):
+    mode: str
+    recall_at_5: float
+    mrr: float
+    ndcg_at_10: float
+    questions: int
+    misses: list[str] = Field(default_factory=list, description="ids of questions with nothing relevant in the top 5")
+
+
+def default_golden_path() -> Path:
+    return Path(str(resources.files("hyperjourney.evals") / "datasets" / "retrieval_golden.yaml"))
+
+
+def load_golden(path: Path | None = None) -> GoldenSet:
+    source = path or default_golden_path()
+    try:
+        return GoldenSet.model_validate(yaml.safe_load(source.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        raise KnowledgeError(f"{source}: not a valid golden retrieval set: {exc}") from exc
+
+
+def recall_at(ranked: Sequence[str], relevant: set[str], n: int) -> float:
+    return len(relevant.intersection(ranked[:n])) / len(relevant)
+
+
+def reciprocal_rank(ranked: Sequence[str], relevant: set[str]) -> float:
+    return next((1.0 / i for i, doc in enumerate(ranked, 1) if doc in relevant), 0.0)
+
+
+def ndcg_at(ranked: Sequence[str], relevant: set[str], n: int) -> float:
+    seen: set[str] = set()
+    dcg = 0.0
+    for i, doc in enumerate(ranked[:n], 1):
+        if doc in relevant and doc not in seen:
+            seen.add(doc)
+            dcg += 1.0 / math.log2(i + 1)
+    ideal = sum(1.0 / math.log2(i + 1) for i in range(1, min(len(relevant), n) + 1))
+    return dcg / ideal
+
+
+def evaluate(
+    db: Database,
+    tenant: str,
+    golden: GoldenSet,
+    *,
+    modes: Sequence[Mode] = MODES,
+    embedder: Embedder | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[ModeScores]:
+    """Score every mode on every question (the retrieval cache is bypassed so each mode really runs)."""
+    results: list[ModeScores] = []
+    total = len(golden.questions) * len(modes)
+    done = 0
+    for mode in modes:
+        recall = mrr = ndcg = 0.0
+        misses: list[str] = []
+        for q in golden.questions:
+            hits = search(
+                db, tenant, q.question, filters=q.filters, k=NDCG_AT, mode=mode, embedder=embedder, use_cache=False
+            )
+            ranked = [h.document_id for h in hits]
+            relevant = set(q.relevant)
+            r = recall_at(ranked, relevant, RECALL_AT)
+            recall += r
+            mrr += reciprocal_rank(ranked, relevant)
+            ndcg += ndcg_at(ranked, relevant, NDCG_AT)
+            if r == 0:
+                misses.append(q.id)
+            done += 1
+            if progress:
+                progress(done, total)
+        n = len(golden.questions)
+        results.append(
+            ModeScores(mode=mode, recall_at_5=recall / n, mrr=mrr / n, ndcg_at_10=ndcg / n, questions=n, misses=misses)
+        )
+    return results

@@ -1,0 +1,1 @@
+"""Model tiers and the small-first router every decision point asks."""

@@ -1,0 +1,174 @@
+"""The small-first router: every decision point asks it, and it escalates only when it must.
+
+Order: the small tier (in-process models, rules, retrieval, templates: no tokens) answers first. The
+decision moves up to llm-small, then llm-large, when the small answer's confidence is below the
+threshold, the stakes are high (then it starts at llm-large), or a guardrail rejected the output. An
+LLM answer that fails its schema is re-asked once; one that fails a guardrail is re-asked once with
+the failures as feedback; then the next tier is tried. When no configured tier can take it, or the
+feature's budget is spent, the decision goes to human review with every reason collected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+
+from hyperjourney.models.accounting import Ledger, Usage
+from hyperjourney.models.structured import Attempt, ask
+from hyperjourney.models.tiers import TierName, Tiers
+from hyperjourney.prompts.loader import Prompt
+from hyperjourney.settings import RouterSettings
+
+T = TypeVar("T", bound=BaseModel)
+Check = Callable[[Any], list[str]]
+
+
+@dataclass
+class Candidate(Generic[T]):
+    """The small tier's answer and how sure it is (0..1)."""
+
+    value: T
+    confidence: float
+    reason: str = ""
+
+
+class Stakes(BaseModel):
+    cohort_size: int = 1
+    budget_usd: float = 0.0
+    regulated_claim: bool = False
+
+
+@dataclass
+class Routed(Generic[T]):
+    """Who decided (a tier, or "human" when it went to review), with why and what it cost."""
+
+    point: str
+    value: T | None
+    tier: str
+    confidence: float
+    prompt: Prompt | None
+    reason: str = ""
+    escalations: list[str] = field(default_factory=list)
+    attempts: list[Attempt] = field(default_factory=list)
+    review_reason: str | None = None
+
+    @property
+    def needs_review(self) -> bool:
+        return self.review_reason is not None
+
+    @property
+    def usage(self) -> list[Usage]:
+        return [a.usage for a in self.attempts]
+
+    @property
+    def model(self) -> str:
+        return self.attempts[-1].usage.model if self.attempts and self.tier != "small" else ""
+
+
+class Router:
+    def __init__(self, tiers: Tiers, ledger: Ledger, settings: RouterSettings | None = None) -> None:
+        self.tiers = tiers
+        self.ledger = ledger
+        self.settings = settings or RouterSettings()
+
+    def high_stakes(self, stakes: Stakes) -> str | None:
+        s = self.settings
+        why = []
+        if stakes.cohort_size >= s.high_stakes_cohort:
+            why.append(f"cohort of {stakes.cohort_size} ≥ {s.high_stakes_cohort}")
+        if stakes.budget_usd >= s.high_stakes_budget_usd and stakes.budget_usd > 0:
+            why.append(f"budget ${stakes.budget_usd:,.0f} ≥ ${s.high_stakes_budget_usd:,.0f}")
+        if stakes.regulated_claim:
+            why.append("regulated claim")
+        return "high stakes: " + ", ".join(why) if why else None
+
+    def tool_step(self, point: str, value: T, reason: str) -> Routed[T]:
+        """A deterministic small-tier step (retrieval, a lookup): recorded like a decision, never escalated."""
+        self.ledger.decided("small")
+        return Routed(point, value, "small", 1.0, None, reason)
+
+    def decide(
+        self,
+        point: str,
+        *,
+        schema: type[T],
+        prompt: Prompt,
+        variables: dict[str, Any],
+        small: Callable[[], Candidate[T] | None] | None = None,
+        stakes: Stakes | None = None,
+        check: Check | None = None,
+    ) -> Routed[T]:
+        threshold = self.settings.confidence_threshold
+        candidate = small() if small else None
+        high = self.high_stakes(stakes or Stakes())
+        problems = check(candidate.value) if candidate and check else []
+        if candidate is not None and candidate.confidence >= threshold and not high and not problems:
+            self.ledger.decided("small")
+            return Routed(point, candidate.value, "small", candidate.confidence, prompt, candidate.reason)
+        if candidate is None:
+            why = "no small-tier answer"
+        elif problems:
+            why = "guardrails rejected the small-tier output: " + "; ".join(problems)
+        elif high:
+            why = high
+        else:
+            why = f"low confidence {candidate.confidence:.2f} < {threshold:.2f}"
+        routed: Routed[T] = Routed(
+            point,
+            candidate.value if candidate else None,
+            "human",
+            candidate.confidence if candidate else 0.0,
+            prompt,
+            why,
+            escalations=[why],
+        )
+        ladder: tuple[TierName, ...] = ("llm-large",) if high else ("llm-small", "llm-large")
+        feedback = "; ".join(problems) if problems else None
+        for name in ladder:
+            if self._try(routed, name, schema, prompt.render(**variables), feedback, check):
+                return routed
+            feedback = None
+        routed.review_reason = "; ".join(routed.escalations)
+        self.ledger.decided("human")
+        return routed
+
+    def _try(
+        self, routed: Routed[T], name: TierName, schema: type[T], text: str, feedback: str | None, check: Check | None
+    ) -> bool:
+        tier = self.tiers.get(name)
+        if tier is None:
+            routed.escalations.append(f"{name} tier not configured")
+            return False
+        exhausted = self.ledger.exhausted()
+        if exhausted:
+            routed.escalations.append(exhausted)
+            return False
+        value, attempts = ask(tier, schema, text, feedback=feedback)
+        self._charge(routed, attempts)
+        if value is None:
+            routed.escalations.append(f"{name}: no valid structured output after one re-ask ({attempts[-1].error})")
+            return False
+        problems = check(value) if check else []
+        if problems and not self.ledger.exhausted():
+            value, attempts = ask(tier, schema, text, feedback="; ".join(problems), reasks=0)
+            self._charge(routed, attempts)
+            problems = (check(value) if check else []) if value is not None else ["no valid structured output"]
+        if value is None or problems:
+            routed.escalations.append(f"{name}: guardrails rejected the output twice: " + "; ".join(problems))
+            return False
+        confidence = float(getattr(value, "confidence", 1.0))
+        if confidence < self.settings.confidence_threshold:
+            routed.escalations.append(f"{name}: low confidence {confidence:.2f}")
+            routed.value = value
+            return False
+        routed.value, routed.tier, routed.confidence = value, name, confidence
+        self.ledger.decided(name)
+        return True
+
+    def _charge(self, routed: Routed[T], attempts: list[Attempt]) -> None:
+        for attempt in attempts:
+            self.ledger.charge(attempt.usage)
+        routed.attempts.extend(attempts)

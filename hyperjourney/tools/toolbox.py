@@ -1,0 +1,133 @@
+"""The typed tools agents call: pydantic in, pydantic out, bound to one tenant.
+
+This is the only way an agent touches data: each tool wraps one port (knowledge, scoring,
+guardrails, policy) or one read-only lookup, so every agent's data access is visible here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from hyperjourney.agents.ports import (
+    ActionProposal,
+    AssetDraft,
+    CustomerInsight,
+    Evidence,
+    GuardrailsPort,
+    InboundCheck,
+    KnowledgePort,
+    NbaPort,
+    PolicyPort,
+    PolicyVerdict,
+    RankedCandidate,
+    ScoringPort,
+    SegmentInfo,
+    TicketSignal,
+)
+from hyperjourney.db.database import Database
+from hyperjourney.tools import customers
+from hyperjourney.tools.customers import CustomerProfile, Ticket
+
+
+class SearchInput(BaseModel):
+    query: str = Field(min_length=1)
+    doc_types: list[str] | None = None
+    k: int = Field(6, ge=1, le=20)
+
+
+class SearchOutput(BaseModel):
+    hits: list[Evidence]
+
+
+class SegmentInput(BaseModel):
+    description: str = Field(min_length=1)
+
+
+class CustomerInput(BaseModel):
+    customer_id: str = Field(min_length=1)
+
+
+class TicketInput(BaseModel):
+    ticket_id: str = Field(min_length=1)
+
+
+class ClassifyInput(BaseModel):
+    text: str
+
+
+class ValidateInput(BaseModel):
+    asset: AssetDraft
+    evidence: list[Evidence]
+
+
+class ValidateOutput(BaseModel):
+    passed: bool
+    failures: list[str]
+
+
+class TextInput(BaseModel):
+    text: str
+
+
+class RankInput(BaseModel):
+    customer_id: str = Field(min_length=1)
+    event: dict[str, Any] | None = None
+    now: datetime
+
+
+class RankOutput(BaseModel):
+    ranked: list[RankedCandidate]
+
+
+@dataclass(frozen=True)
+class Ports:
+    knowledge: KnowledgePort
+    scoring: ScoringPort
+    guardrails: GuardrailsPort
+    policy: PolicyPort
+    nba: NbaPort
+
+
+@dataclass(frozen=True)
+class Toolbox:
+    db: Database
+    tenant: str
+    ports: Ports
+
+    def search_knowledge(self, inp: SearchInput) -> SearchOutput:
+        return SearchOutput(hits=self.ports.knowledge.search(self.tenant, inp.query, doc_types=inp.doc_types, k=inp.k))
+
+    def find_segment(self, inp: SegmentInput) -> SegmentInfo:
+        return self.ports.scoring.find_segment(self.tenant, inp.description)
+
+    def customer_scores(self, inp: CustomerInput) -> CustomerInsight:
+        return self.ports.scoring.score_customer(self.tenant, inp.customer_id)
+
+    def customer_profile(self, inp: CustomerInput) -> CustomerProfile:
+        return customers.customer_profile(self.db, self.tenant, inp.customer_id)
+
+    def ticket(self, inp: TicketInput) -> Ticket:
+        return customers.ticket(self.db, self.tenant, inp.ticket_id)
+
+    def classify_ticket(self, inp: ClassifyInput) -> TicketSignal:
+        return self.ports.scoring.classify_ticket(self.tenant, inp.text)
+
+    def validate_asset(self, inp: ValidateInput) -> ValidateOutput:
+        failures = self.ports.guardrails.validate(inp.asset, inp.evidence)
+        return ValidateOutput(passed=not failures, failures=failures)
+
+    def check_policy(self, inp: ActionProposal) -> PolicyVerdict:
+        return self.ports.policy.check(self.tenant, inp)
+
+    def rank_actions(self, inp: RankInput) -> RankOutput:
+        return RankOutput(ranked=self.ports.nba.rank(self.tenant, inp.customer_id, inp.event, inp.now))
+
+    def redact(self, inp: TextInput) -> TextInput:
+        return TextInput(text=self.ports.guardrails.redact(inp.text))
+
+    def scan_inbound(self, inp: TextInput) -> InboundCheck:
+        return self.ports.guardrails.scan(inp.text)

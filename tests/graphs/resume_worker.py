@@ -1,0 +1,32 @@
+"""A separate process for the kill-and-resume test: `start TENANT` runs the canvas to its approval interrupt,
+prints the run id and waits to be killed; `resume TENANT RUN` approves it from a fresh process."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from hyperjourney.db.database import Database
+from hyperjourney.graphs import runs
+from hyperjourney.settings import Settings
+
+
+def main(argv: list[str]) -> int:
+    command, tenant = argv[0], argv[1]
+    db = Database.from_settings(Settings())
+    if command == "start":
+        result = runs.start_canvas(db, tenant, "Lift LTV 20% in fintech SMBs")
+        print(result.run_id, result.status, flush=True)
+        time.sleep(600)  # killed by the test while holding the interrupted run
+        return 0
+    try:
+        result = runs.resume(db, tenant, argv[2], {"action": "approve", "reviewer": "second-process"})
+    except runs.RunStateError as exc:
+        print(f"refused: {exc}", flush=True)
+        return 3
+    print(result.run_id, result.status, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,82 @@
+"""PII redaction for logs and audit: every kind found, tokens stable, the mapping kept only where allowed."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from hyperjourney.data import audit
+from hyperjourney.db.database import Database
+from hyperjourney.guardrails.pii import luhn_ok
+from hyperjourney.guardrails.pii_vault import audit_redacted, keeps_mapping, reveal, set_keep_mapping
+from hyperjourney.guardrails.redaction import RedactingFilter, redact, redact_payload
+
+TEXT = (
+    "Email ana.ruiz@example.com or call +1 (415) 555-0199. Card 4111 1111 1111 1111, "
+    "IBAN DE89 3704 0044 0532 0130 00, ship to 42 Maple Street, Apt 3. Order total $129.00 on 2026-03-01."
+)
+
+
+def test_redacts_every_kind_and_keeps_the_rest() -> None:
+    r = redact(TEXT)
+    for value in ("ana.ruiz@example.com", "555-0199", "4111 1111 1111 1111", "DE89 3704", "42 Maple Street"):
+        assert value not in r.text
+    assert "$129.00" in r.text and "2026-03-01" in r.text
+    kinds = {token.split("_")[0].strip("[") for token in r.mapping}
+    assert kinds == {"EMAIL", "PHONE", "CARD", "IBAN", "ADDRESS"}
+    assert redact(TEXT).text == r.text  # deterministic tokens
+    assert set(r.mapping.values()) >= {"ana.ruiz@example.com", "4111 1111 1111 1111"}
+
+
+def test_card_numbers_need_a_valid_luhn_checksum() -> None:
+    assert luhn_ok("4111111111111111") and not luhn_ok("4111111111111112")
+    assert "4111111111111112" in redact("ref 4111111111111112").text
+
+
+def test_payloads_and_log_records_are_redacted(caplog: pytest.LogCaptureFixture) -> None:
+    mapping: dict[str, str] = {}
+    clean = redact_payload({"body": "mail bob@example.net", "n": 3, "list": ["call 020 7946 0958"]}, mapping)
+    assert "bob@example.net" not in str(clean) and clean["n"] == 3 and len(mapping) == 2
+    logger = logging.getLogger("hj-redaction-test")
+    handler_filter = RedactingFilter()
+    logger.addFilter(handler_filter)
+    with caplog.at_level(logging.INFO, logger="hj-redaction-test"):
+        logger.info("customer %s wrote", "ana.ruiz@example.com")
+    assert "ana.ruiz@example.com" not in caplog.text and "[EMAIL_" in caplog.text
+
+
+def test_installed_log_redaction_covers_every_logger(caplog: pytest.LogCaptureFixture) -> None:
+    from hyperjourney.guardrails.redaction import install_log_redaction
+
+    before = logging.getLogRecordFactory()
+    try:
+        install_log_redaction()
+        install_log_redaction()
+        with caplog.at_level(logging.WARNING):
+            logging.getLogger("some.library").warning("card %s for %s", "4111 1111 1111 1111", "bob@example.net")
+    finally:
+        logging.setLogRecordFactory(before)
+    assert "4111" not in caplog.text and "bob@example.net" not in caplog.text and "[CARD_" in caplog.text
+
+
+def test_mapping_is_kept_only_where_the_tenant_allows(db: Database, make_tenant) -> None:  # type: ignore[no-untyped-def]
+    keeps, forgets = make_tenant("pv"), make_tenant("pv")
+    with db.tenant(keeps) as conn:
+        set_keep_mapping(conn, True, actor="admin")
+    for tenant in (keeps, forgets):
+        with db.tenant(tenant) as conn:
+            audit_redacted(conn, actor="bot", action="reply_draft", payload={"to": "ana.ruiz@example.com"})
+    with db.tenant(keeps) as conn:
+        stored = conn.execute("SELECT payload->>'to' FROM audit_log WHERE action = 'reply_draft'").fetchone()
+        assert stored is not None and stored[0].startswith("[EMAIL_")
+        assert reveal(conn, stored[0]) == "ana.ruiz@example.com"
+        assert audit.verify(conn).ok
+    with db.tenant(forgets) as conn:
+        assert not keeps_mapping(conn)
+        token = conn.execute("SELECT payload->>'to' FROM audit_log WHERE action = 'reply_draft'").fetchone()
+        assert token is not None and reveal(conn, token[0]) == token[0]
+        assert conn.execute("SELECT count(*) FROM pii_vault").fetchone() == (0,)
+    with db.tenant(keeps) as conn:
+        set_keep_mapping(conn, False, actor="admin")
+        assert conn.execute("SELECT count(*) FROM pii_vault").fetchone() == (0,)

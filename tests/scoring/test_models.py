@@ -1,0 +1,175 @@
+"""Trained on a small seeded tenant: models beat their baselines, scores carry confidences and reasons,
+bad input degrades confidence with a reason instead of crashing, the registry versions and activates."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from hyperjourney.data.demo_tenant import seed
+from hyperjourney.db.database import Database
+from hyperjourney.features.store import refresh_all
+from hyperjourney.scoring import registry
+from hyperjourney.scoring.schema import SCORE_NAMES, InsufficientDataError
+from hyperjourney.scoring.segments import find_segment
+from hyperjourney.scoring.service import score_customer
+from hyperjourney.scoring.train import TrainReport, train_all
+
+Trained = tuple[str, TrainReport]
+
+
+def _customer(db: Database, tenant: str, where: str) -> str:
+    with db.tenant(tenant) as conn:
+        row = conn.execute(
+            f"SELECT customer_id FROM customer_features WHERE {where} ORDER BY customer_id LIMIT 1"
+        ).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+@pytest.mark.parametrize("name", ["purchase_propensity", "churn_risk", "upgrade_fit"])
+def test_classifiers_beat_their_baselines_on_the_held_out_window(trained: Trained, name: str) -> None:
+    m = trained[1].metrics[name]
+    assert m["auc"] > m["baseline_auc"] and m["auc"] > 0.65
+    assert m["brier"] < m["baseline_brier"]
+    assert m["ece"] < 0.1
+    assert m["lift"][0]["lift"] > 1.5  # the top decile holds far more positives than average
+    assert m["beats_baseline"]
+
+
+def test_clv_send_hour_and_text_models_beat_their_baselines(trained: Trained) -> None:
+    m = trained[1].metrics
+    assert m["clv"]["rmse"] < m["clv"]["baseline_rmse"]
+    assert m["clv"]["auc_buyer"] > m["clv"]["baseline_auc_buyer"]
+    assert m["best_send_hour"]["hit_rate"] > m["best_send_hour"]["baseline_hit_rate"]
+    assert m["next_category"]["top3_accuracy"] > m["next_category"]["baseline_accuracy"]
+    for name in ("ticket_intent", "ticket_sentiment"):
+        assert m[name]["macro_f1"] > m[name]["baseline_macro_f1"] + 0.3
+
+
+def test_training_window_keeps_outcomes_apart(trained: Trained) -> None:
+    w = trained[1].window
+    test_cutoff = datetime.fromisoformat(w["test_cutoff"])
+    for cut in w["train_cutoffs"]:
+        assert datetime.fromisoformat(cut) + timedelta(days=w["value_horizon_days"]) <= test_cutoff
+
+
+def test_score_customer_returns_every_score_with_reasons(db: Database, trained: Trained) -> None:
+    tenant = trained[0]
+    cid = _customer(db, tenant, "(features->>'orders_total')::int >= 2")
+    result = score_customer(db, tenant, cid)
+    assert set(result.scores) == set(SCORE_NAMES)
+    for s in result.scores.values():
+        assert 0 < s.confidence <= 1
+        assert s.model_version.startswith(s.name + "@v")
+        assert s.reasons and all(r.direction in "+-" and r.size >= 0 for r in s.reasons)
+    for name in ("purchase_propensity", "churn_risk", "upgrade_fit"):
+        assert 0 < result.scores[name].value < 1
+    assert result.scores["clv"].value > 0
+    assert result.scores["next_category"].label
+    assert 0 <= result.scores["best_send_hour"].value <= 23
+    assert result.segment and result.why_in_segment
+    assert any(":" in r.text and ("+" in r.text or "-" in r.text) for r in result.scores["purchase_propensity"].reasons)
+
+
+def test_customer_without_events_gets_low_confidence_and_a_reason(
+    db: Database, trained: Trained, add_customer: Callable[..., str]
+) -> None:
+    tenant = trained[0]
+    cid = add_customer(tenant, f"bare-{uuid.uuid4().hex[:6]}")
+    result = score_customer(db, tenant, cid)
+    assert set(result.scores) == set(SCORE_NAMES)
+    for s in result.scores.values():
+        assert s.confidence < 0.35
+        assert any("no events" in r.text or "no category history" in r.text for r in s.reasons)
+        assert s.value == s.value  # not NaN
+
+
+def test_unknown_categories_lower_confidence_with_a_reason(
+    db: Database, trained: Trained, add_customer: Callable[..., str]
+) -> None:
+    tenant = trained[0]
+    cid = add_customer(tenant, f"odd-{uuid.uuid4().hex[:6]}", segment="martian_retail", company_size="galactic")
+    with db.tenant(tenant) as conn:
+        conn.execute(
+            "INSERT INTO events (tenant_id, event_id, customer_id, type, ts, channel) "
+            "SELECT current_tenant(), %s || g, %s, 'login', now() - g * interval '1 day', 'web' "
+            "FROM generate_series(1, 20) g",
+            (cid, cid),
+        )
+    result = score_customer(db, tenant, cid)
+    churn = result.scores["churn_risk"]
+    assert any("never saw" in r.text and "martian_retail" in r.text for r in churn.reasons)
+    assert result.scores["best_send_hour"].reasons
+
+
+def test_stale_features_are_flagged_and_lower_confidence(db: Database, trained: Trained) -> None:
+    tenant = trained[0]
+    cid = _customer(db, tenant, "(features->>'events_total')::int > 20")
+    fresh = score_customer(db, tenant, cid)
+    stale = score_customer(db, tenant, cid, now=datetime.now(UTC) + timedelta(days=3))
+    assert fresh.stale_features == []
+    assert "events_7d" in stale.stale_features
+    p_fresh, p_stale = fresh.scores["purchase_propensity"], stale.scores["purchase_propensity"]
+    assert p_stale.confidence < p_fresh.confidence
+    assert any("freshness SLA" in r.text for r in p_stale.reasons)
+
+
+def test_unknown_customer_is_a_clear_error(db: Database, trained: Trained) -> None:
+    with pytest.raises(ValueError, match="does not exist"):
+        score_customer(db, trained[0], "no-such-customer")
+
+
+def test_too_little_data_fails_with_a_clear_message(db: Database) -> None:
+    tenant = f"tiny-{uuid.uuid4().hex[:8]}"
+    seed(db, tenant, customers=40, events=400, tickets=5)
+    refresh_all(db, tenant)
+    with pytest.raises(InsufficientDataError, match="too little"):
+        train_all(db, tenant)
+
+
+def test_registry_versions_and_activation(db: Database, trained: Trained) -> None:
+    tenant = trained[0]
+    with db.tenant(tenant) as conn:
+        versions = registry.list_versions(conn)
+        active = registry.active_versions(conn)
+        churn = registry.get(conn, "churn_risk")
+    assert set(SCORE_NAMES) | {"ticket_intent", "ticket_sentiment"} <= set(active)
+    assert churn is not None and churn.artifact and churn.feature_versions and churn.training_window["train_cutoffs"]
+    assert all(v.active for v in versions if v.version == active[v.name])
+    with db.tenant(tenant) as conn:
+        audit = conn.execute("SELECT count(*) FROM audit_log WHERE action = 'model_trained'").fetchone()
+    assert audit is not None and audit[0] >= len(active)
+
+
+def test_batch_scores_are_stored_for_every_customer(db: Database, trained: Trained) -> None:
+    with db.tenant(trained[0]) as conn:
+        n_features = conn.execute("SELECT count(*) FROM customer_features").fetchone()
+        per_name = dict(conn.execute("SELECT name, count(*) FROM customer_scores GROUP BY name").fetchall())
+    assert n_features is not None
+    for name in SCORE_NAMES:
+        assert per_name[name] >= n_features[0] - 5  # a few bare customers added by other tests
+
+
+def test_find_segment_from_words(db: Database, trained: Trained) -> None:
+    tenant = trained[0]
+    seg = find_segment(db, tenant, "fintech SMBs", limit=5)
+    assert seg.definition.industry == ["fintech"] and seg.definition.company_size == ["smb"]
+    assert seg.size > 0 and 0 < len(seg.customer_ids) <= 5
+    with db.tenant(tenant) as conn:
+        rows = conn.execute(
+            "SELECT features->>'industry', features->>'company_size' FROM customer_features "
+            "WHERE customer_id = ANY(%s)",
+            (seg.customer_ids,),
+        ).fetchall()
+    assert set(rows) == {("fintech", "smb")}
+    assert {r.feature for r in seg.why} == {"industry", "company_size"}
+    assert 0 < seg.baseline["share_of_tenant"] < 1 and "tenant_avg_churn_risk" in seg.baseline
+    risky = find_segment(db, tenant, "shoppers likely to churn")
+    assert risky.definition.business == ["dtc"] and risky.definition.min_scores == {"churn_risk": 0.4}
+    assert risky.baseline.get("avg_churn_risk", 1) >= 0.4
+    with pytest.raises(ValueError, match="names no known filter"):
+        find_segment(db, tenant, "purple elephants")
