@@ -106,8 +106,17 @@ class Recorder:
         return int(got[0])
 
     def redacted(self, value: Any) -> Any:
-        """Plain JSON with personal data replaced (outputs can echo inputs, so both pass through here)."""
-        return json.loads(self.redact(json.dumps(_plain(value), ensure_ascii=False)))
+        """Plain JSON with personal data replaced in every string (outputs can echo inputs, so both come here)."""
+        return self._walk(_plain(value))
+
+    def _walk(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.redact(value)
+        if isinstance(value, dict):
+            return {k: self._walk(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._walk(v) for v in value]
+        return value
 
     def ensure_run(self, tenant: str, run_id: str, flow: str, request: dict[str, Any]) -> None:
         """Graphs started by another caller (LangGraph's server, an API) get their run row here."""
