@@ -51,6 +51,9 @@ class _Instant:
 
     name = "bench: instant ports"
 
+    def __init__(self) -> None:
+        self.customer_ids: list[str] = []
+
     def search(self, tenant: str, query: str, *, doc_types: list[str] | None = None, k: int = 6) -> list[Evidence]:
         return [_FACT]
 
@@ -59,7 +62,7 @@ class _Instant:
 
     def find_segment(self, tenant: str, description: str) -> SegmentInfo:
         return SegmentInfo(name="fintech SMBs", definition={"industry": "fintech", "company_size": "smb"}, size=400,
-                           customer_ids=["c1", "c2"], baseline={"clv": 100.0})  # fmt: skip
+                           customer_ids=self.customer_ids, baseline={"clv": 100.0})  # fmt: skip
 
     def classify_ticket(self, tenant: str, text: str) -> TicketSignal:
         return TicketSignal(intent="billing_question", intent_confidence=0.9, sentiment="neutral")
@@ -85,6 +88,8 @@ class _Instant:
 
 def _hop_ms(db: Database, tenant: str, *, durable: bool) -> float:
     instant = _Instant()
+    with db.tenant(tenant) as conn:
+        instant.customer_ids = [c for (c,) in conn.execute("SELECT customer_id FROM customers ORDER BY 1 LIMIT 2")]
     deps = build_deps(db, Settings(), tiers=Tiers(), launcher=instant)
     deps.ports = Ports(knowledge=instant, scoring=instant, guardrails=instant, policy=instant, nba=instant)
     deps.record = durable

@@ -35,10 +35,16 @@ class KnowledgeFacade:
         self.db = db
 
     def search(self, tenant: str, query: str, *, doc_types: list[str] | None = None, k: int = 6) -> list[Evidence]:
-        from hyperjourney.knowledge.search import SearchFilters, search
+        from hyperjourney.knowledge.search import KnowledgeError, SearchFilters, search
 
         filters = SearchFilters(doc_type=doc_types) if doc_types else None
-        hits = search(self.db, tenant, query, filters=filters, k=k)
+        try:
+            hits = search(self.db, tenant, query, filters=filters, k=k)
+        except KnowledgeError:  # a type this tenant's KB lacks, or an empty KB: no evidence, not a failed run
+            try:
+                hits = search(self.db, tenant, query, k=k) if filters else []
+            except KnowledgeError:
+                hits = []
         return [
             Evidence(
                 citation_id=h.citation_id,
