@@ -60,7 +60,11 @@ def test_canvas_goal_steps_citations_approve_and_reload(server: UiServer) -> Non
         thread_url = driver.current_url
         assert "/thread/" in thread_url
         driver.get(thread_url)
-        wait_for(driver, lambda d: "What will be sent" in _text(d), "the conversation after a reload")
+        wait_for(
+            driver,
+            lambda d: GOAL in _text(d) and ("Approved and recorded" in _text(d) or "Launched" in _text(d)),
+            "the conversation after a reload",
+        )
         shot(driver, "05-after-reload")
         _local_only(driver, server)
 
