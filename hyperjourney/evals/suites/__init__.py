@@ -1,5 +1,5 @@
 """Importing this package registers every golden suite with the registry."""
 
-from hyperjourney.evals.suites import copilot, retrieval, scoring
+from hyperjourney.evals.suites import copilot, retrieval, safety, scoring
 
-__all__ = ["copilot", "retrieval", "scoring"]
+__all__ = ["copilot", "retrieval", "safety", "scoring"]
