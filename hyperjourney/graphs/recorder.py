@@ -106,8 +106,11 @@ class Recorder:
         return int(got[0])
 
     def redacted(self, value: Any) -> Any:
-        """Plain JSON with personal data replaced (outputs can echo inputs, so both pass through here)."""
-        return json.loads(self.redact(json.dumps(_plain(value), ensure_ascii=False)))
+        """Plain JSON with personal data replaced (outputs can echo inputs, so both pass through here).
+
+        Only string leaves are redacted: redacting the serialised JSON let a long float such as a confidence
+        of 0.123456789012 read as a phone number and broke the document."""
+        return _redact_strings(_plain(value), self.redact)
 
     def ensure_run(self, tenant: str, run_id: str, flow: str, request: dict[str, Any]) -> None:
         """Graphs started by another caller (LangGraph's server, an API) get their run row here."""
@@ -125,3 +128,13 @@ class Recorder:
             return
         with self.db.tenant(tenant) as conn:
             audit.append(conn, actor=actor, action=action, entity=run_id, payload=self.redacted(payload))
+
+
+def _redact_strings(value: Any, redact: Callable[[str], str]) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {k: _redact_strings(v, redact) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact_strings(v, redact) for v in value]
+    return value

@@ -1,5 +1,5 @@
 """Importing this package registers every golden suite with the registry."""
 
-from hyperjourney.evals.suites import copilot, retrieval, safety, scoring
+from hyperjourney.evals.suites import copilot, copy, retrieval, safety, scoring
 
-__all__ = ["copilot", "retrieval", "safety", "scoring"]
+__all__ = ["copilot", "copy", "retrieval", "safety", "scoring"]
