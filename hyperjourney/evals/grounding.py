@@ -62,9 +62,11 @@ def grade(body: str, evidence: Sequence[Evidence], kind: AssetKind = "support_re
     for s in sentences(body):
         if not s.citations and not is_claim(s.text):
             continue
+        problems = check_citations(Asset(kind=kind, body=s.raw, citations=list(s.citations)), evidence, rules)
+        if not s.citations and not problems:
+            continue  # required footer or disclaimer text: the check skips it, so it is not a claim
         claims += 1
         cited += bool(s.citations)
-        problems = check_citations(Asset(kind=kind, body=s.raw, citations=list(s.citations)), evidence, rules)
         if problems:
             unsupported += any(p.code == "number_unsupported" for p in problems)
             failures.append(f"{problems[0].code}: {s.text[:120]}")

@@ -27,6 +27,7 @@ from hyperjourney.evals.suite import Advance, EvalEnv, register
 from hyperjourney.graphs.outcomes import run_totals
 from hyperjourney.graphs.wiring import Deps
 from hyperjourney.guardrails.claims import check_banned
+from hyperjourney.guardrails.copy_text import sentences
 from hyperjourney.guardrails.models import Asset, AssetKind, Evidence
 from hyperjourney.guardrails.rules import demo_rules
 
@@ -128,7 +129,8 @@ class CopySuite:
             problems += g.failures + [f"trap: {t}" for t in traps] + validator
             texts.append(full)
             cited_ids |= set(v.get("citations", []))
-        cited_text = [e.text for e in evidence if e.citation_id in cited_ids]
+        # sentence by sentence, so a required quote is compared with the sentence that says it, not a whole chunk
+        cited_text = [s.text for e in evidence if e.citation_id in cited_ids for s in sentences(e.text)]
         copy = "\n".join(texts)
         scores = {
             "context_recall": judge.context_recall(cited_text, [f.quote for f in brief.required_facts]),
