@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from rich.console import Console
 
-from bench import agents_bench, ingest_bench, knowledge_bench, nba_bench, policy_bench, scoring_bench
+from bench import agents_bench, ingest_bench, knowledge_bench, nba_bench, policy_bench, scoring_bench, surfaces_bench
 from bench.report import Figure, print_table
 
 SUITES: dict[str, Callable[[], list[Figure]]] = {
@@ -17,6 +17,7 @@ SUITES: dict[str, Callable[[], list[Figure]]] = {
     "knowledge": knowledge_bench.run,
     "scoring": scoring_bench.run,
     "policy": policy_bench.run,
+    "surfaces": surfaces_bench.run,
 }
 
 

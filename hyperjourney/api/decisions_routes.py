@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 from hyperjourney.api.auth import Caller, Reviewer
 from hyperjourney.api.problems import PROBLEM_RESPONSES, ApiProblem
@@ -29,17 +29,28 @@ def review_queue(
     return list_items(request.app.state.db, who.tenant, status=status, limit=limit)
 
 
+def _plausible(value: datetime | None) -> datetime | None:
+    """Decisions look back up to 90 days; a time near the calendar's ends would overflow, and is a client bug."""
+    if value is not None and not 1970 <= value.year <= 2200:
+        raise ValueError("must be between the years 1970 and 2200")
+    return value
+
+
 class CustomerEvent(BaseModel):
     type: str = Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_.]*$", description="e.g. pricing_view")
     ts: AwareDatetime | None = None
     channel: str | None = Field(None, max_length=32)
     properties: dict[str, Any] = Field(default_factory=dict)
 
+    _ts = field_validator("ts")(_plausible)
+
 
 class NbaIn(BaseModel):
     customer_id: str = ID
     event: CustomerEvent | None = Field(None, description="the event that prompts the decision, if any")
     now: AwareDatetime | None = Field(None, description="decide as of this time (default: now)")
+
+    _now = field_validator("now")(_plausible)
 
 
 @router.post("/v1/nba", response_model=NbaDecision, tags=["nba"], summary="Next-best action for one customer event")

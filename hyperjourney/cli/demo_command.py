@@ -8,7 +8,7 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
-from hyperjourney.cli import actions_commands, guardrails_commands, knowledge_commands
+from hyperjourney.cli import actions_commands, guardrails_demo, knowledge_commands, surfaces_commands
 from hyperjourney.cli.agent_commands import demo_agents
 from hyperjourney.cli.context import console, database, user_errors
 from hyperjourney.cli.data_commands import print_seed, run_seed
@@ -30,8 +30,9 @@ def demo() -> None:
             summary = summarize(conn, DEMO_TENANT)
             chain = audit.verify(conn)
         knowledge_commands.demo_step(db, DEMO_TENANT)
-        guardrails_commands.demo_step(db, DEMO_TENANT)
+        guardrails_demo.demo_step(db, DEMO_TENANT)
         scoring_demo(db, DEMO_TENANT)
+        surfaces_commands.demo_step(db, DEMO_TENANT)
     print_summary(summary, chain.ok)
     demo_agents()
     actions_commands.demo_step()

@@ -17,7 +17,7 @@ from hyperjourney.scoring import registry
 from hyperjourney.scoring.schema import CustomerScores, InsufficientDataError
 from hyperjourney.scoring.segments import find_segment
 from hyperjourney.scoring.service import score_all, score_customer
-from hyperjourney.scoring.train import TrainReport, train_all
+from hyperjourney.scoring.train import KINDS, TrainReport, train_all
 
 app = typer.Typer(
     help="Scoring models: train on point-in-time features, list and inspect versions, score customers.",
@@ -106,6 +106,18 @@ def show(
             )
         console.print(lift)
     console.print("beats baseline: " + ("[green]yes[/]" if m.get("beats_baseline") else "[red]NO[/]"))
+
+
+@app.command()
+def activate(
+    name: str = typer.Argument(..., help="Model name."),
+    version: int = typer.Argument(..., help="Stored version to make active (roll back or forward)."),
+    tenant: str | None = TenantOption,
+) -> None:
+    """Make a stored version the one the scoring path loads (audited)."""
+    with user_errors(), database() as db, db.tenant(tenant_or_default(tenant)) as conn:
+        registry.activate(conn, name, version)
+    console.print(f"{name}@v{version} is active")
 
 
 @app.command()
@@ -209,6 +221,7 @@ _COMPARED = (
     ("mae", True),
     ("auc_buyer", False),
     ("accuracy", False),
+    ("log_loss", True),
     ("macro_f1", False),
     ("hit_rate", False),
 )
@@ -259,8 +272,9 @@ def print_scores(result: CustomerScores) -> None:
 def demo_step(db: Database, tenant: str) -> None:
     """Train once (skipped when active models exist), then print the quality table."""
     with db.tenant(tenant) as conn:
+        current = {v.name for v in registry.list_versions(conn) if v.active and v.kind == KINDS.get(v.name)}
         active = registry.active_versions(conn)
-    if {"purchase_propensity", "ticket_intent"} <= set(active):
+    if set(KINDS) <= current:
         with db.tenant(tenant) as conn:
             metrics = {n: found.metrics for n in active if (found := registry.get(conn, n)) is not None}
     else:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from enum import Enum
 
 import typer
+from rich.panel import Panel
 from rich.table import Table
 
 from hyperjourney.cli.context import TenantOption, console, database, settings, tenant_or_default, user_errors
+from hyperjourney.db.database import Database
 
 apikeys_app = typer.Typer(help="Per-tenant API keys for the headless API (stored hashed).", no_args_is_help=True)
 
@@ -109,6 +111,29 @@ def ui(
     with user_errors(), database() as db, db.tenant(tenant_or_default(tenant)):
         pass  # fails early, with the command to run, when the tenant does not exist
     server.serve(s, tenant_or_default(tenant), host or s.ui.host, port or s.ui.port)
+
+
+def demo_step(db: Database, tenant: str) -> None:
+    """The demo's surfaces: a reviewer API key for the demo tenant (made once, shown once) and how to start both."""
+    from hyperjourney.api.keys import create_key, list_keys
+
+    live = [k for k in list_keys(db, tenant) if k.name == "demo" and k.revoked_at is None]
+    if live:
+        key_line = (
+            f"API key [bold]{live[0].key_id}[/] (made on an earlier run; `hyperjourney apikeys create` for another)"
+        )
+    else:
+        key_line = f"API key (shown once): {create_key(db, tenant, 'demo', actor='demo').token}"
+    console.print(
+        Panel(
+            f"{key_line}\n"
+            "`hyperjourney serve` → http://127.0.0.1:8000/docs (send `Authorization: Bearer <key>`)\n"
+            '`HYPERJOURNEY_UI__USERS=\'{"ana":{"password":"…","role":"reviewer"}}\' hyperjourney ui`'
+            " → http://127.0.0.1:8001 (Canvas and Copilot)",
+            title="surfaces",
+        ),
+        soft_wrap=True,
+    )
 
 
 def register(app: typer.Typer) -> None:

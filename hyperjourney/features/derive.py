@@ -73,7 +73,10 @@ def derive(row: dict[str, Any]) -> dict[str, Any]:
     f["categories"] = sorted(row["categories"] or [])
     affinity = {k: float(v) for k, v in sorted((row["category_affinity"] or {}).items())}
     f["category_affinity"] = affinity
+    f["category_interest"] = float(row["category_interest"] or 0.0)
     f["top_category"] = max(sorted(affinity), key=lambda c: affinity[c]) if affinity else None
+    f["last_category"] = orders.get("last_category")
+    f["recent_category"] = row["recent_category"]
     f.update(rfm(f["days_since_last_order"], f["orders_365d"], f["monetary_365d"], f["days_since_first_order"]))
 
     f["tenure_days"] = _round(row["tenure_days"])

@@ -108,7 +108,8 @@ order_agg AS (
         avg(discount)::float8 AS avg_discount,
         avg((discount >= 0.1)::int)::float8 AS discounted_share,
         (sum(returned)::float8 / nullif(sum(quantity), 0)) AS return_rate,
-        count(DISTINCT category) AS categories_bought
+        count(DISTINCT category) AS categories_bought,
+        (array_agg(category ORDER BY ordered_at DESC, category))[1] AS last_category
     FROM lines GROUP BY cid
 ),
 affinity_src AS (
@@ -117,11 +118,17 @@ affinity_src AS (
     SELECT cid, category, 1.0 FROM ev WHERE type = 'product_view' AND category IS NOT NULL AND age_d < 365
 ),
 affinity AS (
-    SELECT cid, jsonb_object_agg(category, round((w / total)::numeric, 4)) AS category_affinity
+    SELECT cid, jsonb_object_agg(category, round((w / total)::numeric, 4)) AS category_affinity,
+           max(total)::float8 AS category_interest
     FROM (
         SELECT cid, category, sum(w) AS w, sum(sum(w)) OVER (PARTITION BY cid) AS total
         FROM affinity_src GROUP BY cid, category
     ) s GROUP BY cid
+),
+recent_views AS (
+    SELECT DISTINCT ON (cid) cid, category AS recent_category
+    FROM ev WHERE type = 'product_view' AND category IS NOT NULL AND age_d < 30
+    GROUP BY cid, category ORDER BY cid, count(*) DESC, category
 ),
 bought AS (
     SELECT cid, jsonb_agg(DISTINCT category) AS categories FROM lines GROUP BY cid
@@ -175,13 +182,14 @@ SELECT p.cid AS customer_id, p.account_id, p.industry, p.region, p.language, p.b
        to_jsonb(order_agg) - 'cid' AS ord,
        to_jsonb(tix_agg) - 'cid' AS tix,
        to_jsonb(acct) - 'account_id' AS acct,
-       hour_agg.active_hours, affinity.category_affinity, bought.categories
+       hour_agg.active_hours, affinity.category_affinity, affinity.category_interest, bought.categories, recent_views.recent_category
 FROM people p
 LEFT JOIN ev_agg USING (cid)
 LEFT JOIN hour_agg USING (cid)
 LEFT JOIN order_agg USING (cid)
 LEFT JOIN affinity USING (cid)
 LEFT JOIN bought USING (cid)
+LEFT JOIN recent_views USING (cid)
 LEFT JOIN tix_agg USING (cid)
 LEFT JOIN acct ON acct.account_id = p.account_id
 ORDER BY p.cid

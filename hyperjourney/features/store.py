@@ -126,13 +126,15 @@ def refresh_customer(db: Database, tenant: str, customer_id: str, *, as_of: date
     """
     with db.tenant(tenant) as conn:
         row = conn.execute(
-            "SELECT coalesce(merged_into, customer_id), account_id FROM customers WHERE customer_id = %s",
+            "SELECT c.customer_id, c.account_id, c.created_at FROM customers c WHERE c.customer_id = "
+            "(SELECT coalesce(merged_into, customer_id) FROM customers WHERE customer_id = %s)",
             (customer_id,),
         ).fetchone()
         if row is None:
             raise ValueError(f"customer_id {customer_id!r} does not exist in tenant {tenant!r}")
-        cid, account = row
-        at = as_of or data_time(conn)
+        cid, account, created = row
+        # a profile created after the data's last event still gets features (as of just after its creation)
+        at = as_of or max(data_time(conn), min(created + timedelta(microseconds=1), datetime.now(UTC)))
         ids = [cid]
         if account is not None:
             ids = [

@@ -106,11 +106,17 @@ class Recorder:
         return int(got[0])
 
     def redacted(self, value: Any) -> Any:
-        """Plain JSON with personal data replaced (outputs can echo inputs, so both pass through here).
+        """Plain JSON with personal data replaced in every string (outputs can echo inputs, so both come here)."""
+        return self._walk(_plain(value))
 
-        Only string leaves are redacted: redacting the serialised JSON let a long float such as a confidence
-        of 0.123456789012 read as a phone number and broke the document."""
-        return _redact_strings(_plain(value), self.redact)
+    def _walk(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.redact(value)
+        if isinstance(value, dict):
+            return {k: self._walk(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._walk(v) for v in value]
+        return value
 
     def ensure_run(self, tenant: str, run_id: str, flow: str, request: dict[str, Any]) -> None:
         """Graphs started by another caller (LangGraph's server, an API) get their run row here."""
@@ -128,13 +134,3 @@ class Recorder:
             return
         with self.db.tenant(tenant) as conn:
             audit.append(conn, actor=actor, action=action, entity=run_id, payload=self.redacted(payload))
-
-
-def _redact_strings(value: Any, redact: Callable[[str], str]) -> Any:
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, dict):
-        return {k: _redact_strings(v, redact) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_redact_strings(v, redact) for v in value]
-    return value

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from hyperjourney.agents import analyst, copywriter, orchestrator, researcher, tone
 from hyperjourney.agents.base import AgentResult, Step
-from hyperjourney.agents.ports import Evidence
+from hyperjourney.agents.ports import AssetDraft, Evidence
 from hyperjourney.graphs.state import RunInput, RunOutput, RunState
 from hyperjourney.graphs.wiring import Deps
 from hyperjourney.models import intent_router
@@ -136,7 +136,17 @@ def build_graph(deps: Deps, checkpointer: BaseCheckpointSaver[Any] | None, *, na
         if state["flow"] == "canvas":
             brief = researcher.ResearchBrief.model_validate(state["results"]["researcher"])
             result = copywriter.write_variants(c, brief)
-            hits = [e.model_dump(mode="json") for e in result.output.evidence]  # type: ignore[attr-defined]
+            copy = copywriter.CopySet.model_validate(result.output.model_dump())
+            hits = [e.model_dump(mode="json") for e in copy.evidence]
+            for step, variant in zip(result.steps, copy.variants, strict=True):
+                if step.routed.needs_review:  # no tier could make it pass: a person sees the draft in the queue
+                    deps.review.submit(
+                        state["tenant"], run_id=state["run_id"], kind=f"copy:{variant.channel}",
+                        reason=step.routed.review_reason or "", payload={"segment": brief.segment.name},
+                        asset=AssetDraft(kind="sms" if variant.channel == "sms" else "email", subject=variant.subject,
+                                         body=variant.body, citations=variant.citations),
+                        evidence=copy.evidence,
+                    )  # fmt: skip
         else:
             ticket, t = state["results"]["ticket"], tone.ToneResult.model_validate(state["results"]["tone"])
             context = researcher.CustomerContext.model_validate(state["results"]["researcher"])

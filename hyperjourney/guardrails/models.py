@@ -6,7 +6,7 @@ or route the asset to human review without parsing prose.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -32,6 +32,12 @@ class Evidence(BaseModel):
     citation_id: str
     text: str
     title: str = ""
+
+    @classmethod
+    def from_hit(cls, hit: Any) -> Evidence:
+        """From a knowledge search Hit (or anything with citation_id, text/snippet and title)."""
+        text = getattr(hit, "text", "") or getattr(hit, "snippet", "")
+        return cls(citation_id=str(hit.citation_id), text=str(text), title=str(getattr(hit, "title", "") or ""))
 
 
 class GuardFailure(BaseModel):

@@ -3,8 +3,9 @@
 Three stages: read and chunk every file; embed the chunk texts not yet in the tenant's embedding cache
 (batched across documents, so re-ingesting unchanged text embeds nothing); then write each document in its
 own transaction. A file that fails to read, chunk or embed is reported and leaves that document's previous
-chunks untouched. Files gone from an ingested folder are deleted. Every change bumps the tenant's knowledge
-version (invalidating cached retrievals) and is audited in the same transaction.
+chunks untouched. Files gone from an ingested folder are deleted; documents embedded by another model than
+the configured one are re-embedded. Every change bumps the tenant's knowledge version (invalidating cached
+retrievals) and is audited in the same transaction.
 """
 
 from __future__ import annotations
@@ -70,10 +71,10 @@ def ingest_path(
     report = IngestReport(path=target)
     with db.tenant(tenant) as conn:
         stored = store.stored_documents(conn)
-    pending, seen_sources, seen_ids = _read_all(db, tenant, files, root, stored, report, progress)
+    pending, seen_sources, seen_ids = _read_all(db, tenant, files, root, stored, embedder.name, report, progress)
     vectors = _embed(db, tenant, pending, embedder, report, progress)
     for n, item in enumerate(pending, 1):
-        _write(db, tenant, item, vectors, report)
+        _write(db, tenant, item, vectors, embedder.name, report)
         if progress:
             progress("writing", n, len(pending))
     if delete_missing and target.is_dir():
@@ -93,6 +94,7 @@ def _read_all(
     files: list[Path],
     root: Path,
     stored: dict[str, store.StoredDocument],
+    model: str,
     report: IngestReport,
     progress: Progress | None,
 ) -> tuple[list[_Pending], set[str], set[str]]:
@@ -111,7 +113,8 @@ def _read_all(
                 )
             seen_ids[doc.document_id] = source
             previous = stored.get(doc.document_id)
-            if previous is not None and previous.content_hash == doc.content_hash:
+            same_model = previous is not None and previous.embedding_model == model
+            if previous is not None and same_model and previous.content_hash == doc.content_hash:
                 if previous.source != source:
                     with db.tenant(tenant) as conn:
                         store.move_source(conn, doc.document_id, source)
@@ -155,11 +158,13 @@ def _embed(
     return vectors
 
 
-def _write(db: Database, tenant: str, item: _Pending, vectors: dict[str, str], report: IngestReport) -> None:
+def _write(
+    db: Database, tenant: str, item: _Pending, vectors: dict[str, str], model: str, report: IngestReport
+) -> None:
     doc = item.doc
     try:
         with db.tenant(tenant) as conn:
-            store.replace_document(conn, doc, item.chunks, [vectors[c.content_hash] for c in item.chunks])
+            store.replace_document(conn, doc, item.chunks, [vectors[c.content_hash] for c in item.chunks], model)
             store.bump_version(conn)
             audit.append(
                 conn,

@@ -18,7 +18,6 @@ import psycopg
 from pydantic import BaseModel, ValidationError
 
 from hyperjourney.db.database import Database
-from hyperjourney.knowledge import store
 from hyperjourney.knowledge.embedder import Embedder, from_settings, to_pgvector
 from hyperjourney.knowledge.models import Hit, KnowledgeError, SearchFilters
 from hyperjourney.settings import Settings, get_settings
@@ -35,6 +34,7 @@ class Facets(BaseModel):
     doc_types: list[str]
     regions: list[str]
     languages: list[str]
+    models: list[str] = []
 
 
 class _Cache:
@@ -105,7 +105,12 @@ def search(
     flt = _filters(filters)
     embedder = embedder or (from_settings(cfg) if mode != "keyword" else None)
     with db.tenant(tenant) as conn:
-        version = store.kb_version(conn)
+        # One round trip: the knowledge version (cache key) and the HNSW search breadth for this transaction.
+        ef_search = str(min(1000, max(100, 2 * max(cfg.knowledge.candidates, k))))
+        row = conn.execute(
+            "SELECT (SELECT version FROM kb_state), set_config('hnsw.ef_search', %s, true)", (ef_search,)
+        ).fetchone()
+        version = int(row[0]) if row and row[0] is not None else 0
         key = (tenant, version, mode, k, normalize_query(text), flt.cache_key(), embedder.name if embedder else "")
         if use_cache:
             cached = CACHE.get(key, cfg.knowledge.cache_ttl_s)
@@ -113,6 +118,11 @@ def search(
                 return [h.model_copy() for h in cached]
         facets = _facets(conn, tenant, version)
         _check_filters(flt, facets)
+        if embedder is not None and any(m != embedder.name for m in facets.models):
+            raise KnowledgeError(
+                f"the knowledge base was embedded with {', '.join(facets.models)} but searches use {embedder.name}; "
+                "run `hyperjourney kb ingest PATH` again to re-embed it"
+            )
         vector = to_pgvector(embedder.embed([text])[0]) if embedder is not None and mode != "keyword" else None
         hits = _run(
             conn,
@@ -164,9 +174,14 @@ def _facets(conn: psycopg.Connection[Any], tenant: str, version: int) -> Facets:
         return cached
     row = conn.execute(
         "SELECT coalesce(array_agg(DISTINCT doc_type), '{}'), coalesce(array_agg(DISTINCT region), '{}'), "
-        "coalesce(array_agg(DISTINCT language), '{}') FROM kb_documents"
+        "coalesce(array_agg(DISTINCT language), '{}'), coalesce(array_agg(DISTINCT embedding_model), '{}') "
+        "FROM kb_documents"
     ).fetchone()
-    facets = Facets(doc_types=sorted(row[0]), regions=sorted(row[1]), languages=sorted(row[2])) if row else None
+    facets = (
+        Facets(doc_types=sorted(row[0]), regions=sorted(row[1]), languages=sorted(row[2]), models=sorted(row[3]))
+        if row
+        else None
+    )
     facets = facets or Facets(doc_types=[], regions=[], languages=[])
     _FACETS.put(key, facets, 4096)
     return facets
@@ -228,7 +243,6 @@ def _run(
     tsq, langs = _tsquery_sql(facets.languages)
     tsq_params: list[Any] = [x for lang in langs for x in (lang, text)]
     if mode in ("hybrid", "vector") and vector is not None:
-        conn.execute("SELECT set_config('hnsw.ef_search', %s, true)", (str(min(1000, max(100, 2 * n))),))
         sql = (
             "SELECT document_id, chunk_index, 1 - (embedding <=> %s::vector) FROM kb_chunks WHERE true"
             + where

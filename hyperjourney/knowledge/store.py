@@ -16,6 +16,7 @@ class StoredDocument(BaseModel):
     document_id: str
     source: str
     content_hash: str
+    embedding_model: str
 
 
 class KbStatus(BaseModel):
@@ -31,8 +32,8 @@ class KbStatus(BaseModel):
 
 
 def stored_documents(conn: psycopg.Connection[Any]) -> dict[str, StoredDocument]:
-    rows = conn.execute("SELECT document_id, source, content_hash FROM kb_documents").fetchall()
-    return {r[0]: StoredDocument(document_id=r[0], source=r[1], content_hash=r[2]) for r in rows}
+    rows = conn.execute("SELECT document_id, source, content_hash, embedding_model FROM kb_documents").fetchall()
+    return {r[0]: StoredDocument(document_id=r[0], source=r[1], content_hash=r[2], embedding_model=r[3]) for r in rows}
 
 
 def kb_version(conn: psycopg.Connection[Any]) -> int:
@@ -52,15 +53,16 @@ def bump_version(conn: psycopg.Connection[Any]) -> int:
 
 
 def replace_document(
-    conn: psycopg.Connection[Any], doc: ParsedDocument, chunks: list[Chunk], vectors: list[str]
+    conn: psycopg.Connection[Any], doc: ParsedDocument, chunks: list[Chunk], vectors: list[str], model: str
 ) -> None:
     """Upsert the document row and swap in its new chunks (the caller's transaction makes it atomic)."""
     conn.execute(
         "INSERT INTO kb_documents (document_id, source, doc_type, title, region, language, version, content_hash, "
-        "chunk_count, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+        "embedding_model, chunk_count, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
         "ON CONFLICT (tenant_id, document_id) DO UPDATE SET source = EXCLUDED.source, doc_type = EXCLUDED.doc_type, "
         "title = EXCLUDED.title, region = EXCLUDED.region, language = EXCLUDED.language, version = EXCLUDED.version, "
-        "content_hash = EXCLUDED.content_hash, chunk_count = EXCLUDED.chunk_count, updated_at = EXCLUDED.updated_at, "
+        "content_hash = EXCLUDED.content_hash, embedding_model = EXCLUDED.embedding_model, "
+        "chunk_count = EXCLUDED.chunk_count, updated_at = EXCLUDED.updated_at, "
         "ingested_at = now()",
         (
             doc.document_id,
@@ -71,6 +73,7 @@ def replace_document(
             doc.language,
             doc.version,
             doc.content_hash,
+            model,
             len(chunks),
             doc.updated_at,
         ),

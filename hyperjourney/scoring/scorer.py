@@ -14,11 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from hyperjourney.scoring import sendtime
-from hyperjourney.scoring.linear import LinearClassifier, LogSpendRegressor, SoftmaxClassifier
+from hyperjourney.scoring import category, sendtime
+from hyperjourney.scoring.linear import LinearClassifier, LogSpendRegressor
 from hyperjourney.scoring.registry import ModelVersion
 from hyperjourney.scoring.schema import SCORE_NAMES, Score
-from hyperjourney.scoring.train import category_columns
+from hyperjourney.scoring.train import KINDS
 from hyperjourney.scoring.vectorize import Vectorizer
 
 BINARY = ("purchase_propensity", "churn_risk", "upgrade_fit")
@@ -40,8 +40,8 @@ class Scorer:
     clv_buy: LinearClassifier | None = None
     clv_spend: LogSpendRegressor | None = None
     categories: list[str] = field(default_factory=list)
-    popular: str | None = None
-    next_category: SoftmaxClassifier | None = None
+    category_prior: np.ndarray | None = None
+    category_beta: float = 1.0
     priors: dict[str, list[float]] = field(default_factory=dict)
 
     @classmethod
@@ -50,6 +50,12 @@ class Scorer:
         if missing:
             raise ModelsNotTrainedError(
                 f"no active model for {', '.join(missing)}; train them with `hyperjourney models train`"
+            )
+        outdated = [m.label for n, m in models.items() if m.kind != KINDS[n]]
+        if outdated:
+            raise ModelsNotTrainedError(
+                f"{', '.join(outdated)} were trained by an older version of hyperjourney; "
+                "retrain them with `hyperjourney models train`"
             )
         s = cls({n: m.label for n, m in models.items()}, {})
         for name, m in models.items():
@@ -63,8 +69,8 @@ class Scorer:
                 s.clv_buy = LinearClassifier.from_json(art["buy"])
                 s.clv_spend = LogSpendRegressor.from_json(art["spend"])
             elif name == "next_category":
-                s.categories, s.popular = art["categories"], art["popular"]
-                s.next_category = SoftmaxClassifier.from_json(art["model"])
+                s.categories, s.category_beta = art["categories"], float(art["beta"])
+                s.category_prior = np.array(art["prior"])
             elif name == "best_send_hour":
                 s.priors = art["priors"]
         return s
@@ -74,14 +80,14 @@ class Scorer:
         vec = self.vectorizers["purchase_propensity"]
         x = vec.transform(rows)
         xs = {n: x if v.levels == vec.levels else v.transform(rows) for n, v in self.vectorizers.items()}
-        cat = np.array([category_columns(r, self.categories) for r in rows]).reshape(len(rows), -1)
+        shares, weight = category.interest(rows, self.categories)
         hours = np.array([sendtime.histogram(r.get("active_hours")) for r in rows]).reshape(len(rows), 24)
         keys = list(self.priors)
         business = np.array(
             [keys.index(str(r.get("business"))) if str(r.get("business")) in keys else keys.index("*") for r in rows],
             dtype=int,
         )
-        return Inputs(xs, cat, hours, business)
+        return Inputs(xs, shares, weight, hours, business)
 
     def core(self, inp: Inputs) -> dict[str, Any]:
         """Every model's values and top drivers as arrays: the whole numeric work, no Python per customer."""
@@ -89,12 +95,12 @@ class Scorer:
         for name in BINARY:
             model, x = self.binary[name], inp.x[name]
             out[name] = model.predict_with_drivers(x, TOP_REASONS)
-        assert self.clv_buy is not None and self.clv_spend is not None and self.next_category is not None
+        assert self.clv_buy is not None and self.clv_spend is not None and self.category_prior is not None
         x = inp.x["clv"]
         p_buy, top, effects = self.clv_buy.predict_with_drivers(x, TOP_REASONS)
         spend = self.clv_spend.predict(x)
         out["clv"] = (p_buy * spend, top, effects * spend[:, None], p_buy, spend)
-        proba = self.next_category.predict_proba(inp.categories)
+        proba = category.proba(inp.categories, inp.interest, self.category_prior, self.category_beta)
         out["next_category"] = (proba.max(axis=1), proba.argmax(axis=1))
         prior = np.array([self.priors[k] for k in self.priors])[inp.business]
         n = inp.hours.sum(axis=1)
@@ -223,9 +229,8 @@ class Scorer:
         shared: list[list[tuple[float, str]]],
         arrays: tuple[np.ndarray, np.ndarray],
     ) -> None:
-        assert self.next_category is not None
         best, index = arrays
-        classes = self.next_category.classes
+        classes = self.categories
         known = set(self.categories)
         for i, row in enumerate(rows):
             label = classes[int(index[i])]
@@ -309,6 +314,7 @@ class Inputs:
 
     x: dict[str, np.ndarray]
     categories: np.ndarray
+    interest: np.ndarray
     hours: np.ndarray
     business: np.ndarray
 

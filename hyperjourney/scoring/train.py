@@ -9,7 +9,6 @@ transaction and activated together.
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,12 +21,23 @@ from hyperjourney.db.database import Database
 from hyperjourney.features.definitions import feature_versions
 from hyperjourney.features.store import data_time
 from hyperjourney.features.training import HORIZON, VALUE_HORIZON, Example, training_set
-from hyperjourney.scoring import metrics, registry, sendtime
-from hyperjourney.scoring.linear import LinearClassifier, LogSpendRegressor, SoftmaxClassifier
+from hyperjourney.scoring import category, metrics, registry, sendtime
+from hyperjourney.scoring.linear import LinearClassifier, LogSpendRegressor
 from hyperjourney.scoring.schema import InsufficientDataError
 from hyperjourney.scoring.text import train_text_models
 from hyperjourney.scoring.vectorize import Vectorizer
 
+# The artifact layout each model's scoring code reads; a stored version of another kind must be retrained.
+KINDS = {
+    "purchase_propensity": "logistic",
+    "churn_risk": "logistic",
+    "upgrade_fit": "logistic",
+    "clv": "hurdle",
+    "next_category": "interest_shrinkage",
+    "best_send_hour": "histogram_shrinkage",
+    "ticket_intent": "tfidf_logistic",
+    "ticket_sentiment": "tfidf_logistic",
+}
 MIN_EXAMPLES = 200
 MIN_POSITIVES = 12
 TRAIN_OFFSETS_DAYS = (60, 90, 120, 150)
@@ -128,16 +138,16 @@ def train_all(
         fitted: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {}
         for name, task in CLASSIFIERS.items():
             say(f"training {name}")
-            fitted[name] = ("logistic", *_fit_classifier(name, task, vec, train, test))
+            fitted[name] = (KINDS[name], *_fit_classifier(name, task, vec, train, test))
         say("training clv")
-        fitted["clv"] = ("hurdle", *_fit_clv(vec, train, test))
+        fitted["clv"] = (KINDS["clv"], *_fit_clv(vec, train, test))
         say("training next_category")
-        fitted["next_category"] = ("softmax", *_fit_next_category(train, test))
+        fitted["next_category"] = (KINDS["next_category"], *_fit_next_category(train, test))
         say("fitting best_send_hour")
-        fitted["best_send_hour"] = ("histogram_shrinkage", *_fit_send_hour(train, test))
+        fitted["best_send_hour"] = (KINDS["best_send_hour"], *_fit_send_hour(train, test))
         say("training ticket text classifiers")
         for name, (artifact, quality) in train_text_models(conn).items():
-            fitted[name] = ("tfidf_logistic", artifact, quality)
+            fitted[name] = (KINDS[name], artifact, quality)
         versions: dict[str, str] = {}
         for name, (kind, artifact, quality) in fitted.items():
             v = registry.save(
@@ -213,16 +223,6 @@ def _fit_clv(vec: Vectorizer, train: list[Example], test: list[Example]) -> tupl
     return artifact, quality
 
 
-def category_columns(f: dict[str, Any], categories: list[str]) -> list[float]:
-    aff = f.get("category_affinity") or {}
-    bought = set(f.get("categories") or [])
-    return (
-        [float(aff.get(c, 0.0)) for c in categories]
-        + [float(c in bought) for c in categories]
-        + [float(np.log1p(f.get("orders_total") or 0)), float(np.log1p(f.get("product_views_30d") or 0))]
-    )
-
-
 def _fit_next_category(train: list[Example], test: list[Example]) -> tuple[dict[str, Any], dict[str, Any]]:
     tr = [e for e in train if e.outcome.next_category]
     te = [e for e in test if e.outcome.next_category]
@@ -231,26 +231,15 @@ def _fit_next_category(train: list[Example], test: list[Example]) -> tuple[dict[
             f"too little data to train next_category: {len(tr)} training and {len(te)} held-out orders after a cutoff "
             f"(need {MIN_POSITIVES * 2} and 1)"
         )
-    counts = Counter(str(e.outcome.next_category) for e in tr)
-    categories = sorted(counts)
-    x = np.array([category_columns(e.features, categories) for e in tr])
-    model = SoftmaxClassifier.fit(x, [str(e.outcome.next_category) for e in tr])
-    proba = model.predict_proba(np.array([category_columns(e.features, categories) for e in te]))
-    actual = [e.outcome.next_category for e in te]
-    top = [model.classes[i] for i in proba.argmax(axis=1)]
-    top3 = [[model.classes[i] for i in row[::-1][:3]] for row in proba.argsort(axis=1)]
-    popular = counts.most_common(1)[0][0]
-    base = [e.features.get("top_category") or popular for e in te]
-    quality: dict[str, Any] = {
-        "n": len(te),
-        "accuracy": float(np.mean([a == b for a, b in zip(actual, top, strict=True)])),
-        "top3_accuracy": float(np.mean([a in t for a, t in zip(actual, top3, strict=True)])),
-        "baseline_accuracy": float(np.mean([a == b for a, b in zip(actual, base, strict=True)])),
-        "baseline": "the customer's top-affinity category, else the most popular",
-        "description": "category of the next order in 60 days",
+    categories, prior, beta = category.fit([e.features for e in tr], [str(e.outcome.next_category) for e in tr])
+    quality = category.evaluate(
+        [e.features for e in te], [str(e.outcome.next_category) for e in te], categories, prior, beta
+    )
+    quality |= {
+        "baseline": "accuracy: the customer's top-affinity category (else the most popular); log loss: the base rate",
+        "description": "category of the next order in 60 days (own interest shrunk to the population's mix)",
     }
-    quality["beats_baseline"] = bool(quality["accuracy"] >= quality["baseline_accuracy"])
-    artifact = {"categories": categories, "model": model.to_json(), "popular": popular, "auc": quality["accuracy"]}
+    artifact = {"categories": categories, "prior": prior.tolist(), "beta": beta, "auc": quality["accuracy"]}
     return artifact, quality
 
 

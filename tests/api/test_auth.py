@@ -105,3 +105,19 @@ def test_apikeys_commands(db: Database, tenant: str) -> None:
     assert code == 1 and "no live key" in out
     code, out = invoke("apikeys", "create", "--name", "x", "--role", "admin", "--tenant", tenant)
     assert code != 0 and "--role" in out
+
+
+def test_demo_step_makes_one_key_and_shows_it_once(db: Database, tenant: str, capsys: object) -> None:
+    import pytest
+
+    from hyperjourney.cli.surfaces_commands import demo_step
+
+    cap: pytest.CaptureFixture[str] = capsys  # type: ignore[assignment]
+    demo_step(db, tenant)
+    first = cap.readouterr().out
+    token = re.search(r"hj_[A-Za-z0-9_-]+", first)
+    assert token is not None and "shown once" in first
+    demo_step(db, tenant)
+    second = cap.readouterr().out
+    assert token.group(0) not in second and "earlier run" in second
+    assert len(list_keys(db, tenant)) == 1

@@ -54,4 +54,6 @@ def test_next_best_action_for_one_event(client: TestClient, db: Database, shop: 
     assert other.status_code == 404 and other.json()["errors"][0]["field"] == "customer_id"
     naive = client.post("/v1/nba", headers=auth_for(shop), json={**body, "now": "2026-03-01T10:00:00"})
     assert naive.status_code == 422 and naive.json()["errors"][0]["field"] == "now"
+    ancient = client.post("/v1/nba", headers=auth_for(shop), json={**body, "now": "0001-01-02T00:00:00Z"})
+    assert ancient.status_code == 422 and ancient.json()["errors"][0]["field"] == "now"
     assert client.post("/v1/nba", headers=auth_for(shop, "viewer"), json=body).status_code == 403

@@ -34,7 +34,7 @@ def test_no_input_causes_a_server_error(api_schema: Any, fuzz_key: str) -> None:
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
         def fuzz(case: Any) -> None:
             case.call_and_validate(headers=headers, checks=[not_a_server_error])
 

@@ -102,3 +102,4 @@ def test_demo_summarizes_the_demo_tenant(db: Database) -> None:
     for expected in ("tenant demo", "customers", "marketing consent coverage", "freshness", "audit chain"):
         assert expected in out
     assert "intact" in out
+    assert "knowledge base:" in out

@@ -102,7 +102,7 @@ def test_review_commands(db: Database, tenant: str, tmp_path: Path) -> None:
 
 
 def test_demo_step_on_a_seeded_tenant(db: Database, capsys) -> None:  # type: ignore[no-untyped-def]
-    from hyperjourney.cli.guardrails_commands import demo_step
+    from hyperjourney.cli.guardrails_demo import demo_step
 
     tenant = f"gd-{uuid.uuid4().hex[:8]}"
     code, out = invoke("seed", "--tenant", tenant, "--customers", "200", "--events", "2000", "--tickets", "60")

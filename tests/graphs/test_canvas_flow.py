@@ -6,11 +6,14 @@ from typing import Any
 
 import pytest
 
+from hyperjourney.agents.ports import AssetDraft, Evidence
 from hyperjourney.db.database import Database
 from hyperjourney.graphs import runs
+from hyperjourney.graphs.fallbacks import CitationGuard
 from hyperjourney.graphs.wiring import Deps, build_deps
 from hyperjourney.models.tiers import Tiers
 from hyperjourney.settings import Settings
+from hyperjourney.tools.toolbox import Ports
 from tests.agentkit import RecordingLauncher, fixed_clock, scripted_tiers
 
 GOAL = "Lift LTV 20% in fintech SMBs"
@@ -136,3 +139,41 @@ def test_runs_are_tenant_scoped(db: Database, seeded: str, deps: Deps, make_tena
     with db.tenant(seeded) as conn:
         row = conn.execute("SELECT count(*) FROM checkpoints WHERE thread_id = %s", (started.run_id,)).fetchone()
         assert row is not None and row[0] > 0
+
+
+def test_spent_budget_stops_escalation_in_a_run(db: Database, seeded: str, settings: Settings) -> None:
+    broke = settings.model_copy(
+        update={"budgets": settings.budgets.model_copy(update={"per_feature_usd": {"canvas": 0.0}})}
+    )
+    tiers, models = scripted_tiers(small=[], large=[])
+    deps = build_deps(db, broke, tiers=tiers, clock=fixed_clock(), launcher=RecordingLauncher())
+    result = runs.start_canvas(db, seeded, "banana", deps=deps)
+    assert result.status == "escalated" and "canvas budget exhausted" in result.review[0]
+    assert models["llm-small"].calls == [] and models["llm-large"].calls == []
+
+
+class _MarkerGuard(CitationGuard):
+    """Guardrails that reject any copy without the marker, so the small tier's templates always fail."""
+
+    def validate(self, asset: AssetDraft, evidence: list[Evidence]) -> list[str]:
+        return [] if "MARKER" in asset.body else ["missing MARKER"]
+
+
+def test_guardrail_rejection_escalates_copy_and_reasks_with_feedback(
+    db: Database, seeded: str, settings: Settings
+) -> None:
+    drafts = [{"body": "first try", "confidence": 0.9}, {"body": "MARKER email", "confidence": 0.9},
+              {"body": "MARKER sms", "confidence": 0.9}]  # fmt: skip
+    tiers, models = scripted_tiers(small=drafts)
+    deps = build_deps(db, settings, tiers=tiers, clock=fixed_clock(), launcher=RecordingLauncher())
+    deps.ports = Ports(knowledge=deps.ports.knowledge, scoring=deps.ports.scoring, guardrails=_MarkerGuard(),
+                       policy=deps.ports.policy, nba=deps.ports.nba)  # fmt: skip
+    result = runs.start_canvas(db, seeded, "Lift LTV 20% among shoppers", deps=deps)  # a cohort sized confidently
+    models["llm-small"].assert_done()
+    assert result.approval is not None
+    bodies = {v["channel"]: (v["body"], v["tier"]) for v in result.approval["variants"]}
+    assert bodies == {"email": ("MARKER email", "llm-small"), "sms": ("MARKER sms", "llm-small")}
+    prompts = models["llm-small"].prompts()
+    assert "missing MARKER" in prompts[0] and "missing MARKER" in prompts[1]  # small tier's failure, then its own
+    steps = {s.decision: s for s in runs.show_run(db, seeded, result.run_id).steps}
+    assert steps["copy:email"].tokens == 300 and steps["copy:sms"].tokens == 150

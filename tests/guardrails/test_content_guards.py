@@ -149,6 +149,13 @@ def test_pii_of_other_people_and_internal_notes() -> None:
     assert "internal_note" in {f.code for f in failures}
 
 
+def test_evidence_from_a_search_hit() -> None:
+    from types import SimpleNamespace
+
+    hit = SimpleNamespace(citation_id="doc#2", text="", snippet="Refunds take 5 days.", title="FAQ")
+    assert Evidence.from_hit(hit) == Evidence(citation_id="doc#2", text="Refunds take 5 days.", title="FAQ")
+
+
 def test_empty_copy_is_a_failure_never_a_pass() -> None:
     report = validate_asset(Asset(kind="email", body="   "), EVIDENCE)
     assert not report.passed and report.codes() == {"empty"}

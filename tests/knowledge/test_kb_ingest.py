@@ -162,3 +162,22 @@ def _pdf(text: str) -> bytes:
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+def test_switching_embedding_model_reembeds_and_search_refuses_mixed_vectors(
+    db: Database, tenant: str, tmp_path: Path, hash_embedder: HashEmbedder
+) -> None:
+    from hyperjourney.knowledge.search import search
+
+    write_doc(tmp_path, "billing.md", "faq-billing", BILLING)
+    ingest_path(db, tenant, tmp_path, embedder=hash_embedder)
+
+    class Other(HashEmbedder):
+        name = "test:other"
+
+    other = Other()
+    with pytest.raises(KnowledgeError, match="embedded with test:hash"):
+        search(db, tenant, "billing", embedder=other, use_cache=False)
+    report = ingest_path(db, tenant, tmp_path, embedder=other)
+    assert report.changed == 1 and report.embedded == report.chunks_written
+    assert search(db, tenant, "billing", embedder=other, use_cache=False)

@@ -46,6 +46,18 @@ def test_features_commands(db: Database, trained: Trained) -> None:
     assert code == 0 and "recency_days" in out
 
 
+def test_activate_rolls_back_and_forward(db: Database, trained: Trained) -> None:
+    tenant = trained[0]
+    code, out = invoke("models", "activate", "churn_risk", "1", "--tenant", tenant)
+    assert code == 0 and "churn_risk@v1 is active" in out
+    code, out = invoke("models", "activate", "churn_risk", "99", "--tenant", tenant)
+    assert code == 1 and "no version 99" in out
+    with db.tenant(tenant) as conn:
+        assert conn.execute("SELECT count(*) FROM model_versions WHERE name = 'churn_risk' AND active").fetchone() == (
+            1,
+        )
+
+
 def test_bad_input_is_a_clear_error(db: Database, trained: Trained) -> None:
     tenant = trained[0]
     code, out = invoke("models", "score", "nobody", "--tenant", tenant)

@@ -14,6 +14,7 @@ from hyperjourney.db.database import Database
 from hyperjourney.features.store import refresh_all
 from hyperjourney.scoring import registry
 from hyperjourney.scoring.schema import SCORE_NAMES, InsufficientDataError
+from hyperjourney.scoring.scorer import ModelsNotTrainedError, Scorer
 from hyperjourney.scoring.segments import find_segment
 from hyperjourney.scoring.service import score_customer
 from hyperjourney.scoring.train import TrainReport, train_all
@@ -118,6 +119,15 @@ def test_stale_features_are_flagged_and_lower_confidence(db: Database, trained: 
     assert any("freshness SLA" in r.text for r in p_stale.reasons)
 
 
+def test_customer_created_just_now_is_scored(db: Database, trained: Trained) -> None:
+    tenant, cid = trained[0], f"new-{uuid.uuid4().hex[:6]}"
+    with db.tenant(tenant) as conn:
+        conn.execute("INSERT INTO customers (tenant_id, customer_id) VALUES (current_tenant(), %s)", (cid,))
+    result = score_customer(db, tenant, cid)
+    assert result.segment == "new"
+    assert all(s.confidence < 0.35 for s in result.scores.values())
+
+
 def test_unknown_customer_is_a_clear_error(db: Database, trained: Trained) -> None:
     with pytest.raises(ValueError, match="does not exist"):
         score_customer(db, trained[0], "no-such-customer")
@@ -173,3 +183,13 @@ def test_find_segment_from_words(db: Database, trained: Trained) -> None:
     assert risky.baseline.get("avg_churn_risk", 1) >= 0.4
     with pytest.raises(ValueError, match="names no known filter"):
         find_segment(db, tenant, "purple elephants")
+
+
+def test_artifacts_of_an_older_layout_ask_for_retraining(db: Database, trained: Trained) -> None:
+    with db.tenant(trained[0]) as conn:
+        models = {n: m for n in SCORE_NAMES if (m := registry.get(conn, n)) is not None}
+    models["next_category"] = models["next_category"].model_copy(update={"kind": "softmax"})
+    with pytest.raises(ModelsNotTrainedError, match="retrain"):
+        Scorer.from_versions(models)
+    with pytest.raises(ModelsNotTrainedError, match="models train"):
+        Scorer.from_versions({n: m for n, m in models.items() if n != "clv"})

@@ -1,18 +1,15 @@
 """End to end in headless Chromium against the real `hyperjourney ui` and database.
 
-One server for the module (it runs under strace: it must make no outbound connection), one fresh
-browser per test. Screenshots land in .artifacts/ui/.
+One server for the session (tests/ui/conftest.py; it runs under strace and must make no outbound
+connection), one fresh browser per test. Screenshots land in .artifacts/ui/.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from hyperjourney.db.database import Database
-from tests.conftest import new_tenant
 from tests.ui.browser import (
     UiServer,
     browser_available,
@@ -23,25 +20,13 @@ from tests.ui.browser import (
     requested_urls,
     say,
     shot,
-    ui_server,
     wait_for,
 )
 
-pytest.importorskip("hyperjourney.graphs.runs")
 pytestmark = pytest.mark.skipif(
     not browser_available(), reason="Debian chromium + chromium-driver (make test installs)"
 )
 GOAL = "Lift LTV 20% in fintech SMBs"
-
-
-@pytest.fixture(scope="module")
-def server(db: Database) -> Iterator[UiServer]:
-    from hyperjourney.data.demo_tenant import seed
-
-    tenant = new_tenant(db, "ui")
-    seed(db, tenant, customers=300, events=3000, tickets=20)
-    with ui_server(tenant) as running:
-        yield running
 
 
 def _text(driver: Any) -> str:
@@ -92,13 +77,28 @@ def test_pending_approval_survives_a_reload(server: UiServer) -> None:
         shot(driver, "06-approved-after-reload")
 
 
+def test_edit_continues_the_run_from_its_checkpoint(server: UiServer) -> None:
+    with chromium() as driver:
+        login(driver, server.url, "rita")
+        say(driver, GOAL)
+        wait_for(driver, lambda d: button(d, "Edit"), "the approval buttons")
+        click(driver, button(driver, "Edit"))
+        wait_for(driver, lambda d: "Variant 1 (" in _text(d), "the first variant to edit")
+        say(driver, "keep")
+        wait_for(driver, lambda d: "Variant 2 (" in _text(d), "the second variant to edit")
+        say(driver, "keep")
+        wait_for(driver, lambda d: "Approved and recorded" in _text(d) or "Launched" in _text(d), "the edited launch")
+        assert button(driver, "Approve") is None
+        shot(driver, "07-edited-and-launched")
+
+
 def test_a_viewer_sees_the_plan_but_cannot_approve(server: UiServer) -> None:
     with chromium() as driver:
         login(driver, server.url, "vic")
         say(driver, GOAL)
         wait_for(driver, lambda d: "viewer role" in _text(d), "the plan for a viewer")
         assert button(driver, "Approve") is None and button(driver, "Reject") is None
-        shot(driver, "07-viewer")
+        shot(driver, "08-viewer")
 
 
 def test_copilot_ticket_shows_the_cited_draft(server: UiServer) -> None:
@@ -120,7 +120,7 @@ def test_copilot_ticket_shows_the_cited_draft(server: UiServer) -> None:
         text = _text(driver)
         assert "Sentiment" in text and "Recommended tone" in text and "Sources" in text
         assert button(driver, "Escalate") is not None
-        shot(driver, "08-copilot")
+        shot(driver, "09-copilot")
         click(driver, button(driver, "Escalate"))
         wait_for(driver, lambda d: "Escalated to a human" in _text(d), "the escalation")
         _local_only(driver, server)

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from hyperjourney.db.database import Database
 from tests.conftest import new_tenant
+from tests.surfaces_data import seeded_tenant
 
 pytest.importorskip("hyperjourney.graphs.runs")
 
@@ -20,11 +21,7 @@ GOAL = "Lift LTV 20% in fintech SMBs"
 
 @pytest.fixture(scope="module")
 def seeded(db: Database) -> str:
-    from hyperjourney.data.demo_tenant import seed
-
-    tenant = new_tenant(db, "runs")
-    seed(db, tenant, customers=300, events=3000, tickets=20)
-    return tenant
+    return seeded_tenant(db, "runs")
 
 
 def _events(client: TestClient, path: str, headers: dict[str, str]) -> list[tuple[str, str | None, dict[str, Any]]]:
