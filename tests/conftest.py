@@ -85,3 +85,12 @@ def demo_kb(db: Database) -> tuple[str, IngestReport]:
 
     tenant = new_tenant(db, "kb")
     return tenant, ingest_path(db, tenant, DEMO_KB)
+
+
+@pytest.fixture(scope="session")
+def trained_kb_tenant(db: Database, trained_tenant: str) -> str:
+    """The trained tenant with the demo knowledge base ingested too: what the agent-flow eval suites need."""
+    from hyperjourney.knowledge.ingest import ingest_path
+
+    ingest_path(db, trained_tenant, DEMO_KB)
+    return trained_tenant

@@ -1,5 +1,5 @@
 """Importing this package registers every golden suite with the registry."""
 
-from hyperjourney.evals.suites import retrieval, scoring
+from hyperjourney.evals.suites import copilot, copy, cost, nba, retrieval, safety, scoring
 
-__all__ = ["retrieval", "scoring"]
+__all__ = ["copilot", "copy", "cost", "nba", "retrieval", "safety", "scoring"]

@@ -1,0 +1,39 @@
+"""The copilot suite runs golden tickets through the copilot graph and grades labels, tone and grounding."""
+
+from __future__ import annotations
+
+import hyperjourney.evals.suites  # noqa: F401  (registers the suites)
+from hyperjourney.db.database import Database
+from hyperjourney.evals import grounding, runner
+from hyperjourney.evals.golden import load_copilot_tickets
+from hyperjourney.evals.suite import REGISTRY, EvalEnv
+from hyperjourney.evals.suites.copilot import CopilotSuite
+from hyperjourney.guardrails.models import Evidence
+from hyperjourney.settings import get_settings
+
+
+def test_a_subset_of_golden_tickets_is_graded_and_reinserted_idempotently(db: Database, trained_kb_tenant: str) -> None:
+    env = EvalEnv(db=db, tenant=trained_kb_tenant, tier="small", settings=get_settings())
+    suite = CopilotSuite(limit=6)
+    run = runner.run_suite(env, suite)
+    runner.run_suite(env, suite)
+    with db.tenant(trained_kb_tenant) as conn:
+        row = conn.execute("SELECT count(*) FROM tickets WHERE ticket_id LIKE 'golden-tkt-%'").fetchone()
+    assert row is not None and row[0] == 6
+    m = run.metrics
+    assert m["tickets"] == 6
+    for key in ("intent_accuracy", "sentiment_accuracy", "tone_agreement", "escalation_recall", "reply_groundedness"):
+        assert 0.0 <= m[key] <= 1.0
+    assert m["intent_accuracy"] > 0.3
+    assert m["seconds_per_ticket"] > 0
+    assert REGISTRY["copilot"].size() == len(load_copilot_tickets()) == 100
+
+
+def test_grounding_counts_invented_numbers_and_unknown_citations() -> None:
+    evidence = [Evidence(citation_id="refunds#0", text="Refunds reach your card within 5 business days.")]
+    good = grounding.grade("Hi Ana. Refunds reach your card within 5 business days [cite:refunds#0].", evidence)
+    assert (good.claims, good.grounded) == (1, 1)
+    bad = grounding.grade(
+        "Refunds reach your card within 2 business days [cite:refunds#0]. Shipping is free [cite:ship#1].", evidence
+    )
+    assert (bad.claims, bad.grounded, bad.numbers_unsupported) == (2, 0, 1)

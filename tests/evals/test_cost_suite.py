@@ -1,0 +1,29 @@
+"""The cost suite sums tokens, cost and latency of the agent runs the other suites made, and the router mix."""
+
+from __future__ import annotations
+
+import hyperjourney.evals.suites  # noqa: F401  (registers the suites)
+from hyperjourney.db.database import Database
+from hyperjourney.evals import runner, store
+from hyperjourney.evals.suite import REGISTRY, EvalEnv
+from hyperjourney.evals.suites.copilot import CopilotSuite
+from hyperjourney.settings import get_settings
+
+
+def test_costs_come_from_the_agent_runs_of_the_newest_copilot_eval(db: Database, eval_tenant: str) -> None:
+    env = EvalEnv(db=db, tenant=eval_tenant, tier="small", settings=get_settings())
+    copilot = runner.run_suite(env, CopilotSuite(limit=3))
+    run = runner.run_suite(env, REGISTRY["cost"])
+    m = run.metrics
+    assert m["agent_runs"] >= 3
+    assert m["router.small"] > 0.5  # no LLM tier is configured: the small tier decides
+    assert abs(sum(v for k, v in m.items() if k.startswith("router.")) - 1.0) < 1e-9
+    assert m["tokens_per_success"] == 0 and m["cost_usd_per_success"] == 0  # the small tier spends nothing
+    assert 0 < m["latency_p50_ms"] <= m["latency_p95_ms"]
+    assert run.series["router mix"].kind == "bar" and run.series["latency per agent run"].kind == "hist"
+    with db.tenant(eval_tenant) as conn:
+        copilot_ids = {d["run_id"] for _, d in store.failed_items(conn, copilot.run_id, limit=100)}
+        cost_items = conn.execute(
+            "SELECT item_id, detail->>'suite' FROM eval_items WHERE run_id = %s", (run.run_id,)
+        ).fetchall()
+    assert {i for i, s in cost_items if s == "copilot"} >= copilot_ids
