@@ -19,7 +19,13 @@ from hyperjourney.data.summary import TenantSummary, summarize
 
 
 def demo() -> None:
-    """Start the database, migrate, seed the demo tenant if empty, resolve identities, print a summary."""
+    """The main job on the embedded default: data, knowledge, policy, models, agents, journeys and a readout.
+
+    Starts the database, migrates, seeds the demo tenant if empty, resolves identities, ingests the demo
+    knowledge base, stores the demo policy, trains the models, runs the canvas goal to approval and approves it,
+    runs two support tickets, simulates two weeks of journey outcomes and prints the lift readout. Work already
+    done is skipped, so a second run takes seconds.
+    """
     with user_errors(), database() as db:
         db.create_tenant(DEMO_TENANT, "Northwind Cloud & Goods (demo)")
         if is_empty(db, DEMO_TENANT):
