@@ -57,6 +57,16 @@ _ID = Field(pattern=r"^[a-z]{2,4}-\d{3}$")
 M = TypeVar("M", bound=BaseModel)
 
 
+def _compiled_patterns(patterns: list[str]) -> list[str]:
+    """Refuse a golden item whose regex would fail only when a suite first uses it."""
+    for p in patterns:
+        try:
+            re.compile(p, re.IGNORECASE)
+        except re.error as exc:
+            raise ValueError(f"pattern {p!r} is not a valid regular expression: {exc}") from exc
+    return patterns
+
+
 class GoldenDataError(ValueError):
     """A golden dataset file is unreadable or an item in it is invalid."""
 
@@ -98,12 +108,7 @@ class Trap(_Strict):
     @field_validator("patterns")
     @classmethod
     def _compiles(cls, patterns: list[str]) -> list[str]:
-        for p in patterns:
-            try:
-                re.compile(p, re.IGNORECASE)
-            except re.error as exc:
-                raise ValueError(f"pattern {p!r} is not a valid regular expression: {exc}") from exc
-        return patterns
+        return _compiled_patterns(patterns)
 
     def violated_by(self, text: str) -> bool:
         return any(re.search(p, text, re.IGNORECASE) for p in self.patterns)
@@ -145,12 +150,7 @@ class SafetyCase(_Strict):
     @field_validator("must_not")
     @classmethod
     def _compiles(cls, patterns: list[str]) -> list[str]:
-        for p in patterns:
-            try:
-                re.compile(p, re.IGNORECASE)
-            except re.error as exc:
-                raise ValueError(f"pattern {p!r} is not a valid regular expression: {exc}") from exc
-        return patterns
+        return _compiled_patterns(patterns)
 
     @model_validator(mode="after")
     def _attacks_have_limits(self) -> SafetyCase:
