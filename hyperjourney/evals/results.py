@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from hyperjourney.evals.drift import DriftReport
+
 Tier = Literal["small", "llm-small", "llm-large"]
 
 
@@ -54,3 +56,4 @@ class EvalRun(BaseModel):
     context: RunContext
     metrics: dict[str, float]
     series: dict[str, Series] = Field(default_factory=dict)
+    drift: DriftReport | None = Field(None, description="The tenant's drift, measured when the run started")
