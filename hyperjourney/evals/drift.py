@@ -8,6 +8,7 @@ from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, Field
+from scipy.stats import chi2
 
 EPS = 1e-4
 MODERATE, SIGNIFICANT = 0.1, 0.25
@@ -17,6 +18,11 @@ Level = Literal["stable", "moderate", "significant"]
 
 def psi(reference: Sequence[float], recent: Sequence[float], bins: int = 10) -> float:
     """PSI over quantile bins of the reference; 0 means identical distributions."""
+    return psi_with_bins(reference, recent, bins)[0]
+
+
+def psi_with_bins(reference: Sequence[float], recent: Sequence[float], bins: int = 10) -> tuple[float, int]:
+    """PSI and the number of bins it used (ties in the reference merge quantile bins)."""
     ref = np.asarray(reference, dtype=float)
     new = np.asarray(recent, dtype=float)
     ref, new = ref[~np.isnan(ref)], new[~np.isnan(new)]
@@ -29,7 +35,20 @@ def psi(reference: Sequence[float], recent: Sequence[float], bins: int = 10) -> 
     ref_share = np.histogram(ref, edges)[0] / ref.size
     new_share = np.histogram(new, edges)[0] / new.size
     ref_share, new_share = np.clip(ref_share, EPS, None), np.clip(new_share, EPS, None)
-    return float(np.sum((new_share - ref_share) * np.log(new_share / ref_share)))
+    return float(np.sum((new_share - ref_share) * np.log(new_share / ref_share))), int(edges.size - 1)
+
+
+def psi_is_noise(value: float, n_reference: int, n_recent: int, bins: int) -> bool:
+    """Whether a PSI this large is likely from sampling alone (95% level).
+
+    PSI is the symmetric KL divergence of the binned shares; scaled by n1·n2/(n1+n2) it is approximately
+    chi-square with bins-1 degrees of freedom when both samples come from one distribution. With a few hundred
+    values per window, PSI of 0.1–0.3 happens by chance.
+    """
+    if bins < 2:
+        return True
+    statistic = value * n_reference * n_recent / (n_reference + n_recent)
+    return bool(statistic < chi2.ppf(0.95, bins - 1))
 
 
 class DriftReading(BaseModel):
@@ -47,6 +66,7 @@ class DriftReading(BaseModel):
         False, description="A shift the calendar explains (tenure, lifetime totals): shown, never counted as drift"
     )
     why_expected: str = ""
+    noise: bool = Field(False, description="Not significant at the 95% level for its sample sizes: kept stable")
 
     def warning(self) -> str:
         """One line a marketer can act on, e.g. 'churn_risk base rate moved 4.1% → 6.3% since training'."""
@@ -71,12 +91,14 @@ def level(value: float) -> Level:
 def feature_drift(
     name: str, reference: Sequence[float], recent: Sequence[float], since: str = "", *, why_expected: str = ""
 ) -> DriftReading:
-    value = psi(reference, recent)
+    value, bins = psi_with_bins(reference, recent)
+    noise = psi_is_noise(value, len(reference), len(recent), bins)
     return DriftReading(
         name=name,
         kind="feature",
         psi=value,
-        level=level(value),
+        level="stable" if noise else level(value),
+        noise=noise,
         since=since,
         n_reference=len(reference),
         n_recent=len(recent),
@@ -124,6 +146,7 @@ def base_rate_drift(
         recent=recent_rate,
         change=change,
         level="stable" if noise else level(change),
+        noise=noise,
         since=since,
         n_reference=n_reference,
         n_recent=n_recent,
@@ -148,8 +171,8 @@ class DriftReport(BaseModel):
 
     @property
     def watched(self) -> list[DriftReading]:
-        """Readings that count as drift (calendar-driven features are shown but not counted)."""
-        return [r for r in self.readings if not r.expected]
+        """Readings that count as drift: not explained by the calendar, not within sampling noise."""
+        return [r for r in self.readings if not r.expected and not r.noise]
 
     @property
     def base_rates(self) -> list[DriftReading]:
@@ -157,12 +180,12 @@ class DriftReport(BaseModel):
 
     @property
     def max_psi(self) -> float | None:
-        values = [r.psi for r in self.features if r.psi is not None and not r.expected]
+        values = [r.psi for r in self.watched if r.psi is not None]
         return max(values) if values else None
 
     @property
     def max_base_rate_change(self) -> float | None:
-        values = [r.change for r in self.base_rates if r.change is not None]
+        values = [r.change for r in self.watched if r.change is not None]
         return max(values) if values else None
 
     def drifted(self) -> list[DriftReading]:

@@ -31,8 +31,9 @@ CALENDAR_FEATURES = frozenset(
     {"tenure_days", "days_since_first_order", "events_total", "orders_total", "monetary_total", "conversions_total",
      "categories_bought"}
 )  # fmt: skip
-# Look-back of features not named *_<n>d: RFM scores read the last 365 days.
-WINDOWS = {"rfm_r": 365, "rfm_f": 365, "rfm_m": 365}
+# Look-back of features not named *_<n>d: RFM scores read the last 365 days; days since the last order can only
+# reach as far back as the history does, so it is treated like a year-long window.
+WINDOWS = {"rfm_r": 365, "rfm_f": 365, "rfm_m": 365, "days_since_last_order": 365}
 _WINDOW = re.compile(r"_(\d+)d$")
 MIN_VALUES = 30  # fewer values in either window make a PSI too noisy to report
 BASE_RATE_NAMES = {
