@@ -42,7 +42,9 @@ class RunContext(BaseModel):
     code_version: str
     dataset: str = Field(description="Content hash of the suite's golden dataset")
     prompts: dict[str, str] = Field(default_factory=dict, description="Prompt name -> content hash")
-    models: dict[str, str | None] = Field(default_factory=dict, description="Tier -> configured model")
+    models: dict[str, str | None] = Field(
+        default_factory=dict, description="LLM tier -> the model the run's tier let the graphs call (None: not allowed)"
+    )
     policies: dict[str, str] = Field(default_factory=dict, description="Policy file -> content hash")
     data: dict[str, Any] = Field(default_factory=dict, description="Row counts of the tenant's data")
 
