@@ -140,6 +140,10 @@ def check_drift(report: DriftReport, limits: DriftGate) -> list[Check]:
         ("max_base_rate_change", report.max_base_rate_change, limits.max_base_rate_change),
     ):
         if value is None:
+            checks.append(
+                Check(suite="drift", metric=metric, value=None, baseline=None, ok=True,
+                      reason="no reading beyond sampling noise")
+            )  # fmt: skip
             continue
         breached = value > limit
         worst = [r.name for r in report.drifted() if r.level == "significant"][:3]
