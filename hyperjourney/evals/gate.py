@@ -135,9 +135,9 @@ def check_suite(
 def check_drift(report: DriftReport, limits: DriftGate) -> list[Check]:
     """Max PSI and max base-rate change of the tenant's newest drift report against their limits."""
     checks = []
-    for metric, value, limit in (
-        ("max_psi", report.max_psi, limits.max_psi),
-        ("max_base_rate_change", report.max_base_rate_change, limits.max_base_rate_change),
+    for metric, kind, value, limit in (
+        ("max_psi", "feature", report.max_psi, limits.max_psi),
+        ("max_base_rate_change", "base_rate", report.max_base_rate_change, limits.max_base_rate_change),
     ):
         if value is None:
             checks.append(
@@ -146,7 +146,7 @@ def check_drift(report: DriftReport, limits: DriftGate) -> list[Check]:
             )  # fmt: skip
             continue
         breached = value > limit
-        worst = [r.name for r in report.drifted() if r.level == "significant"][:3]
+        worst = [r.name for r in report.drifted() if r.level == "significant" and r.kind == kind][:3]
         reason = (
             f"{value:.3g} is above {limit:.3g} ({', '.join(worst) or 'drifted'}; {report.report_id})"
             if breached
