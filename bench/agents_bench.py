@@ -70,7 +70,7 @@ class _Instant:
     def validate(self, asset: AssetDraft, evidence: list[Evidence]) -> list[str]:
         return []
 
-    def redact(self, text: str) -> str:
+    def redact(self, text: str, tenant: str | None = None) -> str:
         return text
 
     def scan(self, text: str) -> InboundCheck:

@@ -168,6 +168,11 @@ class Settings(BaseSettings):
     ui: UiSettings = Field(default_factory=UiSettings)
     channels: ChannelSettings = Field(default_factory=lambda: ChannelSettings())
     graphs: GraphSettings = Field(default_factory=GraphSettings)
+    redaction_key: SecretStr | None = Field(
+        None,
+        description="Key for redaction tokens in process logs (no tenant); unset means a key file created once "
+        "under home/secrets. Tenants have their own keys in Postgres.",
+    )
 
     @property
     def home_dir(self) -> Path:

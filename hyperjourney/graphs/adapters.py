@@ -130,6 +130,9 @@ class ScoringFacade:
 class GuardrailsFacade:
     name = "hyperjourney.guardrails (assets, inbound, redaction)"
 
+    def __init__(self, db: Database | None = None) -> None:
+        self.db = db
+
     def validate(self, asset: AssetDraft, evidence: list[Evidence]) -> list[str]:
         from hyperjourney.guardrails.assets import Asset, validate_asset
         from hyperjourney.guardrails.assets import Evidence as GuardEvidence
@@ -142,10 +145,13 @@ class GuardrailsFacade:
         )
         return [] if report.passed else [f"{f.code}: {f.message}" for f in report.failures]
 
-    def redact(self, text: str) -> str:
+    def redact(self, text: str, tenant: str | None = None) -> str:
+        """Tokens under the tenant's key when a tenant is named (and a database is wired), else the install's."""
         from hyperjourney.guardrails.redaction import redact
+        from hyperjourney.guardrails.redaction_keys import tenant_key
 
-        return str(redact(text).text)
+        key = tenant_key(self.db, tenant) if tenant and self.db is not None else None
+        return str(redact(text, key).text)
 
     def scan(self, text: str) -> InboundCheck:
         from hyperjourney.guardrails.inbound import scan

@@ -288,7 +288,7 @@ class CitationGuard:
             failures.append("empty body")
         return failures
 
-    def redact(self, text: str) -> str:
+    def redact(self, text: str, tenant: str | None = None) -> str:
         return _PII.sub("[redacted]", text)
 
     def scan(self, text: str) -> InboundCheck:

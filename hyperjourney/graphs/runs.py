@@ -131,7 +131,7 @@ def _start(db: Database, tenant: str, flow: Flow, request: dict[str, Any], deps:
             "INSERT INTO agent_runs (run_id, flow, request, status) VALUES (%s, %s, %s, 'running')",
             (run_id, flow, Jsonb(request)),
         )
-        payload = deps.recorder.redacted({"flow": flow, **request})
+        payload = deps.recorder.redacted({"flow": flow, **request}, tenant)
         audit.append(conn, actor="agents", action="run_started", entity=run_id, payload=payload)
     return _invoke(deps, tenant, run_id, flow, {"run_id": run_id, "tenant": tenant, "flow": flow, "request": request})
 

@@ -127,7 +127,7 @@ class Toolbox:
         return RankOutput(ranked=self.ports.nba.rank(self.tenant, inp.customer_id, inp.event, inp.now))
 
     def redact(self, inp: TextInput) -> TextInput:
-        return TextInput(text=self.ports.guardrails.redact(inp.text))
+        return TextInput(text=self.ports.guardrails.redact(inp.text, self.tenant))
 
     def scan_inbound(self, inp: TextInput) -> InboundCheck:
         return self.ports.guardrails.scan(inp.text)
