@@ -23,6 +23,7 @@ from hyperjourney.channels.models import OutboundAction
 from hyperjourney.channels.outbox import enqueue
 from hyperjourney.db.database import Database
 from hyperjourney.guardrails.assets import validate_asset
+from hyperjourney.guardrails.customer_names import NAMES
 from hyperjourney.guardrails.models import Asset, Evidence, GuardReport
 from hyperjourney.guardrails.pii_vault import audit_redacted
 from hyperjourney.guardrails.rules import ContentRules
@@ -342,7 +343,8 @@ def edit(
         decision: PolicyDecision | None = None
         problems: list[str] = []
         if item.kind == "asset":
-            guard = validate_asset(Asset.model_validate(payload), item.evidence, rules)
+            names = NAMES.get_in(conn, tenant)
+            guard = validate_asset(Asset.model_validate(payload), item.evidence, rules, names=names)
             problems = [f"{f.code}: {f.message}" for f in guard.failures]
         else:
             action = ProposedAction.model_validate(payload)

@@ -117,7 +117,7 @@ class Toolbox:
         return self.ports.scoring.classify_ticket(self.tenant, inp.text)
 
     def validate_asset(self, inp: ValidateInput) -> ValidateOutput:
-        failures = self.ports.guardrails.validate(inp.asset, inp.evidence)
+        failures = self.ports.guardrails.validate(inp.asset, inp.evidence, self.tenant)
         return ValidateOutput(passed=not failures, failures=failures)
 
     def check_policy(self, inp: ActionProposal) -> PolicyVerdict:
