@@ -103,7 +103,8 @@ def review_approve(
 
     with user_errors(), database() as db:
         item = queue.approve(db, tenant_or_default(tenant), item_id, reviewer, note=note)
-    console.print(f"[green]approved[/] {item.item_id} (revision {item.revision})")
+    released = f"; outbox action {item.outbox_action_id} released to the dispatcher" if item.outbox_action_id else ""
+    console.print(f"[green]approved[/] {item.item_id} (revision {item.revision}){released}")
 
 
 @review_app.command("reject")
@@ -118,7 +119,8 @@ def review_reject(
 
     with user_errors(), database() as db:
         item = queue.reject(db, tenant_or_default(tenant), item_id, reviewer, reason=reason)
-    console.print(f"[red]rejected[/] {item.item_id}: {reason}")
+    cancelled = f"; outbox action {item.outbox_action_id} cancelled" if item.outbox_action_id else ""
+    console.print(f"[red]rejected[/] {item.item_id}: {reason}{cancelled}")
 
 
 def _scalar(value: str) -> Any:

@@ -133,5 +133,6 @@ class Recorder:
     def event(self, tenant: str, run_id: str, *, actor: str, action: str, payload: dict[str, Any]) -> None:
         if not self.enabled:
             return
+        clean = self.redacted(payload, tenant)  # before taking a connection: the key may need one of its own
         with self.db.tenant(tenant) as conn:
-            audit.append(conn, actor=actor, action=action, entity=run_id, payload=self.redacted(payload, tenant))
+            audit.append(conn, actor=actor, action=action, entity=run_id, payload=clean)

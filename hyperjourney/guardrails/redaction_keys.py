@@ -73,7 +73,10 @@ def install_key() -> bytes:
             if settings.redaction_key is not None:
                 _install_key = settings.redaction_key.get_secret_value().encode()
             else:
-                _install_key = _key_file(settings.home_dir / "secrets" / "redaction.key")
+                try:
+                    _install_key = _key_file(settings.home_dir / "secrets" / "redaction.key")
+                except (OSError, ValueError):  # no writable home: a key for this process (logging must not fail)
+                    _install_key = secrets.token_bytes(32)
     return _install_key
 
 

@@ -153,7 +153,8 @@ def test_nba_review_choice_is_held_and_released_on_approval(db: Database, tenant
     sink = tmp_path / "crm.jsonl"
     adapters = {"webhook": FileSinkAdapter(sink, "webhook")}
     assert Dispatcher(db, tenant, adapters, FAST).run().claimed == 0
-    queue.approve(db, tenant, decision.review_item_id, "ana")
+    code, out = invoke("review", "approve", decision.review_item_id, "-r", "ana", "--tenant", tenant)
+    assert code == 0 and f"outbox action {decision.held_action_id} released" in out
     assert Dispatcher(db, tenant, adapters, FAST).run().delivered == 1
     (sent,) = [json.loads(line) for line in sink.read_text().splitlines()]
     assert sent["idempotency_key"] == f"nba:{decision.decision_id}:human:account_exec"
