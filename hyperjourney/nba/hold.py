@@ -42,6 +42,7 @@ def hold_choice(
 ) -> HeldAction:
     """Hold the chosen action in the caller's transaction (the one that logged the decision)."""
     assert chosen.channel is not None
+    conn.execute("SET LOCAL synchronous_commit TO on")  # the decision log may be lossy; a held action is not
     label = _label(conn, chosen)
     internal = chosen.kind == "human"  # a task for a colleague (CRM webhook): the reasons are the brief
     proposed = ProposedAction(
