@@ -19,6 +19,7 @@ from hyperjourney.settings import get_settings
 OFFLINE: list[Suite] = [
     REGISTRY["scoring"],
     REGISTRY["retrieval"],
+    REGISTRY["routing"],
     CopilotSuite(limit=12),
     SafetySuite(limit=12),
     CopySuite(limit=4),
