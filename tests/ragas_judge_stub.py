@@ -122,9 +122,9 @@ def judge_answer(prompt: str) -> str | None:
         }
     elif head.startswith("Generate a question for the given answer"):
         response = data["response"]
-        first = (sentences(response) or [response])[0]
+        gist = max(sentences(response) or [response], key=lambda s: len(_words(s)))  # the greeting is not the point
         out = {
-            "question": f"What about {first.rstrip('.!?')}?",
+            "question": f"What about {gist.rstrip('.!?')}?",
             "noncommittal": int(any(e in response.lower() for e in _EVASIVE)),
         }
     elif head.startswith("Given question, answer and context verify"):

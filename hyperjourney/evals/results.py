@@ -32,6 +32,10 @@ class SuiteResult(BaseModel):
     metrics: dict[str, float]
     items: list[ItemResult] = Field(default_factory=list)
     series: dict[str, Series] = Field(default_factory=dict)
+    judge: str | None = Field(None, description="The LLM judge (tier:model) behind judged metrics; None offline")
+    metric_sources: dict[str, str] = Field(
+        default_factory=dict, description="Metric -> what computed it (a ragas metric or one of our own checks)"
+    )
 
 
 class RunContext(BaseModel):
@@ -43,6 +47,8 @@ class RunContext(BaseModel):
     models: dict[str, str | None] = Field(default_factory=dict, description="Tier -> configured model")
     policies: dict[str, str] = Field(default_factory=dict, description="Policy file -> content hash")
     data: dict[str, Any] = Field(default_factory=dict, description="Row counts of the tenant's data")
+    judge: str | None = Field(None, description="The LLM judge (tier:model) behind judged metrics; None offline")
+    metric_sources: dict[str, str] = Field(default_factory=dict, description="Metric -> what computed it")
 
 
 class EvalRun(BaseModel):
