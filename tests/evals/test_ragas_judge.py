@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 
 from hyperjourney.db.database import Database
+from hyperjourney.evals.compare import compare
 from hyperjourney.evals.ragas_judge import Judge, judge_for
+from hyperjourney.evals.results import EvalRun, RunContext
 from hyperjourney.evals.suite import EvalEnv
 from hyperjourney.settings import LLMTier, Settings
 from tests.openai_stub import _Server, openai_stub
@@ -77,3 +80,17 @@ def test_context_precision_and_recall_follow_the_evidence(judge: tuple[Judge, _S
     assert j.context_recall(QUESTION, reference, CONTEXT) == 1.0
     assert j.context_recall(QUESTION, reference, [CONTEXT[1]]) == 0.0
     assert j.context_recall(QUESTION, reference, []) == 0.0
+
+
+def test_compare_names_a_changed_judge_and_metric_source() -> None:
+    def run(run_id: str, judge: str | None) -> EvalRun:
+        sources = {"faithfulness": "ragas:Faithfulness"} if judge else {}
+        context = RunContext(code_version="x", dataset="d", judge=judge, metric_sources=sources)
+        return EvalRun(
+            run_id=run_id, suite="copy", tier="llm-small", started_at=datetime.now(UTC), finished_at=None,
+            context=context, metrics={"faithfulness": 0.9} if judge else {},
+        )  # fmt: skip
+
+    changes = {c.key: (c.a, c.b) for c in compare(run("a", None), run("b", "llm-small:judge-model")).changes}
+    assert changes["judge"] == (None, "llm-small:judge-model")
+    assert changes["metric_sources.faithfulness"] == (None, "ragas:Faithfulness")
