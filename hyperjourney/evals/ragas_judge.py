@@ -121,7 +121,8 @@ def judge_for(env: EvalEnv) -> Judge | None:
         from ragas.run_config import RunConfig
 
         config = RunConfig(timeout=JUDGE_TIMEOUT_S, max_retries=JUDGE_RETRIES, max_wait=5)
-        llm = LangchainLLMWrapper(tier.chat, run_config=config)
+        # n separate requests instead of one with n choices: llama.cpp's server refuses n > 1, Ollama ignores it
+        llm = LangchainLLMWrapper(tier.chat, run_config=config, bypass_n=True)
         embeddings = ragas_embeddings(embedder_mod.from_settings(env.settings))
         metrics = (
             Faithfulness(llm=llm),

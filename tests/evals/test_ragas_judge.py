@@ -62,13 +62,15 @@ def test_faithfulness_separates_grounded_from_invented_answers(judge: tuple[Judg
 
 
 def test_answer_relevancy_uses_the_project_embedder_and_penalises_evasion(judge: tuple[Judge, _Server]) -> None:
-    j, _ = judge
+    j, server = judge
     on_topic = j.answer_relevancy(QUESTION, GROUNDED)
     off_topic = j.answer_relevancy(QUESTION, "Our spring jackets come in four colours and three fits.")
     evasive = j.answer_relevancy(QUESTION, "I don't know, sorry.")
     assert on_topic is not None and off_topic is not None
     assert on_topic > off_topic + 0.2
     assert evasive == 0.0
+    asks = [r["body"] for r in server.requests if "Generate a question" in str(r["body"]["messages"])]
+    assert len(asks) == 9 and all((b.get("n") or 1) == 1 for b in asks)  # 3 per answer, one choice each (llama.cpp)
 
 
 def test_context_precision_and_recall_follow_the_evidence(judge: tuple[Judge, _Server]) -> None:
