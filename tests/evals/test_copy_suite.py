@@ -73,3 +73,15 @@ def test_with_a_judge_tier_the_copy_suite_adds_ragas_llm_metrics(
     prompts = [str(r["body"]["messages"]) for r in server.requests]
     assert any("judge the faithfulness" in p for p in prompts)
     assert not any("[cite:" in p for p in prompts if "judge the faithfulness" in p)  # statements, not markers
+
+
+def test_a_goal_routed_to_the_copy_plan_is_graded_from_the_run_outcome(
+    db: Database, trained_kb_tenant: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(copy_suite, "canvas_goal", lambda b: f"Write an email about {b.offer} for {b.audience}")
+    env = EvalEnv(db=db, tenant=trained_kb_tenant, tier="small", settings=get_settings())
+    result = CopySuite(limit=1).run(env, lambda _n: None)
+    item = result.items[0]
+    assert item.detail["plan"] == "copy" and item.detail["variants"] >= 1
+    assert result.metrics["drafted_share"] == 1.0 and result.metrics["banned_claim_violations"] == 0
+    assert runs.show_run(db, trained_kb_tenant, item.detail["run_id"]).status == "completed"  # nothing to approve
