@@ -205,6 +205,7 @@ def build_graph(deps: Deps, checkpointer: BaseCheckpointSaver[Any] | None, *, na
                 "variants": proposal["variants"]["variants"],
                 "review": state.get("review", []),
                 "edit_problems": state.get("edit_problems", []),
+                "drift": state["results"].get("analyst", {}).get("drift_warnings", []),
             }
         )
         decision = ApprovalDecision.model_validate(answer)
