@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 import chainlit as cl
+from chainlit.data import get_data_layer
 from chainlit.types import ThreadDict
 
 import hyperjourney.graphs.runs as runs
@@ -143,7 +144,9 @@ async def _follow(live: svc.LiveRun) -> list[dict[str, Any]]:
 async def _remember(run_id: str, flow: str, name: str) -> None:
     """Tie the conversation to its run, so a reload or a later visit can show where the run stands."""
     cl.user_session.set("run_id", run_id)
-    await data_layer().update_thread(cl.context.session.thread_id, name=name, metadata={"run_id": run_id, "flow": flow})
+    await get_data_layer().update_thread(
+        cl.context.session.thread_id, name=name, metadata={"run_id": run_id, "flow": flow}
+    )
 
 
 async def run_canvas(goal: str) -> None:

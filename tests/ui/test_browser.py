@@ -33,6 +33,15 @@ def _text(driver: Any) -> str:
     return str(driver.execute_script("return document.body.innerText"))
 
 
+def _chart_shown(driver: Any) -> bool:
+    """The lift chart is an inline image whose content is inlined (it must render, not only be listed)."""
+    return bool(
+        driver.execute_script(
+            "return [...document.images].some(i => i.src.startsWith('data:image/svg') && i.naturalWidth > 0)"
+        )
+    )
+
+
 def _local_only(driver: Any, server: UiServer) -> None:
     local = (server.url, server.url.replace("http://", "ws://"))
     remote = [u for u in requested_urls(driver) if u.startswith(("http", "ws")) and not u.startswith(local)]
@@ -65,6 +74,14 @@ def test_canvas_goal_steps_citations_approve_and_reload(server: UiServer) -> Non
             lambda d: GOAL in _text(d) and ("Approved and recorded" in _text(d) or "Launched" in _text(d)),
             "the conversation after a reload",
         )
+        wait_for(driver, lambda d: "What will be sent" in _text(d), "the plan card after a reload")
+        text = _text(driver)
+        for agent in ("researcher", "analyst", "copywriter", "orchestrator"):
+            assert agent in text, f"the {agent} step is missing after a reload"
+        assert "Sources" in text and "[1]" in text and "Sized opportunity" in text
+        launched = "Launched" if "Launched" in text else "Approved and recorded"
+        assert text.index(GOAL) < text.index("researcher") < text.index("What will be sent") < text.rindex(launched)
+        wait_for(driver, lambda d: _chart_shown(d), "the lift chart after a reload")
         shot(driver, "05-after-reload")
         _local_only(driver, server)
 
