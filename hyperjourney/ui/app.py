@@ -21,7 +21,7 @@ from hyperjourney.api import runs_service as svc
 from hyperjourney.db.database import Database
 from hyperjourney.graphs.wiring import build_deps
 from hyperjourney.settings import get_settings
-from hyperjourney.ui import offline_html, render
+from hyperjourney.ui import evidence, offline_html, render
 from hyperjourney.ui.auth import can_approve, check_password
 from hyperjourney.ui.data_layer import PostgresDataLayer
 from hyperjourney.ui.server import TENANT_ENV
@@ -181,22 +181,16 @@ def _outcome(detail: svc.RunDetail) -> dict[str, Any]:
     return {"launch": outcome.get("launch", {}), "next": outcome.get("next", "")}
 
 
-def _evidence(detail: svc.RunDetail, order: list[str]) -> tuple[list[cl.Element], list[cl.Action]]:
-    """A side panel per cited chunk (its name links from the text) and an "inspect evidence" button for each."""
-    by_id = {e.citation_id: e for e in detail.evidence}
-    elements: list[cl.Element] = [
-        cl.Text(name=cid, content=f"**{by_id[cid].title}**\n\n{by_id[cid].text}", display="side")
-        for cid in order
-        if cid in by_id
-    ]
-    actions = [
+def _inspect_actions(detail: svc.RunDetail, order: list[str]) -> list[cl.Action]:
+    """An "inspect evidence" button per cited chunk, numbered as in the text; it opens the chunk in the side panel."""
+    known = {e.citation_id for e in detail.evidence}
+    return [
         cl.Action(
             name="inspect_evidence", payload={"run_id": detail.run_id, "citation_id": cid}, label=f"Inspect [{i}]"
         )
         for i, cid in enumerate(order, start=1)
-        if cid in by_id
+        if cid in known
     ]
-    return elements, actions
 
 
 async def _show_approval(detail: svc.RunDetail) -> None:
@@ -204,7 +198,8 @@ async def _show_approval(detail: svc.RunDetail) -> None:
     order: list[str] = []
     titles = {e.citation_id: e.title for e in detail.evidence}
     text = render.plan_markdown(detail.approval, detail.results, order, titles)
-    elements, actions = _evidence(detail, order)
+    actions = _inspect_actions(detail, order)
+    elements: list[cl.Element] = []
     chart = render.lift_svg(detail.results.get("analyst", {}))
     if chart:
         elements.append(cl.Image(name="expected lift", content=chart.encode(), mime="image/svg+xml", display="inline"))
@@ -226,9 +221,9 @@ async def _show_copilot(detail: svc.RunDetail) -> None:
     order: list[str] = []
     titles = {e.citation_id: e.title for e in detail.evidence}
     text = render.copilot_markdown(detail.result, detail.steps, order, titles)
-    elements, actions = _evidence(detail, order)
+    actions = _inspect_actions(detail, order)
     actions.insert(0, cl.Action(name="escalate", payload={"run_id": detail.run_id}, label="Escalate", icon="flag"))
-    await cl.Message(content=text, elements=elements, actions=actions).send()
+    await cl.Message(content=text, actions=actions).send()
 
 
 async def run_copilot(ticket_id: str) -> None:
@@ -298,13 +293,16 @@ async def edit(action: cl.Action) -> None:
 
 @cl.action_callback("inspect_evidence")
 async def inspect_evidence(action: cl.Action) -> None:
+    """Open the one cited chunk in the side panel, replacing whatever chunk it showed before."""
     run_id, cid = str(action.payload["run_id"]), str(action.payload["citation_id"])
     detail = await asyncio.to_thread(svc.run_detail, database(), get_settings(), tenant(), run_id)
-    found = next((e for e in detail.evidence if e.citation_id == cid), None)
-    if found is None:
+    carried = next((e for e in detail.evidence if e.citation_id == cid), None)
+    if carried is None:
         await cl.Message(content=f"`{cid}` is not among this run's evidence.").send()
         return
-    await cl.Message(content=f"**Evidence `{cid}`** — {found.title}\n\n{render._quote(found.text)}").send()
+    chunk = await asyncio.to_thread(evidence.cited_chunk, database(), tenant(), carried)
+    panel = cl.Text(name=f"Evidence {cid}", content=evidence.panel_markdown(chunk), display="side")
+    await cl.ElementSidebar.set_elements([panel], key=f"evidence:{run_id}:{cid}")
 
 
 @cl.action_callback("escalate")

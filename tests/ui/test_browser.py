@@ -6,6 +6,7 @@ connection), one fresh browser per test. Screenshots land in .artifacts/ui/.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -31,6 +32,30 @@ GOAL = "Lift LTV 20% in fintech SMBs"
 
 def _text(driver: Any) -> str:
     return str(driver.execute_script("return document.body.innerText"))
+
+
+def _cited(text: str, n: int) -> str:
+    """The citation id listed as source ``n`` under the plan (the list's numbers are not part of innerText)."""
+    listed = re.findall(r"^(?:\d+\. )?(\S+#\d+) — ", text, re.MULTILINE)
+    assert len(listed) >= n, f"no source {n} listed"
+    return str(listed[n - 1])
+
+
+def _panel_text(driver: Any) -> str:
+    from selenium.webdriver.common.by import By
+
+    found = driver.find_elements(By.ID, "side-view-content")
+    return str(found[0].get_attribute("innerText")) if found else ""
+
+
+def _panel(driver: Any) -> tuple[str, int, str] | None:
+    """The side panel's title, how many chunks it shows, and the citation id of the (last) one."""
+    from selenium.webdriver.common.by import By
+
+    titles = driver.find_elements(By.ID, "side-view-title")
+    body = _panel_text(driver)
+    cited = re.findall(r"Citation (\S+)", body)
+    return (str(titles[0].text), len(cited), cited[-1]) if titles and cited else None
 
 
 def _chart_shown(driver: Any) -> bool:
@@ -60,8 +85,14 @@ def test_canvas_goal_steps_citations_approve_and_reload(server: UiServer) -> Non
         assert "What will be sent" in text and "Sources" in text and "[1]" in text
         assert button(driver, "Edit") is not None and button(driver, "Reject") is not None
         shot(driver, "02-canvas-plan")
+        first, second = _cited(text, 1), _cited(text, 2)
         click(driver, button(driver, "Inspect [1]"))
-        wait_for(driver, lambda d: "Evidence `" in _text(d) or "Evidence kb" in _text(d), "the inspected evidence")
+        wait_for(driver, lambda d: _panel(d) == (f"Evidence {first}", 1, first), "the first inspected chunk")
+        click(driver, button(driver, "Inspect [2]"))
+        wait_for(
+            driver, lambda d: _panel(d) == (f"Evidence {second}", 1, second), "the second chunk, replacing the first"
+        )
+        assert first not in _panel_text(driver)
         shot(driver, "03-evidence")
         click(driver, button(driver, "Approve"))
         wait_for(driver, lambda d: "Approved and recorded" in _text(d) or "Launched" in _text(d), "the launch")
