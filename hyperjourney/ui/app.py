@@ -23,6 +23,7 @@ from hyperjourney.graphs.wiring import build_deps
 from hyperjourney.settings import get_settings
 from hyperjourney.ui import evidence, offline_html, render
 from hyperjourney.ui.auth import can_approve, check_password
+from hyperjourney.ui.copilot_input import CopilotInputError, choose_ticket
 from hyperjourney.ui.data_layer import PostgresDataLayer
 from hyperjourney.ui.server import TENANT_ENV
 
@@ -64,7 +65,8 @@ async def profiles(user: cl.User | None = None, language: str | None = None) -> 
         ),
         cl.ChatProfile(
             name=COPILOT,
-            markdown_description="For support agents: pick or paste a ticket id; see tone, channel and a cited draft.",
+            markdown_description="For support agents: pick a ticket, give its id or paste its text; see tone, "
+            "channel and a cited draft.",
         ),
     ]
 
@@ -104,7 +106,12 @@ async def _offer_tickets() -> None:
         cl.Action(name="pick_ticket", payload={"ticket_id": tid}, label=f"{tid}: {subject[:40]}")
         for tid, subject in tickets
     ]
-    await cl.Message(content="Pick an open ticket or paste a ticket id.", actions=actions).send()
+    await cl.Message(
+        content="Pick an open ticket, type its id, or paste a ticket's text. A pasted ticket may start with "
+        "`From: customer@example.com` (or `Customer: <customer id>`) and `Subject: …` lines; it is stored as a "
+        "new ticket and answered.",
+        actions=actions,
+    ).send()
 
 
 @cl.on_message
@@ -114,7 +121,7 @@ async def on_message(message: cl.Message) -> None:
         await cl.Message(content="Please type a goal or a ticket id.").send()
         return
     if cl.user_session.get("chat_profile") == COPILOT:
-        await run_copilot(text)
+        await copilot_input(text)
     else:
         await run_canvas(text)
 
@@ -226,11 +233,24 @@ async def _show_copilot(detail: svc.RunDetail) -> None:
     await cl.Message(content=text, actions=actions).send()
 
 
+async def copilot_input(text: str) -> None:
+    """A ticket id opens that ticket; pasted text becomes a new ticket (stored, audited) that is then answered."""
+    try:
+        choice = await asyncio.to_thread(choose_ticket, database(), tenant(), text, actor=_who())
+    except CopilotInputError as exc:
+        await cl.Message(content=f"Could not use that: {exc}").send()
+        return
+    if choice.pasted:
+        who = "a new customer" if choice.customer_created else f"customer `{choice.customer_id}`"
+        await cl.Message(content=f"Stored the pasted ticket as `{choice.ticket_id}` for {who}.").send()
+    await run_copilot(choice.ticket_id)
+
+
 async def run_copilot(ticket_id: str) -> None:
     live = svc.start_live(database(), get_settings(), tenant(), "copilot", ticket_id)
     await asyncio.to_thread(live.started.wait, 120)
     if live.run_id is None:
-        await cl.Message(content=f"{live.error}. Pick a ticket below or paste another id.").send()
+        await cl.Message(content=f"{live.error}. Pick a ticket below, type another id or paste the ticket's text.").send()
         await _offer_tickets()
         return
     await _remember(live.run_id, "copilot", f"Ticket {ticket_id}")

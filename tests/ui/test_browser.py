@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from hyperjourney.db.database import Database
 from tests.ui.browser import (
     UiServer,
     browser_available,
@@ -153,17 +154,24 @@ def test_a_viewer_sees_the_plan_but_cannot_approve(server: UiServer) -> None:
         shot(driver, "08-viewer")
 
 
+def _open_copilot(driver: Any) -> None:
+    from selenium.webdriver.common.by import By
+
+    click(driver, driver.find_element(By.ID, "chat-profiles"))
+    copilot = wait_for(driver, lambda d: d.find_elements(By.XPATH, "//*[normalize-space()='Copilot']"), "profiles")
+    click(driver, copilot[-1])
+    confirm = driver.find_elements(By.XPATH, "//button[normalize-space()='Confirm']")
+    if confirm:
+        click(driver, confirm[-1])
+    wait_for(driver, lambda d: "paste a ticket's text" in _text(d), "the copilot greeting")
+
+
 def test_copilot_ticket_shows_the_cited_draft(server: UiServer) -> None:
     from selenium.webdriver.common.by import By
 
     with chromium() as driver:
         login(driver, server.url, "rita")
-        click(driver, driver.find_element(By.ID, "chat-profiles"))
-        copilot = wait_for(driver, lambda d: d.find_elements(By.XPATH, "//*[normalize-space()='Copilot']"), "profiles")
-        click(driver, copilot[-1])
-        confirm = driver.find_elements(By.XPATH, "//button[normalize-space()='Confirm']")
-        if confirm:
-            click(driver, confirm[-1])
+        _open_copilot(driver)
         pick = wait_for(
             driver, lambda d: d.find_elements(By.XPATH, "//button[starts-with(normalize-space(), 'tkt_')]"), "tickets"
         )
@@ -176,6 +184,41 @@ def test_copilot_ticket_shows_the_cited_draft(server: UiServer) -> None:
         click(driver, button(driver, "Escalate"))
         wait_for(driver, lambda d: "Escalated to a human" in _text(d), "the escalation")
         _local_only(driver, server)
+
+
+def test_copilot_answers_a_pasted_ticket(server: UiServer, db: Database) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    lines = [
+        "From: paula.pasted@example.org",
+        "Subject: Charged twice",
+        "I was charged twice for my plan this month and I am really upset. Please refund the second charge.",
+    ]
+    with chromium() as driver:
+        login(driver, server.url, "rita")
+        _open_copilot(driver)
+        box = driver.find_element(By.ID, "chat-input")
+        for i, line in enumerate(lines):
+            box.send_keys(line)
+            if i < len(lines) - 1:
+                box.send_keys(Keys.SHIFT, Keys.ENTER)
+        box.send_keys(Keys.ENTER)
+        stored = wait_for(
+            driver, lambda d: re.search(r"Stored the pasted ticket as (tkt_pasted_\w+)", _text(d)), "store"
+        )
+        wait_for(driver, lambda d: "Reply draft" in _text(d), "the reply draft for the pasted ticket")
+        text = _text(driver)
+        assert "Charged twice" in text and "Sentiment" in text and "Recommended tone" in text and "Sources" in text
+        assert button(driver, "Escalate") is not None
+        shot(driver, "10-copilot-pasted")
+    with db.tenant(server.tenant) as conn:
+        row = conn.execute(
+            "SELECT m.body, a.actor FROM messages m JOIN audit_log a ON a.entity = m.ticket_id "
+            "WHERE m.ticket_id = %s AND a.action = 'ticket_pasted'",
+            (stored.group(1),),
+        ).fetchone()
+    assert row == (lines[2], "ui:rita")
 
 
 def test_the_ui_server_made_no_outbound_connection(server: UiServer) -> None:
