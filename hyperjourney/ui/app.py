@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
+from collections.abc import Coroutine
 from functools import lru_cache
 from typing import Any
 
@@ -21,7 +23,7 @@ from hyperjourney.api import runs_service as svc
 from hyperjourney.db.database import Database
 from hyperjourney.graphs.wiring import build_deps
 from hyperjourney.settings import get_settings
-from hyperjourney.ui import evidence, offline_html, render
+from hyperjourney.ui import evidence, lift, offline_html, render
 from hyperjourney.ui.auth import can_approve, check_password
 from hyperjourney.ui.copilot_input import CopilotInputError, choose_ticket
 from hyperjourney.ui.data_layer import PostgresDataLayer
@@ -29,6 +31,9 @@ from hyperjourney.ui.server import TENANT_ENV
 
 offline_html.install()
 CANVAS, COPILOT = "Canvas", "Copilot"
+ASKS_FOR_RESULTS = re.compile(
+    r"\bhow (did|does|is|are) (it|we|that|this|the journey)\b|\b(results?|measured|readout|lift so far)\b", re.I
+)
 _pending: set[asyncio.Task[None]] = set()
 
 
@@ -122,6 +127,8 @@ async def on_message(message: cl.Message) -> None:
         return
     if cl.user_session.get("chat_profile") == COPILOT:
         await copilot_input(text)
+    elif cl.user_session.get("run_id") and ASKS_FOR_RESULTS.search(text):
+        await show_measured(str(cl.user_session.get("run_id")))
     else:
         await run_canvas(text)
 
@@ -207,7 +214,7 @@ async def _show_approval(detail: svc.RunDetail) -> None:
     text = render.plan_markdown(detail.approval, detail.results, order, titles)
     actions = _inspect_actions(detail, order)
     elements: list[cl.Element] = []
-    chart = render.lift_svg(detail.results.get("analyst", {}))
+    chart = await asyncio.to_thread(lift.lift_chart, detail.results.get("analyst", {}))
     if chart:
         elements.append(cl.Image(name="expected lift", content=chart.encode(), mime="image/svg+xml", display="inline"))
     if can_approve(_role()):
@@ -222,6 +229,40 @@ async def _show_approval(detail: svc.RunDetail) -> None:
         text += "\n\n_You have the viewer role: a reviewer must approve this plan._"
     cl.user_session.set("decision_actions", [a.to_dict() for a in actions[:3]] if can_approve(_role()) else [])
     await cl.Message(content=text, elements=elements, actions=actions).send()
+
+
+async def show_measured(run_id: str, *, only_news: str | None = None) -> None:
+    """Measured lift beside expected for a launched run, as a chart. With ``only_news`` (the signature of the
+    readout this thread last showed) nothing is sent unless there are measured outcomes that it has not shown."""
+    detail = await asyncio.to_thread(svc.run_detail, database(), get_settings(), tenant(), run_id)
+    journey = lift.launched_journey(detail.outcome)
+    if journey is None:
+        if only_news is None:
+            await cl.Message(
+                content=f"Run `{run_id}` is **{detail.status}** and launched no journey to measure."
+            ).send()
+        return
+    measured = await asyncio.to_thread(lift.measured_lift, database(), tenant(), journey)
+    if only_news is not None and (measured is None or measured.signature() == only_news):
+        return
+    analyst = detail.results.get("analyst", {})
+    chart = await asyncio.to_thread(lift.lift_chart, analyst, measured)
+    elements: list[cl.Element] = []
+    if chart:
+        name = "measured lift" if measured else "expected lift"
+        elements.append(cl.Image(name=name, content=chart.encode(), mime="image/svg+xml", display="inline"))
+    if measured is None:
+        text = (
+            f"### No measured outcomes yet: journey `{journey}`\n\nNobody in the journey or its holdout has reached "
+            "the goal yet; the chart shows the expected lift. Ask again once outcomes have come in."
+        )
+    else:
+        text = lift.measured_markdown(measured)
+        cl.user_session.set("measured_shown", measured.signature())
+        await get_data_layer().update_thread(
+            cl.context.session.thread_id, metadata={"measured_shown": measured.signature()}
+        )
+    await cl.Message(content=text, elements=elements).send()
 
 
 async def _show_copilot(detail: svc.RunDetail) -> None:
@@ -250,7 +291,9 @@ async def run_copilot(ticket_id: str) -> None:
     live = svc.start_live(database(), get_settings(), tenant(), "copilot", ticket_id)
     await asyncio.to_thread(live.started.wait, 120)
     if live.run_id is None:
-        await cl.Message(content=f"{live.error}. Pick a ticket below, type another id or paste the ticket's text.").send()
+        await cl.Message(
+            content=f"{live.error}. Pick a ticket below, type another id or paste the ticket's text."
+        ).send()
         await _offer_tickets()
         return
     await _remember(live.run_id, "copilot", f"Ticket {ticket_id}")
@@ -351,14 +394,24 @@ async def resume_thread(thread: ThreadDict) -> None:
     cl.user_session.set("run_id", run_id)
     status, _ = await asyncio.to_thread(svc.steps_after, database(), tenant(), str(run_id), 10**9)
     if status == svc.PAUSED:
-        task = asyncio.create_task(_offer_again(str(run_id)))
-        _pending.add(task)
-        task.add_done_callback(_pending.discard)
+        _after_history(_offer_again(str(run_id)))
+    elif status == "completed" and metadata.get("flow") == "canvas":
+        _after_history(show_measured(str(run_id), only_news=str(metadata.get("measured_shown", ""))))
+
+
+def _after_history(work: Coroutine[Any, Any, None]) -> None:
+    """Chainlit replaces the page with the stored history right after on_chat_resume returns, which would wipe
+    a message sent from inside it; so what a reopened thread adds is sent once that has happened."""
+
+    async def later() -> None:
+        await asyncio.sleep(1.0)
+        await work
+
+    task = asyncio.create_task(later())
+    _pending.add(task)
+    task.add_done_callback(_pending.discard)
 
 
 async def _offer_again(run_id: str) -> None:
-    """Chainlit replaces the page with the stored history right after on_chat_resume returns, which would wipe
-    a card sent from inside it; so the pending approval is sent once that has happened."""
-    await asyncio.sleep(1.0)
     await cl.Message(content="This plan is still waiting for a decision.").send()
     await show_result(run_id)
