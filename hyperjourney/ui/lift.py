@@ -101,12 +101,14 @@ def lift_chart(analyst: dict[str, Any], measured: MeasuredLift | None = None) ->
     if expected is None and measured is None:
         return None
     rows: list[str] = []
+    span: list[float] = [0.0]
     fig = Figure(figsize=(5.6, 1.5 if measured is None or expected is None else 2.1), dpi=100)
     ax = fig.subplots()
     if expected is not None:
         ax.barh(len(rows), expected[1] - expected[0], left=expected[0], height=0.5, color="#4c9f70")
         ax.text(expected[1], len(rows), f"  {expected[0]:+.0%} to {expected[1]:+.0%}", va="center", fontsize=9)
         rows.append("expected")
+        span += expected
     if measured is not None:
         rel = measured.relative
         point, lo, hi = rel if rel else (measured.abs_lift, measured.ci_low, measured.ci_high)
@@ -118,6 +120,7 @@ def lift_chart(analyst: dict[str, Any], measured: MeasuredLift | None = None) ->
         )
         ax.text(hi, len(rows), label, va="center", fontsize=9)
         rows.append("measured" if rel else "measured (pts)")
+        span += [lo, hi]
     ax.axvline(0, color="#555555", linewidth=0.8)
     ax.set_yticks(range(len(rows)), rows)
     ax.set_ylim(len(rows) - 0.4, -0.6)
@@ -125,7 +128,8 @@ def lift_chart(analyst: dict[str, Any], measured: MeasuredLift | None = None) ->
     ax.set_xlabel("lift vs holdout (relative)")
     segment = analyst.get("segment") or "the segment"
     ax.set_title(f"Lift in {segment}: expected" + (" vs measured (95% CI)" if measured else ""), fontsize=10)
-    ax.margins(x=0.4)
+    width = (max(span) - min(span)) or 0.1
+    ax.set_xlim(min(span) - 0.1 * width, max(span) + 0.9 * width)  # room on the right for the value labels
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     fig.tight_layout()

@@ -24,6 +24,7 @@ from tests.ui.browser import (
     shot,
     wait_for,
 )
+from tests.ui.outcomes import grow_and_convert
 
 pytestmark = pytest.mark.skipif(
     not browser_available(), reason="Debian chromium + chromium-driver (make test installs)"
@@ -59,13 +60,19 @@ def _panel(driver: Any) -> tuple[str, int, str] | None:
     return (str(titles[0].text), len(cited), cited[-1]) if titles and cited else None
 
 
-def _chart_shown(driver: Any) -> bool:
-    """The lift chart is an inline image whose content is inlined (it must render, not only be listed)."""
-    return bool(
+def _charts(driver: Any) -> int:
+    """Lift charts on the page that rendered (loaded with a size, not only listed); they load lazily, so ask now."""
+    return int(
         driver.execute_script(
-            "return [...document.images].some(i => i.src.startsWith('data:image/svg') && i.naturalWidth > 0)"
+            "const charts = [...document.images].filter(i => / lift$/.test(i.alt));"
+            "charts.forEach(i => { i.loading = 'eager'; });"
+            "return charts.filter(i => i.complete && i.naturalWidth > 0).length"
         )
     )
+
+
+def _chart_shown(driver: Any) -> bool:
+    return _charts(driver) >= 1
 
 
 def _local_only(driver: Any, server: UiServer) -> None:
@@ -118,6 +125,28 @@ def test_canvas_goal_steps_citations_approve_and_reload(server: UiServer) -> Non
         _local_only(driver, server)
 
 
+def test_a_launched_plan_shows_measured_lift_beside_expected(server: UiServer, db: Database) -> None:
+    with chromium() as driver:
+        login(driver, server.url, "rita")
+        say(driver, GOAL)
+        wait_for(driver, lambda d: button(d, "Approve"), "the approval buttons")
+        click(driver, button(driver, "Approve"))
+        launched = wait_for(driver, lambda d: re.search(r"Launched\n+(\S+)", _text(d)), "the launched journey")
+        grow_and_convert(db, server.tenant, launched.group(1))
+        driver.get(driver.current_url)
+        wait_for(driver, lambda d: "Measured lift" in _text(d), "measured lift when the thread is reopened")
+        wait_for(driver, lambda d: _charts(d) == 2, "the plan's chart and the measured chart")
+        text = _text(driver)
+        assert "95% CI" in text and "held out" in text and text.index("What will be sent") < text.index("Measured lift")
+        shot(driver, "06-measured-on-reopen")
+        driver.get(driver.current_url)
+        wait_for(driver, lambda d: "What will be sent" in _text(d) and _charts(d) == 2, "the thread reopened again")
+        assert _text(driver).count("Measured lift") == 1, "a reopened thread repeats a readout it already showed"
+        say(driver, "How did it do?")
+        wait_for(driver, lambda d: _text(d).count("Measured lift") == 2 and _charts(d) == 3, "the asked-for readout")
+        shot(driver, "07-measured-asked")
+
+
 def test_pending_approval_survives_a_reload(server: UiServer) -> None:
     with chromium() as driver:
         login(driver, server.url, "rita")
@@ -127,7 +156,7 @@ def test_pending_approval_survives_a_reload(server: UiServer) -> None:
         wait_for(driver, lambda d: button(d, "Approve"), "the approval buttons after a reload")
         click(driver, button(driver, "Approve"))
         wait_for(driver, lambda d: "Approved and recorded" in _text(d) or "Launched" in _text(d), "the launch")
-        shot(driver, "06-approved-after-reload")
+        shot(driver, "08-approved-after-reload")
 
 
 def test_edit_continues_the_run_from_its_checkpoint(server: UiServer) -> None:
@@ -142,7 +171,7 @@ def test_edit_continues_the_run_from_its_checkpoint(server: UiServer) -> None:
         say(driver, "keep")
         wait_for(driver, lambda d: "Approved and recorded" in _text(d) or "Launched" in _text(d), "the edited launch")
         assert button(driver, "Approve") is None
-        shot(driver, "07-edited-and-launched")
+        shot(driver, "09-edited-and-launched")
 
 
 def test_a_viewer_sees_the_plan_but_cannot_approve(server: UiServer) -> None:
@@ -151,7 +180,7 @@ def test_a_viewer_sees_the_plan_but_cannot_approve(server: UiServer) -> None:
         say(driver, GOAL)
         wait_for(driver, lambda d: "viewer role" in _text(d), "the plan for a viewer")
         assert button(driver, "Approve") is None and button(driver, "Reject") is None
-        shot(driver, "08-viewer")
+        shot(driver, "10-viewer")
 
 
 def _open_copilot(driver: Any) -> None:
@@ -180,7 +209,7 @@ def test_copilot_ticket_shows_the_cited_draft(server: UiServer) -> None:
         text = _text(driver)
         assert "Sentiment" in text and "Recommended tone" in text and "Sources" in text
         assert button(driver, "Escalate") is not None
-        shot(driver, "09-copilot")
+        shot(driver, "11-copilot")
         click(driver, button(driver, "Escalate"))
         wait_for(driver, lambda d: "Escalated to a human" in _text(d), "the escalation")
         _local_only(driver, server)
@@ -211,7 +240,7 @@ def test_copilot_answers_a_pasted_ticket(server: UiServer, db: Database) -> None
         text = _text(driver)
         assert "Charged twice" in text and "Sentiment" in text and "Recommended tone" in text and "Sources" in text
         assert button(driver, "Escalate") is not None
-        shot(driver, "10-copilot-pasted")
+        shot(driver, "12-copilot-pasted")
     with db.tenant(server.tenant) as conn:
         row = conn.execute(
             "SELECT m.body, a.actor FROM messages m JOIN audit_log a ON a.entity = m.ticket_id "
