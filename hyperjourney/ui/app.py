@@ -192,7 +192,8 @@ async def show_result(run_id: str) -> None:
 
 def _outcome(detail: svc.RunDetail) -> dict[str, Any]:
     outcome = detail.outcome or {}
-    return {"launch": outcome.get("launch", {}), "next": outcome.get("next", "")}
+    keys = ("launch", "next", "decision", "reviewer")
+    return {k: outcome[k] for k in keys if outcome.get(k)}
 
 
 def _inspect_actions(detail: svc.RunDetail, order: list[str]) -> list[cl.Action]:
@@ -316,7 +317,9 @@ async def _resume(run_id: str, decision: dict[str, Any]) -> None:
         await cl.Message(content=str(exc)).send()
         return
     if result.status == "completed":
-        await cl.Message(content=render.launch_markdown(result.outcome)).send()
+        decided = "edited and approved" if decision["action"] == "edit" else "approved"
+        shown = {**result.outcome, "decision": decided, "reviewer": _who()}
+        await cl.Message(content=render.launch_markdown(shown)).send()
     elif result.status == "rejected":
         await cl.Message(content="Rejected: nothing was sent. Type a new goal to start over.").send()
     else:

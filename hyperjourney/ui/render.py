@@ -143,7 +143,11 @@ def copilot_markdown(
 
 
 def launch_markdown(outcome: dict[str, Any]) -> str:
+    """The launch confirmation, with the decision behind it (what was decided and by whom) when it is known."""
     launch = outcome.get("launch", {})
     state = "Launched" if launch.get("launched") else "Approved and recorded"
     ident = launch.get("journey_id") or launch.get("detail", "")
-    return f"### ✅ {state}\n\n{ident}\n\n{outcome.get('next', '')}".strip()
+    decided = outcome.get("decision")
+    by = f" by `{outcome['reviewer']}`" if outcome.get("reviewer") else ""  # a bare "ui:name" reads as a directive
+    decision = f"**Decision** {decided}{by}\n\n" if decided else ""
+    return f"### ✅ {state}\n\n{decision}{ident}\n\n{outcome.get('next', '')}".strip()

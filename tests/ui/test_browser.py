@@ -118,6 +118,7 @@ def test_canvas_goal_steps_citations_approve_and_reload(server: UiServer) -> Non
         for agent in ("researcher", "analyst", "copywriter", "orchestrator"):
             assert agent in text, f"the {agent} step is missing after a reload"
         assert "Sources" in text and "[1]" in text and "Sized opportunity" in text
+        assert "Decision approved by ui:rita" in text
         launched = "Launched" if "Launched" in text else "Approved and recorded"
         assert text.index(GOAL) < text.index("researcher") < text.index("What will be sent") < text.rindex(launched)
         wait_for(driver, lambda d: _chart_shown(d), "the lift chart after a reload")
