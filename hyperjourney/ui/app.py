@@ -281,6 +281,7 @@ async def copilot_input(text: str) -> None:
         choice = await asyncio.to_thread(choose_ticket, database(), tenant(), text, actor=_who())
     except CopilotInputError as exc:
         await cl.Message(content=f"Could not use that: {exc}").send()
+        await _offer_tickets()
         return
     if choice.pasted:
         who = "a new customer" if choice.customer_created else f"customer `{choice.customer_id}`"

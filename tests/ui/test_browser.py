@@ -132,7 +132,9 @@ def test_a_launched_plan_shows_measured_lift_beside_expected(server: UiServer, d
         say(driver, GOAL)
         wait_for(driver, lambda d: button(d, "Approve"), "the approval buttons")
         click(driver, button(driver, "Approve"))
-        launched = wait_for(driver, lambda d: re.search(r"Launched\n+(\S+)", _text(d)), "the launched journey")
+        launched = wait_for(
+            driver, lambda d: re.search(r"Launched\n+(?:Decision[^\n]*\n+)?(\S+)", _text(d)), "the launched journey"
+        )
         grow_and_convert(db, server.tenant, launched.group(1))
         driver.get(driver.current_url)
         wait_for(driver, lambda d: "Measured lift" in _text(d), "measured lift when the thread is reopened")
@@ -228,12 +230,18 @@ def test_copilot_answers_a_pasted_ticket(server: UiServer, db: Database) -> None
     with chromium() as driver:
         login(driver, server.url, "rita")
         _open_copilot(driver)
-        box = driver.find_element(By.ID, "chat-input")
-        for i, line in enumerate(lines):
-            box.send_keys(line)
-            if i < len(lines) - 1:
-                box.send_keys(Keys.SHIFT, Keys.ENTER)
-        box.send_keys(Keys.ENTER)
+
+        def paste(pasted: list[str]) -> None:
+            box = driver.find_element(By.ID, "chat-input")
+            for i, line in enumerate(pasted):
+                box.send_keys(line)
+                if i < len(pasted) - 1:
+                    box.send_keys(Keys.SHIFT, Keys.ENTER)
+            box.send_keys(Keys.ENTER)
+
+        paste(["Customer: nobody-at-all", "Where is my refund?"])
+        wait_for(driver, lambda d: "Could not use that: customer_id: no customer" in _text(d), "the named bad field")
+        paste(lines)
         stored = wait_for(
             driver, lambda d: re.search(r"Stored the pasted ticket as (tkt_pasted_\w+)", _text(d)), "store"
         )
