@@ -1,20 +1,33 @@
-"""Next product category: the customer's own category interest shrunk toward what customers buy next.
+"""Next product category: long-run taste, adjusted by what the customer bought last and is browsing now.
 
-p(c) = (interest_c + beta * prior_c) / (interest + beta), where interest counts items ordered (x3) and
-product views in the last year, prior is the category mix of next orders in training, and beta (how many
-interactions the prior is worth) is chosen by likelihood on the training examples. Little history: the
-population's mix; a lot: the customer's own pattern.
+Two layers. The taste layer is the customer's own category interest shrunk toward the population's mix:
+p0(c) = (interest_c + beta * prior_c) / (interest + beta), where interest counts items ordered (x3) and
+product views in the last year and beta (how many interactions the prior is worth) maximises the training
+likelihood. The sequence layer is a multinomial logit with p0 as its offset:
+
+    log p(c) = log p0(c) + sum_s last_s * exp(-days / FADE_DAYS) * T[s, c] + v_c * log1p(views_30d_c) + b_c + const
+
+where last_s marks the categories of the last order, days is how long ago it was, T is the complement
+matrix (shoes -> socks > 0, shoes -> shoes < 0) and views_30d_c counts recent product views: the research
+people do before buying. The top-affinity rule sees none of this, so it keeps predicting shoes the week
+after a customer bought shoes. T, v and b are fitted by L2-penalised maximum likelihood on examples from
+many point-in-time cutoffs; every term's effect on the predicted category is a reason code.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy.optimize import minimize
 
 BETAS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
+FADE_DAYS = 60.0  # how fast the pull of the last order fades
+PENALTY = 1.0  # L2 on the sequence layer: complements are learned only where the data shows them
+_NEVER = 1e4  # days since the last order for customers who never ordered (the term vanishes)
 
 
 def interest(rows: Sequence[dict[str, Any]], categories: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -27,32 +40,141 @@ def interest(rows: Sequence[dict[str, Any]], categories: list[str]) -> tuple[np.
 
 
 def proba(shares: np.ndarray, weight: np.ndarray, prior: np.ndarray, beta: float) -> np.ndarray:
+    """The taste layer: own interest shrunk toward the prior."""
     p = (shares * weight[:, None] + beta * prior) / (weight + beta)[:, None]
     return np.asarray(p / p.sum(axis=1, keepdims=True))
 
 
-def fit(train_rows: Sequence[dict[str, Any]], train_labels: Sequence[str]) -> tuple[list[str], np.ndarray, float]:
-    """(categories, prior, beta) maximising the training log-likelihood."""
-    seen = {c for r in train_rows for c in (r.get("category_affinity") or {})}
-    categories = sorted(set(train_labels) | seen)
-    counts = Counter(train_labels)
-    prior = np.array([counts[c] + 1.0 for c in categories])
-    prior /= prior.sum()
-    shares, weight = interest(train_rows, categories)
-    index = np.array([categories.index(y) for y in train_labels])
-    best = max(
-        BETAS,
-        key=lambda b: float(np.log(proba(shares, weight, prior, b)[np.arange(len(index)), index] + 1e-12).sum()),
-    )
-    return categories, prior, float(best)
+@dataclass
+class SequenceInputs:
+    """Per customer: log taste p0, faded last-order indicators, log1p recent views, days since last order."""
+
+    log_taste: np.ndarray
+    last: np.ndarray
+    views: np.ndarray
+    days: np.ndarray
 
 
-def evaluate(
-    rows: Sequence[dict[str, Any]], labels: Sequence[str], categories: list[str], prior: np.ndarray, beta: float
-) -> dict[str, Any]:
-    """Accuracy against the top-affinity rule; log loss against the base rate (the prior alone)."""
+def sequence_inputs(
+    rows: Sequence[dict[str, Any]], categories: list[str], prior: np.ndarray, beta: float
+) -> SequenceInputs:
     shares, weight = interest(rows, categories)
-    p = proba(shares, weight, prior, beta)
+    days = np.array(
+        [_NEVER if r.get("days_since_last_order") is None else float(r["days_since_last_order"]) for r in rows]
+    ).reshape(len(rows))
+    bought = np.array([[c in (r.get("last_order_categories") or ()) for c in categories] for r in rows], dtype=float)
+    views = np.array(
+        [[float((r.get("category_views_30d") or {}).get(c, 0)) for c in categories] for r in rows]
+    ).reshape(len(rows), len(categories))
+    last = bought.reshape(len(rows), len(categories)) * np.exp(-days / FADE_DAYS)[:, None]
+    return SequenceInputs(np.log(proba(shares, weight, prior, beta)), last, np.log1p(views), days)
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return np.asarray(e / e.sum(axis=1, keepdims=True))
+
+
+@dataclass
+class NextCategoryModel:
+    categories: list[str]
+    prior: np.ndarray
+    beta: float
+    complements: np.ndarray  # T: last order's category (row) -> next category (column), in log-odds
+    views: np.ndarray  # v: weight of log1p(recent views) per category
+    bias: np.ndarray  # b: per-category correction of the taste layer
+
+    @classmethod
+    def fit(cls, rows: Sequence[dict[str, Any]], labels: Sequence[str]) -> NextCategoryModel:
+        seen = {c for r in rows for c in (r.get("category_affinity") or {})}
+        categories = sorted(set(labels) | seen)
+        counts = Counter(labels)
+        prior = np.array([counts[c] + 1.0 for c in categories])
+        prior /= prior.sum()
+        shares, weight = interest(rows, categories)
+        y = np.array([categories.index(label) for label in labels])
+        beta = max(
+            BETAS,
+            key=lambda b: float(np.log(proba(shares, weight, prior, b)[np.arange(len(y)), y] + 1e-12).sum()),
+        )
+        inp = sequence_inputs(rows, categories, prior, float(beta))
+        k = len(categories)
+        onehot = np.eye(k)[y]
+
+        def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+            t, v, b = theta[: k * k].reshape(k, k), theta[k * k : k * k + k], theta[k * k + k :]
+            z = inp.log_taste + inp.last @ t + inp.views * v + b
+            z = z - z.max(axis=1, keepdims=True)
+            lse = np.log(np.exp(z).sum(axis=1))
+            g = np.exp(z - lse[:, None]) - onehot
+            nll = float(-(z[np.arange(len(y)), y] - lse).sum() + PENALTY * (theta**2).sum())
+            grad = np.concatenate([(inp.last.T @ g).ravel(), (inp.views * g).sum(axis=0), g.sum(axis=0)])
+            return nll, grad + 2 * PENALTY * theta
+
+        theta = minimize(loss, np.zeros(k * k + 2 * k), jac=True, method="L-BFGS-B").x
+        return cls(
+            categories,
+            prior,
+            float(beta),
+            theta[: k * k].reshape(k, k),
+            theta[k * k : k * k + k],
+            theta[k * k + k :],
+        )
+
+    def inputs(self, rows: Sequence[dict[str, Any]]) -> SequenceInputs:
+        return sequence_inputs(rows, self.categories, self.prior, self.beta)
+
+    def logits(self, inp: SequenceInputs) -> np.ndarray:
+        return np.asarray(inp.log_taste + inp.last @ self.complements + inp.views * self.views + self.bias)
+
+    def predict(self, inp: SequenceInputs) -> np.ndarray:
+        return _softmax(self.logits(inp))
+
+    def effects(self, inp: SequenceInputs, label: np.ndarray) -> np.ndarray:
+        """Change in p(predicted category) from each term, n x (2k + 1): last-order categories, recent views
+        per category, then the customer's own taste against the population's mix."""
+        z = self.logits(inp)
+        rows = np.arange(len(label))
+        p = _softmax(z)[rows, label]
+        k = len(self.categories)
+        out = np.zeros((len(label), 2 * k + 1))
+        for s in range(k):
+            if inp.last[:, s].any():
+                out[:, s] = p - _softmax(z - inp.last[:, [s]] * self.complements[s])[rows, label]
+            if inp.views[:, s].any():
+                without = z.copy()
+                without[:, s] -= inp.views[:, s] * self.views[s]
+                out[:, k + s] = p - _softmax(without)[rows, label]
+        out[:, 2 * k] = p - _softmax(z - inp.log_taste + np.log(self.prior))[rows, label]
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "categories": self.categories,
+            "prior": self.prior.tolist(),
+            "beta": self.beta,
+            "complements": self.complements.tolist(),
+            "views": self.views.tolist(),
+            "bias": self.bias.tolist(),
+            "fade_days": FADE_DAYS,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> NextCategoryModel:
+        return cls(
+            list(d["categories"]),
+            np.array(d["prior"]),
+            float(d["beta"]),
+            np.array(d["complements"]),
+            np.array(d["views"]),
+            np.array(d["bias"]),
+        )
+
+
+def evaluate(model: NextCategoryModel, rows: Sequence[dict[str, Any]], labels: Sequence[str]) -> dict[str, Any]:
+    """Accuracy against the top-affinity rule; log loss against the base rate (the prior alone)."""
+    categories, prior = model.categories, model.prior
+    p = model.predict(model.inputs(rows))
     known = np.array([y in categories for y in labels])
     index = np.array([categories.index(y) if y in categories else 0 for y in labels])
     picked = p[np.arange(len(labels)), index]
@@ -67,9 +189,9 @@ def evaluate(
         "baseline_accuracy": float(np.mean([a == b for a, b in zip(labels, rule, strict=True)])),
         "log_loss": float(-np.mean(np.where(known, np.log(picked + 1e-12), np.log(1e-12)))),
         "baseline_log_loss": float(-np.mean(np.where(known, np.log(prior[index] + 1e-12), np.log(1e-12)))),
-        "beta": beta,
+        "beta": model.beta,
     }
     report["beats_baseline"] = bool(
-        report["accuracy"] >= report["baseline_accuracy"] and report["log_loss"] < report["baseline_log_loss"]
+        report["accuracy"] > report["baseline_accuracy"] and report["log_loss"] < report["baseline_log_loss"]
     )
     return report
