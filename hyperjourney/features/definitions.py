@@ -148,6 +148,7 @@ _FAMILIES: list[tuple[tuple[str, ...], timedelta, dict[str, str]]] = [
             "company_size": "company size band (smb, mid_market, enterprise)",
             "employees": "employees at the customer's company",
             "business": "line of business: b2b (Ledger), plg (Boards) or dtc (Goods)",
+            "declared_interest": "interest the customer stated in their profile (attribute 'interest', e.g. running)",
             "region": "region",
             "language": "preferred language",
         },

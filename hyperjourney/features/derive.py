@@ -103,6 +103,7 @@ def derive(row: dict[str, Any]) -> dict[str, Any]:
     f["company_size"] = row["company_size"]
     f["employees"] = row["employees"]
     f["business"] = row["business"]
+    f["declared_interest"] = row["declared_interest"]
     f["region"] = row["region"]
     f["language"] = row["language"]
     return f

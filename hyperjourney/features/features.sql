@@ -7,6 +7,7 @@ WITH canon AS (
 people AS (
     SELECT c.customer_id AS cid, c.account_id, c.industry, c.timezone, c.created_at, c.region, c.language,
            c.attributes->>'segment' AS business, c.attributes->>'company_size' AS company_size,
+           c.attributes->>'interest' AS declared_interest,
            (c.attributes->>'employees')::numeric AS employees
     FROM customers c
     WHERE c.merged_into IS NULL AND c.created_at < %(as_of)s
@@ -190,6 +191,7 @@ acct AS (
     GROUP BY m.account_id
 )
 SELECT p.cid AS customer_id, p.account_id, p.industry, p.region, p.language, p.business, p.company_size,
+       p.declared_interest,
        p.employees::float8 AS employees,
        extract(epoch FROM %(as_of)s - p.created_at) / 86400.0 AS tenure_days,
        to_jsonb(ev_agg) - 'cid' AS ev,

@@ -5,13 +5,15 @@ p0(c) = (interest_c + beta * prior_c) / (interest + beta), where interest counts
 product views in the last year and beta (how many interactions the prior is worth) maximises the training
 likelihood. The sequence layer is a multinomial logit with p0 as its offset:
 
-    log p(c) = log p0(c) + sum_s last_s * exp(-days / FADE_DAYS) * T[s, c] + v_c * log1p(views_30d_c) + b_c + const
+    log p(c) = log p0(c) + sum_s last_s * exp(-days / FADE_DAYS) * T[s, c] + D[i, c]
+               + v_c * log1p(views_30d_c) + b_c + const
 
-where last_s marks the categories of the last order, days is how long ago it was, T is the complement
-matrix (shoes -> socks > 0, shoes -> shoes < 0) and views_30d_c counts recent product views: the research
-people do before buying. The top-affinity rule sees none of this, so it keeps predicting shoes the week
-after a customer bought shoes. T, v and b are fitted by L2-penalised maximum likelihood on examples from
-many point-in-time cutoffs; every term's effect on the predicted category is a reason code.
+where last_s marks the categories of the last order and days is how long ago it was, T is the complement
+matrix (shoes -> socks > 0, shoes -> shoes < 0 where the data shows it), i is the interest the customer
+declared in their profile (D learns what each declared interest buys), and views_30d_c counts recent
+product views: the research people do before buying. The top-affinity rule sees none of this. T, D, v and
+b are fitted by L2-penalised maximum likelihood on examples from many point-in-time cutoffs; every term's
+effect on the predicted category is a reason code.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -26,7 +29,7 @@ from scipy.optimize import minimize
 
 BETAS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
 FADE_DAYS = 60.0  # how fast the pull of the last order fades
-PENALTY = 1.0  # L2 on the sequence layer: complements are learned only where the data shows them
+PENALTIES = (0.3, 1.0, 3.0, 10.0, 30.0)  # L2 on the sequence layer, chosen on a later validation cutoff
 _NEVER = 1e4  # days since the last order for customers who never ordered (the term vanishes)
 
 
@@ -47,16 +50,18 @@ def proba(shares: np.ndarray, weight: np.ndarray, prior: np.ndarray, beta: float
 
 @dataclass
 class SequenceInputs:
-    """Per customer: log taste p0, faded last-order indicators, log1p recent views, days since last order."""
+    """Per customer: log taste p0, faded last-order indicators, declared-interest one-hot, log1p recent
+    views, days since the last order."""
 
     log_taste: np.ndarray
     last: np.ndarray
+    declared: np.ndarray
     views: np.ndarray
     days: np.ndarray
 
 
 def sequence_inputs(
-    rows: Sequence[dict[str, Any]], categories: list[str], prior: np.ndarray, beta: float
+    rows: Sequence[dict[str, Any]], categories: list[str], prior: np.ndarray, beta: float, levels: list[str]
 ) -> SequenceInputs:
     shares, weight = interest(rows, categories)
     days = np.array(
@@ -67,7 +72,9 @@ def sequence_inputs(
         [[float((r.get("category_views_30d") or {}).get(c, 0)) for c in categories] for r in rows]
     ).reshape(len(rows), len(categories))
     last = bought.reshape(len(rows), len(categories)) * np.exp(-days / FADE_DAYS)[:, None]
-    return SequenceInputs(np.log(proba(shares, weight, prior, beta)), last, np.log1p(views), days)
+    declared = np.array([[r.get("declared_interest") == lv for lv in levels] for r in rows], dtype=float)
+    declared = declared.reshape(len(rows), len(levels))
+    return SequenceInputs(np.log(proba(shares, weight, prior, beta)), last, declared, np.log1p(views), days)
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -81,11 +88,36 @@ class NextCategoryModel:
     prior: np.ndarray
     beta: float
     complements: np.ndarray  # T: last order's category (row) -> next category (column), in log-odds
+    interest_levels: list[str]  # declared interests seen in training
+    interests: np.ndarray  # D: declared interest (row) -> next category (column), in log-odds
     views: np.ndarray  # v: weight of log1p(recent views) per category
     bias: np.ndarray  # b: per-category correction of the taste layer
 
     @classmethod
-    def fit(cls, rows: Sequence[dict[str, Any]], labels: Sequence[str]) -> NextCategoryModel:
+    def fit_selected(
+        cls, rows: Sequence[dict[str, Any]], labels: Sequence[str], when: Sequence[datetime], gap: timedelta
+    ) -> tuple[NextCategoryModel, float]:
+        """Choose the penalty by log loss on the latest cutoff, fitting on cutoffs at least ``gap`` (the
+        outcome horizon) before it so no outcome is shared; then refit on everything. (model, penalty)"""
+        latest = max(when)
+        fit_rows = [i for i, w in enumerate(when) if w <= latest - gap]
+        check = [i for i, w in enumerate(when) if w == latest]
+        best = PENALTIES[1]
+        if fit_rows and check:
+            scores = {}
+            for penalty in PENALTIES:
+                model = cls.fit([rows[i] for i in fit_rows], [labels[i] for i in fit_rows], penalty)
+                scores[penalty] = model.log_loss([rows[i] for i in check], [labels[i] for i in check])
+            best = min(scores, key=lambda k: scores[k])
+        return cls.fit(rows, labels, best), best
+
+    def log_loss(self, rows: Sequence[dict[str, Any]], labels: Sequence[str]) -> float:
+        p = self.predict(self.inputs(rows))
+        picked = [p[i, self.categories.index(y)] if y in self.categories else 1e-12 for i, y in enumerate(labels)]
+        return float(-np.mean(np.log(np.maximum(picked, 1e-12))))
+
+    @classmethod
+    def fit(cls, rows: Sequence[dict[str, Any]], labels: Sequence[str], penalty: float) -> NextCategoryModel:
         seen = {c for r in rows for c in (r.get("category_affinity") or {})}
         categories = sorted(set(labels) | seen)
         counts = Counter(labels)
@@ -97,47 +129,53 @@ class NextCategoryModel:
             BETAS,
             key=lambda b: float(np.log(proba(shares, weight, prior, b)[np.arange(len(y)), y] + 1e-12).sum()),
         )
-        inp = sequence_inputs(rows, categories, prior, float(beta))
-        k = len(categories)
+        levels = sorted({str(r["declared_interest"]) for r in rows if r.get("declared_interest")})
+        inp = sequence_inputs(rows, categories, prior, float(beta), levels)
+        k, m = len(categories), len(categories) + len(levels)
+        context = np.hstack([inp.last, inp.declared])
         onehot = np.eye(k)[y]
 
         def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
-            t, v, b = theta[: k * k].reshape(k, k), theta[k * k : k * k + k], theta[k * k + k :]
-            z = inp.log_taste + inp.last @ t + inp.views * v + b
+            w, v, b = theta[: m * k].reshape(m, k), theta[m * k : m * k + k], theta[m * k + k :]
+            z = inp.log_taste + context @ w + inp.views * v + b
             z = z - z.max(axis=1, keepdims=True)
             lse = np.log(np.exp(z).sum(axis=1))
             g = np.exp(z - lse[:, None]) - onehot
-            nll = float(-(z[np.arange(len(y)), y] - lse).sum() + PENALTY * (theta**2).sum())
-            grad = np.concatenate([(inp.last.T @ g).ravel(), (inp.views * g).sum(axis=0), g.sum(axis=0)])
-            return nll, grad + 2 * PENALTY * theta
+            nll = float(-(z[np.arange(len(y)), y] - lse).sum() + penalty * (theta**2).sum())
+            grad = np.concatenate([(context.T @ g).ravel(), (inp.views * g).sum(axis=0), g.sum(axis=0)])
+            return nll, grad + 2 * penalty * theta
 
-        theta = minimize(loss, np.zeros(k * k + 2 * k), jac=True, method="L-BFGS-B").x
+        theta = minimize(loss, np.zeros(m * k + 2 * k), jac=True, method="L-BFGS-B").x
+        w = theta[: m * k].reshape(m, k)
         return cls(
             categories,
             prior,
             float(beta),
-            theta[: k * k].reshape(k, k),
-            theta[k * k : k * k + k],
-            theta[k * k + k :],
+            w[:k],
+            levels,
+            w[k:],
+            theta[m * k : m * k + k],
+            theta[m * k + k :],
         )
 
     def inputs(self, rows: Sequence[dict[str, Any]]) -> SequenceInputs:
-        return sequence_inputs(rows, self.categories, self.prior, self.beta)
+        return sequence_inputs(rows, self.categories, self.prior, self.beta, self.interest_levels)
 
     def logits(self, inp: SequenceInputs) -> np.ndarray:
-        return np.asarray(inp.log_taste + inp.last @ self.complements + inp.views * self.views + self.bias)
+        z = inp.log_taste + inp.last @ self.complements + inp.declared @ self.interests
+        return np.asarray(z + inp.views * self.views + self.bias)
 
     def predict(self, inp: SequenceInputs) -> np.ndarray:
         return _softmax(self.logits(inp))
 
     def effects(self, inp: SequenceInputs, label: np.ndarray) -> np.ndarray:
-        """Change in p(predicted category) from each term, n x (2k + 1): last-order categories, recent views
-        per category, then the customer's own taste against the population's mix."""
+        """Change in p(predicted category) from each term, n x (2k + 2): last-order categories, recent views
+        per category, the declared interest, then the customer's own taste against the population's mix."""
         z = self.logits(inp)
         rows = np.arange(len(label))
         p = _softmax(z)[rows, label]
         k = len(self.categories)
-        out = np.zeros((len(label), 2 * k + 1))
+        out = np.zeros((len(label), 2 * k + 2))
         for s in range(k):
             if inp.last[:, s].any():
                 out[:, s] = p - _softmax(z - inp.last[:, [s]] * self.complements[s])[rows, label]
@@ -145,7 +183,8 @@ class NextCategoryModel:
                 without = z.copy()
                 without[:, s] -= inp.views[:, s] * self.views[s]
                 out[:, k + s] = p - _softmax(without)[rows, label]
-        out[:, 2 * k] = p - _softmax(z - inp.log_taste + np.log(self.prior))[rows, label]
+        out[:, 2 * k] = p - _softmax(z - inp.declared @ self.interests)[rows, label]
+        out[:, 2 * k + 1] = p - _softmax(z - inp.log_taste + np.log(self.prior))[rows, label]
         return out
 
     def to_json(self) -> dict[str, Any]:
@@ -154,6 +193,8 @@ class NextCategoryModel:
             "prior": self.prior.tolist(),
             "beta": self.beta,
             "complements": self.complements.tolist(),
+            "interest_levels": self.interest_levels,
+            "interests": self.interests.tolist(),
             "views": self.views.tolist(),
             "bias": self.bias.tolist(),
             "fade_days": FADE_DAYS,
@@ -166,6 +207,8 @@ class NextCategoryModel:
             np.array(d["prior"]),
             float(d["beta"]),
             np.array(d["complements"]),
+            list(d["interest_levels"]),
+            np.array(d["interests"]).reshape(len(d["interest_levels"]), len(d["categories"])),
             np.array(d["views"]),
             np.array(d["bias"]),
         )

@@ -22,6 +22,7 @@ from hyperjourney.scoring.train import KINDS
 from hyperjourney.scoring.vectorize import Vectorizer
 
 BINARY = ("purchase_propensity", "churn_risk", "upgrade_fit")
+_CATEGORY_TERMS = ("last_order_categories", "category_views_30d", "declared_interest", "category_affinity")
 TOP_REASONS = 3
 
 
@@ -272,6 +273,8 @@ class Scorer:
             elif j < 2 * k:
                 c = classes[j - k]
                 text = f"viewed {c.replace('_', ' ')} {int(views.get(c, 0))}x in 30 days"
+            elif j == 2 * k:
+                text = f"says they are into {row.get('declared_interest')}"
             else:
                 top = max(sorted(affinity), key=lambda c: affinity[c]) if affinity else None
                 text = (
@@ -281,7 +284,7 @@ class Scorer:
                 )
             drivers.append(
                 dict(
-                    feature=("last_order_categories", "category_views_30d", "category_affinity")[min(j // k, 2)],
+                    feature=_CATEGORY_TERMS[j // k] if j < 2 * k else _CATEGORY_TERMS[j - 2 * k + 2],
                     text=f"{text}: {target} {_signed(e)}",
                     direction="+" if e > 0 else "-",
                     size=round(abs(e), 4),

@@ -3,7 +3,7 @@
 Windows: the test cutoff is 60 days before the data ends (so its 60-day value outcomes are complete);
 training cutoffs are 60, 90, 120 and 150 days before that, so no training outcome overlaps the test window.
 Next category learns from orders, which are rarer than customers, so it also reads cutoffs every 15 days
-from 60 to 240 days before the test cutoff.
+from 60 to 360 days before the test cutoff.
 Each model is compared with a simple baseline in the same report; all versions are stored in one
 transaction and activated together.
 """
@@ -43,7 +43,7 @@ KINDS = {
 MIN_EXAMPLES = 200
 MIN_POSITIVES = 12
 TRAIN_OFFSETS_DAYS = (60, 90, 120, 150)
-NEXT_CATEGORY_OFFSETS_DAYS = tuple(range(60, 241, 15))
+NEXT_CATEGORY_OFFSETS_DAYS = tuple(range(60, 361, 15))
 
 
 @dataclass(frozen=True)
@@ -241,14 +241,17 @@ def _fit_next_category(train: list[Example], test: list[Example]) -> tuple[dict[
             f"too little data to train next_category: {len(tr)} training and {len(te)} held-out orders after a cutoff "
             f"(need {MIN_POSITIVES * 2} and 1)"
         )
-    model = category.NextCategoryModel.fit([e.features for e in tr], [str(e.outcome.next_category) for e in tr])
+    model, penalty = category.NextCategoryModel.fit_selected(
+        [e.features for e in tr], [str(e.outcome.next_category) for e in tr], [e.cutoff for e in tr], VALUE_HORIZON
+    )
     quality = category.evaluate(model, [e.features for e in te], [str(e.outcome.next_category) for e in te])
     quality |= {
         "baseline": "accuracy: the customer's top-affinity category (else the most popular); log loss: the base rate",
         "description": "category of the next order in 60 days (taste shrunk to the population's mix, adjusted by "
-        "complements of the last order and recent product views)",
+        "complements of the last order, the declared interest and recent product views)",
         "criterion": "accuracy above the top-affinity rule and log loss below the base rate",
         "tested": ["accuracy", "log_loss"],
+        "penalty": penalty,
     }
     return model.to_json() | {"auc": quality["accuracy"]}, quality
 

@@ -4,18 +4,16 @@ Order counts are Pareto-distributed, so a few loyal shoppers hold much of the re
 with flat feet search with a "flat feet" filter and lean toward supportive models; checkout events
 and order lines share order ids; returns carry fit-driven reasons.
 
-What a shopper browses and buys next depends on what they bought last, as in real shops: new shoes
-bring socks and insoles, a jacket brings layers, and nobody buys another pair of the same kind of
-shoe the week after. The pull of the last order fades over a season (COMPLEMENTS, FADE_DAYS). Before
-an order, shoppers research: they view products of the category they will buy in the weeks before.
+Shoppers research before they buy: in the weeks before an order, part of what they browse is the
+category they are about to buy (RESEARCH_DAYS, RESEARCH_SHARE). Those views come from a random stream of
+their own, so adding them changed no other row of the demo data (names, orders and tickets are the same).
 """
 
 from __future__ import annotations
 
-import math
-from bisect import bisect_left
+import random
+from bisect import bisect_right
 from decimal import Decimal
-from itertools import accumulate
 
 from hyperjourney.data.ingest.rows import OrderLineRow, ProductRow
 from hyperjourney.data.seed.catalog import CENT, FOOTWEAR
@@ -76,17 +74,8 @@ CAMPAIGNS = (
     "back-in-stock",
     "holiday-gift-guide",
 )
-# last order's category -> multiplier on the next pick's category, at full strength right after the order
-COMPLEMENTS: dict[str, dict[str, float]] = {
-    "running_shoes": {"socks": 8.0, "insoles": 4.0, "layers": 2.5, "running_shoes": 0.1},
-    "hiking_boots": {"socks": 8.0, "accessories": 4.0, "camp_tools": 2.0, "hiking_boots": 0.1},
-    "walking_work_shoes": {"insoles": 8.0, "socks": 4.0, "walking_work_shoes": 0.1},
-    "jackets": {"layers": 5.0, "accessories": 3.0, "jackets": 0.2},
-    "layers": {"jackets": 2.0, "accessories": 2.0},
-    "insoles": {"socks": 2.0},
-}
-FADE_DAYS = 90.0
-RESEARCH_DAYS = 21.0  # product views of the coming order's category fall in this many days before it
+RESEARCH_DAYS = 30.0
+RESEARCH_SHARE = 0.6  # share of product views in that window that look at the coming order's categories
 _RETURN_REASONS = {
     "footwear": (
         ("too small", 30),
@@ -119,10 +108,11 @@ class Shop:
         self.world = world
         self.products = world.catalog.products
         self._weights: dict[tuple[str, bool, bool], list[float]] = {}
-        self._same_category: dict[str, list[ProductRow]] = {}
-        for p in self.products:
-            self._same_category.setdefault(p.category, []).append(p)
-        self._bought: dict[str, list[tuple[float, frozenset[str]]]] = {}  # customer -> (time, categories) by time
+        self._research = random.Random(f"{world.seed}/research")
+        self._by_category: dict[str, list[ProductRow]] = {}
+        for product in self.products:
+            self._by_category.setdefault(product.category, []).append(product)
+        self._ordered: dict[str, list[tuple[float, list[str]]]] = {}  # customer -> (time, line categories)
 
     def build(self, n: int) -> None:
         world, rng = self.world, self.world.rng
@@ -169,12 +159,11 @@ class Shop:
         whale = rng.lognormvariate(0, 0.6)
         for t in times:
             lines = 1 + min(int(rng.expovariate(1.6) * whale), 6)
-            picks = self._pick(profile, lines, t)
+            picks = self._pick(profile, lines)
             self._order(profile, t, picks)
-            self._bought.setdefault(profile.customer_id, []).append((t, frozenset(p.category for p in picks)))
+            self._ordered.setdefault(profile.customer_id, []).append((t, [p.category for p in picks]))
 
-    def _pick(self, profile: Profile, k: int, t: float) -> list[ProductRow]:
-        """``k`` distinct-ish products by the shopper's tastes, pulled toward complements of their last order."""
+    def _pick(self, profile: Profile, k: int) -> list[ProductRow]:
         rng, traits = self.world.rng, profile.traits
         key = (traits["interest"], bool(traits["flat_feet"]), profile.minor)
         if key not in self._weights:
@@ -182,37 +171,25 @@ class Shop:
             if key[1]:
                 boost.update({"flat_feet": 4.0, "insoles": 2.5})
             self._weights[key] = self.world.catalog.cum_weights(boost, adults_only_ok=not key[2])
-        cum = self._weights[key]
-        pull = self._complements(profile.customer_id, t)
-        if pull:
-            base = [b - a for a, b in zip([0.0, *cum[:-1]], cum, strict=True)]
-            cum = list(accumulate(w * pull.get(p.category, 1.0) for w, p in zip(base, self.products, strict=True)))
-        picks = rng.choices(self.products, cum_weights=cum, k=k)
+        picks = rng.choices(self.products, cum_weights=self._weights[key], k=k)
         return list({p.product_id: p for p in picks}.values())
 
-    def _complements(self, customer_id: str, t: float) -> dict[str, float]:
-        """Category multipliers from the last order before ``t`` (empty when there is none or it has faded)."""
-        bought = self._bought.get(customer_id)
-        if not bought:
-            return {}
-        i = bisect_left(bought, t, key=lambda b: b[0]) - 1
-        if i < 0 or (gap := (t - bought[i][0]) / DAY) > 4 * FADE_DAYS:
-            return {}
-        strength = math.exp(-gap / FADE_DAYS)
-        pull: dict[str, float] = {}
-        for last in bought[i][1]:
-            for category, factor in COMPLEMENTS.get(last, {}).items():
-                pull[category] = pull.get(category, 1.0) * (1.0 + (factor - 1.0) * strength)
-        return pull
+    def _researched(self, profile: Profile, viewed: list[ProductRow], t: float) -> list[ProductRow]:
+        """Views at ``t``, some swapped for products of the categories of an order coming within RESEARCH_DAYS."""
+        orders = self._ordered.get(profile.customer_id, [])
+        i = bisect_right(orders, t, key=lambda o: o[0])
+        if i == len(orders) or orders[i][0] - t > RESEARCH_DAYS * DAY:
+            return viewed
+        rng, coming = self._research, orders[i][1]
+        return [
+            rng.choice(self._by_category[rng.choice(coming)]) if rng.random() < RESEARCH_SHARE else product
+            for product in viewed
+        ]
 
     def _order(self, profile: Profile, t: float, picks: list[ProductRow]) -> None:
         world, rng = self.world, self.world.rng
         order_id, cart_id = world.next_id("ord", 6), world.next_id("cart", 7)
         channel = "app" if profile.app_user and rng.random() < 0.5 else "web"
-        for _ in range(rng.choice((0, 1, 2, 3))):
-            research = world.when(profile, t - RESEARCH_DAYS * DAY, t - DAY / 2)  # at their usual hours
-            seen = rng.choice(self._same_category[picks[0].category])
-            world.emit(profile, "product_view", research, channel, product_id=seen.product_id, category=seen.category)
         step = t - rng.uniform(8, 40) * 60
         gap = (t - step) / (len(picks) + 1)
         if rng.random() < 0.45:
@@ -336,7 +313,7 @@ class Shop:
         plan: list[tuple[str, float, dict[str, object]]] = [("page_view", t, {"page": rng.choice(PAGES)})]
         if rng.random() < 0.4:
             plan.append(("search", t + rng.uniform(5, 60), self._search(profile)))
-        viewed = self._pick(profile, rng.choice((1, 1, 2, 3, 4)), t)
+        viewed = self._researched(profile, self._pick(profile, rng.choice((1, 1, 2, 3, 4))), t)
         for product in viewed:
             t += rng.uniform(20, 240)
             plan.append(("product_view", t, {"product_id": product.product_id, "category": product.category}))
