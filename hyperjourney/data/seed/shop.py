@@ -74,8 +74,8 @@ CAMPAIGNS = (
     "back-in-stock",
     "holiday-gift-guide",
 )
-RESEARCH_DAYS = 30.0
-RESEARCH_SHARE = 0.6  # share of product views in that window that look at the coming order's categories
+RESEARCH_DAYS = 45.0
+RESEARCH_SHARE = 0.8  # share of product views in that window that look at the coming order's categories
 _RETURN_REASONS = {
     "footwear": (
         ("too small", 30),
