@@ -38,7 +38,13 @@ def print_table(figures: list[Figure], console: Console | None = None) -> None:
         base = "-" if f.baseline is None else f"{f.baseline:,.1f}"
         ratio = "-" if f.ratio is None else f"{f.ratio:,.1f}×"
         table.add_row(f.name, f"{f.value:,.1f} {f.unit}", f.target, met, base, ratio)
-    (console or Console()).print(table)
+    (console or _console()).print(table)
+
+
+def _console() -> Console:
+    """Piped output (CI logs, tee) gets a wide page, so rows stay one line instead of wrapping at 80 columns."""
+    console = Console()
+    return console if console.is_terminal else Console(width=max(console.width, 180))
 
 
 @contextmanager
