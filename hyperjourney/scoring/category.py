@@ -63,18 +63,41 @@ class SequenceInputs:
 def sequence_inputs(
     rows: Sequence[dict[str, Any]], categories: list[str], prior: np.ndarray, beta: float, levels: list[str]
 ) -> SequenceInputs:
-    shares, weight = interest(rows, categories)
-    days = np.array(
-        [_NEVER if r.get("days_since_last_order") is None else float(r["days_since_last_order"]) for r in rows]
-    ).reshape(len(rows))
-    bought = np.array([[c in (r.get("last_order_categories") or ()) for c in categories] for r in rows], dtype=float)
-    views = np.array(
-        [[float((r.get("category_views_30d") or {}).get(c, 0)) for c in categories] for r in rows]
-    ).reshape(len(rows), len(categories))
-    last = bought.reshape(len(rows), len(categories)) * np.exp(-days / FADE_DAYS)[:, None]
-    declared = np.array([[r.get("declared_interest") == lv for lv in levels] for r in rows], dtype=float)
-    declared = declared.reshape(len(rows), len(levels))
-    return SequenceInputs(np.log(proba(shares, weight, prior, beta)), last, declared, np.log1p(views), days)
+    """One pass over the rows collecting (row, column, value) triples, then one scatter per matrix: the batch
+    path scores 100k customers, so no Python work per cell of a dense matrix."""
+    n, k = len(rows), len(categories)
+    col = {c: j for j, c in enumerate(categories)}
+    lvl = {v: j for j, v in enumerate(levels)}
+    cells: dict[str, tuple[list[int], list[int], list[float]]] = {m: ([], [], []) for m in ("share", "last", "view")}
+    weight, days, declared_at = np.zeros(n), np.full(n, _NEVER), []
+    for i, r in enumerate(rows):
+        for name, values in (
+            ("share", r.get("category_affinity")),
+            ("view", r.get("category_views_30d")),
+            ("last", dict.fromkeys(r.get("last_order_categories") or (), 1.0)),
+        ):
+            target = cells[name]
+            for c, v in (values or {}).items():
+                j = col.get(c)
+                if j is not None:
+                    target[0].append(i)
+                    target[1].append(j)
+                    target[2].append(float(v))
+        weight[i] = float(r.get("category_interest") or 0.0)
+        if r.get("days_since_last_order") is not None:
+            days[i] = float(r["days_since_last_order"])
+        if (j := lvl.get(str(r.get("declared_interest")))) is not None:
+            declared_at.append((i, j))
+    dense = {}
+    for name, (ii, jj, vv) in cells.items():
+        dense[name] = np.zeros((n, k))
+        dense[name][ii, jj] = vv
+    declared = np.zeros((n, len(levels)))
+    if declared_at:
+        declared[tuple(np.array(declared_at).T)] = 1.0
+    last = dense["last"] * np.exp(-days / FADE_DAYS)[:, None]
+    taste = np.log(proba(dense["share"], weight, prior, beta))
+    return SequenceInputs(taste, last, declared, np.log1p(dense["view"]), days)
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -176,13 +199,14 @@ class NextCategoryModel:
         p = _softmax(z)[rows, label]
         k = len(self.categories)
         out = np.zeros((len(label), 2 * k + 2))
-        for s in range(k):
-            if inp.last[:, s].any():
-                out[:, s] = p - _softmax(z - inp.last[:, [s]] * self.complements[s])[rows, label]
-            if inp.views[:, s].any():
-                without = z.copy()
-                without[:, s] -= inp.views[:, s] * self.views[s]
-                out[:, k + s] = p - _softmax(without)[rows, label]
+        for s in range(k):  # only the rows where the term is present
+            if (on := np.flatnonzero(inp.last[:, s])).size:
+                without = z[on] - inp.last[on, s, None] * self.complements[s]
+                out[on, s] = p[on] - _softmax(without)[np.arange(on.size), label[on]]
+            if (on := np.flatnonzero(inp.views[:, s])).size:
+                without = z[on].copy()
+                without[:, s] -= inp.views[on, s] * self.views[s]
+                out[on, k + s] = p[on] - _softmax(without)[np.arange(on.size), label[on]]
         out[:, 2 * k] = p - _softmax(z - inp.declared @ self.interests)[rows, label]
         out[:, 2 * k + 1] = p - _softmax(z - inp.log_taste + np.log(self.prior))[rows, label]
         return out
