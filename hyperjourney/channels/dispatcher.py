@@ -89,7 +89,7 @@ class Dispatcher:
                     purpose=r[4],
                     message=Message(**r[5]),
                     attempts=r[6],
-                    max_attempts=r[7],
+                    max_attempts=self.cfg.max_attempts if r[7] is None else r[7],
                 )
                 for r in rows
             ]

@@ -27,7 +27,7 @@ class OutboxRow(BaseModel):
     purpose: str
     status: str
     attempts: int
-    max_attempts: int
+    max_attempts: int | None  # None: the dispatcher's HYPERJOURNEY_CHANNELS__MAX_ATTEMPTS
     next_attempt_at: datetime
     last_error: str | None
     journey_id: str | None
@@ -51,7 +51,7 @@ def enqueue(
     row = conn.execute(
         "INSERT INTO outbox (idempotency_key, customer_id, channel, purpose, payload, rationale, journey_id, "
         "enrollment_id, variant, next_attempt_at, max_attempts, status) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, coalesce(%s, now()), coalesce(%s, 6), %s) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, coalesce(%s, now()), %s, %s) "
         "ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING action_id",
         (
             action.idempotency_key,
@@ -137,7 +137,7 @@ def cancel(
                 purpose=purpose,
                 message=Message(**payload),
                 attempts=attempts,
-                max_attempts=max_attempts,
+                max_attempts=max_attempts or attempts,  # a rollback is one call; the limit does not apply
             )
             try:
                 adapter.rollback(delivery, Receipt(**(receipt or {"adapter": adapter.name})))

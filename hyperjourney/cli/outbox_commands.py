@@ -42,7 +42,7 @@ def list_cmd(
             r.channel,
             r.purpose,
             r.status,
-            f"{r.attempts}/{r.max_attempts}",
+            f"{r.attempts}/{r.max_attempts or 'default'}",
             r.journey_id or "-",
             note[:80],
         )

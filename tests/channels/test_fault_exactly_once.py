@@ -27,7 +27,7 @@ def start_dispatcher(tenant: str, url: str) -> subprocess.Popen[bytes]:
         "HYPERJOURNEY_CHANNELS__LEASE_S": "2",
         "HYPERJOURNEY_CHANNELS__BACKOFF_BASE_S": "0.02",
         "HYPERJOURNEY_CHANNELS__BACKOFF_MAX_S": "0.2",
-        "HYPERJOURNEY_CHANNELS__MAX_ATTEMPTS": "20",
+        "HYPERJOURNEY_CHANNELS__MAX_ATTEMPTS": "20",  # kills and 500s must not dead-letter a key
         "HYPERJOURNEY_CHANNELS__WORKERS": "6",
     }
     cmd = [sys.executable, "-c", "from hyperjourney.cli.main import app; app()", "outbox", "dispatch", "-t", tenant]

@@ -108,6 +108,16 @@ def test_smtp_down_retries_then_dead_letters(db: Database, tenant: str) -> None:
     assert row.status == "dead" and row.attempts == 3 and "SMTP unavailable" in (row.last_error or "")
 
 
+def test_attempt_limit_follows_the_setting_unless_the_action_sets_its_own(db: Database, tenant: str) -> None:
+    add_customers(db, tenant, ["c1"], marketing=("email",))
+    cfg = FAST.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": 9, "max_attempts": 2})
+    enqueue_all(db, tenant, [action("default-1", "c1", "email"), action("own-4", "c1", "email", max_attempts=4)])
+    Dispatcher(db, tenant, {"email": SmtpAdapter(cfg)}, cfg).run()
+    rows = {r.idempotency_key: r for r in outbox.list_actions(db, tenant)}
+    assert rows["default-1"].status == "dead" and rows["default-1"].attempts == 2
+    assert rows["own-4"].status == "dead" and rows["own-4"].attempts == 4
+
+
 def test_webhook_survives_500s_and_timeouts(db: Database, tenant: str) -> None:
     ids = [f"c{i}" for i in range(20)]
     add_customers(db, tenant, ids)

@@ -1,4 +1,4 @@
-"""Eval tenants: a pristine one for the suites and the gate, and steady/shifted ones for drift."""
+"""Eval tenants: the shared eval tenant, a pristine one for the gate, and steady/shifted ones for drift."""
 
 from __future__ import annotations
 
@@ -12,17 +12,9 @@ from hyperjourney.nba.policy_port import PolicyPort
 from hyperjourney.nba.rank import next_best_action
 
 
-@pytest.fixture(scope="session")
-def eval_tenant(db: Database) -> str:
-    """A tenant of its own, built like the trained tenant plus the demo knowledge base and logged, rewarded NBA
-    decisions (the way attribution would reward them: a conversion per chosen action, likelier for high p_convert
-    and low risk), so the off-policy estimate has data to replay. Only eval suites write into it: the committed
-    baselines and the drift check must not depend on which other tests ran before."""
-    from hyperjourney.knowledge.ingest import ingest_path
-    from tests.conftest import DEMO_KB, seeded_and_trained
-
-    tenant = seeded_and_trained(db, "eval")
-    ingest_path(db, tenant, DEMO_KB)
+def log_rewarded_decisions(db: Database, tenant: str) -> str:
+    """Logs exploring NBA decisions and rewards them the way attribution would (a conversion per chosen action,
+    likelier for high p_convert and low risk), so the off-policy estimate has data to replay."""
     rng, port = random.Random(3), PolicyPort(db, tenant)
     with db.tenant(tenant) as conn:
         customers = [str(r[0]) for r in conn.execute("SELECT customer_id FROM customers ORDER BY customer_id LIMIT 90")]
@@ -38,6 +30,24 @@ def eval_tenant(db: Database) -> str:
         row = conn.execute("SELECT count(*) FROM decisions WHERE source = 'nba'").fetchone()
     assert row is not None and row[0] >= MIN_LOGGED
     return tenant
+
+
+@pytest.fixture(scope="session")
+def eval_tenant(db: Database, trained_kb_tenant: str) -> str:
+    """The trained tenant with the demo knowledge base and logged, rewarded NBA decisions."""
+    return log_rewarded_decisions(db, trained_kb_tenant)
+
+
+@pytest.fixture(scope="session")
+def gate_tenant(db: Database) -> str:
+    """Built like the eval tenant, but only CI's offline gate writes into it: the committed baselines and the drift
+    check must not depend on which other tests ran before (golden tickets or fresh events move the data time)."""
+    from hyperjourney.knowledge.ingest import ingest_path
+    from tests.conftest import DEMO_KB, seeded_and_trained
+
+    tenant = seeded_and_trained(db, "gate")
+    ingest_path(db, tenant, DEMO_KB)
+    return log_rewarded_decisions(db, tenant)
 
 
 def _seed_and_train(db: Database, prefix: str) -> str:
