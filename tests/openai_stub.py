@@ -2,14 +2,15 @@
 
 It answers every request with the smallest JSON instance of the requested response_format JSON schema,
 the way a constrained-decoding server (llama.cpp's llama-server with a JSON schema) guarantees shape but
-not quality. Requests are kept in ``requests`` for assertions.
+not quality, unless an ``answer`` function given to ``openai_stub`` returns text for the prompt (the ragas
+judge stub does). ``n`` choices are returned when asked. Requests are kept in ``requests`` for assertions.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -52,14 +53,19 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.requests.append({"path": self.path, "body": body})
         fmt = body.get("response_format") or {}
         schema = (fmt.get("json_schema") or {}).get("schema", {"type": "object"})
-        content = json.dumps(instance(schema, schema.get("$defs", {})))
+        prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
+        answered = self.server.answer(prompt) if self.server.answer else None
+        content = answered if answered is not None else json.dumps(instance(schema, schema.get("$defs", {})))
+        choices = [
+            {"index": i, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}
+            for i in range(int(body.get("n") or 1))
+        ]
         reply = {
             "id": f"chatcmpl-{len(self.server.requests)}",
             "object": "chat.completion",
             "created": 0,
             "model": body.get("model", "stub"),
-            "choices": [{"index": 0, "finish_reason": "stop",
-                         "message": {"role": "assistant", "content": content}}],
+            "choices": choices,
             "usage": {"prompt_tokens": 42, "completion_tokens": 7, "total_tokens": 49},
         }  # fmt: skip
         data = json.dumps(reply).encode()
@@ -73,14 +79,19 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
 
+Answer = Callable[[str], str | None]
+
+
 class _Server(ThreadingHTTPServer):
     requests: list[dict[str, Any]]
+    answer: Answer | None
 
 
 @contextmanager
-def openai_stub() -> Iterator[_Server]:
+def openai_stub(answer: Answer | None = None) -> Iterator[_Server]:
     server = _Server(("127.0.0.1", 0), _Handler)
     server.requests = []
+    server.answer = answer
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

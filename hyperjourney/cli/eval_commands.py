@@ -33,7 +33,11 @@ def _env(db: Database, tenant: str | None, tier: Tier) -> EvalEnv:
 @app.command("run")
 def run(
     suite: list[str] = typer.Option(None, "--suite", "-s", help="Suite to run (repeatable); default: every suite."),
-    tier: Tier = typer.Option("small", help="Highest model tier the graphs may use: small, llm-small or llm-large."),
+    tier: Tier = typer.Option(
+        "small",
+        help="Highest model tier the graphs may use: small, llm-small or llm-large. An LLM tier also judges "
+        "(ragas faithfulness, answer relevancy, context precision/recall) when it is configured.",
+    ),
     tenant: str | None = TenantOption,
 ) -> None:
     """Run golden suites against the current graphs and models; store the results and print the metrics.
@@ -72,11 +76,13 @@ def run(
 
 
 def _print_run(r: EvalRun) -> None:
-    table = Table(title=f"{r.suite} · {r.run_id}")
+    judge = f"LLM judge {r.context.judge}" if r.context.judge else "no LLM judge (offline metrics only)"
+    table = Table(title=f"{r.suite} · {r.run_id}", caption=f"tier {r.tier} · {judge}")
     table.add_column("metric")
     table.add_column("value", justify="right")
+    table.add_column("source")
     for name, value in sorted(r.metrics.items()):
-        table.add_row(name, f"{value:.4g}")
+        table.add_row(name, f"{value:.4g}", r.context.metric_sources.get(name, ""))
     console.print(table)
     seconds = (r.finished_at - r.started_at).total_seconds() if r.finished_at else None
     if seconds is not None:

@@ -1,25 +1,42 @@
-"""ragas scores for generated copy: non-LLM context recall always, faithfulness only with an LLM judge tier.
+"""ragas scores for generated copy: non-LLM context recall always, the LLM-judged metrics when a judge tier is set.
 
-Context recall asks whether the evidence the copy cites contains the brief's required facts (the quotes in the
-golden set); faithfulness asks an LLM whether the copy's statements follow from that evidence. Without a
-configured judge the suite stays fully offline and reports only the first.
+Context recall (non-LLM) asks whether the evidence the copy cites contains the brief's required facts (the verbatim
+quotes in the golden set). With a judge (see `ragas_judge`): faithfulness of the copy's claim sentences to the
+evidence it cites (greetings and calls to action claim nothing, so they are not sent), and context precision and
+recall of that evidence against the brief's required facts, in the judge's reading.
+Without one the suite stays fully offline and reports only the first.
 """
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass
 from typing import Any
 
 from hyperjourney.evals.ragas_compat import load_ragas
+from hyperjourney.evals.ragas_judge import RAGAS, Judge, judge_for
 from hyperjourney.evals.suite import EvalEnv
-from hyperjourney.models import tiers as tiers_mod
+
+_CITE = re.compile(r"\s*\[cite:[^\]]*\]")
+# metric -> what computes it, for the run's record
+OFFLINE_SOURCES = {"context_recall": f"{RAGAS}:NonLLMContextRecall"}
+JUDGED_SOURCES = {
+    "faithfulness": f"{RAGAS}:Faithfulness",
+    "context_precision": f"{RAGAS}:LLMContextPrecisionWithReference",
+    "llm_context_recall": f"{RAGAS}:LLMContextRecall",
+}
+
+
+def without_citations(text: str) -> str:
+    """Copy as a reader sees it: the judge grades statements, not the ``[cite:…]`` markers."""
+    return _CITE.sub("", text)
 
 
 @dataclass
 class CopyJudges:
     recall: Any
-    faithfulness: Any | None
+    judge: Judge | None
     sample: Any
 
     def context_recall(self, cited: list[str], reference: list[str]) -> float:
@@ -29,11 +46,21 @@ class CopyJudges:
             return 0.0
         return float(self.recall.single_turn_score(self.sample(retrieved_contexts=cited, reference_contexts=reference)))
 
-    def faithful(self, goal: str, copy: str, cited: list[str]) -> float | None:
-        if self.faithfulness is None or not cited:
-            return None
-        sample = self.sample(user_input=goal, response=copy, retrieved_contexts=cited)
-        return float(self.faithfulness.single_turn_score(sample))
+    def judged(self, goal: str, claims: str, cited_chunks: list[str], facts: list[str]) -> dict[str, float]:
+        """The judge's scores that could be computed (none without a judge or without claims to judge)."""
+        if self.judge is None:
+            return {}
+        reference = " ".join(f.rstrip(".") + "." for f in facts)
+        scores = {
+            "faithfulness": self.judge.faithfulness(goal, without_citations(claims), cited_chunks),
+            "context_precision": self.judge.context_precision(goal, reference, cited_chunks),
+            "llm_context_recall": self.judge.context_recall(goal, reference, cited_chunks),
+        }
+        return {k: v for k, v in scores.items() if v is not None}
+
+    @property
+    def sources(self) -> dict[str, str]:
+        return OFFLINE_SOURCES | (JUDGED_SOURCES if self.judge is not None else {})
 
 
 def judges(env: EvalEnv) -> CopyJudges:
@@ -42,14 +69,5 @@ def judges(env: EvalEnv) -> CopyJudges:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         from ragas.dataset_schema import SingleTurnSample
-        from ragas.metrics import Faithfulness, NonLLMContextRecall
-    faithfulness = None
-    if env.tier != "small":
-        allowed = ("llm-small",) if env.tier == "llm-small" else ("llm-large", "llm-small")
-        configured = tiers_mod.from_settings(env.settings)
-        judge = next((configured.chats[t] for t in allowed if t in configured.chats), None)
-        if judge is not None:
-            from ragas.llms import LangchainLLMWrapper
-
-            faithfulness = Faithfulness(llm=LangchainLLMWrapper(judge.chat))
-    return CopyJudges(recall=NonLLMContextRecall(), faithfulness=faithfulness, sample=SingleTurnSample)
+        from ragas.metrics import NonLLMContextRecall
+    return CopyJudges(recall=NonLLMContextRecall(), judge=judge_for(env), sample=SingleTurnSample)

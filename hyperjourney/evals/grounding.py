@@ -25,6 +25,7 @@ class Grounding(BaseModel):
     cited: int
     numbers_unsupported: int
     failures: list[str]
+    claim_texts: list[str] = []  # the claim sentences without citation markers, what an LLM judge should read
 
     @property
     def share(self) -> float:
@@ -59,6 +60,7 @@ def grade(body: str, evidence: Sequence[Evidence], kind: AssetKind = "support_re
     rules = demo_rules()
     claims = grounded = cited = unsupported = 0
     failures: list[str] = []
+    texts: list[str] = []
     for s in sentences(body):
         if not s.citations and not is_claim(s.text):
             continue
@@ -66,10 +68,18 @@ def grade(body: str, evidence: Sequence[Evidence], kind: AssetKind = "support_re
         if not s.citations and not problems:
             continue  # required footer or disclaimer text: the check skips it, so it is not a claim
         claims += 1
+        texts.append(s.text)
         cited += bool(s.citations)
         if problems:
             unsupported += any(p.code == "number_unsupported" for p in problems)
             failures.append(f"{problems[0].code}: {s.text[:120]}")
         else:
             grounded += 1
-    return Grounding(claims=claims, grounded=grounded, cited=cited, numbers_unsupported=unsupported, failures=failures)
+    return Grounding(
+        claims=claims,
+        grounded=grounded,
+        cited=cited,
+        numbers_unsupported=unsupported,
+        failures=failures,
+        claim_texts=texts,
+    )

@@ -130,20 +130,25 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _judge(run: EvalRun) -> str:
+    return f"LLM judge {run.context.judge}" if run.context.judge else "no LLM judge"
+
+
 def render_html(
     run: EvalRun,
     history: Sequence[EvalRun],
     failures: Sequence[tuple[str, dict[str, object]]],
     gates: GateReport | None,
 ) -> str:
-    metric_rows = [[name, f"{value:.4g}"] for name, value in sorted(run.metrics.items())]
+    sources = run.context.metric_sources
+    metric_rows = [[name, f"{value:.4g}", sources.get(name, "")] for name, value in sorted(run.metrics.items())]
     parts = [
         f"<h1>eval run {html.escape(run.run_id)}</h1>",
         f"<p>suite <b>{html.escape(run.suite)}</b> · tier <b>{run.tier}</b> · "
         f"started {run.started_at:%Y-%m-%d %H:%M:%S %Z} · code {html.escape(run.context.code_version)} · "
-        f"dataset {run.context.dataset}</p>",
+        f"dataset {run.context.dataset} · {_judge(run)}</p>",
         "<h2>metrics</h2>",
-        _table(["metric", "value"], metric_rows),
+        _table(["metric", "value", "source"], metric_rows),
     ]
     if gates is not None:
         parts += [
@@ -188,12 +193,13 @@ def render_markdown(run: EvalRun, gates: GateReport | None) -> str:
     lines = [
         f"# eval run `{run.run_id}`",
         "",
-        f"suite **{run.suite}**, tier **{run.tier}**",
+        f"suite **{run.suite}**, tier **{run.tier}**, {_judge(run)}",
         "",
-        "| metric | value |",
-        "|---|---|",
+        "| metric | value | source |",
+        "|---|---|---|",
     ]
-    lines += [f"| {name} | {value:.4g} |" for name, value in sorted(run.metrics.items())]
+    sources = run.context.metric_sources
+    lines += [f"| {name} | {value:.4g} | {sources.get(name, '')} |" for name, value in sorted(run.metrics.items())]
     if gates is not None:
         mine = [c for c in gates.checks if c.suite in (run.suite, "drift")]
         failing = [c for c in mine if not c.ok]

@@ -34,6 +34,10 @@ class SuiteResult(BaseModel):
     metrics: dict[str, float]
     items: list[ItemResult] = Field(default_factory=list)
     series: dict[str, Series] = Field(default_factory=dict)
+    judge: str | None = Field(None, description="The LLM judge (tier:model) behind judged metrics; None offline")
+    metric_sources: dict[str, str] = Field(
+        default_factory=dict, description="Metric -> what computed it (a ragas metric or one of our own checks)"
+    )
 
 
 class RunContext(BaseModel):
@@ -47,6 +51,8 @@ class RunContext(BaseModel):
     )
     policies: dict[str, str] = Field(default_factory=dict, description="Policy file -> content hash")
     data: dict[str, Any] = Field(default_factory=dict, description="Row counts of the tenant's data")
+    judge: str | None = Field(None, description="The LLM judge (tier:model) behind judged metrics; None offline")
+    metric_sources: dict[str, str] = Field(default_factory=dict, description="Metric -> what computed it")
 
 
 class EvalRun(BaseModel):

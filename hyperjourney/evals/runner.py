@@ -32,6 +32,7 @@ def run_suite(
     result = suite.run(env, advance or (lambda _n: None))
     if result.suite != suite.name:
         raise ValueError(f"suite {suite.name!r} returned results labelled {result.suite!r}")
+    ctx = ctx.model_copy(update={"judge": result.judge, "metric_sources": result.metric_sources})
     with env.db.tenant(env.tenant) as conn:
         return store.save(conn, result, tier=env.tier, context=ctx, started_at=started_at, drift=report)
 

@@ -159,6 +159,7 @@ def build_graph(deps: Deps, checkpointer: BaseCheckpointSaver[Any] | None, *, na
                 intent_confidence=t.decision.confidence,
                 tone=t.tone,
                 evidence=context.evidence,
+                recipient_id=context.profile.customer_id,
             )
             hits = [e.model_dump(mode="json") for e in context.evidence]
         _record(deps, state, "copywriter", result)

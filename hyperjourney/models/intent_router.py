@@ -1,11 +1,17 @@
 """The supervisor's small tier: a TF-IDF + logistic-regression intent router trained on packaged examples.
 
-Trained in-process on first use (milliseconds; no download), it maps a marketer's request to the kind
-of plan it needs; its probability is the confidence the router compares with the threshold.
+Trained in-process on first use (a fraction of a second; no download), it maps a marketer's request to the kind of
+plan it needs. Words (and word pairs) carry the intent, the leading words most of all (a goal starts with what to
+achieve, "Book…", "Write…", "Which…"), character n-grams catch inflections and typos. Classes are weighted
+evenly so the largest class does not win by default. Its confidence is the class probability, scaled down when few
+of the request's content words were ever seen in training: a request the router has no vocabulary for ("banana")
+is not a confident campaign just because campaign is the largest class, so the router asks the next tier or a
+person instead.
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -16,13 +22,55 @@ from pydantic import BaseModel
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
 
-MODEL_VERSION = "intent-router-tfidf-lr-1"
+MODEL_VERSION = "intent-router-tfidf-lr-3"
+# below this share of known content words the confidence shrinks in proportion
+KNOWN_WORDS_FOR_FULL_CONFIDENCE = 0.3
+_WORD = re.compile(r"[a-z][a-z'-]+")
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "our",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "they",
+        "this",
+        "to",
+        "us",
+        "we",
+        "with",
+        "who",
+        "your",
+        "you",
+    ]
+)
 
 
 class IntentGuess(BaseModel):
     kind: str
     confidence: float
     runner_up: str
+    known_words: float
 
 
 def examples() -> dict[str, list[str]]:
@@ -31,21 +79,47 @@ def examples() -> dict[str, list[str]]:
     return data
 
 
+def content_words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.lower()) if w not in _STOP]
+
+
+@cache
+def _vocabulary() -> frozenset[str]:
+    return frozenset(w for texts in examples().values() for t in texts for w in content_words(t))
+
+
+def leading_words(text: str) -> list[str]:
+    """The first content word and the first two, as their own features: the verb that says what is wanted."""
+    words = content_words(text)
+    return [f"lead:{words[0]}", f"lead2:{' '.join(words[:2])}"] if words else []
+
+
 @cache
 def _model() -> Pipeline:
     from sklearn.feature_extraction.text import TfidfVectorizer  # seconds to import; only canvas routing needs it
     from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
+    from sklearn.pipeline import make_pipeline, make_union
 
     data = examples()
     texts = [t for ts in data.values() for t in ts]
     labels = [k for k, ts in data.items() for _ in ts]
     model = make_pipeline(
-        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True),
-        LogisticRegression(C=20, max_iter=2000),
+        make_union(
+            TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True),
+            TfidfVectorizer(analyzer=leading_words),
+        ),
+        LogisticRegression(C=20, max_iter=3000, class_weight="balanced"),
     )
     model.fit(texts, labels)
     return model
+
+
+def known_share(text: str) -> float:
+    """Share of the request's content words that occur in the training examples (0 for an empty request)."""
+    words = content_words(text)
+    vocabulary = _vocabulary()
+    return sum(w in vocabulary for w in words) / len(words) if words else 0.0
 
 
 def classify(text: str) -> IntentGuess:
@@ -53,4 +127,8 @@ def classify(text: str) -> IntentGuess:
     probs = model.predict_proba([text])[0]
     order = probs.argsort()[::-1]
     classes = model.classes_
-    return IntentGuess(kind=str(classes[order[0]]), confidence=float(probs[order[0]]), runner_up=str(classes[order[1]]))
+    known = known_share(text)
+    confidence = float(probs[order[0]]) * min(1.0, known / KNOWN_WORDS_FOR_FULL_CONFIDENCE)
+    return IntentGuess(
+        kind=str(classes[order[0]]), confidence=confidence, runner_up=str(classes[order[1]]), known_words=known
+    )

@@ -136,7 +136,7 @@ class Toolbox:
         return self.ports.scoring.classify_ticket(self.tenant, inp.text)
 
     def validate_asset(self, inp: ValidateInput) -> ValidateOutput:
-        failures = self.ports.guardrails.validate(inp.asset, inp.evidence)
+        failures = self.ports.guardrails.validate(inp.asset, inp.evidence, self.tenant)
         return ValidateOutput(passed=not failures, failures=failures)
 
     def check_policy(self, inp: ActionProposal) -> PolicyVerdict:
@@ -146,7 +146,7 @@ class Toolbox:
         return RankOutput(ranked=self.ports.nba.rank(self.tenant, inp.customer_id, inp.event, inp.now))
 
     def redact(self, inp: TextInput) -> TextInput:
-        return TextInput(text=self.ports.guardrails.redact(inp.text))
+        return TextInput(text=self.ports.guardrails.redact(inp.text, self.tenant))
 
     def scan_inbound(self, inp: TextInput) -> InboundCheck:
         return self.ports.guardrails.scan(inp.text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import hyperjourney.evals.suites  # noqa: F401  (registers the suites)
 from hyperjourney.db.database import Database
 from hyperjourney.evals import grounding, runner
@@ -9,7 +11,10 @@ from hyperjourney.evals.golden import load_copilot_tickets
 from hyperjourney.evals.suite import REGISTRY, EvalEnv
 from hyperjourney.evals.suites.copilot import CopilotSuite
 from hyperjourney.guardrails.models import Evidence
-from hyperjourney.settings import get_settings
+from hyperjourney.settings import Settings, get_settings
+from tests.evals.test_ragas_judge import judged_settings
+from tests.openai_stub import openai_stub
+from tests.ragas_judge_stub import judge_answer
 
 
 def test_a_subset_of_golden_tickets_is_graded_and_reinserted_idempotently(db: Database, trained_kb_tenant: str) -> None:
@@ -37,3 +42,25 @@ def test_grounding_counts_invented_numbers_and_unknown_citations() -> None:
         "Refunds reach your card within 2 business days [cite:refunds#0]. Shipping is free [cite:ship#1].", evidence
     )
     assert (bad.claims, bad.grounded, bad.numbers_unsupported) == (2, 0, 1)
+
+
+def test_with_a_judge_tier_replies_get_ragas_faithfulness_and_answer_relevancy(
+    db: Database, trained_kb_tenant: str, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    with openai_stub(answer=judge_answer) as server:
+        env = EvalEnv(db=db, tenant=trained_kb_tenant, tier="llm-small", settings=judged_settings(settings, server))
+        run = CopilotSuite(limit=3).run(env, lambda _n: None)  # not stored: the shared tenant's evals stay small-tier
+    m = run.metrics
+    assert run.judge == "llm-small:judge-model"
+    assert run.metric_sources["answer_relevancy"] == "ragas:ResponseRelevancy"
+    assert run.metric_sources["reply_groundedness"].startswith("own:")
+    assert m["judge_unscored"] == 0 and 0.0 < m["answer_relevancy"] <= 1.0
+    for s in (
+        i.scores for i in run.items
+    ):  # replies our own citation check finds grounded, the evidence-reading judge finds faithful
+        if s["groundedness"] == 1.0:
+            assert s["reply_faithfulness"] >= 0.8, s
+    prompts = [str(r["body"]["messages"]) for r in server.requests]
+    assert sum("Generate a question for the given answer" in p for p in prompts) >= 3

@@ -1,15 +1,21 @@
-"""The copy suite drafts canvas copy for golden briefs and grades its grounding and banned claims."""
+"""The copy suite runs golden briefs through the real canvas graph and grades the variants at its approval."""
 
 from __future__ import annotations
+
+import pytest
 
 import hyperjourney.evals.suites  # noqa: F401  (registers the suites)
 from hyperjourney.db.database import Database
 from hyperjourney.evals import runner
 from hyperjourney.evals.golden import load_copy_briefs
 from hyperjourney.evals.suite import REGISTRY, EvalEnv
+from hyperjourney.evals.suites import copy as copy_suite
 from hyperjourney.evals.suites.copy import CopySuite
 from hyperjourney.graphs import runs
-from hyperjourney.settings import get_settings
+from hyperjourney.settings import Settings, get_settings
+from tests.evals.test_ragas_judge import judged_settings
+from tests.openai_stub import openai_stub
+from tests.ragas_judge_stub import judge_answer
 
 
 def test_canvas_copy_is_cited_grounded_and_free_of_banned_claims(db: Database, trained_kb_tenant: str) -> None:
@@ -18,12 +24,64 @@ def test_canvas_copy_is_cited_grounded_and_free_of_banned_claims(db: Database, t
     m = run.metrics
     assert m["briefs"] == 3
     assert m["banned_claim_violations"] == 0
-    assert m["drafted_share"] == 1.0
+    assert m["drafted_share"] == 1.0 and m["routed_to_person"] == 0
     assert 0.5 <= m["citation_coverage"] <= 1.0
     assert 0.0 <= m["groundedness"] <= 1.0 and 0.0 <= m["context_recall"] <= 1.0
-    assert "faithfulness" not in m  # no LLM judge on the small tier
+    assert "faithfulness" not in m and run.context.judge is None  # no LLM judge on the small tier
+    assert run.context.metric_sources["context_recall"] == "ragas:NonLLMContextRecall"
+    assert run.context.metric_sources["groundedness"].startswith("own:")
     assert REGISTRY["copy"].size() == len(load_copy_briefs()) == 60
-    recorded = [r for r in runs.list_runs(db, trained_kb_tenant, limit=500) if r.request.get("eval") == "copy"]
-    assert len(recorded) >= 3
-    view = runs.show_run(db, trained_kb_tenant, recorded[0].run_id)
-    assert view.status == "completed" and {s.node for s in view.steps} == {"researcher", "copywriter"}
+    with db.tenant(trained_kb_tenant) as conn:
+        details = [r[0] for r in conn.execute("SELECT detail FROM eval_items WHERE run_id = %s", (run.run_id,))]
+    assert len(details) == 3
+    for detail in details:
+        assert detail["plan"] == "campaign"
+        view = runs.show_run(db, trained_kb_tenant, detail["run_id"])
+        assert view.flow == "canvas" and view.status == "rejected"  # graded at the approval, then not launched
+        nodes = [s.node for s in view.steps]
+        assert nodes[0] == "supervisor" and {"researcher", "analyst", "copywriter", "orchestrator"} <= set(nodes)
+        assert view.outcome is not None and view.outcome["decision"] == "rejected"
+
+
+def test_a_goal_routed_to_a_person_fails_the_brief_visibly(
+    db: Database, trained_kb_tenant: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(copy_suite, "canvas_goal", lambda _brief: "banana")
+    env = EvalEnv(db=db, tenant=trained_kb_tenant, tier="small", settings=get_settings())
+    result = CopySuite(limit=1).run(env, lambda _n: None)
+    assert result.metrics["routed_to_person"] == 1 and result.metrics["drafted_share"] == 0.0
+    item = result.items[0]
+    assert not item.passed and item.detail["plan"] == "person"
+    assert "routed the goal to person" in item.detail["problems"][0]
+
+
+def test_with_a_judge_tier_the_copy_suite_adds_ragas_llm_metrics(
+    db: Database, trained_kb_tenant: str, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    with openai_stub(answer=judge_answer) as server:
+        env = EvalEnv(db=db, tenant=trained_kb_tenant, tier="llm-small", settings=judged_settings(settings, server))
+        run = CopySuite(limit=2).run(env, lambda _n: None)  # not stored: the shared tenant's evals stay small-tier
+    m = run.metrics
+    assert m["drafted_share"] == 1.0 and m["judge_unscored"] == 0
+    # the canvas copy restates its cited evidence, so an evidence-reading judge finds it faithful
+    assert m["faithfulness"] >= 0.7
+    assert 0.0 <= m["context_precision"] <= 1.0 and 0.0 <= m["llm_context_recall"] <= 1.0
+    assert run.judge == "llm-small:judge-model"
+    assert run.metric_sources["faithfulness"] == "ragas:Faithfulness"
+    prompts = [str(r["body"]["messages"]) for r in server.requests]
+    assert any("judge the faithfulness" in p for p in prompts)
+    assert not any("[cite:" in p for p in prompts if "judge the faithfulness" in p)  # statements, not markers
+
+
+def test_a_goal_routed_to_the_copy_plan_is_graded_from_the_run_outcome(
+    db: Database, trained_kb_tenant: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(copy_suite, "canvas_goal", lambda b: f"Write an email about {b.offer} for {b.audience}")
+    env = EvalEnv(db=db, tenant=trained_kb_tenant, tier="small", settings=get_settings())
+    result = CopySuite(limit=1).run(env, lambda _n: None)
+    item = result.items[0]
+    assert item.detail["plan"] == "copy" and item.detail["variants"] >= 1
+    assert result.metrics["drafted_share"] == 1.0 and result.metrics["banned_claim_violations"] == 0
+    assert runs.show_run(db, trained_kb_tenant, item.detail["run_id"]).status == "completed"  # nothing to approve

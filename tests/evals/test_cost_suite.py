@@ -7,6 +7,7 @@ from hyperjourney.db.database import Database
 from hyperjourney.evals import runner, store
 from hyperjourney.evals.suite import REGISTRY, EvalEnv
 from hyperjourney.evals.suites.copilot import CopilotSuite
+from hyperjourney.evals.suites.copy import CopySuite
 from hyperjourney.settings import get_settings
 
 
@@ -27,3 +28,18 @@ def test_costs_come_from_the_agent_runs_of_the_newest_copilot_eval(db: Database,
             "SELECT item_id, detail->>'suite' FROM eval_items WHERE run_id = %s", (run.run_id,)
         ).fetchall()
     assert {i for i, s in cost_items if s == "copilot"} >= copilot_ids
+
+
+def test_canvas_runs_the_copy_eval_graded_and_rejected_count_as_delivered(db: Database, eval_tenant: str) -> None:
+    env = EvalEnv(db=db, tenant=eval_tenant, tier="small", settings=get_settings())
+    copy = runner.run_suite(env, CopySuite(limit=1))
+    run = runner.run_suite(env, REGISTRY["cost"])
+    with db.tenant(eval_tenant) as conn:
+        canvas_id = conn.execute(
+            "SELECT detail->>'run_id' FROM eval_items WHERE run_id = %s", (copy.run_id,)
+        ).fetchone()
+        row = conn.execute(
+            "SELECT passed, detail->>'status' FROM eval_items WHERE run_id = %s AND item_id = %s",
+            (run.run_id, canvas_id[0] if canvas_id else None),
+        ).fetchone()
+    assert row is not None and row[1] == "rejected" and row[0] is True

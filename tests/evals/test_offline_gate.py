@@ -20,6 +20,7 @@ from hyperjourney.settings import get_settings
 OFFLINE: list[Suite] = [
     REGISTRY["scoring"],
     REGISTRY["retrieval"],
+    REGISTRY["routing"],
     REGISTRY["copilot"],
     REGISTRY["safety"],
     REGISTRY["copy"],

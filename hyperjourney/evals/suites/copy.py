@@ -1,58 +1,77 @@
-"""Copy grounding suite: each of the 60 briefs goes through the canvas's copy path (the Researcher's goal brief,
-then the Copywriter's grounded variants, the same functions the canvas graph calls), recorded as a canvas run
-so its steps count in the cost suite, and the variants are graded against the evidence the Copywriter retrieved.
+"""Copy grounding suite: each of the 60 briefs goes through the real canvas graph, as a user's goal would.
 
-Per variant: citation coverage (claim sentences with a citation), groundedness and number support (the guardrails
-citation check, sentence by sentence), banned claims (the brief's traps plus the guardrails banned-claims
-validator: must be 0), and ragas context recall of the brief's required facts in the cited evidence. The route
-decision and the journey proposal are left out: on the small tier the goal router hands unfamiliar goals to a
-person, which would leave nothing to grade, and a journey is not copy.
+`start_canvas` routes the goal, researches it, sizes it, drafts cited variants and proposes a journey, then stops at
+the approval interrupt; the suite grades the variants in that interrupt's payload (what a person is asked to
+approve) against the evidence the run retrieved, then rejects the run so nothing launches. A goal the router sends
+to a person, or to a plan that writes no copy, is a failure of the brief, counted in `routed_to_person` and
+`drafted_share`, never skipped.
+
+Per brief: citation coverage (claim sentences with a citation), groundedness and number support (the guardrails
+citation check, sentence by sentence), banned claims (the brief's traps plus the guardrails banned-claims validator:
+must be 0), ragas' non-LLM context recall of the brief's required facts in the cited evidence, and, with an LLM
+judge tier, ragas' faithfulness, context precision and context recall (see `copy_judges`).
 """
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from psycopg.types.json import Jsonb
-
-from hyperjourney.agents import copywriter, researcher
 from hyperjourney.evals import grounding
 from hyperjourney.evals.copy_judges import CopyJudges, judges
 from hyperjourney.evals.golden import COPY_BRIEFS, CopyBrief, load_copy_briefs
 from hyperjourney.evals.golden_runs import eval_deps
 from hyperjourney.evals.results import ItemResult, SuiteResult
 from hyperjourney.evals.suite import Advance, EvalEnv, register
-from hyperjourney.graphs.outcomes import run_totals
+from hyperjourney.graphs import runs
+from hyperjourney.graphs.supervisor import ApprovalDecision
 from hyperjourney.graphs.wiring import Deps
 from hyperjourney.guardrails.claims import check_banned
 from hyperjourney.guardrails.copy_text import sentences
 from hyperjourney.guardrails.models import Asset, AssetKind, Evidence
 from hyperjourney.guardrails.rules import demo_rules
 
-
-def draft(env: EvalEnv, deps: Deps, goal: str) -> tuple[str, copywriter.CopySet]:
-    """Research the goal and draft variants as the canvas does, recording both agents' steps under one run."""
-    run_id = f"run-evalcopy-{uuid.uuid4().hex[:12]}"
-    deps.recorder.ensure_run(env.tenant, run_id, "canvas", {"goal": goal, "eval": "copy"})
-    ctx = deps.context(env.tenant, run_id, "canvas")
-    research = researcher.research_goal(ctx, goal)
-    written = copywriter.write_variants(ctx, researcher.ResearchBrief.model_validate(research.output))
-    for node, result in (("researcher", research), ("copywriter", written)):
-        for step in result.steps:
-            deps.recorder.step(env.tenant, run_id, node=node, agent=node, step=step)
-    summary = run_totals(env.db, env.tenant, run_id).model_dump() | {"ports": deps.port_names}
-    with env.db.tenant(env.tenant) as conn:
-        conn.execute(
-            "UPDATE agent_runs SET status = 'completed', summary = %s, updated_at = now() WHERE run_id = %s",
-            (Jsonb(summary), run_id),
-        )
-    return run_id, copywriter.CopySet.model_validate(written.output)
+OWN_SOURCES = {
+    "citation_coverage": "own:guardrails.citations per sentence",
+    "groundedness": "own:guardrails.citations per sentence",
+    "number_support": "own:guardrails.citations per sentence",
+    "banned_claim_violations": "own:golden traps + guardrails.claims",
+}
+REJECTION = ApprovalDecision(action="reject", reviewer="eval:copy", comment="graded by the copy eval; not launched")
 
 
 def canvas_goal(brief: CopyBrief) -> str:
     return f"{brief.goal} for {brief.audience} ({brief.offer})"
+
+
+@dataclass(frozen=True)
+class Drafted:
+    """What the canvas made of one goal: the plan it routed to and the variants a person would see."""
+
+    run_id: str
+    plan: str
+    variants: list[dict[str, Any]]
+    evidence: list[Evidence]
+    review: list[str] = field(default_factory=list)
+
+
+def draft(env: EvalEnv, deps: Deps, goal: str) -> Drafted:
+    """Run the canvas up to its approval interrupt, take the variants from its payload, then reject the run."""
+    result = runs.start_canvas(env.db, env.tenant, goal, deps=deps)
+    variants: list[dict[str, Any]] = []
+    if result.status == "awaiting_approval" and result.approval is not None:
+        plan, variants = "campaign", list(result.approval.get("variants", []))
+        runs.resume(env.db, env.tenant, result.run_id, REJECTION, deps=deps)
+    elif result.status == "escalated":
+        plan = "person"
+    elif "copywriter" in result.outcome:
+        plan, variants = "copy", list(result.outcome["copywriter"].get("variants", []))
+    else:
+        plan = "insight"
+    with env.db.tenant(env.tenant) as conn:
+        evidence = grounding.evidence_texts(conn, result.evidence)
+    return Drafted(result.run_id, plan, variants, evidence, list(result.review))
 
 
 @dataclass(frozen=True)
@@ -64,6 +83,11 @@ class Graded:
     unsupported_numbers: int
     banned: int
     drafted: bool
+    plan: str
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
 
 
 @dataclass(frozen=True)
@@ -90,38 +114,47 @@ class CopySuite:
             graded.append(self._brief(env, deps, judge, brief))
             advance(1)
         claims = sum(g.claims for g in graded)
-        recalls = [g.item.scores["context_recall"] for g in graded if g.drafted]
-        faithful = [g.item.scores["faithfulness"] for g in graded if "faithfulness" in g.item.scores]
+        drafted = [g for g in graded if g.drafted]
         metrics = {
             "citation_coverage": sum(g.cited for g in graded) / claims if claims else 1.0,
             "groundedness": sum(g.grounded for g in graded) / claims if claims else 1.0,
             "number_support": 1.0 - sum(g.unsupported_numbers for g in graded) / claims if claims else 1.0,
             "banned_claim_violations": float(sum(g.banned for g in graded)),
-            "drafted_share": sum(g.drafted for g in graded) / len(graded) if graded else 0.0,
-            "context_recall": sum(recalls) / len(recalls) if recalls else 0.0,
+            "drafted_share": len(drafted) / len(graded) if graded else 0.0,
+            "routed_to_person": float(sum(g.plan == "person" for g in graded)),
+            "routed_to_other_plans": float(sum(g.plan == "insight" for g in graded)),
+            "context_recall": _mean([g.item.scores["context_recall"] for g in drafted]),
             "briefs": float(len(graded)),
         }
-        if faithful:
-            metrics["faithfulness"] = sum(faithful) / len(faithful)
-        return SuiteResult(suite=self.name, metrics=metrics, items=[g.item for g in graded])
+        for name in ("faithfulness", "context_precision", "llm_context_recall"):
+            values = [g.item.scores[name] for g in drafted if name in g.item.scores]
+            if values:
+                metrics[name] = _mean(values)
+        if judge.judge is not None:
+            metrics["judge_unscored"] = float(sum("faithfulness" not in g.item.scores for g in drafted))
+        return SuiteResult(
+            suite=self.name,
+            metrics=metrics,
+            items=[g.item for g in graded],
+            judge=judge.judge.label if judge.judge else None,
+            metric_sources=OWN_SOURCES | judge.sources,
+        )
 
     def _brief(self, env: EvalEnv, deps: Deps, judge: CopyJudges, brief: CopyBrief) -> Graded:
-        run_id, copy_set = draft(env, deps, canvas_goal(brief))
-        variants = [v.model_dump(mode="json") for v in copy_set.variants]
-        evidence = [
-            Evidence(citation_id=e.citation_id, text=e.text or e.snippet, title=e.title) for e in copy_set.evidence
-        ]
+        made = draft(env, deps, canvas_goal(brief))
         rules = demo_rules()
         claims = cited = grounded = unsupported = banned = 0
         problems: list[str] = []
         texts: list[str] = []
+        claim_texts: list[str] = []
         cited_ids: set[str] = set()
-        for v in variants:
+        for v in made.variants:
             body, subject = str(v.get("body", "")), v.get("subject")
             kind: AssetKind = "sms" if v.get("channel") == "sms" else "email"
-            g = grounding.grade(body, evidence, kind=kind)
+            g = grounding.grade(body, made.evidence, kind=kind)
             claims, cited, grounded = claims + g.claims, cited + g.cited, grounded + g.grounded
             unsupported += g.numbers_unsupported
+            claim_texts += g.claim_texts
             full = f"{subject or ''}\n{body}"
             traps = [t.claim for t in brief.violations(full)]
             validator = [f.message for f in check_banned(Asset(kind=kind, subject=subject, body=body), [], rules)]
@@ -129,24 +162,27 @@ class CopySuite:
             problems += g.failures + [f"trap: {t}" for t in traps] + validator
             texts.append(full)
             cited_ids |= set(v.get("citations", []))
+        if not made.variants:
+            problems.append(f"the canvas routed the goal to {made.plan}: no copy to grade ({'; '.join(made.review)})")
+        chunks = [e.text for e in made.evidence if e.citation_id in cited_ids]
         # sentence by sentence, so a required quote is compared with the sentence that says it, not a whole chunk
-        cited_text = [s.text for e in evidence if e.citation_id in cited_ids for s in sentences(e.text)]
+        cited_text = [s.text for chunk in chunks for s in sentences(chunk)]
         copy = "\n".join(texts)
         scores = {
             "context_recall": judge.context_recall(cited_text, [f.quote for f in brief.required_facts]),
             "groundedness": grounded / claims if claims else 1.0,
             "required_numbers_missing": float(len(brief.missing_numbers(copy))),
         }
-        faithful = judge.faithful(brief.goal, copy, cited_text)
-        if faithful is not None:
-            scores["faithfulness"] = faithful
+        if made.variants:
+            facts = [f.fact for f in brief.required_facts]
+            scores |= judge.judged(brief.goal, " ".join(claim_texts), chunks, facts)
         item = ItemResult(
             item_id=brief.id,
-            passed=bool(variants) and banned == 0 and not problems,
+            passed=bool(made.variants) and banned == 0 and not problems,
             scores=scores,
-            detail={"run_id": run_id, "variants": len(variants), "problems": problems},
+            detail={"run_id": made.run_id, "plan": made.plan, "variants": len(made.variants), "problems": problems},
         )
-        return Graded(item, claims, cited, grounded, unsupported, banned, bool(variants))
+        return Graded(item, claims, cited, grounded, unsupported, banned, bool(made.variants), made.plan)
 
 
 register(CopySuite())

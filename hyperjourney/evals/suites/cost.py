@@ -3,7 +3,9 @@
 It reads the agent runs the newest copilot, safety and copy eval runs made (their items keep each run id), so
 the numbers describe exactly the work this eval did; when none of those suites has run on the tenant yet it runs
 a fixed small set of copilot tickets itself. A successful action is a run that completed without a person having
-to take over (an escalated copilot ticket or a failed run costs money but is not a success). Latency is each
+to take over (an escalated copilot ticket or a failed run costs money but is not a success); a canvas run succeeds
+when it delivered its plan to the approval (awaiting it, or answered: the copy eval rejects each run it graded so
+nothing launches, which is a person's decision about the plan, not a failure of the agents). Latency is each
 run's wall time from its start to its last update, since the small tier's steps record no model latency.
 """
 
@@ -22,6 +24,7 @@ from hyperjourney.evals.suites.copilot import CopilotSuite
 
 SOURCES = ("copilot", "safety", "copy")
 FALLBACK_TICKETS = 5
+DELIVERED_CANVAS = ("awaiting_approval", "rejected")
 
 
 def eval_agent_runs(env: EvalEnv) -> dict[str, list[str]]:
@@ -74,7 +77,7 @@ class CostSuite:
 
     def _summarise(self, per_run: list[Any], tiers: list[Any], sources: dict[str, list[str]]) -> SuiteResult:
         runs = len(per_run)
-        ok = [r for r in per_run if r[2] == "completed"]
+        ok = [r for r in per_run if r[2] == "completed" or (r[1] == "canvas" and r[2] in DELIVERED_CANVAS)]
         tokens = sum(int(r[3]) for r in per_run)
         cost = sum(float(r[4]) for r in per_run)
         latency = np.array([float(r[5]) for r in per_run]) if per_run else np.zeros(1)
@@ -104,7 +107,7 @@ class CostSuite:
         items = [
             ItemResult(
                 item_id=str(r[0]),
-                passed=r[2] == "completed",
+                passed=r[2] == "completed" or (r[1] == "canvas" and r[2] in DELIVERED_CANVAS),
                 scores={"tokens": float(r[3]), "cost_usd": float(r[4]), "latency_ms": float(r[5])},
                 detail={"flow": r[1], "status": r[2], "suite": next((s for s, v in sources.items() if r[0] in v), "")},
             )
