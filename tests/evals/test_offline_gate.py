@@ -1,10 +1,10 @@
 """CI's offline gate: every suite on its complete golden set on the test tenant, then `gate_latest` must pass.
 
-Complete sets: 100 copilot tickets, 60 safety cases, 60 copy briefs, 142 retrieval questions, 200 NBA customers x 3
-events, the scoring hold-out window. The committed baselines (baselines.yaml) were measured with exactly these runs
-on this tenant (seeded 1,200 customers, seed 7, demo knowledge base, 90 logged NBA decisions), so the gate compares
-like with like. Measured on the shared 2-core machine under heavy load (load average 6): 103 s for all suites plus
-drift; drift is measured once and stored with every run.
+Complete sets: 100 copilot tickets, 60 safety cases, 60 copy briefs, 86 routing goals, 142 retrieval questions,
+200 NBA customers x 3 events, the scoring hold-out window. The committed baselines (baselines.yaml) were measured
+with exactly these runs on this tenant (seeded 1,200 customers, seed 7, demo knowledge base, 90 logged NBA
+decisions), so the gate compares like with like. Measured on the shared 2-core machine under heavy load (load
+average 6): about 150 s for all suites plus drift; drift is measured once and stored with every run.
 """
 
 from __future__ import annotations
