@@ -63,18 +63,20 @@ def plot_drift(report: DriftReport) -> str:
     """PSI per feature (most drifted first) over the stable / moderate / significant bands."""
     features = sorted(report.features, key=lambda r: r.psi or 0.0, reverse=True)[:DRIFT_PLOT_FEATURES]
     fig, ax = plt.subplots(figsize=(7, max(2.5, 0.22 * len(features) + 1)))
-    names = [r.name for r in reversed(features)]
-    values = [r.psi or 0.0 for r in reversed(features)]
+    ordered = list(reversed(features))
+    names = [r.name + (" (expected)" if r.expected else " (noise)" if r.noise else "") for r in ordered]
+    values = [r.psi or 0.0 for r in ordered]
     top = max([*values, SIGNIFICANT * 1.4])
     ax.axvspan(0, MODERATE, color="#4c9f70", alpha=0.12, label=f"stable < {MODERATE}")
     ax.axvspan(MODERATE, SIGNIFICANT, color="#e6a23c", alpha=0.15, label=f"moderate < {SIGNIFICANT}")
     ax.axvspan(SIGNIFICANT, top * 1.05, color="#d9534f", alpha=0.12, label="significant")
     for x in (MODERATE, SIGNIFICANT):
         ax.axvline(x, color="#666666", linestyle="--", linewidth=0.8)
-    colors = ["#d9534f" if v >= SIGNIFICANT else "#e6a23c" if v >= MODERATE else "#4c72b0" for v in values]
+    band = ["#d9534f" if v >= SIGNIFICANT else "#e6a23c" if v >= MODERATE else "#4c72b0" for v in values]
+    colors = ["#b0b0b0" if r.expected or r.noise else c for r, c in zip(ordered, band, strict=True)]
     ax.barh(names, values, color=colors)
     ax.set_xlim(0, top * 1.05)
-    ax.set_title("drift: PSI per feature, recent vs training window")
+    ax.set_title("drift: PSI per feature, recent vs training window (grey: not counted)")
     ax.set_xlabel("population stability index")
     ax.tick_params(axis="y", labelsize=7)
     ax.legend(fontsize="small", loc="lower right")
