@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hyperjourney.evals.suites  # noqa: F401  (registers the suites)
 from hyperjourney.db.database import Database
-from hyperjourney.evals import runner
+from hyperjourney.evals import runner, store
 from hyperjourney.evals.golden import load_copy_briefs
 from hyperjourney.evals.suite import REGISTRY, EvalEnv
 from hyperjourney.evals.suites.copy import canvas_goal
 from hyperjourney.evals.suites.routing import load_routing_goals, route
 from hyperjourney.models import intent_router
 from hyperjourney.settings import get_settings
+from tests.cli_runner import invoke
 
 
 def _normal(text: str) -> str:
@@ -38,3 +39,13 @@ def test_routing_suite_measures_accuracy_and_sends_nonsense_to_a_person(db: Data
     assert route("Write a short SMS about the weekend sale for loyalty members", threshold)[0] == "copy"
     assert route("Which stores had the most returns last month", threshold)[0] == "insight"
     assert route("Get trial users at law firms to book a demo", threshold)[0] == "campaign"
+
+
+def test_cli_runs_the_routing_suite_and_reports_sources_and_the_judge(db: Database, tenant: str) -> None:
+    code, out = invoke("eval", "run", "--suite", "routing", "--tenant", tenant)
+    assert code == 0, out
+    assert "accuracy" in out and "person_recall" in out and "no LLM judge" in out
+    with db.tenant(tenant) as conn:
+        run_id = store.history(conn, "routing")[0].run_id
+    code, out = invoke("eval", "report", run_id, "--tenant", tenant)
+    assert code == 0 and "| metric | value | source |" in out and "no LLM judge" in out
