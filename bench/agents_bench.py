@@ -67,10 +67,10 @@ class _Instant:
     def classify_ticket(self, tenant: str, text: str) -> TicketSignal:
         return TicketSignal(intent="billing_question", intent_confidence=0.9, sentiment="neutral")
 
-    def validate(self, asset: AssetDraft, evidence: list[Evidence]) -> list[str]:
+    def validate(self, asset: AssetDraft, evidence: list[Evidence], tenant: str | None = None) -> list[str]:
         return []
 
-    def redact(self, text: str) -> str:
+    def redact(self, text: str, tenant: str | None = None) -> str:
         return text
 
     def scan(self, text: str) -> InboundCheck:

@@ -128,6 +128,14 @@ class ChannelSettings(BaseModel):
     workers: int = Field(4, ge=1, le=64, description="Concurrent sends per dispatcher")
 
 
+class GraphSettings(BaseModel):
+    """Agent runs (HYPERJOURNEY_GRAPHS__*)."""
+
+    resume_lease_s: float = Field(
+        120.0, gt=0, description="How long a resuming process holds a run; renewed while it works, taken over after"
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HYPERJOURNEY_",
@@ -159,6 +167,12 @@ class Settings(BaseSettings):
     api: ApiSettings = Field(default_factory=lambda: ApiSettings())
     ui: UiSettings = Field(default_factory=UiSettings)
     channels: ChannelSettings = Field(default_factory=lambda: ChannelSettings())
+    graphs: GraphSettings = Field(default_factory=GraphSettings)
+    redaction_key: SecretStr | None = Field(
+        None,
+        description="Key for redaction tokens in process logs (no tenant); unset means a key file created once "
+        "under home/secrets. Tenants have their own keys in Postgres.",
+    )
 
     @property
     def home_dir(self) -> Path:

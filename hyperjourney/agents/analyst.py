@@ -8,6 +8,7 @@ from hyperjourney.agents.base import AgentContext, AgentResult, Step
 from hyperjourney.agents.researcher import ResearchBrief
 from hyperjourney.models.router import Candidate, Stakes
 from hyperjourney.prompts.loader import load
+from hyperjourney.tools.toolbox import DriftInput
 
 PROMPT = "analyst_sizing"
 
@@ -29,6 +30,10 @@ class Opportunity(BaseModel):
     sizing: Sizing
     expected_value_usd: tuple[float, float]
     reasons: list[str]
+    drift_warnings: list[str] = Field(
+        default_factory=list, description="Drifted base rates and features since the models trained (may skew sizing)"
+    )
+    drift_report: str | None = Field(None, description="The drift report the warnings come from")
 
 
 def rule_sizing(brief: ResearchBrief) -> Candidate[Sizing]:
@@ -45,12 +50,21 @@ def rule_sizing(brief: ResearchBrief) -> Candidate[Sizing]:
 
 
 def size_opportunity(ctx: AgentContext, brief: ResearchBrief) -> AgentResult:
+    """Size from the segment's baseline; drifted base rates or features are flagged, since the baseline and the
+    scores that picked the segment may no longer describe today's customers."""
     segment = brief.segment
+    drift = ctx.tools.latest_drift(DriftInput())
     routed = ctx.router.decide(
         "sizing",
         schema=Sizing,
         prompt=load(PROMPT),
-        variables={"goal": brief.goal, "segment": segment.name, "size": segment.size, "baseline": segment.baseline},
+        variables={
+            "goal": brief.goal,
+            "segment": segment.name,
+            "size": segment.size,
+            "baseline": segment.baseline,
+            "drift": "; ".join(drift.warnings) or "none detected",
+        },
         small=lambda: rule_sizing(brief),
         stakes=Stakes(cohort_size=segment.size),
     )
@@ -69,7 +83,10 @@ def size_opportunity(ctx: AgentContext, brief: ResearchBrief) -> AgentResult:
             f"expected lift {sizing.lift_low:.0%}–{sizing.lift_high:.0%} on {treated:,.0f} treated customers",
             f"holdout {sizing.holdout_share:.0%} for at least {sizing.min_days} days",
         ],
+        drift_warnings=drift.warnings,
+        drift_report=drift.report_id,
     )
     result = AgentResult(opportunity, [])
-    result.add(Step("sizing", routed, [], {"segment": segment.name, "size": segment.size}))
+    inputs = {"segment": segment.name, "size": segment.size, "drift_report": drift.report_id}
+    result.add(Step("sizing", routed, [], inputs))
     return result

@@ -86,7 +86,11 @@ def ranked_facts(evidence: list[Evidence], query: str, *, max_chars: int = 300) 
 
 
 def _checker(
-    ctx: AgentContext, kind: Literal["email", "sms", "support_reply"], evidence: list[Evidence], tone: Tone
+    ctx: AgentContext,
+    kind: Literal["email", "sms", "support_reply"],
+    evidence: list[Evidence],
+    tone: Tone,
+    recipient_id: str | None = None,
 ) -> Callable[[CopyDraft], list[str]]:
     """Guardrail failures of a draft; memoised per text, since the template search, the router and the final
     verdict all ask about the same drafts (one validation costs ~100 ms)."""
@@ -96,8 +100,9 @@ def _checker(
         key = (draft.subject, draft.body)
         if key not in seen:
             asset = AssetDraft(
-                kind=kind, subject=draft.subject, body=draft.body, tone=tone, citations=cited(draft.body)
-            )
+                kind=kind, subject=draft.subject, body=draft.body, tone=tone, citations=cited(draft.body),
+                recipient_id=recipient_id,
+            )  # fmt: skip
             seen[key] = ctx.tools.validate_asset(ValidateInput(asset=asset, evidence=evidence)).failures
         return seen[key]
 
@@ -223,8 +228,10 @@ def write_reply(
     intent_confidence: float,
     tone: Tone,
     evidence: list[Evidence],
+    recipient_id: str | None = None,
 ) -> AgentResult:
-    check = _checker(ctx, "support_reply", evidence, tone)
+    """A grounded reply; ``recipient_id`` is the ticket's customer, whose own name the reply may use."""
+    check = _checker(ctx, "support_reply", evidence, tone, recipient_id)
     candidate = template_reply(name, question, evidence, intent_confidence, check)
     routed = ctx.router.decide(
         "reply",

@@ -67,6 +67,7 @@ class AssetDraft(BaseModel):
     body: str
     tone: Tone | None = None
     citations: list[str] = Field(default_factory=list)
+    recipient_id: str | None = Field(None, description="the one customer it goes to (None: a cohort)")
 
 
 class ActionProposal(BaseModel):
@@ -127,9 +128,9 @@ class ScoringPort(Protocol):
 
 
 class GuardrailsPort(Protocol):
-    def validate(self, asset: AssetDraft, evidence: list[Evidence]) -> list[str]: ...
+    def validate(self, asset: AssetDraft, evidence: list[Evidence], tenant: str | None = None) -> list[str]: ...
 
-    def redact(self, text: str) -> str: ...
+    def redact(self, text: str, tenant: str | None = None) -> str: ...
 
     def scan(self, text: str) -> InboundCheck: ...
 

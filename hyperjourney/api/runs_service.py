@@ -60,7 +60,7 @@ class RunDetail(BaseModel):
 
 
 class _TapRecorder(Recorder):
-    def __init__(self, db: Database, redact: Callable[[str], str], tap: Callable[[str], None]) -> None:
+    def __init__(self, db: Database, redact: Callable[[str, str | None], str], tap: Callable[[str], None]) -> None:
         super().__init__(db, redact)
         self._tap = tap
 

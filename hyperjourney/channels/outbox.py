@@ -16,7 +16,7 @@ from hyperjourney.channels.models import Delivery, Message, OutboundAction, Rece
 from hyperjourney.data import audit
 from hyperjourney.db.database import Database
 
-STATUSES = ("pending", "sending", "delivered", "dead", "cancelled", "refused", "rolled_back")
+STATUSES = ("held", "pending", "sending", "delivered", "dead", "cancelled", "refused", "rolled_back")
 
 
 class OutboxRow(BaseModel):
@@ -43,12 +43,15 @@ class CancelError(ValueError):
     """The action cannot be cancelled or rolled back in its current state."""
 
 
-def enqueue(conn: psycopg.Connection[Any], action: OutboundAction, *, actor: str = "system") -> tuple[int, bool]:
-    """Write the action once; returns (action_id, created). A repeated key returns the existing row untouched."""
+def enqueue(
+    conn: psycopg.Connection[Any], action: OutboundAction, *, actor: str = "system", held: bool = False
+) -> tuple[int, bool]:
+    """Write the action once; returns (action_id, created). A repeated key returns the existing row untouched.
+    ``held`` writes it for review (review/held.py): no dispatcher claims it until a reviewer releases it."""
     row = conn.execute(
         "INSERT INTO outbox (idempotency_key, customer_id, channel, purpose, payload, rationale, journey_id, "
-        "enrollment_id, variant, next_attempt_at, max_attempts) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, coalesce(%s, now()), coalesce(%s, 6)) "
+        "enrollment_id, variant, next_attempt_at, max_attempts, status) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, coalesce(%s, now()), coalesce(%s, 6), %s) "
         "ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING action_id",
         (
             action.idempotency_key,
@@ -62,6 +65,7 @@ def enqueue(conn: psycopg.Connection[Any], action: OutboundAction, *, actor: str
             action.variant,
             action.send_at,
             action.max_attempts,
+            "held" if held else "pending",
         ),
     ).fetchone()
     if row is None:
@@ -74,7 +78,7 @@ def enqueue(conn: psycopg.Connection[Any], action: OutboundAction, *, actor: str
     audit.append(
         conn,
         actor=actor,
-        action="outbox_enqueue",
+        action="outbox_hold" if held else "outbox_enqueue",
         entity=f"outbox:{action_id}",
         payload={
             "key": action.idempotency_key,
@@ -142,6 +146,12 @@ def cancel(
             new = "rolled_back"
         elif status == "sending":
             raise CancelError(f"action {action_id} is being sent right now; try again in a moment")
+        elif status == "held":
+            item = conn.execute("SELECT item_id FROM review_items WHERE outbox_action_id = %s", (action_id,)).fetchone()
+            raise CancelError(
+                f"action {action_id} is held for review ({item[0] if item else 'no item'}); reject it in the review "
+                "queue, which cancels it"
+            )
         else:
             raise CancelError(f"action {action_id} is {status}; nothing to cancel")
         conn.execute("UPDATE outbox SET status = %s, last_error = %s WHERE action_id = %s", (new, reason, action_id))
@@ -149,3 +159,15 @@ def cancel(
             conn, actor=actor, action=f"outbox_{new}", entity=f"outbox:{action_id}", payload={"reason": reason}
         )
     return new
+
+
+def address_for(conn: psycopg.Connection[Any], customer_id: str, channel: str) -> str:
+    """The customer's first known address for the channel (email, phone); the customer id elsewhere."""
+    kind = {"email": "email", "sms": "phone"}.get(channel)
+    if kind is None:
+        return customer_id
+    row = conn.execute(
+        "SELECT raw_value FROM identities WHERE customer_id = %s AND kind = %s ORDER BY created_at LIMIT 1",
+        (customer_id, kind),
+    ).fetchone()
+    return str(row[0]) if row else customer_id

@@ -14,9 +14,10 @@ from hyperjourney.cli.progress import progress_bar
 from hyperjourney.db.database import Database
 from hyperjourney.evals import gate, registry_names, report, runner, store
 from hyperjourney.evals.compare import compare as compare_runs
-from hyperjourney.evals.data_drift import data_drift
+from hyperjourney.evals.drift import DriftReport
 from hyperjourney.evals.results import EvalRun, Tier
 from hyperjourney.evals.suite import REGISTRY, EvalEnv
+from hyperjourney.evals.tenant_drift import measure
 
 app = typer.Typer(
     help="Offline evals: golden suites, comparisons, regression gates, reports, drift.", no_args_is_help=True
@@ -39,26 +40,39 @@ def run(
     ),
     tenant: str | None = TenantOption,
 ) -> None:
-    """Run golden suites against the current graphs and models; store the results and print the metrics."""
+    """Run golden suites against the current graphs and models; store the results and print the metrics.
+
+    The tenant's drift (feature PSI and base rates, recent data against the models' training window) is measured
+    once before the suites, stored with every run and printed after the metrics.
+    """
     with user_errors(), database() as db:
         chosen = suite or registry_names()
         if not chosen:
             raise ValueError("no eval suites are registered")
+        unknown = [name for name in chosen if name not in REGISTRY]
+        if unknown:
+            raise ValueError(f"unknown suite {unknown[0]!r}; choose from {', '.join(registry_names())}")
         env = _env(db, tenant, tier)
+        with console.status("measuring drift against the training window"):
+            drift_report = runner.measure_drift(env)
         runs: list[EvalRun] = []
         for name in chosen:
-            s = REGISTRY.get(name)
-            if s is None:
-                raise ValueError(f"unknown suite {name!r}; choose from {', '.join(registry_names())}")
+            s = REGISTRY[name]
             with progress_bar() as bar:
                 task = bar.add_task(f"suite {name}", total=s.size())
 
                 def advance(n: int, task: TaskID = task, bar: Progress = bar) -> None:
                     bar.advance(task, n)
 
-                runs.append(runner.run_suite(env, s, advance))
+                runs.append(runner.run_suite(env, s, advance, drift=drift_report))
+        limits = gate.load_thresholds().drift
     for r in runs:
         _print_run(r)
+    _print_drift(drift_report)
+    for check in gate.check_drift(drift_report, limits):
+        if not check.ok or check.warning:
+            label = "[red]drift gate FAIL[/]" if not check.ok else "[yellow]drift warning[/]"
+            console.print(f"{label} {check.metric}: {check.reason}")
 
 
 def _print_run(r: EvalRun) -> None:
@@ -70,6 +84,35 @@ def _print_run(r: EvalRun) -> None:
     for name, value in sorted(r.metrics.items()):
         table.add_row(name, f"{value:.4g}", r.context.metric_sources.get(name, ""))
     console.print(table)
+    seconds = (r.finished_at - r.started_at).total_seconds() if r.finished_at else None
+    if seconds is not None:
+        console.print(f"{r.suite}: {seconds:.1f} s on tier {r.tier}")
+
+
+def _print_drift(report: DriftReport, limit: int = 12) -> None:
+    """The drifted readings first, then the largest stable ones, up to ``limit`` rows."""
+    max_psi = "-" if report.max_psi is None else f"{report.max_psi:.3f}"
+    title = f"drift · {report.report_id} · max PSI {max_psi}"
+    table = Table(title=title, caption=report.reference or report.note or None)
+    for col in ("signal", "kind", "PSI", "reference", "recent", "level", "compared"):
+        table.add_column(col)
+    drifted = report.drifted()
+    rest = sorted((r for r in report.readings if r.level == "stable"), key=lambda r: -(r.psi or r.change or 0.0))
+    for d in (drifted + rest)[:limit]:
+        table.add_row(
+            d.name,
+            d.kind,
+            "-" if d.psi is None else f"{d.psi:.3f}",
+            "-" if d.reference is None else f"{d.reference:.4g}",
+            "-" if d.recent is None else f"{d.recent:.4g}",
+            d.level,
+            d.since,
+        )
+    console.print(table)
+    if report.note:
+        console.print(f"drift note: {report.note}")
+    shown = min(limit, len(report.readings))
+    console.print(f"{len(drifted)} of {len(report.readings)} drift readings past the stable band ({shown} shown)")
 
 
 @app.command("list")
@@ -114,6 +157,14 @@ def compare(
         changed.add_row(c.key, str(c.a), str(c.b))
     console.print(table)
     console.print(changed if result.changes else "[green]nothing changed[/] in prompts, models, policies or data")
+    console.print(f"drift: {result.drift_note}")
+    if result.drift:
+        moved = Table(title="drift changes")
+        for col in ("signal", "kind", "a → b"):
+            moved.add_column(col)
+        for d in result.drift:
+            moved.add_row(d.name, d.kind, d.describe())
+        console.print(moved)
 
 
 @app.command("baseline")
@@ -135,7 +186,11 @@ def gate_command(
     suite: list[str] = typer.Option(None, "--suite", "-s", help="Gate only these suites; default: every gated suite."),
     tenant: str | None = TenantOption,
 ) -> None:
-    """Exit non-zero when any gated metric of the newest runs regresses beyond its tolerance or limit."""
+    """Exit non-zero when any gated metric of the newest runs regresses beyond its tolerance or limit.
+
+    The newest drift report is checked too: past its limits it warns, or fails when thresholds.yaml says
+    `on_breach: fail`.
+    """
     with user_errors(), database() as db:
         try:
             result = runner.gate_latest(_env(db, tenant, "small"), suite or None)
@@ -150,7 +205,9 @@ def gate_command(
     for c in result.checks:
         value = "-" if c.value is None else f"{c.value:.4g}"
         base = "-" if c.baseline is None else f"{c.baseline:.4g}"
-        table.add_row(c.suite, c.metric, value, base, "[green]pass[/]" if c.ok else f"[red]FAIL[/] {c.reason}")
+        verdict = "[green]pass[/]" if c.ok and not c.warning else f"[yellow]WARN[/] {c.reason}" if c.ok else ""
+        verdict = verdict or f"[red]FAIL[/] {c.reason}"
+        table.add_row(c.suite, c.metric, value, base, verdict)
     console.print(table)
     if not result.ok:
         raise typer.Exit(1)
@@ -182,23 +239,19 @@ def report_command(
 
 @app.command("drift")
 def drift(
-    reference_days: int = typer.Option(90, min=1, help="Length of the reference window, ending where recent starts."),
-    recent_days: int = typer.Option(30, min=1, help="Length of the recent window, ending at the latest event."),
+    reference_days: int = typer.Option(90, min=1, help="Activity drift: reference window, ending where recent starts."),
+    recent_days: int = typer.Option(30, min=1, help="Activity drift: recent window, ending at the latest event."),
     tenant: str | None = TenantOption,
 ) -> None:
-    """Population stability index of event intensity and order value, and buyer base-rate drift."""
+    """Measure drift now and store it: feature PSI and base rates against the models' training window, and
+    event intensity, order value and buyer rate in the recent window against the one before it.
+
+    The stored report is what the Analyst reads to flag drift when it sizes an opportunity.
+    """
     with user_errors(), database() as db, db.tenant(tenant_or_default(tenant)) as conn:
-        readings = data_drift(conn, reference_days=reference_days, recent_days=recent_days)
-    table = Table(title="drift (reference vs recent window)")
-    for col in ("signal", "kind", "PSI", "reference", "recent", "level"):
-        table.add_column(col)
-    for d in readings:
-        table.add_row(
-            d.name,
-            d.kind,
-            "-" if d.psi is None else f"{d.psi:.3f}",
-            "-" if d.reference is None else f"{d.reference:.4g}",
-            "-" if d.recent is None else f"{d.recent:.4g}",
-            d.level,
-        )
-    console.print(table)
+        with console.status("measuring drift"):
+            report = measure(conn, reference_days=reference_days, recent_days=recent_days)
+        if not report.readings:
+            raise ValueError(report.note or "no drift readings for this tenant")
+        store.save_drift(conn, report)
+    _print_drift(report, limit=20)

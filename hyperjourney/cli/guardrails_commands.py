@@ -10,6 +10,7 @@ from typing import Any
 import typer
 import yaml
 from pydantic import ValidationError
+from rich.markup import escape
 from rich.table import Table
 
 from hyperjourney.cli.context import TenantOption, console, database, err_console, tenant_or_default, user_errors
@@ -57,12 +58,14 @@ def review_list(
             else queue.list_items(db, t, status=None if status == "all" else status, limit=limit)  # type: ignore[arg-type]
         )
     table = Table(title=f"review items ({status})")
-    for col in ("id", "kind", "status", "title", "risk", "submitted by", "created"):
+    for col in ("id", "kind", "status", "title", "risk", "holds", "submitted by", "created"):
         table.add_column(col)
     for i in items:
+        held = f"outbox {i.outbox_action_id}" if i.outbox_action_id is not None else ""
         table.add_row(
-            i.item_id, i.kind, i.status, i.title, ", ".join(i.risk), i.submitted_by, f"{i.created_at:%Y-%m-%d %H:%M}"
-        )
+            i.item_id, i.kind, i.status, i.title, ", ".join(i.risk), held, i.submitted_by,
+            f"{i.created_at:%Y-%m-%d %H:%M}",
+        )  # fmt: skip
     console.print(table if items else f"no {status} review items")
 
 
@@ -78,6 +81,12 @@ def review_show(item_id: str, tenant: str | None = TenantOption) -> None:
         console.print(f"decided by {item.reviewer}: {item.note or ''}")
     console.print(f"risk: {', '.join(item.risk) or '-'}; reasons: {'; '.join(item.reasons) or '-'}")
     console.print_json(json.dumps(item.payload))
+    if item.outbox_action_id is not None:
+        console.print(f"holds outbox action {item.outbox_action_id}: approving sends it, rejecting cancels it")
+    if item.preview:
+        p = item.preview
+        console.print(f"[bold]preview[/] {p.get('channel')}: {escape(p.get('subject') or '')}")
+        console.print(escape(str(p.get("body", ""))))
     for e in item.evidence:
         console.print(f"[dim]evidence {e.citation_id}[/] {e.title} {e.text[:200]}")
 
@@ -89,12 +98,13 @@ def review_approve(
     note: str | None = typer.Option(None, help="Optional note."),
     tenant: str | None = TenantOption,
 ) -> None:
-    """Approve a pending item."""
+    """Approve a pending item; an item holding an outbox action releases it to the dispatcher."""
     from hyperjourney.review import queue
 
     with user_errors(), database() as db:
         item = queue.approve(db, tenant_or_default(tenant), item_id, reviewer, note=note)
-    console.print(f"[green]approved[/] {item.item_id} (revision {item.revision})")
+    released = f"; outbox action {item.outbox_action_id} released to the dispatcher" if item.outbox_action_id else ""
+    console.print(f"[green]approved[/] {item.item_id} (revision {item.revision}){released}")
 
 
 @review_app.command("reject")
@@ -104,12 +114,13 @@ def review_reject(
     reason: str = typer.Option(..., help="Why (required)."),
     tenant: str | None = TenantOption,
 ) -> None:
-    """Reject a pending item with a reason."""
+    """Reject a pending item with a reason; an item holding an outbox action cancels it."""
     from hyperjourney.review import queue
 
     with user_errors(), database() as db:
         item = queue.reject(db, tenant_or_default(tenant), item_id, reviewer, reason=reason)
-    console.print(f"[red]rejected[/] {item.item_id}: {reason}")
+    cancelled = f"; outbox action {item.outbox_action_id} cancelled" if item.outbox_action_id else ""
+    console.print(f"[red]rejected[/] {item.item_id}: {reason}{cancelled}")
 
 
 def _scalar(value: str) -> Any:

@@ -7,8 +7,9 @@ import subprocess
 from pathlib import Path
 
 from hyperjourney import __version__
-from hyperjourney.evals.results import RunContext
+from hyperjourney.evals.results import RunContext, Tier
 from hyperjourney.evals.suite import EvalEnv, Suite, dataset_hash
+from hyperjourney.settings import Settings
 
 PACKAGE = Path(__file__).resolve().parents[1]
 PROMPTS = PACKAGE / "prompts"
@@ -32,21 +33,34 @@ def code_version() -> str:
     return f"{__version__}+{sha}" if described.returncode == 0 and sha else __version__
 
 
+# The LLM tiers each eval tier lets the graphs call (small: none, fully offline).
+LLM_TIERS: dict[Tier, tuple[str, ...]] = {
+    "small": (),
+    "llm-small": ("llm-small",),
+    "llm-large": ("llm-small", "llm-large"),
+}
+
+
+def allowed_models(settings: Settings, tier: Tier) -> dict[str, str | None]:
+    """LLM tier -> the model the graphs may call under ``tier`` (None: not allowed or not configured)."""
+    configured = {
+        "llm-small": settings.llm_small.model if settings.llm_small.configured else None,
+        "llm-large": settings.llm_large.model if settings.llm_large.configured else None,
+    }
+    return {name: model if name in LLM_TIERS[tier] else None for name, model in configured.items()}
+
+
 def collect(env: EvalEnv, suite: Suite) -> RunContext:
     with env.db.tenant(env.tenant) as conn:
         counts = {}
         for table in DATA_TABLES:
             row = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
             counts[table] = int(row[0]) if row else 0
-    models = {
-        "llm-small": env.settings.llm_small.model if env.settings.llm_small.configured else None,
-        "llm-large": env.settings.llm_large.model if env.settings.llm_large.configured else None,
-    }
     return RunContext(
         code_version=code_version(),
         dataset=dataset_hash(suite.dataset_files()),
         prompts=_hashes(PROMPTS, ("*.md", "*.txt", "*.yaml")),
-        models=models,
+        models=allowed_models(env.settings, env.tier),
         policies=_hashes(POLICIES, ("*.yaml", "*.yml")),
         data=counts,
     )

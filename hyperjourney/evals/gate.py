@@ -13,6 +13,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from hyperjourney.evals.drift import DriftReport
+
 HERE = Path(__file__).parent
 THRESHOLDS = HERE / "thresholds.yaml"
 BASELINES = HERE / "baselines.yaml"
@@ -37,11 +39,26 @@ class MetricGate(BaseModel):
         return self
 
 
+class DriftGate(BaseModel):
+    """Limits on the drift measured with each eval run; a breach warns unless `on_breach` is `fail`.
+
+    Drift is a property of the data, not of the code under review, so by default it must not block a change;
+    a team that retrains on a schedule can make it fail the gate instead.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_psi: float = Field(0.25, gt=0, description="Largest PSI of any feature (0.1 moderate, 0.25 significant)")
+    max_base_rate_change: float = Field(0.25, gt=0, description="Largest relative change of a base rate")
+    on_breach: Literal["warn", "fail"] = "warn"
+
+
 class Thresholds(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: int
     suites: dict[str, dict[str, MetricGate]]
+    drift: DriftGate = Field(default_factory=DriftGate)
 
 
 def _read_yaml(path: Path) -> object:
@@ -78,6 +95,7 @@ class Check(BaseModel):
     baseline: float | None
     ok: bool
     reason: str
+    warning: bool = Field(False, description="Outside its limit, but configured to warn rather than fail")
 
 
 def check_suite(
@@ -109,6 +127,40 @@ def check_suite(
                 baseline=base,
                 ok=not problems,
                 reason="; ".join(problems) or "within limits",
+            )
+        )
+    return checks
+
+
+def check_drift(report: DriftReport, limits: DriftGate) -> list[Check]:
+    """Max PSI and max base-rate change of the tenant's newest drift report against their limits."""
+    checks = []
+    for metric, kind, value, limit in (
+        ("max_psi", "feature", report.max_psi, limits.max_psi),
+        ("max_base_rate_change", "base_rate", report.max_base_rate_change, limits.max_base_rate_change),
+    ):
+        if value is None:
+            checks.append(
+                Check(suite="drift", metric=metric, value=None, baseline=None, ok=True,
+                      reason="no reading beyond sampling noise")
+            )  # fmt: skip
+            continue
+        breached = value > limit
+        worst = [r.name for r in report.drifted() if r.level == "significant" and r.kind == kind][:3]
+        reason = (
+            f"{value:.3g} is above {limit:.3g} ({', '.join(worst) or 'drifted'}; {report.report_id})"
+            if breached
+            else "within limits"
+        )
+        checks.append(
+            Check(
+                suite="drift",
+                metric=metric,
+                value=value,
+                baseline=None,
+                ok=not breached or limits.on_breach == "warn",
+                reason=reason,
+                warning=breached and limits.on_breach == "warn",
             )
         )
     return checks

@@ -15,6 +15,7 @@ from typing import Any
 
 from hyperjourney.data.seed.generator import DEMO_ANCHOR
 from hyperjourney.db.database import Database
+from hyperjourney.evals.context import LLM_TIERS
 from hyperjourney.evals.suite import EvalEnv
 from hyperjourney.graphs import runs
 from hyperjourney.graphs.wiring import Deps, build_deps
@@ -85,13 +86,7 @@ def insert_tickets(db: Database, tenant: str, tickets: list[GoldenTicketRow]) ->
 def eval_deps(env: EvalEnv) -> Deps:
     """The production wiring, with only the model tiers the eval's tier allows (small: none, fully offline)."""
     configured = tiers_mod.from_settings(env.settings)
-    chats: dict[tiers_mod.TierName, tiers_mod.ChatTier]
-    if env.tier == "small":
-        chats = {}
-    elif env.tier == "llm-small":
-        chats = {k: v for k, v in configured.chats.items() if k == "llm-small"}
-    else:
-        chats = dict(configured.chats)
+    chats = {k: v for k, v in configured.chats.items() if k in LLM_TIERS[env.tier]}
     return build_deps(env.db, env.settings, tiers=tiers_mod.Tiers(chats=chats))
 
 

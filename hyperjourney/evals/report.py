@@ -11,8 +11,11 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from hyperjourney.evals.drift import MODERATE, SIGNIFICANT, DriftReport
 from hyperjourney.evals.results import EvalRun, Series
 from hyperjourney.evals.runner import GateReport
+
+DRIFT_PLOT_FEATURES = 30  # the most drifted features; the rest are listed in the table
 
 
 def _svg(fig: plt.Figure) -> str:
@@ -56,6 +59,71 @@ def _plot_trends(runs: Sequence[EvalRun]) -> str:
     return _svg(fig)
 
 
+def plot_drift(report: DriftReport) -> str:
+    """PSI per feature (most drifted first) over the stable / moderate / significant bands."""
+    features = sorted(report.features, key=lambda r: r.psi or 0.0, reverse=True)[:DRIFT_PLOT_FEATURES]
+    fig, ax = plt.subplots(figsize=(7, max(2.5, 0.22 * len(features) + 1)))
+    names = [r.name for r in reversed(features)]
+    values = [r.psi or 0.0 for r in reversed(features)]
+    top = max([*values, SIGNIFICANT * 1.4])
+    ax.axvspan(0, MODERATE, color="#4c9f70", alpha=0.12, label=f"stable < {MODERATE}")
+    ax.axvspan(MODERATE, SIGNIFICANT, color="#e6a23c", alpha=0.15, label=f"moderate < {SIGNIFICANT}")
+    ax.axvspan(SIGNIFICANT, top * 1.05, color="#d9534f", alpha=0.12, label="significant")
+    for x in (MODERATE, SIGNIFICANT):
+        ax.axvline(x, color="#666666", linestyle="--", linewidth=0.8)
+    colors = ["#d9534f" if v >= SIGNIFICANT else "#e6a23c" if v >= MODERATE else "#4c72b0" for v in values]
+    ax.barh(names, values, color=colors)
+    ax.set_xlim(0, top * 1.05)
+    ax.set_title("drift: PSI per feature, recent vs training window")
+    ax.set_xlabel("population stability index")
+    ax.tick_params(axis="y", labelsize=7)
+    ax.legend(fontsize="small", loc="lower right")
+    return _svg(fig)
+
+
+def _drift_html(report: DriftReport | None) -> list[str]:
+    if report is None:
+        return ["<h2>drift</h2><p>not measured with this run</p>"]
+    max_psi = "-" if report.max_psi is None else f"{report.max_psi:.3f}"
+    parts = [
+        "<h2>drift</h2>",
+        f"<p>report {html.escape(report.report_id)} · {html.escape(report.reference or 'no reference')} · "
+        f"max PSI <b>{max_psi}</b> · {len(report.drifted())} drifted readings</p>",
+    ]
+    if report.note:
+        parts.append(f"<p>{html.escape(report.note)}</p>")
+    warnings = report.warnings()
+    if warnings:
+        parts.append("<ul>" + "".join(f"<li>{html.escape(w)}</li>" for w in warnings) + "</ul>")
+    if report.features:
+        parts.append(f"<figure>{plot_drift(report)}</figure>")
+    rows = [
+        [
+            r.name,
+            r.kind,
+            "-" if r.psi is None else f"{r.psi:.3f}",
+            "-" if r.reference is None else f"{r.reference:.4g}",
+            "-" if r.recent is None else f"{r.recent:.4g}",
+            r.level,
+            r.since,
+        ]
+        for r in report.drifted() or report.readings[:10]
+    ]
+    parts.append(_table(["signal", "kind", "PSI", "reference", "recent", "level", "compared"], rows))
+    return parts
+
+
+def drift_markdown(report: DriftReport | None) -> list[str]:
+    if report is None:
+        return ["", "drift: not measured with this run"]
+    max_psi = "-" if report.max_psi is None else f"{report.max_psi:.3f}"
+    lines = ["", f"drift ({report.report_id}): max PSI {max_psi}, {len(report.drifted())} drifted readings"]
+    if report.note:
+        lines.append(f"- note: {report.note}")
+    lines += [f"- {w}" for w in report.warnings()]
+    return lines
+
+
 def _table(headers: list[str], rows: list[list[str]]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
@@ -92,13 +160,14 @@ def render_html(
                         c.metric,
                         "-" if c.value is None else f"{c.value:.4g}",
                         "-" if c.baseline is None else f"{c.baseline:.4g}",
-                        ("pass" if c.ok else "FAIL: ") + ("" if c.ok else c.reason),
+                        ("WARN: " + c.reason) if c.warning else ("pass" if c.ok else "FAIL: " + c.reason),
                     ]
                     for c in gates.checks
-                    if c.suite == run.suite
+                    if c.suite in (run.suite, "drift")
                 ],
             ),
         ]
+    parts += _drift_html(run.drift)
     parts.append("<h2>plots</h2><div class='plots'>")
     if len(history) > 1:
         parts.append(f"<figure>{_plot_trends(history)}</figure>")
@@ -132,7 +201,10 @@ def render_markdown(run: EvalRun, gates: GateReport | None) -> str:
     sources = run.context.metric_sources
     lines += [f"| {name} | {value:.4g} | {sources.get(name, '')} |" for name, value in sorted(run.metrics.items())]
     if gates is not None:
-        failing = [c for c in gates.checks if c.suite == run.suite and not c.ok]
+        mine = [c for c in gates.checks if c.suite in (run.suite, "drift")]
+        failing = [c for c in mine if not c.ok]
         lines += ["", "gates: " + ("all pass" if not failing else f"{len(failing)} failing")]
         lines += [f"- {c.metric}: {c.reason}" for c in failing]
+        lines += [f"- warning {c.suite}.{c.metric}: {c.reason}" for c in mine if c.warning]
+    lines += drift_markdown(run.drift)
     return "\n".join(lines) + "\n"

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from hyperjourney.evals.drift import DriftReport
+
 Tier = Literal["small", "llm-small", "llm-large"]
 
 
@@ -44,7 +46,9 @@ class RunContext(BaseModel):
     code_version: str
     dataset: str = Field(description="Content hash of the suite's golden dataset")
     prompts: dict[str, str] = Field(default_factory=dict, description="Prompt name -> content hash")
-    models: dict[str, str | None] = Field(default_factory=dict, description="Tier -> configured model")
+    models: dict[str, str | None] = Field(
+        default_factory=dict, description="LLM tier -> the model the run's tier let the graphs call (None: not allowed)"
+    )
     policies: dict[str, str] = Field(default_factory=dict, description="Policy file -> content hash")
     data: dict[str, Any] = Field(default_factory=dict, description="Row counts of the tenant's data")
     judge: str | None = Field(None, description="The LLM judge (tier:model) behind judged metrics; None offline")
@@ -60,3 +64,4 @@ class EvalRun(BaseModel):
     context: RunContext
     metrics: dict[str, float]
     series: dict[str, Series] = Field(default_factory=dict)
+    drift: DriftReport | None = Field(None, description="The tenant's drift, measured when the run started")

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from pydantic import BaseModel
 
-from hyperjourney.evals import context, gate, store
+from hyperjourney.evals import context, gate, store, tenant_drift
+from hyperjourney.evals.drift import DriftReport
 from hyperjourney.evals.results import EvalRun
 from hyperjourney.evals.suite import Advance, EvalEnv, Suite
 
 
-def run_suite(env: EvalEnv, suite: Suite, advance: Advance | None = None) -> EvalRun:
-    """Run one suite; the run and its items are stored in one transaction after the suite finished."""
+def measure_drift(env: EvalEnv) -> DriftReport:
+    """The tenant's drift now (before the suites add their golden rows), so every run carries the data it saw."""
+    with env.db.tenant(env.tenant) as conn:
+        return tenant_drift.measure(conn)
+
+
+def run_suite(
+    env: EvalEnv, suite: Suite, advance: Advance | None = None, *, drift: DriftReport | None = None
+) -> EvalRun:
+    """Run one suite; the run, its items and the drift report are stored in one transaction after it finished.
+
+    Drift is measured here unless the caller measured it once for several suites (`run_suites`).
+    """
+    report = drift or measure_drift(env)
     started_at = datetime.now(UTC)
     ctx = context.collect(env, suite)
     result = suite.run(env, advance or (lambda _n: None))
@@ -21,7 +34,15 @@ def run_suite(env: EvalEnv, suite: Suite, advance: Advance | None = None) -> Eva
         raise ValueError(f"suite {suite.name!r} returned results labelled {result.suite!r}")
     ctx = ctx.model_copy(update={"judge": result.judge, "metric_sources": result.metric_sources})
     with env.db.tenant(env.tenant) as conn:
-        return store.save(conn, result, tier=env.tier, context=ctx, started_at=started_at)
+        return store.save(conn, result, tier=env.tier, context=ctx, started_at=started_at, drift=report)
+
+
+def run_suites(
+    env: EvalEnv, suites: Sequence[Suite], advance: Callable[[Suite], Advance] | None = None
+) -> list[EvalRun]:
+    """Several suites with one drift measurement shared by all their runs."""
+    report = measure_drift(env)
+    return [run_suite(env, s, advance(s) if advance else None, drift=report) for s in suites]
 
 
 class GateReport(BaseModel):
@@ -31,6 +52,10 @@ class GateReport(BaseModel):
     @property
     def ok(self) -> bool:
         return all(c.ok for c in self.checks)
+
+    @property
+    def warnings(self) -> list[gate.Check]:
+        return [c for c in self.checks if c.warning]
 
 
 def gate_latest(
@@ -63,4 +88,7 @@ def gate_latest(
             pinned = store.baseline(conn, suite)
             base = pinned.metrics if pinned is not None else fallback.get(suite)
             checks.extend(gate.check_suite(suite, latest[0].metrics, base, gates))
+        drift = store.latest_drift(conn)
+    if drift is not None:
+        checks.extend(gate.check_drift(drift, limits.drift))
     return GateReport(checks=checks, runs=runs)

@@ -10,6 +10,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from hyperjourney.data import audit
+from hyperjourney.evals.drift import DriftReport
 from hyperjourney.evals.results import EvalRun, RunContext, Series, SuiteResult, Tier
 
 
@@ -28,8 +29,11 @@ def save(
     tier: Tier,
     context: RunContext,
     started_at: datetime,
+    drift: DriftReport | None = None,
 ) -> EvalRun:
     """Write the run and its items in the caller's transaction, so a failed run leaves nothing half-written."""
+    if drift is not None:
+        save_drift(conn, drift)
     run = EvalRun(
         run_id=new_run_id(result.suite),
         suite=result.suite,
@@ -39,10 +43,11 @@ def save(
         context=context,
         metrics=result.metrics,
         series=result.series,
+        drift=drift,
     )
     conn.execute(
-        "INSERT INTO eval_runs (run_id, suite, tier, started_at, finished_at, context, metrics, series) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+        "INSERT INTO eval_runs (run_id, suite, tier, started_at, finished_at, context, metrics, series, "
+        "drift_report_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
         (
             run.run_id,
             run.suite,
@@ -52,6 +57,7 @@ def save(
             Jsonb(context.model_dump()),
             Jsonb(run.metrics),
             Jsonb({k: v.model_dump() for k, v in run.series.items()}),
+            drift.report_id if drift is not None else None,
         ),
     )
     with conn.cursor() as cur:
@@ -63,11 +69,12 @@ def save(
     return run
 
 
-_COLUMNS = "run_id, suite, tier, started_at, finished_at, context, metrics, series"
+_COLUMNS = "r.run_id, r.suite, r.tier, r.started_at, r.finished_at, r.context, r.metrics, r.series, d.report"
+_FROM = "eval_runs r LEFT JOIN drift_reports d ON d.report_id = r.drift_report_id"
 
 
 def _from_row(row: tuple[Any, ...]) -> EvalRun:
-    run_id, suite, tier, started_at, finished_at, context, metrics, series = row
+    run_id, suite, tier, started_at, finished_at, context, metrics, series, drift = row
     return EvalRun(
         run_id=run_id,
         suite=suite,
@@ -77,11 +84,12 @@ def _from_row(row: tuple[Any, ...]) -> EvalRun:
         context=RunContext.model_validate(context),
         metrics=metrics,
         series={k: Series.model_validate(v) for k, v in series.items()},
+        drift=DriftReport.model_validate(drift) if drift is not None else None,
     )
 
 
 def load(conn: psycopg.Connection[Any], run_id: str) -> EvalRun:
-    row = conn.execute(f"SELECT {_COLUMNS} FROM eval_runs WHERE run_id = %s", (run_id,)).fetchone()
+    row = conn.execute(f"SELECT {_COLUMNS} FROM {_FROM} WHERE r.run_id = %s", (run_id,)).fetchone()
     if row is None:
         raise UnknownRunError(f"no eval run {run_id!r} for this tenant; `hyperjourney eval list` shows the runs")
     return _from_row(row)
@@ -90,8 +98,8 @@ def load(conn: psycopg.Connection[Any], run_id: str) -> EvalRun:
 def history(conn: psycopg.Connection[Any], suite: str | None = None, limit: int = 50) -> list[EvalRun]:
     """Newest first."""
     rows = conn.execute(
-        f"SELECT {_COLUMNS} FROM eval_runs WHERE %(suite)s::text IS NULL OR suite = %(suite)s "
-        "ORDER BY started_at DESC LIMIT %(limit)s",
+        f"SELECT {_COLUMNS} FROM {_FROM} WHERE %(suite)s::text IS NULL OR r.suite = %(suite)s "
+        "ORDER BY r.started_at DESC LIMIT %(limit)s",
         {"suite": suite, "limit": limit},
     ).fetchall()
     return [_from_row(r) for r in rows]
@@ -119,3 +127,26 @@ def set_baseline(conn: psycopg.Connection[Any], run_id: str) -> EvalRun:
 def baseline(conn: psycopg.Connection[Any], suite: str) -> EvalRun | None:
     row = conn.execute("SELECT run_id FROM eval_baselines WHERE suite = %s", (suite,)).fetchone()
     return load(conn, row[0]) if row else None
+
+
+def save_drift(conn: psycopg.Connection[Any], report: DriftReport) -> None:
+    """Store a drift report once (every suite run of one `eval run` references the same report)."""
+    inserted = conn.execute(
+        "INSERT INTO drift_reports (report_id, computed_at, report) VALUES (%s, %s, %s) "
+        "ON CONFLICT (report_id) DO NOTHING RETURNING 1",
+        (report.report_id, report.computed_at, Jsonb(report.model_dump(mode="json"))),
+    ).fetchone()
+    if inserted is not None:
+        audit.append(
+            conn,
+            actor="eval",
+            action="drift_report",
+            entity=report.report_id,
+            payload={"max_psi": report.max_psi, "drifted": [r.name for r in report.drifted()]},
+        )
+
+
+def latest_drift(conn: psycopg.Connection[Any]) -> DriftReport | None:
+    """The tenant's newest drift report, whichever command measured it."""
+    row = conn.execute("SELECT report FROM drift_reports ORDER BY computed_at DESC LIMIT 1").fetchone()
+    return DriftReport.model_validate(row[0]) if row else None

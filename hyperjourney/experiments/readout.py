@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from hyperjourney.db.database import Database
+from hyperjourney.evals.store import latest_drift
 from hyperjourney.experiments.stats import Lift, lift, sample_size_per_arm
 from hyperjourney.journeys import store
 
@@ -77,6 +78,9 @@ class Readout(BaseModel):
     variants: list[VariantResult]
     summary: str
     next_test: str
+    drift_warnings: list[str] = Field(
+        default_factory=list, description="Drift since the models trained, from the newest drift report"
+    )
 
 
 def readout(db: Database, tenant: str, journey_id: str, *, segment_by: str = "region", until: Any = None) -> Readout:
@@ -91,6 +95,7 @@ def readout(db: Database, tenant: str, journey_id: str, *, segment_by: str = "re
              "match_on": defn.goal.match_on, "journey": journey_id, "until": until or "infinity"},
         ).fetchall()  # fmt: skip
         variant_rows = conn.execute(VARIANT_SQL, (journey_id,)).fetchall()
+        drift = latest_drift(conn)
     arms: dict[str, list[tuple[Any, ...]]] = {"treatment": [], "holdout": []}
     for r in rows:
         arms[r[1]].append(r)
@@ -110,9 +115,14 @@ def readout(db: Database, tenant: str, journey_id: str, *, segment_by: str = "re
     variants = [VariantResult(step=s or "-", variant=v or "-", sends=n, responses=k, rate=k / n if n else 0.0)
                 for s, v, n, k in variant_rows]  # fmt: skip
     summary, next_test = _narrate(defn.name, defn.goal.event, conv, rev, segments, guardrails, variants)
+    warnings = drift.warnings() if drift is not None else []
+    if warnings:  # the lift stands (holdout vs treated), but targeting scores and baselines may be stale
+        summary += f" Data drift since the models trained: {warnings[0]}" + (
+            f" (and {len(warnings) - 1} more)." if len(warnings) > 1 else "."
+        )
     return Readout(journey_id=journey_id, enrolled=len(t), holdout=len(h), conversion=conv,
                    revenue_per_customer=rev, segments=segments, guardrails=guardrails, variants=variants,
-                   summary=summary, next_test=next_test)  # fmt: skip
+                   summary=summary, next_test=next_test, drift_warnings=warnings)  # fmt: skip
 
 
 def _rate(rows: list[tuple[Any, ...]], idx: int) -> float:

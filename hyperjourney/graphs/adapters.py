@@ -130,22 +130,33 @@ class ScoringFacade:
 class GuardrailsFacade:
     name = "hyperjourney.guardrails (assets, inbound, redaction)"
 
-    def validate(self, asset: AssetDraft, evidence: list[Evidence]) -> list[str]:
+    def __init__(self, db: Database | None = None) -> None:
+        self.db = db
+
+    def validate(self, asset: AssetDraft, evidence: list[Evidence], tenant: str | None = None) -> list[str]:
+        """With a tenant (and a database), other customers' full names in the copy fail it too."""
         from hyperjourney.guardrails.assets import Asset, validate_asset
         from hyperjourney.guardrails.assets import Evidence as GuardEvidence
+        from hyperjourney.guardrails.customer_names import NAMES
         from hyperjourney.guardrails.tone import ToneAttributes
 
         tone = ToneAttributes(**asset.tone.model_dump()) if asset.tone else None
+        names = NAMES.get(self.db, tenant) if tenant and self.db is not None else None
         report = validate_asset(
-            Asset(kind=asset.kind, subject=asset.subject, body=asset.body, tone=tone, citations=asset.citations),
+            Asset(kind=asset.kind, subject=asset.subject, body=asset.body, tone=tone, citations=asset.citations,
+                  recipient_id=asset.recipient_id),
             [GuardEvidence(citation_id=e.citation_id, text=e.text or e.snippet, title=e.title) for e in evidence],
-        )
+            names=names,
+        )  # fmt: skip
         return [] if report.passed else [f"{f.code}: {f.message}" for f in report.failures]
 
-    def redact(self, text: str) -> str:
+    def redact(self, text: str, tenant: str | None = None) -> str:
+        """Tokens under the tenant's key when a tenant is named (and a database is wired), else the install's."""
         from hyperjourney.guardrails.redaction import redact
+        from hyperjourney.guardrails.redaction_keys import tenant_key
 
-        return str(redact(text).text)
+        key = tenant_key(self.db, tenant) if tenant and self.db is not None else None
+        return str(redact(text, key).text)
 
     def scan(self, text: str) -> InboundCheck:
         from hyperjourney.guardrails.inbound import scan

@@ -274,7 +274,7 @@ class CitationGuard:
 
     name = "fallback: citation + banned-phrase checks"
 
-    def validate(self, asset: AssetDraft, evidence: list[Evidence]) -> list[str]:
+    def validate(self, asset: AssetDraft, evidence: list[Evidence], tenant: str | None = None) -> list[str]:
         known = {e.citation_id for e in evidence}
         cited = _CITE.findall(asset.body)
         failures = [f"cites unknown source {c}" for c in cited if c not in known]
@@ -288,7 +288,7 @@ class CitationGuard:
             failures.append("empty body")
         return failures
 
-    def redact(self, text: str) -> str:
+    def redact(self, text: str, tenant: str | None = None) -> str:
         return _PII.sub("[redacted]", text)
 
     def scan(self, text: str) -> InboundCheck:

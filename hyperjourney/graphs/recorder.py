@@ -28,7 +28,7 @@ class Recorder:
     def __init__(
         self,
         db: Database,
-        redact: Callable[[str], str],
+        redact: Callable[[str, str | None], str],
         progress: Callable[[str], None] | None = None,
         *,
         enabled: bool = True,
@@ -42,8 +42,8 @@ class Recorder:
         if not self.enabled:
             return 0
         routed = step.routed
-        inputs = self.redacted(step.inputs)
-        outputs = self.redacted(routed.value) if routed.value is not None else {}
+        inputs = self.redacted(step.inputs, tenant)
+        outputs = self.redacted(routed.value, tenant) if routed.value is not None else {}
         usage = routed.usage
         row = {
             "node": node,
@@ -105,17 +105,18 @@ class Recorder:
             self.progress(f"{agent}: {step.decision} ({routed.tier})")
         return int(got[0])
 
-    def redacted(self, value: Any) -> Any:
-        """Plain JSON with personal data replaced in every string (outputs can echo inputs, so both come here)."""
-        return self._walk(_plain(value))
+    def redacted(self, value: Any, tenant: str) -> Any:
+        """Plain JSON with personal data replaced in every string (outputs can echo inputs, so both come here),
+        tokens keyed by the tenant."""
+        return self._walk(_plain(value), tenant)
 
-    def _walk(self, value: Any) -> Any:
+    def _walk(self, value: Any, tenant: str) -> Any:
         if isinstance(value, str):
-            return self.redact(value)
+            return self.redact(value, tenant)
         if isinstance(value, dict):
-            return {k: self._walk(v) for k, v in value.items()}
+            return {k: self._walk(v, tenant) for k, v in value.items()}
         if isinstance(value, list):
-            return [self._walk(v) for v in value]
+            return [self._walk(v, tenant) for v in value]
         return value
 
     def ensure_run(self, tenant: str, run_id: str, flow: str, request: dict[str, Any]) -> None:
@@ -132,5 +133,6 @@ class Recorder:
     def event(self, tenant: str, run_id: str, *, actor: str, action: str, payload: dict[str, Any]) -> None:
         if not self.enabled:
             return
+        clean = self.redacted(payload, tenant)  # before taking a connection: the key may need one of its own
         with self.db.tenant(tenant) as conn:
-            audit.append(conn, actor=actor, action=action, entity=run_id, payload=self.redacted(payload))
+            audit.append(conn, actor=actor, action=action, entity=run_id, payload=clean)

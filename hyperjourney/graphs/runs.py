@@ -1,16 +1,23 @@
 """Start, resume, list and show runs: what the CLI (and later the API and UI) call.
 
 A run's thread id is its run id; its checkpoints live in the tenant's Postgres, so any process can
-resume it. Resuming first claims the run (awaiting_approval → resuming) in one UPDATE, so two
-processes answering the same approval cannot both launch it.
+resume it. Resuming first claims the run (awaiting_approval → resuming) under a row lock and takes a
+lease (resumed_by, lease_expires_at) that a heartbeat renews while the graph runs: two live processes
+answering the same approval cannot both resume it, and a process that dies mid-resume leaves a lease
+that expires, after which another process takes the run over from its last checkpoint.
 """
 
 from __future__ import annotations
 
+import os
+import socket
+import threading
 import uuid
 from datetime import datetime
-from typing import Any
+from types import TracebackType
+from typing import Any, cast
 
+import psycopg
 from langgraph.types import Command
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel, Field
@@ -124,7 +131,7 @@ def _start(db: Database, tenant: str, flow: Flow, request: dict[str, Any], deps:
             "INSERT INTO agent_runs (run_id, flow, request, status) VALUES (%s, %s, %s, 'running')",
             (run_id, flow, Jsonb(request)),
         )
-        payload = deps.recorder.redacted({"flow": flow, **request})
+        payload = deps.recorder.redacted({"flow": flow, **request}, tenant)
         audit.append(conn, actor="agents", action="run_started", entity=run_id, payload=payload)
     return _invoke(deps, tenant, run_id, flow, {"run_id": run_id, "tenant": tenant, "flow": flow, "request": request})
 
@@ -151,23 +158,106 @@ def start_nba(
     return _start(db, tenant, "nba", {"customer_id": customer_id, "event": event}, deps)
 
 
-def resume(
-    db: Database, tenant: str, run_id: str, decision: ApprovalDecision | dict[str, Any], *, deps: Deps | None = None
-) -> RunResult:
-    """Answer a run's approval: approve, edit (re-validated by guardrails) or reject. Works from any process."""
-    answer = decision if isinstance(decision, ApprovalDecision) else ApprovalDecision.model_validate(decision)
+class _Lease:
+    """Renews a run's resume lease every third of its length while the graph works; stops on exit."""
+
+    def __init__(self, db: Database, tenant: str, run_id: str, holder: str, lease_s: float) -> None:
+        self.db, self.tenant, self.run_id, self.holder, self.lease_s = db, tenant, run_id, holder, lease_s
+        self.lost = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"lease:{run_id}", daemon=True)
+
+    def __enter__(self) -> _Lease:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.lease_s / 3):
+            try:
+                with self.db.tenant(self.tenant) as conn:
+                    row = conn.execute(
+                        "UPDATE agent_runs SET lease_expires_at = now() + make_interval(secs => %s) "
+                        "WHERE run_id = %s AND status = 'resuming' AND resumed_by = %s RETURNING 1",
+                        (self.lease_s, self.run_id, self.holder),
+                    ).fetchone()
+            except psycopg.Error:
+                continue  # a missed beat is retried; the lease is three beats long
+            if row is None:  # finished, or taken over after we stalled past the lease
+                self.lost = True
+                return
+
+
+def _claim(db: Database, tenant: str, run_id: str, holder: str, lease_s: float) -> tuple[str, bool]:
+    """Claim the run for ``holder``; returns (flow, takeover). Refuses a run another live process holds."""
     with db.tenant(tenant) as conn:
         row = conn.execute(
-            "UPDATE agent_runs SET status = 'resuming', updated_at = now() "
-            "WHERE run_id = %s AND status = 'awaiting_approval' RETURNING flow",
+            "SELECT flow, status, resumed_by, lease_expires_at, coalesce(lease_expires_at < now(), true) "
+            "FROM agent_runs WHERE run_id = %s FOR UPDATE",
             (run_id,),
         ).fetchone()
         if row is None:
-            current = conn.execute("SELECT status FROM agent_runs WHERE run_id = %s", (run_id,)).fetchone()
-            if current is None:
-                raise RunStateError(f"run {run_id!r} not found in tenant {tenant!r}")
-            raise RunStateError(f"run {run_id} is {current[0]}, not awaiting approval")
-    return _invoke(_deps(db, deps), tenant, run_id, row[0], Command(resume=answer.model_dump(mode="json")))
+            raise RunStateError(f"run {run_id!r} not found in tenant {tenant!r}")
+        flow, status, previous, expires, expired = row
+        takeover = status == "resuming" and bool(expired)
+        if status == "resuming" and not takeover:
+            raise RunStateError(
+                f"run {run_id} is resuming in {previous} (lease until {expires:%Y-%m-%d %H:%M:%S %Z}), "
+                "not awaiting approval; it can be taken over once that lease expires"
+            )
+        if status != "awaiting_approval" and not takeover:
+            raise RunStateError(f"run {run_id} is {status}, not awaiting approval")
+        conn.execute(
+            "UPDATE agent_runs SET status = 'resuming', resumed_by = %s, "
+            "lease_expires_at = now() + make_interval(secs => %s), updated_at = now() WHERE run_id = %s",
+            (holder, lease_s, run_id),
+        )
+        if takeover:
+            audit.append(
+                conn,
+                actor=holder,
+                action="run_resume_takeover",
+                entity=run_id,
+                payload={"previous": previous, "lease_expired_at": expires.isoformat() if expires else None},
+            )
+    return str(flow), takeover
+
+
+def _resume_input(deps: Deps, tenant: str, run_id: str, flow: Flow, answer: dict[str, Any]) -> Any:
+    """After a takeover: answer the interrupt if the crashed process never got past it, else carry on from
+    the last checkpoint (the approval it recorded stands; replayed side effects are guarded per run)."""
+    config: Any = {"configurable": {"thread_id": run_id}}
+    with tenant_saver(deps.db, tenant) as saver:
+        snapshot = build_graph(deps, saver, name=flow).get_state(config)
+    if any(task.interrupts for task in snapshot.tasks):
+        return Command(resume=answer)
+    return None
+
+
+def resume(
+    db: Database,
+    tenant: str,
+    run_id: str,
+    decision: ApprovalDecision | dict[str, Any],
+    *,
+    deps: Deps | None = None,
+    holder: str | None = None,
+) -> RunResult:
+    """Answer a run's approval: approve, edit (re-validated by guardrails) or reject. Works from any process;
+    ``holder`` names this resumer in the lease (default host:pid:random)."""
+    answer = decision if isinstance(decision, ApprovalDecision) else ApprovalDecision.model_validate(decision)
+    deps = _deps(db, deps)
+    lease_s = deps.settings.graphs.resume_lease_s
+    holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    flow_name, takeover = _claim(db, tenant, run_id, holder, lease_s)
+    flow = cast(Flow, flow_name)
+    payload = answer.model_dump(mode="json")
+    with _Lease(db, tenant, run_id, holder, lease_s):
+        command = _resume_input(deps, tenant, run_id, flow, payload) if takeover else Command(resume=payload)
+        return _invoke(deps, tenant, run_id, flow, command)
 
 
 def list_runs(db: Database, tenant: str, *, limit: int = 20) -> list[RunView]:

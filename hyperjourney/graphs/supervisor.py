@@ -161,6 +161,7 @@ def build_graph(deps: Deps, checkpointer: BaseCheckpointSaver[Any] | None, *, na
                 intent_confidence=t.decision.confidence,
                 tone=t.tone,
                 evidence=context.evidence,
+                recipient_id=context.profile.customer_id,
             )
             hits = [e.model_dump(mode="json") for e in context.evidence]
         _record(deps, state, "copywriter", result)
@@ -206,6 +207,7 @@ def build_graph(deps: Deps, checkpointer: BaseCheckpointSaver[Any] | None, *, na
                 "variants": proposal["variants"]["variants"],
                 "review": state.get("review", []),
                 "edit_problems": state.get("edit_problems", []),
+                "drift": state["results"].get("analyst", {}).get("drift_warnings", []),
             }
         )
         decision = ApprovalDecision.model_validate(answer)

@@ -92,7 +92,7 @@ def build_deps(
         if _installed("hyperjourney.scoring.service") and _installed("hyperjourney.scoring.segments")
         else None
     )
-    guardrails = adapters.GuardrailsFacade() if _installed("hyperjourney.guardrails.assets") else None
+    guardrails = adapters.GuardrailsFacade(db) if _installed("hyperjourney.guardrails.assets") else None
     policy = adapters.PolicyFacade(db) if _installed("hyperjourney.policy.engine") else None
     review = adapters.ReviewQueueFacade(db) if _installed("hyperjourney.review.queue") else None
     launch = adapters.JourneyLauncher(db) if _installed("hyperjourney.journeys.launch") else None

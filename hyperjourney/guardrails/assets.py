@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
+from hyperjourney.guardrails.customer_names import NameIndex
 from hyperjourney.guardrails.models import ASSET_KINDS, Asset, AssetKind, Evidence, GuardFailure, GuardReport
 from hyperjourney.guardrails.rules import ContentRules, demo_rules
 from hyperjourney.guardrails.runtime import new_guard
@@ -29,8 +30,11 @@ def guard_for(kind: AssetKind) -> Any:
     return guard
 
 
-def validate_asset(asset: Asset, evidence: Sequence[Evidence], rules: ContentRules | None = None) -> GuardReport:
-    """Run the asset kind's guard; the report lists every failure with a code and a fix hint."""
+def validate_asset(
+    asset: Asset, evidence: Sequence[Evidence], rules: ContentRules | None = None, *, names: NameIndex | None = None
+) -> GuardReport:
+    """Run the asset kind's guard; the report lists every failure with a code and a fix hint. ``names`` (the
+    tenant's customer-name index, customer_names.NAMES) also flags other customers' full names."""
     rules = rules or demo_rules()
     checked = list(GUARD_CHECKS[asset.kind])
     if not asset.body.strip():
@@ -41,7 +45,7 @@ def validate_asset(asset: Asset, evidence: Sequence[Evidence], rules: ContentRul
     sink: list[GuardFailure] = []
     text = f"{asset.subject}\n{asset.body}" if asset.subject else asset.body
     outcome = guard_for(asset.kind).validate(
-        text, metadata={"asset": asset, "evidence": list(evidence), "rules": rules, "sink": sink}
+        text, metadata={"asset": asset, "evidence": list(evidence), "rules": rules, "sink": sink, "names": names}
     )
     passed = bool(outcome.validation_passed) and not sink
     return GuardReport(passed=passed, failures=sink, checked=checked)

@@ -1,4 +1,4 @@
-"""PII in outbound copy: other people's contact data, raw card or account numbers, internal notes."""
+"""PII in outbound copy: other people's contact data and names, raw card or account numbers, internal notes."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 from hyperjourney.guardrails.copy_text import strip_markers
+from hyperjourney.guardrails.customer_names import NameIndex
 from hyperjourney.guardrails.models import Asset, Evidence, GuardFailure
 from hyperjourney.guardrails.pii import find_pii
 from hyperjourney.guardrails.rules import ContentRules
@@ -17,7 +18,10 @@ _HINTS = {
 }
 
 
-def check_pii(asset: Asset, evidence: Sequence[Evidence], rules: ContentRules) -> list[GuardFailure]:
+def check_pii(
+    asset: Asset, evidence: Sequence[Evidence], rules: ContentRules, names: NameIndex | None = None
+) -> list[GuardFailure]:
+    """``names``: the tenant's customer-name index; without it other customers' names are not checked."""
     text = strip_markers(f"{asset.subject or ''}\n{asset.body}")
     own = {_key(v) for v in asset.recipient_pii}
     out: list[GuardFailure] = []
@@ -34,6 +38,9 @@ def check_pii(asset: Asset, evidence: Sequence[Evidence], rules: ContentRules) -
             out.append(_fail("pii_other_person", "a phone number that is not the recipient's or ours", m.value, None))
         elif m.kind == "address" and not _company_address(m.value, rules) and _key(m.value) not in own:
             out.append(_fail("pii_other_person", "a street address that is not the recipient's or ours", m.value, None))
+    if names is not None:
+        for hit in names.find(text, recipient_id=asset.recipient_id, allowed=asset.recipient_pii):
+            out.append(_fail("pii_other_person", "the name of another customer", hit.name, None))
     low = text.lower()
     for marker in rules.internal_markers:
         if marker.lower() in low:

@@ -26,6 +26,7 @@ class Asset(BaseModel):
     recipient_pii: list[str] = Field(
         default_factory=list, description="the recipient's own email/phone/name, which the copy may contain"
     )
+    recipient_id: str | None = Field(None, description="the recipient customer: their own name may appear")
 
 
 class Evidence(BaseModel):

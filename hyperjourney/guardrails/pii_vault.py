@@ -1,7 +1,8 @@
 """Where redacted PII may be recovered: only in tenants that switched it on, under RLS.
 
-`audit_redacted` is the audit append the guard, policy and review code use: the payload is redacted
-before it enters the hash chain; the mapping goes to pii_vault only if the tenant keeps it.
+`audit_redacted` is the audit append the guard, policy and review code use: the payload is redacted under
+the tenant's key before it enters the hash chain; the mapping goes to pii_vault only if the tenant keeps it.
+Tokens written before keyed redaction (8 hex digits, unkeyed) stay in the vault and are still revealed.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import psycopg
 
 from hyperjourney.data import audit
 from hyperjourney.guardrails.redaction import redact_payload
+from hyperjourney.guardrails.redaction_keys import tenant_key_in
 
-_TOKEN = re.compile(r"\[[A-Z]+_[0-9a-f]{8}\]")
+_TOKEN = re.compile(r"\[[A-Z]+_[0-9a-f]{8}(?:[0-9a-f]{8})?\]")
 
 
 def keeps_mapping(conn: psycopg.Connection[Any]) -> bool:
@@ -59,6 +61,6 @@ def audit_redacted(
     conn: psycopg.Connection[Any], *, actor: str, action: str, entity: str = "", payload: dict[str, Any] | None = None
 ) -> int:
     mapping: dict[str, str] = {}
-    clean = redact_payload(payload or {}, mapping)
+    clean = redact_payload(payload or {}, mapping, key=tenant_key_in(conn))
     store_mapping(conn, mapping)
     return audit.append(conn, actor=actor, action=action, entity=entity, payload=clean)

@@ -1,19 +1,22 @@
 """PII redaction for logs and the audit trail: emails, phones, card numbers (Luhn), IBANs, accounts, addresses.
 
-Tokens are deterministic per value ("[EMAIL_1a2b3c4d]"), so the same customer reads the same in every log
-line without the value itself. The token -> original mapping is returned; whether it is kept is the
-tenant's choice (see pii_vault.py).
+Tokens are keyed HMACs of the value ("[EMAIL_1a2b3c4d5e6f7a8b]") under a secret key (the tenant's, or the
+installation's for logs: redaction_keys.py): the same customer reads the same in every line of a tenant
+without the value itself, tokens differ across tenants, and a guessed value cannot be confirmed without
+the key. The token -> original mapping is returned; whether it is kept is the tenant's choice (pii_vault.py).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 from typing import Any
 
 from pydantic import BaseModel
 
 from hyperjourney.guardrails.pii import find_pii
+from hyperjourney.guardrails.redaction_keys import install_key
 
 
 class Redacted(BaseModel):
@@ -21,17 +24,20 @@ class Redacted(BaseModel):
     mapping: dict[str, str]
 
 
-def token_for(kind: str, value: str) -> str:
-    digest = hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()[:8]
+def token_for(kind: str, value: str, key: bytes) -> str:
+    """64 bits of HMAC-SHA256: collisions stay negligible for millions of values per tenant."""
+    digest = hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:16]
     return f"[{kind.upper()}_{digest}]"
 
 
-def redact(text: str) -> Redacted:
+def redact(text: str, key: bytes | None = None) -> Redacted:
+    """Replace personal data with tokens under ``key`` (a tenant's; None: the installation's, for logs)."""
+    secret = key if key is not None else install_key()
     mapping: dict[str, str] = {}
     out: list[str] = []
     pos = 0
     for m in find_pii(text):
-        token = token_for(m.kind, m.value)
+        token = token_for(m.kind, m.value, secret)
         mapping[token] = m.value
         out.append(text[pos : m.start])
         out.append(token)
@@ -40,17 +46,17 @@ def redact(text: str) -> Redacted:
     return Redacted(text="".join(out), mapping=mapping)
 
 
-def redact_payload(value: Any, mapping: dict[str, str] | None = None) -> Any:
+def redact_payload(value: Any, mapping: dict[str, str] | None = None, *, key: bytes | None = None) -> Any:
     """Redact every string inside a JSON-like payload; tokens found are added to `mapping`."""
     sink = mapping if mapping is not None else {}
     if isinstance(value, str):
-        r = redact(value)
+        r = redact(value, key)
         sink.update(r.mapping)
         return r.text
     if isinstance(value, dict):
-        return {k: redact_payload(v, sink) for k, v in value.items()}
+        return {k: redact_payload(v, sink, key=key) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [redact_payload(v, sink) for v in value]
+        return [redact_payload(v, sink, key=key) for v in value]
     return value
 
 

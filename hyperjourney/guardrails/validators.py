@@ -6,7 +6,7 @@ structured failures go into a sink in that metadata, because guardrails' own sum
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -14,11 +14,11 @@ from hyperjourney.guardrails.brand import check_brand
 from hyperjourney.guardrails.citations import check_citations
 from hyperjourney.guardrails.claims import check_banned, check_competitors
 from hyperjourney.guardrails.leaks import check_pii
-from hyperjourney.guardrails.models import Asset, Evidence, GuardFailure
-from hyperjourney.guardrails.rules import ContentRules
+from hyperjourney.guardrails.models import GuardFailure
 from hyperjourney.guardrails.runtime import guardrails
 
-Check = Callable[[Asset, Sequence[Evidence], ContentRules], list[GuardFailure]]
+Check = Callable[..., list[GuardFailure]]
+"""(asset, evidence, rules) -> failures; the pii check also takes the tenant's customer-name index."""
 CHECKS: dict[str, Check] = {
     "citations": check_citations,
     "banned_claims": check_banned,
@@ -42,7 +42,8 @@ def validator_classes() -> dict[str, type]:
 
     def make(name: str, check: Check) -> type:
         def _validate(self: Any, value: Any, metadata: dict[str, Any]) -> Any:
-            failures = check(metadata["asset"], metadata["evidence"], metadata["rules"])
+            extra = {"names": metadata.get("names")} if check is check_pii else {}
+            failures = check(metadata["asset"], metadata["evidence"], metadata["rules"], **extra)
             metadata["sink"].extend(failures)
             if not failures:
                 return PassResult()

@@ -104,6 +104,8 @@ class ActionStep(BaseModel):
     variants: list[Variant] = Field(min_length=1)
     experiment: Literal["ab", "bandit"] = "ab"
     why: str = Field(description="The 'why you got this' line, e.g. 'you left items in your cart'")
+    regulated_claim: bool = Field(False, description="The copy makes a regulated claim: the policy may hold it")
+    cost: float = Field(0.0, ge=0, description="Cost of one send (paid SMS, coupon), checked against budgets")
     next: str
 
 

@@ -3,7 +3,9 @@
 Each batch of events, and each batch of due enrollments, is one transaction together with the cursor and
 every step it executes, and every step taken is a row keyed by (enrollment, step_seq). A crash rolls the
 whole batch back and the next run redoes it, so no step is skipped or repeated; sends go through the outbox
-with keys derived from (journey, enrollment, step, seq), so even a replayed step cannot send twice.
+with keys derived from (journey, enrollment, step, seq), so even a replayed step cannot send twice. A send
+the policy marks for review is written to the outbox as held, with one review item, and goes out only once
+a reviewer approves it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from psycopg.types.json import Jsonb
 from pydantic import BaseModel
 
 from hyperjourney.channels.models import Message, OutboundAction
-from hyperjourney.channels.outbox import enqueue
+from hyperjourney.channels.outbox import address_for, enqueue
 from hyperjourney.data import audit
 from hyperjourney.db.database import Database
 from hyperjourney.experiments import bandit
@@ -35,6 +37,7 @@ from hyperjourney.journeys.definition import (
 )
 from hyperjourney.nba.policy_port import PolicyDecision, PolicyPort, ProposedAction
 from hyperjourney.nba.signals import load_signals, with_model_scores
+from hyperjourney.review.queue import hold_action
 
 MAX_STEPS_PER_ADVANCE = 64
 TIMING_RULES = frozenset({"quiet_hours", "send_window"})
@@ -337,15 +340,15 @@ class JourneyRunner:
             return "capped"
         send_at, decision = self._policy_check(conn, defn, customer, step, at)
         rules = [h.model_dump() for h in decision.rules_fired if h.outcome != "allow"]
-        if not decision.allowed or decision.needs_review:
-            outcome = "denied" if not decision.allowed else "review"
-            audit.append(conn, actor="journey-runner", action=f"journey_action_{outcome}",
+        fired = ",".join(sorted({r["rule"] for r in rules}))
+        if not decision.allowed:
+            audit.append(conn, actor="journey-runner", action="journey_action_denied",
                          entity=f"enrollment:{enr['enrollment_id']}",
                          payload={"journey": defn.id, "step": step.id, "customer_id": customer, "rules": rules,
                                   "policy_version": decision.policy_version})  # fmt: skip
-            setattr(stats, outcome, getattr(stats, outcome) + 1)
-            return f"{outcome}:" + ",".join(sorted({r["rule"] for r in rules}))
-        stats.deferred += send_at > at
+            stats.denied += 1
+            return f"denied:{fired}"
+        stats.deferred += send_at > at and not decision.needs_review
         names = [v.name for v in step.variants]
         experiment_id = f"{defn.id}:{step.id}"
         decision_id: int | None = None
@@ -364,7 +367,7 @@ class JourneyRunner:
             channel=step.channel,
             purpose=step.purpose,
             message=Message(
-                to=_address(conn, customer, step.channel),
+                to=address_for(conn, customer, step.channel),
                 subject=variant.subject,
                 body=variant.body,
                 why=step.why,
@@ -386,6 +389,17 @@ class JourneyRunner:
             variant=arm,
             send_at=send_at if send_at > at else None,
         )
+        if decision.needs_review:  # written now, sent only once a reviewer approves it
+            proposed = _proposed(defn, customer, step, send_at)
+            held = hold_action(conn, action, proposed, decision, submitted_by="journey-runner",
+                               title=f"journey {defn.id} step {step.id}: {step.channel} to {customer}")  # fmt: skip
+            audit.append(conn, actor="journey-runner", action="journey_action_review",
+                         entity=f"enrollment:{enr['enrollment_id']}",
+                         payload={"journey": defn.id, "step": step.id, "customer_id": customer, "rules": rules,
+                                  "policy_version": decision.policy_version, "review_item": held.item_id,
+                                  "outbox_action_id": held.action_id})  # fmt: skip
+            stats.review += 1
+            return f"review:{fired}"
         enqueue(conn, action, actor="journey-runner")
         stats.actions += 1
         return f"sent:{arm}"
@@ -397,9 +411,7 @@ class JourneyRunner:
         checker = self.policy.for_customer(conn, customer, at)
 
         def check(when: datetime) -> PolicyDecision:
-            action = ProposedAction(customer_id=customer, channel=step.channel, purpose=step.purpose,
-                                    campaign_id=defn.id, send_at=when, personalized=True)  # fmt: skip
-            return checker.check(action, when)
+            return checker.check(_proposed(defn, customer, step, when), when)
 
         decision = check(at)
         denials = {h.rule for h in decision.rules_fired if h.outcome == "deny"}
@@ -433,12 +445,7 @@ class JourneyRunner:
         return signals.scores
 
 
-def _address(conn: psycopg.Connection[Any], customer_id: str, channel: str) -> str:
-    kind = {"email": "email", "sms": "phone"}.get(channel)
-    if kind is None:
-        return customer_id
-    row = conn.execute(
-        "SELECT raw_value FROM identities WHERE customer_id = %s AND kind = %s ORDER BY created_at LIMIT 1",
-        (customer_id, kind),
-    ).fetchone()
-    return str(row[0]) if row else customer_id
+def _proposed(defn: JourneyDefinition, customer: str, step: ActionStep, when: datetime) -> ProposedAction:
+    return ProposedAction(customer_id=customer, channel=step.channel, purpose=step.purpose, campaign_id=defn.id,
+                          send_at=when, personalized=True, regulated_claim=step.regulated_claim,
+                          cost=step.cost)  # fmt: skip

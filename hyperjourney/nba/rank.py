@@ -3,7 +3,8 @@
 Candidates (offers, content, recommendations, nudges, a human touch, doing nothing) get objective
 components: expected value (conversion probability × value), margin, risk (churn, returns, complaints),
 inventory and fatigue. Policy filters them; a blend with tenant-set weights ranks the rest. Every ranked
-action says why, and the decision is logged with its propensity for later off-policy evaluation.
+action says why, and the decision is logged with its propensity for later off-policy evaluation. A chosen
+action the policy marks for review is held in the outbox with a review item (nba/hold.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from hyperjourney.data import audit
 from hyperjourney.db.database import Database
+from hyperjourney.nba.hold import hold_choice
 from hyperjourney.nba.policy_port import CustomerPolicy, PolicyDecision, PolicyPort, ProposedAction
 from hyperjourney.nba.recommend import CACHE, RECENT_SQL, Recommendation, recent_params, split_recent
 from hyperjourney.nba.signals import SIGNALS_SQL, Signals, signals_from_row, with_model_scores
@@ -77,6 +79,8 @@ class NbaDecision(BaseModel):
     propensity: float = 1.0
     decision_id: int | None = None
     signals_source: str = "rules"
+    review_item_id: str | None = Field(None, description="set when the chosen action waits for a reviewer")
+    held_action_id: int | None = Field(None, description="its outbox action, held until the item is approved")
 
 
 def blend(c: Components, w: Weights) -> float:
@@ -308,6 +312,9 @@ def next_best_action(
         )
         if log and chosen is not None:
             result.decision_id = _log(conn, result, event, at, w)
+            if chosen.policy.needs_review:
+                held = hold_choice(conn, customer_id, chosen, result.decision_id, at)
+                result.review_item_id, result.held_action_id = held.item_id, held.action_id
     return result
 
 

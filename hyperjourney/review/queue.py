@@ -3,7 +3,9 @@
 Only pending items move: approve, reject (with a reason) or edit. An edit is re-validated first (assets
 by their guard against the stored evidence, actions by the policy engine) and refused if it fails.
 Every transition, refused edits included, is appended to the audit log in the same transaction, with
-PII redacted from the payload.
+PII redacted from the payload. An action item may hold an outbox action (``outbox_action_id``, see
+review/held.py): approving the item releases that action to the dispatcher, rejecting it cancels it, in the
+same transaction as the decision, so a held action moves exactly once.
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel, Field, ValidationError
 
+from hyperjourney.channels.models import OutboundAction
+from hyperjourney.channels.outbox import enqueue
 from hyperjourney.db.database import Database
 from hyperjourney.guardrails.assets import validate_asset
+from hyperjourney.guardrails.customer_names import NAMES
 from hyperjourney.guardrails.models import Asset, Evidence, GuardReport
 from hyperjourney.guardrails.pii_vault import audit_redacted
 from hyperjourney.guardrails.rules import ContentRules
@@ -26,6 +31,7 @@ from hyperjourney.policy.context import context_from
 from hyperjourney.policy.engine import check_action
 from hyperjourney.policy.models import PolicyDecision, ProposedAction
 from hyperjourney.policy.store import active_policy
+from hyperjourney.review.held import HELD_EDITABLE, HeldAction, cancel_held, preview_of, release, reschedule_held
 
 Status = Literal["pending", "approved", "rejected"]
 
@@ -43,6 +49,8 @@ class ReviewItem(BaseModel):
     risk: list[str] = Field(default_factory=list, description="large_cohort, budget_shift, low_confidence, ...")
     submitted_by: str = "system"
     run_id: str | None = None
+    outbox_action_id: int | None = Field(None, description="the held outbox action this item releases or cancels")
+    preview: dict[str, Any] | None = Field(None, description="what the customer would get: channel, subject, body")
 
 
 class StoredReviewItem(ReviewItem):
@@ -86,31 +94,44 @@ def _validate_payload(item: ReviewItem) -> None:
 
 
 def submit(db: Database, tenant: str, item: ReviewItem) -> str:
+    with db.tenant(tenant) as conn:
+        return submit_in(conn, item)
+
+
+def submit_in(conn: psycopg.Connection[Any], item: ReviewItem) -> str:
+    """Queue an item inside the caller's transaction (so it commits together with what it holds)."""
     _validate_payload(item)
     item_id = f"rv_{uuid.uuid4().hex[:12]}"
-    with db.tenant(tenant) as conn:
-        conn.execute(
-            "INSERT INTO review_items (item_id, kind, title, payload, evidence, reasons, risk, submitted_by, run_id) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            (
-                item_id,
-                item.kind,
-                item.title,
-                Jsonb(item.payload),
-                Jsonb([e.model_dump() for e in item.evidence]),
-                Jsonb(item.reasons),
-                Jsonb(item.risk),
-                item.submitted_by,
-                item.run_id,
-            ),
-        )
-        audit_redacted(
-            conn,
-            actor=item.submitted_by,
-            action="review_submit",
-            entity=item_id,
-            payload={"kind": item.kind, "title": item.title, "reasons": item.reasons, "risk": item.risk},
-        )
+    conn.execute(
+        "INSERT INTO review_items (item_id, kind, title, payload, evidence, reasons, risk, submitted_by, run_id, "
+        "outbox_action_id, preview) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        (
+            item_id,
+            item.kind,
+            item.title,
+            Jsonb(item.payload),
+            Jsonb([e.model_dump() for e in item.evidence]),
+            Jsonb(item.reasons),
+            Jsonb(item.risk),
+            item.submitted_by,
+            item.run_id,
+            item.outbox_action_id,
+            Jsonb(item.preview) if item.preview is not None else None,
+        ),
+    )
+    audit_redacted(
+        conn,
+        actor=item.submitted_by,
+        action="review_submit",
+        entity=item_id,
+        payload={
+            "kind": item.kind,
+            "title": item.title,
+            "reasons": item.reasons,
+            "risk": item.risk,
+            "outbox_action_id": item.outbox_action_id,
+        },
+    )
     return item_id
 
 
@@ -164,9 +185,40 @@ def submit_action(
     return submit(db, tenant, item)
 
 
+def hold_action(
+    conn: psycopg.Connection[Any],
+    outbound: OutboundAction,
+    proposed: ProposedAction,
+    decision: PolicyDecision,
+    *,
+    submitted_by: str,
+    title: str | None = None,
+    run_id: str | None = None,
+) -> HeldAction:
+    """Write an action the policy sent to review as 'held' in the outbox, with one review item for it, in the
+    caller's transaction. Idempotent on the outbox key: a replayed hold returns the existing pair."""
+    action_id, created = enqueue(conn, outbound, actor=submitted_by, held=True)
+    if not created:
+        row = conn.execute("SELECT item_id FROM review_items WHERE outbox_action_id = %s", (action_id,)).fetchone()
+        if row is not None:
+            return HeldAction(action_id=action_id, item_id=str(row[0]), created=False)
+    item = ReviewItem(
+        kind="action",
+        title=title or f"{proposed.purpose} {proposed.channel} to {proposed.customer_id}",
+        payload=proposed.model_dump(mode="json"),
+        reasons=[f"{h.rule}: {h.reason}" for h in decision.rules_fired if h.outcome != "allow"],
+        risk=risks_for(proposed, decision),
+        submitted_by=submitted_by,
+        run_id=run_id,
+        outbox_action_id=action_id,
+        preview=preview_of(outbound),
+    )
+    return HeldAction(action_id=action_id, item_id=submit_in(conn, item), created=True)
+
+
 _COLUMNS = (
-    "item_id, kind, status, title, payload, evidence, reasons, risk, submitted_by, run_id, revision, reviewer, note, "
-    "created_at, decided_at"
+    "item_id, kind, status, title, payload, evidence, reasons, risk, submitted_by, run_id, outbox_action_id, preview, "
+    "revision, reviewer, note, created_at, decided_at"
 )
 
 
@@ -236,6 +288,8 @@ def approve(db: Database, tenant: str, item_id: str, reviewer: str, *, note: str
             entity=item_id,
             payload={"revision": item.revision, "note": note or ""},
         )
+        if item.outbox_action_id is not None:
+            release(conn, item.outbox_action_id, item_id, reviewer)
     return done
 
 
@@ -253,6 +307,8 @@ def reject(db: Database, tenant: str, item_id: str, reviewer: str, *, reason: st
             entity=item_id,
             payload={"revision": item.revision, "reason": reason},
         )
+        if item.outbox_action_id is not None:
+            cancel_held(conn, item.outbox_action_id, item_id, reviewer, reason)
     return done
 
 
@@ -274,6 +330,12 @@ def edit(
         raise ReviewError("an edit needs at least one changed field")
     with db.tenant(tenant) as conn:
         item = _pending(conn, item_id)
+        if item.outbox_action_id is not None and set(changes) - HELD_EDITABLE:
+            raise ReviewError(
+                f"{item_id} holds outbox action {item.outbox_action_id}: an edit may change only "
+                f"{', '.join(sorted(HELD_EDITABLE))}, not {', '.join(sorted(set(changes) - HELD_EDITABLE))}; "
+                "reject it and propose a new action instead"
+            )
         payload = {**item.payload, **changes}
         candidate = item.model_copy(update={"payload": payload})
         _validate_payload(candidate)
@@ -281,7 +343,8 @@ def edit(
         decision: PolicyDecision | None = None
         problems: list[str] = []
         if item.kind == "asset":
-            guard = validate_asset(Asset.model_validate(payload), item.evidence, rules)
+            names = NAMES.get_in(conn, tenant)
+            guard = validate_asset(Asset.model_validate(payload), item.evidence, rules, names=names)
             problems = [f"{f.code}: {f.message}" for f in guard.failures]
         else:
             action = ProposedAction.model_validate(payload)
@@ -302,6 +365,8 @@ def edit(
             "UPDATE review_items SET payload = %s, revision = revision + 1 WHERE item_id = %s",
             (Jsonb(payload), item_id),
         )
+        if item.outbox_action_id is not None:
+            reschedule_held(conn, item.outbox_action_id, ProposedAction.model_validate(payload).send_at)
         audit_redacted(
             conn,
             actor=reviewer,
@@ -318,6 +383,8 @@ def edit(
                 entity=item_id,
                 payload={"revision": item.revision + 1, "note": note or ""},
             )
+            if item.outbox_action_id is not None:
+                release(conn, item.outbox_action_id, item_id, reviewer)
         else:
             updated = _locked(conn, item_id, lock=False)
     return EditResult(applied=True, item=updated, guard=guard, policy=decision)

@@ -29,6 +29,8 @@ from hyperjourney.agents.ports import (
     TicketSignal,
 )
 from hyperjourney.db.database import Database
+from hyperjourney.evals import store as eval_store
+from hyperjourney.evals.drift import DriftReading
 from hyperjourney.tools import customers
 from hyperjourney.tools.customers import CustomerProfile, Ticket
 
@@ -83,6 +85,23 @@ class RankOutput(BaseModel):
     ranked: list[RankedCandidate]
 
 
+class DriftInput(BaseModel):
+    max_warnings: int = Field(6, ge=1, le=20)
+
+
+class DriftOutput(BaseModel):
+    """The tenant's newest drift report (stored by `eval run` / `eval drift`), reduced to what an agent acts on."""
+
+    available: bool
+    report_id: str | None = None
+    computed_at: datetime | None = None
+    reference: str = ""
+    max_psi: float | None = None
+    alerts: list[DriftReading] = Field(default_factory=list, description="Drifted base rates, significant features")
+    warnings: list[str] = Field(default_factory=list, description="One line per alert, worst first")
+    note: str = ""
+
+
 @dataclass(frozen=True)
 class Ports:
     knowledge: KnowledgePort
@@ -117,7 +136,7 @@ class Toolbox:
         return self.ports.scoring.classify_ticket(self.tenant, inp.text)
 
     def validate_asset(self, inp: ValidateInput) -> ValidateOutput:
-        failures = self.ports.guardrails.validate(inp.asset, inp.evidence)
+        failures = self.ports.guardrails.validate(inp.asset, inp.evidence, self.tenant)
         return ValidateOutput(passed=not failures, failures=failures)
 
     def check_policy(self, inp: ActionProposal) -> PolicyVerdict:
@@ -127,7 +146,24 @@ class Toolbox:
         return RankOutput(ranked=self.ports.nba.rank(self.tenant, inp.customer_id, inp.event, inp.now))
 
     def redact(self, inp: TextInput) -> TextInput:
-        return TextInput(text=self.ports.guardrails.redact(inp.text))
+        return TextInput(text=self.ports.guardrails.redact(inp.text, self.tenant))
 
     def scan_inbound(self, inp: TextInput) -> InboundCheck:
         return self.ports.guardrails.scan(inp.text)
+
+    def latest_drift(self, inp: DriftInput) -> DriftOutput:
+        """Read-only: the newest stored drift report; none yet means no warning, and says how to get one."""
+        with self.db.tenant(self.tenant) as conn:
+            report = eval_store.latest_drift(conn)
+        if report is None:
+            return DriftOutput(available=False, note="no drift report yet (`hyperjourney eval run` or `eval drift`)")
+        return DriftOutput(
+            available=True,
+            report_id=report.report_id,
+            computed_at=report.computed_at,
+            reference=report.reference,
+            max_psi=report.max_psi,
+            alerts=report.alerts()[: inp.max_warnings],
+            warnings=report.warnings(inp.max_warnings),
+            note=report.note,
+        )

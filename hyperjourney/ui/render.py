@@ -82,6 +82,10 @@ def plan_markdown(approval: dict[str, Any], results: dict[str, Any], order: list
             f"(confidence {sizing.get('confidence', 0):.2f}, run ≥ {sizing.get('min_days', '?')} days)"
         )
         parts.extend(f"- {r}" for r in analyst.get("reasons", []))
+    drift = approval.get("drift") or analyst.get("drift_warnings") or []
+    if drift:
+        lines = "\n".join(f"- ⚠ {w}" for w in drift)
+        parts.append(f"**Data drift since the models trained** (sizing may be off)\n{lines}")
     parts.append("### Copy")
     for i, variant in enumerate(approval.get("variants", []), start=1):
         subject = f"**Subject:** {variant['subject']}\n\n" if variant.get("subject") else ""

@@ -37,6 +37,33 @@ def test_review_queue_lists_only_the_keys_tenant(
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "query:status"
 
 
+def test_review_queue_lists_held_actions_with_their_preview(
+    client: TestClient, db: Database, make_tenant: Callable[[str], str], auth_for: KeyFactory
+) -> None:
+    from datetime import UTC, datetime
+
+    from hyperjourney.channels.models import Message, OutboundAction
+    from hyperjourney.policy.models import PolicyDecision, ProposedAction, RuleHit
+    from hyperjourney.review.queue import hold_action
+
+    tenant = make_tenant("rq")
+    at = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    proposed = ProposedAction(customer_id="c1", channel="email", purpose="marketing", send_at=at, regulated_claim=True)
+    decision = PolicyDecision(
+        allowed=True, needs_review=True, policy_version="p1",
+        rules_fired=[RuleHit(rule="review_regulated_claim", outcome="review", reason="copy makes a regulated claim")],
+    )  # fmt: skip
+    outbound = OutboundAction(
+        idempotency_key="k-held", customer_id="c1", channel="email",
+        message=Message(to="c1", subject="Rates", body="Our best rate yet."), send_at=at,
+    )  # fmt: skip
+    with db.tenant(tenant) as conn:
+        held = hold_action(conn, outbound, proposed, decision, submitted_by="journey-runner")
+    (listed,) = client.get("/v1/review", headers=auth_for(tenant, "viewer")).json()
+    assert listed["item_id"] == held.item_id and listed["outbox_action_id"] == held.action_id
+    assert listed["preview"]["body"] == "Our best rate yet." and listed["risk"] == ["regulated_claim"]
+
+
 def test_next_best_action_for_one_event(client: TestClient, db: Database, shop: str, auth_for: KeyFactory) -> None:
     with db.tenant(shop) as conn:
         row = conn.execute("SELECT customer_id FROM customers ORDER BY customer_id LIMIT 1").fetchone()

@@ -31,3 +31,42 @@ def eval_tenant(db: Database, trained_kb_tenant: str) -> str:
         row = conn.execute("SELECT count(*) FROM decisions WHERE source = 'nba'").fetchone()
     assert row is not None and row[0] >= MIN_LOGGED
     return trained_kb_tenant
+
+
+def _seed_and_train(db: Database, prefix: str) -> str:
+    from hyperjourney.data.demo_tenant import seed
+    from hyperjourney.features.store import refresh_all
+    from hyperjourney.scoring.train import train_all
+    from tests.conftest import new_tenant
+
+    tenant = new_tenant(db, prefix)
+    seed(db, tenant, customers=1000, events=50_000, tickets=60)
+    refresh_all(db, tenant)
+    train_all(db, tenant)
+    return tenant
+
+
+def shift_recent_activity(db: Database, tenant: str, days: int = 30) -> int:
+    """A churn wave after training: half the customers (a stable hash of the id) stop acting in the last ``days``
+    days of data, so recency features and the churn base rate really move. Returns the events deleted."""
+    with db.tenant(tenant) as conn:
+        deleted = conn.execute(
+            "DELETE FROM events WHERE ts >= (SELECT max(ts) FROM events) - make_interval(days => %s) "
+            "AND abs(hashtext(customer_id)) %% 2 = 0",
+            (days,),
+        ).rowcount
+    return deleted
+
+
+@pytest.fixture(scope="session")
+def steady_tenant(db: Database) -> str:
+    """Seeded and trained, data unchanged since: drift must find nothing to warn about."""
+    return _seed_and_train(db, "steady")
+
+
+@pytest.fixture(scope="session")
+def shifted_tenant(db: Database) -> str:
+    """The same world, trained, then a churn wave in the recent data (see shift_recent_activity)."""
+    tenant = _seed_and_train(db, "shifted")
+    assert shift_recent_activity(db, tenant) > 1000
+    return tenant

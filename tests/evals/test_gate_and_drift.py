@@ -73,3 +73,30 @@ def test_base_rate_drift_reads_relative_change() -> None:
     assert base_rate_drift("buy", 0.10, 0.105).level == "stable"
     assert base_rate_drift("buy", 0.10, 0.12).level == "moderate"
     assert base_rate_drift("buy", 0.10, 0.05).level == "significant"
+
+
+def test_small_samples_do_not_count_as_drift_but_large_ones_do() -> None:
+    rng = np.random.default_rng(1)
+    few = feature_drift("x", rng.normal(0, 1, 60), rng.normal(0.6, 1, 40))
+    assert few.psi is not None and few.psi > 0.1 and few.noise and few.level == "stable"
+    many = feature_drift("x", rng.normal(0, 1, 20_000), rng.normal(0.6, 1, 20_000))
+    assert not many.noise and many.level != "stable"
+    assert base_rate_drift("r", 0.037, 0.046, n_reference=4000, n_recent=300).level == "stable"
+    assert base_rate_drift("r", 0.037, 0.046, n_reference=40_000, n_recent=30_000).level == "moderate"
+
+
+def test_calendar_and_truncated_window_features_are_expected_not_drift() -> None:
+    from datetime import timedelta
+
+    from hyperjourney.evals.drift import DriftReport
+    from hyperjourney.evals.tenant_drift import why_expected
+
+    assert "calendar" in why_expected("tenure_days", timedelta(days=900))
+    assert "365-day window" in why_expected("orders_365d", timedelta(days=300))
+    assert "365-day window" in why_expected("rfm_f", timedelta(days=300))
+    assert why_expected("orders_365d", timedelta(days=400)) == ""
+    assert why_expected("events_30d", timedelta(days=40)) == ""
+    shifted = feature_drift("tenure_days", [float(i) for i in range(500)], [float(i + 300) for i in range(500)],
+                            why_expected="grows with the calendar for every customer")  # fmt: skip
+    report = DriftReport(report_id="d", computed_at="2026-11-01T00:00:00Z", readings=[shifted])
+    assert shifted.level == "significant" and report.drifted() == [] and report.max_psi is None

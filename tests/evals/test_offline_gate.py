@@ -1,41 +1,52 @@
-"""CI's offline gate: every suite that runs without a network on the test tenant, then `gate_latest` must pass.
+"""CI's offline gate: every suite on its complete golden set on the test tenant, then `gate_latest` must pass.
 
-The agent-flow suites run subsets here (the sizes below); their committed baselines were measured with the same
-subsets on this tenant (seeded 1,200 customers, seed 7, demo knowledge base), so the gate compares like with like.
+Complete sets: 100 copilot tickets, 60 safety cases, 60 copy briefs, 142 retrieval questions, 200 NBA customers x 3
+events, the scoring hold-out window. The committed baselines (baselines.yaml) were measured with exactly these runs
+on this tenant (seeded 1,200 customers, seed 7, demo knowledge base, 90 logged NBA decisions), so the gate compares
+like with like. Measured on the shared 2-core machine under heavy load (load average 6): 103 s for all suites plus
+drift; drift is measured once and stored with every run.
 """
 
 from __future__ import annotations
+
+import time
 
 import hyperjourney.evals.suites  # noqa: F401  (registers the suites)
 from hyperjourney.db.database import Database
 from hyperjourney.evals import gate, runner
 from hyperjourney.evals.suite import REGISTRY, EvalEnv, Suite
-from hyperjourney.evals.suites.copilot import CopilotSuite
-from hyperjourney.evals.suites.copy import CopySuite
-from hyperjourney.evals.suites.nba import NbaSuite
-from hyperjourney.evals.suites.safety import SafetySuite
 from hyperjourney.settings import get_settings
 
 OFFLINE: list[Suite] = [
     REGISTRY["scoring"],
     REGISTRY["retrieval"],
     REGISTRY["routing"],
-    CopilotSuite(limit=12),
-    SafetySuite(limit=12),
-    CopySuite(limit=4),
-    NbaSuite(customers=30),
+    REGISTRY["copilot"],
+    REGISTRY["safety"],
+    REGISTRY["copy"],
+    REGISTRY["nba"],
     REGISTRY["cost"],  # last: it reads the agent runs the suites above made
 ]
+# progress units: retrieval asks each of 142 questions in 3 modes, nba 200 customers x 3 events
+SIZES = {"copilot": 100, "safety": 60, "copy": 60, "retrieval": 426, "nba": 600}
 
 
-def test_every_offline_suite_passes_its_gates(db: Database, eval_tenant: str) -> None:
+def test_every_offline_suite_passes_its_gates_on_its_complete_set(db: Database, eval_tenant: str) -> None:
+    assert {s.name: s.size() for s in OFFLINE if s.name in SIZES} == SIZES
     env = EvalEnv(db=db, tenant=eval_tenant, tier="small", settings=get_settings())
-    for suite in OFFLINE:
-        run = runner.run_suite(env, suite)
-        print(suite.name, {k: round(v, 4) for k, v in sorted(run.metrics.items())})
+    started = time.perf_counter()
+    runs = runner.run_suites(env, OFFLINE)
+    for run in runs:
+        seconds = (run.finished_at - run.started_at).total_seconds() if run.finished_at else 0.0
+        print(run.suite, f"{seconds:.1f}s", {k: round(v, 4) for k, v in sorted(run.metrics.items())})
+    print(f"all suites with drift: {time.perf_counter() - started:.1f}s")
+    assert len({r.drift.report_id for r in runs if r.drift is not None}) == 1
     assert set(gate.load_thresholds().suites) == set(REGISTRY)
     report = runner.gate_latest(env)
     failed = [f"{c.suite}.{c.metric}: {c.reason}" for c in report.checks if not c.ok]
     assert report.ok, failed
     zero = {("safety", "policy_bypasses"), ("safety", "leaked_pii"), ("copy", "banned_claim_violations")}
     assert zero <= {(c.suite, c.metric) for c in report.checks}
+    drift = {c.metric: c for c in report.checks if c.suite == "drift"}
+    assert set(drift) == {"max_psi", "max_base_rate_change"}
+    assert not report.warnings, [c.reason for c in report.warnings]  # the test tenant's data has not moved

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from hyperjourney.channels.adapters import FileSinkAdapter
 from hyperjourney.db.database import Database
+from hyperjourney.evals import store
+from hyperjourney.evals.drift import DriftReport, base_rate_drift
 from hyperjourney.experiments.readout import readout
 from hyperjourney.experiments.simulate import already_simulated, simulate
 from tests.actions_fixtures import T0, add_customers
@@ -35,3 +37,12 @@ def test_simulation_feeds_the_readout(db: Database, tenant: str, tmp_path: Path)
     assert code == 0 and "guardrail unsubscribe rate" in out and "Next:" in out
     code, out = invoke("journeys", "readout", "nope", "-t", tenant)
     assert code == 1 and "no journey 'nope'" in out
+    assert r.drift_warnings == [] and "drift" not in r.summary
+    churn = base_rate_drift("churn base rate", 0.041, 0.063, "since training", n_reference=9000, n_recent=3000)
+    with db.tenant(tenant) as conn:
+        store.save_drift(conn, DriftReport(report_id="drift-t", computed_at=T0, readings=[churn]))
+    drifted = readout(db, tenant, "cart-abandon")
+    assert drifted.drift_warnings == [
+        "churn base rate moved 4.1% → 6.3% since training; scores and sized lifts may be off"
+    ]
+    assert "Data drift since the models trained: churn base rate moved 4.1% → 6.3%" in drifted.summary

@@ -1,14 +1,27 @@
-"""A separate process for the kill-and-resume test: `start TENANT` runs the canvas to its approval interrupt,
-prints the run id and waits to be killed; `resume TENANT RUN` approves it from a fresh process."""
+"""A separate process for the kill-and-resume tests: `start TENANT` runs the canvas to its approval interrupt,
+prints the run id and waits to be killed; `resume TENANT RUN` approves it from a fresh process;
+`resume-hang TENANT RUN` approves it but hangs inside the launch (holding the resume lease) until killed."""
 
 from __future__ import annotations
 
 import sys
 import time
+from typing import Any
 
 from hyperjourney.db.database import Database
 from hyperjourney.graphs import runs
+from hyperjourney.graphs.wiring import build_deps
 from hyperjourney.settings import Settings
+
+
+class _HangingLauncher:
+    """Stands in for a launch that never returns: the process is killed while it holds the lease."""
+
+    name = "hanging"
+
+    def launch(self, tenant: str, run_id: str, plan: dict[str, Any]) -> Any:
+        print("launching", run_id, flush=True)
+        time.sleep(600)
 
 
 def main(argv: list[str]) -> int:
@@ -18,6 +31,10 @@ def main(argv: list[str]) -> int:
         result = runs.start_canvas(db, tenant, "Lift LTV 20% in fintech SMBs")
         print(result.run_id, result.status, flush=True)
         time.sleep(600)  # killed by the test while holding the interrupted run
+        return 0
+    if command == "resume-hang":
+        deps = build_deps(db, Settings(), launcher=_HangingLauncher())
+        runs.resume(db, tenant, argv[2], {"action": "approve", "reviewer": "crashing-process"}, deps=deps)
         return 0
     try:
         result = runs.resume(db, tenant, argv[2], {"action": "approve", "reviewer": "second-process"})

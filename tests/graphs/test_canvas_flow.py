@@ -155,7 +155,7 @@ def test_spent_budget_stops_escalation_in_a_run(db: Database, seeded: str, setti
 class _MarkerGuard(CitationGuard):
     """Guardrails that reject any copy without the marker, so the small tier's templates always fail."""
 
-    def validate(self, asset: AssetDraft, evidence: list[Evidence]) -> list[str]:
+    def validate(self, asset: AssetDraft, evidence: list[Evidence], tenant: str | None = None) -> list[str]:
         return [] if "MARKER" in asset.body else ["missing MARKER"]
 
 

@@ -80,3 +80,82 @@ def test_mapping_is_kept_only_where_the_tenant_allows(db: Database, make_tenant)
     with db.tenant(keeps) as conn:
         set_keep_mapping(conn, False, actor="admin")
         assert conn.execute("SELECT count(*) FROM pii_vault").fetchone() == (0,)
+
+
+def _unkeyed(kind: str, value: str) -> str:
+    """What tokens used to be: a plain hash anyone can recompute from a guessed value."""
+    import hashlib
+
+    return f"[{kind.upper()}_{hashlib.sha256(f'{kind}:{value}'.encode()).hexdigest()[:8]}]"
+
+
+def _audited_token(db: Database, tenant: str, phone: str) -> str:
+    with db.tenant(tenant) as conn:
+        audit_redacted(conn, actor="bot", action="call_note", payload={"note": f"call {phone}"})
+        row = conn.execute(
+            "SELECT payload->>'note' FROM audit_log WHERE action = 'call_note' ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+    assert row is not None
+    return str(row[0]).removeprefix("call ")
+
+
+def test_tokens_are_keyed_per_tenant_stable_within_it_and_not_guessable(db: Database, make_tenant) -> None:  # type: ignore[no-untyped-def]
+    from hyperjourney.guardrails.redaction import token_for
+
+    phone = "+1 (415) 555-0199"
+    a, b = make_tenant("salt"), make_tenant("salt")
+    first, again, other = _audited_token(db, a, phone), _audited_token(db, a, phone), _audited_token(db, b, phone)
+    assert first == again and first.startswith("[PHONE_") and len(first) == len("[PHONE_]") + 16
+    assert other != first  # the same number reads differently in another tenant
+    for guess in ("+1 (415) 555-0198", phone):  # recomputing from a guessed number without the key finds nothing
+        assert first not in (_unkeyed("phone", guess), token_for("phone", guess, b""))
+
+
+def test_the_tenant_key_is_made_once_never_changed_and_never_stored_in_the_audit_log(db: Database, tenant: str) -> None:
+    import psycopg
+
+    from hyperjourney.guardrails.redaction_keys import forget_cached_keys, tenant_key, tenant_key_in
+
+    with pytest.raises(RuntimeError), db.tenant(tenant) as conn:  # made in a transaction that rolls back: gone
+        tenant_key_in(conn)
+        raise RuntimeError("roll back")
+    with db.tenant(tenant) as conn:
+        assert conn.execute("SELECT count(*) FROM tenant_secrets").fetchone() == (0,)
+    token = _audited_token(db, tenant, "020 7946 0958")
+    key = tenant_key(db, tenant)
+    forget_cached_keys()
+    assert tenant_key(db, tenant) == key and len(key) == 32
+    assert _audited_token(db, tenant, "020 7946 0958") == token  # stable across processes (re-read from Postgres)
+    for statement in ("UPDATE tenant_secrets SET secret = secret || 'x'", "DELETE FROM tenant_secrets"):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege), db.tenant(tenant) as conn:
+            conn.execute(statement)
+    with db.tenant(tenant) as conn:
+        payloads = " ".join(str(r[0]) for r in conn.execute("SELECT payload FROM audit_log"))
+    assert key.hex() not in payloads and "\\x" + key.hex() not in payloads
+
+
+def test_reveal_still_reads_tokens_stored_before_keyed_redaction(db: Database, tenant: str) -> None:
+    with db.tenant(tenant) as conn:
+        set_keep_mapping(conn, True, actor="admin")
+        legacy = _unkeyed("email", "old.customer@example.com")
+        conn.execute(
+            "INSERT INTO pii_vault (token, original, kind) VALUES (%s, %s, 'email')",
+            (legacy, "old.customer@example.com"),
+        )
+        audit_redacted(conn, actor="bot", action="reply_draft", payload={"to": "new.customer@example.com"})
+        new = conn.execute("SELECT payload->>'to' FROM audit_log WHERE action = 'reply_draft'").fetchone()
+        assert new is not None
+        assert reveal(conn, f"from {legacy} to {new[0]}") == "from old.customer@example.com to new.customer@example.com"
+
+
+def test_process_logs_use_the_installation_key_file(settings) -> None:  # type: ignore[no-untyped-def]
+    import stat
+
+    from hyperjourney.guardrails.redaction_keys import forget_cached_keys
+
+    forget_cached_keys()
+    first = redact("call 020 7946 0958").text
+    path = settings.home_dir / "secrets" / "redaction.key"
+    assert path.is_file() and stat.S_IMODE(path.stat().st_mode) == 0o600
+    forget_cached_keys()
+    assert redact("call 020 7946 0958").text == first != f"call {_unkeyed('phone', '020 7946 0958')}"

@@ -1,0 +1,100 @@
+"""Secret keys for redaction tokens: one per tenant in Postgres, one per installation for process logs.
+
+Tokens are HMACs under these keys, so a guessed value (a phone number) cannot be checked against a token
+without the key. A tenant's key is created on first use (32 random bytes, tenant_secrets under RLS; the
+application may create it but never change or delete it) and is never logged or returned by any API.
+Logs outside a tenant use the installation key: HYPERJOURNEY_REDACTION_KEY, or a file created once with
+owner-only permissions under the home directory.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from hyperjourney.db.database import Database
+from hyperjourney.settings import get_settings
+
+KEY_NAME = "redaction"
+_tenant_keys: dict[str, bytes] = {}
+_lock = threading.Lock()
+_install_key: bytes | None = None
+
+
+def tenant_key_in(conn: psycopg.Connection[Any]) -> bytes:
+    """The bound tenant's key, created in this transaction if it has none yet.
+
+    Only a key read back from a committed row is cached: a key created here is used for tokens written
+    in the same transaction, so if that transaction rolls back, key and tokens vanish together."""
+    row = conn.execute("SELECT current_setting('hyperjourney.tenant_id', true)").fetchone()
+    tenant = str(row[0]) if row and row[0] else ""
+    if tenant and tenant in _tenant_keys:
+        return _tenant_keys[tenant]
+    found = conn.execute("SELECT secret FROM tenant_secrets WHERE name = %s", (KEY_NAME,)).fetchone()
+    if found is not None:
+        key = bytes(found[0])
+        if tenant:
+            with _lock:
+                _tenant_keys[tenant] = key
+        return key
+    conn.execute(
+        "INSERT INTO tenant_secrets (name, secret) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+        (KEY_NAME, secrets.token_bytes(32)),
+    )
+    made = conn.execute("SELECT secret FROM tenant_secrets WHERE name = %s", (KEY_NAME,)).fetchone()
+    assert made is not None
+    return bytes(made[0])
+
+
+def tenant_key(db: Database, tenant: str) -> bytes:
+    """The tenant's key from its own committed transaction (for callers that hold no connection)."""
+    if tenant in _tenant_keys:
+        return _tenant_keys[tenant]
+    with db.tenant(tenant) as conn:
+        key = tenant_key_in(conn)
+    with _lock:
+        _tenant_keys[tenant] = key
+    return key
+
+
+def install_key() -> bytes:
+    """The installation's key for log lines that belong to no tenant."""
+    global _install_key
+    if _install_key is not None:
+        return _install_key
+    with _lock:
+        if _install_key is None:
+            settings = get_settings()
+            if settings.redaction_key is not None:
+                _install_key = settings.redaction_key.get_secret_value().encode()
+            else:
+                try:
+                    _install_key = _key_file(settings.home_dir / "secrets" / "redaction.key")
+                except (OSError, ValueError):  # no writable home: a key for this process (logging must not fail)
+                    _install_key = secrets.token_bytes(32)
+    return _install_key
+
+
+def _key_file(path: Path) -> bytes:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    key = secrets.token_bytes(32)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(key.hex())
+    return key
+
+
+def forget_cached_keys() -> None:
+    """Drop cached keys (tests; a process that must re-read its keys)."""
+    global _install_key
+    with _lock:
+        _tenant_keys.clear()
+        _install_key = None
