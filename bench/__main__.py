@@ -7,7 +7,16 @@ from collections.abc import Callable
 
 from rich.console import Console
 
-from bench import agents_bench, ingest_bench, knowledge_bench, nba_bench, policy_bench, scoring_bench, surfaces_bench
+from bench import (
+    agents_bench,
+    hardening_bench,
+    ingest_bench,
+    knowledge_bench,
+    nba_bench,
+    policy_bench,
+    scoring_bench,
+    surfaces_bench,
+)
 from bench.report import Figure, print_table
 
 SUITES: dict[str, Callable[[], list[Figure]]] = {
@@ -18,6 +27,7 @@ SUITES: dict[str, Callable[[], list[Figure]]] = {
     "scoring": scoring_bench.run,
     "policy": policy_bench.run,
     "surfaces": surfaces_bench.run,
+    "hardening": hardening_bench.run,
 }
 
 

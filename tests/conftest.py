@@ -59,20 +59,25 @@ def make_tenant(db: Database) -> Callable[[str], str]:
     return lambda prefix="t": new_tenant(db, prefix)
 
 
-@pytest.fixture(scope="session")
-def trained_tenant(db: Database) -> str:
-    """A seeded tenant with features computed and every model trained, shared by the tests that read scores."""
+def seeded_and_trained(db: Database, prefix: str) -> str:
+    """A new tenant seeded (1,200 customers, 60k events, 400 tickets), features computed, every model trained."""
     from hyperjourney.data.demo_tenant import seed
     from hyperjourney.features.store import refresh_all
     from hyperjourney.scoring.service import score_all
     from hyperjourney.scoring.train import train_all
 
-    tenant = new_tenant(db, "trained")
+    tenant = new_tenant(db, prefix)
     seed(db, tenant, customers=1200, events=60_000, tickets=400)
     refresh_all(db, tenant)
     train_all(db, tenant)
     score_all(db, tenant)
     return tenant
+
+
+@pytest.fixture(scope="session")
+def trained_tenant(db: Database) -> str:
+    """A seeded, trained tenant shared by the tests that read scores (many tests write into it too)."""
+    return seeded_and_trained(db, "trained")
 
 
 DEMO_KB = Path(__file__).resolve().parents[1] / "hyperjourney" / "knowledge" / "kb" / "demo"

@@ -16,13 +16,15 @@ from starlette.concurrency import run_in_threadpool
 import hyperjourney.graphs.runs as runs
 from hyperjourney.api import runs_service as svc
 from hyperjourney.api.auth import Caller, Reviewer
+from hyperjourney.api.keys import Principal
 from hyperjourney.api.problems import PROBLEM_RESPONSES, ApiProblem
-from hyperjourney.data.ingest.rows import ID
+from hyperjourney.data.pasted_tickets import PastedTicket, TicketChannel, create_ticket
 from hyperjourney.db.database import Database
 from hyperjourney.settings import Settings
 
 router = APIRouter(tags=["runs"], responses=PROBLEM_RESPONSES)
 STREAM_LIMIT_SECONDS = 600.0
+_PASTED = {"subject", "customer_email", "customer_id", "channel"}
 RunId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
@@ -34,8 +36,19 @@ class CanvasRunIn(BaseModel):
 
 
 class CopilotRunIn(BaseModel):
+    """Either an existing ``ticket_id`` or a pasted ``ticket_text`` (stored as a new ticket first), not both."""
+
     flow: Literal["copilot"]
-    ticket_id: str = ID
+    ticket_id: str | None = Field(
+        None, min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@-]+$", description="an existing ticket"
+    )
+    ticket_text: str | None = Field(
+        None, min_length=1, max_length=20_000, description="the customer's message as pasted; creates the ticket"
+    )
+    subject: str | None = Field(None, max_length=300, description="for ticket_text: defaults to its first line")
+    customer_email: str | None = Field(None, max_length=320, description="for ticket_text: who wrote it")
+    customer_id: str | None = Field(None, max_length=128, description="for ticket_text: the customer, if known")
+    channel: TicketChannel = Field("email", description="for ticket_text: where it came in")
 
 
 class ResumeIn(BaseModel):
@@ -54,14 +67,17 @@ class RunOut(BaseModel):
     outcome: dict[str, Any] = Field(default_factory=dict)
     review: list[str] = Field(default_factory=list)
     evidence: list[str] = Field(default_factory=list, description="citation ids the run used")
+    ticket_id: str | None = Field(None, description="copilot runs: the ticket answered (new for ticket_text)")
     events_url: str
     run_url: str
 
 
-def _out(run_id: str, flow: str, status: str, result: runs.RunResult | None = None) -> RunOut:
-    extra: dict[str, Any] = {}
+def _out(
+    run_id: str, flow: str, status: str, result: runs.RunResult | None = None, ticket_id: str | None = None
+) -> RunOut:
+    extra: dict[str, Any] = {"ticket_id": ticket_id}
     if result is not None:
-        extra = {
+        extra |= {
             "approval": result.approval,
             "outcome": result.outcome,
             "review": result.review,
@@ -95,7 +111,8 @@ def create_run(
     """The run starts at once; follow `events_url` for its steps as they happen (or pass `wait=true`)."""
     db: Database = request.app.state.db
     settings: Settings = request.app.state.settings
-    value = body.goal if isinstance(body, CanvasRunIn) else body.ticket_id
+    ticket_id = None if isinstance(body, CanvasRunIn) else _ticket(db, who, body)
+    value = body.goal if isinstance(body, CanvasRunIn) else str(ticket_id)
     live = svc.start_live(db, settings, who.tenant, body.flow, value)
     try:
         live.wait_started()
@@ -106,9 +123,31 @@ def create_run(
     if wait:
         live.done.wait(STREAM_LIMIT_SECONDS)
     if live.result is not None:
-        return _out(live.run_id, body.flow, live.result.status, live.result)
+        return _out(live.run_id, body.flow, live.result.status, live.result, ticket_id)
     status, _ = svc.steps_after(db, who.tenant, live.run_id, 10**9)
-    return _out(live.run_id, body.flow, status or "running")
+    return _out(live.run_id, body.flow, status or "running", ticket_id=ticket_id)
+
+
+def _ticket(db: Database, who: Principal, body: CopilotRunIn) -> str:
+    """The ticket to answer: the given id, or a new ticket stored from the pasted text (audited, in the tenant)."""
+    if (body.ticket_id is None) == (body.ticket_text is None):
+        field = "ticket_text" if body.ticket_id is not None else "ticket_id"
+        raise ApiProblem(422, "Invalid request", "give exactly one of ticket_id or ticket_text", field=field)
+    if body.ticket_id is not None:
+        return body.ticket_id
+    try:
+        pasted = PastedTicket.model_validate(
+            body.model_dump(include=_PASTED, exclude_none=True) | {"text": body.ticket_text}
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = {"text": "ticket_text"}.get(str(first["loc"][0]), str(first["loc"][0])) if first["loc"] else "(body)"
+        raise ApiProblem(422, "Invalid request", str(first["msg"]), field=where) from exc
+    try:
+        with db.tenant(who.tenant) as conn:
+            return create_ticket(conn, pasted, actor=f"api:{who.key_id}").ticket_id
+    except ValueError as exc:
+        raise _field_problem(exc) from exc
 
 
 @router.get("/v1/runs/{run_id}", response_model=svc.RunDetail, summary="A run with its steps, evidence and audit trail")

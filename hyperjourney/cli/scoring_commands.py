@@ -84,13 +84,20 @@ def show(
     console.print(f"training window: {json.dumps(found.training_window)}")
     console.print(f"baseline: {m.get('baseline', '-')}")
     table = Table(title="held-out quality")
-    for col in ("metric", "model", "baseline", "better"):
+    for col in ("metric", "model", "baseline", "better", "in criterion"):
         table.add_column(col, justify="left" if col == "metric" else "right")
+    tested = m.get("tested", [])
     for metric, lower_better in _COMPARED:
         if metric in m and f"baseline_{metric}" in m:
             a, b = float(m[metric]), float(m[f"baseline_{metric}"])
-            table.add_row(metric, f"{a:.4f}", f"{b:.4f}", "yes" if (a < b if lower_better else a > b) else "no")
+            better = "yes" if (a < b if lower_better else a > b) else "no"
+            table.add_row(metric, f"{a:.4f}", f"{b:.4f}", better, "yes" if metric in tested else "-")
     console.print(table)
+    if "mae_zero" in m:
+        console.print(
+            f"MAE uses the median estimate, RMSE the expected value (MAE of the expected value "
+            f"{m['mae_of_expected']:.2f}; of predicting 0 for everyone {m['mae_zero']:.2f})"
+        )
     if "lift" in m:
         lift = Table(title="lift by decile (1 = highest scores)")
         for col in ("decile", "n", "rate", "lift", "baseline lift"):
@@ -105,7 +112,8 @@ def show(
                 f"{b['lift']:.2f}" if b else "-",
             )
         console.print(lift)
-    console.print("beats baseline: " + ("[green]yes[/]" if m.get("beats_baseline") else "[red]NO[/]"))
+    verdict = "[green]yes[/]" if m.get("beats_baseline") else "[red]NO[/]"
+    console.print(f"beats baseline: {verdict}" + (f" ({m['criterion']})" if m.get("criterion") else ""))
 
 
 @app.command()

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from pydantic import BaseModel
 
-FEATURE_SET = 1  # bump when the computation changes; stored on every feature row
+FEATURE_SET = 2  # bump when the computation changes; stored on every feature row
 
 
 class FeatureDef(BaseModel):
@@ -101,6 +101,8 @@ _FAMILIES: list[tuple[tuple[str, ...], timedelta, dict[str, str]]] = [
             "top_category": "the category with the highest affinity",
             "last_category": "category of the most recent order line (missing if none)",
             "recent_category": "category viewed most in 30 days (missing if none)",
+            "last_order_categories": "product categories in the most recent order (next-category input)",
+            "category_views_30d": "product views per category in 30 days",
             "rfm_r": "recency score 1-5 by fixed thresholds (30/90/180/365 days)",
             "rfm_f": "frequency score 1-5 by orders in 365 days (1/2/4/6)",
             "rfm_m": "monetary score 1-5 by value in 365 days (250/500/1000)",
@@ -146,6 +148,7 @@ _FAMILIES: list[tuple[tuple[str, ...], timedelta, dict[str, str]]] = [
             "company_size": "company size band (smb, mid_market, enterprise)",
             "employees": "employees at the customer's company",
             "business": "line of business: b2b (Ledger), plg (Boards) or dtc (Goods)",
+            "declared_interest": "interest the customer stated in their profile (attribute 'interest', e.g. running)",
             "region": "region",
             "language": "preferred language",
         },

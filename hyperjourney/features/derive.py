@@ -77,6 +77,8 @@ def derive(row: dict[str, Any]) -> dict[str, Any]:
     f["top_category"] = max(sorted(affinity), key=lambda c: affinity[c]) if affinity else None
     f["last_category"] = orders.get("last_category")
     f["recent_category"] = row["recent_category"]
+    f["last_order_categories"] = sorted(row["last_order_categories"] or [])
+    f["category_views_30d"] = {k: int(v) for k, v in sorted((row["category_views_30d"] or {}).items())}
     f.update(rfm(f["days_since_last_order"], f["orders_365d"], f["monetary_365d"], f["days_since_first_order"]))
 
     f["tenure_days"] = _round(row["tenure_days"])
@@ -101,6 +103,7 @@ def derive(row: dict[str, Any]) -> dict[str, Any]:
     f["company_size"] = row["company_size"]
     f["employees"] = row["employees"]
     f["business"] = row["business"]
+    f["declared_interest"] = row["declared_interest"]
     f["region"] = row["region"]
     f["language"] = row["language"]
     return f

@@ -7,6 +7,7 @@ WITH canon AS (
 people AS (
     SELECT c.customer_id AS cid, c.account_id, c.industry, c.timezone, c.created_at, c.region, c.language,
            c.attributes->>'segment' AS business, c.attributes->>'company_size' AS company_size,
+           c.attributes->>'interest' AS declared_interest,
            (c.attributes->>'employees')::numeric AS employees
     FROM customers c
     WHERE c.merged_into IS NULL AND c.created_at < %(as_of)s
@@ -125,6 +126,20 @@ affinity AS (
         FROM affinity_src GROUP BY cid, category
     ) s GROUP BY cid
 ),
+last_order AS (
+    SELECT l.cid, jsonb_agg(DISTINCT l.category) AS last_order_categories
+    FROM lines l
+    JOIN (SELECT DISTINCT ON (cid) cid, order_id FROM lines ORDER BY cid, ordered_at DESC, order_id) o
+      ON o.cid = l.cid AND o.order_id = l.order_id
+    GROUP BY l.cid
+),
+views_30d AS (
+    SELECT cid, jsonb_object_agg(category, n) AS category_views_30d
+    FROM (
+        SELECT cid, category, count(*) AS n FROM ev
+        WHERE type = 'product_view' AND category IS NOT NULL AND age_d < 30 GROUP BY cid, category
+    ) s GROUP BY cid
+),
 recent_views AS (
     SELECT DISTINCT ON (cid) cid, category AS recent_category
     FROM ev WHERE type = 'product_view' AND category IS NOT NULL AND age_d < 30
@@ -176,13 +191,15 @@ acct AS (
     GROUP BY m.account_id
 )
 SELECT p.cid AS customer_id, p.account_id, p.industry, p.region, p.language, p.business, p.company_size,
+       p.declared_interest,
        p.employees::float8 AS employees,
        extract(epoch FROM %(as_of)s - p.created_at) / 86400.0 AS tenure_days,
        to_jsonb(ev_agg) - 'cid' AS ev,
        to_jsonb(order_agg) - 'cid' AS ord,
        to_jsonb(tix_agg) - 'cid' AS tix,
        to_jsonb(acct) - 'account_id' AS acct,
-       hour_agg.active_hours, affinity.category_affinity, affinity.category_interest, bought.categories, recent_views.recent_category
+       hour_agg.active_hours, affinity.category_affinity, affinity.category_interest, bought.categories, recent_views.recent_category,
+       last_order.last_order_categories, views_30d.category_views_30d
 FROM people p
 LEFT JOIN ev_agg USING (cid)
 LEFT JOIN hour_agg USING (cid)
@@ -190,6 +207,8 @@ LEFT JOIN order_agg USING (cid)
 LEFT JOIN affinity USING (cid)
 LEFT JOIN bought USING (cid)
 LEFT JOIN recent_views USING (cid)
+LEFT JOIN last_order USING (cid)
+LEFT JOIN views_30d USING (cid)
 LEFT JOIN tix_agg USING (cid)
 LEFT JOIN acct ON acct.account_id = p.account_id
 ORDER BY p.cid

@@ -33,14 +33,15 @@ def tenant_key_in(conn: psycopg.Connection[Any]) -> bytes:
     in the same transaction, so if that transaction rolls back, key and tokens vanish together."""
     row = conn.execute("SELECT current_setting('hyperjourney.tenant_id', true)").fetchone()
     tenant = str(row[0]) if row and row[0] else ""
-    if tenant and tenant in _tenant_keys:
+    if not tenant:  # an admin connection sees every tenant's secrets: never pick one by accident
+        raise ValueError("tenant redaction keys need a tenant-bound connection (db.tenant)")
+    if tenant in _tenant_keys:
         return _tenant_keys[tenant]
     found = conn.execute("SELECT secret FROM tenant_secrets WHERE name = %s", (KEY_NAME,)).fetchone()
     if found is not None:
         key = bytes(found[0])
-        if tenant:
-            with _lock:
-                _tenant_keys[tenant] = key
+        with _lock:
+            _tenant_keys[tenant] = key
         return key
     conn.execute(
         "INSERT INTO tenant_secrets (name, secret) VALUES (%s, %s) ON CONFLICT DO NOTHING",

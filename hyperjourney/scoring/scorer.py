@@ -22,6 +22,7 @@ from hyperjourney.scoring.train import KINDS
 from hyperjourney.scoring.vectorize import Vectorizer
 
 BINARY = ("purchase_propensity", "churn_risk", "upgrade_fit")
+_CATEGORY_TERMS = ("last_order_categories", "category_views_30d", "declared_interest", "category_affinity")
 TOP_REASONS = 3
 
 
@@ -39,9 +40,7 @@ class Scorer:
     binary: dict[str, LinearClassifier] = field(default_factory=dict)
     clv_buy: LinearClassifier | None = None
     clv_spend: LogSpendRegressor | None = None
-    categories: list[str] = field(default_factory=list)
-    category_prior: np.ndarray | None = None
-    category_beta: float = 1.0
+    next_category: category.NextCategoryModel | None = None
     priors: dict[str, list[float]] = field(default_factory=dict)
 
     @classmethod
@@ -69,8 +68,7 @@ class Scorer:
                 s.clv_buy = LinearClassifier.from_json(art["buy"])
                 s.clv_spend = LogSpendRegressor.from_json(art["spend"])
             elif name == "next_category":
-                s.categories, s.category_beta = art["categories"], float(art["beta"])
-                s.category_prior = np.array(art["prior"])
+                s.next_category = category.NextCategoryModel.from_json(art)
             elif name == "best_send_hour":
                 s.priors = art["priors"]
         return s
@@ -80,14 +78,15 @@ class Scorer:
         vec = self.vectorizers["purchase_propensity"]
         x = vec.transform(rows)
         xs = {n: x if v.levels == vec.levels else v.transform(rows) for n, v in self.vectorizers.items()}
-        shares, weight = category.interest(rows, self.categories)
+        assert self.next_category is not None
+        sequence = self.next_category.inputs(rows)
         hours = np.array([sendtime.histogram(r.get("active_hours")) for r in rows]).reshape(len(rows), 24)
         keys = list(self.priors)
         business = np.array(
             [keys.index(str(r.get("business"))) if str(r.get("business")) in keys else keys.index("*") for r in rows],
             dtype=int,
         )
-        return Inputs(xs, shares, weight, hours, business)
+        return Inputs(xs, sequence, hours, business)
 
     def core(self, inp: Inputs) -> dict[str, Any]:
         """Every model's values and top drivers as arrays: the whole numeric work, no Python per customer."""
@@ -95,13 +94,14 @@ class Scorer:
         for name in BINARY:
             model, x = self.binary[name], inp.x[name]
             out[name] = model.predict_with_drivers(x, TOP_REASONS)
-        assert self.clv_buy is not None and self.clv_spend is not None and self.category_prior is not None
+        assert self.clv_buy is not None and self.clv_spend is not None and self.next_category is not None
         x = inp.x["clv"]
         p_buy, top, effects = self.clv_buy.predict_with_drivers(x, TOP_REASONS)
         spend = self.clv_spend.predict(x)
         out["clv"] = (p_buy * spend, top, effects * spend[:, None], p_buy, spend)
-        proba = category.proba(inp.categories, inp.interest, self.category_prior, self.category_beta)
-        out["next_category"] = (proba.max(axis=1), proba.argmax(axis=1))
+        proba = self.next_category.predict(inp.sequence)
+        label = proba.argmax(axis=1)
+        out["next_category"] = (proba.max(axis=1), label, self.next_category.effects(inp.sequence, label))
         prior = np.array([self.priors[k] for k in self.priors])[inp.business]
         n = inp.hours.sum(axis=1)
         dist = (inp.hours + sendtime.ALPHA * prior) / (n + sendtime.ALPHA)[:, None]
@@ -149,7 +149,7 @@ class Scorer:
                     label=None,
                 )
         self._clv(rows, out, shared, arrays["clv"])
-        self._next_category(rows, out, shared, arrays["next_category"])
+        self._next_category(rows, out, shared, arrays["next_category"], inp.sequence)
         self._send_hour(rows, out, shared, arrays["best_send_hour"], inp.hours)
         return out
 
@@ -227,11 +227,13 @@ class Scorer:
         rows: Sequence[dict[str, Any]],
         out: list[dict[str, dict[str, Any]]],
         shared: list[list[tuple[float, str]]],
-        arrays: tuple[np.ndarray, np.ndarray],
+        arrays: tuple[np.ndarray, np.ndarray, np.ndarray],
+        inp: category.SequenceInputs,
     ) -> None:
-        best, index = arrays
-        classes = self.categories
-        known = set(self.categories)
+        best, index, effects = arrays
+        assert self.next_category is not None
+        classes = self.next_category.categories
+        known = set(classes)
         for i, row in enumerate(rows):
             label = classes[int(index[i])]
             penalties = list(shared[i])
@@ -242,24 +244,53 @@ class Scorer:
             if not seen:
                 penalties.append((0.4, "no category history: the prediction follows what most customers buy next"))
             conf, problems = self._confidence("next_category", penalties)
-            aff = row.get("category_affinity") or {}
-            drivers = [
-                dict(
-                    feature="category_affinity",
-                    text=f"{share:.0%} of their interest is in {cat.replace('_', ' ')}",
-                    direction="+" if cat == label else "-",
-                    size=round(float(share), 3),
-                )
-                for cat, share in sorted(aff.items(), key=lambda kv: -kv[1])[:TOP_REASONS]
-            ]
             out[i]["next_category"] = dict(
                 name="next_category",
                 value=round(float(best[i]), 4),
                 label=label,
                 confidence=conf,
                 model_version=self.versions["next_category"],
-                reasons=problems + drivers,
+                reasons=problems + self._category_drivers(row, label, effects[i], inp.days[i]),
             )
+
+    def _category_drivers(
+        self, row: dict[str, Any], label: str, effects: np.ndarray, days: float
+    ) -> list[dict[str, Any]]:
+        """Top terms by their effect on p(label): the last order's complements, recent views, long-run taste."""
+        assert self.next_category is not None
+        classes = self.next_category.categories
+        k = len(classes)
+        target = label.replace("_", " ")
+        views = row.get("category_views_30d") or {}
+        affinity = row.get("category_affinity") or {}
+        drivers = []
+        for j in np.argsort(-np.abs(effects), kind="stable")[:TOP_REASONS]:
+            e = float(effects[j])
+            if abs(e) < 1e-4:
+                break
+            if j < k:
+                text = f"bought {classes[j].replace('_', ' ')} {days:.0f} days ago"
+            elif j < 2 * k:
+                c = classes[j - k]
+                text = f"viewed {c.replace('_', ' ')} {int(views.get(c, 0))}x in 30 days"
+            elif j == 2 * k:
+                text = f"says they are into {row.get('declared_interest')}"
+            else:
+                top = max(sorted(affinity), key=lambda c: affinity[c]) if affinity else None
+                text = (
+                    f"{affinity[top]:.0%} of their past-year interest is in {top.replace('_', ' ')}"
+                    if top
+                    else "no past-year interest recorded"
+                )
+            drivers.append(
+                dict(
+                    feature=_CATEGORY_TERMS[j // k] if j < 2 * k else _CATEGORY_TERMS[j - 2 * k + 2],
+                    text=f"{text}: {target} {_signed(e)}",
+                    direction="+" if e > 0 else "-",
+                    size=round(abs(e), 4),
+                )
+            )
+        return drivers
 
     def _send_hour(
         self,
@@ -310,11 +341,10 @@ class Scorer:
 
 @dataclass
 class Inputs:
-    """Numeric inputs for a batch: linear-model matrices, category columns, hour histograms, prior index."""
+    """Numeric inputs for a batch: linear-model matrices, next-category terms, hour histograms, prior index."""
 
     x: dict[str, np.ndarray]
-    categories: np.ndarray
-    interest: np.ndarray
+    sequence: category.SequenceInputs
     hours: np.ndarray
     business: np.ndarray
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
+from collections.abc import Coroutine
 from functools import lru_cache
 from typing import Any
 
 import chainlit as cl
+from chainlit.data import get_data_layer
 from chainlit.types import ThreadDict
 
 import hyperjourney.graphs.runs as runs
@@ -20,13 +23,17 @@ from hyperjourney.api import runs_service as svc
 from hyperjourney.db.database import Database
 from hyperjourney.graphs.wiring import build_deps
 from hyperjourney.settings import get_settings
-from hyperjourney.ui import offline_html, render
+from hyperjourney.ui import evidence, lift, offline_html, render
 from hyperjourney.ui.auth import can_approve, check_password
+from hyperjourney.ui.copilot_input import CopilotInputError, choose_ticket
 from hyperjourney.ui.data_layer import PostgresDataLayer
 from hyperjourney.ui.server import TENANT_ENV
 
 offline_html.install()
 CANVAS, COPILOT = "Canvas", "Copilot"
+ASKS_FOR_RESULTS = re.compile(
+    r"\bhow (did|does|is|are) (it|we|that|this|the journey)\b|\b(results?|measured|readout|lift so far)\b", re.I
+)
 _pending: set[asyncio.Task[None]] = set()
 
 
@@ -63,7 +70,8 @@ async def profiles(user: cl.User | None = None, language: str | None = None) -> 
         ),
         cl.ChatProfile(
             name=COPILOT,
-            markdown_description="For support agents: pick or paste a ticket id; see tone, channel and a cited draft.",
+            markdown_description="For support agents: pick a ticket, give its id or paste its text; see tone, "
+            "channel and a cited draft.",
         ),
     ]
 
@@ -103,7 +111,12 @@ async def _offer_tickets() -> None:
         cl.Action(name="pick_ticket", payload={"ticket_id": tid}, label=f"{tid}: {subject[:40]}")
         for tid, subject in tickets
     ]
-    await cl.Message(content="Pick an open ticket or paste a ticket id.", actions=actions).send()
+    await cl.Message(
+        content="Pick an open ticket, type its id, or paste a ticket's text. A pasted ticket may start with "
+        "`From: customer@example.com` (or `Customer: <customer id>`) and `Subject: …` lines; it is stored as a "
+        "new ticket and answered.",
+        actions=actions,
+    ).send()
 
 
 @cl.on_message
@@ -113,7 +126,9 @@ async def on_message(message: cl.Message) -> None:
         await cl.Message(content="Please type a goal or a ticket id.").send()
         return
     if cl.user_session.get("chat_profile") == COPILOT:
-        await run_copilot(text)
+        await copilot_input(text)
+    elif cl.user_session.get("run_id") and ASKS_FOR_RESULTS.search(text):
+        await show_measured(str(cl.user_session.get("run_id")))
     else:
         await run_canvas(text)
 
@@ -143,7 +158,9 @@ async def _follow(live: svc.LiveRun) -> list[dict[str, Any]]:
 async def _remember(run_id: str, flow: str, name: str) -> None:
     """Tie the conversation to its run, so a reload or a later visit can show where the run stands."""
     cl.user_session.set("run_id", run_id)
-    await data_layer().update_thread(cl.context.session.thread_id, name=name, metadata={"run_id": run_id, "flow": flow})
+    await get_data_layer().update_thread(
+        cl.context.session.thread_id, name=name, metadata={"run_id": run_id, "flow": flow}
+    )
 
 
 async def run_canvas(goal: str) -> None:
@@ -175,25 +192,20 @@ async def show_result(run_id: str) -> None:
 
 def _outcome(detail: svc.RunDetail) -> dict[str, Any]:
     outcome = detail.outcome or {}
-    return {"launch": outcome.get("launch", {}), "next": outcome.get("next", "")}
+    keys = ("launch", "next", "decision", "reviewer")
+    return {k: outcome[k] for k in keys if outcome.get(k)}
 
 
-def _evidence(detail: svc.RunDetail, order: list[str]) -> tuple[list[cl.Element], list[cl.Action]]:
-    """A side panel per cited chunk (its name links from the text) and an "inspect evidence" button for each."""
-    by_id = {e.citation_id: e for e in detail.evidence}
-    elements: list[cl.Element] = [
-        cl.Text(name=cid, content=f"**{by_id[cid].title}**\n\n{by_id[cid].text}", display="side")
-        for cid in order
-        if cid in by_id
-    ]
-    actions = [
+def _inspect_actions(detail: svc.RunDetail, order: list[str]) -> list[cl.Action]:
+    """An "inspect evidence" button per cited chunk, numbered as in the text; it opens the chunk in the side panel."""
+    known = {e.citation_id for e in detail.evidence}
+    return [
         cl.Action(
             name="inspect_evidence", payload={"run_id": detail.run_id, "citation_id": cid}, label=f"Inspect [{i}]"
         )
         for i, cid in enumerate(order, start=1)
-        if cid in by_id
+        if cid in known
     ]
-    return elements, actions
 
 
 async def _show_approval(detail: svc.RunDetail) -> None:
@@ -201,8 +213,9 @@ async def _show_approval(detail: svc.RunDetail) -> None:
     order: list[str] = []
     titles = {e.citation_id: e.title for e in detail.evidence}
     text = render.plan_markdown(detail.approval, detail.results, order, titles)
-    elements, actions = _evidence(detail, order)
-    chart = render.lift_svg(detail.results.get("analyst", {}))
+    actions = _inspect_actions(detail, order)
+    elements: list[cl.Element] = []
+    chart = await asyncio.to_thread(lift.lift_chart, detail.results.get("analyst", {}))
     if chart:
         elements.append(cl.Image(name="expected lift", content=chart.encode(), mime="image/svg+xml", display="inline"))
     if can_approve(_role()):
@@ -219,20 +232,70 @@ async def _show_approval(detail: svc.RunDetail) -> None:
     await cl.Message(content=text, elements=elements, actions=actions).send()
 
 
+async def show_measured(run_id: str, *, only_news: str | None = None) -> None:
+    """Measured lift beside expected for a launched run, as a chart. With ``only_news`` (the signature of the
+    readout this thread last showed) nothing is sent unless there are measured outcomes that it has not shown."""
+    detail = await asyncio.to_thread(svc.run_detail, database(), get_settings(), tenant(), run_id)
+    journey = lift.launched_journey(detail.outcome)
+    if journey is None:
+        if only_news is None:
+            await cl.Message(
+                content=f"Run `{run_id}` is **{detail.status}** and launched no journey to measure."
+            ).send()
+        return
+    measured = await asyncio.to_thread(lift.measured_lift, database(), tenant(), journey)
+    if only_news is not None and (measured is None or measured.signature() == only_news):
+        return
+    analyst = detail.results.get("analyst", {})
+    chart = await asyncio.to_thread(lift.lift_chart, analyst, measured)
+    elements: list[cl.Element] = []
+    if chart:
+        name = "measured lift" if measured else "expected lift"
+        elements.append(cl.Image(name=name, content=chart.encode(), mime="image/svg+xml", display="inline"))
+    if measured is None:
+        text = (
+            f"### No measured outcomes yet: journey `{journey}`\n\nNobody in the journey or its holdout has reached "
+            "the goal yet; the chart shows the expected lift. Ask again once outcomes have come in."
+        )
+    else:
+        text = lift.measured_markdown(measured)
+        cl.user_session.set("measured_shown", measured.signature())
+        await get_data_layer().update_thread(
+            cl.context.session.thread_id, metadata={"measured_shown": measured.signature()}
+        )
+    await cl.Message(content=text, elements=elements).send()
+
+
 async def _show_copilot(detail: svc.RunDetail) -> None:
     order: list[str] = []
     titles = {e.citation_id: e.title for e in detail.evidence}
     text = render.copilot_markdown(detail.result, detail.steps, order, titles)
-    elements, actions = _evidence(detail, order)
+    actions = _inspect_actions(detail, order)
     actions.insert(0, cl.Action(name="escalate", payload={"run_id": detail.run_id}, label="Escalate", icon="flag"))
-    await cl.Message(content=text, elements=elements, actions=actions).send()
+    await cl.Message(content=text, actions=actions).send()
+
+
+async def copilot_input(text: str) -> None:
+    """A ticket id opens that ticket; pasted text becomes a new ticket (stored, audited) that is then answered."""
+    try:
+        choice = await asyncio.to_thread(choose_ticket, database(), tenant(), text, actor=_who())
+    except CopilotInputError as exc:
+        await cl.Message(content=f"Could not use that: {exc}").send()
+        await _offer_tickets()
+        return
+    if choice.pasted:
+        who = "a new customer" if choice.customer_created else f"customer `{choice.customer_id}`"
+        await cl.Message(content=f"Stored the pasted ticket as `{choice.ticket_id}` for {who}.").send()
+    await run_copilot(choice.ticket_id)
 
 
 async def run_copilot(ticket_id: str) -> None:
     live = svc.start_live(database(), get_settings(), tenant(), "copilot", ticket_id)
     await asyncio.to_thread(live.started.wait, 120)
     if live.run_id is None:
-        await cl.Message(content=f"{live.error}. Pick a ticket below or paste another id.").send()
+        await cl.Message(
+            content=f"{live.error}. Pick a ticket below, type another id or paste the ticket's text."
+        ).send()
         await _offer_tickets()
         return
     await _remember(live.run_id, "copilot", f"Ticket {ticket_id}")
@@ -255,7 +318,9 @@ async def _resume(run_id: str, decision: dict[str, Any]) -> None:
         await cl.Message(content=str(exc)).send()
         return
     if result.status == "completed":
-        await cl.Message(content=render.launch_markdown(result.outcome)).send()
+        decided = "edited and approved" if decision["action"] == "edit" else "approved"
+        shown = {**result.outcome, "decision": decided, "reviewer": _who()}
+        await cl.Message(content=render.launch_markdown(shown)).send()
     elif result.status == "rejected":
         await cl.Message(content="Rejected: nothing was sent. Type a new goal to start over.").send()
     else:
@@ -295,13 +360,16 @@ async def edit(action: cl.Action) -> None:
 
 @cl.action_callback("inspect_evidence")
 async def inspect_evidence(action: cl.Action) -> None:
+    """Open the one cited chunk in the side panel, replacing whatever chunk it showed before."""
     run_id, cid = str(action.payload["run_id"]), str(action.payload["citation_id"])
     detail = await asyncio.to_thread(svc.run_detail, database(), get_settings(), tenant(), run_id)
-    found = next((e for e in detail.evidence if e.citation_id == cid), None)
-    if found is None:
+    carried = next((e for e in detail.evidence if e.citation_id == cid), None)
+    if carried is None:
         await cl.Message(content=f"`{cid}` is not among this run's evidence.").send()
         return
-    await cl.Message(content=f"**Evidence `{cid}`** — {found.title}\n\n{render._quote(found.text)}").send()
+    chunk = await asyncio.to_thread(evidence.cited_chunk, database(), tenant(), carried)
+    panel = cl.Text(name=f"Evidence {cid}", content=evidence.panel_markdown(chunk), display="side")
+    await cl.ElementSidebar.set_elements([panel], key=f"evidence:{run_id}:{cid}")
 
 
 @cl.action_callback("escalate")
@@ -330,14 +398,24 @@ async def resume_thread(thread: ThreadDict) -> None:
     cl.user_session.set("run_id", run_id)
     status, _ = await asyncio.to_thread(svc.steps_after, database(), tenant(), str(run_id), 10**9)
     if status == svc.PAUSED:
-        task = asyncio.create_task(_offer_again(str(run_id)))
-        _pending.add(task)
-        task.add_done_callback(_pending.discard)
+        _after_history(_offer_again(str(run_id)))
+    elif status == "completed" and metadata.get("flow") == "canvas":
+        _after_history(show_measured(str(run_id), only_news=str(metadata.get("measured_shown", ""))))
+
+
+def _after_history(work: Coroutine[Any, Any, None]) -> None:
+    """Chainlit replaces the page with the stored history right after on_chat_resume returns, which would wipe
+    a message sent from inside it; so what a reopened thread adds is sent once that has happened."""
+
+    async def later() -> None:
+        await asyncio.sleep(1.0)
+        await work
+
+    task = asyncio.create_task(later())
+    _pending.add(task)
+    task.add_done_callback(_pending.discard)
 
 
 async def _offer_again(run_id: str) -> None:
-    """Chainlit replaces the page with the stored history right after on_chat_resume returns, which would wipe
-    a card sent from inside it; so the pending approval is sent once that has happened."""
-    await asyncio.sleep(1.0)
     await cl.Message(content="This plan is still waiting for a decision.").send()
     await show_result(run_id)

@@ -2,14 +2,24 @@
 
 Chainlit hands over its own step/element dicts; they are kept whole as jsonb (the schema is chainlit's,
 not ours), in tables under the tenant's row-level security. Calls run the sync pool in a worker thread.
+
+Chainlit fires each write as its own task (``asyncio.create_task(create_step(...))``), so without care
+they reach the database in any order: a step's ``update`` could land before its ``create`` (and be
+overwritten by the empty first version), and a child could be stored before its parent. The browser
+nests a reloaded history by ``parentId`` and silently drops a step whose parent it has not seen yet,
+which dropped every agent step and the plan card (children of chainlit's ``on_message`` run step)
+whenever that run step was stored before the user's message. So writes for one thread are applied in
+the order chainlit issued them, and a thread is read back in chainlit's own creation order, parents first.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 import psycopg
@@ -23,6 +33,10 @@ from psycopg.types.json import Jsonb
 from hyperjourney.db.database import Database
 
 T = TypeVar("T")
+# chainlit's own creation time of a step (ISO text), falling back to when the row was stored
+_CREATED = (
+    "CASE WHEN body->>'createdAt' ~ '^\\d{4}-\\d\\d-\\d\\dT' THEN (body->>'createdAt')::timestamptz ELSE created_at END"
+)
 _THREAD_COLUMNS = "thread_id, created_at, name, user_id, user_identifier, tags, metadata"
 
 
@@ -34,6 +48,7 @@ class PostgresDataLayer(BaseDataLayer):
     def __init__(self, db: Database, tenant: str) -> None:
         self.db = db
         self.tenant = tenant
+        self._order = asyncio.Lock()
 
     async def _run(self, work: Callable[[psycopg.Connection[Any]], T]) -> T:
         def in_tenant() -> T:
@@ -41,6 +56,11 @@ class PostgresDataLayer(BaseDataLayer):
                 return work(conn)
 
         return await asyncio.to_thread(in_tenant)
+
+    async def _write(self, work: Callable[[psycopg.Connection[Any]], T]) -> T:
+        """Apply writes one at a time in call order (asyncio.Lock wakes its waiters first come, first served)."""
+        async with self._order:
+            return await self._run(work)
 
     # users -------------------------------------------------------------------------------------------------
     async def get_user(self, identifier: str) -> PersistedUser | None:
@@ -82,10 +102,11 @@ class PostgresDataLayer(BaseDataLayer):
 
     # elements ----------------------------------------------------------------------------------------------
     async def create_element(self, element: Element) -> None:
-        body: dict[str, Any] = dict(element.to_dict())
         if not element.thread_id:
             return
-        await self._run(
+        body: dict[str, Any] = dict(element.to_dict())
+        body["url"] = body.get("url") or _data_url(element)
+        await self._write(
             lambda c: _in_thread(
                 c,
                 element.thread_id,
@@ -104,7 +125,7 @@ class PostgresDataLayer(BaseDataLayer):
         return None if row is None else row[0]
 
     async def delete_element(self, element_id: str, thread_id: str | None = None) -> None:
-        await self._run(lambda c: c.execute("DELETE FROM ui_elements WHERE element_id = %s", (element_id,)))
+        await self._write(lambda c: c.execute("DELETE FROM ui_elements WHERE element_id = %s", (element_id,)))
 
     # steps -------------------------------------------------------------------------------------------------
     async def create_step(self, step_dict: StepDict) -> None:
@@ -118,7 +139,7 @@ class PostgresDataLayer(BaseDataLayer):
         if not thread_id or not step_dict.get("id"):
             return
         body = dict(step_dict)
-        await self._run(
+        await self._write(
             lambda c: _in_thread(
                 c,
                 thread_id,
@@ -129,7 +150,7 @@ class PostgresDataLayer(BaseDataLayer):
         )
 
     async def delete_step(self, step_id: str) -> None:
-        await self._run(lambda c: c.execute("DELETE FROM ui_steps WHERE step_id = %s", (step_id,)))
+        await self._write(lambda c: c.execute("DELETE FROM ui_steps WHERE step_id = %s", (step_id,)))
 
     async def get_favorite_steps(self, user_id: str) -> list[StepDict]:
         rows = await self._run(
@@ -149,7 +170,7 @@ class PostgresDataLayer(BaseDataLayer):
         return (row[0] or "") if row else ""
 
     async def delete_thread(self, thread_id: str) -> None:
-        await self._run(lambda c: c.execute("DELETE FROM ui_threads WHERE thread_id = %s", (thread_id,)))
+        await self._write(lambda c: c.execute("DELETE FROM ui_threads WHERE thread_id = %s", (thread_id,)))
 
     async def list_threads(self, pagination: Pagination, filters: ThreadFilter) -> PaginatedResponse[ThreadDict]:
         def query(c: psycopg.Connection[Any]) -> list[tuple[Any, ...]]:
@@ -186,10 +207,15 @@ class PostgresDataLayer(BaseDataLayer):
             row = c.execute(f"SELECT {_THREAD_COLUMNS} FROM ui_threads WHERE thread_id = %s", (thread_id,)).fetchone()
             if row is None:
                 return None
-            steps = [
-                r[0]
-                for r in c.execute("SELECT body FROM ui_steps WHERE thread_id = %s ORDER BY created_at", (thread_id,))
-            ]
+            steps = _parents_first(
+                [
+                    r[0]
+                    for r in c.execute(
+                        f"SELECT body FROM ui_steps WHERE thread_id = %s ORDER BY {_CREATED}, created_at",
+                        (thread_id,),
+                    )
+                ]
+            )
             elements = [r[0] for r in c.execute("SELECT body FROM ui_elements WHERE thread_id = %s", (thread_id,))]
             return _thread(row, steps, elements)
 
@@ -219,7 +245,7 @@ class PostgresDataLayer(BaseDataLayer):
                 (thread_id, name, user_id, identifier, Jsonb(tags or []), Jsonb(metadata or {}), tags is not None),
             )
 
-        await self._run(update)
+        await self._write(update)
 
     async def build_debug_url(self) -> str:
         return ""
@@ -232,6 +258,42 @@ def _in_thread(c: psycopg.Connection[Any], thread_id: str, sql: str, params: tup
     """Write a row that belongs to a thread, creating the thread first: chainlit may send a step before it."""
     c.execute("INSERT INTO ui_threads (thread_id) VALUES (%s) ON CONFLICT DO NOTHING", (thread_id,))
     c.execute(sql, params)
+
+
+def _data_url(element: Element) -> str | None:
+    """The element's content inline, so it still shows after a reload (chainlit's own copy lives only as long as the
+    websocket session); nothing is fetched from anywhere else."""
+    content = element.content
+    if content is None and element.path:
+        content = Path(element.path).read_bytes()
+    if content is None:
+        return None
+    raw = content.encode() if isinstance(content, str) else bytes(content)
+    mime = element.mime or ("text/plain" if isinstance(content, str) else "application/octet-stream")
+    charset = ";charset=utf-8" if mime.startswith("text/") or isinstance(content, str) else ""
+    return f"data:{mime}{charset};base64,{base64.b64encode(raw).decode()}"
+
+
+def _parents_first(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Keep the given order but hold back a step until its parent has come (the page drops orphans it meets)."""
+    present = {s["id"] for s in steps}
+    placed: set[str] = set()
+    waiting: dict[str, list[dict[str, Any]]] = {}
+    ordered: list[dict[str, Any]] = []
+
+    def place(step: dict[str, Any]) -> None:
+        ordered.append(step)
+        placed.add(step["id"])
+        for child in waiting.pop(step["id"], []):
+            place(child)
+
+    for step in steps:
+        parent = step.get("parentId")
+        if parent and parent in present and parent not in placed:
+            waiting.setdefault(parent, []).append(step)
+        else:
+            place(step)
+    return ordered
 
 
 def _thread(row: tuple[Any, ...], steps: list[Any], elements: list[Any]) -> ThreadDict:

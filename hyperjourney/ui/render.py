@@ -7,7 +7,6 @@ reference whose source is listed under the text and can be opened ("inspect evid
 from __future__ import annotations
 
 import re
-from html import escape
 from typing import Any
 
 CITE = re.compile(r"\[cite:([^\]\s]+)\]")
@@ -122,38 +121,6 @@ def _quote(text: str) -> str:
     return "\n".join("> " + line if line else ">" for line in text.splitlines())
 
 
-def lift_svg(analyst: dict[str, Any]) -> str | None:
-    """Baseline vs the expected lift range, as a small bar chart (None when the run has no sizing)."""
-    sizing = analyst.get("sizing") or {}
-    low, high = sizing.get("lift_low"), sizing.get("lift_high")
-    if not isinstance(low, int | float) or not isinstance(high, int | float):
-        return None
-    bars = [
-        ("baseline", 1.0, "#9aa5b1"),
-        ("expected (low)", 1 + low, "#4c9f70"),
-        ("expected (high)", 1 + high, "#2b7a4b"),
-    ]
-    width, bar_h, gap, left = 420, 26, 12, 120
-    top = max(v for _, v, _ in bars)
-    rows = []
-    for i, (label, value, colour) in enumerate(bars):
-        y = 30 + i * (bar_h + gap)
-        w = (width - left - 60) * value / top
-        rows.append(
-            f'<text x="{left - 8}" y="{y + 17}" text-anchor="end" font-size="12">{escape(label)}</text>'
-            f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}"/>'
-            f'<text x="{left + w + 6:.1f}" y="{y + 17}" font-size="12">{value:.0%}</text>'
-        )
-    height = 30 + len(bars) * (bar_h + gap)
-    title = escape(f"Expected lift in {analyst.get('segment', 'segment')} (index, baseline = 100%)")
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif">'
-        f'<rect width="100%" height="100%" fill="white"/><text x="8" y="18" font-size="13">{title}</text>'
-        + "".join(rows)
-        + "</svg>"
-    )
-
-
 def copilot_markdown(
     outcome: dict[str, Any], steps: list[dict[str, Any]], order: list[str], titles: dict[str, str]
 ) -> str:
@@ -180,7 +147,11 @@ def copilot_markdown(
 
 
 def launch_markdown(outcome: dict[str, Any]) -> str:
+    """The launch confirmation, with the decision behind it (what was decided and by whom) when it is known."""
     launch = outcome.get("launch", {})
     state = "Launched" if launch.get("launched") else "Approved and recorded"
     ident = launch.get("journey_id") or launch.get("detail", "")
-    return f"### ✅ {state}\n\n{ident}\n\n{outcome.get('next', '')}".strip()
+    decided = outcome.get("decision")
+    by = f" by `{outcome['reviewer']}`" if outcome.get("reviewer") else ""  # a bare "ui:name" reads as a directive
+    decision = f"**Decision** {decided}{by}\n\n" if decided else ""
+    return f"### ✅ {state}\n\n{decision}{ident}\n\n{outcome.get('next', '')}".strip()

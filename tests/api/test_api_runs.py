@@ -133,3 +133,48 @@ def test_copilot_over_http(client: TestClient, db: Database, seeded: str, auth_f
     detail = client.get(done["run_url"], headers=headers).json()
     assert {c for c in done["outcome"]["citations"]} <= {e["citation_id"] for e in detail["evidence"]}
     assert client.post("/v1/runs", headers=headers, json={"flow": "canvas", "goal": ""}).status_code == 422
+
+
+def test_copilot_on_a_pasted_ticket_over_http(
+    client: TestClient, db: Database, seeded: str, auth_for: KeyFactory
+) -> None:
+    headers = auth_for(seeded)
+    body = {
+        "flow": "copilot",
+        "ticket_text": "I was charged twice for my subscription this month and I am really annoyed. Please refund it.",
+        "customer_email": "pasted.sender@example.org",
+        "subject": "Double charge",
+    }
+    done = client.post("/v1/runs?wait=true", headers=headers, json=body).json()
+    assert done["status"] in {"completed", "escalated"} and done["outcome"]["reply"]
+    assert done["ticket_id"].startswith("tkt_pasted_")
+    assert {"sentiment", "intent", "channel", "tone"} <= set(done["outcome"])
+    with db.tenant(seeded) as conn:
+        stored = conn.execute(
+            "SELECT t.subject, c.customer_id FROM tickets t JOIN identities c USING (customer_id) "
+            "WHERE t.ticket_id = %s AND c.kind = 'email'",
+            (done["ticket_id"],),
+        ).fetchone()
+        audited = conn.execute(
+            "SELECT actor FROM audit_log WHERE action = 'ticket_pasted' AND entity = %s", (done["ticket_id"],)
+        ).fetchone()
+    assert stored is not None and stored[0] == "Double charge"
+    assert audited is not None and audited[0].startswith("api:")
+    other = auth_for(new_tenant(db, "other"))
+    assert client.get(done["run_url"], headers=other).status_code == 404
+
+    def problem(payload: dict[str, object]) -> tuple[int, str, str]:
+        answer = client.post("/v1/runs", headers=headers, json={"flow": "copilot", **payload})
+        assert answer.headers["content-type"].startswith("application/problem+json")
+        field = answer.json()["errors"][0]["field"]  # body errors are named under the flow they were read as
+        return answer.status_code, field.removeprefix("copilot."), answer.json()["detail"]
+
+    assert problem({})[:2] == (422, "ticket_id")
+    assert problem({"ticket_id": "x", "ticket_text": "hello"})[:2] == (422, "ticket_text")
+    assert problem({"ticket_text": ""})[:2] == (422, "ticket_text")
+    assert problem({"ticket_text": "hello", "customer_email": "not-an-email"})[:2] == (422, "customer_email")
+    assert problem({"ticket_text": "hello", "customer_id": "nobody-here"})[:2] == (422, "customer_id")
+    assert problem({"ticket_text": "hello", "channel": "pigeon"})[:2] == (422, "channel")
+    with db.tenant(seeded) as conn:
+        row = conn.execute("SELECT count(*) FROM tickets WHERE ticket_id LIKE 'tkt_pasted_%'").fetchone()
+    assert row is not None and row[0] == 1

@@ -62,7 +62,7 @@ def _count(db: Database, tenant: str, run_id: str, action: str) -> int:
 def test_a_live_resumer_keeps_its_lease_and_a_second_one_is_refused(
     db: Database, seeded: str, settings: Settings
 ) -> None:
-    short = settings.model_copy(update={"graphs": GraphSettings(resume_lease_s=0.6)})
+    short = settings.model_copy(update={"graphs": GraphSettings(resume_lease_s=3.0)})
     launcher = _GatedLauncher()
     deps = build_deps(db, short, tiers=Tiers(), clock=fixed_clock(), launcher=launcher)
     started = runs.start_canvas(db, seeded, GOAL, deps=deps)
@@ -75,10 +75,10 @@ def test_a_live_resumer_keeps_its_lease_and_a_second_one_is_refused(
     first.start()
     try:
         assert launcher.entered.wait(120)
-        for _ in range(3):  # well past the 0.6 s lease: the heartbeat keeps renewing it
+        for _ in range(3):  # well past the 3 s lease: the heartbeat keeps renewing it
             with pytest.raises(runs.RunStateError, match=r"resuming in A \(lease until"):
                 runs.resume(db, seeded, started.run_id, {"action": "approve", "reviewer": "bo"}, deps=deps, holder="B")
-            time.sleep(0.5)
+            time.sleep(1.2)
         assert _lease(db, seeded, started.run_id)[:2] == ("resuming", "A")
     finally:
         launcher.gate.set()
@@ -117,7 +117,7 @@ def test_two_resumers_racing_for_one_approval_exactly_one_wins(db: Database, see
 
 def test_a_resumer_killed_mid_resume_is_taken_over_after_its_lease_expires(db: Database, seeded: str) -> None:
     worker = [sys.executable, "-m", "tests.graphs.resume_worker"]
-    env = _env(db) | {"HYPERJOURNEY_GRAPHS__RESUME_LEASE_S": "2"}
+    env = _env(db) | {"HYPERJOURNEY_GRAPHS__RESUME_LEASE_S": "4"}
     starter = subprocess.Popen([*worker, "start", seeded], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     try:
         assert starter.stdout is not None

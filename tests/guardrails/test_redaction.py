@@ -121,6 +121,8 @@ def test_the_tenant_key_is_made_once_never_changed_and_never_stored_in_the_audit
         raise RuntimeError("roll back")
     with db.tenant(tenant) as conn:
         assert conn.execute("SELECT count(*) FROM tenant_secrets").fetchone() == (0,)
+    with pytest.raises(ValueError, match="tenant-bound connection"), db.admin() as admin:
+        tenant_key_in(admin)
     token = _audited_token(db, tenant, "020 7946 0958")
     key = tenant_key(db, tenant)
     forget_cached_keys()

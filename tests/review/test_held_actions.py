@@ -149,6 +149,8 @@ def test_nba_review_choice_is_held_and_released_on_approval(db: Database, tenant
 
     code, out = invoke("review", "list", "--tenant", tenant)
     assert code == 0 and decision.review_item_id in out and f"outbox {decision.held_action_id}" in out
+    code, out = invoke("review", "show", decision.review_item_id, "--tenant", tenant)
+    assert code == 0 and f"holds outbox action {decision.held_action_id}" in out and "preview" in out
 
     sink = tmp_path / "crm.jsonl"
     adapters = {"webhook": FileSinkAdapter(sink, "webhook")}

@@ -21,8 +21,11 @@ def test_list_show_score_and_segment(db: Database, trained: Trained) -> None:
     assert code == 0, out
     for expected in ("auc", "ece", "brier", "lift by decile", "baseline", "beats baseline: yes"):
         assert expected in out
+    assert "log_loss" in out and "in criterion" in out and "Brier and log loss below the base rate" in out
     code, out = invoke("models", "show", "clv", "--tenant", tenant)
-    assert code == 0 and "rmse" in out and "mae" in out
+    assert code == 0 and "rmse" in out and "mae" in out and "MAE uses the median estimate" in out, out
+    code, out = invoke("models", "show", "next_category", "--tenant", tenant)
+    assert code == 0 and "accuracy" in out and "beats baseline: yes (accuracy above the top-affinity rule" in out
     with db.tenant(tenant) as conn:
         row = conn.execute("SELECT customer_id FROM customer_features ORDER BY customer_id LIMIT 1").fetchone()
     assert row is not None

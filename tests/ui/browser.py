@@ -39,6 +39,7 @@ def browser_available() -> bool:
 class UiServer:
     url: str
     work: Path
+    tenant: str
     process: subprocess.Popen[bytes] = field(repr=False)
 
     def outbound(self) -> list[str]:
@@ -83,7 +84,7 @@ def ui_server(tenant: str) -> Iterator[UiServer]:
         cmd = ["strace", "-f", "-qq", "--seccomp-bpf", "-e", "trace=connect", "-o", str(work / "strace.log"), *cmd]
     with (work / "server.log").open("wb") as log:
         process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    server = UiServer(f"http://127.0.0.1:{port}", work, process)
+    server = UiServer(f"http://127.0.0.1:{port}", work, tenant, process)
     try:
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:

@@ -6,10 +6,12 @@ connection), one fresh browser per test. Screenshots land in .artifacts/ui/.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
+from hyperjourney.db.database import Database
 from tests.ui.browser import (
     UiServer,
     browser_available,
@@ -22,6 +24,7 @@ from tests.ui.browser import (
     shot,
     wait_for,
 )
+from tests.ui.outcomes import grow_and_convert
 
 pytestmark = pytest.mark.skipif(
     not browser_available(), reason="Debian chromium + chromium-driver (make test installs)"
@@ -31,6 +34,45 @@ GOAL = "Lift LTV 20% in fintech SMBs"
 
 def _text(driver: Any) -> str:
     return str(driver.execute_script("return document.body.innerText"))
+
+
+def _cited(text: str, n: int) -> str:
+    """The citation id listed as source ``n`` under the plan (the list's numbers are not part of innerText)."""
+    listed = re.findall(r"^(?:\d+\. )?(\S+#\d+) — ", text, re.MULTILINE)
+    assert len(listed) >= n, f"no source {n} listed"
+    return str(listed[n - 1])
+
+
+def _panel_text(driver: Any) -> str:
+    from selenium.webdriver.common.by import By
+
+    found = driver.find_elements(By.ID, "side-view-content")
+    return str(found[0].get_attribute("innerText")) if found else ""
+
+
+def _panel(driver: Any) -> tuple[str, int, str] | None:
+    """The side panel's title, how many chunks it shows, and the citation id of the (last) one."""
+    from selenium.webdriver.common.by import By
+
+    titles = driver.find_elements(By.ID, "side-view-title")
+    body = _panel_text(driver)
+    cited = re.findall(r"Citation (\S+)", body)
+    return (str(titles[0].text), len(cited), cited[-1]) if titles and cited else None
+
+
+def _charts(driver: Any) -> int:
+    """Lift charts on the page that rendered (loaded with a size, not only listed); they load lazily, so ask now."""
+    return int(
+        driver.execute_script(
+            "const charts = [...document.images].filter(i => / lift$/.test(i.alt));"
+            "charts.forEach(i => { i.loading = 'eager'; });"
+            "return charts.filter(i => i.complete && i.naturalWidth > 0).length"
+        )
+    )
+
+
+def _chart_shown(driver: Any) -> bool:
+    return _charts(driver) >= 1
 
 
 def _local_only(driver: Any, server: UiServer) -> None:
@@ -51,8 +93,14 @@ def test_canvas_goal_steps_citations_approve_and_reload(server: UiServer) -> Non
         assert "What will be sent" in text and "Sources" in text and "[1]" in text
         assert button(driver, "Edit") is not None and button(driver, "Reject") is not None
         shot(driver, "02-canvas-plan")
+        first, second = _cited(text, 1), _cited(text, 2)
         click(driver, button(driver, "Inspect [1]"))
-        wait_for(driver, lambda d: "Evidence `" in _text(d) or "Evidence kb" in _text(d), "the inspected evidence")
+        wait_for(driver, lambda d: _panel(d) == (f"Evidence {first}", 1, first), "the first inspected chunk")
+        click(driver, button(driver, "Inspect [2]"))
+        wait_for(
+            driver, lambda d: _panel(d) == (f"Evidence {second}", 1, second), "the second chunk, replacing the first"
+        )
+        assert first not in _panel_text(driver)
         shot(driver, "03-evidence")
         click(driver, button(driver, "Approve"))
         wait_for(driver, lambda d: "Approved and recorded" in _text(d) or "Launched" in _text(d), "the launch")
@@ -65,8 +113,41 @@ def test_canvas_goal_steps_citations_approve_and_reload(server: UiServer) -> Non
             lambda d: GOAL in _text(d) and ("Approved and recorded" in _text(d) or "Launched" in _text(d)),
             "the conversation after a reload",
         )
+        wait_for(driver, lambda d: "What will be sent" in _text(d), "the plan card after a reload")
+        text = _text(driver)
+        for agent in ("researcher", "analyst", "copywriter", "orchestrator"):
+            assert agent in text, f"the {agent} step is missing after a reload"
+        assert "Sources" in text and "[1]" in text and "Sized opportunity" in text
+        assert "Decision approved by ui:rita" in text
+        launched = "Launched" if "Launched" in text else "Approved and recorded"
+        assert text.index(GOAL) < text.index("researcher") < text.index("What will be sent") < text.rindex(launched)
+        wait_for(driver, lambda d: _chart_shown(d), "the lift chart after a reload")
         shot(driver, "05-after-reload")
         _local_only(driver, server)
+
+
+def test_a_launched_plan_shows_measured_lift_beside_expected(server: UiServer, db: Database) -> None:
+    with chromium() as driver:
+        login(driver, server.url, "rita")
+        say(driver, GOAL)
+        wait_for(driver, lambda d: button(d, "Approve"), "the approval buttons")
+        click(driver, button(driver, "Approve"))
+        launched = wait_for(
+            driver, lambda d: re.search(r"Launched\n+(?:Decision[^\n]*\n+)?(\S+)", _text(d)), "the launched journey"
+        )
+        grow_and_convert(db, server.tenant, launched.group(1))
+        driver.get(driver.current_url)
+        wait_for(driver, lambda d: "Measured lift" in _text(d), "measured lift when the thread is reopened")
+        wait_for(driver, lambda d: _charts(d) == 2, "the plan's chart and the measured chart")
+        text = _text(driver)
+        assert "95% CI" in text and "held out" in text and text.index("What will be sent") < text.index("Measured lift")
+        shot(driver, "06-measured-on-reopen")
+        driver.get(driver.current_url)
+        wait_for(driver, lambda d: "What will be sent" in _text(d) and _charts(d) == 2, "the thread reopened again")
+        assert _text(driver).count("Measured lift") == 1, "a reopened thread repeats a readout it already showed"
+        say(driver, "How did it do?")
+        wait_for(driver, lambda d: _text(d).count("Measured lift") == 2 and _charts(d) == 3, "the asked-for readout")
+        shot(driver, "07-measured-asked")
 
 
 def test_pending_approval_survives_a_reload(server: UiServer) -> None:
@@ -78,7 +159,7 @@ def test_pending_approval_survives_a_reload(server: UiServer) -> None:
         wait_for(driver, lambda d: button(d, "Approve"), "the approval buttons after a reload")
         click(driver, button(driver, "Approve"))
         wait_for(driver, lambda d: "Approved and recorded" in _text(d) or "Launched" in _text(d), "the launch")
-        shot(driver, "06-approved-after-reload")
+        shot(driver, "08-approved-after-reload")
 
 
 def test_edit_continues_the_run_from_its_checkpoint(server: UiServer) -> None:
@@ -93,7 +174,7 @@ def test_edit_continues_the_run_from_its_checkpoint(server: UiServer) -> None:
         say(driver, "keep")
         wait_for(driver, lambda d: "Approved and recorded" in _text(d) or "Launched" in _text(d), "the edited launch")
         assert button(driver, "Approve") is None
-        shot(driver, "07-edited-and-launched")
+        shot(driver, "09-edited-and-launched")
 
 
 def test_a_viewer_sees_the_plan_but_cannot_approve(server: UiServer) -> None:
@@ -102,7 +183,19 @@ def test_a_viewer_sees_the_plan_but_cannot_approve(server: UiServer) -> None:
         say(driver, GOAL)
         wait_for(driver, lambda d: "viewer role" in _text(d), "the plan for a viewer")
         assert button(driver, "Approve") is None and button(driver, "Reject") is None
-        shot(driver, "08-viewer")
+        shot(driver, "10-viewer")
+
+
+def _open_copilot(driver: Any) -> None:
+    from selenium.webdriver.common.by import By
+
+    click(driver, driver.find_element(By.ID, "chat-profiles"))
+    copilot = wait_for(driver, lambda d: d.find_elements(By.XPATH, "//*[normalize-space()='Copilot']"), "profiles")
+    click(driver, copilot[-1])
+    confirm = driver.find_elements(By.XPATH, "//button[normalize-space()='Confirm']")
+    if confirm:
+        click(driver, confirm[-1])
+    wait_for(driver, lambda d: "paste a ticket's text" in _text(d), "the copilot greeting")
 
 
 def test_copilot_ticket_shows_the_cited_draft(server: UiServer) -> None:
@@ -110,12 +203,7 @@ def test_copilot_ticket_shows_the_cited_draft(server: UiServer) -> None:
 
     with chromium() as driver:
         login(driver, server.url, "rita")
-        click(driver, driver.find_element(By.ID, "chat-profiles"))
-        copilot = wait_for(driver, lambda d: d.find_elements(By.XPATH, "//*[normalize-space()='Copilot']"), "profiles")
-        click(driver, copilot[-1])
-        confirm = driver.find_elements(By.XPATH, "//button[normalize-space()='Confirm']")
-        if confirm:
-            click(driver, confirm[-1])
+        _open_copilot(driver)
         pick = wait_for(
             driver, lambda d: d.find_elements(By.XPATH, "//button[starts-with(normalize-space(), 'tkt_')]"), "tickets"
         )
@@ -124,10 +212,51 @@ def test_copilot_ticket_shows_the_cited_draft(server: UiServer) -> None:
         text = _text(driver)
         assert "Sentiment" in text and "Recommended tone" in text and "Sources" in text
         assert button(driver, "Escalate") is not None
-        shot(driver, "09-copilot")
+        shot(driver, "11-copilot")
         click(driver, button(driver, "Escalate"))
         wait_for(driver, lambda d: "Escalated to a human" in _text(d), "the escalation")
         _local_only(driver, server)
+
+
+def test_copilot_answers_a_pasted_ticket(server: UiServer, db: Database) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    lines = [
+        "From: paula.pasted@example.org",
+        "Subject: Charged twice",
+        "I was charged twice for my plan this month and I am really upset. Please refund the second charge.",
+    ]
+    with chromium() as driver:
+        login(driver, server.url, "rita")
+        _open_copilot(driver)
+
+        def paste(pasted: list[str]) -> None:
+            box = driver.find_element(By.ID, "chat-input")
+            for i, line in enumerate(pasted):
+                box.send_keys(line)
+                if i < len(pasted) - 1:
+                    box.send_keys(Keys.SHIFT, Keys.ENTER)
+            box.send_keys(Keys.ENTER)
+
+        paste(["Customer: nobody-at-all", "Where is my refund?"])
+        wait_for(driver, lambda d: "Could not use that: customer_id: no customer" in _text(d), "the named bad field")
+        paste(lines)
+        stored = wait_for(
+            driver, lambda d: re.search(r"Stored the pasted ticket as (tkt_pasted_\w+)", _text(d)), "store"
+        )
+        wait_for(driver, lambda d: "Reply draft" in _text(d), "the reply draft for the pasted ticket")
+        text = _text(driver)
+        assert "Charged twice" in text and "Sentiment" in text and "Recommended tone" in text and "Sources" in text
+        assert button(driver, "Escalate") is not None
+        shot(driver, "12-copilot-pasted")
+    with db.tenant(server.tenant) as conn:
+        row = conn.execute(
+            "SELECT m.body, a.actor FROM messages m JOIN audit_log a ON a.entity = m.ticket_id "
+            "WHERE m.ticket_id = %s AND a.action = 'ticket_pasted'",
+            (stored.group(1),),
+        ).fetchone()
+    assert row == (lines[2], "ui:rita")
 
 
 def test_the_ui_server_made_no_outbound_connection(server: UiServer) -> None:

@@ -49,3 +49,69 @@ def test_a_thread_round_trips_and_pages(db: Database, make_tenant: Callable[[str
         assert await layer.get_thread("th-0") is None
 
     asyncio.run(scenario())
+
+
+def test_a_reload_gets_parents_before_children_in_chainlit_order(db: Database, tenant: str) -> None:
+    """The page drops a step whose parent it has not met yet: a stored-early child must still come after its parent."""
+    layer = PostgresDataLayer(db, tenant)
+
+    def step(sid: str, at: str, parent: str | None = None, **extra: object) -> dict[str, object]:
+        return {"id": sid, "threadId": "th", "parentId": parent, "createdAt": f"2026-01-01T10:00:{at}Z", **extra}
+
+    async def scenario() -> None:
+        await layer.create_step(step("run", "01.000100", "goal", type="run", name="on_message"))  # type: ignore[arg-type]
+        await layer.create_step(step("card", "05.000000", "run", type="assistant_message"))  # type: ignore[arg-type]
+        await layer.create_step(step("goal", "01.000000", type="user_message", output="Lift LTV"))  # type: ignore[arg-type]
+        await layer.create_step(step("agent", "03", "run", type="tool", name="researcher"))  # type: ignore[arg-type]
+        await layer.create_step(step("late", "00.500000", "card", type="tool"))  # type: ignore[arg-type]
+        thread = await layer.get_thread("th")
+        assert thread is not None
+        assert [s["id"] for s in thread["steps"]] == ["goal", "run", "agent", "card", "late"]
+
+    asyncio.run(scenario())
+
+
+def test_writes_land_in_the_order_chainlit_fired_them(db: Database, tenant: str) -> None:
+    """Chainlit fires create and update as separate tasks; the update (the finished step) must win every time."""
+    layer = PostgresDataLayer(db, tenant)
+
+    async def scenario() -> None:
+        fired = []
+        for n in range(30):
+            sid = f"s{n}"
+            fired.append(asyncio.create_task(layer.create_step({"id": sid, "threadId": "th", "output": ""})))
+            fired.append(asyncio.create_task(layer.update_step({"id": sid, "threadId": "th", "output": f"done {n}"})))
+        await asyncio.gather(*fired)
+        thread = await layer.get_thread("th")
+        assert thread is not None
+        assert [s["output"] for s in thread["steps"]] == [f"done {n}" for n in range(30)]
+
+    asyncio.run(scenario())
+
+
+def test_an_element_keeps_its_content_for_a_reload(db: Database, tenant: str) -> None:
+    """Chainlit keeps an element's content only as long as the websocket session; the stored one inlines it."""
+    import base64
+
+    from chainlit.element import Image, Text
+
+    layer = PostgresDataLayer(db, tenant)
+
+    async def scenario() -> None:
+        text = Text(name="kb-doc#2", content="**Spend controls**\n\nCard policy templates.", thread_id="th")
+        chart = Image(
+            name="lift", content=b"<svg xmlns='http://www.w3.org/2000/svg'/>", mime="image/svg+xml", thread_id="th"
+        )
+        text.for_id = chart.for_id = "card"
+        await layer.create_element(text)
+        await layer.create_element(chart)
+        thread = await layer.get_thread("th")
+        assert thread is not None
+        urls = {e["name"]: e["url"] for e in thread["elements"]}
+        head, _, data = urls["kb-doc#2"].partition(";base64,")
+        assert head == "data:text/plain;charset=utf-8"
+        assert base64.b64decode(data).decode() == "**Spend controls**\n\nCard policy templates."
+        assert urls["lift"].startswith("data:image/svg+xml;base64,")
+        assert {e["forId"] for e in thread["elements"]} == {"card"}
+
+    asyncio.run(scenario())

@@ -71,3 +71,14 @@ def test_prepare_writes_an_app_root_chainlit_accepts(tmp_path: Path) -> None:
     assert (
         prepare(_settings(tmp_path), "acme", "127.0.0.1", 8123)["CHAINLIT_AUTH_SECRET"] == env["CHAINLIT_AUTH_SECRET"]
     )
+
+
+def test_the_launch_confirmation_names_the_decision() -> None:
+    from hyperjourney.ui.render import launch_markdown
+
+    launched = {"launch": {"launched": True, "journey_id": "canvas-1"}, "next": "Watch the lift."}
+    assert "Decision" not in launch_markdown(launched)
+    shown = launch_markdown({**launched, "decision": "approved", "reviewer": "ui:rita"})
+    assert shown.startswith("### ✅ Launched") and "**Decision** approved by `ui:rita`" in shown
+    assert shown.index("Decision") < shown.index("canvas-1") < shown.index("Watch the lift.")
+    assert "Approved and recorded" in launch_markdown({"launch": {"launched": False, "detail": "recorded"}})

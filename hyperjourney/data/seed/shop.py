@@ -3,10 +3,16 @@
 Order counts are Pareto-distributed, so a few loyal shoppers hold much of the revenue. Shoppers
 with flat feet search with a "flat feet" filter and lean toward supportive models; checkout events
 and order lines share order ids; returns carry fit-driven reasons.
+
+Shoppers research before they buy: in the weeks before an order, part of what they browse is the
+category they are about to buy (RESEARCH_DAYS, RESEARCH_SHARE). Those views come from a random stream of
+their own, so adding them changed no other row of the demo data (names, orders and tickets are the same).
 """
 
 from __future__ import annotations
 
+import random
+from bisect import bisect_right
 from decimal import Decimal
 
 from hyperjourney.data.ingest.rows import OrderLineRow, ProductRow
@@ -68,6 +74,8 @@ CAMPAIGNS = (
     "back-in-stock",
     "holiday-gift-guide",
 )
+RESEARCH_DAYS = 45.0
+RESEARCH_SHARE = 0.8  # share of product views in that window that look at the coming order's categories
 _RETURN_REASONS = {
     "footwear": (
         ("too small", 30),
@@ -100,6 +108,11 @@ class Shop:
         self.world = world
         self.products = world.catalog.products
         self._weights: dict[tuple[str, bool, bool], list[float]] = {}
+        self._research = random.Random(f"{world.seed}/research")
+        self._by_category: dict[str, list[ProductRow]] = {}
+        for product in self.products:
+            self._by_category.setdefault(product.category, []).append(product)
+        self._ordered: dict[str, list[tuple[float, list[str]]]] = {}  # customer -> (time, line categories)
 
     def build(self, n: int) -> None:
         world, rng = self.world, self.world.rng
@@ -148,6 +161,7 @@ class Shop:
             lines = 1 + min(int(rng.expovariate(1.6) * whale), 6)
             picks = self._pick(profile, lines)
             self._order(profile, t, picks)
+            self._ordered.setdefault(profile.customer_id, []).append((t, [p.category for p in picks]))
 
     def _pick(self, profile: Profile, k: int) -> list[ProductRow]:
         rng, traits = self.world.rng, profile.traits
@@ -159,6 +173,18 @@ class Shop:
             self._weights[key] = self.world.catalog.cum_weights(boost, adults_only_ok=not key[2])
         picks = rng.choices(self.products, cum_weights=self._weights[key], k=k)
         return list({p.product_id: p for p in picks}.values())
+
+    def _researched(self, profile: Profile, viewed: list[ProductRow], t: float) -> list[ProductRow]:
+        """Views at ``t``, some swapped for products of the categories of an order coming within RESEARCH_DAYS."""
+        orders = self._ordered.get(profile.customer_id, [])
+        i = bisect_right(orders, t, key=lambda o: o[0])
+        if i == len(orders) or orders[i][0] - t > RESEARCH_DAYS * DAY:
+            return viewed
+        rng, coming = self._research, orders[i][1]
+        return [
+            rng.choice(self._by_category[rng.choice(coming)]) if rng.random() < RESEARCH_SHARE else product
+            for product in viewed
+        ]
 
     def _order(self, profile: Profile, t: float, picks: list[ProductRow]) -> None:
         world, rng = self.world, self.world.rng
@@ -287,7 +313,7 @@ class Shop:
         plan: list[tuple[str, float, dict[str, object]]] = [("page_view", t, {"page": rng.choice(PAGES)})]
         if rng.random() < 0.4:
             plan.append(("search", t + rng.uniform(5, 60), self._search(profile)))
-        viewed = self._pick(profile, rng.choice((1, 1, 2, 3, 4)))
+        viewed = self._researched(profile, self._pick(profile, rng.choice((1, 1, 2, 3, 4))), t)
         for product in viewed:
             t += rng.uniform(20, 240)
             plan.append(("product_view", t, {"product_id": product.product_id, "category": product.category}))

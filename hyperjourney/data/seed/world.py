@@ -97,6 +97,7 @@ class World:
     """One run's randomness, clock, people and everything generated so far."""
 
     def __init__(self, seed: int, anchor: datetime) -> None:
+        self.seed = seed
         self.rng = random.Random(seed)
         self.clock = Clock(self.rng, anchor)
         self.people = People(self.rng)
