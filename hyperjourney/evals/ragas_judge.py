@@ -6,8 +6,9 @@ endpoint works. Answer relevancy compares questions the judge generates back fro
 by cosine similarity of the project's own embedder (the packaged MiniLM unless an embeddings endpoint is set): ragas
 never downloads a model. On the small tier there is no judge and the suites report only their non-LLM checks.
 
-A score ragas could not compute (the judge answered something unparseable) is ``None`` and counted by the caller,
-never averaged in as a zero or a NaN.
+A score ragas could not compute (the judge failed or answered something unparseable) is ``None``, its reason kept
+in ``failures`` and counted by the caller, never averaged in as a zero or a NaN; after a few failures in a row the
+judge stops asking, so an endpoint that went away costs seconds, not a timeout per item.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from hyperjourney.evals.ragas_compat import load_ragas
@@ -26,6 +27,7 @@ from hyperjourney.models import tiers as tiers_mod
 # a judge that stops answering must not stall an eval run for ragas' default ten retries of three minutes
 JUDGE_TIMEOUT_S = 60
 JUDGE_RETRIES = 1
+GIVE_UP_AFTER = 3  # failures in a row
 RAGAS = "ragas"
 
 
@@ -38,12 +40,7 @@ def judge_tier(env: EvalEnv) -> tiers_mod.ChatTier | None:
     return next((configured.chats[t] for t in allowed if t in configured.chats), None)
 
 
-def _score(metric: Any, sample: Any) -> float | None:
-    value = float(metric.single_turn_score(sample))
-    return None if math.isnan(value) else value
-
-
-@dataclass(frozen=True)
+@dataclass
 class Judge:
     """ragas' LLM metrics bound to one judge model; ``label`` says which, for the run's record."""
 
@@ -53,12 +50,34 @@ class Judge:
     precision_metric: Any
     recall_metric: Any
     sample: Any
+    failures: list[str] = field(default_factory=list)
+    in_a_row: int = 0
+
+    @property
+    def gave_up(self) -> bool:
+        return self.in_a_row >= GIVE_UP_AFTER
+
+    def _score(self, metric: Any, sample: Any) -> float | None:
+        if self.gave_up:
+            return None
+        try:
+            value = float(metric.single_turn_score(sample))
+        except Exception as exc:  # any judge failure: the eval of the product must not be lost with it
+            value, why = math.nan, f"{type(exc).__name__}: {exc}"
+        else:
+            why = "the judge's answer could not be scored (NaN)"
+        if math.isnan(value):
+            self.in_a_row += 1
+            self.failures.append(f"{metric.name}: {why}"[:300])
+            return None
+        self.in_a_row = 0
+        return value
 
     def faithfulness(self, question: str, response: str, contexts: Sequence[str]) -> float | None:
         """Share of the response's statements the judge can infer from the contexts."""
         if not contexts or not response.strip():
             return None
-        return _score(
+        return self._score(
             self.faithfulness_metric,
             self.sample(user_input=question, response=response, retrieved_contexts=list(contexts)),
         )
@@ -67,14 +86,14 @@ class Judge:
         """How closely questions generated back from the response match the real question (0 when evasive)."""
         if not response.strip():
             return None
-        return _score(self.relevancy_metric, self.sample(user_input=question, response=response))
+        return self._score(self.relevancy_metric, self.sample(user_input=question, response=response))
 
     def context_precision(self, question: str, reference: str, contexts: Sequence[str]) -> float | None:
         """Average precision of the contexts, each judged useful or not for arriving at the reference."""
         if not contexts or not reference.strip():
             return None
         sample = self.sample(user_input=question, reference=reference, retrieved_contexts=list(contexts))
-        return _score(self.precision_metric, sample)
+        return self._score(self.precision_metric, sample)
 
     def context_recall(self, question: str, reference: str, contexts: Sequence[str]) -> float | None:
         """Share of the reference's sentences the judge can attribute to the contexts."""
@@ -83,7 +102,7 @@ class Judge:
         if not contexts:
             return 0.0
         sample = self.sample(user_input=question, reference=reference, retrieved_contexts=list(contexts))
-        return _score(self.recall_metric, sample)
+        return self._score(self.recall_metric, sample)
 
 
 def ragas_embeddings(embedder: embedder_mod.Embedder) -> Any:

@@ -21,7 +21,7 @@ from hyperjourney.agents.ports import AssetDraft, Evidence
 from hyperjourney.graphs.state import RunInput, RunOutput, RunState
 from hyperjourney.graphs.wiring import Deps
 from hyperjourney.models import intent_router
-from hyperjourney.models.router import Candidate
+from hyperjourney.models.router import Candidate, Routed, Router
 from hyperjourney.prompts.loader import load
 from hyperjourney.tools.toolbox import TextInput, TicketInput
 
@@ -51,6 +51,19 @@ class ApprovalDecision(BaseModel):
     variants: list[copywriter.Variant] | None = None
 
 
+def route_goal(router: Router, goal: str) -> Routed[RoutePlan]:
+    """The canvas's plan decision: the trained intent router first, an LLM tier when it is unsure, else a person."""
+
+    def small() -> Candidate[RoutePlan]:
+        guess = intent_router.classify(goal)
+        plan_guess = RoutePlan(kind=guess.kind, confidence=guess.confidence)
+        return Candidate(plan_guess, guess.confidence, f"{intent_router.MODEL_VERSION} (vs {guess.runner_up})")
+
+    return router.decide(
+        "route", schema=RoutePlan, prompt=load("supervisor_route"), variables={"request": goal}, small=small
+    )
+
+
 def _record(deps: Deps, state: RunState, node: str, result: AgentResult) -> None:
     for step in result.steps:
         deps.recorder.step(state["tenant"], state["run_id"], node=node, agent=node, step=step)
@@ -76,19 +89,8 @@ def build_graph(deps: Deps, checkpointer: BaseCheckpointSaver[Any] | None, *, na
             deps.recorder.ensure_run(state["tenant"], state["run_id"], state["flow"], state["request"])
             c = ctx(state)
             if state["flow"] == "canvas":
-                goal = str(state["request"]["goal"])
-
-                def small() -> Candidate[RoutePlan]:
-                    guess = intent_router.classify(goal)
-                    plan_guess = RoutePlan(kind=guess.kind, confidence=guess.confidence)
-                    return Candidate(
-                        plan_guess, guess.confidence, f"{intent_router.MODEL_VERSION} (vs {guess.runner_up})"
-                    )
-
-                routed = c.router.decide(
-                    "route", schema=RoutePlan, prompt=load("supervisor_route"), variables={"request": goal}, small=small
-                )
-                kind = routed.value.kind if routed.value else "campaign"
+                routed = route_goal(c.router, str(state["request"]["goal"]))
+                kind: str = routed.value.kind if routed.value else "campaign"
             else:
                 kind = "support" if state["flow"] == "copilot" else "nba"
                 routed = c.router.tool_step("route", RoutePlan(kind="campaign", confidence=1.0), f"fixed {kind} plan")

@@ -9,7 +9,7 @@ import pytest
 
 from hyperjourney.db.database import Database
 from hyperjourney.evals.compare import compare
-from hyperjourney.evals.ragas_judge import Judge, judge_for
+from hyperjourney.evals.ragas_judge import GIVE_UP_AFTER, Judge, judge_for
 from hyperjourney.evals.results import EvalRun, RunContext
 from hyperjourney.evals.suite import EvalEnv
 from hyperjourney.settings import LLMTier, Settings
@@ -96,3 +96,20 @@ def test_compare_names_a_changed_judge_and_metric_source() -> None:
     changes = {c.key: (c.a, c.b) for c in compare(run("a", None), run("b", "llm-small:judge-model")).changes}
     assert changes["judge"] == (None, "llm-small:judge-model")
     assert changes["metric_sources.faithfulness"] == (None, "ragas:Faithfulness")
+
+
+def test_a_judge_that_answers_nonsense_is_counted_and_given_up_on(
+    db: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    with openai_stub(answer=lambda _prompt: "I would rather not say.") as server:
+        env = EvalEnv(db=db, tenant="judge-test", tier="llm-small", settings=judged_settings(settings, server))
+        j = judge_for(env)
+        assert j is not None
+        scores = [j.faithfulness(QUESTION, GROUNDED, CONTEXT) for _ in range(GIVE_UP_AFTER)]
+        asked = len(server.requests)
+        assert j.gave_up and j.context_recall(QUESTION, GROUNDED, CONTEXT) is None
+        assert len(server.requests) == asked  # once given up, the judge is not asked again
+    assert scores == [None] * GIVE_UP_AFTER and asked >= GIVE_UP_AFTER
+    assert len(j.failures) == GIVE_UP_AFTER and j.failures[0].startswith("faithfulness: ")

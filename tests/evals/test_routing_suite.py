@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import pytest
+
 import hyperjourney.evals.suites  # noqa: F401  (registers the suites)
 from hyperjourney.db.database import Database
-from hyperjourney.evals import runner
+from hyperjourney.evals import runner, store
 from hyperjourney.evals.golden import load_copy_briefs
+from hyperjourney.evals.golden_runs import eval_deps
 from hyperjourney.evals.suite import REGISTRY, EvalEnv
 from hyperjourney.evals.suites.copy import canvas_goal
 from hyperjourney.evals.suites.routing import load_routing_goals, route
 from hyperjourney.models import intent_router
-from hyperjourney.settings import get_settings
+from hyperjourney.settings import Settings, get_settings
+from tests.cli_runner import invoke
+from tests.evals.test_ragas_judge import judged_settings
+from tests.openai_stub import openai_stub
 
 
 def _normal(text: str) -> str:
@@ -33,8 +39,34 @@ def test_routing_suite_measures_accuracy_and_sends_nonsense_to_a_person(db: Data
     assert m["goals"] == len(load_routing_goals())
     assert m["accuracy"] >= 0.9 and m["person_recall"] == 1.0 and m["confidently_wrong_share"] <= 0.05
     assert min(m["campaign_recall"], m["insight_recall"], m["copy_recall"]) >= 0.8
-    threshold = get_settings().router.confidence_threshold
-    assert route("banana", threshold)[0] == "person"
-    assert route("Write a short SMS about the weekend sale for loyalty members", threshold)[0] == "copy"
-    assert route("Which stores had the most returns last month", threshold)[0] == "insight"
-    assert route("Get trial users at law firms to book a demo", threshold)[0] == "campaign"
+    assert m["decided_by.small"] + m.get("decided_by.human", 0.0) == 1.0  # no LLM tier on the small eval tier
+    deps = eval_deps(env)
+    assert route(deps, tenant, "banana") == ("person", "human")
+    assert route(deps, tenant, "Write a short SMS about the weekend sale for loyalty members") == ("copy", "small")
+    assert route(deps, tenant, "Which stores had the most returns last month") == ("insight", "small")
+    assert route(deps, tenant, "Get trial users at law firms to book a demo") == ("campaign", "small")
+
+
+def test_cli_runs_the_routing_suite_and_reports_sources_and_the_judge(db: Database, tenant: str) -> None:
+    code, out = invoke("eval", "run", "--suite", "routing", "--tenant", tenant)
+    assert code == 0, out
+    assert "accuracy" in out and "person_recall" in out and "no LLM judge" in out
+    with db.tenant(tenant) as conn:
+        run_id = store.history(conn, "routing")[0].run_id
+    code, out = invoke("eval", "report", run_id, "--tenant", tenant)
+    assert code == 0 and "| metric | value | source |" in out and "no LLM judge" in out
+
+
+def test_at_an_llm_tier_the_goals_the_router_is_unsure_of_go_to_the_llm(
+    db: Database, tenant: str, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    with openai_stub() as server:
+        env = EvalEnv(db=db, tenant=tenant, tier="llm-small", settings=judged_settings(settings, server))
+        result = REGISTRY["routing"].run(env, lambda _n: None)
+    m = result.metrics
+    assert 0 < m["decided_by.llm-small"] < 0.2 and m["decided_by.small"] > 0.8
+    assert len(server.requests) == round(m["decided_by.llm-small"] * m["goals"])
+    banana = next(i for i in result.items if i.detail["goal"] == "banana")
+    assert banana.detail["tier"] == "llm-small" and banana.detail["got"] == "campaign"  # the stub's schema default

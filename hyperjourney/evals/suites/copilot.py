@@ -94,6 +94,7 @@ class CopilotSuite:
                 values = [i.scores[name] for i in items if name in i.scores]
                 metrics[name] = sum(values) / len(values) if values else 0.0
             metrics["judge_unscored"] = float(sum(any(n not in i.scores for n in JUDGED) for i in items))
+            metrics["judge_failures"] = float(len(judge.failures))
         series = {
             "copilot: seconds per ticket": Series(
                 kind="hist", y=[float(i.scores["seconds"]) for i in items], x_label="seconds per ticket"
@@ -126,7 +127,9 @@ class CopilotSuite:
             "groundedness": graded.share,
             "seconds": run.seconds,
         }
+        judge_errors: list[str] = []
         if judge is not None:
+            failed_before = len(judge.failures)
             question, reply = f"{t.subject}\n{t.body}", without_citations(str(out.get("reply", "")))
             judged = {
                 "reply_faithfulness": judge.faithfulness(
@@ -135,6 +138,7 @@ class CopilotSuite:
                 "answer_relevancy": judge.answer_relevancy(question, reply),
             }
             scores |= {k: v for k, v in judged.items() if v is not None}
+            judge_errors = judge.failures[failed_before:]
         passed = scores["intent"] == scores["sentiment"] == 1.0 and escalated == t.labels.escalate
         detail = {
             "run_id": run.result.run_id,
@@ -142,7 +146,7 @@ class CopilotSuite:
             "got": {"intent": out.get("intent"), "sentiment": out.get("sentiment"), "escalate": escalated},
             "tone_diff": {k: round(v, 3) for k, v in diffs.items()},
             "ungrounded": graded.failures,
-        }
+        } | ({"judge_errors": judge_errors} if judge_errors else {})
         return ItemResult(item_id=t.id, passed=passed and not graded.failures, scores=scores, detail=detail), graded
 
 

@@ -132,6 +132,7 @@ class CopySuite:
                 metrics[name] = _mean(values)
         if judge.judge is not None:
             metrics["judge_unscored"] = float(sum("faithfulness" not in g.item.scores for g in drafted))
+            metrics["judge_failures"] = float(len(judge.judge.failures))
         return SuiteResult(
             suite=self.name,
             metrics=metrics,
@@ -173,14 +174,17 @@ class CopySuite:
             "groundedness": grounded / claims if claims else 1.0,
             "required_numbers_missing": float(len(brief.missing_numbers(copy))),
         }
+        failed_before = len(judge.judge.failures) if judge.judge else 0
         if made.variants:
             facts = [f.fact for f in brief.required_facts]
             scores |= judge.judged(brief.goal, " ".join(claim_texts), chunks, facts)
+        judge_errors = judge.judge.failures[failed_before:] if judge.judge else []
         item = ItemResult(
             item_id=brief.id,
             passed=bool(made.variants) and banned == 0 and not problems,
             scores=scores,
-            detail={"run_id": made.run_id, "plan": made.plan, "variants": len(made.variants), "problems": problems},
+            detail={"run_id": made.run_id, "plan": made.plan, "variants": len(made.variants), "problems": problems}
+            | ({"judge_errors": judge_errors} if judge_errors else {}),
         )
         return Graded(item, claims, cited, grounded, unsupported, banned, bool(made.variants), made.plan)
 

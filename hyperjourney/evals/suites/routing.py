@@ -1,7 +1,8 @@
-"""Canvas goal routing suite: the supervisor's small-tier router on a golden set written apart from its training data.
+"""Canvas goal routing suite: the supervisor's goal router on a golden set written apart from its training data.
 
-Each goal is classified exactly as the canvas supervisor does on the small tier: the intent router's plan when its
-confidence reaches the router's threshold, a person otherwise. Accuracy counts a goal as right when it gets the
+Each goal is routed exactly as the canvas supervisor does (`supervisor.route_goal`): the trained intent router's plan
+when its confidence reaches the threshold, else the LLM tiers the eval tier allows, else a person. On the small tier
+that is the intent router alone. Accuracy counts a goal as right when it gets the
 labelled plan, or goes to a person when the label is ``person`` (a request nothing in it says what to do with).
 Confidently wrong plans are worse than asking a person, so they are counted on their own.
 """
@@ -14,8 +15,11 @@ from pathlib import Path
 from typing import Literal
 
 from hyperjourney.evals.golden import _Strict, _validate, _yaml_items
+from hyperjourney.evals.golden_runs import eval_deps
 from hyperjourney.evals.results import ItemResult, Series, SuiteResult
 from hyperjourney.evals.suite import DATASETS, Advance, EvalEnv, register
+from hyperjourney.graphs.supervisor import route_goal
+from hyperjourney.graphs.wiring import Deps
 from hyperjourney.models import intent_router
 
 ROUTING_GOLDEN = DATASETS / "routing_golden.yaml"
@@ -32,11 +36,11 @@ def load_routing_goals(path: Path = ROUTING_GOLDEN) -> list[RoutingGoal]:
     return _validate(path, _yaml_items(path, "goals"), RoutingGoal.model_validate)
 
 
-def route(goal: str, threshold: float) -> tuple[Route, intent_router.IntentGuess]:
-    """The plan the canvas supervisor's small tier picks for this goal, or ``person`` below the threshold."""
-    guess = intent_router.classify(goal)
-    kind: Route = guess.kind if guess.confidence >= threshold else "person"  # type: ignore[assignment]
-    return kind, guess
+def route(deps: Deps, tenant: str, goal: str, n: int = 0) -> tuple[Route, str]:
+    """The plan the canvas supervisor picks for this goal (``person`` when it goes to review) and the deciding tier."""
+    routed = route_goal(deps.context(tenant, f"eval-route-{n}", "canvas").router, goal)
+    kind: Route = "person" if routed.needs_review or routed.value is None else routed.value.kind
+    return kind, routed.tier
 
 
 @dataclass(frozen=True)
@@ -51,20 +55,24 @@ class RoutingSuite:
         return len(load_routing_goals())
 
     def run(self, env: EvalEnv, advance: Advance) -> SuiteResult:
-        threshold = env.settings.router.confidence_threshold
+        deps = eval_deps(env)
         items: list[ItemResult] = []
         pairs: Counter[tuple[str, str]] = Counter()
+        tiers: Counter[str] = Counter()
         for n, goal in enumerate(load_routing_goals(), start=1):
-            got, guess = route(goal.text, threshold)
+            got, tier = route(deps, env.tenant, goal.text, n)
+            guess = intent_router.classify(goal.text)
             pairs[(goal.expect, got)] += 1
+            tiers[tier] += 1
             items.append(
                 ItemResult(
                     item_id=f"route-{n:03d}",
                     passed=got == goal.expect,
                     scores={"confidence": guess.confidence, "known_words": guess.known_words},
-                    detail={"goal": goal.text, "expected": goal.expect, "got": got, "model_guess": guess.kind},
+                    detail={"goal": goal.text, "expected": goal.expect, "got": got, "tier": tier,
+                            "small_tier_guess": guess.kind},
                 )
-            )
+            )  # fmt: skip
             advance(1)
         total = len(items)
         metrics = {
@@ -74,6 +82,7 @@ class RoutingSuite:
             else 0.0,
             "goals": float(total),
         }
+        metrics |= {f"decided_by.{t}": v / total for t, v in sorted(tiers.items())}
         for r in ROUTES:
             expected = sum(v for (e, _g), v in pairs.items() if e == r)
             metrics[f"{r}_recall"] = pairs[(r, r)] / expected if expected else 1.0
