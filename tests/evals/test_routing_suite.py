@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import hyperjourney.evals.suites  # noqa: F401  (registers the suites)
@@ -47,13 +49,15 @@ def test_routing_suite_measures_accuracy_and_sends_nonsense_to_a_person(db: Data
     assert route(deps, tenant, "Get trial users at law firms to book a demo") == ("campaign", "small")
 
 
-def test_cli_runs_the_routing_suite_and_reports_sources_and_the_judge(db: Database, tenant: str) -> None:
+def test_cli_runs_the_routing_suite_and_reports_sources_and_the_judge(
+    db: Database, tenant: str, tmp_path: Path
+) -> None:
     code, out = invoke("eval", "run", "--suite", "routing", "--tenant", tenant)
     assert code == 0, out
     assert "accuracy" in out and "person_recall" in out and "no LLM judge" in out
     with db.tenant(tenant) as conn:
         run_id = store.history(conn, "routing")[0].run_id
-    code, out = invoke("eval", "report", run_id, "--tenant", tenant)
+    code, out = invoke("eval", "report", run_id, "--out", str(tmp_path / "r.html"), "--tenant", tenant)
     assert code == 0 and "| metric | value | source |" in out and "no LLM judge" in out
 
 
