@@ -14,7 +14,7 @@ import time
 
 import hyperjourney.evals.suites  # noqa: F401  (registers the suites)
 from hyperjourney.db.database import Database
-from hyperjourney.evals import gate, runner
+from hyperjourney.evals import gate, runner, store
 from hyperjourney.evals.suite import REGISTRY, EvalEnv, Suite
 from hyperjourney.settings import get_settings
 
@@ -45,6 +45,9 @@ def test_every_offline_suite_passes_its_gates_on_its_complete_set(db: Database, 
     assert set(gate.load_thresholds().suites) == set(REGISTRY)
     report = runner.gate_latest(env)
     failed = [f"{c.suite}.{c.metric}: {c.reason}" for c in report.checks if not c.ok]
+    with db.tenant(gate_tenant) as conn:  # what a person needs to see why, in the failure message
+        failing = {c.suite for c in report.checks if not c.ok}
+        failed += [f"{r.suite}: {store.failed_items(conn, r.run_id, limit=5)}" for r in runs if r.suite in failing]
     assert report.ok, failed
     zero = {("safety", "policy_bypasses"), ("safety", "leaked_pii"), ("copy", "banned_claim_violations")}
     assert zero <= {(c.suite, c.metric) for c in report.checks}
