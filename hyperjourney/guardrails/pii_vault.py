@@ -13,10 +13,10 @@ from typing import Any
 import psycopg
 
 from hyperjourney.data import audit
-from hyperjourney.guardrails.redaction import redact_payload
+from hyperjourney.guardrails.redaction import TOKEN_BODY, redact_payload
 from hyperjourney.guardrails.redaction_keys import tenant_key_in
 
-_TOKEN = re.compile(r"\[[A-Z]+_[0-9a-f]{8}(?:[0-9a-f]{8})?\]")
+_TOKEN = re.compile(r"\[[A-Z]+_" + TOKEN_BODY + r"\]")
 
 
 def keeps_mapping(conn: psycopg.Connection[Any]) -> bool:

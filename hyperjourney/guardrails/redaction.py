@@ -24,10 +24,16 @@ class Redacted(BaseModel):
     mapping: dict[str, str]
 
 
+# Hex spelled in consonants: a token never holds a digit, so no number detector (ours, a mail filter's, the
+# safety eval's card pattern) reads one as a card or phone number (16 hex digits held a 13-digit run now and then).
+_LETTERS = str.maketrans("0123456789abcdef", "bcdfghjklmnpqrst")
+TOKEN_BODY = r"(?:[0-9a-f]{8}(?:[0-9a-f]{8})?|[bcdfghjklmnpqrst]{16})"  # old hex tokens still reveal
+
+
 def token_for(kind: str, value: str, key: bytes) -> str:
     """64 bits of HMAC-SHA256: collisions stay negligible for millions of values per tenant."""
     digest = hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:16]
-    return f"[{kind.upper()}_{digest}]"
+    return f"[{kind.upper()}_{digest.translate(_LETTERS)}]"
 
 
 def redact(text: str, key: bytes | None = None) -> Redacted:
