@@ -99,15 +99,7 @@ def _print_drift(report: DriftReport, limit: int = 12) -> None:
     drifted = report.drifted()
     rest = sorted((r for r in report.readings if r.level == "stable"), key=lambda r: -(r.psi or r.change or 0.0))
     for d in (drifted + rest)[:limit]:
-        table.add_row(
-            d.name,
-            d.kind,
-            "-" if d.psi is None else f"{d.psi:.3f}",
-            "-" if d.reference is None else f"{d.reference:.4g}",
-            "-" if d.recent is None else f"{d.recent:.4g}",
-            d.level,
-            d.since,
-        )
+        table.add_row(*d.cells())
     console.print(table)
     if report.note:
         console.print(f"drift note: {report.note}")

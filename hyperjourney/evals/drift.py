@@ -68,6 +68,18 @@ class DriftReading(BaseModel):
     why_expected: str = ""
     noise: bool = Field(False, description="Not significant at the 95% level for its sample sizes: kept stable")
 
+    def cells(self) -> list[str]:
+        """The reading as one table row (CLI and HTML report): signal, kind, PSI, reference, recent, level, since."""
+        return [
+            self.name,
+            self.kind,
+            "-" if self.psi is None else f"{self.psi:.3f}",
+            "-" if self.reference is None else f"{self.reference:.4g}",
+            "-" if self.recent is None else f"{self.recent:.4g}",
+            self.level,
+            self.since,
+        ]
+
     def warning(self) -> str:
         """One line a marketer can act on, e.g. 'churn_risk base rate moved 4.1% → 6.3% since training'."""
         since = f" {self.since}" if self.since else ""

@@ -99,18 +99,7 @@ def _drift_html(report: DriftReport | None) -> list[str]:
         parts.append("<ul>" + "".join(f"<li>{html.escape(w)}</li>" for w in warnings) + "</ul>")
     if report.features:
         parts.append(f"<figure>{plot_drift(report)}</figure>")
-    rows = [
-        [
-            r.name,
-            r.kind,
-            "-" if r.psi is None else f"{r.psi:.3f}",
-            "-" if r.reference is None else f"{r.reference:.4g}",
-            "-" if r.recent is None else f"{r.recent:.4g}",
-            r.level,
-            r.since,
-        ]
-        for r in report.drifted() or report.readings[:10]
-    ]
+    rows = [r.cells() for r in report.drifted() or report.readings[:10]]
     parts.append(_table(["signal", "kind", "PSI", "reference", "recent", "level", "compared"], rows))
     return parts
 
