@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from pydantic import ValidationError
 from hyperjourney.data.audit import append as audit_append
 from hyperjourney.data.ingest.datasets import DATASETS, Dataset
 from hyperjourney.data.ingest.readers import Record, read_rows
-from hyperjourney.data.ingest.rows import Row
+from hyperjourney.data.ingest.rows import Row, Validation
 
 BATCH = 20_000
 
@@ -42,6 +43,8 @@ class LoadResult:
     inserted: dict[str, int] = field(default_factory=dict)
     rejects: list[Reject] = field(default_factory=list)
     strict_failed: bool = False
+    warnings: Counter[str] = field(default_factory=Counter)
+    """Values accepted after a stated assumption (e.g. a date without time), by kind."""
 
     @property
     def rejected_rows(self) -> int:
@@ -53,6 +56,21 @@ class LoadResult:
         if self.strict_failed:
             return 0
         return max(self.read - self.rejected_rows - self.inserted.get(self.main_table, 0), 0)
+
+    def by_reason(self) -> list[tuple[str, str, int, int]]:
+        """(field, reason, rows, first line) per distinct reason, most frequent first."""
+        counts: Counter[tuple[str, str]] = Counter()
+        first: dict[tuple[str, str], int] = {}
+        for r in self.rejects:
+            key = (r.field, _reason_kind(r.reason))
+            counts[key] += 1
+            first.setdefault(key, r.line)
+        return [(f, reason, n, first[f, reason]) for (f, reason), n in counts.most_common()]
+
+
+def _reason_kind(reason: str) -> str:
+    """The cause without the row's own values (reasons put those after the first ": ")."""
+    return reason.split(": ", 1)[0]
 
 
 class IngestError(ValueError):
@@ -66,17 +84,60 @@ def dataset(name: str) -> Dataset:
         raise IngestError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}") from None
 
 
-def validate(ds: Dataset, records: Iterable[tuple[int, Record]]) -> Iterator[tuple[int, Row] | Reject]:
+def validate(
+    ds: Dataset, records: Iterable[tuple[int, Record]], options: Validation | None = None
+) -> Iterator[tuple[int, Row] | Reject]:
+    """Rows or rejects, line by line; ``options`` sets the date default and limits, and counts warnings."""
     model = ds.row_model
+    context = {"ingest": options or Validation()}
     for line, record in records:
         if isinstance(record, str):
             yield Reject(line, "(row)", record)
             continue
+        nul = _nul_field(record)
+        if nul is not None:
+            yield Reject(line, nul, "contains a NUL character (\\u0000), which cannot be stored")
+            continue
         try:
-            yield line, model.model_validate_json(record) if isinstance(record, bytes) else model.model_validate(record)
+            if isinstance(record, bytes):
+                yield line, model.model_validate_json(record, context=context)
+            else:
+                yield line, model.model_validate(record, context=context)
         except ValidationError as exc:
             for err in exc.errors():
                 yield _reject_from(line, err)
+
+
+def _nul_field(record: dict[str, Any] | bytes) -> str | None:
+    """Where a NUL sits (Postgres text and jsonb cannot hold one); JSON lines are scanned as bytes first."""
+    if isinstance(record, bytes):
+        if b"\\u0000" not in record:
+            return None
+        try:
+            parsed = json.loads(record)
+        except ValueError:
+            return None
+        return _nul_in(parsed, "") if isinstance(parsed, dict) else None
+    return _nul_in(record, "")
+
+
+def _nul_in(value: Any, path: str) -> str | None:
+    if isinstance(value, str):
+        return (path or "(row)") if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                return where
+            found = _nul_in(item, where)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _nul_in(item, f"{path}[{i}]")
+            if found is not None:
+                return found
+    return None
 
 
 def _reject_from(line: int, err: Any) -> Reject:
@@ -205,6 +266,8 @@ def _run_checks(conn: psycopg.Connection[Any], ds: Dataset) -> list[Reject]:
     for check in ds.checks:
         for line, value in conn.execute(check.sql):
             found.append(Reject(line, check.field, check.reason, value))
+    for conflict in ds.conflicts:
+        found.extend(Reject(line, where, reason, key) for line, where, reason, key in conflict.find(conn))
     return found
 
 
@@ -215,13 +278,21 @@ def ingest_file(
     *,
     strict: bool = False,
     progress: Callable[[int], None] | None = None,
+    options: Validation | None = None,
 ) -> LoadResult:
-    """Ingest one file into the bound tenant and audit it; strict mode writes nothing on any bad row."""
+    """Ingest one file into the bound tenant and audit it; strict mode writes nothing on any bad row.
+
+    A file without a single row is an error, not a quiet success.
+    """
     ds = dataset(name)
+    options = options or Validation()
     try:
-        result = load_rows(conn, ds, validate(ds, read_rows(path)), strict=strict, progress=progress)
+        result = load_rows(conn, ds, validate(ds, read_rows(path), options), strict=strict, progress=progress)
     except _StrictRollback as rollback:
         result = rollback.result
+    result.warnings.update(options.warnings)
+    if result.read == 0:
+        raise IngestError(f"{path}: no rows to ingest (the file is empty or holds only a header)")
     audit_append(
         conn,
         actor="cli",
@@ -232,6 +303,7 @@ def ingest_file(
             "inserted": result.inserted,
             "rejected": len(result.rejects),
             "strict_failed": result.strict_failed,
+            "warnings": dict(result.warnings),
         },
     )
     return result
