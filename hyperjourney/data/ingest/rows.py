@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     AfterValidator,
@@ -20,6 +21,8 @@ from pydantic import (
     field_validator,
 )
 from pydantic_core import to_json
+
+from hyperjourney.settings import IngestSettings
 
 ID = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@-]+$")
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
@@ -42,6 +45,15 @@ class Validation:
 
     def latest(self) -> datetime:
         return datetime.now(UTC) + self.max_future
+
+    @classmethod
+    def from_settings(cls, config: IngestSettings) -> Validation:
+        return cls(
+            date_time=config.date_only_time,
+            date_zone=ZoneInfo(config.date_only_zone),
+            max_future=timedelta(days=config.max_future_days),
+            max_json_bytes=config.max_json_field_bytes,
+        )
 
 
 def _validation(info: ValidationInfo) -> Validation:
