@@ -95,7 +95,9 @@ def test_implausible_times_and_oversized_bodies_are_refused(
     huge = {**EVENTS[0], "properties": {"blob": "x" * 6_000_000}}
     too_big = client.post("/v1/events", headers=headers, json={"events": [huge]})
     assert too_big.status_code == 413 and too_big.headers["content-type"] == "application/problem+json"
-    big_field = client.post("/v1/events", headers=headers, json={"events": [{**EVENTS[0], "properties": {"b": "x" * 70_000}}]})
+    big_field = client.post(
+        "/v1/events", headers=headers, json={"events": [{**EVENTS[0], "properties": {"b": "x" * 70_000}}]}
+    )
     assert big_field.status_code == 422 and big_field.json()["errors"][0]["field"] == "events[0].properties"
     with db.tenant(tenant) as conn:
         assert conn.execute("SELECT count(*) FROM events").fetchone() == (0,)

@@ -57,9 +57,7 @@ def test_db_commands(db: Database) -> None:
 
 def test_ingest_reports_rejects_and_strict_writes_nothing(db: Database, tenant: str, tmp_path: Path) -> None:
     path = tmp_path / "customers.csv"
-    path.write_text(
-        "customer_id,email,created_at\nc1,a@example.com,2026-01-01T00:00:00Z\nc2,bad,2026-01-01T00:00:00\n"
-    )
+    path.write_text("customer_id,email,created_at\nc1,a@example.com,2026-01-01T00:00:00Z\nc2,bad,2026-01-01T00:00:00\n")
     code, out = invoke("ingest", "customers", str(path), "--tenant", tenant, "--strict")
     assert code == 1
     assert "line 3" in out and "nothing was written" in out

@@ -31,9 +31,7 @@ def test_strict_writes_its_rejects_file_and_a_summary_by_reason(db: Database, te
         assert conn.execute("SELECT count(*) FROM customers").fetchone() == (0,)
 
 
-def test_an_empty_file_is_an_error_and_an_all_good_file_exits_zero(
-    db: Database, tenant: str, tmp_path: Path
-) -> None:
+def test_an_empty_file_is_an_error_and_an_all_good_file_exits_zero(db: Database, tenant: str, tmp_path: Path) -> None:
     empty = tmp_path / "customers.csv"
     empty.write_text("")
     code, out = invoke("ingest", "customers", str(empty), "--tenant", tenant)

@@ -67,9 +67,7 @@ def test_an_unterminated_quote_is_a_reject_and_the_next_rows_still_land(
     assert _ingest(db, tenant, "customers", multiline).inserted["customers"] == 1
 
 
-def test_a_nul_rejects_its_row_with_the_field_and_the_batch_lands(
-    db: Database, tenant: str, tmp_path: Path
-) -> None:
+def test_a_nul_rejects_its_row_with_the_field_and_the_batch_lands(db: Database, tenant: str, tmp_path: Path) -> None:
     csv_path = tmp_path / "customers.csv"
     csv_path.write_text(HEADER + "c1,A\x00nn,2026-01-01T00:00:00Z\nc2,Bob,2026-01-01T00:00:00Z\n")
     result = _ingest(db, tenant, "customers", csv_path)
@@ -92,7 +90,9 @@ def test_a_reused_id_with_other_content_is_a_reject_naming_both_values(
     first.write_text(HEADER + "c1,Ann,2026-01-01T00:00:00Z\n")
     _ingest(db, tenant, "customers", first)
     second = tmp_path / "customers2.csv"
-    second.write_text(HEADER + "c1,Anne,2026-01-01T00:00:00Z\nc2,Bob,2026-01-01T00:00:00Z\nc2,Rob,2026-01-01T00:00:00Z\n")
+    second.write_text(
+        HEADER + "c1,Anne,2026-01-01T00:00:00Z\nc2,Bob,2026-01-01T00:00:00Z\nc2,Rob,2026-01-01T00:00:00Z\n"
+    )
     result = _ingest(db, tenant, "customers", second)
     assert [(r.line, r.field) for r in result.rejects] == [(2, "customer_id"), (4, "customer_id")]
     assert "first_name 'Ann' (stored) vs 'Anne' (here)" in result.rejects[0].reason
@@ -103,9 +103,7 @@ def test_a_reused_id_with_other_content_is_a_reject_naming_both_values(
     assert (again.duplicates, again.rejects) == (1, [])
 
 
-def test_a_reused_message_id_never_leaves_a_ticket_without_messages(
-    db: Database, tenant: str, tmp_path: Path
-) -> None:
+def test_a_reused_message_id_never_leaves_a_ticket_without_messages(db: Database, tenant: str, tmp_path: Path) -> None:
     people = tmp_path / "customers.csv"
     people.write_text(HEADER + "c1,Ann,2026-01-01T00:00:00Z\n")
     _ingest(db, tenant, "customers", people)
@@ -123,7 +121,8 @@ def test_a_reused_message_id_never_leaves_a_ticket_without_messages(
     assert "ticket_id 't1' (stored) vs 't2' (here)" in result.rejects[0].reason
     with db.tenant(tenant) as conn:
         empty = conn.execute(
-            "SELECT ticket_id FROM tickets t WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = t.ticket_id)"
+            "SELECT ticket_id FROM tickets t "
+            "WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = t.ticket_id)"
         ).fetchall()
     assert empty == []
 

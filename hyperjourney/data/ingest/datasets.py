@@ -137,9 +137,7 @@ CUSTOMERS = Dataset(
             "WHERE i.line IN (SELECT line FROM stage_customers) ON CONFLICT DO NOTHING",
         ),
     ),
-    conflicts=(
-        Conflict("stage_customers", "customers", ("customer_id",), tuple(c for c, _ in _CUSTOMER_COLUMNS[1:])),
-    ),
+    conflicts=(Conflict("stage_customers", "customers", ("customer_id",), tuple(c for c, _ in _CUSTOMER_COLUMNS[1:])),),
 )
 
 
@@ -174,7 +172,9 @@ EVENTS = Dataset(
         ),
     ),
     checks=(_unknown_customer("stage_events"),),
-    conflicts=(Conflict("stage_events", "events", ("event_id",), ("customer_id", "type", "ts", "channel", "properties")),),
+    conflicts=(
+        Conflict("stage_events", "events", ("event_id",), ("customer_id", "type", "ts", "channel", "properties")),
+    ),
 )
 
 

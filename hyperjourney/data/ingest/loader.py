@@ -94,7 +94,7 @@ def validate(
         if isinstance(record, str):
             yield Reject(line, "(row)", record)
             continue
-        nul = _nul_field(record)
+        nul = nul_field(record)
         if nul is not None:
             yield Reject(line, nul, "contains a NUL character (\\u0000), which cannot be stored")
             continue
@@ -108,7 +108,7 @@ def validate(
                 yield _reject_from(line, err)
 
 
-def _nul_field(record: dict[str, Any] | bytes) -> str | None:
+def nul_field(record: dict[str, Any] | bytes) -> str | None:
     """Where a NUL sits (Postgres text and jsonb cannot hold one); JSON lines are scanned as bytes first."""
     if isinstance(record, bytes):
         if b"\\u0000" not in record:

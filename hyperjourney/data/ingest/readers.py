@@ -140,9 +140,12 @@ def _read_csv(path: Path) -> Iterator[tuple[int, Record]]:
                 problem = f"expected {len(header)} columns, found {len(values)}"
             if problem is not None and len(taken) > 1:
                 lines.push_back(taken[1:])
-                yield first, (
-                    "malformed quoting: a quoted field opened on this line does not close where it should "
-                    f"({problem}); the {len(taken) - 1} line(s) after it are read again as rows"
+                yield (
+                    first,
+                    (
+                        "malformed quoting: a quoted field opened on this line does not close where it should "
+                        f"({problem}); the {len(taken) - 1} line(s) after it are read again as rows"
+                    ),
                 )
                 continue
             bad = [lines.bad_bytes[n] for n, _ in taken if n in lines.bad_bytes]
