@@ -152,8 +152,11 @@ def _read_csv(path: Path) -> Iterator[tuple[int, Record]]:
             if bad:
                 yield first, f"not valid UTF-8: first bad byte at offset {bad[0]} of the file"
                 continue
-            if problem is not None or values is None:
-                yield first, problem if values is not None else f"unreadable CSV: {problem}"
+            if values is None:
+                yield first, f"unreadable CSV: {problem}"
+                continue
+            if problem is not None:
+                yield first, problem
                 continue
             yield first, {k: v for k, v in zip(header, values, strict=True) if v.strip()}
 

@@ -219,21 +219,16 @@ def event_type(name: str) -> str:
 
 def timestamp_of(message: _Message, where: str, received: datetime, options: Validation) -> datetime:
     """``timestamp``, else ``originalTimestamp``, else the time it was received (as Segment does)."""
-    raw, name = (
-        (message.timestamp, "timestamp")
-        if message.timestamp is not None
-        else (
-            message.original_timestamp,
-            "originalTimestamp",
-        )
-    )
+    raw, name = message.timestamp, "timestamp"
+    if raw is None:
+        raw, name = message.original_timestamp, "originalTimestamp"
     if raw is None:
         return received
     try:
         return _TIMESTAMP.validate_python(raw, context={"ingest": options})
     except ValidationError as exc:
-        message = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
-        raise SegmentError([FieldProblem(f"{where}.{name}", message)]) from None
+        reason = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+        raise SegmentError([FieldProblem(f"{where}.{name}", reason)]) from None
 
 
 _TIMESTAMP: TypeAdapter[datetime] = TypeAdapter(Timestamp)
