@@ -71,7 +71,7 @@ def ingest_events(body: EventsIn, request: Request, who: Reviewer) -> Any:
     ds = dataset("events")
     try:
         with db.tenant(who.tenant) as conn:
-            result = load_rows(conn, ds, validate(ds, enumerate(body.events, start=1), options))
+            result = load_rows(conn, ds, validate(ds, enumerate(body.events, start=1), options), options=options)
             if result.rejects and result.rejected_rows == result.read:
                 raise _NothingStored(result)
             audit.append(

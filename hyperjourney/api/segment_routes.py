@@ -127,7 +127,7 @@ def _store(request: Request, who: Principal, messages: list[Message], paths: lis
         batch_plan = plan(messages, paths, datetime.now(UTC), options)
         with db.tenant(who.tenant) as conn:
             try:
-                return write(conn, batch_plan, actor=f"api:{who.key_id}")
+                return write(conn, batch_plan, options, actor=f"api:{who.key_id}")
             except SegmentError as exc:
                 raise _Refused(exc) from exc  # leaves the transaction by an exception: nothing is stored
     except SegmentError as exc:

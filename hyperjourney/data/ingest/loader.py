@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from hyperjourney.data.audit import append as audit_append
 from hyperjourney.data.ingest.datasets import DATASETS, Dataset
 from hyperjourney.data.ingest.readers import Record, read_rows
-from hyperjourney.data.ingest.rows import Row, Validation
+from hyperjourney.data.ingest.rows import DATE_WITHOUT_TIME, EARLIEST, Row, Validation, at_default_time, plausible_range
 
 BATCH = 20_000
 
@@ -89,7 +89,8 @@ def validate(
 ) -> Iterator[tuple[int, Row] | Reject]:
     """Rows or rejects, line by line; ``options`` sets the date default and limits, and counts warnings."""
     model = ds.row_model
-    context = {"ingest": options or Validation()}
+    options = options or Validation()
+    context = {"ingest": options}
     for line, record in records:
         if isinstance(record, str):
             yield Reject(line, "(row)", record)
@@ -100,12 +101,37 @@ def validate(
             continue
         try:
             if isinstance(record, bytes):
+                options.row_bytes = len(record)
                 yield line, model.model_validate_json(record, context=context)
             else:
+                options.row_bytes = None
                 yield line, model.model_validate(record, context=context)
         except ValidationError as exc:
-            for err in exc.errors():
-                yield _reject_from(line, err)
+            dated = _with_default_times(record, exc, options)
+            if dated is None:
+                yield from (_reject_from(line, err) for err in exc.errors())
+                continue
+            try:
+                yield line, model.model_validate(dated[0], context=context)
+                options.warnings[DATE_WITHOUT_TIME] += dated[1]
+            except ValidationError as again:
+                yield from (_reject_from(line, err) for err in again.errors())
+
+
+def _with_default_times(
+    record: dict[str, Any] | bytes, exc: ValidationError, options: Validation
+) -> tuple[dict[str, Any], int] | None:
+    """The record with its dates without time given the default time, and how many; None if it has none."""
+    dates = {}
+    for err in exc.errors():
+        if err["type"] == "timezone_aware" and len(err["loc"]) == 1:
+            when = at_default_time(err["input"], options)
+            if when is not None:
+                dates[str(err["loc"][0])] = when
+    if not dates:
+        return None
+    data = json.loads(record) if isinstance(record, bytes) else record
+    return {**data, **dates}, len(dates)
 
 
 def nul_field(record: dict[str, Any] | bytes) -> str | None:
@@ -163,12 +189,13 @@ def load_rows(
     *,
     strict: bool = False,
     progress: Callable[[int], None] | None = None,
+    options: Validation | None = None,
 ) -> LoadResult:
-    """Load into the tenant bound to ``conn`` inside the caller's transaction."""
+    """Load into the tenant bound to ``conn`` inside the caller's transaction; ``options`` bound the times."""
     gc_was_enabled = gc.isenabled()
     gc.disable()  # bulk loads allocate millions of short-lived objects; cyclic GC passes cost ~2x here
     try:
-        return _load(conn, ds, rows, strict=strict, progress=progress)
+        return _load(conn, ds, rows, strict=strict, progress=progress, options=options or Validation())
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -181,6 +208,7 @@ def _load(
     *,
     strict: bool,
     progress: Callable[[int], None] | None,
+    options: Validation,
 ) -> LoadResult:
     """Validate batch N+1 in this thread while a worker writes batch N on the same connection."""
     result = LoadResult(ds.name, ds.target)
@@ -207,13 +235,13 @@ def _load(
                 if staged >= BATCH:
                     if writing is not None:
                         writing.result()
-                    writing = worker.submit(_write_batch, conn, ds, buffers, result, strict)
+                    writing = worker.submit(_write_batch, conn, ds, buffers, result, strict, options)
                     buffers, staged = _empty_buffers(ds), 0
             if progress is not None and result.read % 1000 == 0:
                 progress(1000)
         if writing is not None:
             writing.result()
-        _write_batch(conn, ds, buffers, result, strict)
+        _write_batch(conn, ds, buffers, result, strict, options)
         if progress is not None:
             progress(result.read % 1000)
         result.rejects.sort(key=lambda r: (r.line, r.field))
@@ -239,6 +267,7 @@ def _write_batch(
     buffers: dict[str, list[tuple[Any, ...]]],
     result: LoadResult,
     strict: bool,
+    options: Validation,
 ) -> None:
     """COPY one batch into the stage, reject what the database refutes, insert the rest, empty the stage."""
     for stage in ds.stages:
@@ -247,7 +276,7 @@ def _write_batch(
             with conn.cursor().copy(f"COPY {stage.name} ({', '.join(stage.column_names)}) FROM STDIN") as copy:
                 for t in tuples:
                     copy.write_row(t)
-    db_rejects = _run_checks(conn, ds)
+    db_rejects = _run_checks(conn, ds, options)
     result.rejects.extend(db_rejects)
     if not (strict and result.rejects):
         if db_rejects:
@@ -261,8 +290,16 @@ def _write_batch(
         conn.execute(f"TRUNCATE {stage.name}")
 
 
-def _run_checks(conn: psycopg.Connection[Any], ds: Dataset) -> list[Reject]:
+def _run_checks(conn: psycopg.Connection[Any], ds: Dataset, options: Validation) -> list[Reject]:
     found: list[Reject] = []
+    for stage in ds.stages:
+        for column in (c for c, kind in stage.columns if kind == "timestamptz"):
+            reason = plausible_range(options)
+            for line, value in conn.execute(
+                f"SELECT line, {column}::text FROM {stage.name} WHERE {column} < %s OR {column} > %s",
+                (EARLIEST, options.latest),
+            ):
+                found.append(Reject(line, column, f"{reason}: {value}", value))
     for check in ds.checks:
         for line, value in conn.execute(check.sql):
             found.append(Reject(line, check.field, check.reason, value))
@@ -287,7 +324,8 @@ def ingest_file(
     ds = dataset(name)
     options = options or Validation()
     try:
-        result = load_rows(conn, ds, validate(ds, read_rows(path), options), strict=strict, progress=progress)
+        rows = validate(ds, read_rows(path), options)
+        result = load_rows(conn, ds, rows, strict=strict, progress=progress, options=options)
     except _StrictRollback as rollback:
         result = rollback.result
     result.warnings.update(options.warnings)

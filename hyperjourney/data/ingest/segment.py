@@ -97,7 +97,7 @@ def _plan_one(result: Plan, message: Message, where: str, received: datetime, op
     (result.profiles if isinstance(message, Identify | Group) else result.bare).append(profile)
 
 
-def write(conn: psycopg.Connection[Any], batch: Plan, *, actor: str) -> SegmentResult:
+def write(conn: psycopg.Connection[Any], batch: Plan, options: Validation, *, actor: str) -> SegmentResult:
     """Write a planned batch into the bound tenant inside the caller's transaction, then audit it."""
     owners = _cookie_owners(conn, batch)
     upserted = sum(_upsert(conn, _owned(p, owners)) for p in batch.profiles)
@@ -106,7 +106,7 @@ def write(conn: psycopg.Connection[Any], batch: Plan, *, actor: str) -> SegmentR
     identities = _identities(conn, [_owned(p, owners) for p in (*batch.profiles, *batch.bare)])
     identities += _aliases(conn, batch.aliases, owners)
     events = [(where, _owned_event(row, owners)) for where, row in batch.events]
-    loaded = load_rows(conn, EVENTS, [(i + 1, row) for i, (_, row) in enumerate(events)])
+    loaded = load_rows(conn, EVENTS, [(i + 1, row) for i, (_, row) in enumerate(events)], options=options)
     if loaded.rejects:
         raise SegmentError([_event_problem(events[r.line - 1][0], r.field, r.reason) for r in loaded.rejects])
     outcome = SegmentResult(

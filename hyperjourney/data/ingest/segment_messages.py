@@ -15,7 +15,15 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from hyperjourney.data.ingest.rows import CustomerRow, EventRow, Timestamp, Validation
+from hyperjourney.data.ingest.rows import (
+    DATE_WITHOUT_TIME,
+    CustomerRow,
+    EventRow,
+    Timestamp,
+    Validation,
+    at_default_time,
+    implausible,
+)
 
 SegmentId = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9_.:@-]+$")]
 """userId, anonymousId, groupId, previousId and messageId: they become ids, so they follow the id rule."""
@@ -143,7 +151,8 @@ def customer_from_traits(
                 data["country"], sources["country"] = country.upper(), f"{where}.traits.address.country"
             rest[key] = value
         elif key == "createdAt":
-            data["created_at"], sources["created_at"] = value, f"{where}.traits.createdAt"
+            data["created_at"] = checked_time(value, f"{where}.traits.createdAt", options)
+            sources["created_at"] = f"{where}.traits.createdAt"
         else:
             rest[key] = value
     data.setdefault("created_at", when)
@@ -224,11 +233,23 @@ def timestamp_of(message: _Message, where: str, received: datetime, options: Val
         raw, name = message.original_timestamp, "originalTimestamp"
     if raw is None:
         return received
-    try:
-        return _TIMESTAMP.validate_python(raw, context={"ingest": options})
-    except ValidationError as exc:
-        reason = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
-        raise SegmentError([FieldProblem(f"{where}.{name}", reason)]) from None
+    return checked_time(raw, f"{where}.{name}", options)
+
+
+def checked_time(raw: Any, path: str, options: Validation) -> datetime:
+    """A message's time: zone-aware (a bare date at the configured time) and within the plausible range."""
+    when = at_default_time(raw, options)
+    if when is None:
+        try:
+            when = _TIMESTAMP.validate_python(raw)
+        except ValidationError as exc:
+            raise SegmentError([FieldProblem(path, str(exc.errors()[0]["msg"]))]) from None
+    else:
+        options.warnings[DATE_WITHOUT_TIME] += 1
+    reason = implausible(when, options)
+    if reason is not None:
+        raise SegmentError([FieldProblem(path, reason)])
+    return when
 
 
 _TIMESTAMP: TypeAdapter[datetime] = TypeAdapter(Timestamp)
