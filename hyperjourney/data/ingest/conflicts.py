@@ -36,9 +36,12 @@ class Conflict:
         return "(" + ", ".join(f"{alias}.{c}" for c in self.columns) + ")"
 
     def stored_sql(self) -> str:
+        """One index probe per staged row (a join would hash the whole stored table on every batch)."""
+        match = " AND ".join(f"t.{k} = s.{k}" for k in self.key)
+        columns = ", ".join(self.columns)
         return (
             f"SELECT s.line, {self._key_text('s')}, {self._values('t')}, {self._values('s')} "
-            f"FROM {self.stage} s JOIN {self.table} t USING ({', '.join(self.key)}) "
+            f"FROM {self.stage} s CROSS JOIN LATERAL (SELECT {columns} FROM {self.table} t WHERE {match} LIMIT 1) t "
             f"WHERE {self._row('t')} IS DISTINCT FROM {self._row('s')}"
         )
 
@@ -54,15 +57,28 @@ class Conflict:
             f"WHERE line <> first_line AND vals IS DISTINCT FROM first_values"
         )
 
-    def find(self, conn: psycopg.Connection[Any]) -> Iterator[tuple[int, str, str, str]]:
-        """(line, field, reason, key) for every conflicting staged row."""
+    def stored(self, conn: psycopg.Connection[Any]) -> Iterator[tuple[int, str, str, str]]:
+        """(line, field, reason, key) for every staged row whose id is stored with other content."""
         for line, key, stored, new in conn.execute(self.stored_sql()):
             reason = f"id already stored with different content: {key!r}: {self._differences(stored, new, 'stored')}"
             yield line, self.field, reason, key
+
+    def repeated(
+        self, conn: psycopg.Connection[Any], staged: list[tuple[Any, ...]], names: list[str]
+    ) -> Iterator[tuple[int, str, str, str]]:
+        """The same for a row that reuses an id of an earlier row of the batch (``staged``, columns ``names``)."""
+        at = [names.index(k) for k in self.key]
+        if len({tuple(t[i] for i in at) for t in staged}) == len(staged):
+            return  # no id twice in this batch (the usual case): skip the query
         for line, key, first_line, first, new in conn.execute(self.repeated_sql()):
             there = f"line {first_line}"
             reason = f"id repeated in the file with different content: {key!r} is on {there} with "
             yield line, self.field, reason + self._differences(first, new, there), key
+
+    def distinct_keys(self, staged: list[tuple[Any, ...]], names: list[str], dropped: set[int]) -> int:
+        """How many rows an insert of the batch adds if every id is new (rows in ``dropped`` left out)."""
+        at = [names.index(k) for k in self.key]
+        return len({tuple(t[i] for i in at) for t in staged if t[0] not in dropped})
 
     def _differences(self, old: list[str | None], new: list[str | None], there: str) -> str:
         changed = [

@@ -276,21 +276,69 @@ def _write_batch(
             with conn.cursor().copy(f"COPY {stage.name} ({', '.join(stage.column_names)}) FROM STDIN") as copy:
                 for t in tuples:
                     copy.write_row(t)
-    db_rejects = _run_checks(conn, ds, options)
+    db_rejects = _run_checks(conn, ds, options, buffers)
     result.rejects.extend(db_rejects)
     if not (strict and result.rejects):
-        if db_rejects:
-            bad = sorted({r.line for r in db_rejects})
-            for stage in ds.stages:
-                conn.execute(f"DELETE FROM {stage.name} WHERE line = ANY(%s)", (bad,))
-        for table, insert_sql in ds.inserts:
-            cur = conn.execute(insert_sql)
-            result.inserted[table] = result.inserted.get(table, 0) + max(cur.rowcount, 0)
+        _drop_lines(conn, ds, db_rejects)
+        inserted = _insert_if_all_new(conn, ds, buffers, {r.line for r in db_rejects})
+        if inserted is None:  # some ids were stored before: compare them, reject the changed ones, insert the rest
+            conflicts = _stored_conflicts(conn, ds)
+            result.rejects.extend(conflicts)
+            _drop_lines(conn, ds, conflicts)
+            inserted = {} if strict and conflicts else _insert(conn, ds)
+        for table, n in inserted.items():
+            result.inserted[table] = result.inserted.get(table, 0) + n
     for stage in ds.stages:
         conn.execute(f"TRUNCATE {stage.name}")
 
 
-def _run_checks(conn: psycopg.Connection[Any], ds: Dataset, options: Validation) -> list[Reject]:
+def _drop_lines(conn: psycopg.Connection[Any], ds: Dataset, rejects: list[Reject]) -> None:
+    if rejects:
+        bad = sorted({r.line for r in rejects})
+        for stage in ds.stages:
+            conn.execute(f"DELETE FROM {stage.name} WHERE line = ANY(%s)", (bad,))
+
+
+def _insert(conn: psycopg.Connection[Any], ds: Dataset) -> dict[str, int]:
+    return {table: max(conn.execute(sql).rowcount, 0) for table, sql in ds.inserts}
+
+
+class _SomeStoredBefore(Exception):
+    pass
+
+
+def _insert_if_all_new(
+    conn: psycopg.Connection[Any], ds: Dataset, buffers: dict[str, list[tuple[Any, ...]]], dropped: set[int]
+) -> dict[str, int] | None:
+    """Insert under a savepoint and keep it if every id was new (the usual case); None, rolled back, if not.
+
+    The inserts' own index probes answer "was any id stored before?", so a fresh load never pays for
+    comparing rows with what is stored; only a batch that repeats stored ids runs that comparison.
+    """
+    if not ds.conflicts:
+        return _insert(conn, ds)
+    try:
+        with conn.transaction():
+            counts = _insert(conn, ds)
+            for conflict in ds.conflicts:
+                stage = next(s for s in ds.stages if s.name == conflict.stage)
+                if counts.get(conflict.table, 0) != conflict.distinct_keys(
+                    buffers[stage.name], stage.column_names, dropped
+                ):
+                    raise _SomeStoredBefore
+            return counts
+    except _SomeStoredBefore:
+        return None
+
+
+def _stored_conflicts(conn: psycopg.Connection[Any], ds: Dataset) -> list[Reject]:
+    return [Reject(line, where, reason, key) for c in ds.conflicts for line, where, reason, key in c.stored(conn)]
+
+
+def _run_checks(
+    conn: psycopg.Connection[Any], ds: Dataset, options: Validation, buffers: dict[str, list[tuple[Any, ...]]]
+) -> list[Reject]:
+    """Rejects the stage alone can tell: implausible times, unknown references, ids repeated in the batch."""
     found: list[Reject] = []
     for stage in ds.stages:
         for column in (c for c, kind in stage.columns if kind == "timestamptz"):
@@ -303,8 +351,12 @@ def _run_checks(conn: psycopg.Connection[Any], ds: Dataset, options: Validation)
     for check in ds.checks:
         for line, value in conn.execute(check.sql):
             found.append(Reject(line, check.field, check.reason, value))
+    stages = {s.name: s for s in ds.stages}
     for conflict in ds.conflicts:
-        found.extend(Reject(line, where, reason, key) for line, where, reason, key in conflict.find(conn))
+        staged, names = buffers[conflict.stage], stages[conflict.stage].column_names
+        found.extend(
+            Reject(line, where, reason, key) for line, where, reason, key in conflict.repeated(conn, staged, names)
+        )
     return found
 
 
