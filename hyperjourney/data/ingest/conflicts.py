@@ -6,8 +6,9 @@ something else is refused, whether the id was stored before or used earlier in t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import psycopg
@@ -67,8 +68,7 @@ class Conflict:
         self, conn: psycopg.Connection[Any], staged: list[tuple[Any, ...]], names: list[str]
     ) -> Iterator[tuple[int, str, str, str]]:
         """The same for a row that reuses an id of an earlier row of the batch (``staged``, columns ``names``)."""
-        at = [names.index(k) for k in self.key]
-        if len({tuple(t[i] for i in at) for t in staged}) == len(staged):
+        if len(set(map(self._key_of(names), staged))) == len(staged):
             return  # no id twice in this batch (the usual case): skip the query
         for line, key, first_line, first, new in conn.execute(self.repeated_sql()):
             there = f"line {first_line}"
@@ -77,8 +77,13 @@ class Conflict:
 
     def distinct_keys(self, staged: list[tuple[Any, ...]], names: list[str], dropped: set[int]) -> int:
         """How many rows an insert of the batch adds if every id is new (rows in ``dropped`` left out)."""
-        at = [names.index(k) for k in self.key]
-        return len({tuple(t[i] for i in at) for t in staged if t[0] not in dropped})
+        key_of = self._key_of(names)
+        if not dropped:
+            return len(set(map(key_of, staged)))
+        return len({key_of(t) for t in staged if t[0] not in dropped})
+
+    def _key_of(self, names: list[str]) -> Callable[[tuple[Any, ...]], Any]:
+        return itemgetter(*(names.index(k) for k in self.key))
 
     def _differences(self, old: list[str | None], new: list[str | None], there: str) -> str:
         changed = [
