@@ -211,12 +211,6 @@ def _print_approval(result: RunResult) -> None:
     )
 
 
-def register(app: typer.Typer) -> None:
-    for command in (canvas, copilot, nba, approve, reject, edit):
-        app.command()(command)
-    app.add_typer(runs_app, name="runs")
-
-
 DEMO_GOAL = "Lift LTV 20% in fintech SMBs"
 
 
@@ -224,7 +218,7 @@ def demo_agents() -> None:
     """Demo step: the canvas goal to its approval (then approved) and two support tickets, on the small tier."""
     from hyperjourney.data.demo_tenant import DEMO_TENANT
 
-    with database(ensure_schema=False) as db:
+    with database() as db:
         console.rule(f"canvas: {DEMO_GOAL}")
         started = _run(db, "canvas", lambda deps: runs.start_canvas(db, DEMO_TENANT, DEMO_GOAL, deps=deps))
         print_result(started)

@@ -26,7 +26,7 @@ def demo() -> None:
     runs two support tickets, simulates two weeks of journey outcomes and prints the lift readout. Work already
     done is skipped, so a second run takes seconds.
     """
-    with user_errors(), database() as db:
+    with user_errors(), database(migrate_schema=True) as db:
         db.create_tenant(DEMO_TENANT, "Northwind Cloud & Goods (demo)")
         if is_empty(db, DEMO_TENANT):
             print_seed(run_seed(db, DEMO_TENANT))
@@ -76,7 +76,3 @@ def _age(now: datetime, latest: datetime | None) -> str:
         return "-"
     hours = (now - latest).total_seconds() / 3600
     return f"{hours:.0f} h" if hours < 48 else f"{hours / 24:.0f} d"
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(demo)
