@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import json
+from importlib.util import find_spec
 from typing import Any, NamedTuple
 
 import click
@@ -57,9 +58,19 @@ COMMANDS: dict[str, Lazy] = {
 }  # fmt: skip
 
 
+# Commands whose module needs an optional extra: (the module it needs, the extra that installs it).
+EXTRAS = {"ui": ("chainlit", "ui"), "eval": ("ragas", "evals")}
+
+
 def load(name: str) -> click.Command:
     """Import a root command's module and build its click command."""
     spec = COMMANDS[name]
+    if name in EXTRAS and find_spec(EXTRAS[name][0]) is None:
+        module, extra = EXTRAS[name]
+        raise click.UsageError(
+            f"`hyperjourney {name}` needs {module}, which a headless install leaves out: "
+            f"pip install 'hyperjourney[{extra}]'"
+        )
     target = getattr(importlib.import_module(spec.module), spec.attr)
     holder = typer.Typer()
     if isinstance(target, typer.Typer):

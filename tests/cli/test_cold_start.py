@@ -81,3 +81,12 @@ def test_a_schema_behind_is_named_with_the_command_to_run(db: Database) -> None:
             conn.execute("INSERT INTO schema_migrations (version, checksum) VALUES (%s, %s)", (version, checksum))
     code, out = invoke("tenant", "list")
     assert code == 0, out
+
+
+def test_a_command_whose_extra_is_missing_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hyperjourney.cli import main
+
+    monkeypatch.setattr(main, "find_spec", lambda module: None if module == "chainlit" else object())
+    code, out = invoke("ui")
+    assert code == 2
+    assert "pip install 'hyperjourney[ui]'" in out
