@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import typer
 from rich.panel import Panel
 from rich.table import Table
 

@@ -21,41 +21,100 @@ from hyperjourney import __version__
 
 
 class Lazy(NamedTuple):
-    """Where a root command lives: the module, and the attribute (a Typer app or a command function)."""
+    """Where a root command lives: the module under hyperjourney.cli, and the attribute (a Typer app or a command)."""
 
     module: str
     attr: str
     summary: str
 
 
-_CLI = "hyperjourney.cli."
 COMMANDS: dict[str, Lazy] = {
-    "ingest": Lazy(_CLI + "ingest_commands", "ingest", "Validate every row, load the good ones with COPY, report bad rows by line, field and reason."),
-    "seed": Lazy(_CLI + "data_commands", "seed", "Generate the deterministic synthetic demo tenant (B2B SaaS, product-led SaaS, e-commerce) and load it."),
-    "demo": Lazy(_CLI + "demo_command", "demo", "The main job on the embedded default: data, knowledge, policy, models, agents, journeys and a readout."),
-    "canvas": Lazy(_CLI + "agent_commands", "canvas", "Goal-first canvas: research, sizing, cited copy and a journey under policy, stopping for your approval."),
-    "copilot": Lazy(_CLI + "agent_commands", "copilot", "Support copilot: intent, sentiment, tone and channel, a grounded reply with sources, escalation advice."),
-    "nba": Lazy(_CLI + "agent_commands", "nba", "Next best action for one customer (and event): ranked actions, each checked against policy."),
-    "approve": Lazy(_CLI + "agent_commands", "approve", "Approve a run's plan: it is launched (exactly once) and the outcome recorded."),
-    "reject": Lazy(_CLI + "agent_commands", "reject", "Reject a run's plan: nothing is launched."),
-    "edit": Lazy(_CLI + "agent_commands", "edit", "Edit a run's copy and approve it; the edit is re-validated by the guardrails and refused if it fails."),
-    "serve": Lazy(_CLI + "surfaces_commands", "serve", "Run the headless API (OpenAPI at /docs and /openapi.json) until interrupted."),
-    "ui": Lazy(_CLI + "surfaces_commands", "ui", "Run the chainlit app (Canvas for marketers, Copilot for support) on localhost until interrupted."),
-    "db": Lazy(_CLI + "db_commands", "app", "Start, inspect, migrate and reset the database (embedded by default)."),
-    "tenant": Lazy(_CLI + "data_commands", "tenant_app", "Create and list tenants."),
-    "identities": Lazy(_CLI + "data_commands", "identities_app", "Identity resolution across emails, phones, CRM ids, devices and cookies."),
-    "audit": Lazy(_CLI + "data_commands", "audit_app", "The hash-chained, append-only audit log."),
-    "kb": Lazy(_CLI + "knowledge_commands", "app", "The knowledge base agents cite: ingest, search, status, retrieval evals."),
-    "models": Lazy(_CLI + "scoring_commands", "app", "Scoring models: train on point-in-time features, list and inspect versions, score customers."),
-    "review": Lazy(_CLI + "guardrails_commands", "review_app", "The human review queue: list, show, approve, reject or edit risky items."),
-    "policy": Lazy(_CLI + "guardrails_commands", "policy_app", "The tenant's contact policy: show it, store a new version, check an action."),
-    "guard": Lazy(_CLI + "guardrails_commands", "guard_app", "Content guardrails and inbound safety: check copy, scan customer text."),
-    "eval": Lazy(_CLI + "eval_commands", "app", "Offline evals: golden suites, comparisons, regression gates, reports, drift."),
-    "outbox": Lazy(_CLI + "outbox_commands", "outbox_app", "The transactional outbox: every action is written once, then delivered with retries."),
-    "journeys": Lazy(_CLI + "journeys_commands", "journeys_app", "Triggered journeys: versioned definitions, validation, launch and the runner."),
-    "runs": Lazy(_CLI + "agent_commands", "runs_app", "Agent runs: list them, or show one run's timeline with evidence."),
-    "apikeys": Lazy(_CLI + "surfaces_commands", "apikeys_app", "Per-tenant API keys for the headless API (stored hashed)."),
-}  # fmt: skip
+    "ingest": Lazy(
+        "ingest_commands",
+        "ingest",
+        "Validate every row, load the good ones with COPY, report bad rows by line, field and reason.",
+    ),
+    "seed": Lazy(
+        "data_commands",
+        "seed",
+        "Generate the deterministic synthetic demo tenant (B2B SaaS, product-led SaaS, e-commerce) and load it.",
+    ),
+    "demo": Lazy(
+        "demo_command",
+        "demo",
+        "The main job on the embedded default: data, knowledge, policy, models, agents, journeys and a readout.",
+    ),
+    "canvas": Lazy(
+        "agent_commands",
+        "canvas",
+        "Goal-first canvas: research, sizing, cited copy and a journey under policy, stopping for your approval.",
+    ),
+    "copilot": Lazy(
+        "agent_commands",
+        "copilot",
+        "Support copilot: intent, sentiment, tone and channel, a grounded reply with sources, escalation advice.",
+    ),
+    "nba": Lazy(
+        "agent_commands",
+        "nba",
+        "Next best action for one customer (and event): ranked actions, each checked against policy.",
+    ),
+    "approve": Lazy(
+        "agent_commands", "approve", "Approve a run's plan: it is launched (exactly once) and the outcome recorded."
+    ),
+    "reject": Lazy("agent_commands", "reject", "Reject a run's plan: nothing is launched."),
+    "edit": Lazy(
+        "agent_commands",
+        "edit",
+        "Edit a run's copy and approve it; the edit is re-validated by the guardrails and refused if it fails.",
+    ),
+    "serve": Lazy(
+        "surfaces_commands", "serve", "Run the headless API (OpenAPI at /docs and /openapi.json) until interrupted."
+    ),
+    "ui": Lazy(
+        "surfaces_commands",
+        "ui",
+        "Run the chainlit app (Canvas for marketers, Copilot for support) on localhost until interrupted.",
+    ),
+    "db": Lazy("db_commands", "app", "Start, inspect, migrate and reset the database (embedded by default)."),
+    "tenant": Lazy("data_commands", "tenant_app", "Create and list tenants."),
+    "identities": Lazy(
+        "data_commands", "identities_app", "Identity resolution across emails, phones, CRM ids, devices and cookies."
+    ),
+    "audit": Lazy("data_commands", "audit_app", "The hash-chained, append-only audit log."),
+    "kb": Lazy("knowledge_commands", "app", "The knowledge base agents cite: ingest, search, status, retrieval evals."),
+    "models": Lazy(
+        "scoring_commands",
+        "app",
+        "Scoring models: train on point-in-time features, list and inspect versions, score customers.",
+    ),
+    "review": Lazy(
+        "guardrails_commands", "review_app", "The human review queue: list, show, approve, reject or edit risky items."
+    ),
+    "policy": Lazy(
+        "guardrails_commands",
+        "policy_app",
+        "The tenant's contact policy: show it, store a new version, check an action.",
+    ),
+    "guard": Lazy(
+        "guardrails_commands", "guard_app", "Content guardrails and inbound safety: check copy, scan customer text."
+    ),
+    "eval": Lazy(
+        "eval_commands", "app", "Offline evals: golden suites, comparisons, regression gates, reports, drift."
+    ),
+    "outbox": Lazy(
+        "outbox_commands",
+        "outbox_app",
+        "The transactional outbox: every action is written once, then delivered with retries.",
+    ),
+    "journeys": Lazy(
+        "journeys_commands",
+        "journeys_app",
+        "Triggered journeys: versioned definitions, validation, launch and the runner.",
+    ),
+    "runs": Lazy("agent_commands", "runs_app", "Agent runs: list them, or show one run's timeline with evidence."),
+    "apikeys": Lazy("surfaces_commands", "apikeys_app", "Per-tenant API keys for the headless API (stored hashed)."),
+}
 
 
 # Commands whose module needs an optional extra: (the module it needs, the extra that installs it).
@@ -71,7 +130,7 @@ def load(name: str) -> click.Command:
             f"`hyperjourney {name}` needs {module}, which a headless install leaves out: "
             f"pip install 'hyperjourney[{extra}]'"
         )
-    target = getattr(importlib.import_module(spec.module), spec.attr)
+    target = getattr(importlib.import_module(f"hyperjourney.cli.{spec.module}"), spec.attr)
     holder = typer.Typer()
     if isinstance(target, typer.Typer):
         holder.add_typer(target, name=name, no_args_is_help=True)

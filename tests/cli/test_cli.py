@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 
 from hyperjourney.cli.main import commands
 from hyperjourney.db.database import Database
