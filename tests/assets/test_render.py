@@ -17,7 +17,9 @@ ACME = Evidence(
     title="Case study: Acme Books",
     text="Acme closed its books 4 days faster each month after switching to Northwind Ledger.",
 )
-SYNC = Evidence(citation_id="kb-sync#0", title="Bank sync", text="Northwind Ledger syncs with 12,000 banks every night.")
+SYNC = Evidence(
+    citation_id="kb-sync#0", title="Bank sync", text="Northwind Ledger syncs with 12,000 banks every night."
+)
 FACT = "Acme closed its books 4 days faster each month after switching to Northwind Ledger"
 SUBJECT = "An idea for your team from Northwind"
 

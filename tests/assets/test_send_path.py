@@ -80,7 +80,11 @@ def kb_tenant(db: Database, tenant: str, tmp_path: Path) -> tuple[str, str]:
 def test_the_smtp_server_receives_the_approved_render_byte_for_byte(db: Database, kb_tenant: tuple[str, str]) -> None:
     tenant, cid = kb_tenant
     good = {"channel": "email", "subject": SUBJECT, "body": marked_email(f"{FACT} [cite:{cid}].")}
-    invented = {"channel": "email", "subject": SUBJECT, "body": marked_email(f"Acme closed 9 days faster [cite:{cid}].")}
+    invented = {
+        "channel": "email",
+        "subject": SUBJECT,
+        "body": marked_email(f"Acme closed 9 days faster [cite:{cid}]."),
+    }
     result = launch_plan(db, tenant, canvas_plan([good, invented]), now=T0)
     assert [r.split(":")[0] for r in result.not_launched] == ["step send_0 variant email-2"]
     assert "number_unsupported" in result.not_launched[0]
@@ -126,7 +130,7 @@ def test_tenant_rules_set_in_the_store_decide_what_launches(db: Database, kb_ten
         update={"version": "strict-1", "banned_phrases": ["books 4 days faster"]}
     )
     store_content_rules(db, tenant, strict, source="test", actor="test")
-    with pytest.raises(ValueError, match="no variant of the plan can be launched: .*banned_claim"):
+    with pytest.raises(ValueError, match=r"no variant of the plan can be launched: .*banned_claim"):
         launch_plan(db, tenant, canvas_plan([variant]), now=T0)
     assert outbox.list_actions(db, tenant) == []  # nothing stored from the refused launch
     relaxed = strict.model_copy(update={"version": "relaxed-2", "banned_phrases": [], "email_sources_footer": True})
@@ -149,3 +153,33 @@ def test_the_outbox_refuses_copy_that_still_holds_markers(db: Database, tenant: 
     with db.tenant(tenant) as conn, pytest.raises(outbox.UnrenderedCopyError, match="message body contains"):
         outbox.enqueue(conn, marked)
     assert outbox.list_actions(db, tenant) == []
+
+
+def test_a_journey_built_from_marked_agent_copy_stores_the_render(db: Database, kb_tenant: tuple[str, str]) -> None:
+    """The shape graphs hand over today: a full definition whose bodies still hold markers, and an empty body
+    where an edit kept fewer variants than the plan has steps."""
+    tenant, cid = kb_tenant
+    marked = marked_email(f"{FACT} [cite:{cid}].")
+    journey = {
+        "id": "canvas-abc", "name": "canvas", "trigger": {"event": "login"}, "start": "send_0",
+        "steps": [
+            {"type": "action", "id": "send_0", "channel": "email", "why": WHY, "next": "wait_1",
+             "variants": [{"name": "email_1", "subject": SUBJECT, "body": marked}]},
+            {"type": "wait", "id": "wait_1", "hours": 48, "next": "send_1"},
+            {"type": "action", "id": "send_1", "channel": "sms", "why": WHY, "next": "done",
+             "variants": [{"name": "sms_1", "subject": None, "body": ""}]},
+            {"type": "exit", "id": "done"},
+        ],
+        "goal": {"event": "upgrade"}, "holdout_share": 0,
+    }  # fmt: skip
+    result = launch_plan(db, tenant, JourneyPlan(plan_id="run-j", journey=journey, audience=CUSTOMERS), now=T0)
+    assert result.not_launched == ["step send_1 variant sms_1: no approved copy"]
+    with db.tenant(tenant) as conn:
+        (stored,) = conn.execute("SELECT definition FROM journeys WHERE journey_id = 'canvas-abc'").fetchone() or (
+            None,
+        )
+    assert stored is not None
+    assert [s["id"] for s in stored["steps"]] == ["send_0", "wait_1", "done"] and stored["steps"][1]["next"] == "done"
+    variant = stored["steps"][0]["variants"][0]
+    assert variant["rendered"] is True and "[cite:" not in variant["body"]
+    assert variant["body"].endswith(f"--\nWhy you got this: {WHY}\n")
