@@ -1,8 +1,8 @@
 """From today's marker strings (``text [cite:kb-…#n]``, what the copywriter writes) to a structured asset.
 
-A run of markers cites the sentence just before it: from the last sentence break (``. `` ``! `` ``? `` ``: ``
-or a new line) up to the markers. The markers and the space before them go; every other character stays in
-a text or claim block, so the asset renders back to the same copy without them.
+A run of markers cites the sentence just before it: from the last sentence break (``. `` ``! `` ``? `` or a
+new line, as the guardrails split sentences) up to the markers. The markers and the space before them go;
+every other character stays in a text or claim block, so the asset renders back to the copy without them.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from hyperjourney.guardrails.models import AssetKind, Evidence, Purpose
 from hyperjourney.guardrails.tone import ToneAttributes
 
 MARKER_START = "[cite:"
-_BREAK = re.compile(r"[.!?:]\s+|\n")
+_BREAK = re.compile(r"[.!?]\s+|\n")
 
 
 class MarkedCopyError(ValueError):

@@ -47,6 +47,18 @@ def test_marked_copy_becomes_text_and_claim_blocks() -> None:
     assert [(s.citation_id, s.title) for s in asset.sources] == [("kb-acme#2", ACME.title), ("kb-sync#0", "Bank sync")]
 
 
+def test_a_claim_is_the_whole_sentence_the_guardrails_see_colons_included() -> None:
+    playbook = Evidence(
+        citation_id="kb-ledger#5",
+        title="Ledger overview",
+        text='"Spend Controls Playbook" (whitepaper, 14 pages): card policy templates and receipt rules.',
+    )
+    fact = '"Spend Controls Playbook" (whitepaper, 14 pages): card policy templates and receipt rules.'
+    asset = parse_marked(email_copy(f"{fact} [cite:kb-ledger#5]"), [playbook], kind="email", subject=SUBJECT)
+    assert [c.text for c in asset.claims()] == [fact]
+    assert validate_copy(asset, render(asset, "email", "en", demo_rules()), [playbook], demo_rules()).passed
+
+
 def test_markers_on_their_own_line_join_the_claim_above_and_a_stray_marker_is_an_error() -> None:
     asset = parse_marked(f"{FACT}.\n[cite:kb-acme#2]\n[cite:kb-sync#0]\nBye", [ACME, SYNC], kind="email")
     assert asset.claims()[0].citations == ["kb-acme#2", "kb-sync#0"]
