@@ -4,26 +4,17 @@ from __future__ import annotations
 
 import io
 import logging
-import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
 from uvicorn.logging import AccessFormatter
 
 from hyperjourney.api.app import create_app
 from hyperjourney.db.database import Database
 from hyperjourney.guardrails.redaction import install_log_redaction
 from hyperjourney.settings import Settings
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.api.live import serving
 
 
 @pytest.fixture
@@ -48,20 +39,8 @@ def access_log() -> Iterator[io.StringIO]:
 
 @pytest.fixture
 def server_url(db: Database, settings: Settings) -> Iterator[str]:
-    port = _free_port()
-    config = uvicorn.Config(create_app(db, settings), host="127.0.0.1", port=port, log_config=None, access_log=True)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    with serving(create_app(db, settings), access_log=True) as url:
+        yield url
 
 
 def test_access_lines_are_written_with_keys_and_emails_masked(access_log: io.StringIO, server_url: str) -> None:
