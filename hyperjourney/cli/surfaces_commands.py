@@ -110,9 +110,6 @@ def serve(
     import uvicorn
 
     from hyperjourney.api.app import create_app
-    from hyperjourney.guardrails.redaction import install_log_redaction
-
-    install_log_redaction()  # the access log masks PII and key secrets, whichever commands are loaded
     s = settings()
     with user_errors(), database(migrate_schema=True) as db:
         app = create_app(db, s)
