@@ -110,6 +110,7 @@ def serve(
     import uvicorn
 
     from hyperjourney.api.app import create_app
+
     s = settings()
     with user_errors(), database(migrate_schema=True) as db:
         app = create_app(db, s)
