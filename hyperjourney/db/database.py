@@ -57,9 +57,7 @@ def _call_site() -> str:
 
 
 class Database:
-    def __init__(
-        self, admin_url: str, app_url: str, *, pool_max_size: int = 8, guard_nested: bool = False
-    ) -> None:
+    def __init__(self, admin_url: str, app_url: str, *, pool_max_size: int = 8, guard_nested: bool = False) -> None:
         self.admin_url = admin_url
         self.app_url = app_url
         self.guard_nested = guard_nested

@@ -83,9 +83,7 @@ def test_a_long_audited_transaction_does_not_hold_up_another_writer(db: Database
         assert audit.verify(conn).ok
 
 
-def test_entries_get_their_place_in_the_chain_at_commit_and_a_rollback_leaves_no_gap(
-    db: Database, tenant: str
-) -> None:
+def test_entries_get_their_place_in_the_chain_at_commit_and_a_rollback_leaves_no_gap(db: Database, tenant: str) -> None:
     with db.tenant(tenant) as conn:
         audit.append(conn, actor="test", action="pending", payload={"seq": 7, "hash": "forged"})
         assert conn.execute("SELECT seq, hash FROM audit_log").fetchall() == [(None, None)]

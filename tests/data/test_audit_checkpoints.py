@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from pydantic import SecretStr
@@ -99,9 +100,7 @@ def test_deleting_a_tenants_rows_head_and_checkpoints_is_caught_by_the_file(
     assert problem.startswith("entries 1..5 recorded in the signed checkpoint of")
 
 
-def test_truncating_the_audit_tables_is_caught_by_the_file(
-    db: Database, make_tenant: object, cfg: Settings
-) -> None:
+def test_truncating_the_audit_tables_is_caught_by_the_file(db: Database, make_tenant: object, cfg: Settings) -> None:
     tenants = [make_tenant("trunc"), make_tenant("trunc")]  # type: ignore[operator]
     for t in tenants:
         _checkpointed(db, t, cfg, n=3)
@@ -125,7 +124,8 @@ def test_a_checkpoint_forged_without_the_key_is_refused(db: Database, tenant: st
         conn.execute(
             "INSERT INTO audit_checkpoints (tenant_id, seq, hash, at, mac) VALUES (%s, 9, 'x', now(), 'bad')", (tenant,)
         )
-    assert _problems(db, tenant, cfg) == ["the checkpoint at entry 9 in the database is not signed by this key (forged)"]
+    forged = "the checkpoint at entry 9 in the database is not signed by this key (forged)"
+    assert _problems(db, tenant, cfg) == [forged]
 
 
 def test_a_tampered_chain_is_not_signed_again(db: Database, tenant: str, cfg: Settings) -> None:
@@ -158,7 +158,7 @@ def test_without_a_key_setting_a_key_file_is_made_once_owner_only(settings: Sett
 
 
 class _Receiver(BaseHTTPRequestHandler):
-    received: list[dict[str, object]] = []
+    received: ClassVar[list[dict[str, object]]] = []
 
     def do_POST(self) -> None:
         self.received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
