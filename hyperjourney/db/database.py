@@ -130,15 +130,32 @@ class Database:
     def tenant(self, tenant_id: str) -> Iterator[psycopg.Connection[Any]]:
         """A pooled app-role connection inside one transaction bound to ``tenant_id``."""
         with self._pooled() as conn, conn.transaction():
-            conn.execute("SELECT set_config('hyperjourney.tenant_id', %s, true)", (tenant_id,))
-            if tenant_id not in self._known_tenants:
-                if conn.execute("SELECT 1 FROM tenants").fetchone() is None:
-                    raise UnknownTenantError(
-                        f"tenant {tenant_id!r} does not exist (create it with `hyperjourney seed` "
-                        f"or `hyperjourney tenant create {tenant_id}`)"
-                    )
-                self._known_tenants.add(tenant_id)
+            self._bind(conn, tenant_id)
             yield conn
+
+    @contextmanager
+    def dedicated(self, tenant_id: str) -> Iterator[psycopg.Connection[Any]]:
+        """A connection of its own (not from the pool) in one transaction bound to ``tenant_id``.
+
+        For the rare caller that must keep a transaction open (a lock held until its result is recorded)
+        while calling code that takes pooled connections: holding a pooled one there could deadlock the pool."""
+        try:
+            conn = psycopg.connect(self.app_url)
+        except psycopg.OperationalError as exc:
+            raise DatabaseError(f"cannot connect to the database: {exc}".strip()) from exc
+        with conn, conn.transaction():
+            self._bind(conn, tenant_id)
+            yield conn
+
+    def _bind(self, conn: psycopg.Connection[Any], tenant_id: str) -> None:
+        conn.execute("SELECT set_config('hyperjourney.tenant_id', %s, true)", (tenant_id,))
+        if tenant_id not in self._known_tenants:
+            if conn.execute("SELECT 1 FROM tenants").fetchone() is None:
+                raise UnknownTenantError(
+                    f"tenant {tenant_id!r} does not exist (create it with `hyperjourney seed` "
+                    f"or `hyperjourney tenant create {tenant_id}`)"
+                )
+            self._known_tenants.add(tenant_id)
 
     @contextmanager
     def unbound(self) -> Iterator[psycopg.Connection[Any]]:
