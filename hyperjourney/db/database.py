@@ -112,9 +112,13 @@ class Database:
     @contextmanager
     def _pooled(self) -> Iterator[psycopg.Connection[Any]]:
         """A pooled connection, refused (with ``guard_nested``) to a thread that already holds one."""
+        if not self.guard_nested:  # production: no call-site bookkeeping on the hot path
+            with self.pool.connection() as conn:
+                yield conn
+            return
         held: list[str] = self._held.__dict__.setdefault("sites", [])
         site = _call_site()
-        if held and self.guard_nested:
+        if held:
             raise NestedConnectionError(
                 f"{site} asks for a second pooled connection while {held[-1]} holds one; "
                 "pass the open connection down or finish the first before taking the second"
