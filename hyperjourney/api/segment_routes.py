@@ -20,7 +20,7 @@ from pydantic import TypeAdapter, ValidationError
 from hyperjourney.api.auth import principal, reviewer
 from hyperjourney.api.body_limit import LimitedBodyRoute
 from hyperjourney.api.keys import Principal
-from hyperjourney.api.problems import PROBLEM_JSON, PROBLEM_RESPONSES, ApiProblem, FieldError, Problem, problem_response
+from hyperjourney.api.problems import PROBLEM_JSON, PROBLEM_RESPONSES, FieldError, Problem, problem_response
 from hyperjourney.data.ingest.rows import Validation
 from hyperjourney.data.ingest.segment import SegmentResult, plan, write
 from hyperjourney.data.ingest.segment_messages import Batch, FieldProblem, Message, SegmentError
@@ -52,11 +52,8 @@ def write_key(request: Request) -> Principal:
         token = user or password
     elif scheme.lower() != "bearer":
         token = ""
-    if not token:
-        problem = ApiProblem(401, "Unauthorized", "send the API key as the write key (HTTP Basic user) or a Bearer")
-        problem.headers = {"WWW-Authenticate": 'Basic realm="hyperjourney"'}
-        raise problem
-    return reviewer(principal(request, HTTPAuthorizationCredentials(scheme="Bearer", credentials=token)))
+    credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials=token) if token else None
+    return reviewer(principal(request, credentials))  # a missing or unknown key: 401, rate-limited by address
 
 
 WriteKey = Annotated[Principal, Depends(write_key)]
