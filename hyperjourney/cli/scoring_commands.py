@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import typer
 from rich.table import Table
 
-from hyperjourney.cli.context import TenantOption, console, database, tenant_or_default, user_errors
+from hyperjourney.cli.context import TenantOption, console, database, err_console, tenant_or_default, user_errors
 from hyperjourney.cli.progress import progress_bar
 from hyperjourney.db.database import Database
 from hyperjourney.features import store
 from hyperjourney.features.definitions import DEFINITIONS
 from hyperjourney.scoring import registry
-from hyperjourney.scoring.schema import CustomerScores, InsufficientDataError
+from hyperjourney.scoring.schema import CustomerScores
 from hyperjourney.scoring.segments import find_segment
 from hyperjourney.scoring.service import score_all, score_customer
 from hyperjourney.scoring.train import KINDS, TrainReport, train_all
+
+AsOfOption = typer.Option(
+    None, "--as-of", help="Use only data before this date (UTC unless it carries an offset), as if it were then."
+)
+
+
+def _aware(at: datetime | None) -> datetime | None:
+    return at if at is None or at.tzinfo is not None else at.replace(tzinfo=UTC)
+
 
 app = typer.Typer(
     help="Scoring models: train on point-in-time features, list and inspect versions, score customers.",
@@ -28,22 +38,53 @@ app.add_typer(features_app, name="features")
 
 
 @app.command()
-def train(tenant: str | None = TenantOption) -> None:
-    """Refresh features, train every model on point-in-time data, judge it on a held-out window, activate it."""
+def train(
+    model: str | None = typer.Argument(None, help="Train only this model (default: every model the data supports)."),
+    require: list[str] = typer.Option(
+        [], "--require", help="Exit 1 unless this model trained (repeatable); without it, skips are not failures."
+    ),
+    as_of: datetime | None = AsOfOption,
+    tenant: str | None = TenantOption,
+) -> None:
+    """Train every model the data supports (skip the rest, with the reason and what would enable them)."""
     tid = tenant_or_default(tenant)
     with user_errors(), database() as db:
-        report = _train(db, tid)
-    print_quality(report.metrics)
-    console.print(f"trained {len(report.versions)} models on {report.examples:,} examples in {report.seconds:.1f} s")
+        unknown = [n for n in [*require, *([model] if model else [])] if n not in KINDS]
+        if unknown:
+            raise ValueError(f"unknown model {unknown[0]!r}; models: {', '.join(KINDS)}")
+        report = _train(db, tid, only=model, as_of=_aware(as_of))
+    if report.metrics:
+        print_quality(report.metrics)
+    print_skipped(report)
+    console.print(
+        f"trained {len(report.versions)} of {len(report.versions) + len(report.skipped)} models "
+        f"({report.business_model} business) on {report.examples:,} examples in {report.seconds:.1f} s"
+    )
+    missing = [n for n in require if n not in report.versions]
+    if missing:
+        err_console.print(f"[bold red]error:[/] required model(s) not trained: {', '.join(missing)}")
+        raise typer.Exit(1)
 
 
-def _train(db: Database, tenant: str) -> TrainReport:
+def print_skipped(report: TrainReport) -> None:
+    if not report.skipped:
+        return
+    table = Table(title="models not trained")
+    for col in ("model", "why", "would enable it"):
+        table.add_column(col)
+    for name, skip in report.skipped.items():
+        table.add_row(name, skip.reason, skip.needs or "-")
+    console.print(table)
+
+
+def _train(db: Database, tenant: str, *, only: str | None = None, as_of: datetime | None = None) -> TrainReport:
     with progress_bar() as bar:
         task = bar.add_task("refreshing features", total=None)
-        store.refresh_all(db, tenant)
-        report = train_all(db, tenant, progress=lambda step: bar.update(task, description=step))
-        bar.update(task, description="scoring every customer")
-        score_all(db, tenant)
+        store.refresh_all(db, tenant, as_of=as_of)
+        report = train_all(db, tenant, end=as_of, only=only, progress=lambda s: bar.update(task, description=s))
+        if report.versions:
+            bar.update(task, description="scoring every customer")
+            score_all(db, tenant)
     return report
 
 
@@ -286,9 +327,8 @@ def demo_step(db: Database, tenant: str) -> None:
         with db.tenant(tenant) as conn:
             metrics = {n: found.metrics for n in active if (found := registry.get(conn, n)) is not None}
     else:
-        try:
-            metrics = _train(db, tenant).metrics
-        except InsufficientDataError as exc:
-            console.print(f"[yellow]models not trained:[/] {exc}")
-            return
-    print_quality(metrics)
+        report = _train(db, tenant)
+        print_skipped(report)
+        metrics = report.metrics
+    if metrics:
+        print_quality(metrics)

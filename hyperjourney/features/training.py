@@ -24,7 +24,9 @@ VALUE_HORIZON = timedelta(days=60)  # CLV: spend in the next 60 days; next categ
 
 
 class Outcome(BaseModel):
-    active: bool  # any action of their own in the horizon (not churned)
+    active: bool  # any action of their own (an order or an event) in the horizon (not churned)
+    cancelled: bool = False  # a subscription cancellation in the horizon
+    next_order_days: float | None = None  # days from the cutoff to their next order (None: none in the data)
     purchased: bool  # an order or a paid conversion in the horizon
     expanded: bool  # upgrade, seats, contract, demo/meeting/trial, or a first order in a new category
     spend: float  # order value in the value horizon
@@ -47,6 +49,8 @@ def outcomes(conn: psycopg.Connection[Any], start: datetime) -> dict[str, Outcom
     return {
         r["customer_id"]: Outcome(
             active=r["active"],
+            cancelled=r["cancelled"],
+            next_order_days=r["next_order_days"],
             purchased=r["purchased"],
             expanded=r["expanded"],
             spend=round(float(r["spend"]), 2),
