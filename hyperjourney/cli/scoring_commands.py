@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 from rich.table import Table
@@ -18,11 +18,17 @@ from hyperjourney.scoring import registry
 from hyperjourney.scoring.schema import CustomerScores
 from hyperjourney.scoring.segments import find_segment
 from hyperjourney.scoring.service import score_all, score_customer
-from hyperjourney.scoring.train import KINDS, TrainReport, train_all
+from hyperjourney.scoring.text import packaged_quality
+from hyperjourney.scoring.train import KINDS, TEXT_MODELS, TrainReport, train_all
 
 AsOfOption = typer.Option(
     None, "--as-of", help="Use only data before this date (UTC unless it carries an offset), as if it were then."
 )
+
+
+def raise_user_error(message: str) -> NoReturn:
+    err_console.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(1)
 
 
 def _aware(at: datetime | None) -> datetime | None:
@@ -106,6 +112,19 @@ def list_models(tenant: str | None = TenantOption) -> None:
             "yes" if v.metrics.get("beats_baseline") else "NO",
             "●" if v.active else "",
         )
+    active = {v.name for v in versions if v.active}
+    for name in TEXT_MODELS:
+        if name not in active:
+            q = packaged_quality(name)
+            table.add_row(
+                f"{name} (packaged)",
+                KINDS[name],
+                "shipped",
+                "project's held-out tickets",
+                f"accuracy {q['accuracy']:.3f} (held out)",
+                "yes" if q.get("beats_baseline") else "NO",
+                "● fallback",
+            )
     console.print(table)
 
 
@@ -118,11 +137,16 @@ def show(
     """Quality on the held-out window against the baseline: AUC, ECE, Brier, decile lift, CLV error."""
     with user_errors(), database() as db, db.tenant(tenant_or_default(tenant)) as conn:
         found = registry.get(conn, name, version)
-        if found is None:
-            raise ValueError(f"no model {name!r}" + (f" version {version}" if version else " is active"))
-    m = found.metrics
-    console.print(f"[bold]{found.label}[/] ({found.kind}) — {m.get('description', '')}")
-    console.print(f"training window: {json.dumps(found.training_window)}")
+    if found is None and name in TEXT_MODELS and version is None:
+        m = packaged_quality(name)
+        console.print(f"[bold]{name} (packaged fallback)[/] ({KINDS[name]}) — {m.get('description', '')}")
+        console.print(f"measured on {m['held_out']}: accuracy {m['accuracy']:.3f}, macro F1 {m['macro_f1']:.3f}")
+    elif found is None:
+        raise_user_error(f"no model {name!r}" + (f" version {version}" if version else " is active"))
+    else:
+        m = found.metrics
+        console.print(f"[bold]{found.label}[/] ({found.kind}) — {m.get('description', '')}")
+        console.print(f"training window: {json.dumps(found.training_window)}")
     console.print(f"baseline: {m.get('baseline', '-')}")
     table = Table(title="held-out quality")
     for col in ("metric", "model", "baseline", "better", "in criterion"):
