@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 
 from hyperjourney import __version__
-from hyperjourney.api import decisions_routes, events_routes, problems
+from hyperjourney.api import decisions_routes, events_routes, problems, scores_routes
 from hyperjourney.api.ratelimit import RateLimiter
 from hyperjourney.db.database import Database
 from hyperjourney.settings import Settings
@@ -38,6 +38,7 @@ def create_app(db: Database, settings: Settings) -> FastAPI:
 
     app.include_router(events_routes.router)
     app.include_router(decisions_routes.router)
+    app.include_router(scores_routes.router)
     if installed("hyperjourney.knowledge.search"):
         from hyperjourney.api import knowledge_routes
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
@@ -14,10 +15,10 @@ from hyperjourney.cli.progress import progress_bar
 from hyperjourney.db.database import Database
 from hyperjourney.features import store
 from hyperjourney.features.definitions import DEFINITIONS
-from hyperjourney.scoring import registry
-from hyperjourney.scoring.schema import CustomerScores
+from hyperjourney.scoring import export, registry
+from hyperjourney.scoring.schema import CustomerScores, Score
 from hyperjourney.scoring.segments import find_segment
-from hyperjourney.scoring.service import score_all, score_customer
+from hyperjourney.scoring.service import score_all, score_as_of, score_customer
 from hyperjourney.scoring.text import packaged_quality
 from hyperjourney.scoring.train import KINDS, TEXT_MODELS, TrainReport, train_all
 
@@ -26,9 +27,9 @@ AsOfOption = typer.Option(
 )
 
 
-def raise_user_error(message: str) -> NoReturn:
+def raise_user_error(message: str, code: int = 1) -> NoReturn:
     err_console.print(f"[bold red]error:[/] {message}")
-    raise typer.Exit(1)
+    raise typer.Exit(code)
 
 
 def _aware(at: datetime | None) -> datetime | None:
@@ -197,22 +198,64 @@ def activate(
 def score(
     customer_id: str | None = typer.Argument(None, help="Customer to score (omit with --all)."),
     all_customers: bool = typer.Option(False, "--all", help="Score every customer and store the scores."),
+    out: Path | None = typer.Option(None, "--out", help="With --all: write the scores to this .csv or .parquet file."),
+    as_of: datetime | None = AsOfOption,
     tenant: str | None = TenantOption,
 ) -> None:
-    """Scores with confidence and reason codes for one customer, or batch-score the whole tenant (--all)."""
+    """Scores with confidence and reason codes for one customer, or batch-score the whole tenant (--all).
+
+    With --as-of, features are computed from the data before that date and scored in memory with the active
+    models (train them with `models train --as-of` first); nothing stored changes.
+    """
     tid = tenant_or_default(tenant)
     if (customer_id is None) == (not all_customers):
-        console.print("[bold red]error:[/] give a CUSTOMER_ID or --all (not both)")
-        raise typer.Exit(2)
+        raise_user_error("give a CUSTOMER_ID or --all (not both)", code=2)
+    if out is not None and not all_customers:
+        raise_user_error("--out needs --all", code=2)
+    at = _aware(as_of)
     with user_errors(), database() as db:
-        if all_customers:
+        if out is not None:
+            export.check_path(out)
+        if customer_id is not None:
+            if at is None:
+                print_scores(score_customer(db, tid, customer_id))
+            else:
+                print_scores_as_of(customer_id, at, score_as_of(db, tid, at, [customer_id])[customer_id])
+            return
+        if at is not None:
+            scored = score_as_of(db, tid, at)
+            rows: list[export.Long] = [
+                (cid, s.name, s.value, s.label, s.confidence, s.model_version)
+                for cid, scores in scored.items()
+                for s in scores.values()
+            ]
+            console.print(f"scored {len(scored):,} customers as of {at:%Y-%m-%d} (not stored)")
+        else:
             with progress_bar() as bar:
                 task = bar.add_task("scoring", total=None)
                 report = score_all(db, tid, progress=lambda n, total: bar.update(task, completed=n, total=total))
             console.print(f"scored {report.customers:,} customers in {report.seconds:.1f} s")
-            return
-        assert customer_id is not None
-        print_scores(score_customer(db, tid, customer_id))
+            if out is None:
+                return
+            with db.tenant(tid) as conn:
+                rows = export.stored_scores(conn)
+        if out is not None:
+            console.print(f"wrote {export.export_scores(rows, out):,} customers to {out}")
+
+
+def print_scores_as_of(customer_id: str, at: datetime, scores: dict[str, Score]) -> None:
+    table = Table(title=f"{customer_id} as of {at:%Y-%m-%d}")
+    for col in ("score", "value", "confidence", "version", "why"):
+        table.add_column(col)
+    for s in scores.values():
+        table.add_row(
+            s.name,
+            s.label or f"{s.value:.3f}",
+            f"{s.confidence:.2f}",
+            s.model_version,
+            "\n".join(r.text for r in s.reasons[:4]),
+        )
+    console.print(table)
 
 
 @app.command()

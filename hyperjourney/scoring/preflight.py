@@ -17,7 +17,7 @@ from hyperjourney.scoring.text import MIN_TICKETS, labelled_tickets, packaged_qu
 
 MIN_POSITIVES = 12  # of each class, in training and in the held-out window
 MIN_EXAMPLES = 200  # training examples over all cutoffs
-HISTORY_DAYS = 210  # a 60-day held-out window plus training cutoffs 60-150 days before it
+HISTORY_DAYS = 150  # a 60-day held-out window, a training cutoff 60 days before it, 30 days of data before that
 # events that only a contract or subscription produces: their presence makes "churn" a cancellation or lapse
 SUBSCRIPTION_EVENTS = (
     "login",
@@ -205,7 +205,8 @@ def _history(p: DataProfile) -> tuple[str, str] | None:
     if p.span_days < HISTORY_DAYS:
         return (
             f"too little history: the data spans {p.span_days:.0f} days",
-            f"{HISTORY_DAYS} days of history (a 60-day held-out window and 150 days of training cutoffs before it)",
+            f"{HISTORY_DAYS} days of history (a 60-day held-out window, a training cutoff 60 days before it and "
+            "30 days of data before that)",
         )
     if p.customers * 4 < MIN_EXAMPLES:
         return (f"too little data: {p.customers} customers", f"at least {MIN_EXAMPLES // 4} customers")

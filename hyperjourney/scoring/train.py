@@ -4,7 +4,8 @@ A preflight (`preflight.py`, counts only) decides first which models the data ca
 skipped with the reason and the data that would enable them, and a model whose fit still finds too little
 is skipped the same way, so one run trains what it can and says why not for the others.
 Windows: the test cutoff is 60 days before the data ends (so its 60-day value outcomes are complete);
-training cutoffs are 60, 90, 120 and 150 days before that, so no training outcome overlaps the test window.
+training cutoffs are 60, 90, 120 and 150 days before that, so no training outcome overlaps the test window,
+except those that would fall less than 30 days after the tenant's first record (`cutoffs`).
 Next category learns from orders, which are rarer than customers, so it also reads cutoffs every 15 days
 from 60 to 360 days before the test cutoff.
 Each model is compared with a simple baseline in the same report; the versions trained are stored in one
@@ -47,6 +48,7 @@ KINDS = {
 TEXT_MODELS = ("ticket_intent", "ticket_sentiment")
 TRAIN_OFFSETS_DAYS = (60, 90, 120, 150)
 NEXT_CATEGORY_OFFSETS_DAYS = tuple(range(60, 361, 15))
+MIN_HISTORY = timedelta(days=30)  # of data before a training cutoff, so its features describe someone
 # what a fit may raise on data it cannot learn from: reported as a skip, never a traceback
 _FIT_ERRORS = (InsufficientDataError, ValueError, FloatingPointError, np.linalg.LinAlgError)
 
@@ -139,9 +141,19 @@ class TrainReport(BaseModel):
     business_model: str | None = None
 
 
-def cutoffs(end: datetime, offsets: tuple[int, ...] = TRAIN_OFFSETS_DAYS) -> tuple[list[datetime], datetime]:
+def cutoffs(
+    end: datetime, offsets: tuple[int, ...] = TRAIN_OFFSETS_DAYS, first: datetime | None = None
+) -> tuple[list[datetime], datetime]:
+    """Training cutoffs and the test cutoff, placed inside the data: none before ``first`` + MIN_HISTORY.
+
+    A cutoff before the tenant's first record would train on customers who did not exist yet (and on
+    segment levels never seen later), so a short history gets fewer cutoffs rather than empty ones.
+    """
     test = end - VALUE_HORIZON
-    return [test - timedelta(days=d) for d in offsets], test
+    cuts = [test - timedelta(days=d) for d in offsets]
+    if first is not None:
+        cuts = [c for c in cuts if c >= first + MIN_HISTORY]
+    return cuts, test
 
 
 def train_all(
@@ -165,8 +177,8 @@ def train_all(
         targets = [n for n in KINDS if only is None or n == only]
         skipped = {n: Skipped(reason=ready[n].reason, needs=ready[n].needs) for n in targets if not ready[n].ready}
         todo = [n for n in targets if ready[n].ready]
-        train_cuts, test_cut = cutoffs(end)
-        category_cuts, _ = cutoffs(end, NEXT_CATEGORY_OFFSETS_DAYS)
+        train_cuts, test_cut = cutoffs(end, first=prof.first)
+        category_cuts, _ = cutoffs(end, NEXT_CATEGORY_OFFSETS_DAYS, first=prof.first)
         window: dict[str, Any] = {
             "train_cutoffs": [c.isoformat() for c in train_cuts],
             "test_cutoff": test_cut.isoformat(),

@@ -7,10 +7,17 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 import pytest
+from fastapi.testclient import TestClient
 
+from hyperjourney.api.app import create_app
+from hyperjourney.api.keys import create_key
 from hyperjourney.db.database import Database
 from hyperjourney.scoring import registry
+from hyperjourney.scoring.train import cutoffs
+from hyperjourney.settings import Settings
 from tests.cli_runner import invoke
 
 START = date(2025, 1, 6)
@@ -115,3 +122,49 @@ def test_nan_never_reaches_storage(db: Database, tenant: str) -> None:
         found = registry.get(conn, "best_send_hour")
     assert found is not None
     assert found.metrics == {"hit_rate": None, "by_hour": [1.0, None]} and found.artifact == {"auc": None}
+
+
+def test_training_cutoffs_stay_inside_the_data() -> None:
+    end = datetime(2026, 6, 1, tzinfo=UTC)
+    cuts, test = cutoffs(end, first=end - timedelta(days=200))
+    assert test == end - timedelta(days=60)
+    assert cuts == [end - timedelta(days=120), end - timedelta(days=150)]
+    assert len(cutoffs(end, first=end - timedelta(days=900))[0]) == 4
+
+
+def test_as_of_training_scoring_export_and_the_scores_route(
+    db: Database, settings: Settings, orders_only: tuple[str, str], tmp_path: Path
+) -> None:
+    tenant, last_buyer = orders_only
+    code, out = invoke("models", "train", "--as-of", "2026-01-15", "--tenant", tenant)
+    assert code == 0, out
+    with db.tenant(tenant) as conn:
+        clv = registry.get(conn, "clv")
+        created = conn.execute("SELECT count(*) FROM customers WHERE created_at < '2026-01-15'").fetchone()
+    assert clv is not None and clv.training_window["data_end"].startswith("2026-01-15")
+    assert created is not None
+    csv_path = tmp_path / "past.csv"
+    code, out = invoke("models", "score", "--all", "--as-of", "2026-01-15", "--out", str(csv_path), "--tenant", tenant)
+    assert code == 0 and "(not stored)" in out, out
+    past = pacsv.read_csv(csv_path)
+    assert past.num_rows == created[0] and "purchase_propensity_confidence" in past.column_names
+    assert "upgrade_fit" not in past.column_names
+    parquet_path = tmp_path / "now.parquet"
+    code, out = invoke("models", "score", "--all", "--out", str(parquet_path), "--tenant", tenant)
+    assert code == 0, out
+    now = pq.read_table(parquet_path)
+    assert now.num_rows == 150 and set(now.column("clv_version").to_pylist()) == {clv.label}
+    code, out = invoke("models", "score", "--all", "--out", str(tmp_path / "x.xlsx"), "--tenant", tenant)
+    assert code == 1 and "--out must end in .csv or .parquet" in out
+
+    app = create_app(db, settings)
+    headers = {"Authorization": f"Bearer {create_key(db, tenant, 'test', 'viewer').token}"}
+    with TestClient(app, raise_server_exceptions=False) as client:
+        found = client.get(f"/v1/customers/{last_buyer}/scores", headers=headers)
+        missing = client.get("/v1/customers/nobody/scores", headers=headers)
+        anonymous = client.get(f"/v1/customers/{last_buyer}/scores")
+    assert found.status_code == 200, found.text
+    assert set(found.json()["scores"]) == {"purchase_propensity", "churn_risk", "clv"}
+    assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
+    assert "does not exist" in missing.json()["detail"]
+    assert anonymous.status_code == 401
