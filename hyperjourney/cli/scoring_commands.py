@@ -16,6 +16,8 @@ from hyperjourney.db.database import Database
 from hyperjourney.features import store
 from hyperjourney.features.definitions import DEFINITIONS
 from hyperjourney.scoring import export, registry
+from hyperjourney.scoring.backtest import backtest as run_backtest
+from hyperjourney.scoring.backtest import parse_horizon
 from hyperjourney.scoring.schema import CustomerScores, Score
 from hyperjourney.scoring.segments import find_segment
 from hyperjourney.scoring.service import score_all, score_as_of, score_customer
@@ -256,6 +258,44 @@ def print_scores_as_of(customer_id: str, at: datetime, scores: dict[str, Score])
             "\n".join(r.text for r in s.reasons[:4]),
         )
     console.print(table)
+
+
+@app.command()
+def backtest(
+    as_of: datetime = typer.Option(..., "--as-of", help="Train on the data before this date, judge what followed."),
+    horizon: str = typer.Option("90d", "--horizon", help="How long after the date to judge: 90d, 39w, 6m, 1y."),
+    tenant: str | None = TenantOption,
+) -> None:
+    """Fit purchase, churn and CLV on the data before a date; print their metrics beside the baselines after it."""
+    at = _aware(as_of)
+    assert at is not None
+    with user_errors(), database() as db:
+        report = run_backtest(db, tenant_or_default(tenant), at, parse_horizon(horizon))
+    console.print(
+        f"backtest as of {at:%Y-%m-%d}, {report.horizon_days}-day horizon: trained on {report.train_examples:,} "
+        f"examples ({len(report.train_cutoffs)} cutoffs), judged on {report.test_examples:,} customers"
+    )
+    for name, m in report.metrics.items():
+        table = Table(title=f"{name}: {m.get('description', '')}")
+        for col in ("metric", "model", "baseline", "better"):
+            table.add_column(col, justify="left" if col == "metric" else "right")
+        for metric in m.get("tested", []):
+            lower = dict(_COMPARED).get(metric, False)
+            a, b = m.get(metric), m.get(f"baseline_{metric}")
+            if a is None or b is None:
+                continue
+            table.add_row(metric, f"{a:.4f}", f"{b:.4f}", "yes" if (a < b if lower else a > b) else "no")
+        console.print(table)
+        console.print(
+            f"baseline: {m.get('baseline', '-')}; beats baseline: {'yes' if m.get('beats_baseline') else 'NO'}"
+        )
+    if report.skipped:
+        table = Table(title="models not backtested")
+        for col in ("model", "why", "would enable it"):
+            table.add_column(col)
+        for name, skip in report.skipped.items():
+            table.add_row(name, skip.reason, skip.needs or "-")
+        console.print(table)
 
 
 @app.command()

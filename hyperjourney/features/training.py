@@ -42,10 +42,15 @@ class Example(BaseModel):
     outcome: Outcome
 
 
-def outcomes(conn: psycopg.Connection[Any], start: datetime) -> dict[str, Outcome]:
+def outcomes(
+    conn: psycopg.Connection[Any],
+    start: datetime,
+    horizon: timedelta = HORIZON,
+    value_horizon: timedelta = VALUE_HORIZON,
+) -> dict[str, Outcome]:
     """What each customer who existed at ``start`` did in the horizons after it."""
     with conn.cursor(row_factory=dict_row) as cur, whole_tenant_plan(conn):
-        rows = cur.execute(_LABELS, {"start": start, "horizon": HORIZON, "value_horizon": VALUE_HORIZON}).fetchall()
+        rows = cur.execute(_LABELS, {"start": start, "horizon": horizon, "value_horizon": value_horizon}).fetchall()
     return {
         r["customer_id"]: Outcome(
             active=r["active"],
@@ -62,10 +67,15 @@ def outcomes(conn: psycopg.Connection[Any], start: datetime) -> dict[str, Outcom
     }
 
 
-def training_set(conn: psycopg.Connection[Any], cutoff: datetime) -> list[Example]:
+def training_set(
+    conn: psycopg.Connection[Any],
+    cutoff: datetime,
+    horizon: timedelta = HORIZON,
+    value_horizon: timedelta = VALUE_HORIZON,
+) -> list[Example]:
     """One example per customer who existed before ``cutoff``: features as of it, outcomes after it."""
     feats = compute(conn, cutoff)
-    outs = outcomes(conn, cutoff)
+    outs = outcomes(conn, cutoff, horizon, value_horizon)
     examples = []
     for cid, f in feats.items():
         out = outs[cid]

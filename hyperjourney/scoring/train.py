@@ -50,7 +50,7 @@ TRAIN_OFFSETS_DAYS = (60, 90, 120, 150)
 NEXT_CATEGORY_OFFSETS_DAYS = tuple(range(60, 361, 15))
 MIN_HISTORY = timedelta(days=30)  # of data before a training cutoff, so its features describe someone
 # what a fit may raise on data it cannot learn from: reported as a skip, never a traceback
-_FIT_ERRORS = (InsufficientDataError, ValueError, FloatingPointError, np.linalg.LinAlgError)
+FIT_ERRORS = (InsufficientDataError, ValueError, FloatingPointError, np.linalg.LinAlgError)
 
 
 @dataclass(frozen=True)
@@ -104,11 +104,14 @@ CLASSIFIERS: dict[str, Task] = {
 }
 
 
-def churn_task(p: DataProfile) -> Task:
-    """Churn per business model: a subscription lapses or is cancelled; a shopper stops buying."""
+def churn_task(p: DataProfile, horizon_days: int | None = None) -> Task:
+    """Churn per business model: a subscription lapses or is cancelled; a shopper stops buying.
+
+    ``horizon_days`` overrides the learned non-contractual horizon (a backtest judges its own horizon).
+    """
     if p.business_model == "subscription":
         return CLASSIFIERS["churn_risk"]
-    h = p.churn_horizon_days
+    h = horizon_days or p.churn_horizon_days
 
     def lapsed(e: Example) -> bool:
         return e.outcome.next_order_days is None or e.outcome.next_order_days > h
@@ -120,8 +123,12 @@ def churn_task(p: DataProfile) -> Task:
         label=lapsed,
         rule=_since_order,
         rule_name="recency rule (longest since last order first)",
-        description=f"P(no order in the next {h} days | ordered in the last year); {h} days is the 75th percentile "
-        "of the tenant's inter-purchase times",
+        description=f"P(no order in the next {h} days | ordered in the last year); "
+        + (
+            "the backtest's horizon"
+            if horizon_days
+            else f"{h} days is the 75th percentile of the tenant's inter-purchase times"
+        ),
     )
 
 
@@ -218,14 +225,14 @@ def train_all(
                 try:
                     if name in CLASSIFIERS:
                         task = churn_task(prof) if name == "churn_risk" else CLASSIFIERS[name]
-                        result = _fit_classifier(name, task, vec, train, test)
+                        result = fit_classifier(name, task, vec, train, test)
                     elif name == "clv":
-                        result = _fit_clv(vec, train, test)
+                        result = fit_clv(vec, train, test)
                     elif name == "next_category":
                         result = _fit_next_category(category_train, test)
                     else:
                         result = _fit_send_hour(train, test)
-                except _FIT_ERRORS as exc:
+                except FIT_ERRORS as exc:
                     skipped[name] = Skipped(reason=str(exc), needs=ready[name].needs)
                     continue
                 fitted[name] = (KINDS[name], *result)
@@ -235,7 +242,7 @@ def train_all(
                 for name, (artifact, quality) in train_text_models(conn).items():
                     if name in todo:
                         fitted[name] = (KINDS[name], artifact, quality)
-            except _FIT_ERRORS as exc:
+            except FIT_ERRORS as exc:
                 skipped |= {n: Skipped(reason=str(exc), needs=ready[n].needs) for n in TEXT_MODELS if n in todo}
         versions: dict[str, str] = {}
         for name, (kind, artifact, quality) in fitted.items():
@@ -270,7 +277,7 @@ def _check(name: str, y: np.ndarray, where: str) -> None:
         )
 
 
-def _fit_classifier(
+def fit_classifier(
     name: str, task: Task, vec: Vectorizer, train: list[Example], test: list[Example]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     tr = [e for e in train if task.population(e)]
@@ -288,7 +295,9 @@ def _fit_classifier(
     return artifact, quality
 
 
-def _fit_clv(vec: Vectorizer, train: list[Example], test: list[Example]) -> tuple[dict[str, Any], dict[str, Any]]:
+def fit_clv(
+    vec: Vectorizer, train: list[Example], test: list[Example], horizon: timedelta = VALUE_HORIZON
+) -> tuple[dict[str, Any], dict[str, Any]]:
     x = vec.transform([e.features for e in train])
     spend = np.array([e.outcome.spend for e in train])
     _check("clv", (spend > 0).astype(float), "training")
@@ -299,7 +308,7 @@ def _fit_clv(vec: Vectorizer, train: list[Example], test: list[Example]) -> tupl
     p_buy = buy.predict(x_test)
     predicted = p_buy * amount.predict(x_test)
     median = amount.hurdle_median(x_test, p_buy)
-    days = VALUE_HORIZON.days
+    days = horizon.days
     baseline = np.array([e.features["monetary_365d"] * days / 365 for e in test])
     quality = metrics.regression_report(actual, predicted, median, baseline)
     quality |= {

@@ -168,3 +168,17 @@ def test_as_of_training_scoring_export_and_the_scores_route(
     assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
     assert "does not exist" in missing.json()["detail"]
     assert anonymous.status_code == 401
+
+
+def test_backtest_trains_before_the_date_and_judges_after_it(orders_only: tuple[str, str]) -> None:
+    tenant, _ = orders_only
+    code, out = invoke("models", "backtest", "--as-of", "2026-01-01", "--horizon", "13w", "--tenant", tenant)
+    assert code == 0, out
+    assert "backtest as of 2026-01-01, 91-day horizon" in out and "4 cutoffs" in out
+    assert "purchase_propensity" in out and "RFM rule" in out and "run rate" in out
+    assert "91 days" in out.replace("\n", " ") and "auc" in out and "rmse" in out
+    assert "models not backtested" not in out
+    code, out = invoke("models", "backtest", "--as-of", "2026-01-01", "--horizon", "39w", "--tenant", tenant)
+    assert code == 1 and "needs data until 2026-10-01" in out, out
+    code, out = invoke("models", "backtest", "--as-of", "2026-01-01", "--horizon", "soon", "--tenant", tenant)
+    assert code == 1 and "--horizon must be" in out
