@@ -75,13 +75,14 @@ def install_key() -> bytes:
                 _install_key = settings.redaction_key.get_secret_value().encode()
             else:
                 try:
-                    _install_key = _key_file(settings.home_dir / "secrets" / "redaction.key")
+                    _install_key = key_file(settings.home_dir / "secrets" / "redaction.key")
                 except (OSError, ValueError):  # no writable home: a key for this process (logging must not fail)
                     _install_key = secrets.token_bytes(32)
     return _install_key
 
 
-def _key_file(path: Path) -> bytes:
+def key_file(path: Path) -> bytes:
+    """A 32-byte key kept in ``path`` (owner-only), created on first use and read back ever after."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
