@@ -241,7 +241,7 @@ class Scorer:
             )
 
     def _clv_horizons(self, out: list[dict[str, dict[str, Any]]], values: dict[str, np.ndarray]) -> None:
-        """One score per configured horizon and the lifetime value, with the CLV model's confidence."""
+        """One score per configured horizon and the lifetime value, with the CLV score's confidence and data caveats."""
         proj = self.clv_projection
         assert proj is not None
         carry = dict(
@@ -253,6 +253,7 @@ class Scorer:
         )
         for i, scores in enumerate(out):
             base = scores["clv"]
+            problems = [r for r in base["reasons"] if r["feature"] == "data_quality"]
             for name, v in values.items():
                 why = (
                     f"{proj.lifetime_years:g} years of expected spend discounted at "
@@ -265,7 +266,11 @@ class Scorer:
                     value=round(float(v[i]), 2),
                     confidence=base["confidence"],
                     model_version=base["model_version"],
-                    reasons=[dict(feature="clv", text=why, direction="+", size=round(float(v[i]), 2)), carry],
+                    reasons=[
+                        *problems,
+                        dict(feature="clv", text=why, direction="+", size=round(float(v[i]), 2)),
+                        carry,
+                    ],
                     label=None,
                 )
 
