@@ -59,6 +59,8 @@ class TicketSignal(BaseModel):
     sentiment_score: float = 0.0
     reasons: list[str] = Field(default_factory=list)
     model_version: str = ""
+    source: Literal["tenant", "packaged"] = "packaged"  # whose classifier answered
+    intents: list[str] = Field(default_factory=list)  # the intents that classifier knows (the tenant's taxonomy)
 
 
 class AssetDraft(BaseModel):

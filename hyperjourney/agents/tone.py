@@ -76,7 +76,7 @@ def match_tone(ctx: AgentContext, ticket: Ticket, text: str, *, injection: bool 
         "tone",
         schema=ToneDecision,
         prompt=load(PROMPT),
-        variables={"message": text, "intents": ", ".join(INTENTS)},
+        variables={"message": text, "intents": ", ".join(signal.intents or INTENTS)},
         small=lambda: Candidate(small, signal.intent_confidence, "; ".join(signal.reasons) or signal.model_version),
     )
     decision = routed.value or small
@@ -102,7 +102,7 @@ def match_tone(ctx: AgentContext, ticket: Ticket, text: str, *, injection: bool 
             escalate=bool(reasons),
             escalation_reasons=reasons,
             injection=injection,
-            classifier=signal.model_version,
+            classifier=f"{signal.source} model {signal.model_version}",
         ),
         [],
     )

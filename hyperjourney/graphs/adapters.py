@@ -124,6 +124,8 @@ class ScoringFacade:
             sentiment_score=float(c.sentiment_score),
             reasons=[_reason_text(r) for r in c.reasons],
             model_version=c.model_version,
+            source=c.source,
+            intents=list(c.intents),
         )
 
 
