@@ -126,6 +126,8 @@ class ScoringFacade:
             model_version=c.model_version,
             source=c.source,
             intents=list(c.intents),
+            intent_descriptions=dict(c.intent_descriptions),
+            route=c.route,
         )
 
 

@@ -48,6 +48,8 @@ class TicketClassification(BaseModel):
     model_version: str
     source: ModelSource = "packaged"  # whose model classified it: the tenant's own or the packaged fallback
     intents: list[str] = Field(default_factory=list)  # the intents that model knows
+    intent_descriptions: dict[str, str] = Field(default_factory=dict)  # from the tenant's taxonomy file
+    route: str | None = None  # the team or queue the tenant routes this intent to
 
 
 class SegmentQuery(BaseModel):

@@ -92,6 +92,11 @@ def store(conn: psycopg.Connection[Any], entries: list[IntentEntry]) -> None:
         )
 
 
+def stored_notes(conn: psycopg.Connection[Any]) -> dict[str, tuple[str | None, str | None]]:
+    """Per intent set by a file: (description, route)."""
+    return {r[0]: (r[1], r[2]) for r in conn.execute("SELECT intent, description, route FROM intent_taxonomy")}
+
+
 def load(conn: psycopg.Connection[Any]) -> Taxonomy:
     """The intents of the tenant's active model (else of its labels), with descriptions and routes from the file.
 
@@ -109,9 +114,7 @@ def load(conn: psycopg.Connection[Any]) -> Taxonomy:
         names, source = list(active.artifact["classes"]), f"the active model {active.label}"
     else:
         names, source = sorted(counts), "the tenant's ticket labels (no active tenant model)"
-    notes = {
-        r[0]: (r[1], r[2]) for r in conn.execute("SELECT intent, description, route FROM intent_taxonomy").fetchall()
-    }
+    notes = stored_notes(conn)
     names += sorted(set(notes) - set(names))
     return Taxonomy(
         source=source,

@@ -19,7 +19,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
 
-from hyperjourney.scoring import registry
+from hyperjourney.scoring import registry, taxonomy
 from hyperjourney.scoring.schema import InsufficientDataError, ModelSource, Reason, TicketClassification
 
 if TYPE_CHECKING:
@@ -301,6 +301,10 @@ def classify_ticket(text: str, *, db: Database | None = None, tenant: str | None
     and the intents that model knows (the tenant's taxonomy when its own model is active).
     """
     intent_model, sentiment_model, version, source = _models(db, tenant)
+    notes: dict[str, tuple[str | None, str | None]] = {}
+    if db is not None and tenant is not None:
+        with db.tenant(tenant) as conn:
+            notes = taxonomy.stored_notes(conn)
     xi, xs = intent_model.tfidf(text), sentiment_model.tfidf(text)
     pi, ps = intent_model.proba(xi), sentiment_model.proba(xs)
     ii, si = int(np.argmax(pi)), int(np.argmax(ps))
@@ -336,4 +340,6 @@ def classify_ticket(text: str, *, db: Database | None = None, tenant: str | None
         model_version=version,
         source=source,
         intents=list(intent_model.classes),
+        intent_descriptions={i: d for i, (d, _) in notes.items() if d and i in intent_model.classes},
+        route=notes.get(intent, (None, None))[1],
     )

@@ -131,7 +131,8 @@ def copilot_markdown(
     parts = [
         f"### Ticket {ticket.get('ticket_id', '')}: {ticket.get('subject', '')}",
         f"**Sentiment** {outcome.get('sentiment', '?')} · **intent** {outcome.get('intent', '?')}"
-        f" · classified by the {outcome.get('classifier') or 'unknown model'}",
+        f" · classified by the {outcome.get('classifier') or 'unknown model'}"
+        + (f" · **route to** {outcome['route']}" if outcome.get("route") else ""),
         f"**Recommended tone** formality {tone.get('formality', 0):.1f} · warmth {tone.get('warmth', 0):.1f} "
         f"· brevity {tone.get('brevity', 0):.1f} · **channel** {outcome.get('channel', '?')}",
     ]

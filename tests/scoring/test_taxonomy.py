@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from hyperjourney.agents.ports import TicketSignal
+from hyperjourney.agents.tone import intent_list
 from hyperjourney.db.database import Database
 from hyperjourney.scoring import taxonomy
 from hyperjourney.scoring.text import FALLBACK_VERSION, INTENTS, classify_ticket
@@ -52,3 +54,25 @@ def test_packaged_model_says_so_without_tenant_models(db: Database, tenant: str)
     result = classify_ticket("My parcel has not arrived yet, where is it?", db=db, tenant=tenant)
     assert result.source == "packaged" and result.model_version == FALLBACK_VERSION
     assert sorted(result.intents) == sorted(INTENTS)
+
+
+def test_classification_carries_the_route_and_the_prompt_lists_the_intents(
+    db: Database, tenant: str, tmp_path: Path
+) -> None:
+    spec = tmp_path / "taxonomy.csv"
+    spec.write_text("intent,description,route\nshipping_delay,a parcel is late or lost,logistics-queue\n")
+    with db.tenant(tenant) as conn:
+        taxonomy.store(conn, taxonomy.parse(spec))
+    result = classify_ticket("My parcel has not arrived yet, tracking has not moved.", db=db, tenant=tenant)
+    assert result.intent == "shipping_delay" and result.route == "logistics-queue"
+
+    signal = TicketSignal(
+        intent=result.intent,
+        intent_confidence=result.intent_confidence,
+        sentiment=result.sentiment,
+        intents=result.intents,
+        intent_descriptions=result.intent_descriptions,
+    )
+    listed = intent_list(signal)
+    assert "shipping_delay (a parcel is late or lost)" in listed
+    assert listed.count(",") == len(INTENTS) - 1
