@@ -53,9 +53,10 @@ def parse(path: Path) -> list[IntentEntry]:
         first = 2  # the header is line 1
     elif path.suffix.lower() in (".yaml", ".yml"):
         loaded = yaml.safe_load(text)
-        items = loaded.get("intents") if isinstance(loaded, dict) else loaded
-        if not isinstance(items, list):
+        listed = loaded.get("intents") if isinstance(loaded, dict) else loaded
+        if not isinstance(listed, list):
             raise ValueError(f"{path}: expected a list of intents (or a mapping with an 'intents' list)")
+        items = listed
         where, first = "item", 1
     else:
         raise ValueError(f"{path}: taxonomy files are .yaml, .yml or .csv")
