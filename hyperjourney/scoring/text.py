@@ -120,6 +120,7 @@ class LabelCounts(BaseModel):
     """What the tenant's labels gave training, and every label it could not use."""
 
     tickets: int  # tickets with a customer message
+    labelled_without_message: int = 0  # tickets with an intent but no customer message to learn from
     with_intent: int
     without_intent: int
     with_sentiment: int
@@ -187,9 +188,15 @@ def train_on(
     for activation (``quality["activate"]``) only when it beats that and the most-common-label baseline.
     """
     if len(rows) < MIN_TICKETS:
+        extra = ""
+        if counts is not None and (counts.without_intent or counts.labelled_without_message):
+            extra = (
+                f"; {counts.without_intent} tickets have no intent label and {counts.labelled_without_message} "
+                "labelled tickets have no customer message"
+            )
         raise InsufficientDataError(
-            f"too little data to train the ticket classifiers: {len(rows)} tickets with an intent label "
-            f"(need {MIN_TICKETS})"
+            f"too little data to train the ticket classifiers: {len(rows)} tickets with an intent label and a "
+            f"customer message (need {MIN_TICKETS}){extra}"
         )
     previous = previous or {}
     out = {
@@ -210,8 +217,8 @@ def train_on(
 
 _FIRST_MESSAGES = (
     "SELECT t.subject || E'\\n' || m.body, nullif(btrim(t.labels->>'intent'), ''), t.labels->>'sentiment' "
-    "FROM tickets t JOIN LATERAL (SELECT body FROM messages WHERE ticket_id = t.ticket_id AND author = 'customer' "
-    "ORDER BY sent_at LIMIT 1) m ON true ORDER BY t.opened_at, t.ticket_id"
+    "FROM tickets t LEFT JOIN LATERAL (SELECT body FROM messages WHERE ticket_id = t.ticket_id "
+    "AND author = 'customer' ORDER BY sent_at LIMIT 1) m ON true ORDER BY t.opened_at, t.ticket_id"
 )
 
 
@@ -224,16 +231,22 @@ def _read_labelled(conn: psycopg.Connection[Any]) -> tuple[list[LabelledTicket],
     rows = conn.execute(_FIRST_MESSAGES).fetchall()
     unknown: dict[str, int] = {}
     out: list[LabelledTicket] = []
+    no_message = 0
     for text, intent, sentiment in rows:
+        if text is None:  # a ticket without a customer message: nothing to learn from
+            no_message += intent is not None
+            continue
         if sentiment is not None and sentiment not in SENTIMENTS:
             unknown[str(sentiment)] = unknown.get(str(sentiment), 0) + 1
             sentiment = None
         if intent is not None:
             out.append(LabelledTicket(str(text), str(intent), sentiment))
+    with_text = sum(1 for r in rows if r[0] is not None)
     counts = LabelCounts(
-        tickets=len(rows),
+        tickets=with_text,
         with_intent=len(out),
-        without_intent=len(rows) - len(out),
+        without_intent=with_text - len(out),
+        labelled_without_message=no_message,
         with_sentiment=sum(1 for r in out if r.sentiment is not None),
         unknown_sentiment=unknown,
     )

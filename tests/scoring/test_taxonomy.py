@@ -11,6 +11,7 @@ from hyperjourney.agents.tone import intent_list
 from hyperjourney.db.database import Database
 from hyperjourney.scoring import taxonomy
 from hyperjourney.scoring.text import FALLBACK_VERSION, INTENTS, classify_ticket
+from tests.cli_runner import invoke
 
 
 def _label(db: Database, tenant: str, intents: list[str]) -> None:
@@ -76,3 +77,20 @@ def test_classification_carries_the_route_and_the_prompt_lists_the_intents(
     listed = intent_list(signal)
     assert "shipping_delay (a parcel is late or lost)" in listed
     assert listed.count(",") == len(INTENTS) - 1
+
+
+def test_cli_taxonomy_set_show_and_train_tickets(db: Database, tenant: str, tmp_path: Path) -> None:
+    _label(db, tenant, ["lost_card", "pin_blocked"])
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- intent: lost_card\n  colour: red\n")
+    code, out = invoke("models", "taxonomy", "set", str(bad), "--tenant", tenant)
+    assert code == 1 and "item 1: unknown field 'colour'" in out
+    good = tmp_path / "good.yaml"
+    good.write_text("intents:\n  - intent: lost_card\n    route: cards-team\n")
+    code, out = invoke("models", "taxonomy", "set", str(good), "--tenant", tenant)
+    assert code == 0 and "stored 1 intents" in out
+    code, out = invoke("models", "taxonomy", "show", "--tenant", tenant)
+    assert code == 0 and "cards-team" in out and "pin_blocked" in out
+    code, out = invoke("models", "train-tickets", "--tenant", tenant)
+    assert code == 1 and "0 tickets with an intent label and a customer message (need 60)" in out
+    assert "2 labelled tickets have no customer message" in out
