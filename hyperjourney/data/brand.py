@@ -25,7 +25,9 @@ class Brand(BaseModel):
 
     name: str = Field(min_length=1, max_length=80, description="the company name customers know")
     signature: str = Field(min_length=1, max_length=120, description="how replies are signed, e.g. 'Acme Support'")
-    footer: str = Field("", max_length=500, description="a line under the signature (address, legal name); may be empty")
+    footer: str = Field(
+        "", max_length=500, description="a line under the signature (address, legal name); may be empty"
+    )
 
     @field_validator("name", "signature")
     @classmethod

@@ -3,10 +3,10 @@
 Who wrote it, the subject and the channel come only from the agent's own form fields (the API body, the
 copilot's settings panel), never from header-like lines in the pasted text: a pasted ``From:`` line is the
 customer's words and cannot re-assign the ticket. The text becomes a ticket with one customer message
-through the same dataset checks and inserts that `hyperjourney ingest tickets` uses, in the caller's tenant transaction, audited. The customer is the one
-named by id, or the one whose normalised email matches, or a new customer created through the customers
-dataset (with that email, when one was given), so a ticket pasted from an unknown sender still gets a
-profile the copilot can read consent and tone from.
+through the same dataset checks and inserts that `hyperjourney ingest tickets` uses, in the caller's tenant
+transaction, audited. The customer is the one named by id, or the one whose normalised email matches, or a
+new customer created through the customers dataset (with that email, when one was given), so a ticket
+pasted from an unknown sender still gets a profile the copilot can read consent and tone from.
 """
 
 from __future__ import annotations

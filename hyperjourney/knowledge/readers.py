@@ -4,7 +4,8 @@ Markdown may open with a YAML front matter block (id, type, title, region, langu
 version); HTML takes the same keys from ``<meta name=...>`` and ``<html lang>``; missing values are inferred
 from the file name and modification time. The audience (who may be shown the text: ``customer`` or
 ``internal``) is the front matter's, else ``internal`` for a file under a folder named ``internal`` or of an
-internal type (brand, legal: style guides and claim rules), else ``customer``. HTML headings become markdown headings so chunking respects them.
+internal type (brand, legal: style guides and claim rules), else ``customer``. HTML headings become
+markdown headings so chunking respects them.
 """
 
 from __future__ import annotations
@@ -208,7 +209,15 @@ class _HtmlToMarkdown(HTMLParser):
             self._in_title = True
         elif tag == "html" and a.get("lang"):
             self.meta.setdefault("language", a["lang"].split("-")[0])
-        elif tag == "meta" and a.get("name") in {"id", "type", "region", "language", "audience", "updated_at", "version"}:
+        elif tag == "meta" and a.get("name") in {
+            "id",
+            "type",
+            "region",
+            "language",
+            "audience",
+            "updated_at",
+            "version",
+        }:
             self.meta[a["name"]] = a.get("content", "")
         elif re.fullmatch(r"h[1-6]", tag):
             self.parts.append("\n\n" + "#" * int(tag[1]) + " ")

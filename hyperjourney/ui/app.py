@@ -23,9 +23,9 @@ import hyperjourney.graphs.runs as runs
 from hyperjourney.api import runs_service as svc
 from hyperjourney.db.database import Database
 from hyperjourney.graphs.wiring import build_deps
+from hyperjourney.roles import Action, can
 from hyperjourney.settings import get_settings
 from hyperjourney.ui import evidence, lift, offline_html, render
-from hyperjourney.roles import Action, can
 from hyperjourney.ui.auth import check_password
 from hyperjourney.ui.copilot_input import CHANNELS, CopilotInputError, TicketForm, choose_ticket
 from hyperjourney.ui.data_layer import PostgresDataLayer
@@ -92,7 +92,9 @@ async def _refuse_viewer() -> bool:
     """True (after saying so) when the logged-in role may not change anything: viewers only look."""
     if _may("write"):
         return False
-    await cl.Message(content="You have the viewer role: only reviewers can start runs, paste tickets or escalate.").send()
+    await cl.Message(
+        content="You have the viewer role: only reviewers can start runs, paste tickets or escalate."
+    ).send()
     return True
 
 

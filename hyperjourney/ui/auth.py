@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+
 from pydantic import BaseModel
 
 from hyperjourney.roles import Role

@@ -100,7 +100,8 @@ def plan_markdown(approval: dict[str, Any], results: dict[str, Any], order: list
         value = analyst.get("expected_value_usd") or []
         money = f" · expected value ${value[0]:,.0f}–${value[1]:,.0f}" if len(value) == 2 else ""
         parts.append(
-            f"### Sized opportunity\n{md(analyst.get('size', cohort))} customers in *{md(analyst.get('segment', ''))}*: "
+            f"### Sized opportunity\n{md(analyst.get('size', cohort))} customers in "
+            f"*{md(analyst.get('segment', ''))}*: "
             f"expected lift {sizing.get('lift_low', 0):.0%}–{sizing.get('lift_high', 0):.0%}{money} "
             f"(confidence {sizing.get('confidence', 0):.2f}, run ≥ {sizing.get('min_days', '?')} days)"
         )
@@ -114,9 +115,7 @@ def plan_markdown(approval: dict[str, Any], results: dict[str, Any], order: list
         subject = f"**Subject:** {md_line(variant['subject'])}\n\n" if variant.get("subject") else ""
         body = numbered(str(variant.get("body", "")), order)
         check = "guardrails passed" if variant.get("passed_guardrails") else "guardrails NOT passed"
-        parts.append(
-            f"**Variant {i} · {md(variant.get('channel'))}** ({check}, tier {md(variant.get('tier', '?'))})"
-        )
+        parts.append(f"**Variant {i} · {md(variant.get('channel'))}** ({check}, tier {md(variant.get('tier', '?'))})")
         parts.append(f"{subject}{_quote(body)}")
     parts.append("### What will be sent")
     parts.append(preview_markdown(approval, cohort, holdout))
@@ -139,7 +138,8 @@ def preview_markdown(approval: dict[str, Any], cohort: Any, holdout: float) -> s
         rules = "; ".join(md(r) for r in check.get("rules", [])) or "no policy result"
         review = " · needs review" if check.get("needs_review") else ""
         lines.append(
-            f"- step {i} {md(step.get('channel'))}: **{allowed} of {checked}** sampled customers allowed{review} — {rules}"
+            f"- step {i} {md(step.get('channel'))}: **{allowed} of {checked}** sampled customers "
+            f"allowed{review} — {rules}"
         )
     return "\n".join(lines)
 

@@ -66,7 +66,7 @@ def _where_stored(db: Database, needles: dict[str, str]) -> dict[str, list[str]]
             if r[0] not in SOURCE_TABLES
         ]
         for table in tables:
-            for row in conn.execute(f'SELECT * FROM "{table}"'):  # noqa: S608 (names from the catalogue)
+            for row in conn.execute(f'SELECT * FROM "{table}"'):
                 for value in row:
                     blob = value if isinstance(value, bytes | memoryview) else str(value).encode()
                     for kind, raw in needles.items():
@@ -75,9 +75,7 @@ def _where_stored(db: Database, needles: dict[str, str]) -> dict[str, list[str]]
     return {k: sorted(set(v)) for k, v in found.items()}
 
 
-def test_a_pasted_ticket_leaves_no_raw_pii_outside_the_ticket(
-    db: Database, tenant: str, api: TestClient
-) -> None:
+def test_a_pasted_ticket_leaves_no_raw_pii_outside_the_ticket(db: Database, tenant: str, api: TestClient) -> None:
     s = _secrets()
     text = _ticket_text(s)
     assert {m.kind for m in find_pii(text)} == set(s), "the detector must see every kind the ticket holds"

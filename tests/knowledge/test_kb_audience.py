@@ -98,7 +98,8 @@ def kb_tenant(db: Database) -> str:
 
 # Benign tickets of the copilot golden set; without the audience filter the first six drew replies citing the
 # escalation policy, brand voice, consent policy or claims policy (the other six are controls).
-TICKETS = ["tkt-003", "tkt-007", "tkt-011", "tkt-013", "tkt-037", "tkt-070"] + [
+TICKETS = [
+    "tkt-003", "tkt-007", "tkt-011", "tkt-013", "tkt-037", "tkt-070",
     "tkt-001", "tkt-002", "tkt-004", "tkt-005", "tkt-006", "tkt-008",
 ]  # fmt: skip
 
