@@ -11,7 +11,7 @@ from hyperjourney.api.keys import Principal, authenticate
 from hyperjourney.api.problems import ApiProblem
 from hyperjourney.api.ratelimit import RateLimiter
 from hyperjourney.db.database import Database
-from hyperjourney.roles import can
+from hyperjourney.review.roles import can
 
 bearer = HTTPBearer(auto_error=False, description="A tenant API key from `hyperjourney apikeys create`")
 

@@ -23,7 +23,7 @@ import hyperjourney.graphs.runs as runs
 from hyperjourney.api import runs_service as svc
 from hyperjourney.db.database import Database
 from hyperjourney.graphs.wiring import build_deps
-from hyperjourney.roles import Action, can
+from hyperjourney.review.roles import Action, can
 from hyperjourney.settings import get_settings
 from hyperjourney.ui import evidence, lift, offline_html, render
 from hyperjourney.ui.auth import check_password
@@ -84,7 +84,7 @@ def _role() -> str:
 
 
 def _may(action: Action) -> bool:
-    """The one role check the API uses too (hyperjourney.roles)."""
+    """The one role check the API uses too (hyperjourney.review.roles)."""
     return can(_role(), action)
 
 

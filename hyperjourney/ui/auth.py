@@ -1,4 +1,4 @@
-"""Password logins from settings, each with a role (what a role may do: hyperjourney.roles)."""
+"""Password logins from settings, each with a role (what a role may do: hyperjourney.review.roles)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import hmac
 
 from pydantic import BaseModel
 
-from hyperjourney.roles import Role
+from hyperjourney.review.roles import Role
 from hyperjourney.settings import Settings
 
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from hyperjourney.data.pasted_tickets import TicketChannel, create_ticket, from_form
 from hyperjourney.db.database import Database
-from hyperjourney.roles import can
+from hyperjourney.review.roles import can
 
 _LOOKS_LIKE_ID = re.compile(r"^(?=\S*[\d_.:-])[A-Za-z0-9_.:@-]{1,128}$")
 _FIELDS = {"text": "the ticket text", "customer_email": "the Customer field", "customer_id": "the Customer field"}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from hyperjourney.roles import can
+from hyperjourney.review.roles import can
 from hyperjourney.settings import Settings, UiSettings, UiUser
 from hyperjourney.ui.auth import check_password
 from hyperjourney.ui.offline_html import strip_external
