@@ -21,6 +21,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
 
+from hyperjourney.guardrails.pii import find_pii
 from hyperjourney.scoring.schema import InsufficientDataError, Reason, TicketClassification
 
 if TYPE_CHECKING:
@@ -44,9 +45,24 @@ SENTIMENTS = ("very_negative", "negative", "neutral", "positive")
 _SENTIMENT_VALUE = {"very_negative": -1.0, "negative": -0.5, "neutral": 0.0, "positive": 1.0}
 _NGRAMS = (1, 2)
 MIN_TICKETS = 60
-FALLBACK_VERSION = "ticket_text@packaged-2"
+FALLBACK_VERSION = "ticket_text@packaged-3"  # 3: shipped as parameters; vocabulary free of personal data
 PACKAGED_PATH = Path(str(resources.files("hyperjourney.scoring") / "ticket_text.json"))
 _WORD = re.compile(r"(?u)\b\w\w+\b")
+# A vocabulary is stored with the model (model_versions): no term may hold a run of 4+ digits (card, IBAN, phone
+# and order numbers), and personal data is replaced by its kind before tokenising.
+_TOKEN = r"(?u)\b(?!\w*\d{4})\w\w+\b"
+
+
+def scrub(text: str) -> str:
+    """Lowercased ``text`` with each piece of personal data (email, card, IBAN, phone, address, password)
+    replaced by its kind's name, so models learn "a card number was given", never the number."""
+    out: list[str] = []
+    pos = 0
+    for m in find_pii(text):
+        out += [text[pos : m.start], f" {m.kind} "]
+        pos = m.end
+    out.append(text[pos:])
+    return "".join(out).lower()
 
 
 class TextModel:
@@ -59,7 +75,9 @@ class TextModel:
         self.idf = np.array(artifact["idf"])
         self.coef = np.array(artifact["coef"])
         self.intercept = np.array(artifact["intercept"])
-        self._counter = CountVectorizer(vocabulary=self.vocab, ngram_range=_NGRAMS)
+        self._counter = CountVectorizer(
+            vocabulary=self.vocab, ngram_range=_NGRAMS, preprocessor=scrub, token_pattern=_TOKEN
+        )
 
     def tfidf(self, text: str) -> np.ndarray:
         counts = self._counter.transform([text]).toarray()[0].astype(float)
@@ -79,7 +97,9 @@ class TextModel:
 
 
 def fit_text(texts: list[str], labels: list[str]) -> dict[str, Any]:
-    vec = TfidfVectorizer(ngram_range=_NGRAMS, sublinear_tf=True, min_df=2, max_features=6000)
+    vec = TfidfVectorizer(
+        ngram_range=_NGRAMS, sublinear_tf=True, min_df=2, max_features=6000, preprocessor=scrub, token_pattern=_TOKEN
+    )
     x = vec.fit_transform(texts)
     lr = LogisticRegression(C=8.0, max_iter=1000, tol=1e-3).fit(x, labels)
     coef, intercept = lr.coef_, lr.intercept_
