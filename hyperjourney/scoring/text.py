@@ -4,7 +4,8 @@ The packaged fallback knows the demo's intents (INTENTS) and SENTIMENTS; it is t
 deterministic demo generator and shipped as JSON parameters beside this module (built by
 `python -m hyperjourney.scoring.packaged_text`), so nothing is downloaded or trained at first use. A tenant's
 own labelled tickets train its own models (`hyperjourney models train ticket_intent`): intent learns
-whatever labels the tenant uses (its taxonomy), sentiment is optional, and every label training could not use is counted in the report.
+whatever labels the tenant uses (its taxonomy), sentiment is optional, and every label training could not
+use is counted in the report.
 """
 
 from __future__ import annotations
