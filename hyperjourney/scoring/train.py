@@ -244,6 +244,9 @@ def train_all(
                         fitted[name] = (KINDS[name], artifact, quality)
             except FIT_ERRORS as exc:
                 skipped |= {n: Skipped(reason=str(exc), needs=ready[n].needs) for n in TEXT_MODELS if n in todo}
+            if "ticket_intent" in fitted and "ticket_sentiment" in todo and "ticket_sentiment" not in fitted:
+                why = fitted["ticket_intent"][2].get("sentiment_skipped", "no sentiment labels")
+                skipped["ticket_sentiment"] = Skipped(reason=why, needs=ready["ticket_sentiment"].needs)
         versions: dict[str, str] = {}
         for name, (kind, artifact, quality) in fitted.items():
             v = registry.save(
