@@ -58,6 +58,7 @@ class RunState(RunInput, total=False):
     evidence: Annotated[list[str], append_unique]
     review: Annotated[list[str], add_reasons]
     escalations: Annotated[list[dict[str, Any]], add_escalations]
+    budget: dict[str, Any]  # graphs.wiring.Spent, dumped: the run's spend so far, the same in every process
     edit_problems: list[str]
     decision: dict[str, Any]
     status: Status

@@ -18,11 +18,11 @@ from langgraph.types import Command, interrupt
 from pydantic import BaseModel, Field
 
 from hyperjourney.agents import analyst, copywriter, orchestrator, researcher, tone
-from hyperjourney.agents.base import AgentResult, Step
+from hyperjourney.agents.base import AgentContext, AgentResult, Step
 from hyperjourney.agents.ports import Evidence
 from hyperjourney.graphs.leases import lease_of
 from hyperjourney.graphs.state import RunInput, RunOutput, RunState
-from hyperjourney.graphs.wiring import Deps
+from hyperjourney.graphs.wiring import Deps, Spent
 from hyperjourney.models import intent_router
 from hyperjourney.models.router import Candidate, Routed, Router
 from hyperjourney.prompts.loader import load
@@ -78,7 +78,7 @@ def escalations_of(steps: list[Step]) -> list[dict[str, Any]]:
     """Each step no tier could decide with confidence, as the review queue's Escalation (stage, reasons)."""
     return [
         Escalation(
-            stage=_STAGES.get(s.decision.split(":")[0], "route"), reasons=[s.routed.review_reason or s.reason]
+            stage=_STAGES.get(s.decision.split(":")[0], "route"), reasons=[s.routed.review_reason or s.routed.reason]
         ).model_dump(mode="json")
         for s in steps
         if s.routed.needs_review
@@ -88,8 +88,9 @@ def escalations_of(steps: list[Step]) -> list[dict[str, Any]]:
 _STAGES: dict[str, Stage] = {s: s for s in get_args(Stage)}
 
 
-def _update(node: str, result: AgentResult, **extra: Any) -> dict[str, Any]:
+def _update(node: str, result: AgentResult, c: AgentContext, **extra: Any) -> dict[str, Any]:
     return {
+        "budget": Spent.of(c.router.ledger).model_dump(),
         "done": [node],
         "results": {node: result.output.model_dump(mode="json"), **extra},
         "evidence": result.evidence_ids,
@@ -159,7 +160,8 @@ def fenced_with_config(node: Callable[[RunState, RunnableConfig], Any]) -> Any:
 
 def build_graph(deps: Deps, checkpointer: BaseCheckpointSaver[Any] | None, *, name: str) -> CompiledStateGraph[Any]:
     def ctx(state: RunState) -> Any:
-        return deps.context(state["tenant"], state["run_id"], state["flow"])
+        spent = Spent.model_validate(state["budget"]) if state.get("budget") else None
+        return deps.context(state["tenant"], state["run_id"], state["flow"], spent)
 
     def supervisor(state: RunState) -> Command[Hop]:
         update: dict[str, Any] = {}
@@ -180,10 +182,10 @@ def build_graph(deps: Deps, checkpointer: BaseCheckpointSaver[Any] | None, *, na
                 return Command(
                     goto="escalate",
                     update={"plan_kind": kind, "review": [f"route: {routed.review_reason}"],
-                            "escalations": escalations_of([step])},
+                            "escalations": escalations_of([step]), "budget": Spent.of(c.router.ledger).model_dump()},
                 )  # fmt: skip
             plan = PLANS[kind]
-            update = {"plan": plan, "plan_kind": kind}
+            update = {"plan": plan, "plan_kind": kind, "budget": Spent.of(c.router.ledger).model_dump()}
         done = state.get("done", [])
         following = next((a for a in plan if a not in done), None)
         if following is not None:
@@ -200,13 +202,14 @@ def build_graph(deps: Deps, checkpointer: BaseCheckpointSaver[Any] | None, *, na
             ticket = state["results"]["ticket"]
             result = researcher.research_customer(c, ticket["customer_id"], ticket["text"])
         _record(deps, state, "researcher", result)
-        return Command(goto="supervisor", update=_update("researcher", result))
+        return Command(goto="supervisor", update=_update("researcher", result, c))
 
     def analyst_node(state: RunState) -> Command[Literal["supervisor"]]:
         brief = researcher.ResearchBrief.model_validate(state["results"]["researcher"])
-        result = analyst.size_opportunity(ctx(state), brief)
+        c = ctx(state)
+        result = analyst.size_opportunity(c, brief)
         _record(deps, state, "analyst", result)
-        return Command(goto="supervisor", update=_update("analyst", result))
+        return Command(goto="supervisor", update=_update("analyst", result, c))
 
     def copywriter_node(state: RunState) -> Command[Literal["supervisor"]]:
         c = ctx(state)
@@ -231,7 +234,7 @@ def build_graph(deps: Deps, checkpointer: BaseCheckpointSaver[Any] | None, *, na
             )
             hits = [e.model_dump(mode="json") for e in context.evidence]
         _record(deps, state, "copywriter", result)
-        return Command(goto="supervisor", update=_update("copywriter", result, copy_evidence=hits))
+        return Command(goto="supervisor", update=_update("copywriter", result, c, copy_evidence=hits))
 
     def orchestrator_node(state: RunState) -> Command[Literal["supervisor"]]:
         c = ctx(state)
@@ -244,7 +247,7 @@ def build_graph(deps: Deps, checkpointer: BaseCheckpointSaver[Any] | None, *, na
             copy = copywriter.CopySet.model_validate(state["results"]["copywriter"])
             result = orchestrator.propose_journey(c, brief, opportunity, copy)
         _record(deps, state, "orchestrator", result)
-        return Command(goto="supervisor", update=_update("orchestrator", result))
+        return Command(goto="supervisor", update=_update("orchestrator", result, c))
 
     def tone_node(state: RunState) -> Command[Literal["supervisor"]]:
         c = ctx(state)
@@ -260,7 +263,7 @@ def build_graph(deps: Deps, checkpointer: BaseCheckpointSaver[Any] | None, *, na
             "subject": ticket.subject,
             "text": text,
         }
-        return Command(goto="supervisor", update=_update("tone", result, ticket=facts))
+        return Command(goto="supervisor", update=_update("tone", result, c, ticket=facts))
 
     def escalate(state: RunState) -> Command[Literal["supervisor", "finish", "escalate"]]:
         kind = state.get("plan_kind", "campaign")
