@@ -9,6 +9,7 @@ from rich.console import Console
 
 from bench import (
     agents_bench,
+    cli_bench,
     hardening_bench,
     ingest_bench,
     knowledge_bench,
@@ -20,6 +21,7 @@ from bench import (
 from bench.report import Figure, print_table
 
 SUITES: dict[str, Callable[[], list[Figure]]] = {
+    "cli": cli_bench.run,
     "ingest": ingest_bench.run,
     "nba": nba_bench.run,
     "agents": agents_bench.run,

@@ -22,15 +22,6 @@ policy_app = typer.Typer(help="The tenant's contact policy: show it, store a new
 guard_app = typer.Typer(help="Content guardrails and inbound safety: check copy, scan customer text.")
 
 
-def register(app: typer.Typer) -> None:
-    from hyperjourney.guardrails.redaction import install_log_redaction
-
-    install_log_redaction()  # no command's log line carries raw emails, phones, cards or addresses
-    app.add_typer(review_app, name="review", no_args_is_help=True)
-    app.add_typer(policy_app, name="policy", no_args_is_help=True)
-    app.add_typer(guard_app, name="guard", no_args_is_help=True)
-
-
 def _fail(message: str) -> typer.Exit:
     err_console.print(f"[bold red]error:[/] {message}")
     return typer.Exit(1)

@@ -84,7 +84,7 @@ def serve(
     from hyperjourney.api.app import create_app
 
     s = settings()
-    with user_errors(), database() as db:
+    with user_errors(), database(migrate_schema=True) as db:
         app = create_app(db, s)
         uvicorn.run(app, host=host or s.api.host, port=port or s.api.port, log_level="info")
 
@@ -108,7 +108,7 @@ def ui(
         raise typer.Exit(1)
     if not s.ui.users:
         console.print("[yellow]warning:[/] no logins configured; set HYPERJOURNEY_UI__USERS to let anyone in")
-    with user_errors(), database() as db, db.tenant(tenant_or_default(tenant)):
+    with user_errors(), database(migrate_schema=True) as db, db.tenant(tenant_or_default(tenant)):
         pass  # fails early, with the command to run, when the tenant does not exist
     server.serve(s, tenant_or_default(tenant), host or s.ui.host, port or s.ui.port)
 
@@ -134,9 +134,3 @@ def demo_step(db: Database, tenant: str) -> None:
         ),
         soft_wrap=True,
     )
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(apikeys_app, name="apikeys")
-    app.command()(serve)
-    app.command()(ui)

@@ -29,8 +29,8 @@ from hyperjourney.agents.ports import (
     TicketSignal,
 )
 from hyperjourney.db.database import Database
-from hyperjourney.evals import store as eval_store
-from hyperjourney.evals.drift import DriftReading
+from hyperjourney.monitoring import store as eval_store
+from hyperjourney.monitoring.drift import DriftReading
 from hyperjourney.tools import customers
 from hyperjourney.tools.customers import CustomerProfile, Ticket
 

@@ -13,8 +13,6 @@ from hyperjourney.db.database import Database
 from tests.conftest import new_tenant
 from tests.surfaces_data import seeded_tenant
 
-pytest.importorskip("hyperjourney.graphs.runs")
-
 KeyFactory = Callable[..., dict[str, str]]
 GOAL = "Lift LTV 20% in fintech SMBs"
 

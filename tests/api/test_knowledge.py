@@ -11,7 +11,6 @@ from fastapi.testclient import TestClient
 from hyperjourney.db.database import Database
 from tests.conftest import new_tenant
 
-pytest.importorskip("hyperjourney.knowledge.search")
 KeyFactory = Callable[..., dict[str, str]]
 
 

@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 
-from hyperjourney.cli.main import app
+from hyperjourney.cli.main import commands
 from hyperjourney.db.database import Database
 from hyperjourney.settings import get_settings
 from tests.cli_runner import invoke
@@ -23,8 +22,9 @@ def _commands(group: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, .
 
 
 def test_every_command_has_help() -> None:
-    root = typer.main.get_command(app)
-    paths = list(_commands(root))
+    paths = [(name,) for name in commands()] + [
+        (name, *sub) for name, cmd in commands().items() for sub in _commands(cmd)
+    ]
     assert {("demo",), ("ingest",), ("seed",), ("db", "reset"), ("audit", "verify")} <= set(paths)
     for path in paths:
         code, out = invoke(*path, "--help")
