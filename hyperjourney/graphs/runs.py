@@ -138,7 +138,7 @@ def _start(db: Database, tenant: str, flow: Flow, request: dict[str, Any], deps:
     deps = _deps(db, deps)
     run_id = f"run-{uuid.uuid4().hex[:16]}"
     holder, lease_s = new_holder(), deps.settings.graphs.resume_lease_s
-    payload = deps.recorder.redacted({"flow": flow, **request}, tenant)
+    payload = deps.recorder.redacted({"flow": flow, **request}, tenant)  # first: the key may need a connection
     with db.tenant(tenant) as conn:
         conn.execute(
             "INSERT INTO agent_runs (run_id, flow, request, status, resumed_by, lease_expires_at) "
