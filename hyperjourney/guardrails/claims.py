@@ -141,6 +141,8 @@ _PLANS = re.compile(
     re.IGNORECASE,
 )
 _SAME_PLAN = {"yearly": "annual"}
+_ALWAYS_CHECKED = {"refund", "reimburs", "return", "exchang", "cancel"}
+"""Topics checked even without a number: any promise about refunds, returns, exchanges or cancelling."""
 CONTRADICTION_OVERLAP = 0.6
 """A cited sentence of opposite polarity that shares this share of the claim's words, and at least as many as any
 supporting sentence, contradicts the claim ("Refunds can be paid in cash" vs "We cannot ... pay refunds in cash")."""
@@ -231,8 +233,8 @@ def check_entailment(asset: Asset, evidence: Sequence[Evidence], rules: ContentR
     failures: list[GuardFailure] = []
     for s in sentences(asset.body):
         claim = read_claim(s.text)
-        is_policy = claim.topics and (claim.durations or claim.amounts or claim.unbounded or claim.without)
-        is_policy = is_policy or bool(claim.topics & {"refund", "reimburs", "return", "exchang", "cancel"})
+        limited = bool(claim.durations or claim.amounts or claim.unbounded or claim.without)
+        is_policy = (bool(claim.topics) and limited) or bool(claim.topics & _ALWAYS_CHECKED)
         cited = [by_id[c] for c in s.citations if c in by_id] or [by_id[c] for c in asset.citations if c in by_id]
         if s.text.rstrip().endswith("?") or not is_policy or not cited:
             continue
