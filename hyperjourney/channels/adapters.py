@@ -52,6 +52,9 @@ class SmtpAdapter:
         msg["Subject"] = delivery.message.subject or ""
         msg["Message-ID"] = f"<{delivery.idempotency_key}@hyperjourney>"
         msg["X-Idempotency-Key"] = delivery.idempotency_key
+        if delivery.message.rendered:  # the approved render, byte for byte (it carries its own why line)
+            msg.set_content(delivery.message.body)
+            return msg
         why = why_line(delivery)
         msg.set_content(delivery.message.body + (f"\n\n--\n{why}\n" if why else "\n"))
         return msg

@@ -20,6 +20,9 @@ class Message(BaseModel):
     body: str
     why: str = Field("", description="Plain-language reason the customer gets this")
     data: dict[str, Any] = Field(default_factory=dict, description="Extra fields for webhook-shaped channels")
+    rendered: bool = Field(
+        False, description="body is the asset renderer's final text, why line included: adapters add nothing"
+    )
 
 
 class OutboundAction(BaseModel):

@@ -1,5 +1,8 @@
 """The transactional outbox: an action is written once (idempotency key unique per tenant), in the same
-transaction as the decision that produced it, and audited; cancel and rollback go through here too."""
+transaction as the decision that produced it, and audited; cancel and rollback go through here too.
+
+The stored message is what is sent: a rendered body goes to the channel byte for byte, and copy that still
+holds a citation marker (never rendered) is refused before anything is written."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel
 
+from hyperjourney.assets.marked import MARKER_START
 from hyperjourney.channels.adapters import Adapter
 from hyperjourney.channels.models import Delivery, Message, OutboundAction, Receipt, RollbackUnsupportedError
 from hyperjourney.data import audit
@@ -39,6 +43,10 @@ class OutboxRow(BaseModel):
     receipt: dict[str, Any] | None
 
 
+class UnrenderedCopyError(ValueError):
+    """The message still holds citation markers: render the asset before it goes to a customer."""
+
+
 class CancelError(ValueError):
     """The action cannot be cancelled or rolled back in its current state."""
 
@@ -48,6 +56,12 @@ def enqueue(
 ) -> tuple[int, bool]:
     """Write the action once; returns (action_id, created). A repeated key returns the existing row untouched.
     ``held`` writes it for review (review/held.py): no dispatcher claims it until a reviewer releases it."""
+    for field, value in (("subject", action.message.subject), ("body", action.message.body)):
+        if value and MARKER_START in value:
+            raise UnrenderedCopyError(
+                f"outbox action {action.idempotency_key!r}: message {field} contains {MARKER_START!r}; "
+                "render the copy asset before sending it"
+            )
     row = conn.execute(
         "INSERT INTO outbox (idempotency_key, customer_id, channel, purpose, payload, rationale, journey_id, "
         "enrollment_id, variant, next_attempt_at, max_attempts, status) "

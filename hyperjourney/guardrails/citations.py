@@ -47,18 +47,21 @@ def check_citations(asset: Asset, evidence: Sequence[Evidence], rules: ContentRu
             failures.append(_fail("citation_unknown", f"asset cites {cid!r}, which is not in the evidence", cid))
     skip = boilerplate(rules)
     for s in sentences(asset.body):
-        low = s.text.lower()
-        if any(low in b or b in low for b in skip) or _is_footer_line(low):
-            continue
-        failures.extend(_check_sentence(s, by_id))
+        if not is_boilerplate(s.text, skip):
+            failures.extend(check_sentence(s, by_id))
     return failures
 
 
-def _is_footer_line(low: str) -> bool:
+def is_boilerplate(sentence: str, skip: list[str]) -> bool:
+    """Required footer, opt-out or disclaimer text (``skip`` from ``boilerplate``): no citation needed."""
+    low = sentence.lower()
+    if any(low in b or b in low for b in skip):
+        return True
     return any(k in low for k in ("unsubscribe", "manage preferences", "reply stop", "you are receiving"))
 
 
-def _check_sentence(s: Sentence, by_id: dict[str, Evidence]) -> list[GuardFailure]:
+def check_sentence(s: Sentence, by_id: dict[str, Evidence], stated: frozenset[str] = frozenset()) -> list[GuardFailure]:
+    """One sentence against the evidence it cites; ``stated`` adds numbers a structured claim declares."""
     if not s.citations:
         if is_claim(s.text):
             return [
@@ -81,7 +84,7 @@ def _check_sentence(s: Sentence, by_id: dict[str, Evidence]) -> list[GuardFailur
             )
         ]
     cited = " ".join(by_id[c].text for c in s.citations)
-    missing = sorted(numbers(s.text) - numbers(cited))
+    missing = sorted((numbers(s.text) | stated) - numbers(cited))
     if missing:
         return [
             _fail(

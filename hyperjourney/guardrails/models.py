@@ -14,6 +14,7 @@ from hyperjourney.guardrails.tone import ToneAttributes
 
 AssetKind = Literal["email", "sms", "in_app", "support_reply", "ad_copy"]
 ASSET_KINDS: tuple[AssetKind, ...] = ("email", "sms", "in_app", "support_reply", "ad_copy")
+Purpose = Literal["marketing", "transactional", "support"]
 
 
 class Asset(BaseModel):
@@ -22,7 +23,7 @@ class Asset(BaseModel):
     body: str
     tone: ToneAttributes | None = None
     citations: list[str] = Field(default_factory=list)
-    purpose: Literal["marketing", "transactional", "support"] = "marketing"
+    purpose: Purpose = "marketing"
     recipient_pii: list[str] = Field(
         default_factory=list, description="the recipient's own email/phone/name, which the copy may contain"
     )
@@ -39,6 +40,14 @@ class Evidence(BaseModel):
         """From a knowledge search Hit (or anything with citation_id, text/snippet and title)."""
         text = getattr(hit, "text", "") or getattr(hit, "snippet", "")
         return cls(citation_id=str(hit.citation_id), text=str(text), title=str(getattr(hit, "title", "") or ""))
+
+
+class Claim(BaseModel):
+    """A statement of fact as the customer reads it (no markers), the evidence it cites and the figures it states."""
+
+    text: str = Field(min_length=1)
+    citations: list[str] = Field(min_length=1, description="citation ids of the knowledge chunks behind it")
+    numbers: list[str] = Field(default_factory=list, description="figures the claim states, normalized")
 
 
 class GuardFailure(BaseModel):

@@ -57,6 +57,9 @@ class ContentRules(_Strict):
     internal_markers: list[str] = Field(default_factory=list)
     company_domains: list[str] = Field(default_factory=list, description="email domains the copy may show")
     company_phones: list[str] = Field(default_factory=list)
+    email_sources_footer: bool = Field(
+        False, description="rendered email numbers its claims and lists their sources in a short footer"
+    )
 
 
 def parse_rules(text: str, *, source: str = "content rules") -> ContentRules:

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
+from hyperjourney.assets.marked import MARKER_START
 from hyperjourney.channels.models import CHANNELS
 
 # Event types the demo tenant emits plus the outcome events that flow back from channels.
@@ -61,6 +62,9 @@ class Variant(BaseModel):
     name: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
     subject: str | None = None
     body: str
+    rendered: bool = Field(
+        False, description="the body is the asset renderer's final text (why line included): sent unchanged"
+    )
 
 
 class WaitStep(BaseModel):
@@ -160,7 +164,8 @@ def successors(step: Step) -> list[str]:
 
 
 def check(defn: JourneyDefinition, known_events: frozenset[str] = KNOWN_EVENTS) -> list[str]:
-    """Every reason the definition cannot run: unknown events/channels/steps, cycles, missing exits."""
+    """Every reason the definition cannot run: unknown events/channels/steps, cycles, missing exits, and copy a
+    customer must never get (an empty body, a citation marker: copy is rendered before it is stored)."""
     reasons: list[str] = []
     ids = [s.id for s in defn.steps]
     steps = defn.by_id()
@@ -172,8 +177,10 @@ def check(defn: JourneyDefinition, known_events: frozenset[str] = KNOWN_EVENTS) 
     events += [(f"step {s.id!r}", s.event) for s in defn.steps if isinstance(s, WaitForEventStep)]
     reasons += [f"{where} uses unknown event {ev!r}" for where, ev in events if ev not in known_events]
     for s in defn.steps:
-        if isinstance(s, ActionStep) and s.channel not in CHANNELS:
-            reasons.append(f"step {s.id!r} uses unknown channel {s.channel!r} (known: {', '.join(CHANNELS)})")
+        if isinstance(s, ActionStep):
+            if s.channel not in CHANNELS:
+                reasons.append(f"step {s.id!r} uses unknown channel {s.channel!r} (known: {', '.join(CHANNELS)})")
+            reasons += _copy_problems(s)
         for target in successors(s):
             if target not in steps:
                 reasons.append(f"step {s.id!r} goes to unknown step {target!r}")
@@ -189,6 +196,20 @@ def check(defn: JourneyDefinition, known_events: frozenset[str] = KNOWN_EVENTS) 
         seen = _reachable(defn.start, steps)
         reasons += [f"step {i!r} is unreachable from start {defn.start!r}" for i in ids if i not in seen]
     return reasons
+
+
+def _copy_problems(step: ActionStep) -> list[str]:
+    out = []
+    for v in step.variants:
+        if not v.body.strip():
+            out.append(f"step {step.id!r} variant {v.name!r} has an empty body")
+        for field, value in (("subject", v.subject), ("body", v.body)):
+            if value and MARKER_START in value:
+                out.append(
+                    f"step {step.id!r} variant {v.name!r} {field} contains a citation marker {MARKER_START!r}: "
+                    "render the copy asset (hyperjourney.assets.render) before it goes into a journey"
+                )
+    return out
 
 
 def _reachable(start: str, steps: dict[str, Step]) -> set[str]:

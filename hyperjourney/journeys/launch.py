@@ -1,5 +1,10 @@
 """Launching a journey: the canvas flow's approved plan becomes a stored, active journey version, and its
-audience (if the plan names one) is enrolled right away. This is the agents' ``Launcher`` port."""
+audience (if the plan names one) is enrolled right away. This is the agents' ``Launcher`` port.
+
+Agent copy (marked ``[cite:…]`` text, or every variant of a canvas plan or of a template filled with the
+plan's copy) is turned into a copy asset, rendered for its channel with the step's "why" line, and checked
+under the tenant's content rules; the journey stores that render, and a variant whose render fails is not
+launched (a step left with no variant is skipped). Hand-written journeys keep their plain copy as written."""
 
 from __future__ import annotations
 
@@ -8,12 +13,22 @@ from datetime import UTC, datetime
 from itertools import pairwise
 from typing import Any, Literal
 
+import psycopg
 from pydantic import BaseModel, ConfigDict, Field
 
+from hyperjourney.assets.marked import MARKER_START, MarkedCopyError, parse_marked
+from hyperjourney.assets.models import RenderChannel
+from hyperjourney.assets.render import CHANNEL_KINDS, RenderError, render
+from hyperjourney.assets.sources import cited_evidence
+from hyperjourney.assets.validate import validate_copy
 from hyperjourney.data import audit
 from hyperjourney.db.database import Database
+from hyperjourney.guardrails.copy_text import CITE
+from hyperjourney.guardrails.models import Evidence
+from hyperjourney.guardrails.rules import ContentRules
+from hyperjourney.guardrails.rules_store import active_content_rules
 from hyperjourney.journeys import store
-from hyperjourney.journeys.definition import ActionStep, JourneyDefinition, Variant, examples, parse
+from hyperjourney.journeys.definition import JourneyDefinition, Variant, examples, parse
 from hyperjourney.journeys.runner import JourneyRunner, RunStats
 
 GOAL_FOR_METRIC = {
@@ -43,6 +58,7 @@ class JourneyPlan(BaseModel):
     holdout_share: float | None = Field(None, ge=0, le=0.9)
     approved_by: str = "canvas"
     evidence: list[Any] = Field(default_factory=list)
+    locale: str = Field("en", description="Language the copy is rendered in (footer and why-line labels)")
 
 
 class LaunchResult(BaseModel):
@@ -54,16 +70,17 @@ class LaunchResult(BaseModel):
     holdout: int
     actions_queued: int
     denied: int = 0
+    not_launched: list[str] = Field(default_factory=list, description="Variants left out, and why")
     detail: str
 
 
-def definition_for(plan: JourneyPlan) -> JourneyDefinition:
-    """The plan's journey, validated like any definition (cycles, unknown events/channels, missing exit)."""
+def raw_definition(plan: JourneyPlan) -> tuple[dict[str, Any], bool]:
+    """The plan's journey as data, and whether all its copy is agent copy (rendered and checked at launch)."""
     if plan.journey is not None:
         raw = plan.journey.model_dump(mode="json") if isinstance(plan.journey, JourneyDefinition) else plan.journey
-        return parse(raw)
+        return dict(raw), False
     if plan.plan is not None:
-        return parse(canvas_definition(plan))
+        return canvas_definition(plan), True
     shipped = {d.id: d for d in examples()}
     if plan.template not in shipped:
         raise ValueError(f"plan has no journey and template {plan.template!r} is not one of {', '.join(shipped)}")
@@ -80,9 +97,85 @@ def definition_for(plan: JourneyPlan) -> JourneyDefinition:
             Variant(name=v.get("name") or f"v{i + 1}", subject=v.get("subject"), body=v["body"]).model_dump()
             for i, v in enumerate(plan.variants)
         ]
-    defn = parse(base)
-    assert any(isinstance(s, ActionStep) for s in defn.steps)
-    return defn
+    return base, bool(plan.variants)
+
+
+def rendered_definition(conn: psycopg.Connection[Any], plan: JourneyPlan) -> tuple[JourneyDefinition, list[str]]:
+    """The plan's journey with its agent copy rendered and checked (tenant rules, cited chunks from the KB),
+    validated like any definition; and the variants left out, with the reason."""
+    raw, agent_copy = raw_definition(plan)
+    steps: list[dict[str, Any]] = [dict(s) for s in raw.get("steps") or []]
+    bodies = [str(v.get("body") or "") for s in steps for v in s.get("variants") or []]
+    evidence = cited_evidence(conn, (m.group(1) for b in bodies for m in CITE.finditer(b)))
+    rules = active_content_rules(conn)
+    left_out: list[str] = []
+    for step in steps:
+        if step.get("type") != "action":
+            continue
+        if not step.get("variants"):
+            left_out.append(f"step {step.get('id')}: no approved {step.get('channel')} copy")
+        kept = []
+        for v in step.get("variants") or []:
+            where = f"step {step.get('id')} variant {v.get('name')}"
+            body = str(v.get("body") or "")
+            if not body.strip():
+                left_out.append(f"{where}: no approved copy")
+            elif v.get("rendered") or not (agent_copy or MARKER_START in body):
+                kept.append(v)
+            else:
+                problem, variant = _render_variant(step, v, evidence, rules, plan.locale)
+                if variant is None:
+                    left_out.append(f"{where}: {problem}")
+                else:
+                    kept.append(variant)
+        step["variants"] = kept
+    raw = {**raw, **_without_silent_steps(raw.get("start", ""), steps)}
+    if not any(s.get("type") == "action" for s in raw["steps"]) and left_out:
+        raise ValueError("no variant of the plan can be launched: " + "; ".join(left_out))
+    return parse(raw), left_out
+
+
+def _render_variant(
+    step: dict[str, Any], v: dict[str, Any], evidence: list[Evidence], rules: ContentRules, locale: str
+) -> tuple[str, dict[str, Any] | None]:
+    """The variant with its render as body, or why it cannot be launched."""
+    channel = step.get("channel", "email")
+    if channel not in CHANNEL_KINDS:
+        return f"{channel} copy cannot be rendered for a customer", None
+    ch: RenderChannel = channel
+    try:
+        asset = parse_marked(
+            str(v["body"]), evidence, kind=CHANNEL_KINDS[ch][0], subject=v.get("subject"),
+            purpose=step.get("purpose", "marketing"),
+        )  # fmt: skip
+        rendered = render(asset, ch, locale, rules, why=str(step.get("why", "")))
+    except (MarkedCopyError, RenderError) as exc:
+        return str(exc), None
+    report = validate_copy(asset, rendered, evidence, rules)
+    if not report.passed:
+        return "failed the guardrails (" + "; ".join(f"{f.code}: {f.message}" for f in report.failures) + ")", None
+    return "", {**v, "subject": rendered.subject, "body": rendered.body, "rendered": True}
+
+
+def _without_silent_steps(start: str, steps: list[dict[str, Any]]) -> dict[str, Any]:
+    """Drop action steps left with no variant: whatever led to one goes where it would have gone next."""
+    skip = {s["id"]: s.get("next", "") for s in steps if s.get("type") == "action" and not s.get("variants")}
+
+    def to(target: str) -> str:
+        seen = set()
+        while target in skip and target not in seen:
+            seen.add(target)
+            target = skip[target]
+        return target
+
+    kept = [s for s in steps if s.get("id") not in skip]
+    for s in kept:
+        for key in ("next", "on_event", "on_timeout", "default"):
+            if key in s:
+                s[key] = to(str(s[key]))
+        if "cases" in s:
+            s["cases"] = [{**c, "next": to(str(c.get("next", "")))} for c in s["cases"]]
+    return {"start": to(start), "steps": kept}
 
 
 def canvas_definition(plan: JourneyPlan) -> dict[str, Any]:
@@ -100,13 +193,11 @@ def canvas_definition(plan: JourneyPlan) -> dict[str, Any]:
         if delay:
             steps.append({"id": f"wait_{i}", "type": "wait", "hours": 24 * delay, "next": f"send_{i}"})
         channel = step.get("channel", "email")
-        copy = [v for v in plan.variants if v.get("channel") == channel] or [
-            {"subject": None, "body": f"{name}: see what's new for you."}
-        ]
+        copy = [v for v in plan.variants if v.get("channel") == channel]  # none approved: the step is skipped
         steps.append({
             "id": f"send_{i}", "type": "action", "channel": channel, "why": why,
             "experiment": "bandit" if len(copy) > 1 else "ab",
-            "variants": [{"name": f"{channel}-{k + 1}", "subject": v.get("subject"), "body": v["body"]}
+            "variants": [{"name": f"{channel}-{k + 1}", "subject": v.get("subject"), "body": v.get("body", "")}
                          for k, v in enumerate(copy)],
         })  # fmt: skip
     steps.append({"id": "done", "type": "exit", "reason": "plan complete"})
@@ -127,12 +218,12 @@ def canvas_definition(plan: JourneyPlan) -> dict[str, Any]:
 
 
 def launch_plan(db: Database, tenant: str, plan: JourneyPlan, *, now: datetime | None = None) -> LaunchResult:
-    """Store and activate the plan's journey and enroll its audience, in one transaction."""
-    defn = definition_for(plan)
+    """Store and activate the plan's journey (its copy rendered) and enroll its audience, in one transaction."""
     at = now or datetime.now(UTC)
     runner = JourneyRunner(db, tenant)
     stats = RunStats()
     with db.tenant(tenant) as conn:
+        defn, left_out = rendered_definition(conn, plan)
         before = conn.execute("SELECT max(version) FROM journeys WHERE journey_id = %s", (defn.id,)).fetchone()
         version = store.save(conn, defn, actor=plan.approved_by)
         runner.start_cursor_here(conn)
@@ -164,8 +255,10 @@ def launch_plan(db: Database, tenant: str, plan: JourneyPlan, *, now: datetime |
         holdout=stats.holdout,
         actions_queued=queued,
         denied=stats.denied,
+        not_launched=left_out,
         detail=f"journey {defn.id} v{version} is live: {stats.enrolled} enrolled, {stats.holdout} held out, "
-        f"{queued} actions queued, {stats.denied} refused by policy; new {defn.trigger.event} events enroll more",
+        f"{queued} actions queued, {stats.denied} refused by policy; new {defn.trigger.event} events enroll more"
+        + (f"; not launched: {'; '.join(left_out)}" if left_out else ""),
     )
 
 

@@ -372,6 +372,7 @@ class JourneyRunner:
                 body=variant.body,
                 why=step.why,
                 data={"journey": defn.id, "step": step.id},
+                rendered=variant.rendered,
             ),
             rationale={
                 "journey": defn.id,

@@ -69,3 +69,20 @@ def test_schema_errors_name_the_field_and_bad_yaml_is_reported(tmp_path: Path) -
     bad.write_text("id: [unclosed\n")
     with pytest.raises(JourneyValidationError, match="not valid YAML"):
         load(bad)
+
+
+def test_empty_or_missing_body_is_rejected() -> None:
+    raw = base()
+    raw["steps"][0]["variants"] = [{"name": "a", "body": "  \n"}, {"name": "b", "subject": "hi"}]
+    found = reasons(raw)
+    assert "steps.0.action.variants.1.body: Field required" in found
+    raw["steps"][0]["variants"] = [{"name": "a", "body": "  \n"}]
+    assert reasons(raw) == ["step 'send' variant 'a' has an empty body"]
+
+
+def test_citation_markers_never_reach_a_journey() -> None:
+    raw = base()
+    raw["steps"][0]["variants"] = [{"name": "a", "subject": "Hi [cite:kb#1]", "body": "Fast close [cite:kb#1]."}]
+    subject, body = reasons(raw)
+    assert subject.startswith("step 'send' variant 'a' subject contains a citation marker '[cite:': render")
+    assert body.startswith("step 'send' variant 'a' body contains a citation marker '[cite:'")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from hyperjourney.journeys.definition import examples
 from hyperjourney.journeys.launch import JourneyLauncher, JourneyPlan, launch_plan
 from hyperjourney.journeys.runner import JourneyRunner
 from tests.actions_fixtures import T0, add_customers, add_event, add_events
+from tests.assets.test_send_path import FACT, add_kb, marked_email
 
 H = timedelta(hours=1)
 
@@ -174,27 +176,49 @@ def test_policy_denies_without_consent_and_defers_outside_the_send_window(db: Da
     assert [d.astimezone(T0.tzinfo).hour for (d,) in due] == [8]  # the email window opens at 08:00
 
 
-def test_canvas_plan_from_the_agents_launches_as_a_journey(db: Database, tenant: str) -> None:
+def test_canvas_plan_from_the_agents_launches_as_a_journey(db: Database, tenant: str, tmp_path: Path) -> None:
     ids = [f"v{i}" for i in range(12)]
     add_customers(db, tenant, ids, marketing=("email", "sms"))
+    cid = add_kb(db, tenant, tmp_path)
+    email = marked_email(f"{FACT} [cite:{cid}].")
     canvas = {
         "plan": {"name": "LTV lift · fintech SMBs", "trigger": "enters segment 'fintech SMBs'",
                  "steps": [{"channel": "email", "delay_days": 0, "variant": "email-1"},
                            {"channel": "sms", "delay_days": 3, "variant": "sms-1"}],
                  "cadence": "one touch every 3 days", "frequency_cap_per_week": 2, "holdout_share": 0.25},
-        "variants": [{"channel": "email", "subject": "Close your books faster", "body": "A case study [cite:kb#1]"},
-                     {"channel": "email", "subject": "Your month-end, shorter", "body": "Three tips [cite:kb#2]"},
-                     {"channel": "sms", "body": "Northwind: 3 tips for month-end. Reply STOP to opt out."}],
+        "variants": [{"channel": "email", "subject": "Close your books faster", "body": email},
+                     {"channel": "email", "subject": "Your month-end, shorter", "body": email},
+                     {"channel": "sms", "body": "Northwind: month-end tips are in your inbox. Reply STOP to opt out."}],
         "segment": {"name": "fintech SMBs"}, "segment_name": "fintech SMBs", "metric": "ltv", "audience": ids,
-        "goal": "Lift LTV 20% in fintech SMBs", "approved_by": "maria", "evidence": [{"citation_id": "kb#1"}],
+        "goal": "Lift LTV 20% in fintech SMBs", "approved_by": "maria", "evidence": [{"citation_id": cid}],
         "policy": [], "cohort_size": 12,
     }  # fmt: skip
     result = JourneyLauncher(db).launch(tenant, "run-42", canvas)
-    assert result.launched and result.journey_id == "ltv-lift-fintech-smbs"
+    assert result.launched and result.journey_id == "ltv-lift-fintech-smbs" and result.not_launched == []
     assert result.enrolled + result.holdout == 12 and result.actions_queued == result.enrolled
     JourneyRunner(db, tenant, use_models=False).tick(datetime.now(UTC) + 4 * 24 * H)  # launched "now"
     sent = actions(db, tenant)
     assert {ch for _, ch, _ in sent} == {"email", "sms"}
     assert {v for _, ch, v in sent if ch == "email"} <= {"email-1", "email-2"}
+    with db.tenant(tenant) as conn:
+        bodies = [str(b) for (b,) in conn.execute("SELECT payload->>'body' FROM outbox").fetchall()]
+    assert not [b for b in bodies if "[cite:" in b]
+    assert any(f"{FACT}.\n\nWant to see" in b for b in bodies)
     again = JourneyLauncher(db).launch(tenant, "run-42", canvas)
     assert again.status == "unchanged" or again.enrolled == 0  # the same approval never enrolls twice
+
+
+def test_a_step_whose_copy_was_dropped_is_skipped_not_sent_empty(db: Database, tenant: str) -> None:
+    ids = [f"e{i}" for i in range(4)]
+    add_customers(db, tenant, ids, marketing=("email", "sms"))
+    plan = JourneyPlan(
+        plan_id="run-7",
+        plan={"name": "edited plan", "steps": [{"channel": "email", "delay_days": 0},
+                                               {"channel": "sms", "delay_days": 2}], "holdout_share": 0},
+        variants=[{"channel": "sms", "body": "Northwind: month-end tips are in your inbox. Reply STOP to opt out."}],
+        audience=ids,
+    )  # fmt: skip
+    result = launch_plan(db, tenant, plan, now=T0)
+    assert result.not_launched == ["step send_0: no approved email copy"]
+    JourneyRunner(db, tenant, use_models=False).tick(T0 + 3 * 24 * H)
+    assert {ch for _, ch, _ in actions(db, tenant)} == {"sms"}

@@ -13,6 +13,7 @@ from hyperjourney.ui.lift import MeasuredLift, launched_journey, lift_chart, mea
 from tests.conftest import new_tenant
 from tests.ui.outcomes import grow_and_convert
 
+FOOTER = "Unsubscribe · Manage preferences · Northwind, 500 Harbor Street, Seattle, WA 98101"  # the demo rules' footer
 ANALYST = {"segment": "fintech SMBs", "sizing": {"lift_low": 0.1, "lift_high": 0.2}}
 
 
@@ -30,7 +31,7 @@ def launched(db: Database) -> tuple[str, str]:
     plan = JourneyPlan(
         plan_id="run-lift-test", goal="Lift LTV", metric="ltv", audience=audience, approved_by="test",
         plan={"name": "ltv lift", "steps": [{"channel": "email", "delay_days": 0}], "holdout_share": 0.25},
-        variants=[{"channel": "email", "subject": "Hi", "body": "Hello there. Reply STOP to opt out."}],
+        variants=[{"channel": "email", "subject": "Hi", "body": f"Hello there.\n\n{FOOTER}"}],
     )  # fmt: skip
     return tenant, launch_plan(db, tenant, plan).journey_id
 
