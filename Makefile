@@ -11,6 +11,8 @@ STAMP := $(VENV)/.installed
 $(UV):
 	$(PYTHON) -m pip install --quiet --user uv || $(PYTHON) -m pip install --quiet uv
 
+# requirements.lock holds every extra (dev, ui, evals):
+# uv pip compile pyproject.toml --extra dev --extra ui --extra evals -o requirements.lock --python-version 3.11
 $(STAMP): pyproject.toml requirements.lock | $(UV)
 	@test -x $(BIN)/python || $(UV) venv --quiet --python $(PYTHON) $(VENV)
 	$(UV) pip install --quiet --python $(BIN)/python -r requirements.lock

@@ -9,6 +9,8 @@ from rich.console import Console
 
 from bench import (
     agents_bench,
+    audit_bench,
+    cli_bench,
     hardening_bench,
     ingest_bench,
     knowledge_bench,
@@ -20,6 +22,7 @@ from bench import (
 from bench.report import Figure, print_table
 
 SUITES: dict[str, Callable[[], list[Figure]]] = {
+    "cli": cli_bench.run,
     "ingest": ingest_bench.run,
     "nba": nba_bench.run,
     "agents": agents_bench.run,
@@ -28,6 +31,7 @@ SUITES: dict[str, Callable[[], list[Figure]]] = {
     "policy": policy_bench.run,
     "surfaces": surfaces_bench.run,
     "hardening": hardening_bench.run,
+    "audit": audit_bench.run,
 }
 
 

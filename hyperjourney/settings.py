@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -136,6 +137,29 @@ class GraphSettings(BaseModel):
     )
 
 
+class IngestSettings(BaseModel):
+    """How files and the HTTP sources read what is ambiguous or too big (`HYPERJOURNEY_INGEST__…`)."""
+
+    date_only_time: time = Field(time(0, 0), description="Time of day given to a date without time (with a warning)")
+    date_only_zone: str = Field("UTC", description="IANA time zone of a date without time")
+    max_future_days: float = Field(1.0, ge=0, description="Timestamps later than now plus this are rejected")
+    max_json_field_bytes: int = Field(65_536, ge=1024, description="Largest properties/attributes/labels object")
+    max_body_bytes: int = Field(5_000_000, ge=1024, description="Largest request body of the ingest routes (413)")
+
+
+class AuditSettings(BaseModel):
+    """Tamper evidence beyond the database (HYPERJOURNEY_AUDIT__*): a key it never holds, checkpoints it can't edit."""
+
+    key: SecretStr | None = Field(
+        None, description="MAC key for audit checkpoints; unset means a key file created once under home/secrets"
+    )
+    checkpoint_path: Path | None = Field(
+        None, description="Append-only JSON-lines file of signed chain heads; default HOME/audit/checkpoints.jsonl"
+    )
+    webhook_url: str | None = Field(None, description="Where each signed checkpoint is also POSTed (optional)")
+    timeout_s: float = Field(5.0, gt=0, description="Timeout of the checkpoint webhook")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HYPERJOURNEY_",
@@ -158,6 +182,9 @@ class Settings(BaseSettings):
     app_db_password: SecretStr | None = Field(None, description="Password set on the app role (external DB)")
     tenant: str = Field("demo", pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$", description="Default tenant")
     pool_max_size: int = Field(8, ge=1, le=100)
+    pool_guard: bool = Field(
+        False, description="Raise when a thread holding a pooled connection asks for another (tests turn it on)"
+    )
     llm_small: LLMTier = Field(default_factory=lambda: LLMTier())
     llm_large: LLMTier = Field(default_factory=lambda: LLMTier())
     budgets: Budgets = Field(default_factory=Budgets)
@@ -168,6 +195,8 @@ class Settings(BaseSettings):
     ui: UiSettings = Field(default_factory=UiSettings)
     channels: ChannelSettings = Field(default_factory=lambda: ChannelSettings())
     graphs: GraphSettings = Field(default_factory=GraphSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    audit: AuditSettings = Field(default_factory=lambda: AuditSettings())
     redaction_key: SecretStr | None = Field(
         None,
         description="Key for redaction tokens in process logs (no tenant); unset means a key file created once "

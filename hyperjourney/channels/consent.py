@@ -24,15 +24,13 @@ def _ledger(channel: str, purpose: str) -> tuple[str, str]:
     return CONSENT_CHANNEL[channel], "marketing" if purpose == "marketing" else "transactional"
 
 
-def check_consent(conn: psycopg.Connection[Any], customer_id: str, channel: str, purpose: str) -> ConsentVerdict:
-    """Marketing on email/SMS/push needs a current grant; anything is refused after a withdrawal."""
-    return consent_verdicts(conn, [(customer_id, channel, purpose)])[(customer_id, channel, purpose)]
-
-
 def consent_verdicts(
     conn: psycopg.Connection[Any], wanted: list[tuple[str, str, str]]
 ) -> dict[tuple[str, str, str], ConsentVerdict]:
-    """Verdicts for many (customer, channel, purpose) at once: one query for a whole dispatch batch."""
+    """Verdicts for many (customer, channel, purpose) at once: one query for a whole dispatch batch.
+
+    Marketing on email/SMS/push needs a current grant; anything is refused after a withdrawal.
+    """
     customers = sorted({c for c, _, _ in wanted})
     known = {r[0] for r in conn.execute("SELECT customer_id FROM customers WHERE customer_id = ANY(%s)", (customers,))}
     ledger = {

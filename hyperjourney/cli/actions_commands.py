@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import typer
 from rich.panel import Panel
 from rich.table import Table
 
 from hyperjourney.channels.adapters import build_adapters
 from hyperjourney.cli.context import console, database, err_console, settings, user_errors
-from hyperjourney.cli.journeys_commands import journeys_app
-from hyperjourney.cli.outbox_commands import outbox_app
 from hyperjourney.cli.progress import progress_bar
 from hyperjourney.data.demo_tenant import DEMO_TENANT
 from hyperjourney.data.seed.generator import DEMO_ANCHOR
@@ -17,11 +14,6 @@ from hyperjourney.experiments.offpolicy import estimate
 from hyperjourney.experiments.readout import Readout, readout
 from hyperjourney.experiments.simulate import JOURNEYS, already_simulated, simulate
 from hyperjourney.nba.rank import Weights
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(outbox_app, name="outbox")
-    app.add_typer(journeys_app, name="journeys")
 
 
 def demo_step() -> None:

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import sys
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import typer
 import yaml
+from pydantic import ValidationError
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
 from hyperjourney.cli.context import TenantOption, console, database, err_console, tenant_or_default, user_errors
+from hyperjourney.data.pasted_tickets import PastedTicket, create_ticket, from_form
 from hyperjourney.db.database import Database
 from hyperjourney.graphs import runs
 from hyperjourney.graphs.runs import RunResult
@@ -43,12 +47,59 @@ def canvas(goal: str = typer.Argument(..., help='A marketer\'s goal, e.g. "Lift 
         print_result(_run(db, "canvas", lambda deps: runs.start_canvas(db, t, goal, deps=deps)))
 
 
-def copilot(ticket_id: str = typer.Argument(..., help="Ticket id, e.g. tkt_00004."),
-            tenant: str | None = TenantOption) -> None:  # fmt: skip
+def copilot(
+    ticket_id: str | None = typer.Argument(None, help="Ticket id, e.g. tkt_00004 (or paste one with --text)."),
+    text: str | None = typer.Option(
+        None,
+        "--text",
+        metavar="FILE|-",
+        help="A pasted ticket: a file, or - for standard input. All of it is the customer's text: From:, "
+        "Customer:, Subject: lines in it choose nothing (use --customer and --subject).",
+    ),
+    customer: str | None = typer.Option(
+        None, "--customer", help="With --text: the customer's id or email (default: a new customer profile)."
+    ),
+    subject: str | None = typer.Option(None, "--subject", help="With --text: the subject (default: its first line)."),
+    tenant: str | None = TenantOption,
+) -> None:
     """Support copilot: intent, sentiment, tone and channel, a grounded reply with sources, escalation advice."""
-    with user_errors(), database() as db:
-        t = tenant_or_default(tenant)
-        print_result(_run(db, "copilot", lambda deps: runs.start_copilot(db, t, ticket_id, deps=deps)))
+    with user_errors():
+        if (ticket_id is None) == (text is None):
+            raise ValueError("give a ticket id or --text FILE|- (one of them)")
+        if (customer is not None or subject is not None) and text is None:
+            raise ValueError("--customer/--subject: only with --text (an existing ticket already has them)")
+        pasted = _pasted(text, customer, subject) if text is not None else None
+        with database() as db:
+            t = tenant_or_default(tenant)
+            if pasted is not None:
+                with db.tenant(t) as conn:
+                    made = create_ticket(conn, pasted, actor="cli")
+                ticket_id = made.ticket_id
+                who = f"new customer {made.customer_id}" if made.customer_created else f"customer {made.customer_id}"
+                console.print(f"stored the pasted ticket as {ticket_id} ({who})")
+            assert ticket_id is not None
+            tid = ticket_id
+            print_result(_run(db, "copilot", lambda deps: runs.start_copilot(db, t, tid, deps=deps)))
+
+
+def _pasted(source: str, customer: str | None, subject: str | None) -> PastedTicket:
+    """The pasted ticket with its customer and subject from the options only: a header line in pasted text can be
+    forged, so it stays the customer's text (hyperjourney.data.pasted_tickets.from_form)."""
+    raw = sys.stdin.read() if source == "-" else _read(Path(source))
+    try:
+        return from_form(raw, customer=customer, subject=subject)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        options = {"customer_email": "--customer", "customer_id": "--customer", "subject": "--subject"}
+        field = options.get(str(first["loc"][0]), "--text")
+        raise ValueError(f"{field}: {first['msg']}") from exc
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"--text: cannot read {path}: {exc.strerror}") from exc
 
 
 def nba(
@@ -211,29 +262,63 @@ def _print_approval(result: RunResult) -> None:
     )
 
 
-def register(app: typer.Typer) -> None:
-    for command in (canvas, copilot, nba, approve, reject, edit):
-        app.command()(command)
-    app.add_typer(runs_app, name="runs")
-
-
 DEMO_GOAL = "Lift LTV 20% in fintech SMBs"
+
+
+class EarlierDemoRun(NamedTuple):
+    run_id: str
+    status: str
+    journey_id: str | None
+    journey_status: str | None
+    at: datetime
+
+
+def earlier_demo_run(db: Database, tenant: str) -> EarlierDemoRun | None:
+    """The newest canvas run of the demo goal that is still waiting for approval or launched a live journey."""
+    with db.tenant(tenant) as conn:
+        row = conn.execute(
+            "SELECT r.run_id, r.status, o.launch->>'journey_id', j.status, r.created_at FROM agent_runs r "
+            "LEFT JOIN agent_outcomes o ON o.run_id = r.run_id "
+            "LEFT JOIN LATERAL (SELECT status FROM journeys WHERE journey_id = o.launch->>'journey_id' "
+            "ORDER BY version DESC LIMIT 1) j ON true "
+            "WHERE r.flow = 'canvas' AND r.request->>'goal' = %s "
+            "AND (r.status = 'awaiting_approval' OR j.status = 'active') ORDER BY r.created_at DESC LIMIT 1",
+            (DEMO_GOAL,),
+        ).fetchone()
+    return EarlierDemoRun(*row) if row else None
+
+
+def demo_canvas(db: Database, tenant: str) -> None:
+    """The demo's canvas goal to approval, then approved: once. A later demo reuses what the first one left."""
+    earlier = earlier_demo_run(db, tenant)
+    if earlier is not None and earlier.status != "awaiting_approval":
+        console.print(
+            f"canvas: found run {earlier.run_id} ({earlier.at:%Y-%m-%d %H:%M}) for {DEMO_GOAL!r}: journey "
+            f"{earlier.journey_id} is live, so no second journey is launched "
+            f"(`hyperjourney runs show {earlier.run_id}`)"
+        )
+        return
+    if earlier is not None:
+        console.print(f"canvas: found run {earlier.run_id} from an earlier demo still awaiting approval; approving it")
+        run_id = earlier.run_id
+    else:
+        console.rule(f"canvas: {DEMO_GOAL}")
+        started = _run(db, "canvas", lambda deps: runs.start_canvas(db, tenant, DEMO_GOAL, deps=deps))
+        print_result(started)
+        if started.status != "awaiting_approval":
+            return
+        run_id = started.run_id
+    decision = ApprovalDecision(action="approve", reviewer="demo")
+    console.rule(f"hyperjourney approve {run_id}")
+    print_result(_run(db, "approve", lambda deps: runs.resume(db, tenant, run_id, decision, deps=deps)))
 
 
 def demo_agents() -> None:
     """Demo step: the canvas goal to its approval (then approved) and two support tickets, on the small tier."""
     from hyperjourney.data.demo_tenant import DEMO_TENANT
 
-    with database(ensure_schema=False) as db:
-        console.rule(f"canvas: {DEMO_GOAL}")
-        started = _run(db, "canvas", lambda deps: runs.start_canvas(db, DEMO_TENANT, DEMO_GOAL, deps=deps))
-        print_result(started)
-        if started.status == "awaiting_approval":
-            decision = ApprovalDecision(action="approve", reviewer="demo")
-            console.rule(f"hyperjourney approve {started.run_id}")
-            print_result(
-                _run(db, "approve", lambda deps: runs.resume(db, DEMO_TENANT, started.run_id, decision, deps=deps))
-            )
+    with database() as db:
+        demo_canvas(db, DEMO_TENANT)
         with db.tenant(DEMO_TENANT) as conn:
             tickets = [
                 row[0]

@@ -8,17 +8,16 @@ from contextlib import contextmanager
 import typer
 from rich.console import Console
 
-from hyperjourney.data.ingest.loader import IngestError
-from hyperjourney.data.ingest.readers import UnreadableFileError
 from hyperjourney.db.database import Database, DatabaseError
 from hyperjourney.db.embedded import EmbeddedDatabaseError
-from hyperjourney.db.migrate import migrate
+from hyperjourney.db.migrate import check_current, migrate
 from hyperjourney.settings import Settings, get_settings
 
 console = Console()
 err_console = Console(stderr=True)
 
-USER_ERRORS = (DatabaseError, EmbeddedDatabaseError, IngestError, UnreadableFileError, ValueError)
+# IngestError and UnreadableFileError are ValueErrors; importing them here would load the ingest stack for every command
+USER_ERRORS = (DatabaseError, EmbeddedDatabaseError, ValueError)
 
 
 def settings() -> Settings:
@@ -36,14 +35,20 @@ def user_errors() -> Iterator[None]:
 
 
 @contextmanager
-def database(*, ensure_schema: bool = True) -> Iterator[Database]:
-    """Open the configured database (starting the embedded one) with migrations applied."""
+def database(*, migrate_schema: bool = False) -> Iterator[Database]:
+    """Open the configured database (starting the embedded one).
+
+    Only `db up/migrate/reset`, `demo` and the servers migrate; every other command checks with one query that
+    the schema is current and says to run `hyperjourney db migrate` when it is behind.
+    """
     s = settings()
     db = Database.from_settings(s)
     try:
-        if ensure_schema:
+        if migrate_schema:
             pw = s.app_db_password.get_secret_value() if s.app_db_password else None
             migrate(db, pw)
+        else:
+            check_current(db)
         yield db
     finally:
         db.close()

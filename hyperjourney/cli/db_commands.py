@@ -17,7 +17,7 @@ app = typer.Typer(help="Start, inspect, migrate and reset the database (embedded
 @app.command()
 def up() -> None:
     """Start the embedded Postgres (no-op for an external server) and apply migrations."""
-    with user_errors(), database() as db:
+    with user_errors(), database(migrate_schema=True) as db:
         console.print(f"[green]database ready[/] ({_where(db)})")
 
 
@@ -85,7 +85,7 @@ def reset(yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for co
             with db.admin() as conn:
                 conn.execute("DROP SCHEMA public CASCADE")
                 conn.execute("CREATE SCHEMA public")
-        with database() as db:
+        with database(migrate_schema=True) as db:
             console.print(f"[green]database reset[/] ({_where(db)})")
 
 

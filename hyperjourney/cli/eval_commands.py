@@ -14,10 +14,11 @@ from hyperjourney.cli.progress import progress_bar
 from hyperjourney.db.database import Database
 from hyperjourney.evals import gate, registry_names, report, runner, store
 from hyperjourney.evals.compare import compare as compare_runs
-from hyperjourney.evals.drift import DriftReport
 from hyperjourney.evals.results import EvalRun, Tier
 from hyperjourney.evals.suite import REGISTRY, EvalEnv
-from hyperjourney.evals.tenant_drift import measure
+from hyperjourney.monitoring import store as drift_store
+from hyperjourney.monitoring.drift import DriftReport
+from hyperjourney.monitoring.tenant_drift import measure
 
 app = typer.Typer(
     help="Offline evals: golden suites, comparisons, regression gates, reports, drift.", no_args_is_help=True
@@ -245,5 +246,5 @@ def drift(
             report = measure(conn, reference_days=reference_days, recent_days=recent_days)
         if not report.readings:
             raise ValueError(report.note or "no drift readings for this tenant")
-        store.save_drift(conn, report)
+        drift_store.save_drift(conn, report)
     _print_drift(report, limit=20)

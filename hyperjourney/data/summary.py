@@ -22,27 +22,30 @@ class TenantSummary(BaseModel):
     freshness: list[Freshness]
 
 
-_COUNTED = (
-    "customers",
-    "identities",
-    "consents",
-    "events",
-    "products",
-    "orders",
-    "order_lines",
-    "returns",
-    "tickets",
-    "messages",
-    "documents",
-    "audit_log",
-)
+# Label -> table. Documents are the knowledge base's (kb_documents, what `kb ingest` writes and agents cite);
+# the core schema's older `documents` table is never written.
+_COUNTED = {
+    "customers": "customers",
+    "identities": "identities",
+    "consents": "consents",
+    "events": "events",
+    "products": "products",
+    "orders": "orders",
+    "order_lines": "order_lines",
+    "returns": "returns",
+    "tickets": "tickets",
+    "messages": "messages",
+    "documents": "kb_documents",
+    "knowledge chunks": "kb_chunks",
+    "audit_log": "audit_log",
+}
 
 
 def summarize(conn: psycopg.Connection[Any], tenant: str) -> TenantSummary:
     counts: dict[str, int] = {}
-    for table in _COUNTED:
+    for label, table in _COUNTED.items():
         row = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
-        counts[table] = int(row[0]) if row else 0
+        counts[label] = int(row[0]) if row else 0
     merged_row = conn.execute("SELECT count(*) FROM customers WHERE merged_into IS NOT NULL").fetchone()
     coverage: dict[str, float] = {}
     unique = counts["customers"] - (int(merged_row[0]) if merged_row else 0)

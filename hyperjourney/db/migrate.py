@@ -71,3 +71,18 @@ def applied(db: Database) -> list[tuple[str, str]]:
         if not exists or not exists[0]:
             return []
         return [(v, str(t)) for v, t in conn.execute("SELECT version, applied_at FROM schema_migrations ORDER BY 1")]
+
+
+class SchemaBehindError(DatabaseError):
+    """The database lacks migrations this version ships: commands would fail halfway on a missing column."""
+
+
+def check_current(db: Database) -> None:
+    """One query: raise SchemaBehindError naming the command to run when a shipped migration is not applied."""
+    done = {version for version, _ in applied(db)}
+    pending = [m.version for m in available() if m.version not in done]
+    if pending:
+        raise SchemaBehindError(
+            f"the database schema is behind ({len(pending)} migration(s) pending: {', '.join(pending)}): "
+            "run `hyperjourney db migrate`"
+        )

@@ -6,8 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from hyperjourney.evals.drift import DriftReading, DriftReport
 from hyperjourney.evals.results import EvalRun
+from hyperjourney.monitoring.drift import DriftReading, DriftReport
 
 PSI_CHANGE = 0.05  # smaller moves of a PSI or base-rate change between two runs are noise, not news
 

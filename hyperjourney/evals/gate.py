@@ -13,7 +13,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from hyperjourney.evals.drift import DriftReport
+from hyperjourney.monitoring.drift import DriftReport
 
 HERE = Path(__file__).parent
 THRESHOLDS = HERE / "thresholds.yaml"

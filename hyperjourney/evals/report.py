@@ -11,9 +11,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from hyperjourney.evals.drift import MODERATE, SIGNIFICANT, DriftReport
 from hyperjourney.evals.results import EvalRun, Series
 from hyperjourney.evals.runner import GateReport
+from hyperjourney.monitoring.drift import MODERATE, SIGNIFICANT, DriftReport
 
 DRIFT_PLOT_FEATURES = 30  # the most drifted features; the rest are listed in the table
 

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from hyperjourney.evals.drift import DriftReport
+from hyperjourney.monitoring.drift import DriftReport
 
 Tier = Literal["small", "llm-small", "llm-large"]
 

@@ -7,10 +7,12 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel
 
-from hyperjourney.evals import context, gate, store, tenant_drift
-from hyperjourney.evals.drift import DriftReport
+from hyperjourney.evals import context, gate, store
 from hyperjourney.evals.results import EvalRun
 from hyperjourney.evals.suite import Advance, EvalEnv, Suite
+from hyperjourney.monitoring import store as drift_store
+from hyperjourney.monitoring import tenant_drift
+from hyperjourney.monitoring.drift import DriftReport
 
 
 def measure_drift(env: EvalEnv) -> DriftReport:
@@ -88,7 +90,7 @@ def gate_latest(
             pinned = store.baseline(conn, suite)
             base = pinned.metrics if pinned is not None else fallback.get(suite)
             checks.extend(gate.check_suite(suite, latest[0].metrics, base, gates))
-        drift = store.latest_drift(conn)
+        drift = drift_store.latest_drift(conn)
     if drift is not None:
         checks.extend(gate.check_drift(drift, limits.drift))
     return GateReport(checks=checks, runs=runs)

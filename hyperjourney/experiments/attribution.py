@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from hyperjourney.db.database import Database
-from hyperjourney.experiments.bandit import record_reward
+from hyperjourney.journeys.bandit import record_reward
 
 OUTCOMES = {
     "email_open": "open",

@@ -9,9 +9,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from hyperjourney.db.database import Database
-from hyperjourney.evals.store import latest_drift
 from hyperjourney.experiments.stats import Lift, lift, sample_size_per_arm
 from hyperjourney.journeys import store
+from hyperjourney.monitoring.store import latest_drift
 
 SEGMENT_COLUMNS = ("region", "lifecycle_stage", "industry", "country", "language", "age_band")
 

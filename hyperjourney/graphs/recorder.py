@@ -59,7 +59,7 @@ class Recorder:
             "input_tokens": sum(u.input_tokens for u in usage),
             "output_tokens": sum(u.output_tokens for u in usage),
             "cost_usd": sum(u.cost_usd for u in usage),
-            "latency_ms": sum(u.latency_ms for u in usage),
+            "latency_ms": max(routed.latency_ms, sum(u.latency_ms for u in usage)),
             "evidence_ids": step.evidence_ids,
             "review_reason": routed.review_reason,
         }

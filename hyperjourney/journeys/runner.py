@@ -23,9 +23,8 @@ from hyperjourney.channels.models import Message, OutboundAction
 from hyperjourney.channels.outbox import address_for, enqueue
 from hyperjourney.data import audit
 from hyperjourney.db.database import Database
-from hyperjourney.experiments import bandit
-from hyperjourney.experiments.assign import ab_arm, in_holdout
-from hyperjourney.journeys import store
+from hyperjourney.journeys import bandit, store
+from hyperjourney.journeys.assign import ab_arm, in_holdout
 from hyperjourney.journeys.conditions import ConditionContext, all_hold
 from hyperjourney.journeys.definition import (
     ActionStep,

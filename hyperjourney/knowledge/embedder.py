@@ -116,10 +116,6 @@ def to_pgvector(vector: NDArray[np.float32]) -> str:
     return "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + "]"
 
 
-def from_pgvector(text: str) -> NDArray[np.float32]:
-    return np.asarray([float(x) for x in text.strip("[]").split(",")], dtype=np.float32)
-
-
 def embed_cached(
     conn: psycopg.Connection[Any],
     embedder: Embedder,

@@ -10,6 +10,7 @@ feature's budget is spent, the decision goes to human review with every reason c
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -54,6 +55,7 @@ class Routed(Generic[T]):
     escalations: list[str] = field(default_factory=list)
     attempts: list[Attempt] = field(default_factory=list)
     review_reason: str | None = None
+    latency_ms: float = 0.0  # wall time since the previous step of this node (or the node's start)
 
     @property
     def needs_review(self) -> bool:
@@ -73,6 +75,14 @@ class Router:
         self.tiers = tiers
         self.ledger = ledger
         self.settings = settings or RouterSettings()
+        # One router per node: each step's latency is the wall time since the previous step (or the node's start),
+        # so in-process decisions and lookups get their real cost, not only the LLM calls' usage.
+        self._mark = time.perf_counter()
+
+    def _timed(self, routed: Routed[T]) -> Routed[T]:
+        now = time.perf_counter()
+        routed.latency_ms, self._mark = (now - self._mark) * 1000, now
+        return routed
 
     def high_stakes(self, stakes: Stakes) -> str | None:
         s = self.settings
@@ -88,7 +98,7 @@ class Router:
     def tool_step(self, point: str, value: T, reason: str) -> Routed[T]:
         """A deterministic small-tier step (retrieval, a lookup): recorded like a decision, never escalated."""
         self.ledger.decided("small")
-        return Routed(point, value, "small", 1.0, None, reason)
+        return self._timed(Routed(point, value, "small", 1.0, None, reason))
 
     def decide(
         self,
@@ -107,7 +117,7 @@ class Router:
         problems = check(candidate.value) if candidate and check else []
         if candidate is not None and candidate.confidence >= threshold and not high and not problems:
             self.ledger.decided("small")
-            return Routed(point, candidate.value, "small", candidate.confidence, prompt, candidate.reason)
+            return self._timed(Routed(point, candidate.value, "small", candidate.confidence, prompt, candidate.reason))
         if candidate is None:
             why = "no small-tier answer"
         elif problems:
@@ -129,11 +139,11 @@ class Router:
         feedback = "; ".join(problems) if problems else None
         for name in ladder:
             if self._try(routed, name, schema, prompt.render(**variables), feedback, check):
-                return routed
+                return self._timed(routed)
             feedback = None
         routed.review_reason = "; ".join(routed.escalations)
         self.ledger.decided("human")
-        return routed
+        return self._timed(routed)
 
     def _try(
         self, routed: Routed[T], name: TierName, schema: type[T], text: str, feedback: str | None, check: Check | None

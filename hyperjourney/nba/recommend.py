@@ -208,8 +208,4 @@ def split_recent(rows: list[tuple[str, str | None]]) -> tuple[list[str], set[str
     return seeds, {pid for kind, pid in rows if kind == "bought" and pid}
 
 
-def recent_products(conn: psycopg.Connection[Any], customer_id: str, now: datetime) -> tuple[list[str], set[str]]:
-    return split_recent(conn.execute(RECENT_SQL, recent_params(customer_id, now)).fetchall())
-
-
 CACHE = RecCache()

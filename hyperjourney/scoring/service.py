@@ -16,9 +16,9 @@ from psycopg.types.json import Jsonb
 from pydantic import BaseModel
 
 from hyperjourney.db.database import Database
-from hyperjourney.features.store import refresh_customer, stale_features
+from hyperjourney.features.store import compute, refresh_customer_in, stale_features
 from hyperjourney.scoring import registry
-from hyperjourney.scoring.schema import SCORE_NAMES, CustomerScores, Reason
+from hyperjourney.scoring.schema import SCORE_NAMES, CustomerScores, Reason, Score
 from hyperjourney.scoring.scorer import Scorer
 
 _SCORERS: dict[tuple[str, tuple[tuple[str, int], ...]], Scorer] = {}
@@ -46,16 +46,28 @@ def scorer_for(conn: psycopg.Connection[Any], tenant: str, active: dict[str, int
     return _SCORERS[key]
 
 
-def score_customer(db: Database, tenant: str, customer_id: str, *, now: datetime | None = None) -> CustomerScores:
-    """All six scores with confidences and reasons; features are computed first if the customer has none."""
-    with db.tenant(tenant) as conn:
-        row = conn.execute(_ONLINE, (customer_id,)).fetchone()
-        if row is None:
-            raise ValueError(f"customer_id {customer_id!r} does not exist in tenant {tenant!r}")
-        cid, values, computed_at, feature_set, active = row
-        scorer = scorer_for(conn, tenant, {k: int(v) for k, v in (active or {}).items()})
+def score_customer(
+    db: Database,
+    tenant: str,
+    customer_id: str,
+    *,
+    now: datetime | None = None,
+    conn: psycopg.Connection[Any] | None = None,
+) -> CustomerScores:
+    """All six scores with confidences and reasons; features are computed first if the customer has none.
+
+    A caller that holds a connection of the tenant passes it as ``conn``: taking a second pooled connection
+    while holding one deadlocks the pool once every connection is held by such a caller."""
+    if conn is None:
+        with db.tenant(tenant) as own:
+            return score_customer(db, tenant, customer_id, now=now, conn=own)
+    row = conn.execute(_ONLINE, (customer_id,)).fetchone()
+    if row is None:
+        raise ValueError(f"customer_id {customer_id!r} does not exist in tenant {tenant!r}")
+    cid, values, computed_at, feature_set, active = row
+    scorer = scorer_for(conn, tenant, {k: int(v) for k, v in (active or {}).items()})
     if values is None:
-        fresh = refresh_customer(db, tenant, cid)
+        fresh = refresh_customer_in(conn, cid)
         values, computed_at, feature_set = fresh.values, fresh.computed_at, fresh.feature_set
     stale = stale_features(computed_at, feature_set, now)
     scores = scorer.score([values], [stale])[0]
@@ -140,3 +152,16 @@ def score_all(
 
 def _score_row(customer_id: str, s: dict[str, Any]) -> tuple[Any, ...]:
     return (customer_id, s["name"], s["value"], s["label"], s["confidence"], s["model_version"], Jsonb(s["reasons"]))
+
+
+def score_as_of(
+    db: Database, tenant: str, at: datetime, customer_ids: list[str] | None = None
+) -> dict[str, dict[str, Score]]:
+    """Scores from features computed as of ``at`` (only data before it), in memory: nothing stored is changed."""
+    with db.tenant(tenant) as conn:
+        scorer = scorer_for(conn, tenant)
+        feats = compute(conn, at, customer_ids)
+    if customer_ids and not feats:
+        raise ValueError(f"customer_id {customer_ids[0]!r} does not exist in tenant {tenant!r} as of {at:%Y-%m-%d}")
+    ids = list(feats)
+    return dict(zip(ids, scorer.score([feats[c] for c in ids]), strict=True))

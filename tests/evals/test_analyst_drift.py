@@ -11,11 +11,11 @@ from hyperjourney.agents import analyst
 from hyperjourney.agents.ports import SegmentInfo
 from hyperjourney.agents.researcher import ResearchBrief, SegmentQuery
 from hyperjourney.db.database import Database
-from hyperjourney.evals import store
-from hyperjourney.evals.tenant_drift import measure
 from hyperjourney.graphs import runs
 from hyperjourney.graphs.wiring import build_deps
 from hyperjourney.models.tiers import Tiers
+from hyperjourney.monitoring import store
+from hyperjourney.monitoring.tenant_drift import measure
 from hyperjourney.settings import Settings
 from hyperjourney.tools.toolbox import DriftInput
 from hyperjourney.ui import render

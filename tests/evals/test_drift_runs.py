@@ -12,10 +12,11 @@ import pytest
 from hyperjourney.db.database import Database
 from hyperjourney.evals import gate, runner, store
 from hyperjourney.evals.compare import compare
-from hyperjourney.evals.drift import DriftReport, base_rate_drift, feature_drift
 from hyperjourney.evals.results import RunContext, SuiteResult
 from hyperjourney.evals.suite import REGISTRY, Advance, EvalEnv
-from hyperjourney.evals.tenant_drift import measure
+from hyperjourney.monitoring import store as drift_store
+from hyperjourney.monitoring.drift import DriftReport, base_rate_drift, feature_drift
+from hyperjourney.monitoring.tenant_drift import measure
 from hyperjourney.settings import get_settings
 from tests.cli_runner import invoke
 
@@ -84,7 +85,7 @@ def test_eval_run_stores_prints_reports_and_gates_drift(
     assert "drift ·" in out and "churn base rate" in out and "drift warning max_psi" in out
     with db.tenant(shifted_tenant) as conn:
         run = store.history(conn, probe.name)[0]
-        latest = store.latest_drift(conn)
+        latest = drift_store.latest_drift(conn)
     assert run.drift is not None and latest is not None and latest.report_id == run.drift.report_id
     assert run.drift.max_psi is not None and run.drift.max_psi > 0.25
 
@@ -156,5 +157,5 @@ def test_eval_drift_measures_and_stores_a_report(db: Database, steady_tenant: st
     assert code == 0, out
     assert "churn base rate" in out and "past the stable band" in out
     with db.tenant(steady_tenant) as conn:
-        latest = store.latest_drift(conn)
+        latest = drift_store.latest_drift(conn)
     assert latest is not None and latest.alerts() == []

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from hyperjourney.evals import gate
-from hyperjourney.evals.drift import base_rate_drift, feature_drift, psi
+from hyperjourney.monitoring.drift import base_rate_drift, feature_drift, psi
 
 GATES = {
     "recall": gate.MetricGate(better="higher", min=0.8, tolerance=0.02),
@@ -88,8 +88,8 @@ def test_small_samples_do_not_count_as_drift_but_large_ones_do() -> None:
 def test_calendar_and_truncated_window_features_are_expected_not_drift() -> None:
     from datetime import timedelta
 
-    from hyperjourney.evals.drift import DriftReport
-    from hyperjourney.evals.tenant_drift import why_expected
+    from hyperjourney.monitoring.drift import DriftReport
+    from hyperjourney.monitoring.tenant_drift import why_expected
 
     assert "calendar" in why_expected("tenure_days", timedelta(days=900))
     assert "365-day window" in why_expected("orders_365d", timedelta(days=300))

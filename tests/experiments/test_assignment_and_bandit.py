@@ -6,9 +6,9 @@ import random
 
 import pytest
 
-from hyperjourney.experiments.assign import ab_arm, bucket, in_holdout
-from hyperjourney.experiments.bandit import ArmStats, choose
 from hyperjourney.experiments.stats import lift, sample_size_per_arm
+from hyperjourney.journeys.assign import ab_arm, bucket, in_holdout
+from hyperjourney.journeys.bandit import ArmStats, choose
 
 
 def test_holdout_is_deterministic_and_near_its_share() -> None:

@@ -11,10 +11,10 @@ from psycopg.types.json import Jsonb
 from hyperjourney.channels.adapters import FileSinkAdapter
 from hyperjourney.channels.dispatcher import Dispatcher
 from hyperjourney.db.database import Database
-from hyperjourney.experiments.assign import in_holdout
 from hyperjourney.experiments.attribution import attribute
 from hyperjourney.experiments.offpolicy import estimate
 from hyperjourney.experiments.readout import readout
+from hyperjourney.journeys.assign import in_holdout
 from hyperjourney.journeys.launch import JourneyPlan, launch_plan
 from hyperjourney.journeys.runner import JourneyRunner
 from hyperjourney.nba.rank import Weights

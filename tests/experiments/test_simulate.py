@@ -7,10 +7,10 @@ from pathlib import Path
 
 from hyperjourney.channels.adapters import FileSinkAdapter
 from hyperjourney.db.database import Database
-from hyperjourney.evals import store
-from hyperjourney.evals.drift import DriftReport, base_rate_drift
 from hyperjourney.experiments.readout import readout
 from hyperjourney.experiments.simulate import already_simulated, simulate
+from hyperjourney.monitoring import store
+from hyperjourney.monitoring.drift import DriftReport, base_rate_drift
 from tests.actions_fixtures import T0, add_customers
 from tests.cli_runner import invoke
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from hyperjourney.db.database import Database
-from hyperjourney.experiments.assign import in_holdout
 from hyperjourney.journeys import runner as runner_mod
+from hyperjourney.journeys.assign import in_holdout
 from hyperjourney.journeys.definition import examples
 from hyperjourney.journeys.launch import JourneyLauncher, JourneyPlan, launch_plan
 from hyperjourney.journeys.runner import JourneyRunner

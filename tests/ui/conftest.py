@@ -20,6 +20,5 @@ os.environ.setdefault("CHAINLIT_APP_ROOT", tempfile.mkdtemp(prefix="hj-chainlit-
 @pytest.fixture(scope="session")
 def server(db: Database) -> Iterator[UiServer]:
     """The real `hyperjourney ui` on a small seeded tenant, once for the session (it takes a while to start)."""
-    pytest.importorskip("hyperjourney.graphs.runs")
     with ui_server(seeded_tenant(db, "ui")) as running:
         yield running

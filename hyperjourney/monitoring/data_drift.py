@@ -12,7 +12,7 @@ from typing import Any
 
 import psycopg
 
-from hyperjourney.evals.drift import DriftReading, base_rate_drift, feature_drift
+from hyperjourney.monitoring.drift import DriftReading, base_rate_drift, feature_drift
 
 
 def latest_activity(conn: psycopg.Connection[Any]) -> datetime | None:

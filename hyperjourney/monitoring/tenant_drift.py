@@ -17,10 +17,10 @@ from typing import Any
 
 import psycopg
 
-from hyperjourney.evals.data_drift import data_drift, latest_activity
-from hyperjourney.evals.drift import DriftReading, DriftReport, base_rate_drift, feature_drift
 from hyperjourney.features.store import compute, data_time
 from hyperjourney.features.training import HORIZON, Example, training_set
+from hyperjourney.monitoring.data_drift import data_drift, latest_activity
+from hyperjourney.monitoring.drift import DriftReading, DriftReport, base_rate_drift, feature_drift
 from hyperjourney.scoring import registry
 from hyperjourney.scoring.train import CLASSIFIERS
 
