@@ -15,6 +15,7 @@ from hyperjourney.agents.base import AgentContext, AgentResult, Step
 from hyperjourney.agents.ports import AssetDraft, Evidence, Tone
 from hyperjourney.agents.researcher import ResearchBrief
 from hyperjourney.data.brand import Brand
+from hyperjourney.guardrails.fence import fence
 from hyperjourney.models.router import Candidate, Stakes
 from hyperjourney.prompts.loader import load
 from hyperjourney.tools.toolbox import SearchInput, ValidateInput
@@ -244,7 +245,7 @@ def write_reply(
         prompt=load(REPLY_PROMPT),
         variables={
             "customer": name,
-            "message": question,
+            "untrusted_message": fence(question),
             "intent": intent,
             "sentiment": sentiment,
             "evidence": "\n".join(f"[{e.citation_id}] {e.title}: {e.snippet}" for e in evidence),

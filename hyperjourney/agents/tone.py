@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from hyperjourney.agents.base import AgentContext, AgentResult, Step
 from hyperjourney.agents.ports import ActionProposal, Sentiment, TicketSignal, Tone
+from hyperjourney.guardrails.fence import fence
 from hyperjourney.models.router import Candidate
 from hyperjourney.prompts.loader import load
 from hyperjourney.tools.customers import Ticket
@@ -83,7 +84,7 @@ def match_tone(ctx: AgentContext, ticket: Ticket, text: str, *, injection: bool 
         "tone",
         schema=ToneDecision,
         prompt=load(PROMPT),
-        variables={"message": text, "intents": intent_list(signal)},
+        variables={"untrusted_message": fence(text), "intents": intent_list(signal)},
         small=lambda: Candidate(small, signal.intent_confidence, "; ".join(signal.reasons) or signal.model_version),
     )
     decision = routed.value or small
