@@ -32,47 +32,67 @@ class Projection(BaseModel):
     """What the scorer needs to turn the period model into horizon and lifetime values (stored in the artifact)."""
 
     period_days: int = Field(gt=0)
-    q_buyer: float = Field(ge=0, le=1)
-    q_other: float = Field(ge=0, le=1)
+    q_buyer: float = Field(ge=0, le=1, description="population rate, for the reason text")
+    q_other: float = Field(ge=0, le=1, description="population rate, for the reason text")
     horizons_days: list[int]
     annual_discount_rate: float = Field(ge=0)
     lifetime_years: float = Field(gt=0)
     pairs: int = Field(ge=0, description="consecutive-window pairs the transition rates were fitted on")
-    base_rate: float = Field(gt=0, le=1, description="share of training examples who bought in a period")
+    coef: list[float] = Field(min_length=3, max_length=3, description="logit P(buy next): intercept, bought, logit p")
 
 
 def score_name(days: int) -> str:
     return f"clv_{days}d"
 
 
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-4, 1 - 1e-4)
+    return np.asarray(np.log(p / (1 - p)))
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return np.asarray(1 / (1 + np.exp(-z)))
+
+
 def fit(
     train: Sequence[Example],
+    p_buy: np.ndarray,
     period: timedelta,
     horizons_days: Sequence[int],
     annual_discount_rate: float,
     lifetime_years: float,
 ) -> Projection | None:
-    """Transition rates from each customer's examples at cutoffs one period apart; None without such pairs."""
-    by_key = {(e.customer_id, e.cutoff): e.outcome.spend > 0 for e in train}
-    counts = np.zeros((2, 2))  # [bought this period][buys next period]
-    for (cid, cut), bought in by_key.items():
-        nxt = by_key.get((cid, cut + period))
-        if nxt is not None:
-            counts[int(bought), int(nxt)] += 1
-    if counts.sum() == 0:
+    """Transition model from each customer's examples at cutoffs one period apart; None without such pairs.
+
+    ``p_buy``: the period model's P(buy) for each training example, in order.
+    """
+    by_key = {(e.customer_id, e.cutoff): (e.outcome.spend > 0, float(p)) for e, p in zip(train, p_buy, strict=True)}
+    rows, nxt = [], []
+    for (cid, cut), (bought, p) in by_key.items():
+        later = by_key.get((cid, cut + period))
+        if later is not None:
+            rows.append((1.0, float(bought), p))
+            nxt.append(float(later[0]))
+    if not rows:
         return None
-    # Laplace smoothing keeps a rate off 0 and 1 when a tenant has few buyers
-    q_buyer = (counts[1, 1] + 1) / (counts[1].sum() + 2)
-    q_other = (counts[0, 1] + 1) / (counts[0].sum() + 2)
+    x = np.array(rows)
+    x[:, 2] = _logit(x[:, 2])
+    y = np.array(nxt)
+    w = np.zeros(3)
+    for _ in range(25):  # Newton steps with a small ridge, so a tenant with few buyers still converges
+        mu = _sigmoid(x @ w)
+        hess = x.T @ (x * (mu * (1 - mu))[:, None]) + 1e-3 * np.eye(3)
+        w -= np.linalg.solve(hess, x.T @ (mu - y) + 1e-3 * w)
+    bought = x[:, 1] == 1
     return Projection(
         period_days=period.days,
-        q_buyer=round(float(q_buyer), 4),
-        q_other=round(float(q_other), 4),
+        q_buyer=round(float(y[bought].mean()) if bought.any() else 0.0, 4),
+        q_other=round(float(y[~bought].mean()) if (~bought).any() else 0.0, 4),
         horizons_days=sorted(set(horizons_days)),
         annual_discount_rate=annual_discount_rate,
         lifetime_years=lifetime_years,
-        pairs=int(counts.sum()),
-        base_rate=round(max(float(np.mean([e.outcome.spend > 0 for e in train])), 1e-4), 4),
+        pairs=len(rows),
+        coef=[round(float(c), 6) for c in w],
     )
 
 
@@ -80,8 +100,9 @@ def _buying(p_buy: np.ndarray, proj: Projection, periods: int) -> np.ndarray:
     """P(buys in period k) for k < periods, one row per customer."""
     pi = np.empty((len(p_buy), periods))
     pi[:, 0] = p_buy
-    lift = p_buy / proj.base_rate
-    q_buyer, q_other = np.minimum(proj.q_buyer * lift, 1.0), np.minimum(proj.q_other * lift, 1.0)
+    a, b, c = proj.coef
+    z = a + c * _logit(p_buy)
+    q_buyer, q_other = _sigmoid(z + b), _sigmoid(z)
     for k in range(1, periods):
         pi[:, k] = pi[:, k - 1] * q_buyer + (1 - pi[:, k - 1]) * q_other
     return pi

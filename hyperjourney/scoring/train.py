@@ -378,7 +378,12 @@ def fit_clv(
     }
     if scoring is not None:
         proj = horizons.fit(
-            train, horizon, scoring.clv_horizons_days, scoring.annual_discount_rate, scoring.lifetime_years
+            train,
+            buy.predict(x),
+            horizon,
+            scoring.clv_horizons_days,
+            scoring.annual_discount_rate,
+            scoring.lifetime_years,
         )
         if proj is None:
             quality["horizons"] = f"not projected: no training cutoffs {days} days apart to fit how buying carries over"
