@@ -21,6 +21,7 @@ class Kind(str, Enum):
     products = "products"
     tickets = "tickets"
     consents = "consents"
+    decisions = "decisions"
 
 
 def ingest(
