@@ -42,8 +42,8 @@ def cross_fit_rewards(
     seed: int = 0,
 ) -> tuple[NDArray[np.float64], str]:
     """(n, K) expected reward of every action at each round's slot, and the model's name. With context:
-    logistic regression (0/1 rewards) or ridge on context, action, slot and context × action, fitted k-fold; without: the
-    mean reward per action and slot in the other folds."""
+    logistic regression (0/1 rewards) or ridge on context, action, slot and context × action, fitted k-fold;
+    without: the mean reward per action and slot in the other folds."""
     n = len(actions)
     slots = int(positions.max()) + 1
     q = np.zeros((n, n_actions))

@@ -55,7 +55,7 @@ def test_estimators_equal_the_reference_formulas(tau: float) -> None:
 
 
 def test_every_estimator_has_an_interval_around_it_and_a_stochastic_target_works() -> None:
-    actions, rewards, pscores, positions, target, q = _fixed_log()
+    actions, rewards, pscores, positions, target, _ = _fixed_log()
     report = evaluate(actions, rewards, pscores, target, positions=positions, bootstrap=300)
     for e in report.estimates:
         assert e.ci_low < e.value < e.ci_high
