@@ -17,6 +17,7 @@ from bench import (
     policy_bench,
     scoring_bench,
     surfaces_bench,
+    value_bench,
 )
 from bench.report import Figure, print_table
 
@@ -30,6 +31,7 @@ SUITES: dict[str, Callable[[], list[Figure]]] = {
     "policy": policy_bench.run,
     "surfaces": surfaces_bench.run,
     "hardening": hardening_bench.run,
+    "value": value_bench.run,
 }
 
 

@@ -106,7 +106,7 @@ def _fit(negloglik: object, start: list[float]) -> NDArray[np.float64]:
     """Minimise over log-parameters so every parameter stays positive."""
     result = minimize(
         negloglik, np.log(start), method="Nelder-Mead", options={"maxiter": 4000, "xatol": 1e-7, "fatol": 1e-9}
-    )  # type: ignore[call-overload]
+    )
     return np.asarray(np.exp(result.x), dtype=float)
 
 
