@@ -9,6 +9,7 @@ from rich.console import Console
 
 from bench import (
     agents_bench,
+    audit_bench,
     cli_bench,
     hardening_bench,
     ingest_bench,
@@ -31,6 +32,7 @@ SUITES: dict[str, Callable[[], list[Figure]]] = {
     "policy": policy_bench.run,
     "surfaces": surfaces_bench.run,
     "hardening": hardening_bench.run,
+    "audit": audit_bench.run,
     "value": value_bench.run,
 }
 

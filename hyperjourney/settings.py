@@ -136,6 +136,19 @@ class GraphSettings(BaseModel):
     )
 
 
+class AuditSettings(BaseModel):
+    """Tamper evidence beyond the database (HYPERJOURNEY_AUDIT__*): a key it never holds, checkpoints it can't edit."""
+
+    key: SecretStr | None = Field(
+        None, description="MAC key for audit checkpoints; unset means a key file created once under home/secrets"
+    )
+    checkpoint_path: Path | None = Field(
+        None, description="Append-only JSON-lines file of signed chain heads; default HOME/audit/checkpoints.jsonl"
+    )
+    webhook_url: str | None = Field(None, description="Where each signed checkpoint is also POSTed (optional)")
+    timeout_s: float = Field(5.0, gt=0, description="Timeout of the checkpoint webhook")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HYPERJOURNEY_",
@@ -158,6 +171,9 @@ class Settings(BaseSettings):
     app_db_password: SecretStr | None = Field(None, description="Password set on the app role (external DB)")
     tenant: str = Field("demo", pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$", description="Default tenant")
     pool_max_size: int = Field(8, ge=1, le=100)
+    pool_guard: bool = Field(
+        False, description="Raise when a thread holding a pooled connection asks for another (tests turn it on)"
+    )
     llm_small: LLMTier = Field(default_factory=lambda: LLMTier())
     llm_large: LLMTier = Field(default_factory=lambda: LLMTier())
     budgets: Budgets = Field(default_factory=Budgets)
@@ -168,6 +184,7 @@ class Settings(BaseSettings):
     ui: UiSettings = Field(default_factory=UiSettings)
     channels: ChannelSettings = Field(default_factory=lambda: ChannelSettings())
     graphs: GraphSettings = Field(default_factory=GraphSettings)
+    audit: AuditSettings = Field(default_factory=lambda: AuditSettings())
     redaction_key: SecretStr | None = Field(
         None,
         description="Key for redaction tokens in process logs (no tenant); unset means a key file created once "

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 _HOME = Path(tempfile.mkdtemp(prefix="hj-test-"))
 os.environ["HYPERJOURNEY_HOME"] = str(_HOME)
 os.environ.pop("HYPERJOURNEY_APP_DATABASE_URL", None)
+os.environ["HYPERJOURNEY_POOL_GUARD"] = "1"  # a nested pooled connection (a deadlock under load) fails the test
 os.environ["COLUMNS"] = "200"  # rich wraps at the terminal width; long temp paths must stay on one line
 
 import pytest  # noqa: E402

@@ -5,37 +5,28 @@ from __future__ import annotations
 from importlib.util import find_spec
 
 from fastapi import FastAPI
-from pydantic import BaseModel
 
 from hyperjourney import __version__
-from hyperjourney.api import decisions_routes, events_routes, problems
+from hyperjourney.api import decisions_routes, docs_routes, events_routes, health_routes, problems
 from hyperjourney.api.ratelimit import RateLimiter
 from hyperjourney.db.database import Database
 from hyperjourney.settings import Settings
 
 DESCRIPTION = (
     "Start and stream agent runs, resume approvals, ask for next-best actions, ingest events and search the "
-    "knowledge base. Every route but /health needs `Authorization: Bearer <tenant API key>`; errors are "
-    "application/problem+json naming the field at fault."
+    "knowledge base. Every /v1 route needs `Authorization: Bearer <tenant API key>`; /health, /ready and "
+    "these docs do not. Errors are application/problem+json naming the field at fault as the request names it."
 )
 
 
-class Health(BaseModel):
-    status: str
-    version: str
-
-
 def create_app(db: Database, settings: Settings) -> FastAPI:
-    app = FastAPI(title="hyperjourney API", version=__version__, description=DESCRIPTION)
+    app = FastAPI(title="hyperjourney API", version=__version__, description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.db = db
     app.state.settings = settings
     app.state.limiter = RateLimiter(settings.api.rate_per_second, settings.api.burst)
     problems.install(app)
-
-    @app.get("/health", response_model=Health, tags=["health"], summary="Liveness (no key needed)")
-    def health() -> Health:
-        return Health(status="ok", version=__version__)
-
+    docs_routes.install(app)
+    app.include_router(health_routes.router)
     app.include_router(events_routes.router)
     app.include_router(decisions_routes.router)
     if installed("hyperjourney.knowledge.search"):

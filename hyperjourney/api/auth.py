@@ -1,4 +1,9 @@
-"""Who may call: a tenant's API key on every route but /health, within that key's rate."""
+"""Who may call: a tenant's API key on every /v1 route, within that key's rate.
+
+Requests without a valid key (none, unknown, revoked, expired) spend tokens of their client address's
+bucket: once an address has spent its burst of failures, its requests without a valid key get 429 instead
+of 401, while valid keys from the same address (one office behind NAT) keep their own rate.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from hyperjourney.api.keys import Principal, authenticate
+from hyperjourney.api.keys import KeyExpiredError, Principal, authenticate
 from hyperjourney.api.problems import ApiProblem
-from hyperjourney.api.ratelimit import RateLimiter
+from hyperjourney.api.ratelimit import RateLimiter, retry_after_seconds
 from hyperjourney.db.database import Database
 
 bearer = HTTPBearer(auto_error=False, description="A tenant API key from `hyperjourney apikeys create`")
@@ -18,20 +23,35 @@ bearer = HTTPBearer(auto_error=False, description="A tenant API key from `hyperj
 def principal(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Principal:
-    """Authenticate the key, then spend one token of its rate limit."""
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise _unauthorized("send `Authorization: Bearer <API key>`")
-    db: Database = request.app.state.db
-    found = authenticate(db, credentials.credentials)
-    if found is None:
-        raise _unauthorized("the API key is unknown or revoked")
+    """Authenticate the key, then spend one token of its rate limit (of the address's, when it fails)."""
     limiter: RateLimiter = request.app.state.limiter
-    wait = limiter.acquire(found.key_id)
-    if wait > 0:
-        problem = ApiProblem(429, "Too many requests", f"rate limit for this key exceeded; retry in {wait:.1f} s")
-        problem.headers = {"Retry-After": limiter.retry_after_header(wait)}
-        raise problem
+    found = _authenticated(request.app.state.db, credentials)
+    if isinstance(found, ApiProblem):
+        address = f"ip:{request.client.host if request.client else 'unknown'}"
+        _within(limiter.acquire(address), "this address sent too many requests without a valid key")
+        raise found
+    _within(limiter.acquire(found.key_id), "rate limit for this key exceeded")
     return found
+
+
+def _authenticated(db: Database, credentials: HTTPAuthorizationCredentials | None) -> Principal | ApiProblem:
+    """The key's principal, or the 401 that says what is wrong with it."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        return _unauthorized("send `Authorization: Bearer <API key>`")
+    try:
+        found = authenticate(db, credentials.credentials)
+    except KeyExpiredError as exc:
+        return _unauthorized(f"{exc}; create a new one with `hyperjourney apikeys create`")
+    return found if found is not None else _unauthorized("the API key is unknown or revoked")
+
+
+def _within(wait: float, why: str) -> None:
+    """429 with ``Retry-After`` in whole seconds (at least 1) when ``wait`` is not 0."""
+    if wait > 0:
+        seconds = retry_after_seconds(wait)
+        problem = ApiProblem(429, "Too many requests", f"{why}; retry after {seconds} s")
+        problem.headers = {"Retry-After": str(seconds)}
+        raise problem
 
 
 def reviewer(who: Annotated[Principal, Depends(principal)]) -> Principal:

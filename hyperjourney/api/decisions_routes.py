@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 from hyperjourney.api.auth import Caller, Reviewer
+from hyperjourney.api.paging import decode_cursor, encode_cursor
 from hyperjourney.api.problems import PROBLEM_RESPONSES, ApiProblem
 from hyperjourney.data.ingest.rows import ID
 from hyperjourney.nba.rank import NbaDecision, next_best_action
@@ -18,15 +19,33 @@ from hyperjourney.scoring.scorer import ModelsNotTrainedError
 router = APIRouter(responses=PROBLEM_RESPONSES)
 
 
-@router.get("/v1/review", response_model=list[StoredReviewItem], tags=["review"], summary="The review queue")
+class ReviewPage(BaseModel):
+    items: list[StoredReviewItem]
+    next_cursor: str | None = Field(None, description="pass as `cursor` for the next page; null on the last")
+
+
+@router.get("/v1/review", response_model=ReviewPage, tags=["review"], summary="The review queue, a page at a time")
 def review_queue(
     request: Request,
     who: Caller,
-    status: Literal["pending", "approved", "rejected"] | None = Query("pending", description="omit for every item"),
+    status: Literal["pending", "approved", "rejected", "all"] = Query("pending", description="`all` for every item"),
+    kind: Literal["asset", "action"] | None = Query(None, description="only items of this kind"),
     limit: int = Query(100, ge=1, le=500),
-) -> list[StoredReviewItem]:
-    """Items waiting for (or past) a human decision, with their evidence, reasons and risk labels."""
-    return list_items(request.app.state.db, who.tenant, status=status, limit=limit)
+    cursor: str | None = Query(None, max_length=200, description="`next_cursor` of the previous page"),
+) -> ReviewPage:
+    """Items waiting for (or past) a human decision, newest first, with their evidence, reasons and risk labels.
+    Follow `next_cursor` until it is null to see every item."""
+    items = list_items(
+        request.app.state.db,
+        who.tenant,
+        status=None if status == "all" else status,
+        kind=kind,
+        before=decode_cursor(cursor),
+        limit=limit + 1,
+    )
+    page = items[:limit]
+    more = len(items) > limit
+    return ReviewPage(items=page, next_cursor=encode_cursor(page[-1].created_at, page[-1].item_id) if more else None)
 
 
 def _plausible(value: datetime | None) -> datetime | None:

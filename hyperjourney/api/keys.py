@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 import psycopg
@@ -28,6 +28,15 @@ class ApiKeyInfo(BaseModel):
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    expires_at: datetime | None = None
+
+
+class KeyExpiredError(Exception):
+    """A known, unrevoked key past its expiry: the caller is told so, not just 'unknown'."""
+
+    def __init__(self, key_id: str, expired_at: datetime) -> None:
+        super().__init__(f"API key {key_id} expired at {expired_at:%Y-%m-%d %H:%M:%S %Z}")
+        self.key_id, self.expired_at = key_id, expired_at
 
 
 class CreatedKey(BaseModel):
@@ -47,24 +56,37 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-_COLUMNS = "key_id, name, role, prefix, created_at, last_used_at, revoked_at"
+_COLUMNS = "key_id, name, role, prefix, created_at, last_used_at, revoked_at, expires_at"
 
 
 def _info(row: tuple[Any, ...]) -> ApiKeyInfo:
     return ApiKeyInfo(**dict(zip(_COLUMNS.split(", "), row, strict=True)))
 
 
-def create_key(db: Database, tenant: str, name: str, role: Role = "reviewer", *, actor: str = "cli") -> CreatedKey:
+def create_key(
+    db: Database,
+    tenant: str,
+    name: str,
+    role: Role = "reviewer",
+    *,
+    actor: str = "cli",
+    expires_in: timedelta | None = None,
+) -> CreatedKey:
+    """A new key; with ``expires_in`` it answers 401 (saying it expired) from then on."""
+    if expires_in is not None and expires_in <= timedelta(0):
+        raise ValueError("expires_in: must be positive")
     key_id = secrets.token_hex(6)
     token = f"hj_{key_id}_{secrets.token_urlsafe(32)}"
+    expires_at = datetime.now(UTC) + expires_in if expires_in is not None else None
     with db.tenant(tenant) as conn:
         row = conn.execute(
-            f"INSERT INTO api_keys (key_id, name, role, key_hash, prefix) VALUES (%s, %s, %s, %s, %s) "
+            f"INSERT INTO api_keys (key_id, name, role, key_hash, prefix, expires_at) VALUES (%s, %s, %s, %s, %s, %s) "
             f"RETURNING {_COLUMNS}",
-            (key_id, name, role, hash_token(token), token[:12]),
+            (key_id, name, role, hash_token(token), token[:12], expires_at),
         ).fetchone()
         assert row is not None
-        audit.append(conn, actor=actor, action="apikey_create", entity=key_id, payload={"name": name, "role": role})
+        payload = {"name": name, "role": role, "expires_at": expires_at.isoformat() if expires_at else None}
+        audit.append(conn, actor=actor, action="apikey_create", entity=key_id, payload=payload)
     return CreatedKey(info=_info(row), token=token)
 
 
@@ -85,13 +107,19 @@ def revoke_key(db: Database, tenant: str, key_id: str, *, actor: str = "cli") ->
 
 
 def authenticate(db: Database, token: str) -> Principal | None:
-    """The principal a presented token stands for, or None for an unknown or revoked key."""
+    """The principal a presented token stands for, or None for an unknown or revoked key; raises
+    ``KeyExpiredError`` for a key past its expiry."""
     if not token.startswith("hj_") or len(token) > 200:
         return None
     with db.unbound() as conn:
-        row = conn.execute("SELECT tenant_id, key_id, role FROM api_key_lookup(%s)", (hash_token(token),)).fetchone()
+        row = conn.execute(
+            "SELECT tenant_id, key_id, role, expires_at, expires_at <= now() FROM api_key_lookup(%s)",
+            (hash_token(token),),
+        ).fetchone()
     if row is None:
         return None
+    if row[4]:
+        raise KeyExpiredError(row[1], row[3])
     principal = Principal(tenant=row[0], key_id=row[1], role=row[2])
     with db.tenant(principal.tenant) as conn:
         _touch(conn, principal.key_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from fastapi import APIRouter, Query, Request
@@ -31,4 +32,13 @@ def knowledge_search(
     try:
         return search(request.app.state.db, who.tenant, q, filters=filters, k=k, mode=mode)
     except KnowledgeError as exc:
-        raise ApiProblem(422, "Invalid request", str(exc), field="query:q") from exc
+        raise ApiProblem(422, "Invalid request", str(exc), field=_parameter(str(exc))) from exc
+
+
+_NAMED = re.compile(r"^(?:unknown (doc_type|region|language) |bad search filter (\w+)|(k) must|unknown search (mode))")
+
+
+def _parameter(message: str) -> str:
+    """The query parameter a search error is about (a region filter no document has is `region`, not `q`)."""
+    match = _NAMED.match(message)
+    return next((g for g in match.groups() if g), "q") if match else "q"

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ class ApiProblem(Exception):
         super().__init__(detail or title)
         self.status, self.title, self.detail, self.field = status, title, detail, field
         self.headers: dict[str, str] = {}
+        self.errors: list[FieldError] = []
 
 
 def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -43,18 +45,35 @@ def problem_response(problem: Problem, headers: dict[str, str] | None = None) ->
     )
 
 
-def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
-    """('body', 'events', 0, 'ts') -> 'events[0].ts'; the request part is dropped except for query/path/header."""
-    parts = list(loc)
-    prefix = ""
-    if parts and parts[0] in {"query", "path", "header", "cookie"}:
-        prefix = f"{parts.pop(0)}:"
-    elif parts and parts[0] == "body":
-        parts.pop(0)
+JSON_HINT = "send the body as JSON with the header `Content-Type: application/json`"
+
+
+def field_path(error: Any, body: Any = None) -> str:
+    """The field as the request names it: a JSON path in the body (``events[0].ts``, ``goal``), a query or
+    path parameter's own name (``region``), or ``body`` for the body as a whole; the union tag pydantic adds
+    (``copilot.ticket_id``) is not part of the request and is dropped."""
+    if str(error.get("type", "")).startswith("union_tag_"):
+        return str(error.get("ctx", {}).get("discriminator", "body")).strip("'\"")
+    parts = list(error.get("loc", ()))
+    where = parts.pop(0) if parts else "body"
+    if where == "body" and error.get("type") == "json_invalid":
+        return "body"
+    if where == "body" and parts and isinstance(body, dict) and parts[0] not in body and parts[0] in body.values():
+        parts.pop(0)  # the discriminated union's tag
     out = ""
     for part in parts:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return prefix + (out or "(body)")
+    return out or ("body" if where == "body" else str(where))
+
+
+def _message(error: Any, request: Request) -> str:
+    """pydantic's message, with the fix where the cause is the request's framing rather than a value."""
+    message = str(error.get("msg", "invalid"))
+    if error.get("type") == "json_invalid":
+        return f"{message}: {error.get('ctx', {}).get('error', '')}; the body must be valid JSON"
+    if tuple(error.get("loc", ())) == ("body",) and "json" not in request.headers.get("content-type", ""):
+        return f"{message}; {JSON_HINT}"
+    return message
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -71,11 +90,9 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            FieldError(field=field_path(e.get("loc", ())), message=str(e.get("msg", "invalid"))) for e in exc.errors()
-        ]
-        first = errors[0] if errors else FieldError(field="(body)", message="invalid request")
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [FieldError(field=field_path(e, exc.body), message=_message(e, request)) for e in exc.errors()]
+        first = errors[0] if errors else FieldError(field="body", message="invalid request")
         return problem_response(
             Problem(
                 title="Invalid request",
@@ -87,7 +104,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ApiProblem)
     async def _api_problem(_: Request, exc: ApiProblem) -> JSONResponse:
-        errors = [FieldError(field=exc.field, message=exc.detail or exc.title)] if exc.field else []
+        errors = exc.errors or ([FieldError(field=exc.field, message=exc.detail or exc.title)] if exc.field else [])
         return problem_response(
             Problem(title=exc.title, status=exc.status, detail=exc.detail, errors=errors), headers=exc.headers
         )
@@ -97,7 +114,35 @@ def install(app: FastAPI) -> None:
         title = str(exc.detail) if exc.detail else "HTTP error"
         return problem_response(Problem(title=title, status=exc.status_code), headers=dict(exc.headers or {}))
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem_response(Problem(title="Internal error", status=500, detail=type(exc).__name__))
+    app.add_middleware(UnhandledErrors)
+
+
+class UnhandledErrors:
+    """A bug answers 500 problem+json and the connection stays usable.
+
+    Starlette's own catch-all answers and then re-raises, so uvicorn closed the keep-alive connection and
+    the client's next request on it failed with ReadError; this middleware answers and does not re-raise.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            if started:  # half a response is out: only closing the connection can tell the client
+                raise
+            problem = Problem(title="Internal error", status=500, detail=type(exc).__name__)
+            await problem_response(problem)(scope, receive, send)

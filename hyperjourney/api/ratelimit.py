@@ -1,4 +1,5 @@
-"""Per-key token buckets: a burst is allowed, the sustained rate is not exceeded.
+"""Token buckets per API key, and per client address for requests without a valid key: a burst is
+allowed, the sustained rate is not exceeded.
 
 In-process state is enough for the single-process server `hyperjourney serve` runs; a key keeps its
 bucket for the life of the process.
@@ -39,6 +40,7 @@ class RateLimiter:
                 return 0.0
             return (1.0 - bucket.tokens) / self.rate
 
-    @staticmethod
-    def retry_after_header(wait: float) -> str:
-        return str(max(1, math.ceil(wait)))
+
+def retry_after_seconds(wait: float) -> int:
+    """Whole seconds, rounded up and at least 1: retrying after this many seconds succeeds."""
+    return max(1, math.ceil(wait))

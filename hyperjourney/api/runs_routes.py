@@ -1,4 +1,5 @@
-"""Agent runs over HTTP: create (canvas goal or copilot ticket), stream steps (SSE), read, resume an approval."""
+"""Agent runs over HTTP: create (canvas goal or copilot ticket), list, stream steps (SSE), read, resume an
+approval, cancel a run that waits for one."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Body, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -17,9 +19,11 @@ import hyperjourney.graphs.runs as runs
 from hyperjourney.api import runs_service as svc
 from hyperjourney.api.auth import Caller, Reviewer
 from hyperjourney.api.keys import Principal
-from hyperjourney.api.problems import PROBLEM_RESPONSES, ApiProblem
+from hyperjourney.api.paging import decode_cursor, encode_cursor
+from hyperjourney.api.problems import PROBLEM_RESPONSES, ApiProblem, FieldError
 from hyperjourney.data.pasted_tickets import PastedTicket, TicketChannel, create_ticket
 from hyperjourney.db.database import Database
+from hyperjourney.graphs.run_control import cancel_run, page_runs
 from hyperjourney.settings import Settings
 
 router = APIRouter(tags=["runs"], responses=PROBLEM_RESPONSES)
@@ -97,18 +101,26 @@ def _field_problem(exc: ValueError) -> ApiProblem:
     """`start_*` name the field at fault as 'field: message'."""
     field, _, message = str(exc).partition(": ")
     if not message:
-        field, message = "(body)", str(exc)
+        field, message = "body", str(exc)
     return ApiProblem(422, "Invalid request", message, field=field)
 
 
-@router.post("/v1/runs", response_model=RunOut, status_code=202, summary="Start a canvas goal or a copilot ticket")
+@router.post(
+    "/v1/runs",
+    response_model=RunOut,
+    status_code=202,
+    summary="Start a canvas goal or a copilot ticket",
+    responses={202: {"headers": {"Location": {"description": "the run's URL", "schema": {"type": "string"}}}}},
+)
 def create_run(
     body: Annotated[CanvasRunIn | CopilotRunIn, Field(discriminator="flow")],
     request: Request,
+    response: Response,
     who: Reviewer,
     wait: bool = Query(False, description="answer when the run pauses for approval or ends, not when it starts"),
 ) -> RunOut:
-    """The run starts at once; follow `events_url` for its steps as they happen (or pass `wait=true`)."""
+    """The run starts at once; follow `events_url` for its steps as they happen (or pass `wait=true`).
+    The `Location` header is the run's URL."""
     db: Database = request.app.state.db
     settings: Settings = request.app.state.settings
     ticket_id = None if isinstance(body, CanvasRunIn) else _ticket(db, who, body)
@@ -120,6 +132,7 @@ def create_run(
         raise _field_problem(exc) from exc
     if live.run_id is None:
         raise ApiProblem(503, "Run did not start", "the run recorded no step in time; try again")
+    response.headers["Location"] = f"/v1/runs/{live.run_id}"
     if wait:
         live.done.wait(STREAM_LIMIT_SECONDS)
     if live.result is not None:
@@ -150,6 +163,67 @@ def _ticket(db: Database, who: Principal, body: CopilotRunIn) -> str:
         raise _field_problem(exc) from exc
 
 
+class RunSummary(BaseModel):
+    run_id: str
+    flow: str
+    status: str
+    request: dict[str, Any]
+    created_at: datetime
+    run_url: str
+
+
+class RunPage(BaseModel):
+    items: list[RunSummary]
+    next_cursor: str | None = Field(None, description="pass as `cursor` for the next page; null on the last")
+
+
+RunStatus = Literal[
+    "running", "awaiting_approval", "resuming", "completed", "rejected", "escalated", "failed", "cancelled"
+]
+
+
+@router.get("/v1/runs", response_model=RunPage, summary="The tenant's runs, newest first, a page at a time")
+def list_runs(
+    request: Request,
+    who: Caller,
+    flow: Literal["canvas", "copilot", "nba"] | None = Query(None, description="only runs of this flow"),
+    status: RunStatus | None = Query(None, description="only runs in this status"),
+    limit: int = Query(50, ge=1, le=200),
+    cursor: str | None = Query(None, max_length=200, description="`next_cursor` of the previous page"),
+) -> RunPage:
+    runs_ = page_runs(
+        request.app.state.db, who.tenant, flow=flow, status=status, before=decode_cursor(cursor), limit=limit + 1
+    )
+    page = runs_[:limit]
+    items = [RunSummary(**r.model_dump(include=set(RunSummary.model_fields)), run_url=_url(r.run_id)) for r in page]
+    more = len(runs_) > limit
+    return RunPage(items=items, next_cursor=encode_cursor(page[-1].created_at, page[-1].run_id) if more else None)
+
+
+def _url(run_id: str) -> str:
+    return f"/v1/runs/{run_id}"
+
+
+class CancelIn(BaseModel):
+    reason: str = Field("", max_length=2000, description="why, kept in the audit trail")
+
+
+@router.post("/v1/runs/{run_id}/cancel", response_model=RunSummary, summary="Cancel a run awaiting approval")
+def cancel(
+    run_id: RunId, request: Request, who: Reviewer, body: Annotated[CancelIn | None, Body()] = None
+) -> RunSummary:
+    """The run is marked `cancelled` (audited as `run_cancelled`); its approval can no longer be given
+    (resume answers 409). Only a run awaiting approval can be cancelled; any other status is a 409."""
+    try:
+        view = cancel_run(
+            request.app.state.db, who.tenant, run_id, actor=f"api:{who.key_id}", reason=body.reason if body else ""
+        )
+    except runs.RunStateError as exc:
+        status = 404 if "not found" in str(exc) else 409
+        raise ApiProblem(status, "Not found" if status == 404 else "Conflict", str(exc), field="run_id") from exc
+    return RunSummary(**view.model_dump(include=set(RunSummary.model_fields)), run_url=_url(view.run_id))
+
+
 @router.get("/v1/runs/{run_id}", response_model=svc.RunDetail, summary="A run with its steps, evidence and audit trail")
 def get_run(run_id: RunId, request: Request, who: Caller) -> svc.RunDetail:
     try:
@@ -158,9 +232,15 @@ def get_run(run_id: RunId, request: Request, who: Caller) -> svc.RunDetail:
         raise ApiProblem(404, "Not found", str(exc), field="run_id") from exc
 
 
-@router.post("/v1/runs/{run_id}/resume", response_model=RunOut, summary="Approve, edit or reject a paused run")
+@router.post(
+    "/v1/runs/{run_id}/resume",
+    response_model=RunOut,
+    summary="Approve, edit or reject a paused run",
+    responses={409: {"description": "The run is not awaiting approval (finished, resuming or cancelled)"}},
+)
 def resume_run(run_id: RunId, body: ResumeIn, request: Request, who: Reviewer) -> RunOut:
-    """Continues the run from its checkpoint; an edit is re-validated and, if it fails, the run asks again."""
+    """Continues the run from its checkpoint. An edit is re-validated; a refused edit answers 422 with one
+    `errors[]` entry per problem (field `variants`), and the run keeps waiting for approval."""
     decision = {**body.model_dump(exclude_none=True), "reviewer": f"api:{who.key_id}"}
     try:
         result = runs.resume(request.app.state.db, who.tenant, run_id, decision)
@@ -171,6 +251,13 @@ def resume_run(run_id: RunId, body: ResumeIn, request: Request, who: Reviewer) -
     except runs.RunStateError as exc:
         status = 404 if "not found" in str(exc) else 409
         raise ApiProblem(status, "Not found" if status == 404 else "Conflict", str(exc), field="run_id") from exc
+    problems = (result.approval or {}).get("edit_problems") if result.status == svc.PAUSED else None
+    if body.action == "edit" and problems:
+        refused = ApiProblem(
+            422, "Edit refused", f"the edit was not accepted; run {run_id} still awaits approval at {_url(run_id)}"
+        )
+        refused.errors = [FieldError(field="variants", message=str(p)) for p in problems]
+        raise refused
     return _out(run_id, result.flow, result.status, result)
 
 

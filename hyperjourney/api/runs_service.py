@@ -23,7 +23,7 @@ from hyperjourney.graphs.supervisor import build_graph
 from hyperjourney.graphs.wiring import Deps, build_deps
 from hyperjourney.settings import Settings
 
-TERMINAL = frozenset({"completed", "rejected", "escalated", "failed"})
+TERMINAL = frozenset({"completed", "rejected", "escalated", "failed", "cancelled"})
 PAUSED = "awaiting_approval"
 
 

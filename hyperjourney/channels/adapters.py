@@ -6,7 +6,9 @@ drop a redelivery after a dispatcher crash; that is what turns at-least-once sen
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import smtplib
 import threading
 from datetime import UTC, datetime
@@ -31,6 +33,13 @@ class Adapter(Protocol):
     def rollback(self, delivery: Delivery, receipt: Receipt) -> None: ...
 
 
+def message_id(idempotency_key: str) -> str:
+    """An RFC 5322 msg-id for the key: the key itself holds ':' (not allowed in a dot-atom), so a header
+    parser cut every id at the first ':' and all emails read ``<journey``. A hash of the key is valid and
+    deterministic, so a retried delivery keeps its id and a receiver can still drop the duplicate."""
+    return f"<hj.{hashlib.sha256(idempotency_key.encode()).hexdigest()[:40]}@hyperjourney.local>"
+
+
 def why_line(delivery: Delivery) -> str:
     return WHY_PREFIX + delivery.message.why if delivery.message.why else ""
 
@@ -50,7 +59,7 @@ class SmtpAdapter:
         msg["From"] = self.cfg.smtp_from
         msg["To"] = delivery.message.to
         msg["Subject"] = delivery.message.subject or ""
-        msg["Message-ID"] = f"<{delivery.idempotency_key}@hyperjourney>"
+        msg["Message-ID"] = message_id(delivery.idempotency_key)
         msg["X-Idempotency-Key"] = delivery.idempotency_key
         if delivery.message.rendered:  # the approved render, byte for byte (it carries its own why line)
             msg.set_content(delivery.message.body)
@@ -76,7 +85,7 @@ class SmtpAdapter:
             raise SendError(f"SMTP unavailable: {exc}", transient=True) from exc
         if refused:
             raise SendError(f"recipient refused: {refused}", transient=False)
-        return Receipt(adapter=self.name, reference=f"<{delivery.idempotency_key}@hyperjourney>")
+        return Receipt(adapter=self.name, reference=message_id(delivery.idempotency_key))
 
     def rollback(self, delivery: Delivery, receipt: Receipt) -> None:
         raise RollbackUnsupportedError("email cannot be recalled once delivered")
@@ -134,7 +143,9 @@ class WebhookAdapter:
 
 
 class FileSinkAdapter:
-    """Dry runs: each send is one JSON line; a rollback appends a tombstone for the same key."""
+    """Dry runs: each send is one JSON line; a rollback appends a tombstone for the same key.
+
+    The file holds customers' addresses and messages, so only its owner may read it (0600)."""
 
     can_rollback = True
 
@@ -146,8 +157,11 @@ class FileSinkAdapter:
     def _write(self, record: dict[str, object]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         line = json.dumps(record, default=str) + "\n"
-        with self._lock, self.path.open("a", encoding="utf-8") as fh:
-            fh.write(line)
+        with self._lock:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            os.fchmod(fd, 0o600)  # a sink made by an older version, or under a loose umask, is tightened too
+            with os.fdopen(fd, "a", encoding="utf-8") as fh:
+                fh.write(line)
 
     def send(self, delivery: Delivery) -> Receipt:
         m = delivery.message

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 import typer
+from rich.markup import escape
 from rich.progress import TaskID
 from rich.table import Table
 
@@ -11,11 +14,12 @@ from hyperjourney.cli.context import (
     console,
     database,
     err_console,
+    settings,
     tenant_or_default,
     user_errors,
 )
 from hyperjourney.cli.progress import progress_bar
-from hyperjourney.data import audit, identities
+from hyperjourney.data import audit, audit_checkpoints, identities
 from hyperjourney.data.demo_tenant import DEMO_TENANT, SeedResult, is_empty
 from hyperjourney.data.demo_tenant import seed as seed_tenant
 from hyperjourney.db.database import Database
@@ -103,15 +107,46 @@ def identities_resolve(tenant: str | None = TenantOption) -> None:
 
 @audit_app.command("verify")
 def audit_verify(tenant: str | None = TenantOption) -> None:
-    """Recompute the hash chain; exits 1 if any entry was edited or deleted."""
-    with user_errors(), database() as db, db.tenant(tenant_or_default(tenant)) as conn:
-        result = audit.verify(conn)
-    if result.ok:
-        console.print(f"[green]audit log intact[/]: {result.rows:,} entries verified")
+    """Recompute the hash chain and compare it with the last signed checkpoint; exits 1 if anything was altered."""
+    with user_errors(), database() as db:
+        result = audit_checkpoints.verify_tenant(db, tenant_or_default(tenant), settings())
+    if not result.problems:
+        anchored = "" if result.anchor_seq is None else f", up to the signed checkpoint at entry {result.anchor_seq:,}"
+        console.print(f"[green]audit log intact[/]: {result.rows:,} entries verified{anchored}")
+        if result.anchor_seq is None:
+            console.print("no signed checkpoint yet: run `hyperjourney audit checkpoint` (e.g. every few minutes)")
         return
     for problem in result.problems:
-        console.print(f"[bold red]tampered:[/] {problem}")
+        console.print(f"[bold red]tampered:[/] {escape(problem)}")
     raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    tenants: list[str] = typer.Option([], "--tenant", "-t", help="Only these tenants (default: every tenant)."),
+    every: float = typer.Option(0, "--every", min=0, help="Repeat every this many seconds (0: once)."),
+) -> None:
+    """Verify every tenant's chain and export a signed checkpoint of each head that moved (file, webhook)."""
+    cfg = settings()
+    with user_errors(), database() as db:
+        while True:
+            try:
+                checks = audit_checkpoints.checkpoint_all(db, cfg, tenants=tenants or None)
+            except audit_checkpoints.CheckpointExportError as exc:
+                err_console.print(f"[bold red]checkpoint not exported:[/] {escape(str(exc))}")
+                raise typer.Exit(1) from exc
+            refused = [c for c in checks if c.problems]
+            for c in checks:
+                if c.signed is not None:
+                    console.print(f"{c.tenant}: signed entry {c.signed.seq:,}")
+                for problem in c.problems:
+                    console.print(f"[bold red]{c.tenant}: not signed, tampered:[/] {escape(problem)}")
+            console.print(f"checkpoints in {audit_checkpoints.checkpoint_file(cfg)}")
+            if refused:
+                raise typer.Exit(1)
+            if not every:
+                return
+            time.sleep(every)
 
 
 @audit_app.command("tail")

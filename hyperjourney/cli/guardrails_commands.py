@@ -327,15 +327,35 @@ def guard_check(
 
 @guard_app.command("scan")
 def guard_scan(file: Path) -> None:
-    """Scan customer-written text for prompt injection; print the score, reasons and neutralized text."""
+    """Scan customer-written text for prompt injection; print the score, reasons and neutralized text.
+
+    Exit status: 0 clean, 1 attack (so a script can gate on it), 2 the file is missing or not UTF-8 text.
+    """
     from hyperjourney.guardrails.inbound import scan
 
     if not file.is_file():
-        raise _fail(f"no such file {file}")
-    verdict = scan(file.read_text(encoding="utf-8"))
+        err_console.print(f"[bold red]error:[/] no such file {escape(str(file))}")
+        raise typer.Exit(2)
+    raw = file.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        err_console.print(
+            f"[bold red]error:[/] {escape(str(file))} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset "
+            f"{exc.start}); guard scan reads customer text"
+        )
+        raise typer.Exit(2) from exc
+    if "\x00" in text:
+        err_console.print(
+            f"[bold red]error:[/] {escape(str(file))} holds a NUL byte at offset {raw.index(0)}: binary, not text"
+        )
+        raise typer.Exit(2)
+    verdict = scan(text)
     flag = "[red]ATTACK[/]" if verdict.attack else "[green]clean[/]"
-    console.print(f"{flag} score {verdict.score:.2f} {', '.join(verdict.reasons)}")
+    console.print(f"{flag} score {verdict.score:.2f} {escape(', '.join(verdict.reasons))}")
     console.print(verdict.neutralized, markup=False)
+    if verdict.attack:
+        raise typer.Exit(1)
 
 
 @guard_app.command("pii-map")

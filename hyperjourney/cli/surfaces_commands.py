@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 
 import typer
@@ -19,10 +21,24 @@ class KeyRole(str, Enum):
     viewer = "viewer"
 
 
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_duration(text: str) -> timedelta:
+    """'30d', '12h', '90m', '2w' -> a timedelta (a whole positive number and one unit)."""
+    match = re.fullmatch(r"\s*(\d{1,6})\s*([mhdw])\s*", text.lower())
+    if match is None or int(match.group(1)) == 0:
+        raise typer.BadParameter(f"{text!r} is not a duration like 30d, 12h, 90m or 2w", param_hint="--expires-in")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
 @apikeys_app.command("create")
 def apikeys_create(
     name: str = typer.Option(..., "--name", "-n", help="What the key is for, e.g. 'crm-sync'."),
     role: KeyRole = typer.Option(KeyRole.reviewer, "--role", help="reviewer: full access; viewer: read only."),
+    expires_in: str | None = typer.Option(
+        None, "--expires-in", help="Expire after this long, e.g. 30d, 12h, 2w (default: never)."
+    ),
     tenant: str | None = TenantOption,
 ) -> None:
     """Create a key and print it once; only its hash is stored, so copy it now."""
@@ -30,22 +46,27 @@ def apikeys_create(
 
     if not name.strip():
         raise typer.BadParameter("must not be empty", param_hint="--name")
+    lifetime = parse_duration(expires_in) if expires_in is not None else None
     with user_errors(), database() as db:
-        created = create_key(db, tenant_or_default(tenant), name.strip(), role.value)
-    console.print(f"key [bold]{created.info.key_id}[/] ({created.info.role}) for tenant {tenant_or_default(tenant)}")
+        created = create_key(db, tenant_or_default(tenant), name.strip(), role.value, expires_in=lifetime)
+    expiry = f", expires {created.info.expires_at:%Y-%m-%d %H:%M %Z}" if created.info.expires_at else ""
+    console.print(
+        f"key [bold]{created.info.key_id}[/] ({created.info.role}{expiry}) for tenant {tenant_or_default(tenant)}"
+    )
     console.print(created.token, soft_wrap=True, highlight=False)
     console.print("[dim]shown once; send it as `Authorization: Bearer <key>`[/]")
 
 
 @apikeys_app.command("list")
 def apikeys_list(tenant: str | None = TenantOption) -> None:
-    """List the tenant's keys (id, name, role, prefix, last use, revoked) — never the secret."""
+    """List the tenant's keys (id, name, role, prefix, last use, expiry, revoked) — never the secret."""
     from hyperjourney.api.keys import list_keys
 
     with user_errors(), database() as db:
         keys = list_keys(db, tenant_or_default(tenant))
     table = Table(title=f"API keys of {tenant_or_default(tenant)}")
-    for col in ("key id", "name", "role", "prefix", "created", "last used", "revoked"):
+    now = datetime.now(UTC)
+    for col in ("key id", "name", "role", "prefix", "created", "last used", "expires", "revoked"):
         table.add_column(col)
     for k in keys:
         table.add_row(
@@ -55,9 +76,16 @@ def apikeys_list(tenant: str | None = TenantOption) -> None:
             k.prefix + "…",
             f"{k.created_at:%Y-%m-%d %H:%M}",
             f"{k.last_used_at:%Y-%m-%d %H:%M}" if k.last_used_at else "-",
+            _expiry(k.expires_at, now),
             f"{k.revoked_at:%Y-%m-%d %H:%M}" if k.revoked_at else "-",
         )
     console.print(table)
+
+
+def _expiry(expires_at: datetime | None, now: datetime) -> str:
+    if expires_at is None:
+        return "never"
+    return f"{expires_at:%Y-%m-%d %H:%M}" + (" (expired)" if expires_at <= now else "")
 
 
 @apikeys_app.command("revoke")

@@ -125,27 +125,34 @@ def refresh_customer(db: Database, tenant: str, customer_id: str, *, as_of: date
     A merged duplicate id refreshes the profile it was merged into.
     """
     with db.tenant(tenant) as conn:
-        row = conn.execute(
-            "SELECT c.customer_id, c.account_id, c.created_at FROM customers c WHERE c.customer_id = "
-            "(SELECT coalesce(merged_into, customer_id) FROM customers WHERE customer_id = %s)",
-            (customer_id,),
-        ).fetchone()
-        if row is None:
-            raise ValueError(f"customer_id {customer_id!r} does not exist in tenant {tenant!r}")
-        cid, account, created = row
-        # a profile created after the data's last event still gets features (as of just after its creation)
-        at = as_of or max(data_time(conn), min(created + timedelta(microseconds=1), datetime.now(UTC)))
-        ids = [cid]
-        if account is not None:
-            ids = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT customer_id FROM customers WHERE account_id = %s AND merged_into IS NULL", (account,)
-                )
-            ]
-        values = compute(conn, at, ids)
-        _write(conn, values, at)
-        found = read(conn, cid)
+        return refresh_customer_in(conn, customer_id, as_of=as_of)
+
+
+def refresh_customer_in(
+    conn: psycopg.Connection[Any], customer_id: str, *, as_of: datetime | None = None
+) -> FeatureRow:
+    """:func:`refresh_customer` inside the caller's transaction (a caller holding a connection takes no other)."""
+    row = conn.execute(
+        "SELECT c.customer_id, c.account_id, c.created_at FROM customers c WHERE c.customer_id = "
+        "(SELECT coalesce(merged_into, customer_id) FROM customers WHERE customer_id = %s)",
+        (customer_id,),
+    ).fetchone()
+    if row is None:
+        raise ValueError(f"customer_id {customer_id!r} does not exist in this tenant")
+    cid, account, created = row
+    # a profile created after the data's last event still gets features (as of just after its creation)
+    at = as_of or max(data_time(conn), min(created + timedelta(microseconds=1), datetime.now(UTC)))
+    ids = [cid]
+    if account is not None:
+        ids = [
+            r[0]
+            for r in conn.execute(
+                "SELECT customer_id FROM customers WHERE account_id = %s AND merged_into IS NULL", (account,)
+            )
+        ]
+    values = compute(conn, at, ids)
+    _write(conn, values, at)
+    found = read(conn, cid)
     if found is None:
         raise ValueError(f"customer_id {customer_id!r} was created after {at.isoformat()}; no features as of then")
     return found

@@ -64,7 +64,8 @@ def launch_once(deps: Deps, state: RunState) -> dict[str, Any]:
         "audience": state["results"].get("researcher", {}).get("segment", {}).get("customer_ids", []),
         "evidence": state.get("evidence", []),
     }
-    with deps.db.tenant(tenant) as conn:
+    # a connection of its own: the launcher takes pooled ones while this lock is held (pool deadlock otherwise)
+    with deps.db.dedicated(tenant) as conn:
         conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"launch:{run_id}",))
         row = conn.execute("SELECT launch, next_steps FROM agent_outcomes WHERE run_id = %s", (run_id,)).fetchone()
         if row is not None:

@@ -126,12 +126,12 @@ def _set_status(db: Database, tenant: str, run_id: str, status: str, summary: di
 def _start(db: Database, tenant: str, flow: Flow, request: dict[str, Any], deps: Deps | None) -> RunResult:
     deps = _deps(db, deps)
     run_id = f"run-{uuid.uuid4().hex[:16]}"
+    payload = deps.recorder.redacted({"flow": flow, **request}, tenant)  # first: the key may need a connection
     with db.tenant(tenant) as conn:
         conn.execute(
             "INSERT INTO agent_runs (run_id, flow, request, status) VALUES (%s, %s, %s, 'running')",
             (run_id, flow, Jsonb(request)),
         )
-        payload = deps.recorder.redacted({"flow": flow, **request}, tenant)
         audit.append(conn, actor="agents", action="run_started", entity=run_id, payload=payload)
     return _invoke(deps, tenant, run_id, flow, {"run_id": run_id, "tenant": tenant, "flow": flow, "request": request})
 

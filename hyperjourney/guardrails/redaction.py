@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import re
 from typing import Any
+from urllib.parse import unquote
 
 from pydantic import BaseModel
 
@@ -66,6 +68,45 @@ def redact_payload(value: Any, mapping: dict[str, str] | None = None, *, key: by
     return value
 
 
+# The API's keys (``hj_<key id>_<secret>``, api/keys.py) reach logs in query strings a client put them in:
+# the key id stays (it names the key to revoke), the secret never does.
+_API_KEY = re.compile(r"\b(hj_[A-Za-z0-9]+_)[A-Za-z0-9_-]+")
+
+
+def log_safe(text: str) -> str:
+    """A log line's text with PII tokenised and API key secrets masked; a URL's percent-encoded PII
+    (``ana%40example.com`` in a query string) is found in its decoded form."""
+    if "%" in text and (decoded := unquote(text)) != text and redact(decoded).text != decoded:
+        text = decoded
+    return _API_KEY.sub(r"\1***", redact(text).text)
+
+
+def _safe_arg(value: Any) -> Any:
+    if value is None:
+        return value
+    text = value if isinstance(value, str) else str(value)
+    safe = log_safe(text)
+    return value if safe == text and isinstance(value, int | float) else safe  # numbers keep %d / %.2f working
+
+
+def redact_record(record: logging.LogRecord) -> None:
+    """Redact a record in place and keep it formattable: each argument is redacted where it stands, so
+    formatters that read ``record.args`` themselves (uvicorn's access log unpacks five of them) still work."""
+    try:
+        original = record.getMessage()
+    except (TypeError, ValueError, KeyError):  # a malformed format string: leave it to logging to report
+        return
+    record.msg = log_safe(record.msg) if isinstance(record.msg, str) else log_safe(str(record.msg))
+    if isinstance(record.args, tuple):
+        record.args = tuple(_safe_arg(a) for a in record.args)
+    elif isinstance(record.args, dict):
+        record.args = {k: _safe_arg(v) for k, v in record.args.items()}
+    try:
+        record.getMessage()
+    except (TypeError, ValueError, KeyError):  # an argument's type changed under its format: keep the final text
+        record.msg, record.args = log_safe(original), ()
+
+
 def install_log_redaction() -> None:
     """Redact every log record the process creates, whichever library logs it (idempotent)."""
     current = logging.getLogRecordFactory()
@@ -74,11 +115,7 @@ def install_log_redaction() -> None:
 
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = current(*args, **kwargs)
-        try:
-            message = record.getMessage()
-        except (TypeError, ValueError):  # a malformed format string: leave it to logging to report
-            return record
-        record.msg, record.args = redact(message).text, None
+        redact_record(record)
         return record
 
     factory.hyperjourney_redacts = True  # type: ignore[attr-defined]
@@ -89,6 +126,5 @@ class RedactingFilter(logging.Filter):
     """Attach to a handler so log lines never carry raw PII."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.getMessage()).text
-        record.args = None
+        redact_record(record)
         return True

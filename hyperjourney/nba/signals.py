@@ -113,11 +113,14 @@ def signals_from_row(customer_id: str, row: tuple[Any, ...]) -> Signals:
 def with_model_scores(
     db: Database, tenant: str, signals: Signals, now: datetime, conn: psycopg.Connection[Any]
 ) -> Signals:
-    """Overlay the scoring part's model scores (and their reasons) once the tenant's models are trained."""
+    """Overlay the scoring part's model scores (and their reasons) once the tenant's models are trained.
+
+    Scores are read through the caller's ``conn``: asking for a second connection while holding one
+    deadlocked the API once as many requests as the pool has connections did so at once."""
     if not registry.active_versions(conn):
         return signals
     try:
-        scored = score_customer(db, tenant, signals.customer_id, now=now)
+        scored = score_customer(db, tenant, signals.customer_id, now=now, conn=conn)
     except ModelsNotTrainedError:
         return signals
     scores, reasons = dict(signals.scores), dict(signals.reasons)

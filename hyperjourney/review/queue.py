@@ -234,12 +234,25 @@ def list_pending(db: Database, tenant: str, *, limit: int = 100) -> list[StoredR
     return [_row(r) for r in rows]
 
 
-def list_items(db: Database, tenant: str, *, status: Status | None = None, limit: int = 100) -> list[StoredReviewItem]:
+def list_items(
+    db: Database,
+    tenant: str,
+    *,
+    status: Status | None = None,
+    kind: Literal["asset", "action"] | None = None,
+    before: tuple[datetime, str] | None = None,
+    limit: int = 100,
+) -> list[StoredReviewItem]:
+    """Newest first, optionally of one status and kind; ``before`` is the (created_at, item_id) of the last
+    item of the previous page, so a caller can walk every item."""
+    at, last = before if before is not None else (None, None)
     with db.tenant(tenant) as conn, conn.cursor(row_factory=dict_row) as cur:
         rows = cur.execute(
-            f"SELECT {_COLUMNS} FROM review_items WHERE %s::text IS NULL OR status = %s "
-            "ORDER BY created_at DESC LIMIT %s",
-            (status, status, limit),
+            f"SELECT {_COLUMNS} FROM review_items "
+            "WHERE (%(status)s::text IS NULL OR status = %(status)s) AND (%(kind)s::text IS NULL OR kind = %(kind)s) "
+            "AND (%(at)s::timestamptz IS NULL OR (created_at, item_id) < (%(at)s, %(last)s)) "
+            "ORDER BY created_at DESC, item_id DESC LIMIT %(limit)s",
+            {"status": status, "kind": kind, "at": at, "last": last, "limit": limit},
         ).fetchall()
     return [_row(r) for r in rows]
 

@@ -16,7 +16,7 @@ from psycopg.types.json import Jsonb
 from pydantic import BaseModel
 
 from hyperjourney.db.database import Database
-from hyperjourney.features.store import refresh_customer, stale_features
+from hyperjourney.features.store import refresh_customer_in, stale_features
 from hyperjourney.scoring import registry
 from hyperjourney.scoring.schema import SCORE_NAMES, CustomerScores, Reason
 from hyperjourney.scoring.scorer import Scorer
@@ -46,16 +46,28 @@ def scorer_for(conn: psycopg.Connection[Any], tenant: str, active: dict[str, int
     return _SCORERS[key]
 
 
-def score_customer(db: Database, tenant: str, customer_id: str, *, now: datetime | None = None) -> CustomerScores:
-    """All six scores with confidences and reasons; features are computed first if the customer has none."""
-    with db.tenant(tenant) as conn:
-        row = conn.execute(_ONLINE, (customer_id,)).fetchone()
-        if row is None:
-            raise ValueError(f"customer_id {customer_id!r} does not exist in tenant {tenant!r}")
-        cid, values, computed_at, feature_set, active = row
-        scorer = scorer_for(conn, tenant, {k: int(v) for k, v in (active or {}).items()})
+def score_customer(
+    db: Database,
+    tenant: str,
+    customer_id: str,
+    *,
+    now: datetime | None = None,
+    conn: psycopg.Connection[Any] | None = None,
+) -> CustomerScores:
+    """All six scores with confidences and reasons; features are computed first if the customer has none.
+
+    A caller that holds a connection of the tenant passes it as ``conn``: taking a second pooled connection
+    while holding one deadlocks the pool once every connection is held by such a caller."""
+    if conn is None:
+        with db.tenant(tenant) as own:
+            return score_customer(db, tenant, customer_id, now=now, conn=own)
+    row = conn.execute(_ONLINE, (customer_id,)).fetchone()
+    if row is None:
+        raise ValueError(f"customer_id {customer_id!r} does not exist in tenant {tenant!r}")
+    cid, values, computed_at, feature_set, active = row
+    scorer = scorer_for(conn, tenant, {k: int(v) for k, v in (active or {}).items()})
     if values is None:
-        fresh = refresh_customer(db, tenant, cid)
+        fresh = refresh_customer_in(conn, cid)
         values, computed_at, feature_set = fresh.values, fresh.computed_at, fresh.feature_set
     stale = stale_features(computed_at, feature_set, now)
     scores = scorer.score([values], [stale])[0]

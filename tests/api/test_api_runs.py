@@ -97,14 +97,83 @@ def test_reject_and_bad_edit_over_http(client: TestClient, seeded: str, auth_for
     edited = client.post(
         f"/v1/runs/{run['run_id']}/resume", headers=headers, json={"action": "edit", "variants": [variant]}
     )
-    assert edited.status_code == 200 and edited.json()["status"] == "awaiting_approval"
-    assert edited.json()["approval"]["edit_problems"]
+    assert edited.status_code == 422 and edited.headers["content-type"] == "application/problem+json"
+    refused = edited.json()
+    assert refused["title"] == "Edit refused" and "still awaits approval" in refused["detail"]
+    assert refused["errors"] and {e["field"] for e in refused["errors"]} == {"variants"}
+    assert client.get(run["run_url"], headers=headers).json()["approval"]["edit_problems"] == [
+        e["message"] for e in refused["errors"]
+    ]
     rejected = client.post(
         f"/v1/runs/{run['run_id']}/resume", headers=headers, json={"action": "reject", "comment": "not now"}
     )
     assert rejected.json()["status"] == "rejected"
     malformed = client.post(f"/v1/runs/{run['run_id']}/resume", headers=headers, json={"action": "launch"})
     assert malformed.status_code == 422 and malformed.json()["errors"][0]["field"] == "action"
+
+
+def test_list_filter_page_and_cancel_runs(client: TestClient, db: Database, seeded: str, auth_for: KeyFactory) -> None:
+    headers = auth_for(seeded)
+    tenant = new_tenant(db, "listing")
+    own = auth_for(tenant)
+    with db.tenant(tenant) as conn:
+        for i, (flow, status) in enumerate([("canvas", "completed"), ("copilot", "completed"), ("canvas", "failed")]):
+            conn.execute(
+                "INSERT INTO agent_runs (run_id, flow, request, status, created_at) "
+                "VALUES (%s, %s, '{}', %s, now() - make_interval(mins => %s))",
+                (f"run-old{i}", flow, status, 10 - i),
+            )
+    started = client.post("/v1/runs", headers=own, json={"flow": "canvas", "goal": GOAL})
+    assert started.status_code == 202 and started.headers["location"] == f"/v1/runs/{started.json()['run_id']}"
+    assert started.headers["location"] == started.json()["run_url"]
+    pages: list[list[str]] = []
+    cursor: str | None = None
+    while True:
+        page = client.get("/v1/runs", params={"limit": 2, **({"cursor": cursor} if cursor else {})}, headers=own)
+        pages.append([r["run_id"] for r in page.json()["items"]])
+        cursor = page.json()["next_cursor"]
+        if cursor is None:
+            break
+    assert [len(p) for p in pages] == [2, 2] and pages[1][-1] == "run-old0"  # newest first, every run once
+    canvas = client.get("/v1/runs", params={"flow": "canvas", "status": "completed"}, headers=own).json()["items"]
+    assert [r["run_id"] for r in canvas] == ["run-old0"]
+    bad = client.get("/v1/runs", params={"status": "sleeping"}, headers=own)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "status"
+
+    run = client.post("/v1/runs?wait=true", headers=headers, json={"flow": "canvas", "goal": GOAL}).json()
+    assert run["status"] == "awaiting_approval"
+    viewer = auth_for(seeded, "viewer")
+    assert client.post(f"/v1/runs/{run['run_id']}/cancel", headers=viewer).status_code == 403
+    cancelled = client.post(f"/v1/runs/{run['run_id']}/cancel", headers=headers, json={"reason": "wrong segment"})
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    approve = client.post(f"/v1/runs/{run['run_id']}/resume", headers=headers, json={"action": "approve"})
+    assert approve.status_code == 409 and "cancelled" in approve.json()["detail"]
+    again = client.post(f"/v1/runs/{run['run_id']}/cancel", headers=headers)
+    assert again.status_code == 409
+    detail = client.get(run["run_url"], headers=headers).json()
+    assert detail["status"] == "cancelled" and detail["outcome"] is None
+    trail = [(a["action"], a["payload"]) for a in detail["audit"]]
+    assert ("run_cancelled", {"reason": "wrong segment"}) in trail
+    assert _events(client, run["events_url"], headers)[-1][2]["status"] == "cancelled"
+    assert client.post("/v1/runs/run-nope/cancel", headers=headers).status_code == 404
+
+
+def test_request_errors_name_fields_as_the_request_does(client: TestClient, seeded: str, auth_for: KeyFactory) -> None:
+    headers = auth_for(seeded)
+    raw = client.post("/v1/runs", headers=headers, content=b'{"flow":"canvas","goal":"Lift LTV"}')
+    assert raw.status_code == 422
+    assert raw.json()["errors"][0]["field"] == "body" and "Content-Type: application/json" in raw.json()["detail"]
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"goal": "x"}, "flow"),
+        ({"flow": "launch"}, "flow"),
+        ({"flow": "canvas", "goal": ""}, "goal"),
+        ({"flow": "copilot", "ticket_id": "bad id!"}, "ticket_id"),
+    ]
+    for body, field in cases:
+        answer = client.post("/v1/runs", headers=headers, json=body)
+        assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == field, (body, answer.json())
+    broken = client.post("/v1/runs", headers=headers | {"content-type": "application/json"}, content=b"{nope")
+    assert broken.json()["errors"][0]["field"] == "body" and "valid JSON" in broken.json()["detail"]
 
 
 def test_a_key_cannot_reach_another_tenants_runs(
@@ -164,8 +233,8 @@ def test_copilot_on_a_pasted_ticket_over_http(
     def problem(payload: dict[str, object]) -> tuple[int, str, str]:
         answer = client.post("/v1/runs", headers=headers, json={"flow": "copilot", **payload})
         assert answer.headers["content-type"].startswith("application/problem+json")
-        field = answer.json()["errors"][0]["field"]  # body errors are named under the flow they were read as
-        return answer.status_code, field.removeprefix("copilot."), answer.json()["detail"]
+        field = answer.json()["errors"][0]["field"]
+        return answer.status_code, field, answer.json()["detail"]
 
     assert problem({})[:2] == (422, "ticket_id")
     assert problem({"ticket_id": "x", "ticket_text": "hello"})[:2] == (422, "ticket_text")

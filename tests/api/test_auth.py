@@ -1,4 +1,4 @@
-"""Keys: required on every route but /health, hashed at rest, revocable, role-checked and rate limited."""
+"""Keys: required on every /v1 route, hashed at rest, revocable, expiring, role-checked and rate limited."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from hyperjourney.api.app import create_app
 from hyperjourney.api.keys import create_key, list_keys, revoke_key
-from hyperjourney.api.ratelimit import RateLimiter
+from hyperjourney.api.ratelimit import RateLimiter, retry_after_seconds
 from hyperjourney.db.database import Database
 from hyperjourney.settings import ApiSettings, Settings
 from tests.cli_runner import invoke
@@ -23,12 +23,13 @@ def _routes(client: TestClient) -> list[tuple[str, str]]:
         (method.upper(), re.sub(r"\{[^}]+\}", "x", path))
         for path, ops in spec["paths"].items()
         for method in ops
-        if path != "/health"
+        if path not in ("/health", "/ready")
     ]
 
 
-def test_health_needs_no_key(client: TestClient) -> None:
+def test_health_and_readiness_need_no_key(client: TestClient) -> None:
     assert client.get("/health").json()["status"] == "ok"
+    assert client.get("/ready").json()["status"] == "ready"
 
 
 def test_every_other_route_needs_a_key(client: TestClient) -> None:
@@ -82,6 +83,37 @@ def test_rate_limit_answers_429_with_retry_after(db: Database, settings: Setting
         assert c.post("/v1/events", headers=other, json={"events": [{}]}).status_code == 200
 
 
+def test_requests_without_a_valid_key_are_limited_by_address(db: Database, settings: Settings, tenant: str) -> None:
+    """Unknown keys once cost nothing: an address could guess keys at any rate."""
+    app = create_app(db, settings.model_copy(update={"api": ApiSettings(burst=3, rate_per_second=0.5)}))
+    good = {"Authorization": f"Bearer {create_key(db, tenant, 'good').token}"}
+    with TestClient(app) as c:
+        codes = [c.get("/v1/review", headers={"Authorization": f"Bearer hj_x_guess{i}"}).status_code for i in range(4)]
+        assert codes == [401, 401, 401, 429]
+        limited = c.get("/v1/review")
+        assert limited.status_code == 429 and limited.headers["Retry-After"] == "2"
+        assert limited.json()["detail"].endswith("retry after 2 s")
+        assert c.get("/v1/review", headers=good).status_code == 200  # a valid key keeps its own bucket
+
+
+def test_keys_may_expire_with_a_clear_401(client: TestClient, db: Database, tenant: str) -> None:
+    from datetime import timedelta
+
+    key = create_key(db, tenant, "short", expires_in=timedelta(hours=1))
+    headers = {"Authorization": f"Bearer {key.token}"}
+    assert key.info.expires_at is not None and client.get("/v1/review", headers=headers).status_code == 200
+    with db.tenant(tenant) as conn:
+        conn.execute("UPDATE api_keys SET expires_at = now() - interval '1 s' WHERE key_id = %s", (key.info.key_id,))
+    expired = client.get("/v1/review", headers=headers)
+    assert expired.status_code == 401 and f"API key {key.info.key_id} expired at" in expired.json()["detail"]
+    code, out = invoke("apikeys", "create", "--name", "month", "--expires-in", "30d", "--tenant", tenant)
+    assert code == 0 and "expires" in out
+    code, out = invoke("apikeys", "list", "--tenant", tenant)
+    assert code == 0 and "(expired)" in out and "never" not in out
+    code, out = invoke("apikeys", "create", "--name", "bad", "--expires-in", "soon", "--tenant", tenant)
+    assert code != 0 and "--expires-in" in out
+
+
 def test_token_bucket_refills_at_the_rate() -> None:
     now = [0.0]
     limiter = RateLimiter(rate_per_second=2.0, burst=2, clock=lambda: now[0])
@@ -89,7 +121,7 @@ def test_token_bucket_refills_at_the_rate() -> None:
     assert limiter.acquire("k") == 0.5
     now[0] = 0.5
     assert limiter.acquire("k") == 0.0
-    assert limiter.retry_after_header(0.2) == "1"
+    assert retry_after_seconds(0.2) == 1 and retry_after_seconds(1.0) == 1 and retry_after_seconds(1.01) == 2
 
 
 def test_apikeys_commands(db: Database, tenant: str) -> None:

@@ -29,12 +29,48 @@ def test_review_queue_lists_only_the_keys_tenant(
     a, b = make_tenant("rq"), make_tenant("rq")
     asset = {"kind": "email", "subject": "Hi", "body": "Save 10% today [cite:kb-1#0]", "citations": ["kb-1#0"]}
     item_id = submit(db, a, ReviewItem(kind="asset", title="Spring email", payload=asset, reasons=["GUARD"]))
-    listed = client.get("/v1/review", headers=auth_for(a, "viewer")).json()
+    listed = client.get("/v1/review", headers=auth_for(a, "viewer")).json()["items"]
     assert [i["item_id"] for i in listed] == [item_id] and listed[0]["status"] == "pending"
-    assert client.get("/v1/review", headers=auth_for(b)).json() == []
-    assert client.get("/v1/review?status=approved", headers=auth_for(a)).json() == []
+    assert client.get("/v1/review", headers=auth_for(b)).json() == {"items": [], "next_cursor": None}
+    assert client.get("/v1/review?status=approved", headers=auth_for(a)).json()["items"] == []
     bad = client.get("/v1/review?status=maybe", headers=auth_for(a))
-    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "query:status"
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "status"
+
+
+def test_review_queue_pages_through_every_item_with_filters(
+    client: TestClient, db: Database, make_tenant: Callable[[str], str], auth_for: KeyFactory
+) -> None:
+    """It once listed at most 500 pending items: a reviewer could not reach the rest, nor decided ones."""
+    from hyperjourney.review.queue import approve
+
+    tenant = make_tenant("rq")
+    asset = {"kind": "email", "subject": "Hi", "body": "Hello [cite:kb-1#0]", "citations": ["kb-1#0"]}
+    ids = [submit(db, tenant, ReviewItem(kind="asset", title=f"email {i}", payload=asset)) for i in range(5)]
+    action = {"customer_id": "c1", "channel": "email", "purpose": "marketing", "send_at": "2026-03-01T09:00:00Z"}
+    ids += [submit(db, tenant, ReviewItem(kind="action", title=f"send {i}", payload=action)) for i in range(2)]
+    approve(db, tenant, ids[0], "ana")
+    headers = auth_for(tenant, "viewer")
+
+    def walk(query: str) -> list[str]:
+        seen: list[str] = []
+        cursor: str | None = None
+        for _ in range(10):
+            params = f"{query}&cursor={cursor}" if cursor else query
+            page = client.get(f"/v1/review?{params}", headers=headers).json()
+            assert len(page["items"]) <= 2
+            seen += [i["item_id"] for i in page["items"]]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                return seen
+        raise AssertionError("the pages never ended")
+
+    every = walk("status=all&limit=2")
+    assert sorted(every) == sorted(ids) and len(every) == 7
+    assert sorted(walk("status=pending&limit=2")) == sorted(ids[1:])
+    assert sorted(walk("status=all&kind=action&limit=2")) == sorted(ids[5:])
+    assert walk("status=approved&limit=2") == [ids[0]]
+    bad = client.get("/v1/review?cursor=nonsense", headers=headers)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "cursor"
 
 
 def test_review_queue_lists_held_actions_with_their_preview(
@@ -59,7 +95,7 @@ def test_review_queue_lists_held_actions_with_their_preview(
     )  # fmt: skip
     with db.tenant(tenant) as conn:
         held = hold_action(conn, outbound, proposed, decision, submitted_by="journey-runner")
-    (listed,) = client.get("/v1/review", headers=auth_for(tenant, "viewer")).json()
+    (listed,) = client.get("/v1/review", headers=auth_for(tenant, "viewer")).json()["items"]
     assert listed["item_id"] == held.item_id and listed["outbox_action_id"] == held.action_id
     assert listed["preview"]["body"] == "Our best rate yet." and listed["risk"] == ["regulated_claim"]
 

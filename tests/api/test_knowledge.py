@@ -47,9 +47,11 @@ def test_search_returns_cited_hits_of_the_keys_tenant(
 def test_bad_search_parameters_are_named(client: TestClient, kb_tenant: str, auth_for: KeyFactory) -> None:
     headers = auth_for(kb_tenant)
     for params, field in (
-        ({"q": ""}, "query:q"),
-        ({"q": "x", "k": 0}, "query:k"),
-        ({"q": "x", "mode": "fuzzy"}, "query:mode"),
+        ({"q": ""}, "q"),
+        ({"q": "x", "k": 0}, "k"),
+        ({"q": "x", "mode": "fuzzy"}, "mode"),
+        ({"q": "refund", "region": "atlantis", "mode": "keyword"}, "region"),
+        ({"q": "refund", "doc_type": "poem", "mode": "keyword"}, "doc_type"),
     ):
         response = client.get("/v1/knowledge/search", params=params, headers=headers)
         assert response.status_code == 422 and response.json()["errors"][0]["field"] == field

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
+import re
 import socket
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +17,7 @@ from aiosmtpd.controller import Controller
 from hyperjourney.channels import outbox
 from hyperjourney.channels.adapters import FileSinkAdapter, SmtpAdapter, WebhookAdapter
 from hyperjourney.channels.dispatcher import Dispatcher, backoff_seconds
-from hyperjourney.channels.models import Message, OutboundAction
+from hyperjourney.channels.models import Delivery, Message, OutboundAction
 from hyperjourney.db.database import Database
 from hyperjourney.settings import ChannelSettings
 from tests.actions_fixtures import Receiver, add_customers
@@ -89,13 +93,68 @@ def test_smtp_delivery_carries_why_line_and_key(db: Database, tenant: str) -> No
     assert stats.delivered == 2
     text = inbox.messages[0].content.decode()
     assert "Why you got this: you left running shoes in your cart yesterday" in text
-    assert "Message-ID: <mail-" in text
+    assert "Message-ID: <hj." in text
     assert statuses(db, tenant) == {"mail-1": "delivered", "mail-2": "delivered"}
     with db.tenant(tenant) as conn:
         sends = conn.execute("SELECT payload FROM audit_log WHERE action = 'channel_send'").fetchall()
         contacts = conn.execute("SELECT count(*) FROM contact_log WHERE channel = 'email'").fetchone()
     assert len(sends) == 2 and sends[0][0]["rationale"]["evidence"] == ["faq#2"]
     assert contacts == (2,)  # the policy's caps count these sends
+
+
+# RFC 5322 msg-id: "<" dot-atom-text "@" dot-atom-text ">"
+MSG_ID = re.compile(
+    r"^<[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*>$"
+)
+
+
+def test_each_email_has_its_own_valid_message_id_kept_on_retry(db: Database, tenant: str) -> None:
+    """Journey keys hold ':'; the header once read `<journey` for every email, so receivers dropped all but one."""
+    add_customers(db, tenant, ["c1", "c2"], marketing=("email",), withdrawn=())
+    keys = ["journey:canvas-ab12:v1:24:send_0:c1", "journey:canvas-ab12:v1:24:send_0:c2"]
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        cfg = FAST.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port})
+        enqueue_all(db, tenant, [action(keys[0], "c1", "email"), action(keys[1], "c2", "email")])
+        stats = Dispatcher(db, tenant, {"email": SmtpAdapter(cfg)}, cfg).run()
+    finally:
+        controller.stop()
+    assert stats.delivered == 2
+    received = [email.message_from_bytes(m.content, policy=email.policy.default) for m in inbox.messages]
+    ids = {m["X-Idempotency-Key"]: str(m["Message-ID"]) for m in received}
+    assert set(ids) == set(keys)
+    assert all(MSG_ID.match(i) for i in ids.values()), ids
+    assert len(set(ids.values())) == 2
+    assert SmtpAdapter(cfg).render(delivery(keys[0]))["Message-ID"] == ids[keys[0]]  # a retry keeps the id
+
+
+def delivery(key: str) -> Delivery:
+    message = Message(to="c1@example.com", subject="Your cart", body="again")
+    return Delivery(
+        action_id=1,
+        idempotency_key=key,
+        customer_id="c1",
+        channel="email",
+        purpose="marketing",
+        message=message,
+        attempts=2,
+        max_attempts=5,
+    )
+
+
+def test_dry_run_sink_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    old = tmp_path / "old.jsonl"
+    old.write_text("")
+    old.chmod(0o644)  # a sink left by an older version
+    FileSinkAdapter(old, "email").send(delivery("k1"))
+    new = tmp_path / "new" / "sink.jsonl"
+    FileSinkAdapter(new, "email").send(delivery("k2"))
+    for path in (old, new):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert json.loads(new.read_text())["to"] == "c1@example.com"
 
 
 def test_smtp_down_retries_then_dead_letters(db: Database, tenant: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import psycopg
 import pytest
 
@@ -55,3 +57,39 @@ def test_application_role_cannot_edit_or_delete(db: Database, tenant: str) -> No
         with pytest.raises(psycopg.errors.InsufficientPrivilege), db.tenant(tenant) as conn:
             conn.execute(sql)  # type: ignore[arg-type]
     assert _verify(db, tenant).ok
+
+
+def test_a_long_audited_transaction_does_not_hold_up_another_writer(db: Database, tenant: str) -> None:
+    """A launch's transaction stays open; another audited write of the tenant commits meanwhile (issue 20.20)."""
+    launch_wrote, other_committed = threading.Event(), threading.Event()
+    seen: dict[str, bool] = {}
+
+    def launch() -> None:
+        with db.tenant(tenant) as conn:
+            audit.append(conn, actor="canvas", action="journey_launch")
+            launch_wrote.set()
+            seen["other committed before the launch"] = other_committed.wait(timeout=10)
+
+    thread = threading.Thread(target=launch)
+    thread.start()
+    assert launch_wrote.wait(timeout=10)
+    _write(db, tenant, 1)  # waited for the launch to commit before chaining happened at commit
+    other_committed.set()
+    thread.join(timeout=30)
+    assert seen == {"other committed before the launch": True}
+    with db.tenant(tenant) as conn:
+        order = [r[0] for r in conn.execute("SELECT action FROM audit_log ORDER BY seq")]
+        assert order == ["step", "journey_launch"]  # chained in commit order
+        assert audit.verify(conn).ok
+
+
+def test_entries_get_their_place_in_the_chain_at_commit_and_a_rollback_leaves_no_gap(db: Database, tenant: str) -> None:
+    with db.tenant(tenant) as conn:
+        audit.append(conn, actor="test", action="pending", payload={"seq": 7, "hash": "forged"})
+        assert conn.execute("SELECT seq, hash FROM audit_log").fetchall() == [(None, None)]
+    with pytest.raises(RuntimeError), db.tenant(tenant) as conn:
+        audit.append(conn, actor="test", action="rolled_back")
+        raise RuntimeError("abort")
+    _write(db, tenant, 1)
+    result = _verify(db, tenant)
+    assert result.ok and result.rows == 2
