@@ -15,6 +15,7 @@ from bench import (
     ingest_bench,
     knowledge_bench,
     nba_bench,
+    ope_bench,
     policy_bench,
     scoring_bench,
     surfaces_bench,
@@ -34,6 +35,7 @@ SUITES: dict[str, Callable[[], list[Figure]]] = {
     "hardening": hardening_bench.run,
     "audit": audit_bench.run,
     "value": value_bench.run,
+    "ope": ope_bench.run,
 }
 
 
