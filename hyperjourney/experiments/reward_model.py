@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
+from scipy.special import expit
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import KFold
@@ -58,26 +59,39 @@ def cross_fit_rewards(
             ].T
             continue
 
-        def design(rows: NDArray[np.int64], acts: NDArray[np.int64]) -> sp.csr_matrix:
-            assert x_ctx is not None
-            x, hot = x_ctx[rows], _one_hot(acts, n_actions)
-            per_action = [x.multiply(hot[:, [j]]) for j in range(n_actions)]  # lets each action read context its way
-            return sp.hstack([x, hot, _one_hot(positions[rows], slots), *per_action]).tocsr()
-
-        x_train = design(train, actions[train])
+        x_train = _design(x_ctx[train], actions[train], positions[train], n_actions, slots)
         y = rewards[train]
-        if binary and len(np.unique(y)) == 2:
-            clf = LogisticRegression(max_iter=500, C=1.0).fit(x_train, y)
-            for j in range(n_actions):
-                q[test, j] = clf.predict_proba(design(test, np.full(len(test), j)))[:, 1]
-        elif binary:
+        if binary and len(np.unique(y)) < 2:
             q[test] = float(y[0]) if len(y) else 0.0
-        else:
-            reg = Ridge(alpha=1.0).fit(x_train, y)
-            for j in range(n_actions):
-                q[test, j] = reg.predict(design(test, np.full(len(test), j)))
+            continue
+        model = LogisticRegression(max_iter=500, C=1.0) if binary else Ridge(alpha=1.0)
+        model.fit(x_train, y)
+        logits = _all_actions(x_ctx[test], positions[test], np.ravel(model.coef_), float(np.ravel(model.intercept_)[0]),
+                              n_actions, slots)  # fmt: skip
+        q[test] = expit(logits) if binary else logits
     name = "per-action mean" if x_ctx is None else ("logistic" if binary else "ridge")
     return q, f"{name}, {folds}-fold cross-fitted"
+
+
+def _design(
+    x: sp.csr_matrix, acts: NDArray[np.int64], slots_of: NDArray[np.int64], k: int, slots: int
+) -> sp.csr_matrix:
+    """[context | action one-hot | slot one-hot | context placed in the taken action's block of K]."""
+    coo = x.tocoo()
+    d = x.shape[1]
+    per_action = sp.csr_matrix((coo.data, (coo.row, coo.col + acts[coo.row] * d)), shape=(x.shape[0], k * d))
+    return sp.hstack([x, _one_hot(acts, k), _one_hot(slots_of, slots), per_action]).tocsr()
+
+
+def _all_actions(
+    x: sp.csr_matrix, slots_of: NDArray[np.int64], coef: NDArray[np.float64], intercept: float, k: int, slots: int
+) -> NDArray[np.float64]:
+    """The linear predictor of every action at once from the fitted coefficients (one product, not K designs)."""
+    d = x.shape[1]
+    w_ctx, w_act, w_slot = coef[:d], coef[d : d + k], coef[d + k : d + k + slots]
+    w_inter = coef[d + k + slots :].reshape(k, d)
+    shared = x @ w_ctx + w_slot[slots_of] + intercept
+    return np.asarray(shared[:, None] + w_act[None, :] + x @ w_inter.T, dtype=float)
 
 
 def _mean_table(
