@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
+import psycopg
 from rich.console import Console
 
 from bench.report import Figure, scratch_database
@@ -66,7 +67,7 @@ def compare(db: Database, tenant: str, label: str) -> list[Figure]:
     """Train the project's models, fit BG/NBD + GG on the same history, score both on the held-out window."""
     try:
         report = train_all(db, tenant)
-    except InsufficientDataError as exc:
+    except (InsufficientDataError, ValueError, psycopg.Error) as exc:  # the bench reports it instead of stopping
         return [Figure(f"value {label}: project models could not train ({exc})"[:200], float("nan"), "", "-")]
     cut = datetime.fromisoformat(report.window["test_cutoff"])
     data = btyd.rfm(_orders_before(db, tenant, cut), cut)
