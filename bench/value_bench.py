@@ -95,7 +95,7 @@ def compare(db: Database, tenant: str, label: str) -> list[Figure]:
         better = lo > 0 if higher else hi < 0
         figures.append(
             Figure(
-                name=f"value {label} ({len(y):,} buyers): {name}",
+                name=f"value {label} ({len(y):,} buyers): {name} {metric(y, ours):.4f} vs {metric(y, base):.4f}",
                 value=metric(y, ours),
                 unit=unit,
                 target=f"beats BG/NBD+GG: Δ [{lo:+.4f}, {hi:+.4f}]",

@@ -104,3 +104,23 @@ def test_forecast_from_transactions() -> None:
     assert out.purchases[recent].mean() > 2 * out.purchases[lapsed].mean()
     longer = expected_purchases(model.purchases, 365 / 7, data.frequency, data.recency, data.T)
     assert np.all(longer >= out.purchases)
+
+
+def test_cdnow_sample_gives_the_published_parameters() -> None:
+    """Fader, Hardie & Lee (2005) report r = 0.243, α = 4.414, a = 0.793, b = 2.426 on this 2,357-customer sample."""
+    import csv
+    import io
+    import zipfile
+
+    from bench.wheels import LIFETIMES_WHEEL, WHEELS
+
+    if not (WHEELS / LIFETIMES_WHEEL).exists():
+        pytest.skip("the lifetimes wheel is missing: run `make wheels`")
+    with zipfile.ZipFile(WHEELS / LIFETIMES_WHEEL) as zf:
+        text = zf.read("lifetimes/datasets/cdnow_customers_summary.csv").decode()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    x, t_x, T = (np.array([float(r[k]) for r in rows]) for k in ("frequency", "recency", "T"))
+    fitted = fit_bgnbd(x, t_x, T)
+    assert (round(fitted.r, 3), round(fitted.alpha, 3), round(fitted.a, 3), round(fitted.b, 3)) == (
+        0.243, 4.414, 0.793, 2.426,
+    )  # fmt: skip
