@@ -124,6 +124,10 @@ class ScoringFacade:
             sentiment_score=float(c.sentiment_score),
             reasons=[_reason_text(r) for r in c.reasons],
             model_version=c.model_version,
+            source=c.source,
+            intents=list(c.intents),
+            intent_descriptions=dict(c.intent_descriptions),
+            route=c.route,
         )
 
 

@@ -94,6 +94,8 @@ def _copilot_outcome(deps: Deps, state: RunState) -> tuple[str, dict[str, Any]]:
         "ticket": results.get("ticket", {}),
         "intent": tone.get("decision", {}).get("intent"),
         "sentiment": tone.get("decision", {}).get("sentiment"),
+        "classifier": tone.get("classifier"),  # whose model classified it: the tenant's own or the packaged one
+        "route": tone.get("route"),  # the team or queue the tenant's taxonomy routes this intent to
         "tone": {k: tone.get("decision", {}).get(k) for k in ("formality", "warmth", "brevity")},
         "channel": tone.get("decision", {}).get("channel"),
         "reply": reply.get("body", ""),

@@ -244,6 +244,9 @@ def train_all(
                         fitted[name] = (KINDS[name], artifact, quality)
             except FIT_ERRORS as exc:
                 skipped |= {n: Skipped(reason=str(exc), needs=ready[n].needs) for n in TEXT_MODELS if n in todo}
+            if "ticket_intent" in fitted and "ticket_sentiment" in todo and "ticket_sentiment" not in fitted:
+                why = fitted["ticket_intent"][2].get("sentiment_skipped", "no sentiment labels")
+                skipped["ticket_sentiment"] = Skipped(reason=why, needs=ready["ticket_sentiment"].needs)
         versions: dict[str, str] = {}
         for name, (kind, artifact, quality) in fitted.items():
             v = registry.save(
@@ -254,6 +257,7 @@ def train_all(
                 metrics=quality,
                 training_window=window,
                 feature_versions=feature_versions(),
+                activate=bool(quality.get("activate", True)),
             )
             versions[name] = f"{name}@v{v}"
     return TrainReport(
@@ -265,6 +269,38 @@ def train_all(
         seconds=round(time.perf_counter() - started, 2),
         skipped=skipped,
         business_model=prof.business_model,
+    )
+
+
+def train_ticket_models(db: Database, tenant: str) -> TrainReport:
+    """Train the ticket classifiers alone: they need labelled tickets only, no customer history.
+
+    Each version is stored; it becomes active only when it beats the active one and the baseline on held-out
+    tickets (``metrics[name]["activate"]``).
+    """
+    started = time.perf_counter()
+    with db.tenant(tenant) as conn:
+        fitted = train_text_models(conn)
+        versions: dict[str, str] = {}
+        for name, (artifact, quality) in fitted.items():
+            v = registry.save(
+                conn,
+                name=name,
+                kind=KINDS[name],
+                artifact=artifact,
+                metrics=quality,
+                training_window={"train_examples": quality["train_n"], "test_examples": quality["n"]},
+                feature_versions={},
+                activate=bool(quality["activate"]),
+            )
+            versions[name] = f"{name}@v{v}"
+    return TrainReport(
+        tenant=tenant,
+        versions=versions,
+        metrics={n: q for n, (_, q) in fitted.items()},
+        window={},
+        examples=fitted["ticket_intent"][1]["train_n"] + fitted["ticket_intent"][1]["n"],
+        seconds=round(time.perf_counter() - started, 2),
     )
 
 
