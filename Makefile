@@ -47,10 +47,10 @@ browser:
 		{ (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) \
 		  >/dev/null || echo "warning: could not install chromium/chromium-driver; the browser tests will skip"; }
 
-test: lint browser
+test: lint browser wheels
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: $(STAMP) wheels
 	$(BIN)/python -m bench
 
 clean:
