@@ -8,6 +8,8 @@ training cutoffs are 60, 90, 120 and 150 days before that, so no training outcom
 except those that would fall less than 30 days after the tenant's first record (`cutoffs`).
 Next category learns from orders, which are rarer than customers, so it also reads cutoffs every 15 days
 from 60 to 360 days before the test cutoff.
+CLV is also projected to the configured horizons and a discounted lifetime value (`horizons.py`,
+settings `HYPERJOURNEY_SCORING__…`); the projection is fitted here and stored in the CLV artifact.
 Each model is compared with a simple baseline in the same report; the versions trained are stored in one
 transaction and activated together.
 """
@@ -27,12 +29,13 @@ from hyperjourney.db.database import Database
 from hyperjourney.features.definitions import feature_versions
 from hyperjourney.features.store import data_time
 from hyperjourney.features.training import HORIZON, VALUE_HORIZON, Example, training_set
-from hyperjourney.scoring import category, metrics, preflight, registry, sendtime
+from hyperjourney.scoring import category, horizons, metrics, preflight, registry, sendtime
 from hyperjourney.scoring.linear import LinearClassifier, LogSpendRegressor
 from hyperjourney.scoring.preflight import MIN_EXAMPLES, MIN_POSITIVES, DataProfile
 from hyperjourney.scoring.schema import InsufficientDataError
 from hyperjourney.scoring.text import train_text_models
 from hyperjourney.scoring.vectorize import Vectorizer
+from hyperjourney.settings import ScoringSettings, get_settings
 
 # The artifact layout each model's scoring code reads; a stored version of another kind must be retrained.
 KINDS = {
@@ -170,8 +173,13 @@ def train_all(
     end: datetime | None = None,
     only: str | None = None,
     progress: Callable[[str], None] | None = None,
+    scoring: ScoringSettings | None = None,
 ) -> TrainReport:
-    """Train what the data supports (or just ``only``), store and activate it; report the rest as skipped."""
+    """Train what the data supports (or just ``only``), store and activate it; report the rest as skipped.
+
+    ``scoring`` (default: the settings) names the CLV horizons and the lifetime value's discount rate.
+    """
+    scoring = scoring or get_settings().scoring
     if only is not None and only not in KINDS:
         raise ValueError(f"unknown model {only!r}; models: {', '.join(KINDS)}")
     started = time.perf_counter()
@@ -227,7 +235,7 @@ def train_all(
                         task = churn_task(prof) if name == "churn_risk" else CLASSIFIERS[name]
                         result = fit_classifier(name, task, vec, train, test)
                     elif name == "clv":
-                        result = fit_clv(vec, train, test)
+                        result = fit_clv(vec, train, test, scoring=scoring)
                     elif name == "next_category":
                         result = _fit_next_category(category_train, test)
                     else:
@@ -332,8 +340,16 @@ def fit_classifier(
 
 
 def fit_clv(
-    vec: Vectorizer, train: list[Example], test: list[Example], horizon: timedelta = VALUE_HORIZON
+    vec: Vectorizer,
+    train: list[Example],
+    test: list[Example],
+    horizon: timedelta = VALUE_HORIZON,
+    scoring: ScoringSettings | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The hurdle model of spend in ``horizon``; with ``scoring``, also its projection to the configured horizons.
+
+    A tenant without training windows one period apart gets no projection, said in the metrics.
+    """
     x = vec.transform([e.features for e in train])
     spend = np.array([e.outcome.spend for e in train])
     _check("clv", (spend > 0).astype(float), "training")
@@ -348,6 +364,7 @@ def fit_clv(
     baseline = np.array([e.features["monetary_365d"] * days / 365 for e in test])
     quality = metrics.regression_report(actual, predicted, median, baseline)
     quality |= {
+        "horizon_days": days,
         "baseline": f"RFM run rate (last year's spend x {days}/365)",
         "description": f"order value in the next {days} days = P(buy) x spend | buy (hurdle model, log-normal spend): "
         "RMSE scores the expected value, MAE the median",
@@ -359,6 +376,20 @@ def fit_clv(
         "horizon_days": days,
         "auc": quality["auc_buyer"],
     }
+    if scoring is not None:
+        proj = horizons.fit(
+            train,
+            buy.predict(x),
+            horizon,
+            scoring.clv_horizons_days,
+            scoring.annual_discount_rate,
+            scoring.lifetime_years,
+        )
+        if proj is None:
+            quality["horizons"] = f"not projected: no training cutoffs {days} days apart to fit how buying carries over"
+        else:
+            artifact["projection"] = proj.model_dump()
+            quality["horizons"] = proj.model_dump()
     return artifact, quality
 
 
