@@ -31,8 +31,13 @@ from chainlit.user import PersistedUser, User
 from psycopg.types.json import Jsonb
 
 from hyperjourney.db.database import Database
+from hyperjourney.guardrails.redaction import redact
+from hyperjourney.guardrails.redaction_keys import tenant_key_in
 
 T = TypeVar("T")
+# What a person typed or pasted (a ticket with a card number, an IBAN, a password) reaches these fields; they
+# are stored with personal data replaced by the tenant's tokens, like agent steps and checkpoints.
+_TEXT_FIELDS = ("input", "output", "name")
 # chainlit's own creation time of a step (ISO text), falling back to when the row was stored
 _CREATED = (
     "CASE WHEN body->>'createdAt' ~ '^\\d{4}-\\d\\d-\\d\\dT' THEN (body->>'createdAt')::timestamptz ELSE created_at END"
@@ -138,16 +143,23 @@ class PostgresDataLayer(BaseDataLayer):
         thread_id = step_dict.get("threadId")
         if not thread_id or not step_dict.get("id"):
             return
-        body = dict(step_dict)
-        await self._write(
-            lambda c: _in_thread(
+        body: dict[str, Any] = dict(step_dict)
+
+        def store(c: psycopg.Connection[Any]) -> None:
+            key = tenant_key_in(c)
+            for field in _TEXT_FIELDS:
+                value = body.get(field)
+                if isinstance(value, str):
+                    body[field] = redact(value, key).text
+            _in_thread(
                 c,
                 thread_id,
                 "INSERT INTO ui_steps (step_id, thread_id, body) VALUES (%s, %s, %s) "
                 "ON CONFLICT (tenant_id, step_id) DO UPDATE SET body = ui_steps.body || EXCLUDED.body",
                 (body["id"], thread_id, Jsonb(body)),
             )
-        )
+
+        await self._write(store)
 
     async def delete_step(self, step_id: str) -> None:
         await self._write(lambda c: c.execute("DELETE FROM ui_steps WHERE step_id = %s", (step_id,)))
@@ -230,6 +242,7 @@ class PostgresDataLayer(BaseDataLayer):
         tags: list[str] | None = None,
     ) -> None:
         def update(c: psycopg.Connection[Any]) -> None:
+            safe_name = None if name is None else redact(name, tenant_key_in(c)).text
             identifier = None
             if user_id:
                 found = c.execute("SELECT identifier FROM ui_users WHERE user_id = %s", (user_id,)).fetchone()
@@ -242,7 +255,7 @@ class PostgresDataLayer(BaseDataLayer):
                 "user_identifier = COALESCE(EXCLUDED.user_identifier, ui_threads.user_identifier), "
                 "tags = CASE WHEN %s THEN EXCLUDED.tags ELSE ui_threads.tags END, "
                 "metadata = ui_threads.metadata || EXCLUDED.metadata",
-                (thread_id, name, user_id, identifier, Jsonb(tags or []), Jsonb(metadata or {}), tags is not None),
+                (thread_id, safe_name, user_id, identifier, Jsonb(tags or []), Jsonb(metadata or {}), tags is not None),
             )
 
         await self._write(update)

@@ -115,3 +115,32 @@ def test_an_element_keeps_its_content_for_a_reload(db: Database, tenant: str) ->
         assert {e["forId"] for e in thread["elements"]} == {"card"}
 
     asyncio.run(scenario())
+
+
+def test_a_pasted_ticket_is_stored_with_personal_data_tokenised(
+    db: Database, make_tenant: Callable[[str], str]
+) -> None:
+    """A reviewer's paste is chainlit's own user message: it once sat in ui_steps in clear (issue 20.15)."""
+    tenant = make_tenant("ui")
+    layer = PostgresDataLayer(db, tenant)
+    card, email = "4111 1111 1111 1111", "rita.moreno@example.org"
+    paste = f"Subject: double charge\nMy card {card} was charged twice, write to {email}"
+
+    async def scenario() -> None:
+        await layer.update_thread("th", name=f"charged twice, {email}")
+        await layer.create_step({"id": "m1", "threadId": "th", "type": "user_message", "output": paste})  # type: ignore[typeddict-item]
+        thread = await layer.get_thread("th")
+        assert thread is not None
+        shown = thread["steps"][0]["output"]
+        assert "charged twice" in shown and "[CARD_" in shown and "[EMAIL_" in shown
+        assert thread["name"] is not None and "[EMAIL_" in thread["name"]
+
+    asyncio.run(scenario())
+    with db.admin() as conn:
+        stored = conn.execute(
+            "SELECT string_agg(body::text, ' ') FROM ui_steps WHERE tenant_id = %s", (tenant,)
+        ).fetchone()
+        names = conn.execute("SELECT string_agg(name, ' ') FROM ui_threads WHERE tenant_id = %s", (tenant,)).fetchone()
+    assert stored is not None and names is not None
+    for raw in (card, card.replace(" ", ""), email):
+        assert raw not in stored[0] and raw not in names[0]
