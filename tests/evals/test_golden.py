@@ -57,7 +57,7 @@ def test_tickets_are_held_out_from_the_demo_tenant(exported: list[GoldenTicket])
 @pytest.mark.parametrize(
     ("sentiment", "reasons", "business", "expected"),
     [
-        ("very_negative", ["legal_threat"], "goods", ("angry", 0.5, 0.75, 0.75)),
+        ("very_negative", ["legal_threat", "very_negative"], "goods", ("angry", 0.5, 0.75, 0.75)),
         ("negative", ["safety"], "goods", ("high_stakes", 0.75, 0.75, 0.5)),
         ("neutral", ["data_breach"], "ledger", ("high_stakes", 1.0, 0.75, 0.5)),
         ("positive", [], "boards", ("happy", 0.25, 1.0, 0.75)),
