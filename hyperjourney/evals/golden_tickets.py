@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from hyperjourney.data.ingest.rows import TicketMessageRow
-from hyperjourney.guardrails.tone_policy import situation_for, tone_for
 from hyperjourney.evals.golden import COPILOT_TICKETS, ExpectedTone, GoldenTicket, TicketLabels, policy_triggers
+from hyperjourney.guardrails.tone_policy import situation_for, tone_for
 
 HELD_OUT_SEED = 2027  # anything but the demo tenant's 7
 # The demo tenant's generation (defaults of data.demo_tenant.seed): its texts are excluded from the golden set.

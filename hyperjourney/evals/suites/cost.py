@@ -2,9 +2,9 @@
 
 It reads the agent runs the newest copilot, safety and copy eval runs made (their items keep each run id), so
 the numbers describe exactly the work this eval did; when none of those suites has run on the tenant yet it runs
-a fixed small set of copilot tickets itself. The router mix counts only
-decisions that could escalate (steps with a prompt); tool steps are counted apart. A successful action is a run that completed without a person having
-to take over (an escalated copilot ticket or a failed run costs money but is not a success); a canvas run succeeds
+a fixed small set of copilot tickets itself. The router mix counts only decisions that could escalate (steps with a
+prompt); tool steps are counted apart. A successful action is a run that completed without a person having to
+take over (an escalated copilot ticket or a failed run costs money but is not a success); a canvas run succeeds
 when it delivered its plan to the approval (awaiting it, or answered: the copy eval rejects each run it graded so
 nothing launches, which is a person's decision about the plan, not a failure of the agents). Latency is each
 run's wall time from its start to its last update, since the small tier's steps record no model latency.
