@@ -28,6 +28,16 @@ def test_costs_come_from_the_agent_runs_of_the_newest_copilot_eval(db: Database,
             "SELECT item_id, detail->>'suite' FROM eval_items WHERE run_id = %s", (run.run_id,)
         ).fetchall()
     assert {i for i, s in cost_items if s == "copilot"} >= copilot_ids
+    with db.tenant(eval_tenant) as conn:
+        kinds = conn.execute(
+            "SELECT prompt_name = '', count(*) FROM agent_steps WHERE run_id = ANY(%s) GROUP BY 1",
+            ([i for i, _ in cost_items],),
+        ).fetchall()
+    steps = {bool(tool): int(n) for tool, n in kinds}
+    # each copilot ticket has two tool steps (the fixed route, the customer-context lookup) that can never escalate:
+    # counted apart, not as small-tier decisions in the router mix
+    assert m["tool_steps"] == steps[True] >= 2 * 3
+    assert m["router_decisions"] == steps[False]
 
 
 def test_canvas_runs_the_copy_eval_graded_and_rejected_count_as_delivered(db: Database, eval_tenant: str) -> None:
