@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -136,6 +137,16 @@ class GraphSettings(BaseModel):
     )
 
 
+class IngestSettings(BaseModel):
+    """How files and the HTTP sources read what is ambiguous or too big (`HYPERJOURNEY_INGEST__…`)."""
+
+    date_only_time: time = Field(time(0, 0), description="Time of day given to a date without time (with a warning)")
+    date_only_zone: str = Field("UTC", description="IANA time zone of a date without time")
+    max_future_days: float = Field(1.0, ge=0, description="Timestamps later than now plus this are rejected")
+    max_json_field_bytes: int = Field(65_536, ge=1024, description="Largest properties/attributes/labels object")
+    max_body_bytes: int = Field(5_000_000, ge=1024, description="Largest request body of the ingest routes (413)")
+
+
 class AuditSettings(BaseModel):
     """Tamper evidence beyond the database (HYPERJOURNEY_AUDIT__*): a key it never holds, checkpoints it can't edit."""
 
@@ -184,6 +195,7 @@ class Settings(BaseSettings):
     ui: UiSettings = Field(default_factory=UiSettings)
     channels: ChannelSettings = Field(default_factory=lambda: ChannelSettings())
     graphs: GraphSettings = Field(default_factory=GraphSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
     audit: AuditSettings = Field(default_factory=lambda: AuditSettings())
     redaction_key: SecretStr | None = Field(
         None,

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from hyperjourney.agents.base import AgentContext, AgentResult, Step
 from hyperjourney.agents.ports import AssetDraft, Evidence, Tone
 from hyperjourney.agents.researcher import ResearchBrief
+from hyperjourney.data.brand import Brand
 from hyperjourney.models.router import Candidate, Stakes
 from hyperjourney.prompts.loader import load
 from hyperjourney.tools.toolbox import SearchInput, ValidateInput
@@ -187,10 +188,11 @@ def revalidate(ctx: AgentContext, variants: list[Variant], evidence: list[Eviden
 
 def template_reply(
     name: str, question: str, evidence: list[Evidence], intent_confidence: float,
-    check: Callable[[CopyDraft], list[str]],
+    check: Callable[[CopyDraft], list[str]], brand: Brand,
 ) -> Candidate[CopyDraft]:  # fmt: skip
     """The support template filled with the best-matching facts, each cited: two facts if they pass the
-    guardrails together, else the first single fact that does; confidence is bounded by the intent's."""
+    guardrails together, else the first single fact that does; confidence is bounded by the intent's.
+    Signed with the tenant's brand (its signature and footer)."""
     words = set(re.findall(r"[a-z0-9]+", question.lower()))
     facts = ranked_facts(evidence, question)
     unique: list[tuple[str, Evidence]] = []
@@ -208,6 +210,8 @@ def template_reply(
             opening="Thanks for reaching out, and sorry for the trouble. Here is what I can tell you:",
             facts=lines or "- A specialist will follow up with the details.",
             closing="Reply here if anything is unclear and we will take it from there.",
+            signature=brand.signature,
+            footer=f"\n{brand.footer}" if brand.footer else "",
         )
         draft = CopyDraft(body=body, confidence=round(intent_confidence, 3))
         first = first or draft
@@ -232,7 +236,8 @@ def write_reply(
 ) -> AgentResult:
     """A grounded reply; ``recipient_id`` is the ticket's customer, whose own name the reply may use."""
     check = _checker(ctx, "support_reply", evidence, tone, recipient_id)
-    candidate = template_reply(name, question, evidence, intent_confidence, check)
+    brand = ctx.tools.brand()
+    candidate = template_reply(name, question, evidence, intent_confidence, check, brand)
     routed = ctx.router.decide(
         "reply",
         schema=CopyDraft,
@@ -243,6 +248,8 @@ def write_reply(
             "intent": intent,
             "sentiment": sentiment,
             "evidence": "\n".join(f"[{e.citation_id}] {e.title}: {e.snippet}" for e in evidence),
+            "brand": brand.name,
+            "signature": "\n".join(x for x in (brand.signature, brand.footer) if x),
             **tone.model_dump(),
         },
         small=lambda: candidate,

@@ -7,7 +7,15 @@ from importlib.util import find_spec
 from fastapi import FastAPI
 
 from hyperjourney import __version__
-from hyperjourney.api import decisions_routes, docs_routes, events_routes, health_routes, problems
+from hyperjourney.api import (
+    decisions_routes,
+    docs_routes,
+    events_routes,
+    health_routes,
+    problems,
+    scores_routes,
+    segment_routes,
+)
 from hyperjourney.api.ratelimit import RateLimiter
 from hyperjourney.db.database import Database
 from hyperjourney.settings import Settings
@@ -28,7 +36,9 @@ def create_app(db: Database, settings: Settings) -> FastAPI:
     docs_routes.install(app)
     app.include_router(health_routes.router)
     app.include_router(events_routes.router)
+    app.include_router(segment_routes.router)
     app.include_router(decisions_routes.router)
+    app.include_router(scores_routes.router)
     if installed("hyperjourney.knowledge.search"):
         from hyperjourney.api import knowledge_routes
 

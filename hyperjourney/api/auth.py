@@ -16,6 +16,7 @@ from hyperjourney.api.keys import KeyExpiredError, Principal, authenticate
 from hyperjourney.api.problems import ApiProblem
 from hyperjourney.api.ratelimit import RateLimiter, retry_after_seconds
 from hyperjourney.db.database import Database
+from hyperjourney.review.roles import can
 
 bearer = HTTPBearer(auto_error=False, description="A tenant API key from `hyperjourney apikeys create`")
 
@@ -56,7 +57,7 @@ def _within(wait: float, why: str) -> None:
 
 def reviewer(who: Annotated[Principal, Depends(principal)]) -> Principal:
     """Routes that change state (ingest, start or resume runs) need a reviewer key."""
-    if who.role != "reviewer":
+    if not can(who.role, "write"):
         raise ApiProblem(403, "Forbidden", "this key has the viewer role; a reviewer key is needed")
     return who
 

@@ -16,7 +16,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from hyperjourney.cli.context import TenantOption, console, database, err_console, tenant_or_default, user_errors
-from hyperjourney.data.pasted_tickets import PastedTicket, create_ticket, parse_pasted
+from hyperjourney.data.pasted_tickets import PastedTicket, create_ticket, from_form
 from hyperjourney.db.database import Database
 from hyperjourney.graphs import runs
 from hyperjourney.graphs.runs import RunResult
@@ -53,21 +53,22 @@ def copilot(
         None,
         "--text",
         metavar="FILE|-",
-        help="A pasted ticket: a file, or - for standard input. Subject:/Channel: lines at the top are read; "
-        "From:/Customer: lines never pick the customer (use --customer).",
+        help="A pasted ticket: a file, or - for standard input. All of it is the customer's text: From:, "
+        "Customer:, Subject: lines in it choose nothing (use --customer and --subject).",
     ),
     customer: str | None = typer.Option(
         None, "--customer", help="With --text: the customer's id or email (default: a new customer profile)."
     ),
+    subject: str | None = typer.Option(None, "--subject", help="With --text: the subject (default: its first line)."),
     tenant: str | None = TenantOption,
 ) -> None:
     """Support copilot: intent, sentiment, tone and channel, a grounded reply with sources, escalation advice."""
     with user_errors():
         if (ticket_id is None) == (text is None):
             raise ValueError("give a ticket id or --text FILE|- (one of them)")
-        if customer is not None and text is None:
-            raise ValueError("--customer: only with --text (an existing ticket already has its customer)")
-        pasted = _pasted(text, customer) if text is not None else None
+        if (customer is not None or subject is not None) and text is None:
+            raise ValueError("--customer/--subject: only with --text (an existing ticket already has them)")
+        pasted = _pasted(text, customer, subject) if text is not None else None
         with database() as db:
             t = tenant_or_default(tenant)
             if pasted is not None:
@@ -81,21 +82,16 @@ def copilot(
             print_result(_run(db, "copilot", lambda deps: runs.start_copilot(db, t, tid, deps=deps)))
 
 
-def _pasted(source: str, customer: str | None) -> PastedTicket:
-    """The pasted ticket with its customer from --customer only: a header line in pasted text can be forged."""
+def _pasted(source: str, customer: str | None, subject: str | None) -> PastedTicket:
+    """The pasted ticket with its customer and subject from the options only: a header line in pasted text can be
+    forged, so it stays the customer's text (hyperjourney.data.pasted_tickets.from_form)."""
     raw = sys.stdin.read() if source == "-" else _read(Path(source))
     try:
-        parsed = parse_pasted(raw)
-        ignored = parsed.customer_email or parsed.customer_id
-        if ignored:
-            err_console.print(f"[yellow]note:[/] the paste names {ignored!r}; the customer comes from --customer only")
-        who = {} if customer is None else {"customer_email" if "@" in customer else "customer_id": customer}
-        return PastedTicket.model_validate(
-            {**parsed.model_dump(exclude={"customer_email", "customer_id"}, exclude_none=True), **who}
-        )
+        return from_form(raw, customer=customer, subject=subject)
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = {"customer_email": "--customer", "customer_id": "--customer"}.get(str(first["loc"][0]), "--text")
+        options = {"customer_email": "--customer", "customer_id": "--customer", "subject": "--subject"}
+        field = options.get(str(first["loc"][0]), "--text")
         raise ValueError(f"{field}: {first['msg']}") from exc
 
 

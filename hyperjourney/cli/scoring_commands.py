@@ -3,21 +3,40 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NoReturn
 
 import typer
 from rich.table import Table
 
-from hyperjourney.cli.context import TenantOption, console, database, tenant_or_default, user_errors
+from hyperjourney.cli.context import TenantOption, console, database, err_console, tenant_or_default, user_errors
 from hyperjourney.cli.progress import progress_bar
 from hyperjourney.db.database import Database
 from hyperjourney.features import store
 from hyperjourney.features.definitions import DEFINITIONS
-from hyperjourney.scoring import registry
-from hyperjourney.scoring.schema import CustomerScores, InsufficientDataError
+from hyperjourney.scoring import export, registry
+from hyperjourney.scoring.backtest import backtest as run_backtest
+from hyperjourney.scoring.backtest import parse_horizon
+from hyperjourney.scoring.schema import CustomerScores, Score
 from hyperjourney.scoring.segments import find_segment
-from hyperjourney.scoring.service import score_all, score_customer
-from hyperjourney.scoring.train import KINDS, TrainReport, train_all
+from hyperjourney.scoring.service import score_all, score_as_of, score_customer
+from hyperjourney.scoring.text import packaged_quality
+from hyperjourney.scoring.train import KINDS, TEXT_MODELS, TrainReport, train_all
+
+AsOfOption = typer.Option(
+    None, "--as-of", help="Use only data before this date (UTC unless it carries an offset), as if it were then."
+)
+
+
+def raise_user_error(message: str, code: int = 1) -> NoReturn:
+    err_console.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code)
+
+
+def _aware(at: datetime | None) -> datetime | None:
+    return at if at is None or at.tzinfo is not None else at.replace(tzinfo=UTC)
+
 
 app = typer.Typer(
     help="Scoring models: train on point-in-time features, list and inspect versions, score customers.",
@@ -28,22 +47,53 @@ app.add_typer(features_app, name="features")
 
 
 @app.command()
-def train(tenant: str | None = TenantOption) -> None:
-    """Refresh features, train every model on point-in-time data, judge it on a held-out window, activate it."""
+def train(
+    model: str | None = typer.Argument(None, help="Train only this model (default: every model the data supports)."),
+    require: list[str] = typer.Option(
+        [], "--require", help="Exit 1 unless this model trained (repeatable); without it, skips are not failures."
+    ),
+    as_of: datetime | None = AsOfOption,
+    tenant: str | None = TenantOption,
+) -> None:
+    """Train every model the data supports (skip the rest, with the reason and what would enable them)."""
     tid = tenant_or_default(tenant)
     with user_errors(), database() as db:
-        report = _train(db, tid)
-    print_quality(report.metrics)
-    console.print(f"trained {len(report.versions)} models on {report.examples:,} examples in {report.seconds:.1f} s")
+        unknown = [n for n in [*require, *([model] if model else [])] if n not in KINDS]
+        if unknown:
+            raise ValueError(f"unknown model {unknown[0]!r}; models: {', '.join(KINDS)}")
+        report = _train(db, tid, only=model, as_of=_aware(as_of))
+    if report.metrics:
+        print_quality(report.metrics)
+    print_skipped(report)
+    console.print(
+        f"trained {len(report.versions)} of {len(report.versions) + len(report.skipped)} models "
+        f"({report.business_model} business) on {report.examples:,} examples in {report.seconds:.1f} s"
+    )
+    missing = [n for n in require if n not in report.versions]
+    if missing:
+        err_console.print(f"[bold red]error:[/] required model(s) not trained: {', '.join(missing)}")
+        raise typer.Exit(1)
 
 
-def _train(db: Database, tenant: str) -> TrainReport:
+def print_skipped(report: TrainReport) -> None:
+    if not report.skipped:
+        return
+    table = Table(title="models not trained")
+    for col in ("model", "why", "would enable it"):
+        table.add_column(col)
+    for name, skip in report.skipped.items():
+        table.add_row(name, skip.reason, skip.needs or "-")
+    console.print(table)
+
+
+def _train(db: Database, tenant: str, *, only: str | None = None, as_of: datetime | None = None) -> TrainReport:
     with progress_bar() as bar:
         task = bar.add_task("refreshing features", total=None)
-        store.refresh_all(db, tenant)
-        report = train_all(db, tenant, progress=lambda step: bar.update(task, description=step))
-        bar.update(task, description="scoring every customer")
-        score_all(db, tenant)
+        store.refresh_all(db, tenant, as_of=as_of)
+        report = train_all(db, tenant, end=as_of, only=only, progress=lambda s: bar.update(task, description=s))
+        if report.versions:
+            bar.update(task, description="scoring every customer")
+            score_all(db, tenant)
     return report
 
 
@@ -65,6 +115,19 @@ def list_models(tenant: str | None = TenantOption) -> None:
             "yes" if v.metrics.get("beats_baseline") else "NO",
             "●" if v.active else "",
         )
+    active = {v.name for v in versions if v.active}
+    for name in TEXT_MODELS:
+        if name not in active:
+            q = packaged_quality(name)
+            table.add_row(
+                f"{name} (packaged)",
+                KINDS[name],
+                "shipped",
+                "project's held-out tickets",
+                f"accuracy {q['accuracy']:.3f} (held out)",
+                "yes" if q.get("beats_baseline") else "NO",
+                "● fallback",
+            )
     console.print(table)
 
 
@@ -77,11 +140,16 @@ def show(
     """Quality on the held-out window against the baseline: AUC, ECE, Brier, decile lift, CLV error."""
     with user_errors(), database() as db, db.tenant(tenant_or_default(tenant)) as conn:
         found = registry.get(conn, name, version)
-        if found is None:
-            raise ValueError(f"no model {name!r}" + (f" version {version}" if version else " is active"))
-    m = found.metrics
-    console.print(f"[bold]{found.label}[/] ({found.kind}) — {m.get('description', '')}")
-    console.print(f"training window: {json.dumps(found.training_window)}")
+    if found is None and name in TEXT_MODELS and version is None:
+        m = packaged_quality(name)
+        console.print(f"[bold]{name} (packaged fallback)[/] ({KINDS[name]}) — {m.get('description', '')}")
+        console.print(f"measured on {m['held_out']}: accuracy {m['accuracy']:.3f}, macro F1 {m['macro_f1']:.3f}")
+    elif found is None:
+        raise_user_error(f"no model {name!r}" + (f" version {version}" if version else " is active"))
+    else:
+        m = found.metrics
+        console.print(f"[bold]{found.label}[/] ({found.kind}) — {m.get('description', '')}")
+        console.print(f"training window: {json.dumps(found.training_window)}")
     console.print(f"baseline: {m.get('baseline', '-')}")
     table = Table(title="held-out quality")
     for col in ("metric", "model", "baseline", "better", "in criterion"):
@@ -132,22 +200,102 @@ def activate(
 def score(
     customer_id: str | None = typer.Argument(None, help="Customer to score (omit with --all)."),
     all_customers: bool = typer.Option(False, "--all", help="Score every customer and store the scores."),
+    out: Path | None = typer.Option(None, "--out", help="With --all: write the scores to this .csv or .parquet file."),
+    as_of: datetime | None = AsOfOption,
     tenant: str | None = TenantOption,
 ) -> None:
-    """Scores with confidence and reason codes for one customer, or batch-score the whole tenant (--all)."""
+    """Scores with confidence and reason codes for one customer, or batch-score the whole tenant (--all).
+
+    With --as-of, features are computed from the data before that date and scored in memory with the active
+    models (train them with `models train --as-of` first); nothing stored changes.
+    """
     tid = tenant_or_default(tenant)
     if (customer_id is None) == (not all_customers):
-        console.print("[bold red]error:[/] give a CUSTOMER_ID or --all (not both)")
-        raise typer.Exit(2)
+        raise_user_error("give a CUSTOMER_ID or --all (not both)", code=2)
+    if out is not None and not all_customers:
+        raise_user_error("--out needs --all", code=2)
+    at = _aware(as_of)
     with user_errors(), database() as db:
-        if all_customers:
+        if out is not None:
+            export.check_path(out)
+        if customer_id is not None:
+            if at is None:
+                print_scores(score_customer(db, tid, customer_id))
+            else:
+                print_scores_as_of(customer_id, at, score_as_of(db, tid, at, [customer_id])[customer_id])
+            return
+        if at is not None:
+            scored = score_as_of(db, tid, at)
+            rows: list[export.Long] = [
+                (cid, s.name, s.value, s.label, s.confidence, s.model_version)
+                for cid, scores in scored.items()
+                for s in scores.values()
+            ]
+            console.print(f"scored {len(scored):,} customers as of {at:%Y-%m-%d} (not stored)")
+        else:
             with progress_bar() as bar:
                 task = bar.add_task("scoring", total=None)
                 report = score_all(db, tid, progress=lambda n, total: bar.update(task, completed=n, total=total))
             console.print(f"scored {report.customers:,} customers in {report.seconds:.1f} s")
-            return
-        assert customer_id is not None
-        print_scores(score_customer(db, tid, customer_id))
+            if out is None:
+                return
+            with db.tenant(tid) as conn:
+                rows = export.stored_scores(conn)
+        if out is not None:
+            console.print(f"wrote {export.export_scores(rows, out):,} customers to {out}")
+
+
+def print_scores_as_of(customer_id: str, at: datetime, scores: dict[str, Score]) -> None:
+    table = Table(title=f"{customer_id} as of {at:%Y-%m-%d}")
+    for col in ("score", "value", "confidence", "version", "why"):
+        table.add_column(col)
+    for s in scores.values():
+        table.add_row(
+            s.name,
+            s.label or f"{s.value:.3f}",
+            f"{s.confidence:.2f}",
+            s.model_version,
+            "\n".join(r.text for r in s.reasons[:4]),
+        )
+    console.print(table)
+
+
+@app.command()
+def backtest(
+    as_of: datetime = typer.Option(..., "--as-of", help="Train on the data before this date, judge what followed."),
+    horizon: str = typer.Option("90d", "--horizon", help="How long after the date to judge: 90d, 39w, 6m, 1y."),
+    tenant: str | None = TenantOption,
+) -> None:
+    """Fit purchase, churn and CLV on the data before a date; print their metrics beside the baselines after it."""
+    at = _aware(as_of)
+    assert at is not None
+    with user_errors(), database() as db:
+        report = run_backtest(db, tenant_or_default(tenant), at, parse_horizon(horizon))
+    console.print(
+        f"backtest as of {at:%Y-%m-%d}, {report.horizon_days}-day horizon: trained on {report.train_examples:,} "
+        f"examples ({len(report.train_cutoffs)} cutoffs), judged on {report.test_examples:,} customers"
+    )
+    for name, m in report.metrics.items():
+        table = Table(title=f"{name}: {m.get('description', '')}")
+        for col in ("metric", "model", "baseline", "better"):
+            table.add_column(col, justify="left" if col == "metric" else "right")
+        for metric in m.get("tested", []):
+            lower = dict(_COMPARED).get(metric, False)
+            a, b = m.get(metric), m.get(f"baseline_{metric}")
+            if a is None or b is None:
+                continue
+            table.add_row(metric, f"{a:.4f}", f"{b:.4f}", "yes" if (a < b if lower else a > b) else "no")
+        console.print(table)
+        console.print(
+            f"baseline: {m.get('baseline', '-')}; beats baseline: {'yes' if m.get('beats_baseline') else 'NO'}"
+        )
+    if report.skipped:
+        table = Table(title="models not backtested")
+        for col in ("model", "why", "would enable it"):
+            table.add_column(col)
+        for name, skip in report.skipped.items():
+            table.add_row(name, skip.reason, skip.needs or "-")
+        console.print(table)
 
 
 @app.command()
@@ -286,9 +434,8 @@ def demo_step(db: Database, tenant: str) -> None:
         with db.tenant(tenant) as conn:
             metrics = {n: found.metrics for n in active if (found := registry.get(conn, n)) is not None}
     else:
-        try:
-            metrics = _train(db, tenant).metrics
-        except InsufficientDataError as exc:
-            console.print(f"[yellow]models not trained:[/] {exc}")
-            return
-    print_quality(metrics)
+        report = _train(db, tenant)
+        print_skipped(report)
+        metrics = report.metrics
+    if metrics:
+        print_quality(metrics)

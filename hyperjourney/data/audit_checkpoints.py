@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from hyperjourney.data import audit
 from hyperjourney.db.database import Database
-from hyperjourney.guardrails.redaction_keys import key_file
+from hyperjourney.keyfiles import key_file
 from hyperjourney.settings import Settings
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 
 from hyperjourney.data import audit, identities
+from hyperjourney.data.brand import Brand, store_brand
 from hyperjourney.data.ingest.datasets import DATASETS
 from hyperjourney.data.ingest.loader import LoadResult, load_rows
 from hyperjourney.data.ingest.rows import Row
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from hyperjourney.data.seed.generator import DemoData
 
 DEMO_TENANT = "demo"
+DEMO_BRAND = Brand(name="Northwind", signature="Northwind Support")
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ def seed(
         for name, rows in order:
             loaded[name] = _load(conn, name, rows, progress)
         resolved = identities.resolve(conn)
+        store_brand(conn, DEMO_BRAND, actor="seed")
         audit.append(
             conn,
             actor="seed",

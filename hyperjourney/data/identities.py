@@ -7,9 +7,10 @@ rule and evidence that linked them, and resolving again changes nothing.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
+
+import phonenumbers
 
 if TYPE_CHECKING:
     import psycopg
@@ -26,9 +27,12 @@ class _HasIdentityFields(Protocol):
     def device_id(self) -> str | None: ...
     @property
     def cookie_id(self) -> str | None: ...
+    @property
+    def country(self) -> str | None: ...
 
 
-_NON_DIGITS = re.compile(r"\D+")
+DEFAULT_PHONE_REGION = "US"
+"""Where a national number is read when the profile has no country (the behaviour before countries counted)."""
 
 
 def normalize_email(raw: str) -> str:
@@ -39,14 +43,22 @@ def normalize_email(raw: str) -> str:
     return f"{local}@{domain}"
 
 
-def normalize_phone(raw: str) -> str:
-    """E.164-like digits; a bare 10-digit number is taken as North American (+1)."""
-    digits = _NON_DIGITS.sub("", raw)
-    if raw.strip().startswith("00"):
-        digits = digits[2:]
-    if len(digits) == 10:
-        digits = "1" + digits
-    return "+" + digits
+def normalize_phone(raw: str, country: str | None = None) -> str:
+    """E.164 (``+33123456789``): a national number is read in the profile's country, with Google's metadata.
+
+    ``00`` is taken as the international prefix. A string that cannot be a number there keeps its digits
+    (``+`` and the digits as written), so two spellings of the same odd number still link.
+    """
+    text = raw.strip()
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    try:
+        number = phonenumbers.parse(text, (country or DEFAULT_PHONE_REGION).upper())
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_possible_number(number):
+        return "+" + "".join(c for c in text if c.isdigit())
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def identities_of(row: _HasIdentityFields) -> list[tuple[str, str, str]]:
@@ -55,7 +67,7 @@ def identities_of(row: _HasIdentityFields) -> list[tuple[str, str, str]]:
     if row.email:
         found.append(("email", normalize_email(row.email), row.email))
     if row.phone:
-        found.append(("phone", normalize_phone(row.phone), row.phone))
+        found.append(("phone", normalize_phone(row.phone, row.country), row.phone))
     for kind, raw in (("crm_id", row.crm_id), ("device", row.device_id), ("cookie", row.cookie_id)):
         if raw:
             found.append((kind, raw.strip(), raw))

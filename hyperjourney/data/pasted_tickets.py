@@ -1,15 +1,16 @@
 """A support ticket pasted as raw text (the copilot's "paste a ticket"), stored like an ingested one.
 
-The text becomes a ticket with one customer message through the same dataset checks and inserts that
-`hyperjourney ingest tickets` uses, in the caller's tenant transaction, audited. The customer is the one
-named by id, or the one whose normalised email matches, or a new customer created through the customers
-dataset (with that email, when one was given), so a ticket pasted from an unknown sender still gets a
-profile the copilot can read consent and tone from.
+Who wrote it, the subject and the channel come only from the agent's own form fields (the API body, the
+copilot's settings panel), never from header-like lines in the pasted text: a pasted ``From:`` line is the
+customer's words and cannot re-assign the ticket. The text becomes a ticket with one customer message
+through the same dataset checks and inserts that `hyperjourney ingest tickets` uses, in the caller's tenant
+transaction, audited. The customer is the one named by id, or the one whose normalised email matches, or a
+new customer created through the customers dataset (with that email, when one was given), so a ticket
+pasted from an unknown sender still gets a profile the copilot can read consent and tone from.
 """
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -22,7 +23,6 @@ from hyperjourney.data.identities import normalize_email
 from hyperjourney.data.ingest.loader import Reject, dataset, load_rows, validate
 
 TicketChannel = Literal["email", "chat", "phone", "sms", "web", "social"]
-_HEADER = re.compile(r"^(from|email|customer|customer[ _]id|subject|channel)\s*:\s*(.*)$", re.IGNORECASE)
 
 
 class PastedTicket(BaseModel):
@@ -52,28 +52,21 @@ class CreatedTicket(BaseModel):
     customer_created: bool
 
 
-def parse_pasted(raw: str) -> PastedTicket:
-    """Read optional ``From:/Email:/Customer:/Subject:/Channel:`` header lines at the top of a paste.
+def from_form(
+    text: str, *, customer: str | None = None, subject: str | None = None, channel: str = "email"
+) -> PastedTicket:
+    """The ticket from the agent's own form fields; ``customer`` is an email address or a customer id.
 
-    ``From``/``Email``/``Customer`` take an email address or a customer id; the rest of the paste is the message.
+    The pasted text is the customer's message as a whole: a ``From:`` or ``Customer:`` line inside it is
+    part of what the customer wrote, never an instruction to file the ticket under someone else.
     """
-    fields: dict[str, Any] = {}
-    lines = raw.strip().splitlines()
-    while lines:
-        found = _HEADER.match(lines[0].strip())
-        if found is None:
-            break
-        key, value = found.group(1).lower().replace(" ", "_"), found.group(2).strip()
-        if key == "subject":
-            fields["subject"] = value
-        elif key == "channel":
-            fields["channel"] = value.lower()
-        elif "@" in value:
-            fields["customer_email"] = value.strip("<>")
-        else:
-            fields["customer_id"] = value
-        lines.pop(0)
-    return PastedTicket(text="\n".join(lines).strip(), **fields)
+    who = (customer or "").strip().strip("<>")
+    fields: dict[str, Any] = {"text": text, "channel": channel.strip().lower() or "email"}
+    if subject and subject.strip():
+        fields["subject"] = subject.strip()
+    if who:
+        fields["customer_email" if "@" in who else "customer_id"] = who
+    return PastedTicket.model_validate(fields)
 
 
 def create_ticket(

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from pydantic import BaseModel
 
-FEATURE_SET = 2  # bump when the computation changes; stored on every feature row
+FEATURE_SET = 3  # bump when the computation changes; stored on every feature row
 
 
 class FeatureDef(BaseModel):
@@ -33,7 +33,7 @@ _FAMILIES: list[tuple[tuple[str, ...], timedelta, dict[str, str]]] = [
         _EVENTS,
         timedelta(hours=1),
         {
-            "recency_days": "days since the last action the customer chose to take (passive events excluded)",
+            "recency_days": "days since the last order or action the customer chose to take (passive events excluded)",
             "events_total": "actions ever recorded",
             "events_7d": "actions in the last 7 days",
             "events_30d": "actions in the last 30 days",

@@ -44,7 +44,10 @@ def derive(row: dict[str, Any]) -> dict[str, Any]:
         "downgrades_90d",
     ]:
         f[key] = int(ev.get(key) or 0)
-    f["recency_days"] = _round(ev.get("recency_days"))
+    # orders (and payments or logins, which arrive as events) are activity too: a tenant with orders only
+    # has buyers whose last order was yesterday, not dormant profiles
+    seen = [v for v in (ev.get("recency_days"), orders.get("days_since_last_order")) if v is not None]
+    f["recency_days"] = _round(min(seen)) if seen else None
     f["activity_trend"] = _trend(f["events_30d"], int(ev.get("events_30_90d") or 0))
     f["login_trend"] = _trend(f["logins_30d"], int(ev.get("logins_30_90d") or 0))
     f["unsubscribed"] = int(bool(ev.get("unsubscribed")))

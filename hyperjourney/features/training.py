@@ -24,7 +24,9 @@ VALUE_HORIZON = timedelta(days=60)  # CLV: spend in the next 60 days; next categ
 
 
 class Outcome(BaseModel):
-    active: bool  # any action of their own in the horizon (not churned)
+    active: bool  # any action of their own (an order or an event) in the horizon (not churned)
+    cancelled: bool = False  # a subscription cancellation in the horizon
+    next_order_days: float | None = None  # days from the cutoff to their next order (None: none in the data)
     purchased: bool  # an order or a paid conversion in the horizon
     expanded: bool  # upgrade, seats, contract, demo/meeting/trial, or a first order in a new category
     spend: float  # order value in the value horizon
@@ -40,13 +42,20 @@ class Example(BaseModel):
     outcome: Outcome
 
 
-def outcomes(conn: psycopg.Connection[Any], start: datetime) -> dict[str, Outcome]:
+def outcomes(
+    conn: psycopg.Connection[Any],
+    start: datetime,
+    horizon: timedelta = HORIZON,
+    value_horizon: timedelta = VALUE_HORIZON,
+) -> dict[str, Outcome]:
     """What each customer who existed at ``start`` did in the horizons after it."""
     with conn.cursor(row_factory=dict_row) as cur, whole_tenant_plan(conn):
-        rows = cur.execute(_LABELS, {"start": start, "horizon": HORIZON, "value_horizon": VALUE_HORIZON}).fetchall()
+        rows = cur.execute(_LABELS, {"start": start, "horizon": horizon, "value_horizon": value_horizon}).fetchall()
     return {
         r["customer_id"]: Outcome(
             active=r["active"],
+            cancelled=r["cancelled"],
+            next_order_days=r["next_order_days"],
             purchased=r["purchased"],
             expanded=r["expanded"],
             spend=round(float(r["spend"]), 2),
@@ -58,10 +67,15 @@ def outcomes(conn: psycopg.Connection[Any], start: datetime) -> dict[str, Outcom
     }
 
 
-def training_set(conn: psycopg.Connection[Any], cutoff: datetime) -> list[Example]:
+def training_set(
+    conn: psycopg.Connection[Any],
+    cutoff: datetime,
+    horizon: timedelta = HORIZON,
+    value_horizon: timedelta = VALUE_HORIZON,
+) -> list[Example]:
     """One example per customer who existed before ``cutoff``: features as of it, outcomes after it."""
     feats = compute(conn, cutoff)
-    outs = outcomes(conn, cutoff)
+    outs = outcomes(conn, cutoff, horizon, value_horizon)
     examples = []
     for cid, f in feats.items():
         out = outs[cid]

@@ -191,8 +191,8 @@ def build_graph(deps: Deps, checkpointer: BaseCheckpointSaver[Any] | None, *, na
             "ticket_id": ticket.ticket_id,
             "customer_id": ticket.customer_id,
             "channel": ticket.channel,
-            "subject": ticket.subject,
-            "text": text,
+            "subject": deps.recorder.redacted(ticket.subject, state["tenant"]),  # state and checkpoints hold no PII
+            "text": deps.recorder.redacted(text, state["tenant"]),
         }
         return Command(goto="supervisor", update=_update("tone", result, ticket=facts))
 

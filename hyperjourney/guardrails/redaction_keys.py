@@ -9,15 +9,14 @@ owner-only permissions under the home directory.
 
 from __future__ import annotations
 
-import os
 import secrets
 import threading
-from pathlib import Path
 from typing import Any
 
 import psycopg
 
 from hyperjourney.db.database import Database
+from hyperjourney.keyfiles import key_file
 from hyperjourney.settings import get_settings
 
 KEY_NAME = "redaction"
@@ -79,19 +78,6 @@ def install_key() -> bytes:
                 except (OSError, ValueError):  # no writable home: a key for this process (logging must not fail)
                     _install_key = secrets.token_bytes(32)
     return _install_key
-
-
-def key_file(path: Path) -> bytes:
-    """A 32-byte key kept in ``path`` (owner-only), created on first use and read back ever after."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
-    key = secrets.token_bytes(32)
-    with os.fdopen(fd, "w", encoding="ascii") as f:
-        f.write(key.hex())
-    return key
 
 
 def forget_cached_keys() -> None:

@@ -97,7 +97,15 @@ def evaluate(
         misses: list[str] = []
         for q in golden.questions:
             hits = search(
-                db, tenant, q.question, filters=q.filters, k=NDCG_AT, mode=mode, embedder=embedder, use_cache=False
+                db,
+                tenant,
+                q.question,
+                filters=q.filters,
+                k=NDCG_AT,
+                mode=mode,
+                embedder=embedder,
+                use_cache=False,
+                audience="internal",  # the index as a whole: the golden set asks for staff documents too
             )
             ranked = [h.document_id for h in hits]
             relevant = set(q.relevant)

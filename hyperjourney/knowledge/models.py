@@ -42,6 +42,7 @@ class Hit(BaseModel):
     doc_type: str
     region: str
     language: str
+    audience: str = Field(description="'customer' or 'internal': who the document was written for")
     snippet: str
     text: str
     score: float

@@ -1,8 +1,11 @@
 """Read one knowledge file (markdown, text, HTML, PDF) into a document with metadata and a markdown body.
 
-Markdown may open with a YAML front matter block (id, type, title, region, language, updated_at, version);
-HTML takes the same keys from ``<meta name=...>`` and ``<html lang>``; missing values are inferred from the
-file name and modification time. HTML headings become markdown headings so chunking respects them.
+Markdown may open with a YAML front matter block (id, type, title, region, language, audience, updated_at,
+version); HTML takes the same keys from ``<meta name=...>`` and ``<html lang>``; missing values are inferred
+from the file name and modification time. The audience (who may be shown the text: ``customer`` or
+``internal``) is the front matter's, else ``internal`` for a file under a folder named ``internal`` or of an
+internal type (brand, legal: style guides and claim rules), else ``customer``. HTML headings become
+markdown headings so chunking respects them.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import re
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, Field
@@ -20,7 +23,7 @@ from pydantic import BaseModel, Field
 from hyperjourney.knowledge.models import KnowledgeError
 
 SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".txt": "text", ".html": "html", ".htm": "html", ".pdf": "pdf"}
-READER_VERSION = "2"
+READER_VERSION = "3"
 """Bump when reading or chunking changes, so the next ingest re-chunks documents whose files did not change."""
 _TYPE_PREFIXES = {
     "faq": "faq",
@@ -32,6 +35,11 @@ _TYPE_PREFIXES = {
     "legal": "legal",
     "returns": "policy",
 }
+Audience = Literal["customer", "internal"]
+AUDIENCES: tuple[str, ...] = get_args(Audience)
+INTERNAL_TYPES = frozenset({"brand", "legal"})
+"""Document types written for staff (tone and brand guides, claim rules), internal unless marked otherwise."""
+INTERNAL_FOLDER = "internal"
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 
 
@@ -46,6 +54,7 @@ class ParsedDocument(BaseModel):
     title: str
     region: str = "global"
     language: str = "en"
+    audience: Audience = "customer"
     version: int = Field(1, ge=1)
     updated_at: datetime
     body: str
@@ -93,12 +102,14 @@ def _document(path: Path, root: Path, meta: dict[str, Any], body: str, digest: s
         relative = Path(path.name)
     default_id = re.sub(r"[^a-z0-9]+", "-", str(relative.with_suffix("")).lower()).strip("-")
     title = str(meta.get("title") or _first_heading(body) or path.stem.replace("-", " ").replace("_", " ").title())
+    doc_type = str(meta.get("type") or _infer_type(path.stem))
     try:
         updated = _timestamp(meta.get("updated_at")) or datetime.fromtimestamp(path.stat().st_mtime, UTC)
         return ParsedDocument(
             document_id=str(meta.get("id") or default_id),
             source=str(path.resolve()),
-            doc_type=str(meta.get("type") or _infer_type(path.stem)),
+            doc_type=doc_type,
+            audience=_audience(path, meta.get("audience"), relative, doc_type),
             title=title.strip(),
             region=str(meta.get("region") or "global").lower(),
             language=str(meta.get("language") or "en").lower(),
@@ -109,6 +120,17 @@ def _document(path: Path, root: Path, meta: dict[str, Any], body: str, digest: s
         )
     except (ValueError, TypeError) as exc:
         raise UnreadableDocumentError(f"{path}: bad metadata: {exc}") from exc
+
+
+def _audience(path: Path, declared: Any, relative: Path, doc_type: str) -> Audience:
+    if declared is not None and declared != "":
+        value = str(declared).strip().lower()
+        if value not in AUDIENCES:
+            raise UnreadableDocumentError(f"{path}: audience must be one of {', '.join(AUDIENCES)}, got {declared!r}")
+        return "customer" if value == "customer" else "internal"
+    if INTERNAL_FOLDER in (part.lower() for part in relative.parts[:-1]) or doc_type in INTERNAL_TYPES:
+        return "internal"
+    return "customer"
 
 
 def _timestamp(value: Any) -> datetime | None:
@@ -187,7 +209,15 @@ class _HtmlToMarkdown(HTMLParser):
             self._in_title = True
         elif tag == "html" and a.get("lang"):
             self.meta.setdefault("language", a["lang"].split("-")[0])
-        elif tag == "meta" and a.get("name") in {"id", "type", "region", "language", "updated_at", "version"}:
+        elif tag == "meta" and a.get("name") in {
+            "id",
+            "type",
+            "region",
+            "language",
+            "audience",
+            "updated_at",
+            "version",
+        }:
             self.meta[a["name"]] = a.get("content", "")
         elif re.fullmatch(r"h[1-6]", tag):
             self.parts.append("\n\n" + "#" * int(tag[1]) + " ")

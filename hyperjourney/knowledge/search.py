@@ -1,6 +1,8 @@
 """Hybrid retrieval with citations: Postgres full-text and pgvector nearest neighbours fused by reciprocal rank.
 
 Every query runs on a tenant-bound connection, so row-level security (not this module) keeps tenants apart.
+Searches are for a reader: ``audience="customer"`` (the default, so a caller that forgets is safe) sees only
+documents written for customers; ``audience="internal"`` (staff tools, retrieval evals) sees every document.
 Results are cached per process under (tenant, knowledge version, normalised query, filters, k, mode); any
 ingest that changes the tenant's knowledge bumps the version, so stale results are never served.
 """
@@ -23,6 +25,7 @@ from hyperjourney.knowledge.models import Hit, KnowledgeError, SearchFilters
 from hyperjourney.settings import Settings, get_settings
 
 Mode = Literal["hybrid", "vector", "keyword"]
+Reader = Literal["customer", "internal"]
 MODES: tuple[Mode, ...] = ("hybrid", "vector", "keyword")
 RRF_K = 60
 MAX_K = 100
@@ -90,8 +93,11 @@ def search(
     embedder: Embedder | None = None,
     use_cache: bool = True,
     settings: Settings | None = None,
+    audience: Reader = "customer",
 ) -> list[Hit]:
     """The ``k`` best chunks for ``query`` in ``tenant``'s knowledge base, best first, each with a citation id.
+
+    ``audience`` is who will read the result: a customer is shown only customer documents, staff every one.
 
     Raises :class:`KnowledgeError` for an empty or over-long query, a bad ``k`` or ``mode``, an unknown filter
     name, or a filter value that no document in the tenant's knowledge base has.
@@ -102,6 +108,8 @@ def search(
         raise KnowledgeError(f"k must be between 1 and {MAX_K}, got {k}")
     if mode not in MODES:
         raise KnowledgeError(f"unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
+    if audience not in ("customer", "internal"):
+        raise KnowledgeError(f"unknown audience {audience!r}; choose customer or internal")
     flt = _filters(filters)
     embedder = embedder or (from_settings(cfg) if mode != "keyword" else None)
     with db.tenant(tenant) as conn:
@@ -111,7 +119,8 @@ def search(
             "SELECT (SELECT version FROM kb_state), set_config('hnsw.ef_search', %s, true)", (ef_search,)
         ).fetchone()
         version = int(row[0]) if row and row[0] is not None else 0
-        key = (tenant, version, mode, k, normalize_query(text), flt.cache_key(), embedder.name if embedder else "")
+        name = embedder.name if embedder else ""
+        key = (tenant, version, mode, k, normalize_query(text), flt.cache_key(), audience, name)
         if use_cache:
             cached = CACHE.get(key, cfg.knowledge.cache_ttl_s)
             if cached is not None:
@@ -135,6 +144,7 @@ def search(
             cfg.knowledge.candidates,
             cfg.knowledge.max_chunks_per_document,
             cfg.knowledge.keyword_weight,
+            audience,
         )
     if use_cache:
         CACHE.put(key, hits, cfg.knowledge.cache_size)
@@ -202,9 +212,11 @@ def _check_filters(flt: SearchFilters, facets: Facets) -> None:
             raise KnowledgeError(f"unknown {name} {', '.join(map(repr, bad))}; this knowledge base has: {have}")
 
 
-def _where(flt: SearchFilters) -> tuple[str, list[Any]]:
+def _where(flt: SearchFilters, audience: Reader) -> tuple[str, list[Any]]:
     clauses: list[str] = []
     params: list[Any] = []
+    if audience == "customer":
+        clauses.append("audience = 'customer'")
     if flt.doc_type:
         clauses.append("doc_type = ANY(%s)")
         params.append(list(flt.doc_type))
@@ -238,8 +250,9 @@ def _run(
     candidates: int,
     per_document: int,
     keyword_weight: float,
+    audience: Reader,
 ) -> list[Hit]:
-    where, params = _where(flt)
+    where, params = _where(flt, audience)
     n = max(candidates, k)
     vector_ranked: list[tuple[str, int, float]] = []
     keyword_ranked: list[tuple[str, int, float]] = []
@@ -260,9 +273,10 @@ def _run(
         # kb_keyword_candidates (migration 0003) applies the tenant predicate itself so the GIN index is usable.
         sql = (
             f"WITH q AS (SELECT {tsq} AS tsq) SELECT k.* "
-            "FROM q, kb_keyword_candidates(q.tsq, %s::int, %s::text[], %s, %s, %s::int) k"
+            "FROM q, kb_keyword_candidates(q.tsq, %s::int, %s::text[], %s, %s, %s::int, %s::text) k"
         )
-        args = [*tsq_params, n, flt.doc_type, flt.region, flt.language, flt.max_age_days]
+        wanted = "customer" if audience == "customer" else None
+        args = [*tsq_params, n, flt.doc_type, flt.region, flt.language, flt.max_age_days, wanted]
         keyword_ranked = [tuple(r) for r in conn.execute(sql, args).fetchall()]
     scores: dict[tuple[str, int], float] = {}
     vrank = {(d, c): i for i, (d, c, _) in enumerate(vector_ranked, 1)}
@@ -281,7 +295,7 @@ def _run(
     rows = conn.execute(
         f"WITH q AS (SELECT {tsq} AS tsq) "
         "SELECT c.document_id, c.chunk_index, c.title, c.section, c.doc_type, c.region, c.language, c.text, "
-        "c.updated_at, ts_headline(kb_regconfig(c.language), c.text, q.tsq, "
+        "c.updated_at, c.audience, ts_headline(kb_regconfig(c.language), c.text, q.tsq, "
         '\'MaxWords=40, MinWords=20, MaxFragments=2, FragmentDelimiter=" … ", StartSel="", StopSel=""\') '
         "FROM kb_chunks c, q WHERE (c.document_id, c.chunk_index) IN (SELECT * FROM unnest(%s::text[], %s::int[]))",
         [*tsq_params, [d for d, _ in top], [c for _, c in top]],
@@ -304,7 +318,8 @@ def _run(
                 language=r[6],
                 text=r[7],
                 updated_at=r[8],
-                snippet=_snippet(r[9]),
+                audience=r[9],
+                snippet=_snippet(r[10]),
                 score=round(scores[key], 6),
                 keyword_rank=krank.get(key),
                 vector_rank=vrank.get(key),

@@ -58,8 +58,9 @@ def replace_document(
     """Upsert the document row and swap in its new chunks (the caller's transaction makes it atomic)."""
     conn.execute(
         "INSERT INTO kb_documents (document_id, source, doc_type, title, region, language, version, content_hash, "
-        "embedding_model, chunk_count, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+        "embedding_model, chunk_count, updated_at, audience) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
         "ON CONFLICT (tenant_id, document_id) DO UPDATE SET source = EXCLUDED.source, doc_type = EXCLUDED.doc_type, "
+        "audience = EXCLUDED.audience, "
         "title = EXCLUDED.title, region = EXCLUDED.region, language = EXCLUDED.language, version = EXCLUDED.version, "
         "content_hash = EXCLUDED.content_hash, embedding_model = EXCLUDED.embedding_model, "
         "chunk_count = EXCLUDED.chunk_count, updated_at = EXCLUDED.updated_at, "
@@ -76,12 +77,14 @@ def replace_document(
             model,
             len(chunks),
             doc.updated_at,
+            doc.audience,
         ),
     )
     conn.execute("DELETE FROM kb_chunks WHERE document_id = %s", (doc.document_id,))
     conn.cursor().executemany(
         "INSERT INTO kb_chunks (document_id, chunk_index, section, text, content_hash, doc_type, title, region, "
-        "language, version, updated_at, embedding) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::vector)",
+        "language, version, updated_at, audience, embedding) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::vector)",
         [
             (
                 doc.document_id,
@@ -95,6 +98,7 @@ def replace_document(
                 doc.language,
                 doc.version,
                 doc.updated_at,
+                doc.audience,
                 v,
             )
             for c, v in zip(chunks, vectors, strict=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
@@ -40,7 +41,11 @@ def save(
     feature_versions: dict[str, Any],
     activate: bool = True,
 ) -> int:
-    """Store a new version (next number for the name); activating it retires the previous active one."""
+    """Store a new version (next number for the name); activating it retires the previous active one.
+
+    NaN and infinities (a metric on an empty window) are stored as null: JSON has no NaN.
+    """
+    artifact, metrics, training_window = finite(artifact), finite(metrics), finite(training_window)
     conn.execute("SELECT pg_advisory_xact_lock(hashtext('models:' || current_tenant() || ':' || %s))", (name,))
     row = conn.execute("SELECT coalesce(max(version), 0) + 1 FROM model_versions WHERE name = %s", (name,)).fetchone()
     assert row is not None
@@ -70,6 +75,17 @@ def save(
         payload={"active": activate, "window": training_window},
     )
     return version
+
+
+def finite(value: Any) -> Any:
+    """The same structure with every non-finite float replaced by None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite(v) for v in value]
+    return value
 
 
 _COLUMNS = "name, version, kind, trained_at, training_window, feature_versions, metrics, active"

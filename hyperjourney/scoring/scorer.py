@@ -45,10 +45,9 @@ class Scorer:
 
     @classmethod
     def from_versions(cls, models: dict[str, ModelVersion]) -> Scorer:
-        missing = [n for n in SCORE_NAMES if n not in models]
-        if missing:
+        if not any(n in models for n in SCORE_NAMES):
             raise ModelsNotTrainedError(
-                f"no active model for {', '.join(missing)}; train them with `hyperjourney models train`"
+                f"no active model for {', '.join(SCORE_NAMES)}; train them with `hyperjourney models train`"
             )
         outdated = [m.label for n, m in models.items() if m.kind != KINDS[n]]
         if outdated:
@@ -75,33 +74,42 @@ class Scorer:
 
     def inputs(self, rows: Sequence[dict[str, Any]]) -> Inputs:
         """Feature rows → the numeric arrays every model reads."""
-        vec = self.vectorizers["purchase_propensity"]
-        x = vec.transform(rows)
-        xs = {n: x if v.levels == vec.levels else v.transform(rows) for n, v in self.vectorizers.items()}
-        assert self.next_category is not None
-        sequence = self.next_category.inputs(rows)
+        xs: dict[str, np.ndarray] = {}
+        if self.vectorizers:
+            vec = next(iter(self.vectorizers.values()))
+            x = vec.transform(rows)
+            xs = {n: x if v.levels == vec.levels else v.transform(rows) for n, v in self.vectorizers.items()}
+        sequence = self.next_category.inputs(rows) if self.next_category is not None else None
         hours = np.array([sendtime.histogram(r.get("active_hours")) for r in rows]).reshape(len(rows), 24)
         keys = list(self.priors)
         business = np.array(
-            [keys.index(str(r.get("business"))) if str(r.get("business")) in keys else keys.index("*") for r in rows],
+            [keys.index(str(r.get("business"))) if str(r.get("business")) in keys else keys.index("*") for r in rows]
+            if keys
+            else [0] * len(rows),
             dtype=int,
         )
         return Inputs(xs, sequence, hours, business)
 
     def core(self, inp: Inputs) -> dict[str, Any]:
-        """Every model's values and top drivers as arrays: the whole numeric work, no Python per customer."""
+        """Every active model's values and top drivers as arrays: the whole numeric work, no Python per customer.
+
+        A tenant whose data supports only some models (orders and no events, say) scores with those.
+        """
         out: dict[str, Any] = {}
-        for name in BINARY:
+        for name in self.binary:
             model, x = self.binary[name], inp.x[name]
             out[name] = model.predict_with_drivers(x, TOP_REASONS)
-        assert self.clv_buy is not None and self.clv_spend is not None and self.next_category is not None
-        x = inp.x["clv"]
-        p_buy, top, effects = self.clv_buy.predict_with_drivers(x, TOP_REASONS)
-        spend = self.clv_spend.predict(x)
-        out["clv"] = (p_buy * spend, top, effects * spend[:, None], p_buy, spend)
-        proba = self.next_category.predict(inp.sequence)
-        label = proba.argmax(axis=1)
-        out["next_category"] = (proba.max(axis=1), label, self.next_category.effects(inp.sequence, label))
+        if self.clv_buy is not None and self.clv_spend is not None:
+            x = inp.x["clv"]
+            p_buy, top, effects = self.clv_buy.predict_with_drivers(x, TOP_REASONS)
+            spend = self.clv_spend.predict(x)
+            out["clv"] = (p_buy * spend, top, effects * spend[:, None], p_buy, spend)
+        if self.next_category is not None and inp.sequence is not None:
+            proba = self.next_category.predict(inp.sequence)
+            label = proba.argmax(axis=1)
+            out["next_category"] = (proba.max(axis=1), label, self.next_category.effects(inp.sequence, label))
+        if not self.priors:
+            return out
         prior = np.array([self.priors[k] for k in self.priors])[inp.business]
         n = inp.hours.sum(axis=1)
         dist = (inp.hours + sendtime.ALPHA * prior) / (n + sendtime.ALPHA)[:, None]
@@ -126,7 +134,7 @@ class Scorer:
         shared = self._shared_penalties(rows, stale or [[] for _ in rows])
         inp = self.inputs(rows)
         arrays = self.core(inp)
-        for name in BINARY:
+        for name in self.binary:
             p, top, effects = arrays[name]
             vec = self.vectorizers[name]
             for i, row in enumerate(rows):
@@ -148,9 +156,12 @@ class Scorer:
                     reasons=problems + self._drivers(top[i], effects[i], vec, row),
                     label=None,
                 )
-        self._clv(rows, out, shared, arrays["clv"])
-        self._next_category(rows, out, shared, arrays["next_category"], inp.sequence)
-        self._send_hour(rows, out, shared, arrays["best_send_hour"], inp.hours)
+        if "clv" in arrays:
+            self._clv(rows, out, shared, arrays["clv"])
+        if "next_category" in arrays and inp.sequence is not None:
+            self._next_category(rows, out, shared, arrays["next_category"], inp.sequence)
+        if "best_send_hour" in arrays:
+            self._send_hour(rows, out, shared, arrays["best_send_hour"], inp.hours)
         return out
 
     def _shared_penalties(
@@ -344,7 +355,7 @@ class Inputs:
     """Numeric inputs for a batch: linear-model matrices, next-category terms, hour histograms, prior index."""
 
     x: dict[str, np.ndarray]
-    sequence: category.SequenceInputs
+    sequence: category.SequenceInputs | None  # None without an active next_category model
     hours: np.ndarray
     business: np.ndarray
 

@@ -16,9 +16,9 @@ from psycopg.types.json import Jsonb
 from pydantic import BaseModel
 
 from hyperjourney.db.database import Database
-from hyperjourney.features.store import refresh_customer_in, stale_features
+from hyperjourney.features.store import compute, refresh_customer_in, stale_features
 from hyperjourney.scoring import registry
-from hyperjourney.scoring.schema import SCORE_NAMES, CustomerScores, Reason
+from hyperjourney.scoring.schema import SCORE_NAMES, CustomerScores, Reason, Score
 from hyperjourney.scoring.scorer import Scorer
 
 _SCORERS: dict[tuple[str, tuple[tuple[str, int], ...]], Scorer] = {}
@@ -152,3 +152,16 @@ def score_all(
 
 def _score_row(customer_id: str, s: dict[str, Any]) -> tuple[Any, ...]:
     return (customer_id, s["name"], s["value"], s["label"], s["confidence"], s["model_version"], Jsonb(s["reasons"]))
+
+
+def score_as_of(
+    db: Database, tenant: str, at: datetime, customer_ids: list[str] | None = None
+) -> dict[str, dict[str, Score]]:
+    """Scores from features computed as of ``at`` (only data before it), in memory: nothing stored is changed."""
+    with db.tenant(tenant) as conn:
+        scorer = scorer_for(conn, tenant)
+        feats = compute(conn, at, customer_ids)
+    if customer_ids and not feats:
+        raise ValueError(f"customer_id {customer_ids[0]!r} does not exist in tenant {tenant!r} as of {at:%Y-%m-%d}")
+    ids = list(feats)
+    return dict(zip(ids, scorer.score([feats[c] for c in ids]), strict=True))

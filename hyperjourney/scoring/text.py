@@ -2,13 +2,17 @@
 
 Label sets (from the seeded tickets' labels): intent ∈ INTENTS, sentiment ∈ SENTIMENTS. A tenant's own
 labelled tickets train its models (`hyperjourney models train`); a tenant without any gets the packaged
-fallback, trained in-process on tickets from the deterministic demo generator, so nothing is downloaded.
+fallback: JSON parameters shipped beside this module (built by `python -m hyperjourney.scoring.packaged_text`
+from the deterministic demo generator's tickets), so nothing is downloaded or trained at first use.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
+from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -17,6 +21,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
 
+from hyperjourney.guardrails.pii import find_pii
 from hyperjourney.scoring.schema import InsufficientDataError, Reason, TicketClassification
 
 if TYPE_CHECKING:
@@ -40,8 +45,24 @@ SENTIMENTS = ("very_negative", "negative", "neutral", "positive")
 _SENTIMENT_VALUE = {"very_negative": -1.0, "negative": -0.5, "neutral": 0.0, "positive": 1.0}
 _NGRAMS = (1, 2)
 MIN_TICKETS = 60
-FALLBACK_VERSION = "ticket_text@packaged-1"
+FALLBACK_VERSION = "ticket_text@packaged-3"  # 3: shipped as parameters; vocabulary free of personal data
+PACKAGED_PATH = Path(str(resources.files("hyperjourney.scoring") / "ticket_text.json"))
 _WORD = re.compile(r"(?u)\b\w\w+\b")
+# A vocabulary is stored with the model (model_versions): no term may hold a run of 4+ digits (card, IBAN, phone
+# and order numbers), and personal data is replaced by its kind before tokenising.
+_TOKEN = r"(?u)\b(?!\w*\d{4})\w\w+\b"
+
+
+def scrub(text: str) -> str:
+    """Lowercased ``text`` with each piece of personal data (email, card, IBAN, phone, address, password)
+    replaced by its kind's name, so models learn "a card number was given", never the number."""
+    out: list[str] = []
+    pos = 0
+    for m in find_pii(text):
+        out += [text[pos : m.start], f" {m.kind} "]
+        pos = m.end
+    out.append(text[pos:])
+    return "".join(out).lower()
 
 
 class TextModel:
@@ -54,7 +75,9 @@ class TextModel:
         self.idf = np.array(artifact["idf"])
         self.coef = np.array(artifact["coef"])
         self.intercept = np.array(artifact["intercept"])
-        self._counter = CountVectorizer(vocabulary=self.vocab, ngram_range=_NGRAMS)
+        self._counter = CountVectorizer(
+            vocabulary=self.vocab, ngram_range=_NGRAMS, preprocessor=scrub, token_pattern=_TOKEN
+        )
 
     def tfidf(self, text: str) -> np.ndarray:
         counts = self._counter.transform([text]).toarray()[0].astype(float)
@@ -74,7 +97,9 @@ class TextModel:
 
 
 def fit_text(texts: list[str], labels: list[str]) -> dict[str, Any]:
-    vec = TfidfVectorizer(ngram_range=_NGRAMS, sublinear_tf=True, min_df=2, max_features=6000)
+    vec = TfidfVectorizer(
+        ngram_range=_NGRAMS, sublinear_tf=True, min_df=2, max_features=6000, preprocessor=scrub, token_pattern=_TOKEN
+    )
     x = vec.fit_transform(texts)
     lr = LogisticRegression(C=8.0, max_iter=1000, tol=1e-3).fit(x, labels)
     coef, intercept = lr.coef_, lr.intercept_
@@ -143,17 +168,27 @@ def train_text_models(conn: psycopg.Connection[Any]) -> dict[str, tuple[dict[str
 
 
 @lru_cache(maxsize=1)
-def packaged_models() -> tuple[TextModel, TextModel]:
-    """The fallback: trained on tickets from the deterministic demo generator (about 2 s, once per process)."""
-    from hyperjourney.data.seed.generator import generate
+def _packaged() -> dict[str, Any]:
+    if not PACKAGED_PATH.is_file():
+        raise FileNotFoundError(
+            f"the packaged ticket classifier is missing ({PACKAGED_PATH}); "
+            "rebuild it with `python -m hyperjourney.scoring.packaged_text`"
+        )
+    loaded: dict[str, Any] = json.loads(PACKAGED_PATH.read_text(encoding="utf-8"))
+    return loaded
 
-    data = generate(seed=11, customers=700, events=8000, tickets=1500)
-    firsts: dict[str, tuple[str, str, str]] = {}
-    for m in sorted(data.ticket_messages, key=lambda m: m.sent_at):
-        if m.author == "customer" and m.ticket_id not in firsts:
-            firsts[m.ticket_id] = (f"{m.subject}\n{m.body}", m.labels["intent"], m.labels["sentiment"])
-    trained = train_on(list(firsts.values()))
-    return TextModel(trained["ticket_intent"][0]), TextModel(trained["ticket_sentiment"][0])
+
+@lru_cache(maxsize=1)
+def packaged_models() -> tuple[TextModel, TextModel]:
+    """The fallback for tenants without labels: parameters shipped in the package, so nothing trains at first use."""
+    data = _packaged()
+    return TextModel(data["ticket_intent"]["artifact"]), TextModel(data["ticket_sentiment"]["artifact"])
+
+
+def packaged_quality(name: str) -> dict[str, Any]:
+    """The packaged model's accuracy on the project's held-out tickets (measured when it was built)."""
+    metrics: dict[str, Any] = _packaged()[name]["metrics"]
+    return metrics
 
 
 _TENANT_CACHE: dict[tuple[str, str, int], TextModel] = {}

@@ -1,10 +1,14 @@
-"""Train every customer model on point-in-time examples and judge it on a later, held-out time window.
+"""Train every customer model the tenant's data supports on point-in-time examples; judge each on a later window.
 
+A preflight (`preflight.py`, counts only) decides first which models the data can support; the rest are
+skipped with the reason and the data that would enable them, and a model whose fit still finds too little
+is skipped the same way, so one run trains what it can and says why not for the others.
 Windows: the test cutoff is 60 days before the data ends (so its 60-day value outcomes are complete);
-training cutoffs are 60, 90, 120 and 150 days before that, so no training outcome overlaps the test window.
+training cutoffs are 60, 90, 120 and 150 days before that, so no training outcome overlaps the test window,
+except those that would fall less than 30 days after the tenant's first record (`cutoffs`).
 Next category learns from orders, which are rarer than customers, so it also reads cutoffs every 15 days
 from 60 to 360 days before the test cutoff.
-Each model is compared with a simple baseline in the same report; all versions are stored in one
+Each model is compared with a simple baseline in the same report; the versions trained are stored in one
 transaction and activated together.
 """
 
@@ -23,8 +27,9 @@ from hyperjourney.db.database import Database
 from hyperjourney.features.definitions import feature_versions
 from hyperjourney.features.store import data_time
 from hyperjourney.features.training import HORIZON, VALUE_HORIZON, Example, training_set
-from hyperjourney.scoring import category, metrics, registry, sendtime
+from hyperjourney.scoring import category, metrics, preflight, registry, sendtime
 from hyperjourney.scoring.linear import LinearClassifier, LogSpendRegressor
+from hyperjourney.scoring.preflight import MIN_EXAMPLES, MIN_POSITIVES, DataProfile
 from hyperjourney.scoring.schema import InsufficientDataError
 from hyperjourney.scoring.text import train_text_models
 from hyperjourney.scoring.vectorize import Vectorizer
@@ -40,10 +45,12 @@ KINDS = {
     "ticket_intent": "tfidf_logistic",
     "ticket_sentiment": "tfidf_logistic",
 }
-MIN_EXAMPLES = 200
-MIN_POSITIVES = 12
+TEXT_MODELS = ("ticket_intent", "ticket_sentiment")
 TRAIN_OFFSETS_DAYS = (60, 90, 120, 150)
 NEXT_CATEGORY_OFFSETS_DAYS = tuple(range(60, 361, 15))
+MIN_HISTORY = timedelta(days=30)  # of data before a training cutoff, so its features describe someone
+# what a fit may raise on data it cannot learn from: reported as a skip, never a traceback
+FIT_ERRORS = (InsufficientDataError, ValueError, FloatingPointError, np.linalg.LinAlgError)
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,10 @@ class Task:
 
 def _recency(f: dict[str, Any]) -> float:
     return float(f["recency_days"]) if f["recency_days"] is not None else 10_000.0
+
+
+def _since_order(f: dict[str, Any]) -> float:
+    return float(f["days_since_last_order"]) if f["days_since_last_order"] is not None else 10_000.0
 
 
 def _rfm_rule(f: dict[str, Any]) -> float:
@@ -78,10 +89,10 @@ CLASSIFIERS: dict[str, Task] = {
     ),
     "churn_risk": Task(
         population=lambda e: e.features["recency_days"] is not None and e.features["recency_days"] <= 60,
-        label=lambda e: not e.outcome.active,
+        label=lambda e: e.outcome.cancelled or not e.outcome.active,
         rule=_recency,
         rule_name="recency rule (longest since last action first)",
-        description="P(no action of their own in the next 30 days | active in the last 60)",
+        description="P(cancellation, or no order or action of their own in the next 30 days | active in the last 60)",
     ),
     "upgrade_fit": Task(
         population=lambda e: True,
@@ -93,6 +104,39 @@ CLASSIFIERS: dict[str, Task] = {
 }
 
 
+def churn_task(p: DataProfile, horizon_days: int | None = None) -> Task:
+    """Churn per business model: a subscription lapses or is cancelled; a shopper stops buying.
+
+    ``horizon_days`` overrides the learned non-contractual horizon (a backtest judges its own horizon).
+    """
+    if p.business_model == "subscription":
+        return CLASSIFIERS["churn_risk"]
+    h = horizon_days or p.churn_horizon_days
+
+    def lapsed(e: Example) -> bool:
+        return e.outcome.next_order_days is None or e.outcome.next_order_days > h
+
+    return Task(
+        population=lambda e: (
+            e.features["days_since_last_order"] is not None and e.features["days_since_last_order"] <= 365
+        ),
+        label=lapsed,
+        rule=_since_order,
+        rule_name="recency rule (longest since last order first)",
+        description=f"P(no order in the next {h} days | ordered in the last year); "
+        + (
+            "the backtest's horizon"
+            if horizon_days
+            else f"{h} days is the 75th percentile of the tenant's inter-purchase times"
+        ),
+    )
+
+
+class Skipped(BaseModel):
+    reason: str
+    needs: str | None = None
+
+
 class TrainReport(BaseModel):
     tenant: str
     versions: dict[str, str]
@@ -100,61 +144,106 @@ class TrainReport(BaseModel):
     window: dict[str, Any]
     examples: int
     seconds: float
+    skipped: dict[str, Skipped] = {}
+    business_model: str | None = None
 
 
-def cutoffs(end: datetime, offsets: tuple[int, ...] = TRAIN_OFFSETS_DAYS) -> tuple[list[datetime], datetime]:
+def cutoffs(
+    end: datetime, offsets: tuple[int, ...] = TRAIN_OFFSETS_DAYS, first: datetime | None = None
+) -> tuple[list[datetime], datetime]:
+    """Training cutoffs and the test cutoff, placed inside the data: none before ``first`` + MIN_HISTORY.
+
+    A cutoff before the tenant's first record would train on customers who did not exist yet (and on
+    segment levels never seen later), so a short history gets fewer cutoffs rather than empty ones.
+    """
     test = end - VALUE_HORIZON
-    return [test - timedelta(days=d) for d in offsets], test
+    cuts = [test - timedelta(days=d) for d in offsets]
+    if first is not None:
+        cuts = [c for c in cuts if c >= first + MIN_HISTORY]
+    return cuts, test
 
 
 def train_all(
-    db: Database, tenant: str, *, end: datetime | None = None, progress: Callable[[str], None] | None = None
+    db: Database,
+    tenant: str,
+    *,
+    end: datetime | None = None,
+    only: str | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> TrainReport:
-    """Build point-in-time sets, fit, evaluate on the held-out window, store and activate every model."""
+    """Train what the data supports (or just ``only``), store and activate it; report the rest as skipped."""
+    if only is not None and only not in KINDS:
+        raise ValueError(f"unknown model {only!r}; models: {', '.join(KINDS)}")
     started = time.perf_counter()
     say = progress or (lambda _: None)
     with db.tenant(tenant) as conn:
         end = end or data_time(conn)
-        train_cuts, test_cut = cutoffs(end)
-        category_cuts, _ = cutoffs(end, NEXT_CATEGORY_OFFSETS_DAYS)
-        by_cut: dict[datetime, list[Example]] = {}
-        for cut in sorted({*train_cuts, *category_cuts}, reverse=True):
-            say(f"features as of {cut:%Y-%m-%d}")
-            by_cut[cut] = training_set(conn, cut)
-        train = [e for cut in train_cuts for e in by_cut[cut]]
-        say(f"held-out window from {test_cut:%Y-%m-%d}")
-        test = training_set(conn, test_cut)
-        if len(train) < MIN_EXAMPLES or len(test) < MIN_EXAMPLES // 4:
-            raise InsufficientDataError(
-                f"too little history in tenant {tenant!r} to train: {len(train)} training examples over "
-                f"{len(train_cuts)} cutoffs and {len(test)} held-out (need {MIN_EXAMPLES} and {MIN_EXAMPLES // 4}); "
-                f"models need about 8 months of events before {end:%Y-%m-%d}"
-            )
-        window = {
+        say("checking what the data supports")
+        prof = preflight.profile(conn, end)
+        ready = preflight.check(prof)
+        targets = [n for n in KINDS if only is None or n == only]
+        skipped = {n: Skipped(reason=ready[n].reason, needs=ready[n].needs) for n in targets if not ready[n].ready}
+        todo = [n for n in targets if ready[n].ready]
+        train_cuts, test_cut = cutoffs(end, first=prof.first)
+        category_cuts, _ = cutoffs(end, NEXT_CATEGORY_OFFSETS_DAYS, first=prof.first)
+        window: dict[str, Any] = {
             "train_cutoffs": [c.isoformat() for c in train_cuts],
-            "next_category_cutoffs": [c.isoformat() for c in category_cuts],
             "test_cutoff": test_cut.isoformat(),
             "data_end": end.isoformat(),
             "horizon_days": HORIZON.days,
             "value_horizon_days": VALUE_HORIZON.days,
-            "train_examples": len(train),
-            "test_examples": len(test),
+            "business_model": prof.business_model,
+            "churn_horizon_days": prof.churn_horizon_days,
         }
-        vec = Vectorizer.fit([e.features for e in train])
         fitted: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {}
-        for name, task in CLASSIFIERS.items():
-            say(f"training {name}")
-            fitted[name] = (KINDS[name], *_fit_classifier(name, task, vec, train, test))
-        say("training clv")
-        fitted["clv"] = (KINDS["clv"], *_fit_clv(vec, train, test))
-        say("training next_category")
-        category_train = [e for cut in category_cuts for e in by_cut[cut]]
-        fitted["next_category"] = (KINDS["next_category"], *_fit_next_category(category_train, test))
-        say("fitting best_send_hour")
-        fitted["best_send_hour"] = (KINDS["best_send_hour"], *_fit_send_hour(train, test))
-        say("training ticket text classifiers")
-        for name, (artifact, quality) in train_text_models(conn).items():
-            fitted[name] = (KINDS[name], artifact, quality)
+        customer_models = [n for n in todo if n not in TEXT_MODELS]
+        train: list[Example] = []
+        if customer_models:
+            by_cut: dict[datetime, list[Example]] = {}
+            cuts = {*train_cuts, *(category_cuts if "next_category" in customer_models else ())}
+            for cut in sorted(cuts, reverse=True):
+                say(f"features as of {cut:%Y-%m-%d}")
+                by_cut[cut] = training_set(conn, cut)
+            train = [e for cut in train_cuts for e in by_cut[cut]]
+            say(f"held-out window from {test_cut:%Y-%m-%d}")
+            test = training_set(conn, test_cut)
+            window |= {"train_examples": len(train), "test_examples": len(test)}
+            if len(train) < MIN_EXAMPLES or len(test) < MIN_EXAMPLES // 4:
+                reason = (
+                    f"too little history to train: {len(train)} training examples over {len(train_cuts)} cutoffs "
+                    f"and {len(test)} held-out (need {MIN_EXAMPLES} and {MIN_EXAMPLES // 4})"
+                )
+                needs = f"about 8 months of customers and activity before {end:%Y-%m-%d}"
+                skipped |= {n: Skipped(reason=reason, needs=needs) for n in customer_models}
+                customer_models = []
+            else:
+                vec = Vectorizer.fit([e.features for e in train])
+                category_train = [e for cut in category_cuts for e in by_cut.get(cut, [])]
+                window["next_category_cutoffs"] = [c.isoformat() for c in category_cuts]
+            for name in customer_models:
+                say(f"training {name}")
+                try:
+                    if name in CLASSIFIERS:
+                        task = churn_task(prof) if name == "churn_risk" else CLASSIFIERS[name]
+                        result = fit_classifier(name, task, vec, train, test)
+                    elif name == "clv":
+                        result = fit_clv(vec, train, test)
+                    elif name == "next_category":
+                        result = _fit_next_category(category_train, test)
+                    else:
+                        result = _fit_send_hour(train, test)
+                except FIT_ERRORS as exc:
+                    skipped[name] = Skipped(reason=str(exc), needs=ready[name].needs)
+                    continue
+                fitted[name] = (KINDS[name], *result)
+        if any(n in todo for n in TEXT_MODELS):
+            say("training ticket text classifiers")
+            try:
+                for name, (artifact, quality) in train_text_models(conn).items():
+                    if name in todo:
+                        fitted[name] = (KINDS[name], artifact, quality)
+            except FIT_ERRORS as exc:
+                skipped |= {n: Skipped(reason=str(exc), needs=ready[n].needs) for n in TEXT_MODELS if n in todo}
         versions: dict[str, str] = {}
         for name, (kind, artifact, quality) in fitted.items():
             v = registry.save(
@@ -174,6 +263,8 @@ def train_all(
         window=window,
         examples=len(train),
         seconds=round(time.perf_counter() - started, 2),
+        skipped=skipped,
+        business_model=prof.business_model,
     )
 
 
@@ -186,7 +277,7 @@ def _check(name: str, y: np.ndarray, where: str) -> None:
         )
 
 
-def _fit_classifier(
+def fit_classifier(
     name: str, task: Task, vec: Vectorizer, train: list[Example], test: list[Example]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     tr = [e for e in train if task.population(e)]
@@ -204,7 +295,9 @@ def _fit_classifier(
     return artifact, quality
 
 
-def _fit_clv(vec: Vectorizer, train: list[Example], test: list[Example]) -> tuple[dict[str, Any], dict[str, Any]]:
+def fit_clv(
+    vec: Vectorizer, train: list[Example], test: list[Example], horizon: timedelta = VALUE_HORIZON
+) -> tuple[dict[str, Any], dict[str, Any]]:
     x = vec.transform([e.features for e in train])
     spend = np.array([e.outcome.spend for e in train])
     _check("clv", (spend > 0).astype(float), "training")
@@ -215,7 +308,7 @@ def _fit_clv(vec: Vectorizer, train: list[Example], test: list[Example]) -> tupl
     p_buy = buy.predict(x_test)
     predicted = p_buy * amount.predict(x_test)
     median = amount.hurdle_median(x_test, p_buy)
-    days = VALUE_HORIZON.days
+    days = horizon.days
     baseline = np.array([e.features["monetary_365d"] * days / 365 for e in test])
     quality = metrics.regression_report(actual, predicted, median, baseline)
     quality |= {
@@ -260,6 +353,8 @@ def _fit_send_hour(train: list[Example], test: list[Example]) -> tuple[dict[str,
     latest = max(e.cutoff for e in train)
     priors = sendtime.fit_priors(e.features for e in train if e.cutoff == latest)
     te = [e for e in test if e.outcome.hours]
+    if not te:
+        raise InsufficientDataError("too little data to fit best_send_hour: no timed actions in the held-out window")
     predicted = [sendtime.best_hour(e.features, priors)[0] for e in te]
     mode = int(np.argmax(priors["*"]))
     own = [int(np.argmax(sendtime.histogram(e.features.get("active_hours")))) for e in te]

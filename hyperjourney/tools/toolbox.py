@@ -28,6 +28,7 @@ from hyperjourney.agents.ports import (
     SegmentInfo,
     TicketSignal,
 )
+from hyperjourney.data.brand import Brand, load_brand
 from hyperjourney.db.database import Database
 from hyperjourney.monitoring import store as eval_store
 from hyperjourney.monitoring.drift import DriftReading
@@ -131,6 +132,11 @@ class Toolbox:
 
     def ticket(self, inp: TicketInput) -> Ticket:
         return customers.ticket(self.db, self.tenant, inp.ticket_id)
+
+    def brand(self) -> Brand:
+        """The tenant's brand: the name, signature and footer its replies carry."""
+        with self.db.tenant(self.tenant) as conn:
+            return load_brand(conn)
 
     def classify_ticket(self, inp: ClassifyInput) -> TicketSignal:
         return self.ports.scoring.classify_ticket(self.tenant, inp.text)

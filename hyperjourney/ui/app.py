@@ -16,16 +16,18 @@ from typing import Any
 
 import chainlit as cl
 from chainlit.data import get_data_layer
+from chainlit.input_widget import Select, TextInput
 from chainlit.types import ThreadDict
 
 import hyperjourney.graphs.runs as runs
 from hyperjourney.api import runs_service as svc
 from hyperjourney.db.database import Database
 from hyperjourney.graphs.wiring import build_deps
+from hyperjourney.review.roles import Action, can
 from hyperjourney.settings import get_settings
 from hyperjourney.ui import evidence, lift, offline_html, render
-from hyperjourney.ui.auth import can_approve, check_password
-from hyperjourney.ui.copilot_input import CopilotInputError, choose_ticket
+from hyperjourney.ui.auth import check_password
+from hyperjourney.ui.copilot_input import CHANNELS, CopilotInputError, TicketForm, choose_ticket
 from hyperjourney.ui.data_layer import PostgresDataLayer
 from hyperjourney.ui.server import TENANT_ENV
 
@@ -81,6 +83,21 @@ def _role() -> str:
     return str(user.metadata.get("role", "viewer")) if user else "viewer"
 
 
+def _may(action: Action) -> bool:
+    """The one role check the API uses too (hyperjourney.review.roles)."""
+    return can(_role(), action)
+
+
+async def _refuse_viewer() -> bool:
+    """True (after saying so) when the logged-in role may not change anything: viewers only look."""
+    if _may("write"):
+        return False
+    await cl.Message(
+        content="You have the viewer role: only reviewers can start runs, paste tickets or escalate."
+    ).send()
+    return True
+
+
 def _who() -> str:
     user = cl.user_session.get("user")
     return f"ui:{user.identifier}" if user else "ui:anonymous"
@@ -89,12 +106,25 @@ def _who() -> str:
 @cl.on_chat_start
 async def start() -> None:
     if cl.user_session.get("chat_profile") == COPILOT:
+        await cl.ChatSettings(
+            [
+                TextInput(id="customer", label="Customer of a pasted ticket (email or customer id)", initial=""),
+                TextInput(id="subject", label="Subject of a pasted ticket (default: its first line)", initial=""),
+                Select(id="channel", label="Channel of a pasted ticket", values=list(CHANNELS), initial_index=0),
+            ]
+        ).send()
         await _offer_tickets()
         return
     await cl.Message(
         content="Type a goal, e.g. **Lift LTV 20% in fintech SMBs**. Each agent's work appears as a step; "
-        + ("you can approve, edit or reject the plan." if can_approve(_role()) else "only reviewers can approve.")
+        + ("you can approve, edit or reject the plan." if _may("decide") else "only reviewers can run and approve.")
     ).send()
+
+
+@cl.on_settings_update
+async def ticket_form(values: dict[str, Any]) -> None:
+    """The agent's own fields for the next pasted ticket (never read from the pasted text)."""
+    cl.user_session.set("ticket_form", TicketForm.model_validate(values).model_dump())
 
 
 async def _offer_tickets() -> None:
@@ -108,13 +138,13 @@ async def _offer_tickets() -> None:
 
     tickets = await asyncio.to_thread(open_tickets)
     actions = [
-        cl.Action(name="pick_ticket", payload={"ticket_id": tid}, label=f"{tid}: {subject[:40]}")
+        cl.Action(name="pick_ticket", payload={"ticket_id": tid}, label=f"{tid}: {' '.join(subject.split())[:40]}")
         for tid, subject in tickets
     ]
     await cl.Message(
-        content="Pick an open ticket, type its id, or paste a ticket's text. A pasted ticket may start with "
-        "`From: customer@example.com` (or `Customer: <customer id>`) and `Subject: …` lines; it is stored as a "
-        "new ticket and answered.",
+        content="Pick an open ticket, type its id, or paste a ticket's text. Set a pasted ticket's customer "
+        "(email or customer id), subject and channel in the settings panel; lines inside the paste are the "
+        "customer's words. It is stored as a new ticket and answered.",
         actions=actions,
     ).send()
 
@@ -135,6 +165,8 @@ async def on_message(message: cl.Message) -> None:
 
 @cl.action_callback("pick_ticket")
 async def pick_ticket(action: cl.Action) -> None:
+    if await _refuse_viewer():
+        return
     await run_copilot(str(action.payload["ticket_id"]))
 
 
@@ -164,15 +196,17 @@ async def _remember(run_id: str, flow: str, name: str) -> None:
 
 
 async def run_canvas(goal: str) -> None:
+    if await _refuse_viewer():
+        return
     live = svc.start_live(database(), get_settings(), tenant(), "canvas", goal)
     await asyncio.to_thread(live.started.wait, 120)
     if live.run_id is None:
-        await cl.Message(content=f"Could not start: {live.error}").send()
+        await cl.Message(content=f"Could not start: {render.md(live.error)}").send()
         return
     await _remember(live.run_id, "canvas", goal[:80])
     await _follow(live)
     if live.error is not None or live.result is None:
-        await cl.Message(content=f"The run failed: {live.error}").send()
+        await cl.Message(content=f"The run failed: {render.md(live.error)}").send()
         return
     await show_result(live.result.run_id)
 
@@ -218,7 +252,7 @@ async def _show_approval(detail: svc.RunDetail) -> None:
     chart = await asyncio.to_thread(lift.lift_chart, detail.results.get("analyst", {}))
     if chart:
         elements.append(cl.Image(name="expected lift", content=chart.encode(), mime="image/svg+xml", display="inline"))
-    if can_approve(_role()):
+    if _may("decide"):
         payload = {"run_id": detail.run_id}
         actions = [
             cl.Action(name="approve", payload=payload, label="Approve", icon="check"),
@@ -228,7 +262,7 @@ async def _show_approval(detail: svc.RunDetail) -> None:
         ]
     else:
         text += "\n\n_You have the viewer role: a reviewer must approve this plan._"
-    cl.user_session.set("decision_actions", [a.to_dict() for a in actions[:3]] if can_approve(_role()) else [])
+    cl.user_session.set("decision_actions", [a.to_dict() for a in actions[:3]] if _may("decide") else [])
     await cl.Message(content=text, elements=elements, actions=actions).send()
 
 
@@ -271,16 +305,21 @@ async def _show_copilot(detail: svc.RunDetail) -> None:
     titles = {e.citation_id: e.title for e in detail.evidence}
     text = render.copilot_markdown(detail.result, detail.steps, order, titles)
     actions = _inspect_actions(detail, order)
-    actions.insert(0, cl.Action(name="escalate", payload={"run_id": detail.run_id}, label="Escalate", icon="flag"))
+    if _may("write"):
+        escalate = cl.Action(name="escalate", payload={"run_id": detail.run_id}, label="Escalate", icon="flag")
+        actions.insert(0, escalate)
     await cl.Message(content=text, actions=actions).send()
 
 
 async def copilot_input(text: str) -> None:
     """A ticket id opens that ticket; pasted text becomes a new ticket (stored, audited) that is then answered."""
+    form = TicketForm.model_validate(cl.user_session.get("ticket_form") or {})
     try:
-        choice = await asyncio.to_thread(choose_ticket, database(), tenant(), text, actor=_who())
+        choice = await asyncio.to_thread(
+            choose_ticket, database(), tenant(), text, actor=_who(), role=_role(), form=form
+        )
     except CopilotInputError as exc:
-        await cl.Message(content=f"Could not use that: {exc}").send()
+        await cl.Message(content=f"Could not use that: {render.md(exc)}").send()
         await _offer_tickets()
         return
     if choice.pasted:
@@ -290,24 +329,26 @@ async def copilot_input(text: str) -> None:
 
 
 async def run_copilot(ticket_id: str) -> None:
+    if await _refuse_viewer():
+        return
     live = svc.start_live(database(), get_settings(), tenant(), "copilot", ticket_id)
     await asyncio.to_thread(live.started.wait, 120)
     if live.run_id is None:
         await cl.Message(
-            content=f"{live.error}. Pick a ticket below, type another id or paste the ticket's text."
+            content=f"{render.md(live.error)}. Pick a ticket below, type another id or paste the ticket's text."
         ).send()
         await _offer_tickets()
         return
     await _remember(live.run_id, "copilot", f"Ticket {ticket_id}")
     await _follow(live)
     if live.error is not None or live.result is None:
-        await cl.Message(content=f"The run failed: {live.error}").send()
+        await cl.Message(content=f"The run failed: {render.md(live.error)}").send()
         return
     await show_result(live.result.run_id)
 
 
 async def _resume(run_id: str, decision: dict[str, Any]) -> None:
-    if not can_approve(_role()):
+    if not _may("decide"):
         await cl.Message(content="Only reviewers can approve, edit or reject a plan.").send()
         return
     for shown in cl.user_session.get("decision_actions") or []:
@@ -315,7 +356,7 @@ async def _resume(run_id: str, decision: dict[str, Any]) -> None:
     try:
         result = await asyncio.to_thread(runs.resume, database(), tenant(), run_id, {**decision, "reviewer": _who()})
     except runs.RunStateError as exc:
-        await cl.Message(content=str(exc)).send()
+        await cl.Message(content=render.md(exc)).send()
         return
     if result.status == "completed":
         decided = "edited and approved" if decision["action"] == "edit" else "approved"
@@ -340,7 +381,7 @@ async def reject(action: cl.Action) -> None:
 @cl.action_callback("edit")
 async def edit(action: cl.Action) -> None:
     """Ask for the new text of each variant (keep the [cite:…] marks); the edit is re-checked by guardrails."""
-    if not can_approve(_role()):
+    if not _may("decide"):
         await cl.Message(content="Only reviewers can edit a plan.").send()
         return
     run_id = str(action.payload["run_id"])
@@ -374,6 +415,8 @@ async def inspect_evidence(action: cl.Action) -> None:
 
 @cl.action_callback("escalate")
 async def escalate(action: cl.Action) -> None:
+    if await _refuse_viewer():
+        return
     run_id = str(action.payload["run_id"])
     deps = build_deps(database(), get_settings())
     item = await asyncio.to_thread(

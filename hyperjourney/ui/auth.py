@@ -1,15 +1,13 @@
-"""Password logins from settings, each with a role: reviewers may approve, viewers may only look."""
+"""Password logins from settings, each with a role (what a role may do: hyperjourney.review.roles)."""
 
 from __future__ import annotations
 
 import hmac
-from typing import Literal
 
 from pydantic import BaseModel
 
+from hyperjourney.review.roles import Role
 from hyperjourney.settings import Settings
-
-Role = Literal["reviewer", "viewer"]
 
 
 class Login(BaseModel):
@@ -25,7 +23,3 @@ def check_password(settings: Settings, username: str, password: str) -> Login | 
     if user is None or not expected or not matches:
         return None
     return Login(identifier=username, role=user.role)
-
-
-def can_approve(role: str | None) -> bool:
-    return role == "reviewer"

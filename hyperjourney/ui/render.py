@@ -2,6 +2,10 @@
 
 Copy marks its sources inline as ``[cite:<citation id>]``; for people each mark becomes a numbered
 reference whose source is listed under the text and can be opened ("inspect evidence").
+
+Chainlit renders every message as markdown, so every value that is not this module's own formatting
+(ticket subjects and text, names, replies, copy, reasons) goes through :func:`md` first: a subject holding
+``![p](http://host/pixel.png)`` must read as those characters, not make the reviewer's browser fetch it.
 """
 
 from __future__ import annotations
@@ -10,6 +14,24 @@ import re
 from typing import Any
 
 CITE = re.compile(r"\[cite:([^\]\s]+)\]")
+_MARKDOWN_ACTIVE = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:&$=\"'])")
+# GFM turns bare URLs and emails into links after escapes are resolved (and chainlit embeds media links, which
+# fetches them); an invisible word joiner where those patterns start keeps them plain text.
+_AUTOLINK_START = re.compile(r"(?i)(https?(?=:)|www(?=\.)|(?<=[\w.+-])(?=@))")
+_WORD_JOINER = "\u2060"
+
+
+def md(value: Any) -> str:
+    """``value`` as literal text inside markdown: every ASCII punctuation mark that markdown (or HTML and
+    entities) could act on is backslash-escaped and URL or email starts are broken, so nothing becomes a link,
+    image or tag; it reads the same."""
+    text = _AUTOLINK_START.sub(lambda m: m.group(0) + _WORD_JOINER, str(value))
+    return _MARKDOWN_ACTIVE.sub(r"\\\1", text)
+
+
+def md_line(value: Any) -> str:
+    """:func:`md` on one line: newlines in a subject must not start a new markdown block."""
+    return md(" ".join(str(value).split()))
 
 
 def numbered(text: str, order: list[str]) -> str:
@@ -25,7 +47,7 @@ def numbered(text: str, order: list[str]) -> str:
 
 
 def sources(order: list[str], titles: dict[str, str]) -> str:
-    lines = [f"{i}. {cid} — {titles.get(cid, '')}".rstrip(" —") for i, cid in enumerate(order, start=1)]
+    lines = [f"{i}. {md(cid)} — {md(titles.get(cid, ''))}".rstrip(" —") for i, cid in enumerate(order, start=1)]
     return "**Sources**\n" + "\n".join(lines) if lines else ""
 
 
@@ -41,14 +63,14 @@ def step_markdown(step: dict[str, Any]) -> str:
         + (f" · **confidence** {confidence:.2f}" if isinstance(confidence, int | float) else ""),
     ]
     if step.get("reason"):
-        lines.append(f"**why** {step['reason']}")
+        lines.append(f"**why** {md(step['reason'])}")
     if step.get("review_reason"):
-        lines.append(f"**sent to review** {step['review_reason']}")
+        lines.append(f"**sent to review** {md(step['review_reason'])}")
     if step.get("evidence_ids"):
-        lines.append("**evidence** " + ", ".join(f"`{e}`" for e in step["evidence_ids"]))
+        lines.append("**evidence** " + ", ".join(md(e) for e in step["evidence_ids"]))
     outputs = {k: v for k, v in (step.get("outputs") or {}).items() if k not in {"body", "evidence"}}
     if outputs:
-        lines.append("**output** " + ", ".join(f"{k}={_short(v)}" for k, v in outputs.items()))
+        lines.append("**output** " + ", ".join(f"{md(k)}={md(_short(v))}" for k, v in outputs.items()))
     return "\n\n".join(lines)
 
 
@@ -64,11 +86,13 @@ def plan_markdown(approval: dict[str, Any], results: dict[str, Any], order: list
     analyst = results.get("analyst", {})
     cohort = orchestrator.get("cohort_size", analyst.get("size", "?"))
     holdout = float(plan.get("holdout_share", 0) or 0)
-    parts = [f"### Plan: {plan.get('name', 'journey')}", f"**Trigger** {plan.get('trigger', '')}"]
+    parts = [f"### Plan: {md_line(plan.get('name', 'journey'))}", f"**Trigger** {md(plan.get('trigger', ''))}"]
     for i, step in enumerate(plan.get("steps", []), start=1):
-        parts.append(f"{i}. day {step.get('delay_days', 0)} · {step.get('channel')} · variant `{step.get('variant')}`")
+        parts.append(
+            f"{i}. day {md(step.get('delay_days', 0))} · {md(step.get('channel'))} · variant {md(step.get('variant'))}"
+        )
     parts.append(
-        f"**Cadence** {plan.get('cadence', '')} · **cap** {plan.get('frequency_cap_per_week', '?')}/week "
+        f"**Cadence** {md(plan.get('cadence', ''))} · **cap** {md(plan.get('frequency_cap_per_week', '?'))}/week "
         f"· **holdout** {holdout:.0%}"
     )
     sizing = analyst.get("sizing", {})
@@ -76,49 +100,53 @@ def plan_markdown(approval: dict[str, Any], results: dict[str, Any], order: list
         value = analyst.get("expected_value_usd") or []
         money = f" · expected value ${value[0]:,.0f}–${value[1]:,.0f}" if len(value) == 2 else ""
         parts.append(
-            f"### Sized opportunity\n{analyst.get('size', cohort)} customers in *{analyst.get('segment', '')}*: "
+            f"### Sized opportunity\n{md(analyst.get('size', cohort))} customers in "
+            f"*{md(analyst.get('segment', ''))}*: "
             f"expected lift {sizing.get('lift_low', 0):.0%}–{sizing.get('lift_high', 0):.0%}{money} "
             f"(confidence {sizing.get('confidence', 0):.2f}, run ≥ {sizing.get('min_days', '?')} days)"
         )
-        parts.extend(f"- {r}" for r in analyst.get("reasons", []))
+        parts.extend(f"- {md(r)}" for r in analyst.get("reasons", []))
     drift = approval.get("drift") or analyst.get("drift_warnings") or []
     if drift:
-        lines = "\n".join(f"- ⚠ {w}" for w in drift)
+        lines = "\n".join(f"- ⚠ {md(w)}" for w in drift)
         parts.append(f"**Data drift since the models trained** (sizing may be off)\n{lines}")
     parts.append("### Copy")
     for i, variant in enumerate(approval.get("variants", []), start=1):
-        subject = f"**Subject:** {variant['subject']}\n\n" if variant.get("subject") else ""
+        subject = f"**Subject:** {md_line(variant['subject'])}\n\n" if variant.get("subject") else ""
         body = numbered(str(variant.get("body", "")), order)
         check = "guardrails passed" if variant.get("passed_guardrails") else "guardrails NOT passed"
-        parts.append(f"**Variant {i} · {variant.get('channel')}** ({check}, tier {variant.get('tier', '?')})")
+        parts.append(f"**Variant {i} · {md(variant.get('channel'))}** ({check}, tier {md(variant.get('tier', '?'))})")
         parts.append(f"{subject}{_quote(body)}")
     parts.append("### What will be sent")
     parts.append(preview_markdown(approval, cohort, holdout))
     if approval.get("review"):
-        parts.append("**Flagged for review**\n" + "\n".join(f"- {r}" for r in approval["review"]))
+        parts.append("**Flagged for review**\n" + "\n".join(f"- {md(r)}" for r in approval["review"]))
     if approval.get("edit_problems"):
-        parts.append("**Your edit was not accepted**\n" + "\n".join(f"- {p}" for p in approval["edit_problems"]))
+        problems = "\n".join(f"- {md(p)}" for p in approval["edit_problems"])
+        parts.append("**Your edit was not accepted**\n" + problems)
     parts.append(sources(order, titles))
     return "\n\n".join(p for p in parts if p)
 
 
 def preview_markdown(approval: dict[str, Any], cohort: Any, holdout: float) -> str:
     """Per journey step: how many of the cohort the policy lets through, and the rules that fired."""
-    lines = [f"Cohort: **{cohort}** customers ({holdout:.0%} held out as control)."]
+    lines = [f"Cohort: **{md(cohort)}** customers ({holdout:.0%} held out as control)."]
     checks = {str(p.get("channel", "")): p for p in approval.get("policy", [])}
     for i, step in enumerate(approval.get("plan", {}).get("steps", []), start=1):
         check = checks.get(f"{i}:{step.get('channel')}", {})
-        allowed, checked = check.get("allowed", "?"), check.get("checked", "?")
-        rules = "; ".join(check.get("rules", [])) or "no policy result"
+        allowed, checked = md(check.get("allowed", "?")), md(check.get("checked", "?"))
+        rules = "; ".join(md(r) for r in check.get("rules", [])) or "no policy result"
         review = " · needs review" if check.get("needs_review") else ""
         lines.append(
-            f"- step {i} {step.get('channel')}: **{allowed} of {checked}** sampled customers allowed{review} — {rules}"
+            f"- step {i} {md(step.get('channel'))}: **{allowed} of {checked}** sampled customers "
+            f"allowed{review} — {rules}"
         )
     return "\n".join(lines)
 
 
 def _quote(text: str) -> str:
-    return "\n".join("> " + line if line else ">" for line in text.splitlines())
+    """Quote ``text`` (escaped line by line, so its line breaks stay and nothing in it is markup)."""
+    return "\n".join("> " + md(line) if line.strip() else ">" for line in text.splitlines())
 
 
 def copilot_markdown(
@@ -129,20 +157,21 @@ def copilot_markdown(
     tone_step = next((s for s in steps if s.get("node") == "tone"), {})
     ticket = outcome.get("ticket", {})
     parts = [
-        f"### Ticket {ticket.get('ticket_id', '')}: {ticket.get('subject', '')}",
-        f"**Sentiment** {outcome.get('sentiment', '?')} · **intent** {outcome.get('intent', '?')}",
+        f"### Ticket {md_line(ticket.get('ticket_id', ''))}: {md_line(ticket.get('subject', ''))}",
+        f"**Sentiment** {md(outcome.get('sentiment', '?'))} · **intent** {md(outcome.get('intent', '?'))}",
         f"**Recommended tone** formality {tone.get('formality', 0):.1f} · warmth {tone.get('warmth', 0):.1f} "
-        f"· brevity {tone.get('brevity', 0):.1f} · **channel** {outcome.get('channel', '?')}",
+        f"· brevity {tone.get('brevity', 0):.1f} · **channel** {md(outcome.get('channel', '?'))}",
     ]
     if tone_step.get("reason"):
-        parts.append(f"**Why** {tone_step['reason']}")
+        parts.append(f"**Why** {md(tone_step['reason'])}")
     if outcome.get("escalate"):
-        parts.append("**Escalation advised**\n" + "\n".join(f"- {r}" for r in outcome.get("escalation_reasons", [])))
+        reasons = "\n".join(f"- {md(r)}" for r in outcome.get("escalation_reasons", []))
+        parts.append("**Escalation advised**\n" + reasons)
     parts.append("### Reply draft")
     parts.append(_quote(numbered(str(outcome.get("reply", "")), order)))
     parts.append(sources(order, titles))
     if outcome.get("next"):
-        parts.append(f"_{outcome['next']}_")
+        parts.append(f"_{md(outcome['next'])}_")
     return "\n\n".join(p for p in parts if p)
 
 
@@ -150,8 +179,9 @@ def launch_markdown(outcome: dict[str, Any]) -> str:
     """The launch confirmation, with the decision behind it (what was decided and by whom) when it is known."""
     launch = outcome.get("launch", {})
     state = "Launched" if launch.get("launched") else "Approved and recorded"
-    ident = launch.get("journey_id") or launch.get("detail", "")
+    ident = md(launch.get("journey_id") or launch.get("detail", ""))
     decided = outcome.get("decision")
-    by = f" by `{outcome['reviewer']}`" if outcome.get("reviewer") else ""  # a bare "ui:name" reads as a directive
-    decision = f"**Decision** {decided}{by}\n\n" if decided else ""
-    return f"### ✅ {state}\n\n{decision}{ident}\n\n{outcome.get('next', '')}".strip()
+    reviewer = str(outcome.get("reviewer") or "").replace("`", "")
+    by = f" by `{reviewer}`" if reviewer else ""  # a bare "ui:name" reads as a directive
+    decision = f"**Decision** {md(decided)}{by}\n\n" if decided else ""
+    return f"### ✅ {state}\n\n{decision}{ident}\n\n{md(outcome.get('next', ''))}".strip()

@@ -49,7 +49,8 @@ def test_keys_are_stored_hashed_and_revocable(client: TestClient, db: Database, 
         stored = conn.execute("SELECT row_to_json(k)::text FROM api_keys k").fetchone()
     assert stored is not None and created.token not in stored[0]
     headers = {"Authorization": f"Bearer {created.token}"}
-    assert client.post("/v1/events", headers=headers, json={"events": [{}]}).status_code == 200
+    # past authentication: the empty event is then refused as invalid (422), not as unauthorized
+    assert client.post("/v1/events", headers=headers, json={"events": [{}]}).status_code == 422
     assert revoke_key(db, tenant, created.info.key_id)
     assert not revoke_key(db, tenant, created.info.key_id)
     assert client.post("/v1/events", headers=headers, json={"events": [{}]}).status_code == 401
@@ -76,11 +77,11 @@ def test_rate_limit_answers_429_with_retry_after(db: Database, settings: Setting
     other = {"Authorization": f"Bearer {create_key(db, tenant, 'other').token}"}
     with TestClient(app) as c:
         codes = [c.post("/v1/events", headers=headers, json={"events": [{}]}).status_code for _ in range(4)]
-        assert codes == [200, 200, 200, 429]
+        assert codes == [422, 422, 422, 429]  # authenticated (the empty event is invalid) until the limit
         limited = c.post("/v1/events", headers=headers, json={"events": [{}]})
         assert limited.headers["content-type"] == "application/problem+json"
         assert int(limited.headers["Retry-After"]) >= 1
-        assert c.post("/v1/events", headers=other, json={"events": [{}]}).status_code == 200
+        assert c.post("/v1/events", headers=other, json={"events": [{}]}).status_code == 422
 
 
 def test_requests_without_a_valid_key_are_limited_by_address(db: Database, settings: Settings, tenant: str) -> None:

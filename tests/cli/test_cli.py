@@ -57,19 +57,26 @@ def test_db_commands(db: Database) -> None:
 
 def test_ingest_reports_rejects_and_strict_writes_nothing(db: Database, tenant: str, tmp_path: Path) -> None:
     path = tmp_path / "customers.csv"
-    path.write_text("customer_id,email,created_at\nc1,a@example.com,2026-01-01T00:00:00Z\nc2,bad,2026-01-01\n")
+    path.write_text("customer_id,email,created_at\nc1,a@example.com,2026-01-01T00:00:00Z\nc2,bad,2026-01-01T00:00:00\n")
     code, out = invoke("ingest", "customers", str(path), "--tenant", tenant, "--strict")
     assert code == 1
     assert "line 3" in out and "nothing was written" in out
+    rejects = path.with_name("customers.csv.rejects.jsonl").read_text().splitlines()
+    assert len(rejects) == 2 and all('"line": 3' in r for r in rejects)
+    path.with_name("customers.csv.rejects.jsonl").unlink()
     code, out = invoke("ingest", "customers", str(path), "--tenant", tenant)
-    assert code == 0
-    assert "line 3" in out and "email" in out
+    assert code == 1  # some rows were rejected
+    assert "line 3" in out and "email" in out and "rejects by reason" in out
     rejects = path.with_name("customers.csv.rejects.jsonl").read_text().splitlines()
     assert len(rejects) == 2 and all('"line": 3' in r for r in rejects)
     with db.tenant(tenant) as conn:
         assert conn.execute("SELECT customer_id FROM customers").fetchall() == [("c1",)]
     code, out = invoke("ingest", "customers", str(tmp_path / "nope.csv"), "--tenant", tenant)
     assert code == 1 and "no such file" in out
+    good = tmp_path / "good.csv"
+    good.write_text("customer_id,created_at\nc9,2026-01-01\n")
+    code, out = invoke("ingest", "customers", str(good), "--tenant", tenant)
+    assert code == 0 and "date without time" in out
 
 
 def test_seed_resolve_and_audit_verify(db: Database) -> None:

@@ -18,7 +18,7 @@ CUSTOMERS_CSV = """customer_id,email,phone,first_name,lifecycle_stage,timezone,c
 c1,Ann@Example.com,+1 206 555 0100,Ann,active,America/Los_Angeles,2026-01-01T10:00:00Z,"{""plan"": ""team""}"
 c2,bob@example.com,,Bob,trial,Europe/Berlin,2026-01-02T10:00:00+01:00,
 c3,not-an-email,,Cy,active,UTC,2026-01-03T10:00:00Z,
-c4,dee@example.com,,Dee,sleeping,Mars/Olympus,2026-01-04,
+c4,dee@example.com,,Dee,sleeping,Mars/Olympus,2026-01-04T10:00:00,
 """
 
 
@@ -98,7 +98,13 @@ def test_events_reference_known_customers_and_are_idempotent(
             {"event_id": "e2", "customer_id": "ghost", "type": "page_view", "ts": "2026-02-01T00:00:00Z"},
             "{not json",
             {"event_id": "e3", "customer_id": "c2", "type": "Bad Type", "ts": "2026-02-01T00:00:00Z"},
-            {"event_id": "e1", "customer_id": "c1", "type": "page_view", "ts": "2026-02-01T00:00:00Z"},
+            {
+                "event_id": "e1",
+                "customer_id": "c1",
+                "type": "page_view",
+                "ts": "2026-02-01T00:00:00Z",
+                "properties": {"page": "/pricing"},
+            },
         ],
     )
     result = _ingest(db, tenant, "events", path)

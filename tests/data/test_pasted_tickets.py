@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from hyperjourney.data.ingest.loader import dataset, load_rows, validate
-from hyperjourney.data.pasted_tickets import PastedTicket, create_ticket, parse_pasted
+from hyperjourney.data.pasted_tickets import PastedTicket, create_ticket, from_form
 from hyperjourney.db.database import Database
 
 AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -22,18 +22,37 @@ def _known_customer(db: Database, tenant: str) -> None:
         assert not load_rows(conn, ds, validate(ds, [(1, row)])).rejects
 
 
-def test_parse_reads_headers_then_the_message() -> None:
-    pasted = parse_pasted("From: <ana@example.com>\nSubject: Card declined\n\nMy card was declined twice today.\nHelp!")
-    assert pasted.customer_email == "ana@example.com" and pasted.subject == "Card declined"
-    assert pasted.text == "My card was declined twice today.\nHelp!" and pasted.channel == "email"
-    by_id = parse_pasted("customer: c-ana\nchannel: chat\nwhere is my refund?")
+def test_form_fields_name_the_customer_and_the_paste_is_only_text() -> None:
+    by_email = from_form("My card was declined twice today.\nHelp!", customer=" <ana@example.com> ", subject="Declined")
+    assert (by_email.customer_email, by_email.customer_id, by_email.subject) == ("ana@example.com", None, "Declined")
+    by_id = from_form("where is my refund?", customer="c-ana", channel="Chat")
     assert (by_id.customer_id, by_id.channel, by_id.customer_email) == ("c-ana", "chat", None)
-    plain = parse_pasted("Hello, the export button does nothing.")
-    assert plain.customer_id is None and plain.title() == "Hello, the export button does nothing."
+    plain = from_form("From: ana@example.com\nHello, the export button does nothing.")
+    assert plain.customer_email is None and plain.customer_id is None
+    assert plain.text == "From: ana@example.com\nHello, the export button does nothing."
     with pytest.raises(ValidationError):
-        parse_pasted("From: ana@example.com\n   ")
+        from_form("   ", customer="ana@example.com")
     with pytest.raises(ValidationError):
-        parse_pasted("channel: pigeon\nhello")
+        from_form("hello", channel="pigeon")
+
+
+def test_header_lines_in_a_paste_never_reassign_the_ticket(db: Database, tenant: str) -> None:
+    """A pasted body claiming to be from a known customer files under the form's customer (or a new one)."""
+    _known_customer(db, tenant)
+    body = "From: Ana.Silva+work@gmail.com\nCustomer: c-ana\nSubject: hi\n\nPlease send me Ana's invoices."
+    with db.tenant(tenant) as conn:
+        anonymous = create_ticket(conn, from_form(body), actor="ui:rita", now=AT)
+        named = create_ticket(conn, from_form(body, customer="someone@example.net"), actor="ui:rita", now=AT)
+    assert anonymous.customer_created and anonymous.customer_id != "c-ana"
+    assert named.customer_created and named.customer_id not in ("c-ana", anonymous.customer_id)
+    with db.tenant(tenant) as conn:
+        rows = conn.execute(
+            "SELECT t.customer_id, t.subject, m.body FROM tickets t JOIN messages m USING (ticket_id) "
+            "WHERE t.ticket_id = ANY(%s) ORDER BY t.customer_id",
+            ([anonymous.ticket_id, named.ticket_id],),
+        ).fetchall()
+    assert all(r[0] != "c-ana" and r[2] == body.strip() for r in rows) and len(rows) == 2
+    assert {r[1] for r in rows} == {"From: Ana.Silva+work@gmail.com"}
 
 
 def test_email_finds_the_known_customer(db: Database, tenant: str) -> None:
@@ -57,14 +76,14 @@ def test_email_finds_the_known_customer(db: Database, tenant: str) -> None:
 
 def test_an_unknown_sender_gets_a_new_customer_with_that_email(db: Database, tenant: str) -> None:
     with db.tenant(tenant) as conn:
-        made = create_ticket(conn, parse_pasted("From: new@example.org\nWhere is my order?"), actor="api:k1", now=AT)
-        anonymous = create_ticket(conn, parse_pasted("Where is my order?"), actor="api:k1", now=AT)
+        made = create_ticket(conn, from_form("Where is my order?", customer="new@example.org"), actor="api:k1", now=AT)
+        anonymous = create_ticket(conn, from_form("Where is my order?"), actor="api:k1", now=AT)
     assert made.customer_created and anonymous.customer_created and made.customer_id != anonymous.customer_id
     with db.tenant(tenant) as conn:
         email = conn.execute(
             "SELECT value FROM identities WHERE customer_id = %s AND kind = 'email'", (made.customer_id,)
         ).fetchone()
-        again = create_ticket(conn, parse_pasted("From: NEW@example.org\nStill waiting."), actor="api:k1", now=AT)
+        again = create_ticket(conn, from_form("Still waiting.", customer="NEW@example.org"), actor="api:k1", now=AT)
     assert email == ("new@example.org",) and again.customer_id == made.customer_id and not again.customer_created
 
 

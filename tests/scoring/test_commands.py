@@ -75,6 +75,8 @@ def test_train_on_too_little_data_fails_cleanly(db: Database) -> None:
     tenant = f"tiny-cli-{uuid.uuid4().hex[:6]}"
     seed(db, tenant, customers=40, events=400, tickets=5)
     code, out = invoke("models", "train", "--tenant", tenant)
-    assert code == 1 and "too little" in out
+    assert code == 0 and "too little" in out and "trained 0 of 8 models" in out, out
+    code, out = invoke("models", "train", "--require", "churn_risk", "--tenant", tenant)
+    assert code == 1 and "required model(s) not trained: churn_risk" in out
     code, out = invoke("models", "list", "--tenant", tenant)
     assert code == 0 and "@v" not in out

@@ -201,3 +201,50 @@ def button(driver: Any, label: str) -> Any:
 def click(driver: Any, element: Any) -> None:
     """Click through JavaScript: chainlit's floating scroll button may cover the element."""
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", element)
+
+
+@contextmanager
+def attacker() -> Iterator[tuple[str, list[str]]]:
+    """A loopback HTTP server standing in for an attacker's host: yields its base URL and the paths asked of it."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    asked: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}", asked
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def hostile_ticket(db: Any, tenant: str, subject: str, body: str) -> str:
+    """An open ticket from one of the tenant's customers, stored through the tickets dataset like any other."""
+    import uuid
+    from datetime import UTC, datetime
+
+    from hyperjourney.data.ingest.loader import dataset, load_rows, validate
+
+    ticket_id = f"tkt_hostile_{uuid.uuid4().hex[:8]}"
+    with db.tenant(tenant) as conn:
+        row = conn.execute("SELECT customer_id FROM customers ORDER BY customer_id LIMIT 1").fetchone()
+        record = {
+            "ticket_id": ticket_id, "message_id": f"{ticket_id}-1", "customer_id": row[0], "channel": "email",
+            "subject": subject, "body": body, "sent_at": datetime.now(UTC), "author": "customer",
+        }  # fmt: skip
+        ds = dataset("tickets")
+        assert not load_rows(conn, ds, validate(ds, [(1, record)])).rejects
+    return ticket_id

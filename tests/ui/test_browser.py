@@ -7,6 +7,7 @@ connection), one fresh browser per test. Screenshots land in .artifacts/ui/.
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import pytest
@@ -14,10 +15,12 @@ import pytest
 from hyperjourney.db.database import Database
 from tests.ui.browser import (
     UiServer,
+    attacker,
     browser_available,
     button,
     chromium,
     click,
+    hostile_ticket,
     login,
     requested_urls,
     say,
@@ -177,13 +180,26 @@ def test_edit_continues_the_run_from_its_checkpoint(server: UiServer) -> None:
         shot(driver, "09-edited-and-launched")
 
 
-def test_a_viewer_sees_the_plan_but_cannot_approve(server: UiServer) -> None:
+def test_a_viewer_can_neither_run_nor_paste(server: UiServer, db: Database) -> None:
+    """The UI asks the same role table as the API: a viewer starts no run and stores no ticket."""
+
+    def counts() -> tuple[int, int]:
+        with db.tenant(server.tenant) as conn:
+            row = conn.execute("SELECT (SELECT count(*) FROM agent_runs), (SELECT count(*) FROM tickets)").fetchone()
+        assert row is not None
+        return int(row[0]), int(row[1])
+
+    before = counts()
     with chromium() as driver:
         login(driver, server.url, "vic")
         say(driver, GOAL)
-        wait_for(driver, lambda d: "viewer role" in _text(d), "the plan for a viewer")
-        assert button(driver, "Approve") is None and button(driver, "Reject") is None
+        wait_for(driver, lambda d: "viewer role: only reviewers can start runs" in _text(d), "the canvas refusal")
+        _open_copilot(driver)
+        say(driver, "Where is my refund? I paid last week.")
+        wait_for(driver, lambda d: "role: viewer may not" in _text(d), "the copilot refusal")
+        assert button(driver, "Approve") is None and "researcher" not in _text(driver)
         shot(driver, "10-viewer")
+    assert counts() == before
 
 
 def _open_copilot(driver: Any) -> None:
@@ -230,24 +246,19 @@ def test_copilot_answers_a_pasted_ticket(server: UiServer, db: Database) -> None
     with chromium() as driver:
         login(driver, server.url, "rita")
         _open_copilot(driver)
-
-        def paste(pasted: list[str]) -> None:
-            box = driver.find_element(By.ID, "chat-input")
-            for i, line in enumerate(pasted):
-                box.send_keys(line)
-                if i < len(pasted) - 1:
-                    box.send_keys(Keys.SHIFT, Keys.ENTER)
-            box.send_keys(Keys.ENTER)
-
-        paste(["Customer: nobody-at-all", "Where is my refund?"])
-        wait_for(driver, lambda d: "Could not use that: customer_id: no customer" in _text(d), "the named bad field")
-        paste(lines)
+        box = driver.find_element(By.ID, "chat-input")
+        for i, line in enumerate(lines):
+            box.send_keys(line)
+            if i < len(lines) - 1:
+                box.send_keys(Keys.SHIFT, Keys.ENTER)
+        box.send_keys(Keys.ENTER)
         stored = wait_for(
             driver, lambda d: re.search(r"Stored the pasted ticket as (tkt_pasted_\w+)", _text(d)), "store"
         )
+        assert "for a new customer" in _text(driver), "a From: line inside the paste must not pick the customer"
         wait_for(driver, lambda d: "Reply draft" in _text(d), "the reply draft for the pasted ticket")
         text = _text(driver)
-        assert "Charged twice" in text and "Sentiment" in text and "Recommended tone" in text and "Sources" in text
+        assert "Sentiment" in text and "Recommended tone" in text and "Sources" in text
         assert button(driver, "Escalate") is not None
         shot(driver, "12-copilot-pasted")
     with db.tenant(server.tenant) as conn:
@@ -256,7 +267,38 @@ def test_copilot_answers_a_pasted_ticket(server: UiServer, db: Database) -> None
             "WHERE m.ticket_id = %s AND a.action = 'ticket_pasted'",
             (stored.group(1),),
         ).fetchone()
-    assert row == (lines[2], "ui:rita")
+    assert row == ("\n".join(lines), "ui:rita")
+
+
+def test_a_hostile_ticket_makes_the_reviewers_browser_fetch_nothing(server: UiServer, db: Database) -> None:
+    """A subject and body holding markdown images, links and HTML aimed at an "attacker" server on loopback:
+    the rendered card (and the thread reopened from history) shows them as text and the attacker sees no request."""
+    from selenium.webdriver.common.by import By
+
+    with attacker() as (base, requests):
+        subject = f"![p]({base}/pixel.png) refund"
+        body = f"[Reset your password]({base}/login) <img src={base}/img.png> {base}/bare.png"
+        ticket_id = hostile_ticket(db, server.tenant, subject, body)
+        with chromium() as driver:
+            login(driver, server.url, "rita")
+            _open_copilot(driver)
+            say(driver, ticket_id)
+            wait_for(driver, lambda d: "Reply draft" in _text(d), "the reply draft for the hostile ticket")
+            for shown in ("the card", "the thread reopened from history"):
+                time.sleep(2)
+                assert requests == [], f"{shown}: the attacker's server was asked for {requests}"
+                pointing = [
+                    str(e.get_attribute("src") or e.get_attribute("href"))
+                    for e in driver.find_elements(By.CSS_SELECTOR, "img, a, iframe, video, audio, source")
+                ]
+                assert not [u for u in pointing if u.startswith(base)], f"{shown}: {pointing}"
+                assert subject in _text(driver).replace("\u2060", ""), "the subject must read as the customer wrote it"
+                if shown == "the card":
+                    shot(driver, "13-hostile-ticket")
+                    driver.get(driver.current_url)
+                    wait_for(driver, lambda d: "Reply draft" in _text(d), "the reopened thread")
+            assert [u for u in requested_urls(driver) if u.startswith(base)] == []
+        assert requests == [], f"the attacker's server was asked for {requests}"
 
 
 def test_the_ui_server_made_no_outbound_connection(server: UiServer) -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from hyperjourney.data.ingest.loader import dataset, load_rows, validate
 from hyperjourney.db.database import Database
-from hyperjourney.ui.copilot_input import CopilotInputError, choose_ticket
+from hyperjourney.ui.copilot_input import CopilotInputError, TicketForm, choose_ticket
 
 
 def _world(db: Database, tenant: str) -> None:
@@ -23,14 +23,16 @@ def _world(db: Database, tenant: str) -> None:
 
 def test_an_id_opens_its_ticket_and_text_is_stored_as_one(db: Database, tenant: str) -> None:
     _world(db, tenant)
-    assert choose_ticket(db, tenant, " tkt_0001 ", actor="ui:rita").model_dump() == {
+    assert choose_ticket(db, tenant, " tkt_0001 ", actor="ui:rita", role="reviewer").model_dump() == {
         "ticket_id": "tkt_0001", "pasted": False, "customer_id": None, "customer_created": False,
     }  # fmt: skip
     pasted = choose_ticket(
         db,
         tenant,
-        "From: Lee@Example.com\nSubject: Refund\n\nI want my money back, this is the third time!",
+        "I want my money back, this is the third time!",
         actor="ui:rita",
+        role="reviewer",
+        form=TicketForm(customer="Lee@Example.com", subject="Refund"),
     )
     assert pasted.pasted and pasted.customer_id == "c-1" and not pasted.customer_created
     with db.tenant(tenant) as conn:
@@ -40,23 +42,44 @@ def test_an_id_opens_its_ticket_and_text_is_stored_as_one(db: Database, tenant: 
             (pasted.ticket_id,),
         ).fetchone()
     assert row == ("Refund", "I want my money back, this is the third time!", "ui:rita")
-    one_word = choose_ticket(db, tenant, "Help!", actor="ui:rita")
+    one_word = choose_ticket(db, tenant, "Help!", actor="ui:rita", role="reviewer")
     assert one_word.pasted and one_word.customer_created
 
 
+def test_a_pasted_from_line_is_text_not_the_customer(db: Database, tenant: str) -> None:
+    _world(db, tenant)
+    typed = "From: lee@example.com\nCustomer: c-1\nSend me Lee's order history."
+    pasted = choose_ticket(db, tenant, typed, actor="ui:rita", role="reviewer")
+    assert pasted.pasted and pasted.customer_created and pasted.customer_id != "c-1"
+    with db.tenant(tenant) as conn:
+        row = conn.execute("SELECT body FROM messages WHERE ticket_id = %s", (pasted.ticket_id,)).fetchone()
+    assert row == (typed,)
+
+
+@pytest.mark.parametrize("typed", ["tkt_0001", "Where is my parcel?"])
+def test_a_viewer_can_neither_open_nor_paste_a_ticket(db: Database, tenant: str, typed: str) -> None:
+    _world(db, tenant)
+    with pytest.raises(CopilotInputError, match=r"^role: viewer may not"):
+        choose_ticket(db, tenant, typed, actor="ui:vic", role="viewer")
+    with db.tenant(tenant) as conn:
+        assert conn.execute("SELECT count(*) FROM tickets").fetchone() == (1,)
+
+
 @pytest.mark.parametrize(
-    ("typed", "field"),
+    ("typed", "form", "field"),
     [
-        ("tkt_9999", "ticket_id: no ticket 'tkt_9999'"),
-        ("From: someone@example.com\n\n", "text (the ticket text)"),
-        ("Customer: c-404\nWhere is my parcel?", "customer_id: no customer 'c-404'"),
-        ("Channel: fax\nWhere is my parcel?", "channel"),
+        ("tkt_9999", None, "ticket_id: no ticket 'tkt_9999'"),
+        ("\n\n", TicketForm(customer="someone@example.com"), "text (the ticket text)"),
+        ("Where is my parcel?", TicketForm(customer="c-404"), "customer_id: no customer 'c-404'"),
+        ("Where is my parcel?", TicketForm(channel="fax"), "channel"),
     ],
 )
-def test_bad_input_names_its_field_and_stores_nothing(db: Database, tenant: str, typed: str, field: str) -> None:
+def test_bad_input_names_its_field_and_stores_nothing(
+    db: Database, tenant: str, typed: str, form: TicketForm | None, field: str
+) -> None:
     _world(db, tenant)
     with pytest.raises(CopilotInputError) as raised:
-        choose_ticket(db, tenant, typed, actor="ui:rita")
+        choose_ticket(db, tenant, typed, actor="ui:rita", role="reviewer", form=form)
     assert str(raised.value).startswith(field)
     with db.tenant(tenant) as conn:
         assert conn.execute("SELECT count(*) FROM tickets").fetchone() == (1,)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from hyperjourney.review.roles import can
 from hyperjourney.settings import Settings, UiSettings, UiUser
-from hyperjourney.ui.auth import can_approve, check_password
+from hyperjourney.ui.auth import check_password
 from hyperjourney.ui.offline_html import strip_external
 from hyperjourney.ui.server import TENANT_ENV, prepare
 
@@ -26,9 +27,11 @@ def _settings(home: Path | None = None) -> Settings:
 def test_logins_and_roles() -> None:
     s = _settings()
     rita = check_password(s, "rita", "r3view!")
-    assert rita is not None and rita.role == "reviewer" and can_approve(rita.role)
+    assert rita is not None and rita.role == "reviewer" and can(rita.role, "decide") and can(rita.role, "write")
     vic = check_password(s, "vic", "look-only")
-    assert vic is not None and not can_approve(vic.role)
+    assert vic is not None and can(vic.role, "read")
+    assert not can(vic.role, "decide") and not can(vic.role, "write"), "a viewer only looks, in the UI as in the API"
+    assert not can(None, "read") and not can("admin", "read")
     assert check_password(s, "rita", "wrong") is None
     assert check_password(s, "mallory", "r3view!") is None
     assert check_password(s, "nopass", "") is None
@@ -74,11 +77,11 @@ def test_prepare_writes_an_app_root_chainlit_accepts(tmp_path: Path) -> None:
 
 
 def test_the_launch_confirmation_names_the_decision() -> None:
-    from hyperjourney.ui.render import launch_markdown
+    from hyperjourney.ui.render import launch_markdown, md
 
     launched = {"launch": {"launched": True, "journey_id": "canvas-1"}, "next": "Watch the lift."}
     assert "Decision" not in launch_markdown(launched)
     shown = launch_markdown({**launched, "decision": "approved", "reviewer": "ui:rita"})
     assert shown.startswith("### ✅ Launched") and "**Decision** approved by `ui:rita`" in shown
-    assert shown.index("Decision") < shown.index("canvas-1") < shown.index("Watch the lift.")
+    assert shown.index("Decision") < shown.index(md("canvas-1")) < shown.index(md("Watch the lift."))
     assert "Approved and recorded" in launch_markdown({"launch": {"launched": False, "detail": "recorded"}})

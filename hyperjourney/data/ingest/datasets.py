@@ -1,8 +1,9 @@
 """How each dataset is staged, checked against what is stored, and merged into its tables.
 
 A dataset stages its rows with COPY into temporary tables, then set-based SQL rejects rows that
-reference unknown customers or products and inserts the rest with ON CONFLICT DO NOTHING, which is
-what makes re-ingesting the same file a no-op.
+reference unknown customers or products, or that reuse an id for different content (``conflicts``),
+and inserts the rest with ON CONFLICT DO NOTHING: re-ingesting the same file is a no-op, and a
+changed row is a reject naming both values rather than a silent skip.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any
 from pydantic_core import to_json
 
 from hyperjourney.data.identities import identities_of
+from hyperjourney.data.ingest.conflicts import Conflict
+from hyperjourney.data.ingest.money import rounded
 from hyperjourney.data.ingest.rows import (
     ConsentRow,
     CustomerRow,
@@ -59,6 +62,7 @@ class Dataset:
     to_stage: Callable[[Any], dict[str, list[tuple[Any, ...]]]]
     inserts: tuple[tuple[str, str], ...]
     checks: tuple[Check, ...] = field(default=())
+    conflicts: tuple[Conflict, ...] = field(default=())
 
     @property
     def main_stage(self) -> Stage:
@@ -133,6 +137,7 @@ CUSTOMERS = Dataset(
             "WHERE i.line IN (SELECT line FROM stage_customers) ON CONFLICT DO NOTHING",
         ),
     ),
+    conflicts=(Conflict("stage_customers", "customers", ("customer_id",), tuple(c for c, _ in _CUSTOMER_COLUMNS[1:])),),
 )
 
 
@@ -167,17 +172,22 @@ EVENTS = Dataset(
         ),
     ),
     checks=(_unknown_customer("stage_events"),),
+    conflicts=(
+        Conflict("stage_events", "events", ("event_id",), ("customer_id", "type", "ts", "channel", "properties")),
+    ),
 )
 
 
 def _product_stage(row: ProductRow) -> dict[str, list[tuple[Any, ...]]]:
+    price, original = rounded(row.price, "USD")  # products carry no currency: cents, like most currencies
     return {
         "stage_products": [
             (
                 row.product_id,
                 row.name,
                 row.category,
-                row.price,
+                price,
+                original,
                 row.margin,
                 row.inventory,
                 row.age_gated,
@@ -199,6 +209,7 @@ PRODUCTS = Dataset(
                 ("name", "text"),
                 ("category", "text"),
                 ("price", "numeric"),
+                ("price_original", "numeric"),
                 ("margin", "numeric"),
                 ("inventory", "integer"),
                 ("age_gated", "boolean"),
@@ -210,15 +221,16 @@ PRODUCTS = Dataset(
     inserts=(
         (
             "products",
-            "INSERT INTO products (tenant_id, product_id, name, category, price, margin, inventory, age_gated, "
-            "attributes) SELECT current_tenant(), product_id, name, category, price, margin, inventory, "
-            "age_gated, attributes FROM stage_products ON CONFLICT DO NOTHING",
+            "INSERT INTO products (tenant_id, product_id, name, category, price, price_original, margin, inventory, "
+            "age_gated, attributes) SELECT current_tenant(), product_id, name, category, price, price_original, "
+            "margin, inventory, age_gated, attributes FROM stage_products ON CONFLICT DO NOTHING",
         ),
     ),
 )
 
 
 def _order_stage(row: OrderLineRow) -> dict[str, list[tuple[Any, ...]]]:
+    unit_price, original = rounded(row.unit_price, row.currency)
     return {
         "stage_orders": [
             (
@@ -231,7 +243,8 @@ def _order_stage(row: OrderLineRow) -> dict[str, list[tuple[Any, ...]]]:
                 row.delivered_at,
                 row.product_id,
                 row.quantity,
-                row.unit_price,
+                unit_price,
+                original,
                 row.returned_quantity,
                 row.return_reason,
                 row.returned_at,
@@ -258,6 +271,7 @@ ORDERS = Dataset(
                 ("product_id", "text"),
                 ("quantity", "integer"),
                 ("unit_price", "numeric"),
+                ("unit_price_original", "numeric"),
                 ("returned_quantity", "integer"),
                 ("return_reason", "text"),
                 ("returned_at", "timestamptz"),
@@ -274,9 +288,9 @@ ORDERS = Dataset(
         ),
         (
             "order_lines",
-            "INSERT INTO order_lines (tenant_id, order_id, line_no, product_id, quantity, unit_price) "
-            "SELECT current_tenant(), order_id, line_no, product_id, quantity, unit_price FROM stage_orders "
-            "ON CONFLICT DO NOTHING",
+            "INSERT INTO order_lines (tenant_id, order_id, line_no, product_id, quantity, unit_price, "
+            "unit_price_original) SELECT current_tenant(), order_id, line_no, product_id, quantity, unit_price, "
+            "unit_price_original FROM stage_orders ON CONFLICT DO NOTHING",
         ),
         (
             "returns",
@@ -305,6 +319,9 @@ ORDERS = Dataset(
             "SELECT s.line, s.customer_id FROM stage_orders s JOIN orders o USING (order_id) "
             "WHERE o.customer_id <> s.customer_id",
         ),
+    ),
+    conflicts=(
+        Conflict("stage_orders", "order_lines", ("order_id", "line_no"), ("product_id", "quantity", "unit_price")),
     ),
 )
 
@@ -383,6 +400,7 @@ TICKETS = Dataset(
             "WHERE t.customer_id <> s.customer_id",
         ),
     ),
+    conflicts=(Conflict("stage_tickets", "messages", ("message_id",), ("ticket_id", "author", "body", "sent_at")),),
 )
 
 

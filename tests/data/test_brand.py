@@ -1,0 +1,68 @@
+"""Each tenant's replies carry its own brand (name, signature, footer), stored per tenant; never another's."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from pydantic import ValidationError
+
+from hyperjourney.agents import copywriter
+from hyperjourney.agents.ports import Evidence, Tone
+from hyperjourney.data.brand import Brand, load_brand, store_brand
+from hyperjourney.data.demo_tenant import DEMO_BRAND
+from hyperjourney.db.database import Database
+from hyperjourney.graphs.wiring import build_deps
+from hyperjourney.models.tiers import Tiers
+from hyperjourney.settings import Settings
+from tests.agentkit import RecordingLauncher, fixed_clock
+
+FACT = Evidence(
+    citation_id="kb-faq-refund-status#1",
+    title="Refund Status FAQ",
+    doc_type="faq",
+    snippet="Refunds reach your card within 5 to 10 business days after we receive the return.",
+    text="Refunds reach your card within 5 to 10 business days after we receive the return.",
+    score=1.0,
+)
+
+
+def _reply(db: Database, settings: Settings, tenant: str) -> str:
+    deps = build_deps(db, settings, tiers=Tiers(), clock=fixed_clock(), launcher=RecordingLauncher())
+    result = copywriter.write_reply(
+        deps.context(tenant, "run-brand", "copilot"),
+        name="Sam",
+        question="When will my refund reach my card after the return?",
+        intent="refund_request",
+        sentiment="neutral",
+        intent_confidence=0.9,
+        tone=Tone(formality=0.5, warmth=0.6, brevity=0.5),
+        evidence=[FACT],
+    )
+    return str(result.output.model_dump()["body"])
+
+
+def test_two_tenants_sign_with_their_own_brand(
+    db: Database, settings: Settings, make_tenant: Callable[[str], str]
+) -> None:
+    acme, globex = make_tenant("acme"), make_tenant("globex")
+    with db.tenant(acme) as conn:
+        store_brand(conn, Brand(name="Acme", signature="Acme Care Team", footer="Acme Ltd · 1 Mill Lane"), actor="t")
+    acme_reply, globex_reply = _reply(db, settings, acme), _reply(db, settings, globex)
+    assert acme_reply.rstrip().endswith("Acme Care Team\nAcme Ltd · 1 Mill Lane")
+    assert globex_reply.rstrip().endswith(f"The {globex} team"), "unset: the tenant's own name, not another's"
+    assert "[cite:kb-faq-refund-status#1]" in acme_reply
+    assert "Northwind" not in acme_reply and "Northwind" not in globex_reply and "Acme" not in globex_reply
+    with db.tenant(acme) as conn:
+        logged = conn.execute("SELECT actor, payload->>'signature' FROM audit_log WHERE action = 'brand_set'")
+        assert logged.fetchall() == [("t", "Acme Care Team")]
+
+
+def test_the_demo_tenant_is_northwind_and_a_bad_brand_stores_nothing(db: Database, tenant: str) -> None:
+    assert DEMO_BRAND.signature == "Northwind Support"
+    with pytest.raises(ValidationError, match="signature"):
+        Brand(name="Acme", signature="   ")
+    with db.tenant(tenant) as conn:
+        before = load_brand(conn)
+        store_brand(conn, DEMO_BRAND, actor="seed")
+        assert load_brand(conn) == DEMO_BRAND and before.signature == f"The {tenant} team"
