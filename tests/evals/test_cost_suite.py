@@ -17,7 +17,8 @@ def test_costs_come_from_the_agent_runs_of_the_newest_copilot_eval(db: Database,
     run = runner.run_suite(env, REGISTRY["cost"])
     m = run.metrics
     assert m["agent_runs"] >= 3
-    assert m["router.small"] > 0.5  # no LLM tier is configured: the small tier decides
+    # no LLM tier is configured: each decision that could escalate is taken by the small tier or goes to a person
+    assert {k for k in m if k.startswith("router.")} == {"router.small", "router.human"}
     assert abs(sum(v for k, v in m.items() if k.startswith("router.")) - 1.0) < 1e-9
     assert m["tokens_per_success"] == 0 and m["cost_usd_per_success"] == 0  # the small tier spends nothing
     assert 0 < m["latency_p50_ms"] <= m["latency_p95_ms"]
