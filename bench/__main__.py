@@ -15,9 +15,11 @@ from bench import (
     ingest_bench,
     knowledge_bench,
     nba_bench,
+    ope_bench,
     policy_bench,
     scoring_bench,
     surfaces_bench,
+    value_bench,
 )
 from bench.report import Figure, print_table
 
@@ -32,6 +34,8 @@ SUITES: dict[str, Callable[[], list[Figure]]] = {
     "surfaces": surfaces_bench.run,
     "hardening": hardening_bench.run,
     "audit": audit_bench.run,
+    "value": value_bench.run,
+    "ope": ope_bench.run,
 }
 
 

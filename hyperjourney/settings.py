@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -160,6 +160,23 @@ class AuditSettings(BaseModel):
     timeout_s: float = Field(5.0, gt=0, description="Timeout of the checkpoint webhook")
 
 
+class ScoringSettings(BaseModel):
+    """Customer-value horizons (`HYPERJOURNEY_SCORING__…`); read when the CLV model is trained, stored with it."""
+
+    clv_horizons_days: list[int] = Field(
+        [30, 90, 180, 365], min_length=1, description="Horizons in days for which a CLV score is produced"
+    )
+    annual_discount_rate: float = Field(0.10, ge=0, le=1, description="Yearly discount rate of the lifetime value")
+    lifetime_years: float = Field(5.0, gt=0, le=20, description="Cap on the periods summed into the lifetime value")
+
+    @field_validator("clv_horizons_days")
+    @classmethod
+    def _positive_unique(cls, days: list[int]) -> list[int]:
+        if any(d <= 0 for d in days):
+            raise ValueError(f"clv_horizons_days must be positive numbers of days, not {days}")
+        return sorted(set(days))
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HYPERJOURNEY_",
@@ -197,6 +214,7 @@ class Settings(BaseSettings):
     graphs: GraphSettings = Field(default_factory=GraphSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     audit: AuditSettings = Field(default_factory=lambda: AuditSettings())
+    scoring: ScoringSettings = Field(default_factory=ScoringSettings)
     redaction_key: SecretStr | None = Field(
         None,
         description="Key for redaction tokens in process logs (no tenant); unset means a key file created once "

@@ -69,7 +69,7 @@ def size_opportunity(ctx: AgentContext, brief: ResearchBrief) -> AgentResult:
         stakes=Stakes(cohort_size=segment.size),
     )
     sizing = routed.value or rule_sizing(brief).value
-    value = segment.baseline.get("avg_arr_usd") or segment.baseline.get("clv") or 0.0
+    value = segment.baseline.get("avg_clv", 0.0)  # the real segment's average customer lifetime value
     treated = segment.size * (1 - sizing.holdout_share)
     expected = (round(treated * value * sizing.lift_low, 2), round(treated * value * sizing.lift_high, 2))
     opportunity = Opportunity(

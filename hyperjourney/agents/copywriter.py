@@ -15,6 +15,7 @@ from hyperjourney.agents.base import AgentContext, AgentResult, Step
 from hyperjourney.agents.ports import AssetDraft, Evidence, Tone
 from hyperjourney.agents.researcher import ResearchBrief
 from hyperjourney.data.brand import Brand
+from hyperjourney.guardrails.fence import fence
 from hyperjourney.models.router import Candidate, Stakes
 from hyperjourney.prompts.loader import load
 from hyperjourney.tools.toolbox import SearchInput, ValidateInput
@@ -111,10 +112,15 @@ def _checker(
 
 
 def template_variant(
-    channel: str, brief: ResearchBrief, evidence: list[Evidence], check: Callable[[CopyDraft], list[str]]
+    channel: str,
+    brief: ResearchBrief,
+    evidence: list[Evidence],
+    check: Callable[[CopyDraft], list[str]],
+    brand: Brand,
 ) -> Candidate[CopyDraft]:
     """Fill the brand template with a retrieved fact and its citation: the best-ranked fact whose draft passes
-    the guardrails (up to five tried), else the best-ranked draft, with low confidence, for escalation."""
+    the guardrails (up to five tried), else the best-ranked draft, with low confidence, for escalation.
+    The copy names and signs with the tenant's own brand and ends with its marketing footer."""
     facts = ranked_facts(evidence, f"{brief.query.metric} {brief.goal}", max_chars=110 if channel == "sms" else 300)
     if not facts:
         return Candidate(CopyDraft(subject=None, body="(no evidence found)", confidence=0.1), 0.1, "no evidence")
@@ -122,10 +128,14 @@ def template_variant(
     for fact, proof in facts[:5]:
         proof_text = f"{fact} [cite:{proof.citation_id}]"
         if channel == "sms":
-            draft = CopyDraft(body=load("template_sms_canvas").render(proof=proof_text).strip())
+            draft = CopyDraft(body=load("template_sms_canvas").render(brand=brand.name, proof=proof_text).strip())
         else:
-            subject = "An idea for your team from Northwind"
-            body = load("template_email_canvas").render(subject=subject, proof=proof_text).split("\n", 2)[-1]
+            subject = f"An idea for your team from {brand.name}"
+            body = (
+                load("template_email_canvas")
+                .render(subject=subject, proof=proof_text, brand=brand.name, marketing_footer=brand.email_footer())
+                .split("\n", 2)[-1]
+            )
             draft = CopyDraft(subject=subject, body=body.strip())
         if not check(draft):
             draft.confidence = 0.8
@@ -142,15 +152,17 @@ def write_variants(ctx: AgentContext, brief: ResearchBrief) -> AgentResult:
     result = AgentResult(CopySet(variants=[]), [], [e.citation_id for e in evidence])
     block = "\n".join(f"[{e.citation_id}] {e.title}: {e.snippet}" for e in evidence)
     variants: list[Variant] = []
+    brand = ctx.tools.brand()
     for channel in CHANNELS:
         check = _checker(ctx, channel, evidence, BRAND_TONE[channel])
-        candidate = template_variant(channel, brief, evidence, check)
+        candidate = template_variant(channel, brief, evidence, check, brand)
         routed = ctx.router.decide(
             f"copy:{channel}",
             schema=CopyDraft,
             prompt=load(PROMPT),
             variables={
                 "channel": channel,
+                "brand": brand.name,
                 "segment": brief.segment.name,
                 "evidence": block,
                 **BRAND_TONE[channel].model_dump(),
@@ -244,7 +256,7 @@ def write_reply(
         prompt=load(REPLY_PROMPT),
         variables={
             "customer": name,
-            "message": question,
+            "untrusted_message": fence(question),
             "intent": intent,
             "sentiment": sentiment,
             "evidence": "\n".join(f"[{e.citation_id}] {e.title}: {e.snippet}" for e in evidence),

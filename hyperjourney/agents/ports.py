@@ -59,6 +59,10 @@ class TicketSignal(BaseModel):
     sentiment_score: float = 0.0
     reasons: list[str] = Field(default_factory=list)
     model_version: str = ""
+    source: Literal["tenant", "packaged"] = "packaged"  # whose classifier answered
+    intents: list[str] = Field(default_factory=list)  # the intents that classifier knows (the tenant's taxonomy)
+    intent_descriptions: dict[str, str] = Field(default_factory=dict)
+    route: str | None = None  # the team or queue the tenant routes this intent to
 
 
 class AssetDraft(BaseModel):

@@ -8,8 +8,9 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from hyperjourney.agents.base import AgentContext, AgentResult, Step
-from hyperjourney.agents.ports import ActionProposal, Sentiment, Tone
+from hyperjourney.agents.ports import ActionProposal, Sentiment, TicketSignal, Tone
 from hyperjourney.guardrails import tone_policy
+from hyperjourney.guardrails.fence import fence
 from hyperjourney.models.router import Candidate
 from hyperjourney.prompts.loader import load
 from hyperjourney.tools.customers import Ticket
@@ -45,11 +46,18 @@ class ToneResult(BaseModel):
     escalation_reasons: list[str]
     injection: bool
     classifier: str
+    route: str | None = None  # the team or queue the tenant's taxonomy routes the intent to
 
     @property
     def tone(self) -> Tone:
         d = self.decision
         return Tone(formality=d.formality, warmth=d.warmth, brevity=d.brevity)
+
+
+def intent_list(signal: TicketSignal) -> str:
+    """The intents the classifier knows (the tenant's taxonomy), each with its description where one is set."""
+    d = signal.intent_descriptions
+    return ", ".join(f"{i} ({d[i]})" if i in d else i for i in signal.intents or INTENTS)
 
 
 def match_tone(ctx: AgentContext, ticket: Ticket, text: str, *, injection: bool = False) -> AgentResult:
@@ -71,7 +79,7 @@ def match_tone(ctx: AgentContext, ticket: Ticket, text: str, *, injection: bool 
         "tone",
         schema=ToneDecision,
         prompt=load(PROMPT),
-        variables={"message": text, "intents": ", ".join(INTENTS)},
+        variables={"untrusted_message": fence(text), "intents": intent_list(signal)},
         small=lambda: Candidate(small, signal.intent_confidence, "; ".join(signal.reasons) or signal.model_version),
     )
     decision = routed.value or small
@@ -97,7 +105,8 @@ def match_tone(ctx: AgentContext, ticket: Ticket, text: str, *, injection: bool 
             escalate=bool(reasons),
             escalation_reasons=reasons,
             injection=injection,
-            classifier=signal.model_version,
+            classifier=f"{signal.source} model {signal.model_version}",
+            route=signal.route,
         ),
         [],
     )

@@ -29,7 +29,7 @@ def review_queue(
     request: Request,
     who: Caller,
     status: Literal["pending", "approved", "rejected", "all"] = Query("pending", description="`all` for every item"),
-    kind: Literal["asset", "action"] | None = Query(None, description="only items of this kind"),
+    kind: Literal["asset", "action", "escalation"] | None = Query(None, description="only items of this kind"),
     limit: int = Query(100, ge=1, le=500),
     cursor: str | None = Query(None, max_length=200, description="`next_cursor` of the previous page"),
 ) -> ReviewPage:

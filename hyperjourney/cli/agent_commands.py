@@ -231,8 +231,23 @@ def print_result(result: RunResult) -> None:
     )
 
 
+def _print_escalation(result: RunResult, a: dict[str, Any]) -> None:
+    lines = [f"{e['stage']}: {r}" for e in a.get("escalations", []) for r in e["reasons"]]
+    console.print(Panel(escape("\n".join([a["question"], *lines])), title=f"{result.run_id} · escalated to a person"))
+    item = a.get("review_item")
+    console.print(
+        f"review item {item} · approve: [bold]hyperjourney approve {result.run_id}[/] (or review approve {item}) · "
+        f"reject: hyperjourney reject {result.run_id}"
+    )
+
+
 def _print_approval(result: RunResult) -> None:
     a = result.approval or {}
+    if a.get("kind") == "escalation":
+        _print_escalation(result, a)
+        return
+    if a.get("review_item"):
+        console.print(f"[yellow]review item {a['review_item']}[/] holds this approval (escalated decisions below)")
     plan = a["plan"]
     steps = ", ".join(f"day {s['delay_days']}: {s['channel']}" for s in plan["steps"])
     console.print(

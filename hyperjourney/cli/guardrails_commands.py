@@ -89,11 +89,20 @@ def review_approve(
     note: str | None = typer.Option(None, help="Optional note."),
     tenant: str | None = TenantOption,
 ) -> None:
-    """Approve a pending item; an item holding an outbox action releases it to the dispatcher."""
+    """Approve a pending item; an item holding an outbox action releases it to the dispatcher, an escalation
+    continues its run."""
+    from hyperjourney.graphs import runs
+    from hyperjourney.graphs.supervisor import ApprovalDecision
     from hyperjourney.review import queue
 
     with user_errors(), database() as db:
-        item = queue.approve(db, tenant_or_default(tenant), item_id, reviewer, note=note)
+        t = tenant_or_default(tenant)
+        decision = ApprovalDecision(action="approve", reviewer=reviewer, comment=note or "")
+        result = runs.decide_item(db, t, item_id, decision)
+        item = queue.get(db, t, item_id)
+    if result is not None:
+        console.print(f"[green]approved[/] {item.item_id}: run {result.run_id} went on and is {result.status}")
+        return
     released = f"; outbox action {item.outbox_action_id} released to the dispatcher" if item.outbox_action_id else ""
     console.print(f"[green]approved[/] {item.item_id} (revision {item.revision}){released}")
 
@@ -105,11 +114,21 @@ def review_reject(
     reason: str = typer.Option(..., help="Why (required)."),
     tenant: str | None = TenantOption,
 ) -> None:
-    """Reject a pending item with a reason; an item holding an outbox action cancels it."""
+    """Reject a pending item with a reason; an item holding an outbox action cancels it, an escalation ends its
+    run."""
+    from hyperjourney.graphs import runs
+    from hyperjourney.graphs.supervisor import ApprovalDecision
     from hyperjourney.review import queue
 
     with user_errors(), database() as db:
-        item = queue.reject(db, tenant_or_default(tenant), item_id, reviewer, reason=reason)
+        t = tenant_or_default(tenant)
+        if not reason.strip():
+            raise queue.ReviewError("a rejection needs a reason")
+        result = runs.decide_item(db, t, item_id, ApprovalDecision(action="reject", reviewer=reviewer, comment=reason))
+        item = queue.get(db, t, item_id)
+    if result is not None:
+        console.print(f"[red]rejected[/] {item.item_id}: {reason}; run {result.run_id} is {result.status}")
+        return
     cancelled = f"; outbox action {item.outbox_action_id} cancelled" if item.outbox_action_id else ""
     console.print(f"[red]rejected[/] {item.item_id}: {reason}{cancelled}")
 

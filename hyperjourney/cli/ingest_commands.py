@@ -23,6 +23,7 @@ class Kind(str, Enum):
     products = "products"
     tickets = "tickets"
     consents = "consents"
+    decisions = "decisions"
 
 
 def ingest(

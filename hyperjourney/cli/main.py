@@ -112,6 +112,11 @@ COMMANDS: dict[str, Lazy] = {
         "journeys_app",
         "Triggered journeys: versioned definitions, validation, launch and the runner.",
     ),
+    "ope": Lazy(
+        "ope_commands",
+        "ope",
+        "Off-policy evaluation of a target policy on ingested decisions: IPS, SNIPS, DR, switch-DR with intervals.",
+    ),
     "runs": Lazy("agent_commands", "runs_app", "Agent runs: list them, or show one run's timeline with evidence."),
     "apikeys": Lazy("surfaces_commands", "apikeys_app", "Per-tenant API keys for the headless API (stored hashed)."),
 }

@@ -10,6 +10,7 @@ from typing import Any, NoReturn
 import typer
 from rich.table import Table
 
+from hyperjourney.cli import ticket_model_commands
 from hyperjourney.cli.context import TenantOption, console, database, err_console, tenant_or_default, user_errors
 from hyperjourney.cli.progress import progress_bar
 from hyperjourney.db.database import Database
@@ -439,3 +440,7 @@ def demo_step(db: Database, tenant: str) -> None:
         metrics = report.metrics
     if metrics:
         print_quality(metrics)
+
+
+app.add_typer(ticket_model_commands.taxonomy_app, name="taxonomy")
+app.command("train-tickets")(ticket_model_commands.train_tickets)

@@ -28,6 +28,18 @@ class Brand(BaseModel):
     footer: str = Field(
         "", max_length=500, description="a line under the signature (address, legal name); may be empty"
     )
+    marketing_footer: str = Field(
+        "",
+        max_length=500,
+        description="the line every marketing email ends with (opt-in reason, unsubscribe, postal address); "
+        "empty: a plain opt-in and unsubscribe line in the brand's name",
+    )
+
+    def email_footer(self) -> str:
+        """The marketing email's closing line: the tenant's own, else an opt-in and unsubscribe line in its name."""
+        return self.marketing_footer or (
+            f"You are receiving this because you opted in to {self.name} updates. Unsubscribe · Manage preferences"
+        )
 
     @field_validator("name", "signature")
     @classmethod

@@ -19,7 +19,12 @@ if TYPE_CHECKING:
     from hyperjourney.data.seed.generator import DemoData
 
 DEMO_TENANT = "demo"
-DEMO_BRAND = Brand(name="Northwind", signature="Northwind Support")
+DEMO_BRAND = Brand(
+    name="Northwind",
+    signature="Northwind Support",
+    marketing_footer="You are receiving this because you opted in to Northwind updates. Unsubscribe · "
+    "Manage preferences · Northwind, 500 Harbor Street, Seattle, WA 98101",
+)
 
 
 @dataclass(frozen=True)

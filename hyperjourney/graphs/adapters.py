@@ -124,6 +124,10 @@ class ScoringFacade:
             sentiment_score=float(c.sentiment_score),
             reasons=[_reason_text(r) for r in c.reasons],
             model_version=c.model_version,
+            source=c.source,
+            intents=list(c.intents),
+            intent_descriptions=dict(c.intent_descriptions),
+            route=c.route,
         )
 
 
@@ -138,14 +142,17 @@ class GuardrailsFacade:
         from hyperjourney.guardrails.assets import Asset, validate_asset
         from hyperjourney.guardrails.assets import Evidence as GuardEvidence
         from hyperjourney.guardrails.customer_names import NAMES
+        from hyperjourney.guardrails.rules_store import load_content_rules
         from hyperjourney.guardrails.tone import ToneAttributes
 
         tone = ToneAttributes(**asset.tone.model_dump()) if asset.tone else None
         names = NAMES.get(self.db, tenant) if tenant and self.db is not None else None
+        rules = load_content_rules(self.db, tenant) if tenant and self.db is not None else None  # the tenant's own
         report = validate_asset(
             Asset(kind=asset.kind, subject=asset.subject, body=asset.body, tone=tone, citations=asset.citations,
                   recipient_id=asset.recipient_id),
             [GuardEvidence(citation_id=e.citation_id, text=e.text or e.snippet, title=e.title) for e in evidence],
+            rules,
             names=names,
         )  # fmt: skip
         return [] if report.passed else [f"{f.code}: {f.message}" for f in report.failures]
@@ -252,6 +259,15 @@ class ReviewQueueFacade:
 _GOAL_EVENT = {"ltv": "upgrade", "conversion": "contract_signed", "retention": "login", "engagement": "login"}
 
 
+def step_message(variant: dict[str, Any]) -> dict[str, Any]:
+    """The one place approved copy becomes what a journey step sends (name, subject, body): a renderer of
+    structured copy plugs in here. Empty copy is refused, never launched."""
+    body = str(variant.get("body") or "")
+    if not body.strip():
+        raise ValueError(f"{variant.get('channel')} variant: the approved body is empty")
+    return {"name": f"{variant['channel']}_1", "subject": variant.get("subject"), "body": body}
+
+
 def journey_definition(run_id: str, approved: dict[str, Any]) -> dict[str, Any]:
     """The canvas plan as a journey definition: one action step per channel, waits between, then exit."""
     plan, segment = approved["plan"], approved["segment"]
@@ -260,7 +276,9 @@ def journey_definition(run_id: str, approved: dict[str, Any]) -> dict[str, Any]:
     for i, step in enumerate(plan["steps"]):
         if i and step["delay_days"] > 0:
             steps.append({"type": "wait", "id": f"wait_{i}", "hours": step["delay_days"] * 24, "next": f"send_{i}"})
-        variant = by_channel.get(step["channel"], {})
+        variant = by_channel.get(step["channel"])
+        if variant is None:
+            raise ValueError(f"plan step {i} ({step['channel']}): no approved copy for this channel")
         steps.append(
             {
                 "type": "action",
@@ -268,9 +286,7 @@ def journey_definition(run_id: str, approved: dict[str, Any]) -> dict[str, Any]:
                 "channel": step["channel"],
                 "purpose": "marketing",
                 "why": f"you are in our {approved.get('segment_name') or 'selected'} audience",
-                "variants": [
-                    {"name": f"{step['channel']}_1", "subject": variant.get("subject"), "body": variant.get("body", "")}
-                ],
+                "variants": [step_message(variant)],
                 "next": "",
             }
         )

@@ -9,6 +9,7 @@ from psycopg.types.json import Jsonb
 from hyperjourney.agents.ports import AssetDraft, Evidence
 from hyperjourney.data import audit
 from hyperjourney.db.database import Database
+from hyperjourney.graphs.leases import Lease
 from hyperjourney.graphs.state import RunState
 from hyperjourney.graphs.wiring import Deps
 from hyperjourney.models.accounting import RunTotals
@@ -45,8 +46,9 @@ def _next_steps(plan: dict[str, Any], launch: dict[str, Any], holdout: float) ->
     )
 
 
-def launch_once(deps: Deps, state: RunState) -> dict[str, Any]:
-    """Hand the approved plan to the launcher unless this run already has an outcome (a replayed node)."""
+def launch_once(deps: Deps, state: RunState, lease: Lease | None = None) -> dict[str, Any]:
+    """Hand the approved plan to the launcher unless this run already has an outcome (a replayed node), and
+    only while ``lease`` is still this process's (checked inside the launch's transaction)."""
     tenant, run_id = state["tenant"], state["run_id"]
     proposal = state["results"]["orchestrator"]
     decision = state.get("decision", {})
@@ -67,6 +69,8 @@ def launch_once(deps: Deps, state: RunState) -> dict[str, Any]:
     # a connection of its own: the launcher takes pooled ones while this lock is held (pool deadlock otherwise)
     with deps.db.dedicated(tenant) as conn:
         conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"launch:{run_id}",))
+        if lease is not None:
+            lease.check_in(conn)
         row = conn.execute("SELECT launch, next_steps FROM agent_outcomes WHERE run_id = %s", (run_id,)).fetchone()
         if row is not None:
             return {"launch": row[0], "next": row[1], "plan": plan}
@@ -94,6 +98,8 @@ def _copilot_outcome(deps: Deps, state: RunState) -> tuple[str, dict[str, Any]]:
         "ticket": results.get("ticket", {}),
         "intent": tone.get("decision", {}).get("intent"),
         "sentiment": tone.get("decision", {}).get("sentiment"),
+        "classifier": tone.get("classifier"),  # whose model classified it: the tenant's own or the packaged one
+        "route": tone.get("route"),  # the team or queue the tenant's taxonomy routes this intent to
         "tone": {k: tone.get("decision", {}).get(k) for k in ("formality", "warmth", "brevity")},
         "channel": tone.get("decision", {}).get("channel"),
         "reply": reply.get("body", ""),

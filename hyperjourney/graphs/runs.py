@@ -1,23 +1,18 @@
 """Start, resume, list and show runs: what the CLI (and later the API and UI) call.
 
 A run's thread id is its run id; its checkpoints live in the tenant's Postgres, so any process can
-resume it. Resuming first claims the run (awaiting_approval → resuming) under a row lock and takes a
-lease (resumed_by, lease_expires_at) that a heartbeat renews while the graph runs: two live processes
-answering the same approval cannot both resume it, and a process that dies mid-resume leaves a lease
-that expires, after which another process takes the run over from its last checkpoint.
+resume it. Starting and resuming both hold a lease (graphs/leases.py): two live processes answering the
+same approval cannot both resume it; a process that dies mid-resume leaves a lease that expires, after which
+the next decision takes the run over (the latest decision wins while nothing is launched); a starter that
+dies leaves a run that is marked failed with the reason once its lease expires.
 """
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
 import uuid
 from datetime import datetime
-from types import TracebackType
 from typing import Any, cast
 
-import psycopg
 from langgraph.types import Command
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel, Field
@@ -25,16 +20,17 @@ from pydantic import BaseModel, Field
 from hyperjourney.data import audit
 from hyperjourney.db.database import Database
 from hyperjourney.graphs.checkpoints import tenant_saver
+from hyperjourney.graphs.leases import Lease, claim, new_holder, reap_abandoned, release
+from hyperjourney.graphs.leases import LeaseLost as LeaseLost  # re-exported: callers catch them from runs
+from hyperjourney.graphs.leases import RunStateError as RunStateError
 from hyperjourney.graphs.outcomes import run_totals
 from hyperjourney.graphs.state import Flow
 from hyperjourney.graphs.supervisor import ApprovalDecision, build_graph
 from hyperjourney.graphs.wiring import Deps, build_deps
 from hyperjourney.models.accounting import RunTotals
+from hyperjourney.review import queue
+from hyperjourney.review.escalations import pending_for_run
 from hyperjourney.settings import get_settings
-
-
-class RunStateError(ValueError):
-    """The run cannot take this action in its current state (named in the message)."""
 
 
 class RunResult(BaseModel):
@@ -81,19 +77,25 @@ def _deps(db: Database, deps: Deps | None) -> Deps:
     return deps or build_deps(db, get_settings())
 
 
-def _invoke(deps: Deps, tenant: str, run_id: str, flow: Flow, payload: Any) -> RunResult:
-    config: Any = {"configurable": {"thread_id": run_id}}
+def _invoke(
+    deps: Deps, tenant: str, run_id: str, flow: Flow, payload: Any, lease: Lease, config: dict[str, Any] | None = None
+) -> RunResult:
+    config = {**(config or {"configurable": {"thread_id": run_id}})}
+    config["configurable"] = {**config["configurable"], "lease": lease}
     with tenant_saver(deps.db, tenant) as saver:
         graph = build_graph(deps, saver, name=flow)
         try:
-            out = graph.invoke(payload, config)
+            out = graph.invoke(payload, cast(Any, config))
+        except LeaseLost:
+            raise  # the run belongs to another process now: it records the outcome, not this one
         except Exception as exc:
-            _set_status(deps.db, tenant, run_id, "failed", {"error": f"{type(exc).__name__}: {exc}"[:1000]})
+            _set_status(deps.db, tenant, run_id, "failed", {"error": f"{type(exc).__name__}: {exc}"[:1000]}, lease)
             raise
-        snapshot = graph.get_state(config)
-    pending = [i.value for task in snapshot.tasks for i in task.interrupts]
-    if pending:
-        _set_status(deps.db, tenant, run_id, "awaiting_approval", None)
+        snapshot = graph.get_state({"configurable": {"thread_id": run_id}})
+    interrupts = [i for task in snapshot.tasks for i in task.interrupts]
+    pending = [i.value for i in interrupts]
+    if pending:  # which question it waits on: a takeover answers only that one with a decision given for it
+        _set_status(deps.db, tenant, run_id, "awaiting_approval", {"awaiting": interrupts[0].id}, lease)
         values = snapshot.values
         return RunResult(
             run_id=run_id,
@@ -115,25 +117,38 @@ def _invoke(deps: Deps, tenant: str, run_id: str, flow: Flow, payload: Any) -> R
     )
 
 
-def _set_status(db: Database, tenant: str, run_id: str, status: str, summary: dict[str, Any] | None) -> None:
+def _set_status(
+    db: Database, tenant: str, run_id: str, status: str, summary: dict[str, Any] | None, lease: Lease
+) -> None:
+    """Only while this process holds the run: one that lost its lease writes nothing."""
     with db.tenant(tenant) as conn:
-        conn.execute(
-            "UPDATE agent_runs SET status = %s, summary = coalesce(%s, summary), updated_at = now() WHERE run_id = %s",
-            (status, Jsonb(summary) if summary is not None else None, run_id),
-        )
+        row = conn.execute(
+            "UPDATE agent_runs SET status = %s, summary = summary || coalesce(%s, '{}'::jsonb), "
+            "lease_expires_at = NULL, updated_at = now() WHERE run_id = %s AND resumed_by = %s RETURNING 1",
+            (status, Jsonb(summary) if summary is not None else None, run_id, lease.holder),
+        ).fetchone()
+    if row is None:
+        lease.lost = True
+        lease.check()
 
 
 def _start(db: Database, tenant: str, flow: Flow, request: dict[str, Any], deps: Deps | None) -> RunResult:
+    """The run row, its lease and its audit entry commit together before the first step: a starter that dies
+    leaves a lease that expires (then the run is marked failed with the reason), never a run stuck running."""
     deps = _deps(db, deps)
     run_id = f"run-{uuid.uuid4().hex[:16]}"
+    holder, lease_s = new_holder(), deps.settings.graphs.resume_lease_s
     payload = deps.recorder.redacted({"flow": flow, **request}, tenant)  # first: the key may need a connection
     with db.tenant(tenant) as conn:
         conn.execute(
-            "INSERT INTO agent_runs (run_id, flow, request, status) VALUES (%s, %s, %s, 'running')",
-            (run_id, flow, Jsonb(request)),
+            "INSERT INTO agent_runs (run_id, flow, request, status, resumed_by, lease_expires_at) "
+            "VALUES (%s, %s, %s, 'running', %s, now() + make_interval(secs => %s))",
+            (run_id, flow, Jsonb(request), holder, lease_s),
         )
         audit.append(conn, actor="agents", action="run_started", entity=run_id, payload=payload)
-    return _invoke(deps, tenant, run_id, flow, {"run_id": run_id, "tenant": tenant, "flow": flow, "request": request})
+    with Lease(db, tenant, run_id, holder, lease_s) as lease:
+        start = {"run_id": run_id, "tenant": tenant, "flow": flow, "request": request}
+        return _invoke(deps, tenant, run_id, flow, start, lease)
 
 
 def start_canvas(db: Database, tenant: str, goal: str, *, deps: Deps | None = None) -> RunResult:
@@ -158,83 +173,62 @@ def start_nba(
     return _start(db, tenant, "nba", {"customer_id": customer_id, "event": event}, deps)
 
 
-class _Lease:
-    """Renews a run's resume lease every third of its length while the graph works; stops on exit."""
+def _takeover_input(
+    deps: Deps, tenant: str, run_id: str, flow: Flow, answer: dict[str, Any], awaiting: str | None
+) -> tuple[Any, Any]:
+    """After a takeover: the decision given now is the one the run completes (the latest decision wins).
 
-    def __init__(self, db: Database, tenant: str, run_id: str, holder: str, lease_s: float) -> None:
-        self.db, self.tenant, self.run_id, self.holder, self.lease_s = db, tenant, run_id, holder, lease_s
-        self.lost = False
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._beat, name=f"lease:{run_id}", daemon=True)
-
-    def __enter__(self) -> _Lease:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _beat(self) -> None:
-        while not self._stop.wait(self.lease_s / 3):
-            try:
-                with self.db.tenant(self.tenant) as conn:
-                    row = conn.execute(
-                        "UPDATE agent_runs SET lease_expires_at = now() + make_interval(secs => %s) "
-                        "WHERE run_id = %s AND status = 'resuming' AND resumed_by = %s RETURNING 1",
-                        (self.lease_s, self.run_id, self.holder),
-                    ).fetchone()
-            except psycopg.Error:
-                continue  # a missed beat is retried; the lease is three beats long
-            if row is None:  # finished, or taken over after we stalled past the lease
-                self.lost = True
-                return
-
-
-def _claim(db: Database, tenant: str, run_id: str, holder: str, lease_s: float) -> tuple[str, bool]:
-    """Claim the run for ``holder``; returns (flow, takeover). Refuses a run another live process holds."""
-    with db.tenant(tenant) as conn:
-        row = conn.execute(
-            "SELECT flow, status, resumed_by, lease_expires_at, coalesce(lease_expires_at < now(), true) "
-            "FROM agent_runs WHERE run_id = %s FOR UPDATE",
-            (run_id,),
-        ).fetchone()
-        if row is None:
-            raise RunStateError(f"run {run_id!r} not found in tenant {tenant!r}")
-        flow, status, previous, expires, expired = row
-        takeover = status == "resuming" and bool(expired)
-        if status == "resuming" and not takeover:
-            raise RunStateError(
-                f"run {run_id} is resuming in {previous} (lease until {expires:%Y-%m-%d %H:%M:%S %Z}), "
-                "not awaiting approval; it can be taken over once that lease expires"
-            )
-        if status != "awaiting_approval" and not takeover:
-            raise RunStateError(f"run {run_id} is {status}, not awaiting approval")
-        conn.execute(
-            "UPDATE agent_runs SET status = 'resuming', resumed_by = %s, "
-            "lease_expires_at = now() + make_interval(secs => %s), updated_at = now() WHERE run_id = %s",
-            (holder, lease_s, run_id),
-        )
-        if takeover:
-            audit.append(
-                conn,
-                actor=holder,
-                action="run_resume_takeover",
-                entity=run_id,
-                payload={"previous": previous, "lease_expired_at": expires.isoformat() if expires else None},
-            )
-    return str(flow), takeover
-
-
-def _resume_input(deps: Deps, tenant: str, run_id: str, flow: Flow, answer: dict[str, Any]) -> Any:
-    """After a takeover: answer the interrupt if the crashed process never got past it, else carry on from
-    the last checkpoint (the approval it recorded stands; replayed side effects are guarded per run)."""
+    If the crashed process never got past the interrupt, the new decision answers it. If it had recorded the
+    same decision, the run carries on from its last checkpoint. If it had recorded a different one and
+    nothing was launched yet, the interrupt is answered again from the checkpoint where it waited; once a
+    journey is live a contradicting decision is refused with what to do instead."""
     config: Any = {"configurable": {"thread_id": run_id}}
     with tenant_saver(deps.db, tenant) as saver:
-        snapshot = build_graph(deps, saver, name=flow).get_state(config)
-    if any(task.interrupts for task in snapshot.tasks):
-        return Command(resume=answer)
-    return None
+        graph = build_graph(deps, saver, name=flow)
+        snapshot = graph.get_state(config)
+        waiting = [i.id for task in snapshot.tasks for i in task.interrupts]
+        if waiting and waiting[0] == awaiting:
+            return Command(resume=answer), config
+        if waiting:  # the crashed process got as far as a new question nobody has seen: ask it, answer nothing
+            return None, config  # (the waiting node runs again up to its interrupt)
+        recorded: dict[str, Any] = snapshot.values.get("decision") or {}
+        if _same_decision(recorded, answer):
+            return None, config
+        launched = _launched(deps.db, tenant, run_id)
+        if launched is not None:
+            raise RunStateError(
+                f"run {run_id} already launched journey {launched} on the {recorded.get('action')} by "
+                f"{recorded.get('reviewer')}; a {answer['action']} cannot undo it: pause the journey instead "
+                f"(`hyperjourney journeys pause {launched}`), or repeat the {recorded.get('action')} to finish the run"
+            )
+        waited = next((past for past in graph.get_state_history(config) if any(t.interrupts for t in past.tasks)), None)
+        if waited is None:
+            raise RunStateError(f"run {run_id} has no approval checkpoint to answer again")
+        # a copy of that checkpoint without the old answer (its stored writes would replay the old decision)
+        fork = graph.update_state(waited.config, None, as_node="__copy__")
+    deps.recorder.event(
+        tenant, run_id, actor=f"human:{answer.get('reviewer', '')}", action="approval:superseded",
+        payload={"superseded": recorded, "by": answer},
+    )  # fmt: skip
+    return Command(resume=answer), fork
+
+
+def _same_decision(recorded: dict[str, Any], answer: dict[str, Any]) -> bool:
+    if recorded.get("action") != answer.get("action"):
+        return False
+    return answer.get("action") != "edit" or recorded.get("variants") == answer.get("variants")
+
+
+def _launched(db: Database, tenant: str, run_id: str) -> str | None:
+    """The journey this run launched, if any (an outcome row, or a launch committed before the crash)."""
+    with db.tenant(tenant) as conn:
+        row = conn.execute(
+            "SELECT launch->>'journey_id' FROM agent_outcomes WHERE run_id = %s AND (launch->>'launched')::boolean "
+            "UNION ALL SELECT substr(entity, 9) FROM audit_log WHERE action = 'journey_launched' "
+            "AND payload->>'plan' = %s LIMIT 1",
+            (run_id, run_id),
+        ).fetchone()
+    return None if row is None else str(row[0])
 
 
 def resume(
@@ -251,17 +245,43 @@ def resume(
     answer = decision if isinstance(decision, ApprovalDecision) else ApprovalDecision.model_validate(decision)
     deps = _deps(db, deps)
     lease_s = deps.settings.graphs.resume_lease_s
-    holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-    flow_name, takeover = _claim(db, tenant, run_id, holder, lease_s)
+    holder = holder or new_holder()
+    flow_name, previous, awaiting = claim(db, tenant, run_id, holder, lease_s)
     flow = cast(Flow, flow_name)
     payload = answer.model_dump(mode="json")
-    with _Lease(db, tenant, run_id, holder, lease_s):
-        command = _resume_input(deps, tenant, run_id, flow, payload) if takeover else Command(resume=payload)
-        return _invoke(deps, tenant, run_id, flow, command)
+    with Lease(db, tenant, run_id, holder, lease_s) as lease:
+        command: Any
+        if previous is None:
+            command, config = Command(resume=payload), {"configurable": {"thread_id": run_id}}
+        else:
+            try:
+                command, config = _takeover_input(deps, tenant, run_id, flow, payload, awaiting)
+            except RunStateError:
+                release(db, tenant, run_id, holder)
+                raise
+        return _invoke(deps, tenant, run_id, flow, command, lease, config)
+
+
+def decide_item(
+    db: Database, tenant: str, item_id: str, decision: ApprovalDecision, *, deps: Deps | None = None
+) -> RunResult | None:
+    """Decide a review item from the queue's surfaces: an escalation decides its run (approve continues it,
+    reject ends it) and returns the run's result; any other item is decided in the queue (returns None)."""
+    run_id = pending_for_run(db, tenant, item_id)
+    if run_id is not None:
+        return resume(db, tenant, run_id, decision, deps=deps)
+    if decision.action == "approve":
+        queue.approve(db, tenant, item_id, decision.reviewer, note=decision.comment or None)
+    elif decision.action == "reject":
+        queue.reject(db, tenant, item_id, decision.reviewer, reason=decision.comment)
+    else:
+        raise RunStateError("edit a queue item with `hyperjourney review edit`")
+    return None
 
 
 def list_runs(db: Database, tenant: str, *, limit: int = 20) -> list[RunView]:
     with db.tenant(tenant) as conn:
+        reap_abandoned(conn)
         rows = conn.execute(
             "SELECT run_id, flow, status, request, summary, created_at FROM agent_runs "
             "ORDER BY created_at DESC LIMIT %s",
@@ -273,6 +293,7 @@ def list_runs(db: Database, tenant: str, *, limit: int = 20) -> list[RunView]:
 
 def show_run(db: Database, tenant: str, run_id: str) -> RunView:
     with db.tenant(tenant) as conn:
+        reap_abandoned(conn)
         row = conn.execute(
             "SELECT run_id, flow, status, request, summary, created_at FROM agent_runs WHERE run_id = %s", (run_id,)
         ).fetchone()

@@ -30,6 +30,11 @@ def add_reasons(left: list[str] | None, right: list[str] | None) -> list[str]:
     return [*(left or []), *(right or [])]
 
 
+def add_escalations(left: list[dict[str, Any]] | None, right: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """Reducer for escalations (review.queue.Escalation, dumped): every one is kept, in order."""
+    return [*(left or []), *(right or [])]
+
+
 class RunInput(TypedDict):
     run_id: str
     tenant: str
@@ -52,6 +57,8 @@ class RunState(RunInput, total=False):
     results: Annotated[dict[str, Any], merge_results]
     evidence: Annotated[list[str], append_unique]
     review: Annotated[list[str], add_reasons]
+    escalations: Annotated[list[dict[str, Any]], add_escalations]
+    budget: dict[str, Any]  # graphs.wiring.Spent, dumped: the run's spend so far, the same in every process
     edit_problems: list[str]
     decision: dict[str, Any]
     status: Status

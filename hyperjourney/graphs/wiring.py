@@ -7,9 +7,11 @@ fallback is never mistaken for the real thing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.util import find_spec
+
+from pydantic import BaseModel
 
 from hyperjourney.agents.base import AgentContext
 from hyperjourney.agents.ports import Launcher, ReviewPort
@@ -35,7 +37,6 @@ class Deps:
     launcher: Launcher
     tiers: Tiers
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-    ledgers: dict[str, Ledger] = field(default_factory=dict)
     progress: Callable[[str], None] | None = None
     record: bool = True  # False only to benchmark the graph machinery alone: no step or audit rows
 
@@ -56,18 +57,28 @@ class Deps:
         }
         return {k: str(getattr(v, "name", type(v).__name__)) for k, v in named.items()}
 
-    def ledger(self, run_id: str, feature: str) -> Ledger:
-        if run_id not in self.ledgers:
-            budgets = self.settings.budgets
-            budget = min(
-                budgets.per_feature_usd.get(feature, budgets.max_cost_usd_per_run), budgets.max_cost_usd_per_run
-            )
-            self.ledgers[run_id] = Ledger(feature, budget, budgets.max_tokens_per_run)
-        return self.ledgers[run_id]
+    def ledger(self, feature: str, spent: Spent | None = None) -> Ledger:
+        """A ledger for one node, starting from what the run has spent so far (graph state, so the budget holds
+        across checkpoints and a resume in another process)."""
+        budgets = self.settings.budgets
+        budget = min(budgets.per_feature_usd.get(feature, budgets.max_cost_usd_per_run), budgets.max_cost_usd_per_run)
+        spent = spent or Spent()
+        return Ledger(feature, budget, budgets.max_tokens_per_run, spent_usd=spent.spent_usd, tokens=spent.tokens)
 
-    def context(self, tenant: str, run_id: str, feature: str) -> AgentContext:
-        router = Router(self.tiers, self.ledger(run_id, feature), self.settings.router)
+    def context(self, tenant: str, run_id: str, feature: str, spent: Spent | None = None) -> AgentContext:
+        router = Router(self.tiers, self.ledger(feature, spent), self.settings.router)
         return AgentContext(Toolbox(self.db, tenant, self.ports), router, self.clock(), run_id)
+
+
+class Spent(BaseModel):
+    """What a run has spent on model calls so far: kept in its graph state."""
+
+    spent_usd: float = 0.0
+    tokens: int = 0
+
+    @classmethod
+    def of(cls, ledger: Ledger) -> Spent:
+        return cls(spent_usd=ledger.spent_usd, tokens=ledger.tokens)
 
 
 def _installed(module: str) -> bool:

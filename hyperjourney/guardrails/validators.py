@@ -12,7 +12,7 @@ from typing import Any
 
 from hyperjourney.guardrails.brand import check_brand
 from hyperjourney.guardrails.citations import check_citations
-from hyperjourney.guardrails.claims import check_banned, check_competitors
+from hyperjourney.guardrails.claims import check_banned, check_competitors, check_entailment
 from hyperjourney.guardrails.leaks import check_pii
 from hyperjourney.guardrails.models import GuardFailure
 from hyperjourney.guardrails.runtime import guardrails
@@ -23,6 +23,7 @@ CHECKS: dict[str, Check] = {
     "citations": check_citations,
     "banned_claims": check_banned,
     "competitors": check_competitors,
+    "policy_claims": check_entailment,
     "tone_brand": check_brand,
     "pii": check_pii,
 }

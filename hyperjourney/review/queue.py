@@ -27,6 +27,7 @@ from hyperjourney.guardrails.customer_names import NAMES
 from hyperjourney.guardrails.models import Asset, Evidence, GuardReport
 from hyperjourney.guardrails.pii_vault import audit_redacted
 from hyperjourney.guardrails.rules import ContentRules
+from hyperjourney.guardrails.rules_store import active_content_rules
 from hyperjourney.policy.context import context_from
 from hyperjourney.policy.engine import check_action
 from hyperjourney.policy.models import PolicyDecision, ProposedAction
@@ -40,8 +41,28 @@ class ReviewError(ValueError):
     pass
 
 
+Stage = Literal["route", "segment", "sizing", "copy", "journey", "reply", "tone", "nba"]
+
+
+class Escalation(BaseModel):
+    """One decision no model tier could make with confidence, and why."""
+
+    stage: Stage
+    reasons: list[str] = Field(min_length=1)
+
+
+class EscalationRequest(BaseModel):
+    """The payload of an escalation item: the run it holds, what is asked, each escalated decision."""
+
+    run_id: str = Field(min_length=1)
+    flow: str
+    question: str = Field(min_length=1)
+    escalations: list[Escalation] = Field(min_length=1)
+    proposal: dict[str, Any] = Field(default_factory=dict, description="what approving lets the run do next")
+
+
 class ReviewItem(BaseModel):
-    kind: Literal["asset", "action"]
+    kind: Literal["asset", "action", "escalation"]
     title: str = Field(min_length=1)
     payload: dict[str, Any]
     evidence: list[Evidence] = Field(default_factory=list)
@@ -86,6 +107,8 @@ def _validate_payload(item: ReviewItem) -> None:
     try:
         if item.kind == "asset":
             Asset.model_validate(item.payload)
+        elif item.kind == "escalation":
+            EscalationRequest.model_validate(item.payload)
         else:
             ProposedAction.model_validate(item.payload)
     except ValidationError as exc:
@@ -239,7 +262,7 @@ def list_items(
     tenant: str,
     *,
     status: Status | None = None,
-    kind: Literal["asset", "action"] | None = None,
+    kind: Literal["asset", "action", "escalation"] | None = None,
     before: tuple[datetime, str] | None = None,
     limit: int = 100,
 ) -> list[StoredReviewItem]:
@@ -276,6 +299,11 @@ def _pending(conn: psycopg.Connection[Any], item_id: str) -> StoredReviewItem:
     item = _locked(conn, item_id)
     if item.status != "pending":
         raise ReviewError(f"{item_id} is already {item.status} (by {item.reviewer}); only pending items can change")
+    if item.kind == "escalation":  # its run waits on it: deciding it here alone would strand the run
+        raise ReviewError(
+            f"{item_id} is an escalation of run {item.run_id}: decide it with `hyperjourney review approve|reject "
+            f"{item_id}` or `hyperjourney approve|reject|edit {item.run_id}`, which continue or end the run"
+        )
     return item
 
 
@@ -357,6 +385,7 @@ def edit(
         problems: list[str] = []
         if item.kind == "asset":
             names = NAMES.get_in(conn, tenant)
+            rules = rules or active_content_rules(conn)  # the tenant's own rules, not the packaged demo ones
             guard = validate_asset(Asset.model_validate(payload), item.evidence, rules, names=names)
             problems = [f"{f.code}: {f.message}" for f in guard.failures]
         else:

@@ -35,6 +35,9 @@ class CustomerScores(BaseModel):
     stale_features: list[str]
 
 
+ModelSource = Literal["tenant", "packaged"]
+
+
 class TicketClassification(BaseModel):
     intent: str
     intent_confidence: float = Field(ge=0, le=1)
@@ -43,6 +46,10 @@ class TicketClassification(BaseModel):
     confidence: float = Field(ge=0, le=1)
     reasons: list[Reason]
     model_version: str
+    source: ModelSource = "packaged"  # whose model classified it: the tenant's own or the packaged fallback
+    intents: list[str] = Field(default_factory=list)  # the intents that model knows
+    intent_descriptions: dict[str, str] = Field(default_factory=dict)  # from the tenant's taxonomy file
+    route: str | None = None  # the team or queue the tenant routes this intent to
 
 
 class SegmentQuery(BaseModel):

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from hyperjourney.scoring import category, sendtime
+from hyperjourney.scoring import category, horizons, sendtime
 from hyperjourney.scoring.linear import LinearClassifier, LogSpendRegressor
 from hyperjourney.scoring.registry import ModelVersion
 from hyperjourney.scoring.schema import SCORE_NAMES, Score
@@ -40,6 +40,7 @@ class Scorer:
     binary: dict[str, LinearClassifier] = field(default_factory=dict)
     clv_buy: LinearClassifier | None = None
     clv_spend: LogSpendRegressor | None = None
+    clv_projection: horizons.Projection | None = None
     next_category: category.NextCategoryModel | None = None
     priors: dict[str, list[float]] = field(default_factory=dict)
 
@@ -66,6 +67,8 @@ class Scorer:
                 s.vectorizers[name] = Vectorizer(art["vectorizer"])
                 s.clv_buy = LinearClassifier.from_json(art["buy"])
                 s.clv_spend = LogSpendRegressor.from_json(art["spend"])
+                if "projection" in art:
+                    s.clv_projection = horizons.Projection.model_validate(art["projection"])
             elif name == "next_category":
                 s.next_category = category.NextCategoryModel.from_json(art)
             elif name == "best_send_hour":
@@ -104,6 +107,8 @@ class Scorer:
             p_buy, top, effects = self.clv_buy.predict_with_drivers(x, TOP_REASONS)
             spend = self.clv_spend.predict(x)
             out["clv"] = (p_buy * spend, top, effects * spend[:, None], p_buy, spend)
+            if self.clv_projection is not None:
+                out["clv_horizons"] = horizons.project(p_buy, spend, self.clv_projection)
         if self.next_category is not None and inp.sequence is not None:
             proba = self.next_category.predict(inp.sequence)
             label = proba.argmax(axis=1)
@@ -158,6 +163,8 @@ class Scorer:
                 )
         if "clv" in arrays:
             self._clv(rows, out, shared, arrays["clv"])
+        if "clv_horizons" in arrays:
+            self._clv_horizons(out, arrays["clv_horizons"])
         if "next_category" in arrays and inp.sequence is not None:
             self._next_category(rows, out, shared, arrays["next_category"], inp.sequence)
         if "best_send_hour" in arrays:
@@ -232,6 +239,40 @@ class Scorer:
                 reasons=[*problems, hurdle, *self._drivers(top[i], effects[i], vec, row, unit=" $")],
                 label=None,
             )
+
+    def _clv_horizons(self, out: list[dict[str, dict[str, Any]]], values: dict[str, np.ndarray]) -> None:
+        """One score per configured horizon and the lifetime value, with the CLV score's confidence and data caveats."""
+        proj = self.clv_projection
+        assert proj is not None
+        carry = dict(
+            feature="clv",
+            text=f"buying carries over between {proj.period_days}-day periods: {proj.q_buyer:.0%} of buyers buy "
+            f"again, {proj.q_other:.0%} of the others start",
+            direction="+",
+            size=proj.q_buyer,
+        )
+        for i, scores in enumerate(out):
+            base = scores["clv"]
+            problems = [r for r in base["reasons"] if r["feature"] == "data_quality"]
+            for name, v in values.items():
+                why = (
+                    f"{proj.lifetime_years:g} years of expected spend discounted at "
+                    f"{proj.annual_discount_rate:.0%} a year"
+                    if name == horizons.LIFETIME
+                    else f"expected spend in the next {name[4:-1]} days"
+                )
+                scores[name] = dict(
+                    name=name,
+                    value=round(float(v[i]), 2),
+                    confidence=base["confidence"],
+                    model_version=base["model_version"],
+                    reasons=[
+                        *problems,
+                        dict(feature="clv", text=why, direction="+", size=round(float(v[i]), 2)),
+                        carry,
+                    ],
+                    label=None,
+                )
 
     def _next_category(
         self,

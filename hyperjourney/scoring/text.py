@@ -1,9 +1,11 @@
 """Support-text classifiers: ticket intent and sentiment (TF-IDF word 1-2 grams + logistic regression).
 
-Label sets (from the seeded tickets' labels): intent ∈ INTENTS, sentiment ∈ SENTIMENTS. A tenant's own
-labelled tickets train its models (`hyperjourney models train`); a tenant without any gets the packaged
-fallback: JSON parameters shipped beside this module (built by `python -m hyperjourney.scoring.packaged_text`
-from the deterministic demo generator's tickets), so nothing is downloaded or trained at first use.
+The packaged fallback knows the demo's intents (INTENTS) and SENTIMENTS; it is trained on tickets from the
+deterministic demo generator and shipped as JSON parameters beside this module (built by
+`python -m hyperjourney.scoring.packaged_text`), so nothing is downloaded or trained at first use. A tenant's
+own labelled tickets train its own models (`hyperjourney models train ticket_intent`): intent learns
+whatever labels the tenant uses (its taxonomy), sentiment is optional, and every label training could not
+use is counted in the report.
 """
 
 from __future__ import annotations
@@ -13,16 +15,18 @@ import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import psycopg
+from pydantic import BaseModel
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
 
 from hyperjourney.guardrails.pii import find_pii
-from hyperjourney.scoring.schema import InsufficientDataError, Reason, TicketClassification
+from hyperjourney.scoring import registry, taxonomy
+from hyperjourney.scoring.schema import InsufficientDataError, ModelSource, Reason, TicketClassification
 
 if TYPE_CHECKING:
     from hyperjourney.db.database import Database
@@ -130,41 +134,160 @@ def _evaluate(artifact: dict[str, Any], train: list[tuple[str, str]], test: list
     }
 
 
-def train_on(rows: list[tuple[str, str, str]]) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
-    """rows: (text, intent, sentiment) in time order. Fit on the earlier 80%, judge on the later 20%."""
+class LabelledTicket(NamedTuple):
+    """A customer's first message with the tenant's own labels (sentiment None where not given or unknown)."""
+
+    text: str
+    intent: str
+    sentiment: str | None
+
+
+class LabelCounts(BaseModel):
+    """What the tenant's labels gave training, and every label it could not use."""
+
+    tickets: int  # tickets with a customer message
+    labelled_without_message: int = 0  # tickets with an intent but no customer message to learn from
+    with_intent: int
+    without_intent: int
+    with_sentiment: int
+    unknown_sentiment: dict[str, int]  # sentiment values outside SENTIMENTS, dropped from sentiment training
+
+
+def split(labels: list[str], share: float = 0.2) -> tuple[list[int], list[int]]:
+    """Time-aware, stratified: per label, its latest ``share`` of rows (in time order) are held out.
+
+    A label with one row stays in training only; every held-out label also has earlier training rows, so a
+    file sorted by label cannot hide most classes from training as a global earliest-80% cut does.
+    """
+    by_label: dict[str, list[int]] = {}
+    for i, y in enumerate(labels):
+        by_label.setdefault(y, []).append(i)
+    train: list[int] = []
+    held: list[int] = []
+    for rows in by_label.values():
+        n_held = 0 if len(rows) < 2 else min(len(rows) - 1, max(1, round(len(rows) * share)))
+        train += rows[: len(rows) - n_held]
+        held += rows[len(rows) - n_held :]
+    return sorted(train), sorted(held)
+
+
+def _train_one(
+    name: str, pairs: list[tuple[str, str]], previous: dict[str, Any] | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Judge a fit on the stratified hold-out, against the majority class and the active version; refit on all."""
+    labels = [y for _, y in pairs]
+    if len(set(labels)) < 2:
+        raise InsufficientDataError(f"too little data to train {name}: the labelled tickets have only one label")
+    tr, te = split(labels)
+    train, test = [pairs[i] for i in tr], [pairs[i] for i in te]
+    quality = _evaluate(fit_text([t for t, _ in train], [y for _, y in train]), train, test)
+    trained_on, held_out = {y for _, y in train}, {y for _, y in test}
+    quality["labels"] = sorted(set(labels))
+    quality["split"] = "per label, its latest 20% held out (time order); a label with one ticket trains only"
+    quality["train_n"] = len(train)
+    quality["classes_missing_from_training"] = sorted(held_out - trained_on)
+    quality["classes_missing_from_validation"] = sorted(trained_on - held_out)
+    quality["beats_baseline"] = bool(
+        quality["accuracy"] > quality["baseline_accuracy"] and quality["macro_f1"] > quality["baseline_macro_f1"]
+    )
+    if previous is not None:
+        before = _evaluate(previous, train, test)
+        quality["previous_accuracy"] = before["accuracy"]
+        quality["beats_previous"] = bool(quality["accuracy"] >= before["accuracy"])
+    else:
+        quality["beats_previous"] = True
+    quality["activate"] = bool(quality["beats_baseline"] and quality["beats_previous"])
+    quality["description"] = f"{name.removeprefix('ticket_')} of the customer's first message (subject + body)"
+    artifact = fit_text([t for t, _ in pairs], labels)  # the stored model learns from every labelled ticket
+    artifact["auc"] = quality["accuracy"]
+    return artifact, quality
+
+
+def train_on(
+    rows: list[LabelledTicket],
+    counts: LabelCounts | None = None,
+    previous: dict[str, dict[str, Any]] | None = None,
+) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    """rows in time order. Intent learns the tenant's own labels; sentiment trains only where labelled.
+
+    ``previous``: the active artifacts by model name, judged on the same hold-out; a new version is marked
+    for activation (``quality["activate"]``) only when it beats that and the most-common-label baseline.
+    """
     if len(rows) < MIN_TICKETS:
+        extra = ""
+        if counts is not None and (counts.without_intent or counts.labelled_without_message):
+            extra = (
+                f"; {counts.without_intent} tickets have no intent label and {counts.labelled_without_message} "
+                "labelled tickets have no customer message"
+            )
         raise InsufficientDataError(
-            f"too little data to train the ticket classifiers: {len(rows)} labelled tickets (need {MIN_TICKETS})"
+            f"too little data to train the ticket classifiers: {len(rows)} tickets with an intent label and a "
+            f"customer message (need {MIN_TICKETS}){extra}"
         )
-    split = int(len(rows) * 0.8)
-    out: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
-    for name, col, labels in (("ticket_intent", 1, INTENTS), ("ticket_sentiment", 2, SENTIMENTS)):
-        pairs = [(r[0], r[col]) for r in rows]
-        if len({y for _, y in pairs[:split]}) < 2:
-            raise InsufficientDataError(f"too little data to train {name}: the labelled tickets have only one label")
-        artifact = fit_text([p[0] for p in pairs[:split]], [p[1] for p in pairs[:split]])
-        quality = _evaluate(artifact, pairs[:split], pairs[split:])
-        quality["labels"] = list(labels)
-        quality["beats_baseline"] = bool(quality["macro_f1"] > quality["baseline_macro_f1"])
-        quality["description"] = f"{name.removeprefix('ticket_')} of the customer's first message (subject + body)"
-        artifact["auc"] = quality["accuracy"]
-        out[name] = (artifact, quality)
+    previous = previous or {}
+    out = {
+        "ticket_intent": _train_one("ticket_intent", [(r.text, r.intent) for r in rows], previous.get("ticket_intent"))
+    }
+    sentiment = [(r.text, r.sentiment) for r in rows if r.sentiment is not None]
+    if len(sentiment) >= MIN_TICKETS and len({y for _, y in sentiment}) >= 2:
+        out["ticket_sentiment"] = _train_one("ticket_sentiment", sentiment, previous.get("ticket_sentiment"))
+    else:
+        out["ticket_intent"][1]["sentiment_skipped"] = (
+            f"{len(sentiment)} tickets with a sentiment among {', '.join(SENTIMENTS)} (need {MIN_TICKETS}, "
+            "with at least 2 values); the packaged sentiment model stays in use"
+        )
+    if counts is not None:
+        out["ticket_intent"][1]["label_counts"] = counts.model_dump()
     return out
 
 
-def labelled_tickets(conn: psycopg.Connection[Any]) -> list[tuple[str, str, str]]:
-    rows = conn.execute(
-        "SELECT t.subject || E'\\n' || m.body, t.labels->>'intent', t.labels->>'sentiment' "
-        "FROM tickets t JOIN LATERAL (SELECT body FROM messages WHERE ticket_id = t.ticket_id AND author = 'customer' "
-        "ORDER BY sent_at LIMIT 1) m ON true "
-        "WHERE t.labels->>'intent' = ANY(%s) AND t.labels->>'sentiment' = ANY(%s) ORDER BY t.opened_at, t.ticket_id",
-        (list(INTENTS), list(SENTIMENTS)),
-    ).fetchall()
-    return [(str(a), str(b), str(c)) for a, b, c in rows]
+_FIRST_MESSAGES = (
+    "SELECT t.subject || E'\\n' || m.body, nullif(btrim(t.labels->>'intent'), ''), t.labels->>'sentiment' "
+    "FROM tickets t LEFT JOIN LATERAL (SELECT body FROM messages WHERE ticket_id = t.ticket_id "
+    "AND author = 'customer' ORDER BY sent_at LIMIT 1) m ON true ORDER BY t.opened_at, t.ticket_id"
+)
+
+
+def labelled_tickets(conn: psycopg.Connection[Any]) -> list[LabelledTicket]:
+    """Every ticket the tenant labelled with an intent (any label: the tenant's taxonomy), in time order."""
+    return _read_labelled(conn)[0]
+
+
+def _read_labelled(conn: psycopg.Connection[Any]) -> tuple[list[LabelledTicket], LabelCounts]:
+    rows = conn.execute(_FIRST_MESSAGES).fetchall()
+    unknown: dict[str, int] = {}
+    out: list[LabelledTicket] = []
+    no_message = 0
+    for text, intent, sentiment in rows:
+        if text is None:  # a ticket without a customer message: nothing to learn from
+            no_message += intent is not None
+            continue
+        if sentiment is not None and sentiment not in SENTIMENTS:
+            unknown[str(sentiment)] = unknown.get(str(sentiment), 0) + 1
+            sentiment = None
+        if intent is not None:
+            out.append(LabelledTicket(str(text), str(intent), sentiment))
+    with_text = sum(1 for r in rows if r[0] is not None)
+    counts = LabelCounts(
+        tickets=with_text,
+        with_intent=len(out),
+        without_intent=with_text - len(out),
+        labelled_without_message=no_message,
+        with_sentiment=sum(1 for r in out if r.sentiment is not None),
+        unknown_sentiment=unknown,
+    )
+    return out, counts
 
 
 def train_text_models(conn: psycopg.Connection[Any]) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
-    return train_on(labelled_tickets(conn))
+    """Fit on the tenant's labels; each result says (``activate``) whether it should replace the active one."""
+    rows, counts = _read_labelled(conn)
+    previous = {}
+    for name in ("ticket_intent", "ticket_sentiment"):
+        found = registry.get(conn, name)
+        if found is not None and found.artifact is not None:
+            previous[name] = found.artifact
+    return train_on(rows, counts, previous)
 
 
 @lru_cache(maxsize=1)
@@ -194,33 +317,43 @@ def packaged_quality(name: str) -> dict[str, Any]:
 _TENANT_CACHE: dict[tuple[str, str, int], TextModel] = {}
 
 
-def _tenant_models(db: Database, tenant: str) -> tuple[TextModel, TextModel, str] | None:
-    from hyperjourney.scoring import registry
+def _tenant_model(conn: psycopg.Connection[Any], tenant: str, name: str, version: int) -> TextModel:
+    key = (tenant, name, version)
+    if key not in _TENANT_CACHE:
+        found = registry.get(conn, name, version)
+        assert found is not None and found.artifact is not None
+        _TENANT_CACHE[key] = TextModel(found.artifact)
+    return _TENANT_CACHE[key]
 
+
+def _models(db: Database | None, tenant: str | None) -> tuple[TextModel, TextModel, str, ModelSource]:
+    """The tenant's active models where it has them (sentiment may stay packaged), else the packaged ones."""
+    packaged_intent, packaged_sentiment = packaged_models()
+    if db is None or tenant is None:
+        return packaged_intent, packaged_sentiment, FALLBACK_VERSION, "packaged"
     with db.tenant(tenant) as conn:
         active = registry.active_versions(conn)
-        if "ticket_intent" not in active or "ticket_sentiment" not in active:
-            return None
-        models = []
-        for name in ("ticket_intent", "ticket_sentiment"):
-            key = (tenant, name, active[name])
-            if key not in _TENANT_CACHE:
-                found = registry.get(conn, name, active[name])
-                assert found is not None and found.artifact is not None
-                _TENANT_CACHE[key] = TextModel(found.artifact)
-            models.append(_TENANT_CACHE[key])
-    label = f"ticket_intent@v{active['ticket_intent']}+ticket_sentiment@v{active['ticket_sentiment']}"
-    return models[0], models[1], label
+        if "ticket_intent" not in active:
+            return packaged_intent, packaged_sentiment, FALLBACK_VERSION, "packaged"
+        intent = _tenant_model(conn, tenant, "ticket_intent", active["ticket_intent"])
+        label = f"ticket_intent@v{active['ticket_intent']}"
+        if "ticket_sentiment" in active:
+            sentiment = _tenant_model(conn, tenant, "ticket_sentiment", active["ticket_sentiment"])
+            return intent, sentiment, f"{label}+ticket_sentiment@v{active['ticket_sentiment']}", "tenant"
+    return intent, packaged_sentiment, f"{label}+sentiment:{FALLBACK_VERSION}", "tenant"
 
 
 def classify_ticket(text: str, *, db: Database | None = None, tenant: str | None = None) -> TicketClassification:
-    """Intent and sentiment of one message, with the words that drove them; low confidence on unknown text."""
-    found = _tenant_models(db, tenant) if db is not None and tenant is not None else None
-    if found is None:
-        intent_model, sentiment_model = packaged_models()
-        version = FALLBACK_VERSION
-    else:
-        intent_model, sentiment_model, version = found
+    """Intent and sentiment of one message, with the words that drove them; low confidence on unknown text.
+
+    The result names the model that classified it (``source``: the tenant's own or the packaged fallback)
+    and the intents that model knows (the tenant's taxonomy when its own model is active).
+    """
+    intent_model, sentiment_model, version, source = _models(db, tenant)
+    notes: dict[str, tuple[str | None, str | None]] = {}
+    if db is not None and tenant is not None:
+        with db.tenant(tenant) as conn:
+            notes = taxonomy.stored_notes(conn)
     xi, xs = intent_model.tfidf(text), sentiment_model.tfidf(text)
     pi, ps = intent_model.proba(xi), sentiment_model.proba(xs)
     ii, si = int(np.argmax(pi)), int(np.argmax(ps))
@@ -254,4 +387,8 @@ def classify_ticket(text: str, *, db: Database | None = None, tenant: str | None
         confidence=round(confidence, 4),
         reasons=reasons,
         model_version=version,
+        source=source,
+        intents=list(intent_model.classes),
+        intent_descriptions={i: d for i, (d, _) in notes.items() if d and i in intent_model.classes},
+        route=notes.get(intent, (None, None))[1],
     )

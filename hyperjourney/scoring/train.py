@@ -8,6 +8,8 @@ training cutoffs are 60, 90, 120 and 150 days before that, so no training outcom
 except those that would fall less than 30 days after the tenant's first record (`cutoffs`).
 Next category learns from orders, which are rarer than customers, so it also reads cutoffs every 15 days
 from 60 to 360 days before the test cutoff.
+CLV is also projected to the configured horizons and a discounted lifetime value (`horizons.py`,
+settings `HYPERJOURNEY_SCORING__…`); the projection is fitted here and stored in the CLV artifact.
 Each model is compared with a simple baseline in the same report; the versions trained are stored in one
 transaction and activated together.
 """
@@ -27,12 +29,13 @@ from hyperjourney.db.database import Database
 from hyperjourney.features.definitions import feature_versions
 from hyperjourney.features.store import data_time
 from hyperjourney.features.training import HORIZON, VALUE_HORIZON, Example, training_set
-from hyperjourney.scoring import category, metrics, preflight, registry, sendtime
+from hyperjourney.scoring import category, horizons, metrics, preflight, registry, sendtime
 from hyperjourney.scoring.linear import LinearClassifier, LogSpendRegressor
 from hyperjourney.scoring.preflight import MIN_EXAMPLES, MIN_POSITIVES, DataProfile
 from hyperjourney.scoring.schema import InsufficientDataError
 from hyperjourney.scoring.text import train_text_models
 from hyperjourney.scoring.vectorize import Vectorizer
+from hyperjourney.settings import ScoringSettings, get_settings
 
 # The artifact layout each model's scoring code reads; a stored version of another kind must be retrained.
 KINDS = {
@@ -170,8 +173,13 @@ def train_all(
     end: datetime | None = None,
     only: str | None = None,
     progress: Callable[[str], None] | None = None,
+    scoring: ScoringSettings | None = None,
 ) -> TrainReport:
-    """Train what the data supports (or just ``only``), store and activate it; report the rest as skipped."""
+    """Train what the data supports (or just ``only``), store and activate it; report the rest as skipped.
+
+    ``scoring`` (default: the settings) names the CLV horizons and the lifetime value's discount rate.
+    """
+    scoring = scoring or get_settings().scoring
     if only is not None and only not in KINDS:
         raise ValueError(f"unknown model {only!r}; models: {', '.join(KINDS)}")
     started = time.perf_counter()
@@ -227,7 +235,7 @@ def train_all(
                         task = churn_task(prof) if name == "churn_risk" else CLASSIFIERS[name]
                         result = fit_classifier(name, task, vec, train, test)
                     elif name == "clv":
-                        result = fit_clv(vec, train, test)
+                        result = fit_clv(vec, train, test, scoring=scoring)
                     elif name == "next_category":
                         result = _fit_next_category(category_train, test)
                     else:
@@ -244,6 +252,9 @@ def train_all(
                         fitted[name] = (KINDS[name], artifact, quality)
             except FIT_ERRORS as exc:
                 skipped |= {n: Skipped(reason=str(exc), needs=ready[n].needs) for n in TEXT_MODELS if n in todo}
+            if "ticket_intent" in fitted and "ticket_sentiment" in todo and "ticket_sentiment" not in fitted:
+                why = fitted["ticket_intent"][2].get("sentiment_skipped", "no sentiment labels")
+                skipped["ticket_sentiment"] = Skipped(reason=why, needs=ready["ticket_sentiment"].needs)
         versions: dict[str, str] = {}
         for name, (kind, artifact, quality) in fitted.items():
             v = registry.save(
@@ -254,6 +265,7 @@ def train_all(
                 metrics=quality,
                 training_window=window,
                 feature_versions=feature_versions(),
+                activate=bool(quality.get("activate", True)),
             )
             versions[name] = f"{name}@v{v}"
     return TrainReport(
@@ -265,6 +277,38 @@ def train_all(
         seconds=round(time.perf_counter() - started, 2),
         skipped=skipped,
         business_model=prof.business_model,
+    )
+
+
+def train_ticket_models(db: Database, tenant: str) -> TrainReport:
+    """Train the ticket classifiers alone: they need labelled tickets only, no customer history.
+
+    Each version is stored; it becomes active only when it beats the active one and the baseline on held-out
+    tickets (``metrics[name]["activate"]``).
+    """
+    started = time.perf_counter()
+    with db.tenant(tenant) as conn:
+        fitted = train_text_models(conn)
+        versions: dict[str, str] = {}
+        for name, (artifact, quality) in fitted.items():
+            v = registry.save(
+                conn,
+                name=name,
+                kind=KINDS[name],
+                artifact=artifact,
+                metrics=quality,
+                training_window={"train_examples": quality["train_n"], "test_examples": quality["n"]},
+                feature_versions={},
+                activate=bool(quality["activate"]),
+            )
+            versions[name] = f"{name}@v{v}"
+    return TrainReport(
+        tenant=tenant,
+        versions=versions,
+        metrics={n: q for n, (_, q) in fitted.items()},
+        window={},
+        examples=fitted["ticket_intent"][1]["train_n"] + fitted["ticket_intent"][1]["n"],
+        seconds=round(time.perf_counter() - started, 2),
     )
 
 
@@ -296,8 +340,16 @@ def fit_classifier(
 
 
 def fit_clv(
-    vec: Vectorizer, train: list[Example], test: list[Example], horizon: timedelta = VALUE_HORIZON
+    vec: Vectorizer,
+    train: list[Example],
+    test: list[Example],
+    horizon: timedelta = VALUE_HORIZON,
+    scoring: ScoringSettings | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The hurdle model of spend in ``horizon``; with ``scoring``, also its projection to the configured horizons.
+
+    A tenant without training windows one period apart gets no projection, said in the metrics.
+    """
     x = vec.transform([e.features for e in train])
     spend = np.array([e.outcome.spend for e in train])
     _check("clv", (spend > 0).astype(float), "training")
@@ -312,6 +364,7 @@ def fit_clv(
     baseline = np.array([e.features["monetary_365d"] * days / 365 for e in test])
     quality = metrics.regression_report(actual, predicted, median, baseline)
     quality |= {
+        "horizon_days": days,
         "baseline": f"RFM run rate (last year's spend x {days}/365)",
         "description": f"order value in the next {days} days = P(buy) x spend | buy (hurdle model, log-normal spend): "
         "RMSE scores the expected value, MAE the median",
@@ -323,6 +376,20 @@ def fit_clv(
         "horizon_days": days,
         "auc": quality["auc_buyer"],
     }
+    if scoring is not None:
+        proj = horizons.fit(
+            train,
+            buy.predict(x),
+            horizon,
+            scoring.clv_horizons_days,
+            scoring.annual_discount_rate,
+            scoring.lifetime_years,
+        )
+        if proj is None:
+            quality["horizons"] = f"not projected: no training cutoffs {days} days apart to fit how buying carries over"
+        else:
+            artifact["projection"] = proj.model_dump()
+            quality["horizons"] = proj.model_dump()
     return artifact, quality
 
 

@@ -158,7 +158,9 @@ def copilot_markdown(
     ticket = outcome.get("ticket", {})
     parts = [
         f"### Ticket {md_line(ticket.get('ticket_id', ''))}: {md_line(ticket.get('subject', ''))}",
-        f"**Sentiment** {md(outcome.get('sentiment', '?'))} · **intent** {md(outcome.get('intent', '?'))}",
+        f"**Sentiment** {md(outcome.get('sentiment', '?'))} · **intent** {md(outcome.get('intent', '?'))}"
+        f" · classified by the {md(outcome.get('classifier') or 'unknown model')}"
+        + (f" · **route to** {md(outcome['route'])}" if outcome.get("route") else ""),
         f"**Recommended tone** formality {tone.get('formality', 0):.1f} · warmth {tone.get('warmth', 0):.1f} "
         f"· brevity {tone.get('brevity', 0):.1f} · **channel** {md(outcome.get('channel', '?'))}",
     ]

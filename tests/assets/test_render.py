@@ -8,6 +8,7 @@ from hyperjourney.assets.marked import MarkedCopyError, parse_marked
 from hyperjourney.assets.models import ClaimBlock, TextBlock
 from hyperjourney.assets.render import RenderError, render, reviewer_view
 from hyperjourney.assets.validate import launchable, validate_copy
+from hyperjourney.data.demo_tenant import DEMO_BRAND
 from hyperjourney.guardrails.models import Evidence
 from hyperjourney.guardrails.rules import ContentRules, demo_rules
 from hyperjourney.prompts.loader import load
@@ -25,7 +26,12 @@ SUBJECT = "An idea for your team from Northwind"
 
 
 def email_copy(proof: str) -> str:
-    return load("template_email_canvas").render(subject=SUBJECT, proof=proof).split("\n", 2)[-1].strip()
+    return (
+        load("template_email_canvas")
+        .render(subject=SUBJECT, proof=proof, brand=DEMO_BRAND.name, marketing_footer=DEMO_BRAND.email_footer())
+        .split("\n", 2)[-1]
+        .strip()
+    )
 
 
 def test_marked_copy_becomes_text_and_claim_blocks() -> None:
@@ -97,7 +103,7 @@ def test_sources_footer_only_when_the_brand_rules_ask_for_it_and_in_the_locale()
 
 
 def test_sms_render_is_the_copy_alone_and_keeps_the_segment_limit() -> None:
-    text = load("template_sms_canvas").render(proof=f"{FACT} [cite:kb-acme#2].").strip()
+    text = load("template_sms_canvas").render(brand=DEMO_BRAND.name, proof=f"{FACT} [cite:kb-acme#2].").strip()
     asset = parse_marked(text, [ACME], kind="sms")
     footer = demo_rules().model_copy(update={"email_sources_footer": True})
     sms = render(asset, "sms", "en", footer, why="you left items in your cart")

@@ -20,6 +20,7 @@ from hyperjourney.channels import outbox
 from hyperjourney.channels.adapters import SmtpAdapter
 from hyperjourney.channels.dispatcher import Dispatcher
 from hyperjourney.channels.models import Message, OutboundAction
+from hyperjourney.data.demo_tenant import DEMO_BRAND
 from hyperjourney.db.database import Database
 from hyperjourney.guardrails.rules_store import load_content_rules, store_content_rules
 from hyperjourney.journeys.launch import JourneyPlan, launch_plan
@@ -54,7 +55,12 @@ def add_emails(db: Database, tenant: str, ids: list[str]) -> None:
 
 
 def marked_email(proof: str) -> str:
-    return load("template_email_canvas").render(subject=SUBJECT, proof=proof).split("\n", 2)[-1].strip()
+    return (
+        load("template_email_canvas")
+        .render(subject=SUBJECT, proof=proof, brand=DEMO_BRAND.name, marketing_footer=DEMO_BRAND.email_footer())
+        .split("\n", 2)[-1]
+        .strip()
+    )
 
 
 def canvas_plan(variants: list[dict[str, Any]]) -> JourneyPlan:

@@ -66,3 +66,37 @@ def test_the_demo_tenant_is_northwind_and_a_bad_brand_stores_nothing(db: Databas
         before = load_brand(conn)
         store_brand(conn, DEMO_BRAND, actor="seed")
         assert load_brand(conn) == DEMO_BRAND and before.signature == f"The {tenant} team"
+
+
+def test_canvas_copy_names_signs_and_footers_with_the_tenants_brand() -> None:
+    """The canvas email and SMS templates once said Northwind for every tenant (issue 20.8)."""
+    from hyperjourney.agents.ports import SegmentInfo
+    from hyperjourney.agents.researcher import ResearchBrief, SegmentQuery
+
+    proof = Evidence(
+        citation_id="kb-case#1",
+        title="Case study",
+        doc_type="case_study",
+        snippet="Teams closed their books 4 days faster.",
+        text="Teams closed their books 4 days faster.",
+        score=1.0,
+    )
+    brief = ResearchBrief(
+        goal="Lift LTV",
+        query=SegmentQuery(),
+        segment=SegmentInfo(name="all", definition={}, size=10),
+        insights=[],
+        reason_codes=[],
+    )
+    acme = Brand(name="Acme", signature="Acme Care Team", marketing_footer="Acme Ltd · 1 Mill Lane · Unsubscribe")
+    email = copywriter.template_variant("email", brief, [proof], lambda _: [], acme).value
+    sms = copywriter.template_variant("sms", brief, [proof], lambda _: [], acme).value
+    assert email.subject == "An idea for your team from Acme"
+    assert email.body.rstrip().endswith("The Acme team\n\nAcme Ltd · 1 Mill Lane · Unsubscribe")
+    assert sms.body.startswith("Acme: Teams closed their books 4 days faster")
+    assert "Northwind" not in email.body + (email.subject or "") + sms.body
+    unset = Brand(name="Globex", signature="The Globex team")
+    plain = copywriter.template_variant("email", brief, [proof], lambda _: [], unset).value
+    assert plain.body.rstrip().endswith("opted in to Globex updates. Unsubscribe · Manage preferences")
+    demo = copywriter.template_variant("email", brief, [proof], lambda _: [], DEMO_BRAND).value
+    assert "Northwind, 500 Harbor Street, Seattle, WA 98101" in demo.body, "the demo keeps its legal footer"

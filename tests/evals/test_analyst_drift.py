@@ -38,7 +38,7 @@ def measured(db: Database, steady_tenant: str, shifted_tenant: str) -> tuple[str
 
 
 def _brief(size: int) -> ResearchBrief:
-    segment = SegmentInfo(name="fintech smb", definition={}, size=size, baseline={"avg_arr_usd": 1200.0})
+    segment = SegmentInfo(name="fintech smb", definition={}, size=size, baseline={"avg_clv": 1200.0})
     return ResearchBrief(goal=GOAL, query=SegmentQuery(target_lift=0.2), segment=segment, insights=[], reason_codes=[])
 
 

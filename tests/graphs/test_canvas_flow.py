@@ -9,6 +9,7 @@ import pytest
 from hyperjourney.agents.ports import AssetDraft, Evidence
 from hyperjourney.db.database import Database
 from hyperjourney.graphs import runs
+from hyperjourney.graphs.adapters import journey_definition
 from hyperjourney.graphs.fallbacks import CitationGuard
 from hyperjourney.graphs.wiring import Deps, build_deps
 from hyperjourney.models.tiers import Tiers
@@ -103,15 +104,20 @@ def test_edit_is_revalidated_by_guardrails(db: Database, seeded: str, deps: Deps
     assert done.status == "completed"
     launched_plan = launcher.launched[0][2]
     assert [v["body"] for v in launched_plan["variants"]] == [good[0]["body"]]
+    # one variant kept of two: only its step launches, and every step the journey sends has its copy
+    assert {s["channel"] for s in launched_plan["plan"]["steps"]} == {"email"}
+    journey = journey_definition(started.run_id, launched_plan)
+    sends = [s for s in journey["steps"] if s["type"] == "action"]
+    assert sends and all(v["body"].strip() for s in sends for v in s["variants"])
     view = runs.show_run(db, seeded, started.run_id)
     assert view.outcome is not None and view.outcome["decision"] == "edited"
 
 
 def test_unsure_routing_without_llm_tiers_goes_to_review(db: Database, seeded: str, deps: Deps) -> None:
     result = runs.start_canvas(db, seeded, "banana", deps=deps)
-    assert result.status == "escalated"
-    assert "llm-small tier not configured" in result.review[0] and "review item" in result.review[0]
-    assert "review_requested" in _audit_actions(db, seeded, result.run_id)
+    assert result.status == "awaiting_approval" and result.approval is not None
+    assert result.approval["kind"] == "escalation" and result.approval["review_item"].startswith("rv_")
+    assert "llm-small tier not configured" in result.review[0]
     assert result.summary.by_tier == {"human": 1}
 
 
@@ -148,7 +154,7 @@ def test_spent_budget_stops_escalation_in_a_run(db: Database, seeded: str, setti
     tiers, models = scripted_tiers(small=[], large=[])
     deps = build_deps(db, broke, tiers=tiers, clock=fixed_clock(), launcher=RecordingLauncher())
     result = runs.start_canvas(db, seeded, "banana", deps=deps)
-    assert result.status == "escalated" and "canvas budget exhausted" in result.review[0]
+    assert result.status == "awaiting_approval" and "canvas budget exhausted" in result.review[0]
     assert models["llm-small"].calls == [] and models["llm-large"].calls == []
 
 

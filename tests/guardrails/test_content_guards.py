@@ -38,7 +38,7 @@ def codes(asset: Asset, evidence: list[Evidence] = EVIDENCE) -> set[str]:
 def test_grounded_email_passes_every_check() -> None:
     report = validate_asset(email(GOOD_EMAIL, citations=["cs-harborline#2"]), EVIDENCE)
     assert report.passed, report.failures
-    assert report.checked == ["citations", "banned_claims", "competitors", "tone_brand", "pii"]
+    assert report.checked == ["citations", "banned_claims", "competitors", "policy_claims", "tone_brand", "pii"]
 
 
 def test_brand_voice_tone_table() -> None:

@@ -154,6 +154,8 @@ def test_as_of_training_scoring_export_and_the_scores_route(
     assert code == 0, out
     now = pq.read_table(parquet_path)
     assert now.num_rows == 150 and set(now.column("clv_version").to_pylist()) == {clv.label}
+    assert set(now.column("clv_lifetime_version").to_pylist()) == {clv.label}
+    assert now.column("clv_365d").null_count == 0
     code, out = invoke("models", "score", "--all", "--out", str(tmp_path / "x.xlsx"), "--tenant", tenant)
     assert code == 1 and "--out must end in .csv or .parquet" in out
 
@@ -164,7 +166,8 @@ def test_as_of_training_scoring_export_and_the_scores_route(
         missing = client.get("/v1/customers/nobody/scores", headers=headers)
         anonymous = client.get(f"/v1/customers/{last_buyer}/scores")
     assert found.status_code == 200, found.text
-    assert set(found.json()["scores"]) == {"purchase_propensity", "churn_risk", "clv"}
+    horizon_scores = {"clv_30d", "clv_90d", "clv_180d", "clv_365d", "clv_lifetime"}
+    assert set(found.json()["scores"]) == {"purchase_propensity", "churn_risk", "clv"} | horizon_scores
     assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
     assert "does not exist" in missing.json()["detail"]
     assert anonymous.status_code == 401

@@ -12,14 +12,18 @@ import pytest
 from hyperjourney.data.demo_tenant import seed
 from hyperjourney.db.database import Database
 from hyperjourney.features.store import refresh_all
-from hyperjourney.scoring import registry
+from hyperjourney.scoring import horizons, registry
 from hyperjourney.scoring.schema import SCORE_NAMES
 from hyperjourney.scoring.scorer import ModelsNotTrainedError, Scorer
 from hyperjourney.scoring.segments import find_segment
 from hyperjourney.scoring.service import score_customer
 from hyperjourney.scoring.train import KINDS, TrainReport, train_all
+from hyperjourney.settings import ScoringSettings
 
 Trained = tuple[str, TrainReport]
+
+# the CLV horizon scores and lifetime value the default settings add to the six scores
+CLV_HORIZONS = {horizons.score_name(d) for d in ScoringSettings().clv_horizons_days} | {horizons.LIFETIME}
 
 
 def _customer(db: Database, tenant: str, where: str) -> str:
@@ -78,10 +82,10 @@ def test_score_customer_returns_every_score_with_reasons(db: Database, trained: 
     tenant = trained[0]
     cid = _customer(db, tenant, "(features->>'orders_total')::int >= 2")
     result = score_customer(db, tenant, cid)
-    assert set(result.scores) == set(SCORE_NAMES)
+    assert set(result.scores) == set(SCORE_NAMES) | CLV_HORIZONS
     for s in result.scores.values():
         assert 0 < s.confidence <= 1
-        assert s.model_version.startswith(s.name + "@v")
+        assert s.model_version.startswith((s.name if s.name in SCORE_NAMES else "clv") + "@v")
         assert s.reasons and all(r.direction in "+-" and r.size >= 0 for r in s.reasons)
     for name in ("purchase_propensity", "churn_risk", "upgrade_fit"):
         assert 0 < result.scores[name].value < 1
@@ -98,7 +102,7 @@ def test_customer_without_events_gets_low_confidence_and_a_reason(
     tenant = trained[0]
     cid = add_customer(tenant, f"bare-{uuid.uuid4().hex[:6]}")
     result = score_customer(db, tenant, cid)
-    assert set(result.scores) == set(SCORE_NAMES)
+    assert set(result.scores) == set(SCORE_NAMES) | CLV_HORIZONS
     for s in result.scores.values():
         assert s.confidence < 0.35
         assert any("no events" in r.text or "no category history" in r.text for r in s.reasons)

@@ -22,7 +22,7 @@ def test_tenant_model_classifies_with_reasons(db: Database, trained: Trained) ->
     assert 0 < result.confidence <= result.intent_confidence <= 1
     assert any("tracking" in r.text or "order" in r.text for r in result.reasons)
     assert trained[1].metrics["ticket_intent"]["labels"] == INTENTS
-    assert trained[1].metrics["ticket_sentiment"]["labels"] == list(SENTIMENTS)
+    assert trained[1].metrics["ticket_sentiment"]["labels"] == sorted(SENTIMENTS)
 
 
 def test_fallback_without_tenant_models(db: Database) -> None:

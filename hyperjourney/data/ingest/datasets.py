@@ -379,10 +379,14 @@ TICKETS = Dataset(
             "SELECT DISTINCT ON (ticket_id) current_tenant(), ticket_id, customer_id, channel, subject, status, "
             "priority, language, labels, min(sent_at) OVER w, max(sent_at) OVER w FROM stage_tickets "
             "WINDOW w AS (PARTITION BY ticket_id) ORDER BY ticket_id, line "
+            # an upsert of labels too: a re-ingested file corrects a ticket's labels (keys it gives replace
+            # the stored ones; keys it omits are kept), so fixing labels needs no delete
             "ON CONFLICT (tenant_id, ticket_id) DO UPDATE SET "
             "opened_at = least(tickets.opened_at, EXCLUDED.opened_at), "
-            "updated_at = greatest(tickets.updated_at, EXCLUDED.updated_at) "
-            "WHERE EXCLUDED.opened_at < tickets.opened_at OR EXCLUDED.updated_at > tickets.updated_at",
+            "updated_at = greatest(tickets.updated_at, EXCLUDED.updated_at), "
+            "labels = tickets.labels || EXCLUDED.labels "
+            "WHERE EXCLUDED.opened_at < tickets.opened_at OR EXCLUDED.updated_at > tickets.updated_at "
+            "OR tickets.labels || EXCLUDED.labels IS DISTINCT FROM tickets.labels",
         ),
         (
             "messages",

@@ -21,10 +21,12 @@ from pydantic import ValidationError
 
 from hyperjourney.data.audit import append as audit_append
 from hyperjourney.data.ingest.datasets import DATASETS, Dataset
+from hyperjourney.data.ingest.decisions import DECISIONS
 from hyperjourney.data.ingest.readers import Record, read_rows
 from hyperjourney.data.ingest.rows import DATE_WITHOUT_TIME, EARLIEST, Row, Validation, at_default_time, plausible_range
 
 BATCH = 20_000
+KINDS: dict[str, Dataset] = {**DATASETS, DECISIONS.name: DECISIONS}
 
 
 @dataclass(frozen=True)
@@ -79,9 +81,9 @@ class IngestError(ValueError):
 
 def dataset(name: str) -> Dataset:
     try:
-        return DATASETS[name]
+        return KINDS[name]
     except KeyError:
-        raise IngestError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}") from None
+        raise IngestError(f"unknown dataset {name!r}; choose one of {', '.join(KINDS)}") from None
 
 
 def validate(

@@ -61,7 +61,8 @@ def draft(env: EvalEnv, deps: Deps, goal: str) -> Drafted:
     result = runs.start_canvas(env.db, env.tenant, goal, deps=deps)
     variants: list[dict[str, Any]] = []
     if result.status == "awaiting_approval" and result.approval is not None:
-        plan, variants = "campaign", list(result.approval.get("variants", []))
+        escalated = result.approval.get("kind") == "escalation"  # routed to a person: no copy yet
+        plan, variants = ("person", []) if escalated else ("campaign", list(result.approval.get("variants", [])))
         runs.resume(env.db, env.tenant, result.run_id, REJECTION, deps=deps)
     elif result.status == "escalated":
         plan = "person"
