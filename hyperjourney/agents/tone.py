@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from hyperjourney.agents.base import AgentContext, AgentResult, Step
 from hyperjourney.agents.ports import ActionProposal, Sentiment, TicketSignal, Tone
+from hyperjourney.guardrails import tone_policy
 from hyperjourney.guardrails.fence import fence
 from hyperjourney.models.router import Candidate
 from hyperjourney.prompts.loader import load
@@ -21,13 +22,6 @@ INTENTS = (
     "product_question", "sizing_fit", "account_access", "complaint", "praise", "data_privacy", "upgrade_inquiry",
 )  # fmt: skip
 ReplyChannel = Literal["email", "chat", "sms", "phone"]
-# Per sentiment: how formal, warm and brief a reply should be (support-tone-guide.md).
-_TONE: dict[str, Tone] = {
-    "very_negative": Tone(formality=0.65, warmth=0.6, brevity=0.6),
-    "negative": Tone(formality=0.6, warmth=0.55, brevity=0.55),
-    "neutral": Tone(formality=0.55, warmth=0.45, brevity=0.5),
-    "positive": Tone(formality=0.45, warmth=0.6, brevity=0.55),
-}
 _POLICY_CHANNEL: dict[str, Literal["email", "sms", "in_app"]] = {
     "email": "email", "chat": "in_app", "sms": "sms", "phone": "email",
 }  # fmt: skip
@@ -69,7 +63,8 @@ def intent_list(signal: TicketSignal) -> str:
 def match_tone(ctx: AgentContext, ticket: Ticket, text: str, *, injection: bool = False) -> AgentResult:
     """``text`` is the customer's words already neutralised by the inbound scan (``injection`` says it hit)."""
     signal = ctx.tools.classify_ticket(ClassifyInput(text=text))
-    tone = _TONE[signal.sentiment]
+    # the support tone policy (one versioned table, shared with the golden labels); the ticket names no business
+    tone = tone_policy.tone_for(tone_policy.situation_for(signal.sentiment))
     channel: ReplyChannel = _REPLY_ON.get(ticket.channel, "email")  # type: ignore[assignment]
     if signal.sentiment == "very_negative" and channel in ("sms", "chat"):
         channel = "phone" if ticket.priority in ("high", "urgent") else "email"

@@ -65,9 +65,14 @@ class CopyJudges:
 
 def judges(env: EvalEnv) -> CopyJudges:
     """The judges this eval tier allows: an LLM judge is the largest configured tier the tier permits."""
+    return offline_judges(judge_for(env))
+
+
+def offline_judges(judge: Judge | None = None) -> CopyJudges:
+    """ragas' non-LLM context recall, plus ``judge`` when one is given."""
     load_ragas()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         from ragas.dataset_schema import SingleTurnSample
         from ragas.metrics import NonLLMContextRecall
-    return CopyJudges(recall=NonLLMContextRecall(), judge=judge_for(env), sample=SingleTurnSample)
+    return CopyJudges(recall=NonLLMContextRecall(), judge=judge, sample=SingleTurnSample)

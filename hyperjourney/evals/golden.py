@@ -50,7 +50,12 @@ Intent = Literal[
     "upgrade_inquiry",
 ]
 Sentiment = Literal["very_negative", "negative", "neutral", "positive"]
-EscalationReason = Literal["legal_threat", "chargeback", "safety", "data_breach", "high_value"]
+# The support escalation policy's triggers a ticket's text can carry (kb/demo/support-escalation-policy.md):
+# legal threats, chargebacks, safety, data breach, refunds above the approval limit (high_value), very negative
+# sentiment, and (the copilot's own rule) an embedded prompt injection.
+EscalationReason = Literal[
+    "legal_threat", "chargeback", "safety", "data_breach", "high_value", "very_negative", "injection"
+]  # fmt: skip
 ToneSituation = Literal["angry", "confused", "happy", "high_stakes"]
 
 _ID = Field(pattern=r"^[a-z]{2,4}-\d{3}$")
@@ -174,7 +179,16 @@ class TicketLabels(_Strict):
     def _escalate_matches_reasons(self) -> TicketLabels:
         if self.escalate != bool(self.escalation_reasons):
             raise ValueError("escalate must be true exactly when escalation_reasons is not empty")
+        missing = policy_triggers(self.sentiment, self.injection) - set(self.escalation_reasons)
+        if missing:
+            raise ValueError(f"the escalation policy requires escalation_reasons {sorted(missing)}")
         return self
+
+
+def policy_triggers(sentiment: str, injection: bool) -> set[str]:
+    """The escalation reasons the policy attaches to a ticket's sentiment and injection labels."""
+    triggers = {"very_negative"} if sentiment == "very_negative" else set()
+    return triggers | {"injection"} if injection else triggers
 
 
 class ExpectedTone(Tone):

@@ -13,9 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from hyperjourney.data.ingest.rows import TicketMessageRow
-from hyperjourney.evals.golden import COPILOT_TICKETS, ExpectedTone, GoldenTicket, TicketLabels
+from hyperjourney.evals.golden import COPILOT_TICKETS, ExpectedTone, GoldenTicket, TicketLabels, policy_triggers
+from hyperjourney.guardrails.tone_policy import situation_for, tone_for
 
 HELD_OUT_SEED = 2027  # anything but the demo tenant's 7
 # The demo tenant's generation (defaults of data.demo_tenant.seed): its texts are excluded from the golden set.
@@ -29,18 +31,11 @@ MIN_ESCALATIONS = 15
 _FIRST = (("escalate", 3), ("injection", 1), ("pii", 1), ("non_english", 1))
 _SENTIMENTS = ("very_negative", "negative", "neutral", "positive")
 _BUSINESS = {"ledger", "boards", "goods"}
-# Support tone guide settings on its 1..5 scale: (formality, warmth, brevity).
-_SETTINGS = {
-    "angry": (3, 4, 4),
-    "confused": (2, 4, 3),
-    "happy": (2, 5, 4),
-    "high_stakes": (4, 4, 3),
-}
 _HIGH_STAKES = {"safety", "data_breach"}
 
 
 def expected_tone(labels: TicketLabels, business: str) -> ExpectedTone:
-    """Tone attributes the support tone guide (kb/demo/support-tone-guide.md) asks for.
+    """Tone attributes the support tone policy (`guardrails.tone_policy`, the Tone agent's too) asks for.
 
     - "Anxious or high-stakes situations" (4, 4, 3) covers safety concerns and suspected account
       access by someone else: tickets escalated for `safety` or `data_breach`; it wins over mood.
@@ -51,23 +46,9 @@ def expected_tone(labels: TicketLabels, business: str) -> ExpectedTone:
     - Intro: "Ledger replies add 1 to formality in every situation" (capped at 5).
     The guide's 1..5 scale maps to 0..1 as (v - 1) / 4, the scale the Tone agent uses.
     """
-    if set(labels.escalation_reasons) & _HIGH_STAKES:
-        situation = "high_stakes"
-    elif labels.sentiment in ("very_negative", "negative"):
-        situation = "angry"
-    elif labels.sentiment == "positive":
-        situation = "happy"
-    else:
-        situation = "confused"
-    formality, warmth, brevity = _SETTINGS[situation]
-    if business == "ledger":
-        formality = min(5, formality + 1)
-    return ExpectedTone(
-        situation=situation,
-        formality=(formality - 1) / 4,
-        warmth=(warmth - 1) / 4,
-        brevity=(brevity - 1) / 4,
-    )
+    situation = situation_for(labels.sentiment, high_stakes=bool(set(labels.escalation_reasons) & _HIGH_STAKES))
+    tone = tone_for(situation, business)
+    return ExpectedTone(situation=situation, **tone.model_dump())
 
 
 def build() -> list[GoldenTicket]:
@@ -161,7 +142,7 @@ def _first_messages(rows: list[TicketMessageRow]) -> list[TicketMessageRow]:
 def _golden(ticket_id: str, row: TicketMessageRow, business: str) -> GoldenTicket:
     if business not in _BUSINESS:
         raise ValueError(f"customer {row.customer_id} has no known business ({business!r})")
-    labels = TicketLabels.model_validate(row.labels)
+    labels = policy_labels(row.labels)
     return GoldenTicket(
         id=ticket_id,
         subject=row.subject,
@@ -172,6 +153,15 @@ def _golden(ticket_id: str, row: TicketMessageRow, business: str) -> GoldenTicke
         labels=labels,
         tone=expected_tone(labels, business),
     )
+
+
+def policy_labels(raw: dict[str, Any]) -> TicketLabels:
+    """The generator's labels with the escalation policy applied: its mandatory triggers (legal threat, chargeback,
+    safety, data breach, refund above the limit) plus very negative sentiment and an embedded prompt injection,
+    which the generator does not count as reasons to escalate but the policy and the copilot do."""
+    reasons = list(raw["escalation_reasons"])
+    reasons += sorted(policy_triggers(str(raw["sentiment"]), bool(raw["injection"])) - set(reasons))
+    return TicketLabels.model_validate(raw | {"escalate": bool(reasons), "escalation_reasons": reasons})
 
 
 def _check(tickets: list[GoldenTicket]) -> None:

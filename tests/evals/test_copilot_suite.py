@@ -27,9 +27,17 @@ def test_a_subset_of_golden_tickets_is_graded_and_reinserted_idempotently(db: Da
     assert row is not None and row[0] == 6
     m = run.metrics
     assert m["tickets"] == 6
-    for key in ("intent_accuracy", "sentiment_accuracy", "tone_agreement", "escalation_recall", "reply_groundedness"):
-        assert 0.0 <= m[key] <= 1.0
-    assert m["intent_accuracy"] > 0.3
+    assert m["intent_accuracy"] == m["sentiment_accuracy"] == m["reply_groundedness"] == 1.0
+    # the agent and the labels read one tone policy; none of the six is a Ledger or high-stakes ticket
+    assert m["tone_agreement"] == 1.0
+    # labels follow the escalation policy: tkt-004 (very negative, refund over the limit) and tkt-006 (chargeback)
+    # escalate and are escalated; tkt-001 is escalated for low small-tier confidence with no LLM tier
+    assert (m["escalation_recall"], m["escalation_precision"]) == (1.0, pytest.approx(2 / 3))
+    with db.tenant(trained_kb_tenant) as conn:
+        rows = conn.execute("SELECT item_id, scores FROM eval_items WHERE run_id = %s", (run.run_id,)).fetchall()
+    got = {str(r[0]): bool(r[1]["escalated"]) for r in rows}
+    assert got == {"tkt-001": True, "tkt-002": False, "tkt-003": False, "tkt-004": True, "tkt-005": False,
+                   "tkt-006": True}  # fmt: skip
     assert m["seconds_per_ticket"] > 0
     assert REGISTRY["copilot"].size() == len(load_copilot_tickets()) == 100
 
@@ -56,7 +64,7 @@ def test_with_a_judge_tier_replies_get_ragas_faithfulness_and_answer_relevancy(
     assert run.judge == "llm-small:judge-model"
     assert run.metric_sources["answer_relevancy"] == "ragas:ResponseRelevancy"
     assert run.metric_sources["reply_groundedness"].startswith("own:")
-    assert m["judge_unscored"] == 0 and 0.0 < m["answer_relevancy"] <= 1.0
+    assert m["judge_unscored"] == 0 and m["answer_relevancy"] > 0.0
     for s in (
         i.scores for i in run.items
     ):  # replies our own citation check finds grounded, the evidence-reading judge finds faithful

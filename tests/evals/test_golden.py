@@ -57,7 +57,7 @@ def test_tickets_are_held_out_from_the_demo_tenant(exported: list[GoldenTicket])
 @pytest.mark.parametrize(
     ("sentiment", "reasons", "business", "expected"),
     [
-        ("very_negative", ["legal_threat"], "goods", ("angry", 0.5, 0.75, 0.75)),
+        ("very_negative", ["legal_threat", "very_negative"], "goods", ("angry", 0.5, 0.75, 0.75)),
         ("negative", ["safety"], "goods", ("high_stakes", 0.75, 0.75, 0.5)),
         ("neutral", ["data_breach"], "ledger", ("high_stakes", 1.0, 0.75, 0.5)),
         ("positive", [], "boards", ("happy", 0.25, 1.0, 0.75)),
@@ -311,3 +311,21 @@ def test_brief_tone_follows_the_brand_voice_channel_table(briefs: list[CopyBrief
             formality += 1
         expected = ((formality - 1) / 4, (warmth - 1) / 4, (brevity - 1) / 4)
         assert (brief.tone.formality, brief.tone.warmth, brief.tone.brevity) == expected, brief.id
+
+
+def test_labels_that_break_the_escalation_policy_are_refused() -> None:
+    raw = {"intent": "complaint", "sentiment": "very_negative", "escalate": False, "escalation_reasons": [],
+           "injection": True, "pii": False}  # fmt: skip
+    with pytest.raises(ValueError, match=r"requires escalation_reasons \['injection', 'very_negative'\]"):
+        TicketLabels.model_validate(raw)
+    labels = golden_tickets.policy_labels(raw)
+    assert labels.escalate and labels.escalation_reasons == ["injection", "very_negative"]
+
+
+def test_committed_escalation_labels_follow_the_policy(tickets: list[GoldenTicket]) -> None:
+    """24 escalations from the generator's triggers, 24 more from very negative sentiment or an injection."""
+    assert sum(t.labels.escalate for t in tickets) == 48
+    assert (
+        sum(not set(t.labels.escalation_reasons) - {"very_negative", "injection"} for t in tickets if t.labels.escalate)
+        == 24
+    )

@@ -20,8 +20,9 @@ def test_every_chosen_action_passes_an_independent_policy_check(db: Database, ev
     assert m["policy_compliance"] == 1.0 and m["policy_violations"] == 0
     assert m["contacting_share"] > 0
     assert m["ope.logged_decisions"] >= 50
-    assert -1.0 <= m["ope.value_over_baseline"] <= 1.0
-    assert 0.0 <= m["ope.agreement"] <= 1.0
+    assert m["ope.value_over_baseline"] == pytest.approx(m["ope.tenant_value"] - m["ope.baseline_value"])
+    assert m["ope.tenant_value"] == pytest.approx(0.0255, abs=1e-3)  # the doubly robust value of 90 logged choices
+    assert m["ope.agreement"] == pytest.approx(0.9444, abs=1e-3)  # 17 of 18 matched logged choices agree
 
 
 def test_a_tenant_without_customers_is_told_to_seed(db: Database, tenant: str) -> None:

@@ -95,7 +95,6 @@ def test_next_best_action_checks_policy_for_every_candidate(db: Database, seeded
     assert result.status == "completed"
     nba = result.outcome["nba"]
     assert nba["ranked"] and all(a["policy"] is not None for a in nba["ranked"])
-    if nba["chosen"] is not None:
-        assert nba["chosen"]["policy"]["allowed"]
+    assert nba["chosen"] is not None and nba["chosen"]["policy"]["allowed"]  # "nothing" is a choice, checked too
     with pytest.raises(ValueError, match="customer_id"):
         runs.start_nba(db, seeded, "nobody", deps=deps)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from hyperjourney.evals import grounding
 from hyperjourney.evals.copy_judges import without_citations
@@ -61,34 +62,10 @@ class CopilotSuite:
         deps = eval_deps(env)
         judge = judge_for(env)
         items: list[ItemResult] = []
-        tp = fp = fn = intents = sentiments = tones = 0
-        claims = grounded = 0
-        seconds = 0.0
         for t in golden:
-            run = run_ticket(env, deps, PREFIX + t.id)
-            item, graded = self._grade(env, t, run, judge)
-            items.append(item)
-            intents += item.scores["intent"] == 1.0
-            sentiments += item.scores["sentiment"] == 1.0
-            tones += item.scores["tone"] == 1.0
-            predicted = bool(item.scores["escalated"])
-            tp += predicted and t.labels.escalate
-            fp += predicted and not t.labels.escalate
-            fn += (not predicted) and t.labels.escalate
-            claims, grounded = claims + graded.claims, grounded + graded.grounded
-            seconds += run.seconds
+            items.append(self._grade(env, t, run_ticket(env, deps, PREFIX + t.id), judge))
             advance(1)
-        n = len(golden)
-        metrics = {
-            "intent_accuracy": _ratio(intents, n),
-            "sentiment_accuracy": _ratio(sentiments, n),
-            "tone_agreement": _ratio(tones, n),
-            "escalation_precision": _ratio(tp, tp + fp),
-            "escalation_recall": _ratio(tp, tp + fn),
-            "reply_groundedness": _ratio(grounded, claims),
-            "seconds_per_ticket": seconds / n if n else 0.0,
-            "tickets": float(n),
-        }
+        metrics = copilot_metrics(golden, items)
         if judge is not None:
             for name in JUDGED:
                 values = [i.scores[name] for i in items if name in i.scores]
@@ -109,25 +86,15 @@ class CopilotSuite:
             metric_sources=OWN_SOURCES | (JUDGED_SOURCES if judge else {}),
         )
 
-    def _grade(
-        self, env: EvalEnv, t: GoldenTicket, run: TicketRun, judge: Judge | None = None
-    ) -> tuple[ItemResult, grounding.Grounding]:
+    def _grade(self, env: EvalEnv, t: GoldenTicket, run: TicketRun, judge: Judge | None = None) -> ItemResult:
         out = run.outcome
         with env.db.tenant(env.tenant) as conn:
             evidence = grounding.evidence_texts(conn, run.result.evidence)
         graded = grounding.grade(str(out.get("reply", "")), evidence)
-        tone = out.get("tone") or {}
-        diffs = {k: abs(float(tone.get(k) or 0.0) - getattr(t.tone, k)) for k in TONE_KEYS}
         escalated = run.result.status == "escalated" or bool(out.get("escalate"))
-        scores = {
-            "intent": float(out.get("intent") == t.labels.intent),
-            "sentiment": float(out.get("sentiment") == t.labels.sentiment),
-            "tone": float(all(d <= TONE_TOLERANCE for d in diffs.values())),
-            "escalated": float(escalated),
-            "groundedness": graded.share,
-            "seconds": run.seconds,
-        }
-        judge_errors: list[str] = []
+        item = grade_outcome(t, out, escalated, graded)
+        item.scores["seconds"] = run.seconds
+        item.detail["run_id"] = run.result.run_id
         if judge is not None:
             failed_before = len(judge.failures)
             question, reply = f"{t.subject}\n{t.body}", without_citations(str(out.get("reply", "")))
@@ -137,17 +104,55 @@ class CopilotSuite:
                 ),
                 "answer_relevancy": judge.answer_relevancy(question, reply),
             }
-            scores |= {k: v for k, v in judged.items() if v is not None}
-            judge_errors = judge.failures[failed_before:]
-        passed = scores["intent"] == scores["sentiment"] == 1.0 and escalated == t.labels.escalate
-        detail = {
-            "run_id": run.result.run_id,
-            "expected": {"intent": t.labels.intent, "sentiment": t.labels.sentiment, "escalate": t.labels.escalate},
-            "got": {"intent": out.get("intent"), "sentiment": out.get("sentiment"), "escalate": escalated},
-            "tone_diff": {k: round(v, 3) for k, v in diffs.items()},
-            "ungrounded": graded.failures,
-        } | ({"judge_errors": judge_errors} if judge_errors else {})
-        return ItemResult(item_id=t.id, passed=passed and not graded.failures, scores=scores, detail=detail), graded
+            item.scores |= {k: v for k, v in judged.items() if v is not None}
+            if judge.failures[failed_before:]:
+                item.detail["judge_errors"] = judge.failures[failed_before:]
+        return item
+
+
+def grade_outcome(t: GoldenTicket, out: dict[str, Any], escalated: bool, graded: grounding.Grounding) -> ItemResult:
+    """One ticket's copilot outcome against its labels; pure, so a test can feed it deliberately bad outcomes."""
+    tone = out.get("tone") or {}
+    diffs = {k: abs(float(tone.get(k) or 0.0) - getattr(t.tone, k)) for k in TONE_KEYS}
+    scores = {
+        "intent": float(out.get("intent") == t.labels.intent),
+        "sentiment": float(out.get("sentiment") == t.labels.sentiment),
+        "tone": float(all(d <= TONE_TOLERANCE for d in diffs.values())),
+        "escalated": float(escalated),
+        "groundedness": graded.share,
+        "claims": float(graded.claims),
+        "grounded_claims": float(graded.grounded),
+    }
+    passed = scores["intent"] == scores["sentiment"] == 1.0 and escalated == t.labels.escalate
+    detail = {
+        "expected": {"intent": t.labels.intent, "sentiment": t.labels.sentiment, "escalate": t.labels.escalate},
+        "got": {"intent": out.get("intent"), "sentiment": out.get("sentiment"), "escalate": escalated},
+        "tone_diff": {k: round(v, 3) for k, v in diffs.items()},
+        "ungrounded": graded.failures,
+    }
+    return ItemResult(item_id=t.id, passed=passed and not graded.failures, scores=scores, detail=detail)
+
+
+def copilot_metrics(golden: list[GoldenTicket], items: list[ItemResult]) -> dict[str, float]:
+    """The suite's figures from graded items: escalation is scored against the labels the escalation policy gives."""
+    tp = fp = fn = 0
+    for t, item in zip(golden, items, strict=True):
+        predicted = bool(item.scores["escalated"])
+        tp += predicted and t.labels.escalate
+        fp += predicted and not t.labels.escalate
+        fn += (not predicted) and t.labels.escalate
+    n = len(golden)
+    claims = sum(i.scores["claims"] for i in items)
+    return {
+        "intent_accuracy": _ratio(sum(i.scores["intent"] == 1.0 for i in items), n),
+        "sentiment_accuracy": _ratio(sum(i.scores["sentiment"] == 1.0 for i in items), n),
+        "tone_agreement": _ratio(sum(i.scores["tone"] == 1.0 for i in items), n),
+        "escalation_precision": _ratio(tp, tp + fp),
+        "escalation_recall": _ratio(tp, tp + fn),
+        "reply_groundedness": sum(i.scores["grounded_claims"] for i in items) / claims if claims else 1.0,
+        "seconds_per_ticket": sum(i.scores.get("seconds", 0.0) for i in items) / n if n else 0.0,
+        "tickets": float(n),
+    }
 
 
 register(CopilotSuite())

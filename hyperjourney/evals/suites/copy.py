@@ -114,19 +114,8 @@ class CopySuite:
         for brief in self.briefs():
             graded.append(self._brief(env, deps, judge, brief))
             advance(1)
-        claims = sum(g.claims for g in graded)
+        metrics = copy_metrics(graded)
         drafted = [g for g in graded if g.drafted]
-        metrics = {
-            "citation_coverage": sum(g.cited for g in graded) / claims if claims else 1.0,
-            "groundedness": sum(g.grounded for g in graded) / claims if claims else 1.0,
-            "number_support": 1.0 - sum(g.unsupported_numbers for g in graded) / claims if claims else 1.0,
-            "banned_claim_violations": float(sum(g.banned for g in graded)),
-            "drafted_share": len(drafted) / len(graded) if graded else 0.0,
-            "routed_to_person": float(sum(g.plan == "person" for g in graded)),
-            "routed_to_other_plans": float(sum(g.plan == "insight" for g in graded)),
-            "context_recall": _mean([g.item.scores["context_recall"] for g in drafted]),
-            "briefs": float(len(graded)),
-        }
         for name in ("faithfulness", "context_precision", "llm_context_recall"):
             values = [g.item.scores[name] for g in drafted if name in g.item.scores]
             if values:
@@ -143,51 +132,72 @@ class CopySuite:
         )
 
     def _brief(self, env: EvalEnv, deps: Deps, judge: CopyJudges, brief: CopyBrief) -> Graded:
-        made = draft(env, deps, canvas_goal(brief))
-        rules = demo_rules()
-        claims = cited = grounded = unsupported = banned = 0
-        problems: list[str] = []
-        texts: list[str] = []
-        claim_texts: list[str] = []
-        cited_ids: set[str] = set()
-        for v in made.variants:
-            body, subject = str(v.get("body", "")), v.get("subject")
-            kind: AssetKind = "sms" if v.get("channel") == "sms" else "email"
-            g = grounding.grade(body, made.evidence, kind=kind)
-            claims, cited, grounded = claims + g.claims, cited + g.cited, grounded + g.grounded
-            unsupported += g.numbers_unsupported
-            claim_texts += g.claim_texts
-            full = f"{subject or ''}\n{body}"
-            traps = [t.claim for t in brief.violations(full)]
-            validator = [f.message for f in check_banned(Asset(kind=kind, subject=subject, body=body), [], rules)]
-            banned += len(traps) + len(validator)
-            problems += g.failures + [f"trap: {t}" for t in traps] + validator
-            texts.append(full)
-            cited_ids |= set(v.get("citations", []))
-        if not made.variants:
-            problems.append(f"the canvas routed the goal to {made.plan}: no copy to grade ({'; '.join(made.review)})")
-        chunks = [e.text for e in made.evidence if e.citation_id in cited_ids]
-        # sentence by sentence, so a required quote is compared with the sentence that says it, not a whole chunk
-        cited_text = [s.text for chunk in chunks for s in sentences(chunk)]
-        copy = "\n".join(texts)
-        scores = {
-            "context_recall": judge.context_recall(cited_text, [f.quote for f in brief.required_facts]),
-            "groundedness": grounded / claims if claims else 1.0,
-            "required_numbers_missing": float(len(brief.missing_numbers(copy))),
-        }
-        failed_before = len(judge.judge.failures) if judge.judge else 0
-        if made.variants:
-            facts = [f.fact for f in brief.required_facts]
-            scores |= judge.judged(brief.goal, " ".join(claim_texts), chunks, facts)
-        judge_errors = judge.judge.failures[failed_before:] if judge.judge else []
-        item = ItemResult(
-            item_id=brief.id,
-            passed=bool(made.variants) and banned == 0 and not problems,
-            scores=scores,
-            detail={"run_id": made.run_id, "plan": made.plan, "variants": len(made.variants), "problems": problems}
-            | ({"judge_errors": judge_errors} if judge_errors else {}),
-        )
-        return Graded(item, claims, cited, grounded, unsupported, banned, bool(made.variants), made.plan)
+        return grade_drafted(brief, draft(env, deps, canvas_goal(brief)), judge)
+
+
+def copy_metrics(graded: list[Graded]) -> dict[str, float]:
+    """The suite's figures from graded briefs; a brief routed away from copy counts against drafted_share."""
+    claims = sum(g.claims for g in graded)
+    drafted = [g for g in graded if g.drafted]
+    return {
+        "citation_coverage": sum(g.cited for g in graded) / claims if claims else 1.0,
+        "groundedness": sum(g.grounded for g in graded) / claims if claims else 1.0,
+        "number_support": 1.0 - sum(g.unsupported_numbers for g in graded) / claims if claims else 1.0,
+        "banned_claim_violations": float(sum(g.banned for g in graded)),
+        "drafted_share": len(drafted) / len(graded) if graded else 0.0,
+        "routed_to_person": float(sum(g.plan == "person" for g in graded)),
+        "routed_to_other_plans": float(sum(g.plan == "insight" for g in graded)),
+        "context_recall": _mean([g.item.scores["context_recall"] for g in drafted]),
+        "briefs": float(len(graded)),
+    }
+
+
+def grade_drafted(brief: CopyBrief, made: Drafted, judge: CopyJudges) -> Graded:
+    """Grade what the canvas drafted for one brief; no database, so a test can feed it deliberately bad copy."""
+    rules = demo_rules()
+    claims = cited = grounded = unsupported = banned = 0
+    problems: list[str] = []
+    texts: list[str] = []
+    claim_texts: list[str] = []
+    cited_ids: set[str] = set()
+    for v in made.variants:
+        body, subject = str(v.get("body", "")), v.get("subject")
+        kind: AssetKind = "sms" if v.get("channel") == "sms" else "email"
+        g = grounding.grade(body, made.evidence, kind=kind)
+        claims, cited, grounded = claims + g.claims, cited + g.cited, grounded + g.grounded
+        unsupported += g.numbers_unsupported
+        claim_texts += g.claim_texts
+        full = f"{subject or ''}\n{body}"
+        traps = [t.claim for t in brief.violations(full)]
+        validator = [f.message for f in check_banned(Asset(kind=kind, subject=subject, body=body), [], rules)]
+        banned += len(traps) + len(validator)
+        problems += g.failures + [f"trap: {t}" for t in traps] + validator
+        texts.append(full)
+        cited_ids |= set(v.get("citations", []))
+    if not made.variants:
+        problems.append(f"the canvas routed the goal to {made.plan}: no copy to grade ({'; '.join(made.review)})")
+    chunks = [e.text for e in made.evidence if e.citation_id in cited_ids]
+    # sentence by sentence, so a required quote is compared with the sentence that says it, not a whole chunk
+    cited_text = [s.text for chunk in chunks for s in sentences(chunk)]
+    copy = "\n".join(texts)
+    scores = {
+        "context_recall": judge.context_recall(cited_text, [f.quote for f in brief.required_facts]),
+        "groundedness": grounded / claims if claims else 1.0,
+        "required_numbers_missing": float(len(brief.missing_numbers(copy))),
+    }
+    failed_before = len(judge.judge.failures) if judge.judge else 0
+    if made.variants:
+        facts = [f.fact for f in brief.required_facts]
+        scores |= judge.judged(brief.goal, " ".join(claim_texts), chunks, facts)
+    judge_errors = judge.judge.failures[failed_before:] if judge.judge else []
+    item = ItemResult(
+        item_id=brief.id,
+        passed=bool(made.variants) and banned == 0 and not problems,
+        scores=scores,
+        detail={"run_id": made.run_id, "plan": made.plan, "variants": len(made.variants), "problems": problems}
+        | ({"judge_errors": judge_errors} if judge_errors else {}),
+    )
+    return Graded(item, claims, cited, grounded, unsupported, banned, bool(made.variants), made.plan)
 
 
 register(CopySuite())

@@ -2,8 +2,9 @@
 
 It reads the agent runs the newest copilot, safety and copy eval runs made (their items keep each run id), so
 the numbers describe exactly the work this eval did; when none of those suites has run on the tenant yet it runs
-a fixed small set of copilot tickets itself. A successful action is a run that completed without a person having
-to take over (an escalated copilot ticket or a failed run costs money but is not a success); a canvas run succeeds
+a fixed small set of copilot tickets itself. The router mix counts only decisions that could escalate (steps with a
+prompt); tool steps are counted apart. A successful action is a run that completed without a person having to
+take over (an escalated copilot ticket or a failed run costs money but is not a success); a canvas run succeeds
 when it delivered its plan to the approval (awaiting it, or answered: the copy eval rejects each run it graded so
 nothing launches, which is a person's decision about the plan, not a failure of the agents). Latency is each
 run's wall time from its start to its last update, since the small tier's steps record no model latency.
@@ -69,13 +70,22 @@ class CostSuite:
                 "GROUP BY r.run_id, r.flow, r.status, r.created_at, r.updated_at ORDER BY r.run_id",
                 (ids,),
             ).fetchall()
+            # a step recorded without a prompt is a tool step (`Router.tool_step`: retrieval, a lookup, a fixed plan):
+            # it can never escalate, so it is no small-tier decision and stays out of the router mix
             tiers = conn.execute(
-                "SELECT tier, count(*) FROM agent_steps WHERE run_id = ANY(%s) GROUP BY tier ORDER BY tier", (ids,)
+                "SELECT tier, count(*) FROM agent_steps WHERE run_id = ANY(%s) AND prompt_name <> '' "
+                "GROUP BY tier ORDER BY tier",
+                (ids,),
             ).fetchall()
+            tool = conn.execute(
+                "SELECT count(*) FROM agent_steps WHERE run_id = ANY(%s) AND prompt_name = ''", (ids,)
+            ).fetchone()
         advance(1)
-        return self._summarise(per_run, tiers, sources)
+        return self._summarise(per_run, tiers, sources, int(tool[0]) if tool else 0)
 
-    def _summarise(self, per_run: list[Any], tiers: list[Any], sources: dict[str, list[str]]) -> SuiteResult:
+    def _summarise(
+        self, per_run: list[Any], tiers: list[Any], sources: dict[str, list[str]], tool_steps: int = 0
+    ) -> SuiteResult:
         runs = len(per_run)
         ok = [r for r in per_run if r[2] == "completed" or (r[1] == "canvas" and r[2] in DELIVERED_CANVAS)]
         tokens = sum(int(r[3]) for r in per_run)
@@ -91,6 +101,8 @@ class CostSuite:
             "latency_ms_per_success": float(latency.sum()) / successes,
             "latency_p50_ms": float(np.percentile(latency, 50)),
             "latency_p95_ms": float(np.percentile(latency, 95)),
+            "router_decisions": float(decisions),
+            "tool_steps": float(tool_steps),
         }
         metrics |= {f"router.{t[0]}": int(t[1]) / decisions for t in tiers} if decisions else {}
         series = {
