@@ -18,7 +18,14 @@ def test_stored_clv_version_holds_both_models_and_picks_the_lower_rmse(
 ) -> None:
     tenant, _ = trained
     with db.tenant(tenant) as conn:
-        found = registry.get(conn, "clv")
+        before = registry.active_versions(conn)["clv"]
+    try:
+        train_all(db, tenant, only="clv")  # chosen by backtest (the fixture forces the hurdle model)
+        with db.tenant(tenant) as conn:
+            found = registry.get(conn, "clv")
+    finally:
+        with db.tenant(tenant) as conn:
+            registry.activate(conn, "clv", before)
     assert found is not None and found.artifact is not None
     m, art = found.metrics, found.artifact
     hurdle, bgnbd = m["hurdle_holdout"], m["bgnbd_gg_holdout"]
