@@ -33,6 +33,7 @@ def _env(db: Database, tenant: str | None, tier: Tier) -> EvalEnv:
 
 @app.command("run")
 def run(
+    names: list[str] = typer.Argument(None, help="Suites to run (same as --suite); default: every suite."),
     suite: list[str] = typer.Option(None, "--suite", "-s", help="Suite to run (repeatable); default: every suite."),
     tier: Tier = typer.Option(
         "small",
@@ -47,7 +48,7 @@ def run(
     once before the suites, stored with every run and printed after the metrics.
     """
     with user_errors(), database() as db:
-        chosen = suite or registry_names()
+        chosen = [*(names or []), *(suite or [])] or registry_names()
         if not chosen:
             raise ValueError("no eval suites are registered")
         unknown = [name for name in chosen if name not in REGISTRY]

@@ -118,14 +118,16 @@ def fit_text(texts: list[str], labels: list[str]) -> dict[str, Any]:
     }
 
 
-def _evaluate(artifact: dict[str, Any], train: list[tuple[str, str]], test: list[tuple[str, str]]) -> dict[str, Any]:
-    model = TextModel(artifact)
-    predicted = [model.classes[int(np.argmax(model.proba(model.tfidf(t))))] for t, _ in test]
-    actual = [y for _, y in test]
-    train_labels = [y for _, y in train]
+def predict(model: TextModel, texts: list[str]) -> list[str]:
+    """The most probable class of each text."""
+    return [model.classes[int(np.argmax(model.proba(model.tfidf(t))))] for t in texts]
+
+
+def holdout_quality(actual: list[str], predicted: list[str], train_labels: list[str]) -> dict[str, Any]:
+    """Accuracy and macro-F1 on a hold-out beside the most common training label's (the baseline)."""
     majority = max(sorted(set(train_labels)), key=train_labels.count)
     return {
-        "n": len(test),
+        "n": len(actual),
         "accuracy": float(accuracy_score(actual, predicted)),
         "macro_f1": float(f1_score(actual, predicted, average="macro", zero_division=0)),
         "baseline_accuracy": float(accuracy_score(actual, [majority] * len(actual))),
@@ -134,12 +136,18 @@ def _evaluate(artifact: dict[str, Any], train: list[tuple[str, str]], test: list
     }
 
 
+def _evaluate(artifact: dict[str, Any], train: list[tuple[str, str]], test: list[tuple[str, str]]) -> dict[str, Any]:
+    predicted = predict(TextModel(artifact), [t for t, _ in test])
+    return holdout_quality([y for _, y in test], predicted, [y for _, y in train])
+
+
 class LabelledTicket(NamedTuple):
     """A customer's first message with the tenant's own labels (sentiment None where not given or unknown)."""
 
     text: str
     intent: str
     sentiment: str | None
+    ticket_id: str
 
 
 class LabelCounts(BaseModel):
@@ -151,6 +159,15 @@ class LabelCounts(BaseModel):
     without_intent: int
     with_sentiment: int
     unknown_sentiment: dict[str, int]  # sentiment values outside SENTIMENTS, dropped from sentiment training
+
+
+def labelled_pairs(rows: list[LabelledTicket], name: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """(ticket ids, (text, label)) a text model learns from: every intent, sentiment only where labelled."""
+    if name == "ticket_intent":
+        chosen = [(r.ticket_id, r.text, r.intent) for r in rows]
+    else:
+        chosen = [(r.ticket_id, r.text, r.sentiment) for r in rows if r.sentiment is not None]
+    return [i for i, _, _ in chosen], [(t, y) for _, t, y in chosen]
 
 
 def split(labels: list[str], share: float = 0.2) -> tuple[list[int], list[int]]:
@@ -226,9 +243,11 @@ def train_on(
         )
     previous = previous or {}
     out = {
-        "ticket_intent": _train_one("ticket_intent", [(r.text, r.intent) for r in rows], previous.get("ticket_intent"))
+        "ticket_intent": _train_one(
+            "ticket_intent", labelled_pairs(rows, "ticket_intent")[1], previous.get("ticket_intent")
+        )
     }
-    sentiment = [(r.text, r.sentiment) for r in rows if r.sentiment is not None]
+    sentiment = labelled_pairs(rows, "ticket_sentiment")[1]
     if len(sentiment) >= MIN_TICKETS and len({y for _, y in sentiment}) >= 2:
         out["ticket_sentiment"] = _train_one("ticket_sentiment", sentiment, previous.get("ticket_sentiment"))
     else:
@@ -242,7 +261,8 @@ def train_on(
 
 
 _FIRST_MESSAGES = (
-    "SELECT t.subject || E'\\n' || m.body, nullif(btrim(t.labels->>'intent'), ''), t.labels->>'sentiment' "
+    "SELECT t.subject || E'\\n' || m.body, nullif(btrim(t.labels->>'intent'), ''), t.labels->>'sentiment', "
+    "t.ticket_id "
     "FROM tickets t LEFT JOIN LATERAL (SELECT body FROM messages WHERE ticket_id = t.ticket_id "
     "AND author = 'customer' ORDER BY sent_at LIMIT 1) m ON true ORDER BY t.opened_at, t.ticket_id"
 )
@@ -258,7 +278,7 @@ def _read_labelled(conn: psycopg.Connection[Any]) -> tuple[list[LabelledTicket],
     unknown: dict[str, int] = {}
     out: list[LabelledTicket] = []
     no_message = 0
-    for text, intent, sentiment in rows:
+    for text, intent, sentiment, ticket_id in rows:
         if text is None:  # a ticket without a customer message: nothing to learn from
             no_message += intent is not None
             continue
@@ -266,7 +286,7 @@ def _read_labelled(conn: psycopg.Connection[Any]) -> tuple[list[LabelledTicket],
             unknown[str(sentiment)] = unknown.get(str(sentiment), 0) + 1
             sentiment = None
         if intent is not None:
-            out.append(LabelledTicket(str(text), str(intent), sentiment))
+            out.append(LabelledTicket(str(text), str(intent), sentiment, str(ticket_id)))
     with_text = sum(1 for r in rows if r[0] is not None)
     counts = LabelCounts(
         tickets=with_text,
