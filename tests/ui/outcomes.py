@@ -41,7 +41,7 @@ def grow_and_convert(
                 converted[arm] += 1
                 events.append({
                     "event_id": f"goal-{journey_id}-{customer}", "customer_id": customer, "type": goal,
-                    "ts": (started + timedelta(days=2)).isoformat(), "channel": "web",
+                    "ts": (started + timedelta(hours=12)).isoformat(), "channel": "web",
                     "properties": {"revenue": 120.0},
                 })  # fmt: skip
         ds = dataset("events")
