@@ -64,9 +64,12 @@ def _orders_before(db: Database, tenant: str, cut: datetime) -> list[tuple[str, 
 
 
 def compare(db: Database, tenant: str, label: str) -> list[Figure]:
-    """Train the project's models, fit BG/NBD + GG on the same history, score both on the held-out window."""
+    """Train the project's models, fit BG/NBD + GG on the same history, score both on the held-out window.
+
+    The project's CLV is pinned to its hurdle model here: training otherwise picks BG/NBD + GG per tenant when
+    it wins the backtest, and the bench would then compare the baseline with itself."""
     try:
-        report = train_all(db, tenant)
+        report = train_all(db, tenant, clv_model="hurdle")
     except (InsufficientDataError, ValueError, psycopg.Error) as exc:  # the bench reports it instead of stopping
         return [Figure(f"value {label}: project models could not train ({exc})"[:200], float("nan"), "", "-")]
     cut = datetime.fromisoformat(report.window["test_cutoff"])
