@@ -162,6 +162,8 @@ def show(
             better = "yes" if (a < b if lower_better else a > b) else "no"
             table.add_row(metric, f"{a:.4f}", f"{b:.4f}", better, "yes" if metric in tested else "-")
     console.print(table)
+    if "choice" in m:
+        console.print(f"CLV model: {m['choice']}")
     if "mae_zero" in m:
         console.print(
             f"MAE uses the median estimate, RMSE the expected value (MAE of the expected value "

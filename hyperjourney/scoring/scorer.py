@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from hyperjourney.scoring import category, horizons, sendtime
+from hyperjourney.scoring import btyd, category, clv_choice, horizons, sendtime
 from hyperjourney.scoring.linear import LinearClassifier, LogSpendRegressor
 from hyperjourney.scoring.registry import ModelVersion
 from hyperjourney.scoring.schema import SCORE_NAMES, Score
@@ -41,6 +41,7 @@ class Scorer:
     clv_buy: LinearClassifier | None = None
     clv_spend: LogSpendRegressor | None = None
     clv_projection: horizons.Projection | None = None
+    clv_btyd: clv_choice.BTYDValue | None = None  # set when the backtest chose BG/NBD+GG over the hurdle model
     next_category: category.NextCategoryModel | None = None
     priors: dict[str, list[float]] = field(default_factory=dict)
 
@@ -69,6 +70,8 @@ class Scorer:
                 s.clv_spend = LogSpendRegressor.from_json(art["spend"])
                 if "projection" in art:
                     s.clv_projection = horizons.Projection.model_validate(art["projection"])
+                if art.get("chosen") == "bgnbd_gg":
+                    s.clv_btyd = clv_choice.BTYDValue.model_validate(art["bgnbd_gg"])
             elif name == "next_category":
                 s.next_category = category.NextCategoryModel.from_json(art)
             elif name == "best_send_hour":
@@ -91,7 +94,8 @@ class Scorer:
             else [0] * len(rows),
             dtype=int,
         )
-        return Inputs(xs, sequence, hours, business)
+        rfm = clv_choice.summary(rows) if self.clv_btyd is not None else None
+        return Inputs(xs, sequence, hours, business, rfm)
 
     def core(self, inp: Inputs) -> dict[str, Any]:
         """Every active model's values and top drivers as arrays: the whole numeric work, no Python per customer.
@@ -102,7 +106,12 @@ class Scorer:
         for name in self.binary:
             model, x = self.binary[name], inp.x[name]
             out[name] = model.predict_with_drivers(x, TOP_REASONS)
-        if self.clv_buy is not None and self.clv_spend is not None:
+        if self.clv_btyd is not None and inp.rfm is not None:
+            v = clv_choice.values_of(self.clv_btyd, *inp.rfm)
+            none = np.zeros((len(v["clv"]), 0), dtype=int)
+            out["clv"] = (v["clv"], none, none.astype(float), v["purchases"], v["per_purchase"])
+            out["clv_horizons"] = {k: a for k, a in v.items() if k.startswith("clv_")}
+        elif self.clv_buy is not None and self.clv_spend is not None:
             x = inp.x["clv"]
             p_buy, top, effects = self.clv_buy.predict_with_drivers(x, TOP_REASONS)
             spend = self.clv_spend.predict(x)
@@ -225,9 +234,15 @@ class Scorer:
         vec = self.vectorizers["clv"]
         for i, row in enumerate(rows):
             conf, problems = self._confidence("clv", shared[i])
+            text = (
+                f"BG/NBD+GG (chosen by backtest): {p_buy[i]:.2f} expected purchases in "
+                f"{self.clv_btyd.horizon_days} days x ${spend[i]:,.0f} per purchase"
+                if self.clv_btyd is not None
+                else f"P(buys in 60 days) {p_buy[i]:.0%} x expected order value ${spend[i]:,.0f}"
+            )
             hurdle = dict(
                 feature="clv",
-                text=f"P(buys in 60 days) {p_buy[i]:.0%} x expected order value ${spend[i]:,.0f}",
+                text=text,
                 direction="+",
                 size=round(float(value[i]), 2),
             )
@@ -243,21 +258,24 @@ class Scorer:
     def _clv_horizons(self, out: list[dict[str, dict[str, Any]]], values: dict[str, np.ndarray]) -> None:
         """One score per configured horizon and the lifetime value, with the CLV score's confidence and data caveats."""
         proj = self.clv_projection
-        assert proj is not None
-        carry = dict(
-            feature="clv",
-            text=f"buying carries over between {proj.period_days}-day periods: {proj.q_buyer:.0%} of buyers buy "
-            f"again, {proj.q_other:.0%} of the others start",
-            direction="+",
-            size=proj.q_buyer,
-        )
+        b = self.clv_btyd
+        if b is not None:
+            rate, years, size = b.annual_discount_rate, b.lifetime_years, b.model.purchases.r
+            text = "BG/NBD+GG forecast: expected purchases over the horizon x expected spend per purchase"
+        else:
+            assert proj is not None
+            rate, years, size = proj.annual_discount_rate, proj.lifetime_years, proj.q_buyer
+            text = (
+                f"buying carries over between {proj.period_days}-day periods: {proj.q_buyer:.0%} of buyers buy "
+                f"again, {proj.q_other:.0%} of the others start"
+            )
+        carry = dict(feature="clv", text=text, direction="+", size=round(size, 4))
         for i, scores in enumerate(out):
             base = scores["clv"]
             problems = [r for r in base["reasons"] if r["feature"] == "data_quality"]
             for name, v in values.items():
                 why = (
-                    f"{proj.lifetime_years:g} years of expected spend discounted at "
-                    f"{proj.annual_discount_rate:.0%} a year"
+                    f"{years:g} years of expected spend discounted at {rate:.0%} a year"
                     if name == horizons.LIFETIME
                     else f"expected spend in the next {name[4:-1]} days"
                 )
@@ -399,6 +417,7 @@ class Inputs:
     sequence: category.SequenceInputs | None  # None without an active next_category model
     hours: np.ndarray
     business: np.ndarray
+    rfm: tuple[btyd.RFM, np.ndarray] | None = None  # BG/NBD summary and who has ordered, when BG/NBD+GG is chosen
 
 
 def _signed(x: float) -> str:
