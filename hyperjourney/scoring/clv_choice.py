@@ -1,14 +1,18 @@
 """Pick the tenant's CLV model by backtest: the hurdle model, or BG/NBD + Gamma-Gamma where that does better.
 
 BG/NBD+GG (`btyd.py`) is the textbook value baseline; a project model that cannot beat it on the tenant's own
-held-out window should not be used in its place. Both are judged on the same customers and window (RMSE of
-the expected spend, MAE as tie-break); the winner is stored as ``chosen`` and scoring uses it.
+held-out window should not be used in its place. BG/NBD+GG models only customers who have bought (its clock
+starts at a first order, and order spend is its non-contractual spend), so it is judged, and used, only for
+customers with an order before the cutoff; everyone else (a B2B account paying by contract, a new sign-up)
+keeps the hurdle model's value whichever wins. Both are judged on the same buyers and window (RMSE of the
+expected spend, MAE as tie-break, paired bootstrap intervals); the winner is stored as ``chosen``.
 BG/NBD+GG reads each customer's (frequency, recency, T, monetary) from the point-in-time features, so fitting
 (features as of the test cutoff: purchases strictly before it), the backtest and scoring share one summary:
 frequency = orders - 1, recency = first-to-last order, T = first order to now, monetary = average order value
-(all orders, an approximation of the repeat-order mean). Customers without an order get 0: the model starts
-at a first purchase. Horizons sum expected spend over the horizon; the lifetime value sums it per 30-day
-period up to ``lifetime_years``, each period discounted from its middle at the annual rate (as `horizons.py`).
+(all orders, an approximation of the repeat-order mean). Customers without an order are outside its domain
+(``buyer`` False): :func:`blend` gives them the hurdle value. Horizons sum expected spend over the horizon;
+the lifetime value sums it per 30-day period up to ``lifetime_years``, each period discounted from its
+middle at the annual rate (as `horizons.py`).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
-from hyperjourney.scoring import btyd, horizons
+from hyperjourney.scoring import btyd, horizons, metrics
 
 Choice = Literal["hurdle", "bgnbd_gg"]
 UNIT_DAYS = 7.0
@@ -110,25 +114,79 @@ def values_of(v: BTYDValue, data: btyd.RFM, buyer: np.ndarray) -> dict[str, np.n
     return out
 
 
-def choose(hurdle: dict[str, float], bgnbd: dict[str, float] | None, force: Choice | None = None) -> Choice:
-    """Lower RMSE wins, MAE breaks a tie; ``force`` overrides (a tenant's operator, or a test)."""
+def blend(hurdle: dict[str, np.ndarray], bgnbd: dict[str, np.ndarray], buyer: np.ndarray) -> dict[str, np.ndarray]:
+    """Per score name, BG/NBD+GG's value for customers with an order and the hurdle model's for the others.
+
+    A name only one model gives (horizons without a hurdle projection) is NaN where the other would apply:
+    the scorer leaves that score out for those customers rather than invent a value."""
+    missing = np.full(len(buyer), np.nan)
+    return {
+        name: np.where(buyer, bgnbd.get(name, missing), hurdle.get(name, missing))
+        for name in sorted(hurdle.keys() | bgnbd.keys())
+    }
+
+
+class Judgement(BaseModel):
+    """Both models on the held-out window, over the population BG/NBD+GG models (customers with an order
+    before the cutoff): RMSE and MAE of the expected spend, and paired bootstrap intervals of hurdle − BG/NBD+GG
+    (negative: the hurdle model errs less)."""
+
+    population: str = "customers with an order before the cutoff"
+    n: int
+    hurdle: dict[str, float]
+    bgnbd_gg: dict[str, float] | None
+    rmse_diff_ci: tuple[float, float] | None = None
+    mae_diff_ci: tuple[float, float] | None = None
+
+
+def judge(
+    actual: np.ndarray, hurdle: np.ndarray, bgnbd: np.ndarray | None, buyer: np.ndarray, *, resamples: int = 300
+) -> Judgement:
+    """Score both on the buyers of the held-out window (``bgnbd`` None: BG/NBD+GG could not be fitted)."""
+    y, h = actual[buyer], hurdle[buyer]
+    if not len(y):
+        return Judgement(n=0, hurdle={}, bgnbd_gg=None)
+    ours = {"rmse": metrics.rmse(y, h), "mae": metrics.mae(y, h)}
+    if bgnbd is None:
+        return Judgement(n=len(y), hurdle=ours, bgnbd_gg=None)
+    b = bgnbd[buyer]
+    return Judgement(
+        n=len(y),
+        hurdle=ours,
+        bgnbd_gg={"rmse": metrics.rmse(y, b), "mae": metrics.mae(y, b)},
+        rmse_diff_ci=metrics.paired_interval(metrics.rmse, y, h, b, resamples=resamples),
+        mae_diff_ci=metrics.paired_interval(metrics.mae, y, h, b, resamples=resamples),
+    )
+
+
+def choose(j: Judgement, force: Choice | None = None) -> Choice:
+    """The hurdle model is kept only where it beats BG/NBD+GG on its population (lower RMSE, MAE breaks a tie);
+    ``force`` overrides (a tenant's operator, or a test)."""
     if force is not None:
         return force
-    if bgnbd is None:
+    if j.bgnbd_gg is None:
         return "hurdle"
-    key = (bgnbd["rmse"], bgnbd["mae"]) < (hurdle["rmse"], hurdle["mae"])
-    return "bgnbd_gg" if key else "hurdle"
+    b, h = j.bgnbd_gg, j.hurdle
+    return "bgnbd_gg" if (b["rmse"], b["mae"]) < (h["rmse"], h["mae"]) else "hurdle"
 
 
-def why(chosen: Choice, hurdle: dict[str, float], bgnbd: dict[str, float] | None, forced: bool) -> str:
-    """The sentence `models show clv` prints about the choice."""
-    if bgnbd is None:
-        return "the hurdle model is used: BG/NBD+GG could not be fitted on this tenant"
-    h, b = hurdle["rmse"], bgnbd["rmse"]
+def _ci(ci: tuple[float, float] | None) -> str:
+    return f" [{ci[0]:+.1f}, {ci[1]:+.1f}]" if ci else ""
+
+
+def why(chosen: Choice, j: Judgement, forced: bool) -> str:
+    """The sentence `models show clv` and `models backtest` print about the choice."""
+    if j.bgnbd_gg is None:
+        return "the hurdle model is used for everyone: BG/NBD+GG could not be fitted on this tenant"
+    h, b = j.hurdle, j.bgnbd_gg
+    figures = (
+        f"on {j.n:,} {j.population}: RMSE hurdle {h['rmse']:.1f} vs BG/NBD+GG {b['rmse']:.1f} "
+        f"(Δ{_ci(j.rmse_diff_ci)}), MAE {h['mae']:.1f} vs {b['mae']:.1f} (Δ{_ci(j.mae_diff_ci)})"
+    )
+    rest = "; customers without an order keep the hurdle model's value"
     if forced:
-        return f"{'BG/NBD+GG' if chosen == 'bgnbd_gg' else 'the hurdle model'} is used (forced); holdout RMSE " + (
-            f"BG/NBD+GG {b:.1f}, hurdle {h:.1f}"
-        )
+        who = "BG/NBD+GG for customers with an order" if chosen == "bgnbd_gg" else "the hurdle model for everyone"
+        return f"{who} (forced); {figures}" + (rest if chosen == "bgnbd_gg" else "")
     if chosen == "bgnbd_gg":
-        return f"BG/NBD+GG is used: its holdout RMSE {b:.1f} beats the hurdle model's {h:.1f}"
-    return f"the hurdle model is used: its holdout RMSE {h:.1f} beats BG/NBD+GG's {b:.1f}"
+        return f"BG/NBD+GG is used for customers with an order: the hurdle model could not beat it, {figures}{rest}"
+    return f"the hurdle model is used for everyone: it beats BG/NBD+GG {figures}"

@@ -394,46 +394,49 @@ def fit_clv(
         else:
             artifact["projection"] = proj.model_dump()
             quality["horizons"] = proj.model_dump()
-    _choose_clv(test, actual, quality, artifact, days, scoring or get_settings().scoring, force)
+    _choose_clv(test, actual, predicted, quality, artifact, days, scoring or get_settings().scoring, force)
     return artifact, quality
 
 
 def _choose_clv(
     test: list[Example],
     actual: np.ndarray,
+    hurdle: np.ndarray,
     quality: dict[str, Any],
     artifact: dict[str, Any],
     days: int,
     scoring: ScoringSettings,
     force: clv_choice.Choice | None,
 ) -> None:
-    """Fit BG/NBD+GG on the test cutoff's history, judge it on the hurdle model's window, record the choice."""
+    """Fit BG/NBD+GG on the test cutoff's history, judge both on the window's buyers, record the choice.
+
+    Customers without an order keep the hurdle value either way, so ``chosen_holdout`` (every customer) is
+    the hurdle's on them and the chosen model's on the buyers."""
     rows = [e.features for e in test]
-    hurdle = {"rmse": float(quality["rmse"]), "mae": float(quality["mae_of_expected"])}
-    bgnbd: dict[str, float] | None = None
+    data, buyer = clv_choice.summary(rows)
+    bgnbd: np.ndarray | None = None
     try:
         value = clv_choice.fit(
             rows, days, scoring.clv_horizons_days, scoring.annual_discount_rate, scoring.lifetime_years
         )
-        predicted = clv_choice.values(value, rows)["clv"]
-        if not np.isfinite(predicted).all():
+        bgnbd = clv_choice.values_of(value, data, buyer)["clv"]
+        if not np.isfinite(bgnbd).all():
             raise FloatingPointError("BG/NBD+GG forecast is not finite on the held-out customers")
-        bgnbd = {
-            "rmse": float(np.sqrt(np.mean((predicted - actual) ** 2))),
-            "mae": float(np.mean(np.abs(predicted - actual))),
-        }
         artifact["bgnbd_gg"] = value.model_dump()
     except FIT_ERRORS as exc:
+        bgnbd = None
         quality["bgnbd_gg_skipped"] = str(exc)
     if force == "bgnbd_gg" and bgnbd is None:
         raise ValueError(f"clv_model: BG/NBD+GG was forced but could not be fitted ({quality['bgnbd_gg_skipped']})")
-    chosen = clv_choice.choose(hurdle, bgnbd, force)
+    judged = clv_choice.judge(actual, hurdle, bgnbd, buyer)
+    chosen = clv_choice.choose(judged, force)
+    final = np.where(buyer, bgnbd, hurdle) if chosen == "bgnbd_gg" and bgnbd is not None else hurdle
     artifact["chosen"] = chosen
     quality |= {
         "chosen": chosen,
-        "hurdle_holdout": hurdle,
-        "bgnbd_gg_holdout": bgnbd,
-        "choice": clv_choice.why(chosen, hurdle, bgnbd, forced=force is not None),
+        "choice_holdout": judged.model_dump(),
+        "chosen_holdout": {"rmse": metrics.rmse(actual, final), "mae": metrics.mae(actual, final), "n": len(actual)},
+        "choice": clv_choice.why(chosen, judged, forced=force is not None),
     }
 
 
