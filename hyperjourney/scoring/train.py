@@ -352,7 +352,8 @@ def fit_clv(
     """The hurdle model of spend in ``horizon``; with ``scoring``, also its projection to the configured horizons.
 
     A tenant without training windows one period apart gets no projection, said in the metrics. BG/NBD+GG is
-    fitted and judged on the same held-out window; the lower RMSE is ``chosen`` (or ``force``, see `clv_choice`).
+    fitted and judged against the hurdle model on the held-out window's buyers; the lower RMSE is ``chosen``
+    for them (or ``force``, see `clv_choice`), and customers without an order keep the hurdle value.
     """
     x = vec.transform([e.features for e in train])
     spend = np.array([e.outcome.spend for e in train])
