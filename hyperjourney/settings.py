@@ -149,6 +149,11 @@ class WorkerSettings(BaseModel):
     retrain_cron: str = Field("0 3 * * 0", description="When each tenant's models are retrained and rescored")
     drift_cron: str = Field("0 4 * * *", description="When each tenant's drift is measured and stored")
     poll_s: float = Field(5.0, gt=0, description="Fallback poll for new jobs when a NOTIFY is missed")
+    run_graphs: bool = Field(
+        True,
+        description="Agent runs started through the API are jobs on the workers (they survive an API restart); "
+        "off: they run in a thread of the API process",
+    )
 
 
 class IngestSettings(BaseModel):

@@ -1,4 +1,5 @@
-"""The jobs the workers run (procrastinate): journey ticks, outbox dispatch, retraining and drift, per tenant.
+"""The jobs the workers run (procrastinate): agent runs, and per tenant journey ticks, outbox dispatch,
+retraining and drift.
 
 Every job names its tenant and is safe to run twice or side by side: a tick serialises on the tenant's cursor
 row and claims due enrollments with SKIP LOCKED, dispatch claims actions under a lease and sends with the
@@ -16,16 +17,20 @@ from datetime import UTC, datetime
 
 from procrastinate import App, BaseConnector, JobContext
 
+from hyperjourney.api.runs_service import tapped
 from hyperjourney.channels.adapters import Adapter, build_adapters
 from hyperjourney.channels.dispatcher import Dispatcher
 from hyperjourney.db.database import Database
 from hyperjourney.features.store import refresh_all
+from hyperjourney.graphs import runs
+from hyperjourney.graphs.wiring import build_deps
 from hyperjourney.journeys.runner import JourneyRunner
 from hyperjourney.monitoring.store import save_drift
 from hyperjourney.monitoring.tenant_drift import measure
 from hyperjourney.scoring.service import score_all
 from hyperjourney.scoring.train import train_all
 from hyperjourney.settings import Settings
+from hyperjourney.workers import queue
 
 TICK, DISPATCH, RETRAIN, DRIFT = (
     "hyperjourney.journey_tick",
@@ -33,7 +38,7 @@ TICK, DISPATCH, RETRAIN, DRIFT = (
     "hyperjourney.retrain",
     "hyperjourney.measure_drift",
 )
-QUEUES = {TICK: "journeys", DISPATCH: "outbox", RETRAIN: "models", DRIFT: "models"}
+QUEUES = {TICK: "journeys", DISPATCH: "outbox", RETRAIN: "models", DRIFT: "models", queue.RUN_GRAPH: queue.RUNS_QUEUE}
 
 
 @dataclass
@@ -86,6 +91,29 @@ def measure_drift(context: JobContext, tenant: str) -> None:
             save_drift(conn, report)
 
 
+def run_graph(context: JobContext, tenant: str, flow: str, value: str) -> None:
+    """A run the API queued: its id reaches the API at the first recorded step, or the error that came first."""
+    env, job_id = _env(context), context.job.id
+    assert job_id is not None
+    known: list[str] = []
+
+    def tap(run_id: str) -> None:
+        if not known:
+            with env.db.tenant(tenant) as conn:
+                queue.record_run_id(conn, job_id, run_id)
+            known.append(run_id)
+
+    deps = tapped(build_deps(env.db, env.settings), tap)
+    start = runs.start_canvas if flow == "canvas" else runs.start_copilot
+    try:
+        start(env.db, tenant, value, deps=deps)
+    except Exception as exc:
+        with env.db.tenant(tenant) as conn:
+            queue.record_error(conn, job_id, str(exc), bad_input=isinstance(exc, ValueError))
+        if not isinstance(exc, ValueError):
+            raise
+
+
 def schedule_sweep(context: JobContext, timestamp: int) -> None:
     db = _env(context).db
     defer_for_every_tenant(db, TICK)
@@ -103,7 +131,8 @@ def schedule_drift(context: JobContext, timestamp: int) -> None:
 def build_app(settings: Settings, connector: BaseConnector) -> App:
     """The queue's tasks, with the schedules set by the crons in ``settings.workers``."""
     app = App(connector=connector)
-    for name, func in ((TICK, journey_tick), (DISPATCH, dispatch_outbox), (RETRAIN, retrain), (DRIFT, measure_drift)):
+    tasks = {TICK: journey_tick, DISPATCH: dispatch_outbox, RETRAIN: retrain, DRIFT: measure_drift}
+    for name, func in {**tasks, queue.RUN_GRAPH: run_graph}.items():
         app.task(name=name, queue=QUEUES[name], pass_context=True)(func)
     w = settings.workers
     for cron, schedule in (
