@@ -118,6 +118,8 @@ def schedule_sweep(context: JobContext, timestamp: int) -> None:
     db = _env(context).db
     defer_for_every_tenant(db, TICK)
     defer_for_every_tenant(db, DISPATCH)
+    with db.admin() as conn:  # a rate bucket idle this long is full again: forgetting it changes nothing
+        conn.execute("DELETE FROM api_rate_buckets WHERE updated < now() - interval '1 day'")
 
 
 def schedule_retrain(context: JobContext, timestamp: int) -> None:
