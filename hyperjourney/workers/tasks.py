@@ -12,6 +12,7 @@ the sweeps below catch what only time makes due (timers, backoffs, deferred send
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -133,8 +134,14 @@ def schedule_drift(context: JobContext, timestamp: int) -> None:
 def build_app(settings: Settings, connector: BaseConnector) -> App:
     """The queue's tasks, with the schedules set by the crons in ``settings.workers``."""
     app = App(connector=connector)
-    tasks = {TICK: journey_tick, DISPATCH: dispatch_outbox, RETRAIN: retrain, DRIFT: measure_drift}
-    for name, func in {**tasks, queue.RUN_GRAPH: run_graph}.items():
+    tasks: dict[str, Callable[..., None]] = {
+        TICK: journey_tick,
+        DISPATCH: dispatch_outbox,
+        RETRAIN: retrain,
+        DRIFT: measure_drift,
+        queue.RUN_GRAPH: run_graph,
+    }
+    for name, func in tasks.items():
         app.task(name=name, queue=QUEUES[name], pass_context=True)(func)
     w = settings.workers
     for cron, schedule in (
