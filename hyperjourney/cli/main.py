@@ -76,7 +76,7 @@ COMMANDS: dict[str, Lazy] = {
     "worker": Lazy(
         "surfaces_commands",
         "worker",
-        "Run a worker: journeys, outbox dispatch, retraining and drift on the Postgres job queue.",
+        "Run a worker on the Postgres job queue until interrupted: agent runs, journeys, outbox, retraining, drift.",
     ),
     "ui": Lazy(
         "surfaces_commands",

@@ -131,7 +131,7 @@ def worker(
     ),
     name: str | None = typer.Option(None, "--name", help="Shown in the queue's tables (default host:pid)."),
 ) -> None:
-    """Run a worker on the job queue until interrupted: journeys advance, the outbox drains, models retrain.
+    """Run a worker on the Postgres job queue until interrupted: agent runs, journeys, outbox, retraining, drift.
 
     Start as many as the load needs, on any machine that reaches the database."""
     from hyperjourney.workers.run import run_worker
