@@ -42,3 +42,19 @@ def test_writes_queue_one_waiting_job_per_tenant_and_kind(db: Database, tenant: 
     assert [t for t, _, _ in waiting(db, tenant)] == [TICK, DISPATCH]
     assert defer_for_every_tenant(db, TICK) >= 1  # the sweep adds nothing where one is waiting
     assert [t for t, _, _ in waiting(db, tenant)] == [TICK, DISPATCH]
+
+
+def test_an_open_ingest_does_not_hold_other_writers_of_its_tenant(db: Database, tenant: str) -> None:
+    add_customers(db, tenant, ["c1"])
+    with db.dedicated(tenant) as long_ingest:  # a file ingest whose wake-up job is not committed yet
+        long_ingest.execute(
+            "INSERT INTO events (tenant_id, event_id, customer_id, type, ts) "
+            "VALUES (current_tenant(), 'file-1', 'c1', 'x', now())"
+        )
+        with db.tenant(tenant) as conn:
+            conn.execute("SET LOCAL lock_timeout = '5s'")  # waiting on the open ingest fails instead of hanging
+            conn.execute(
+                "INSERT INTO events (tenant_id, event_id, customer_id, type, ts) "
+                "VALUES (current_tenant(), 'api-1', 'c1', 'x', now())"
+            )
+    assert [t for t, _, _ in waiting(db, tenant)] == [TICK, TICK]  # one each; the second tick finds nothing

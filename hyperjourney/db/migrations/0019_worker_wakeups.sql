@@ -3,19 +3,23 @@
 -- A statement that inserts events (HTTP, file COPY, merge) queues one journey tick for its tenant; a
 -- statement that inserts outbox actions queues one dispatch. The job becomes visible when the writer commits,
 -- and procrastinate's own trigger NOTIFYs the listening workers then, so a journey advances and its message
--- goes out without anyone typing a command. The queueing lock keeps at most one waiting job per tenant and
--- kind: a burst of inserts while one waits adds nothing (that job will read them all).
+-- goes out without anyone typing a command. A burst of inserts while a job of the tenant waits adds nothing:
+-- that job will read them all.
 -- The job queue's tables come from procrastinate's schema, which `db migrate` installs after these files.
 
--- Queue one job of ``task`` for ``tenant`` unless one is already waiting (its queueing lock is task:tenant).
+-- Queue one job of ``task`` for ``tenant`` unless one is already waiting. Not procrastinate's queueing lock:
+-- its unique index makes a second writer wait for the first to commit (a long file ingest would hold every
+-- API ingest of its tenant). Two writers committing at once may each queue one; a tick or a dispatch with
+-- nothing to do costs one query.
 CREATE FUNCTION defer_tenant_job(queue text, task text, tenant text) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM procrastinate_defer_jobs_v1(ARRAY[ROW(
-        queue, task, 0, NULL, task || ':' || tenant, jsonb_build_object('tenant', tenant), NULL
-    )::procrastinate_job_to_defer_v1]);
-EXCEPTION WHEN unique_violation THEN
-    NULL;  -- a job for this tenant is already waiting and will see this work too
+    IF NOT EXISTS (SELECT 1 FROM procrastinate_jobs
+                   WHERE task_name = task AND status = 'todo' AND args->>'tenant' = tenant) THEN
+        PERFORM procrastinate_defer_jobs_v1(ARRAY[ROW(
+            queue, task, 0, NULL, NULL, jsonb_build_object('tenant', tenant), NULL
+        )::procrastinate_job_to_defer_v1]);
+    END IF;
 END
 $$;
 
