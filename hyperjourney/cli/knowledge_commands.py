@@ -16,8 +16,8 @@ from hyperjourney.cli.context import TenantOption, console, database, err_consol
 from hyperjourney.cli.progress import progress_bar
 from hyperjourney.db.database import Database
 from hyperjourney.knowledge import fact_store, store
-from hyperjourney.knowledge.facts import FACT_KINDS
 from hyperjourney.knowledge.evaluation import evaluate, load_golden
+from hyperjourney.knowledge.facts import FACT_KINDS
 from hyperjourney.knowledge.ingest import ingest_path
 from hyperjourney.knowledge.models import IngestReport, SearchFilters
 from hyperjourney.knowledge.search import MODES, Mode, search

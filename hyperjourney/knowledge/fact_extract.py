@@ -36,7 +36,6 @@ from hyperjourney.knowledge.facts import (
 )
 from hyperjourney.knowledge.readers import ParsedDocument
 
-
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
 _LABEL = re.compile(r"^\*\*(.+?)\*\*:?\s*(.*)$")

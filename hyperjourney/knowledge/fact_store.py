@@ -60,7 +60,7 @@ def replace_facts(conn: psycopg.Connection[Any], document_id: str, facts: Sequen
                 f.updated_at,
                 f.text,
                 Jsonb(f.detail.model_dump(mode="json")),
-            )  # fmt: skip
+            )
             for f in facts
         ],
     )

@@ -48,7 +48,9 @@ INTENT_WORDS: dict[str, tuple[str, ...]] = {
         "where is my order", "tracking", "shipped", "ship", "delivery", "delivered", "parcel", "arrive", "late",
         "lieferung", "paket", "envío", "paquete", "livraison", "colis",
     ),
-    "sizing_fit": ("size", "sizes", "sizing", "fit", "width", "narrow", "wide", "half size", "größe", "talla", "taille"),
+    "sizing_fit": (
+        "size", "sizes", "sizing", "fit", "width", "narrow", "wide", "half size", "größe", "talla", "taille",
+    ),
     "account_access": ("password", "login", "log in", "sign in", "locked", "mfa", "sso", "two-factor", "email address"),
     "data_privacy": ("export", "delete my data", "gdpr", "privacy", "data", "security", "encrypted", "stored"),
     "upgrade_inquiry": ("upgrade", "plan", "plans", "seats", "pricing", "price", "business plan", "scale"),

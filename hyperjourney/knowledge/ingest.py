@@ -3,10 +3,11 @@
 Three stages: read, chunk and extract typed facts from every file (the extractor runs as a llama-index
 ``IngestionPipeline``, see fact_extract); embed the chunk texts not yet in the tenant's embedding cache
 (batched across documents, so re-ingesting unchanged text embeds nothing); then write each document in its
-own transaction, with its facts (so a document's facts always match its chunks). A file that fails to read, chunk or embed is reported and leaves that document's previous
-chunks and facts untouched. Files gone from an ingested folder are deleted; documents embedded by another model than
-the configured one are re-embedded. Every change bumps the tenant's knowledge version (invalidating cached
-retrievals) and is audited in the same transaction.
+own transaction, with its facts (so a document's facts always match its chunks). A file that fails to read,
+chunk, extract or embed is reported and leaves that document's previous chunks and facts untouched. Files
+gone from an ingested folder are deleted; documents embedded by another model than the configured one are
+re-embedded. Every change bumps the tenant's knowledge version (invalidating cached retrievals) and is
+audited in the same transaction.
 """
 
 from __future__ import annotations
@@ -197,7 +198,7 @@ def _write(
                     "facts": len(item.facts),
                     "content_hash": doc.content_hash,
                     "version": doc.version,
-                },  # fmt: skip
+                },
             )
     except (KnowledgeError, KeyError) as exc:
         _fail(report, doc.source, doc.document_id, exc)
@@ -215,7 +216,7 @@ def _write(
             status=item.status,
             chunks=len(item.chunks),
             facts=len(item.facts),
-        )  # fmt: skip
+        )
     )
 
 

@@ -1,4 +1,4 @@
-"""Typed facts at ingest: extracted from the demo KB's structure, cited, stored per tenant, replaced with the document."""
+"""Typed facts at ingest: read from the demo KB's structure, cited, stored per tenant, replaced with the document."""
 
 from __future__ import annotations
 
