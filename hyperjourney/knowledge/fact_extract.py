@@ -79,6 +79,7 @@ class Section(BaseModel):
 
     heading: str
     path: str
+    level: int = Field(0, description="Heading level; 0 for text before the first heading")
     paragraphs: list[str] = Field(default_factory=list)
     bullets: list[str] = Field(default_factory=list)
     tables: list[list[list[str]]] = Field(default_factory=list, description="header row first")
@@ -117,7 +118,7 @@ def parse_sections(title: str, body: str) -> list[Section]:
             flush()
             level, text = len(heading.group(1)), clean(heading.group(2))
             path = [(lv, h) for lv, h in path if lv < level] + [(level, text)]
-            sections.append(Section(heading=text, path=" > ".join(h for _, h in path)))
+            sections.append(Section(heading=text, path=" > ".join(h for _, h in path), level=level))
         elif line.lstrip().startswith("|"):
             if paragraph:
                 flush()
@@ -197,15 +198,21 @@ class _Builder:
 def extract_facts(doc: ParsedDocument, chunks: Sequence[Chunk]) -> list[Fact]:
     """Every typed fact of one document, in document order."""
     b = _Builder(doc, chunks)
-    subject = _subject(doc)
+    subject, industry = _subject(doc), _industry(doc)
     for section in parse_sections(doc.title, doc.body):
-        _results(b, section, subject)
-        _quotes(b, section)
+        _results(b, section, subject, industry)
+        _quotes(b, section, industry)
         _tables(b, section)
         _labelled_bullets(b, section)
         _faq(b, section)
         _policies(b, section)
     return b.facts
+
+
+def _industry(doc: ParsedDocument) -> str | None:
+    """A case study's stated industry ("Industry: fintech (online lending).")."""
+    match = re.search(r"\bIndustry:\s*([^.\n]+)", doc.body)
+    return match.group(1).strip() if match else None
 
 
 def _subject(doc: ParsedDocument) -> str:
@@ -223,7 +230,7 @@ def _subject(doc: ParsedDocument) -> str:
     return " ".join(out) or doc.title
 
 
-def _results(b: _Builder, section: Section, subject: str) -> None:
+def _results(b: _Builder, section: Section, subject: str, industry: str | None) -> None:
     if b.doc.doc_type != "case_study" or section.heading.lower() not in {
         "results",
         "result",
@@ -241,6 +248,7 @@ def _results(b: _Builder, section: Section, subject: str) -> None:
         verb, metric = (m.group("verb"), m.group("metric")) if m else (line.split()[0], " ".join(line.split()[1:4]))
         detail = ResultDetail(
             subject=subject,
+            industry=industry,
             metric=metric.strip(" ,"),
             before=m.group("before") if m else None,
             after=m.group("after") if m else None,
@@ -252,7 +260,7 @@ def _results(b: _Builder, section: Section, subject: str) -> None:
         b.add(text if text.endswith(".") else f"{text}.", detail, section, item)
 
 
-def _quotes(b: _Builder, section: Section) -> None:
+def _quotes(b: _Builder, section: Section, industry: str | None) -> None:
     paras = section.paragraphs
     for i, para in enumerate(paras):
         text = clean(para)
@@ -262,7 +270,7 @@ def _quotes(b: _Builder, section: Section) -> None:
         if len(who) > 120 or who[:1] in _QUOTE_MARKS:
             continue
         words = text.strip(_QUOTE_MARKS + " ")
-        b.add(f"{who.split(',')[0]}: “{words}”", QuoteDetail(who=who, text=words), section, para)
+        b.add(f"{who.split(',')[0]}: “{words}”", QuoteDetail(who=who, text=words, industry=industry), section, para)
 
 
 def _tables(b: _Builder, section: Section) -> None:
@@ -333,7 +341,7 @@ def _steps(section: Section) -> list[str]:
 
 
 def _faq(b: _Builder, section: Section) -> None:
-    if b.doc.doc_type != "faq" or section.heading == b.doc.title or section.path == b.doc.title:
+    if b.doc.doc_type != "faq" or section.level < 2:  # the H1 and its introduction ask no question
         return
     steps = _steps(section)
     if not steps:

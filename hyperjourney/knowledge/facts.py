@@ -95,6 +95,7 @@ def intent_of(text: str) -> str | None:
 class ResultDetail(BaseModel):
     kind: Literal["result"] = "result"
     subject: str = Field(description="Who got the result, e.g. 'Brightpath Lending'")
+    industry: str | None = Field(None, description="The subject's industry as the source states it")
     metric: str = Field(description="What changed, e.g. 'manual reconciliation time'")
     before: str | None = Field(None, description="Value before, as written, e.g. '120'")
     after: str | None = Field(None, description="Value after, as written, e.g. '25'")
@@ -107,6 +108,7 @@ class QuoteDetail(BaseModel):
     kind: Literal["quote"] = "quote"
     who: str = Field(description="Attribution line: name, role, company")
     text: str = Field(description="The quoted words, without quotation marks")
+    industry: str | None = Field(None, description="The speaker's industry as the source states it")
 
 
 class PricingDetail(BaseModel):
