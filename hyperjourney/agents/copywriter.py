@@ -80,11 +80,9 @@ def cited(text: str) -> list[str]:
 SEGMENT_PRODUCT = {"b2b": "ledger", "plg": "boards", "dtc": "goods"}
 """The demo businesses' customer segments and the product line each buys."""
 _OFFER = re.compile(r"\b(upsell|upgrade|cross-sell|cross sell|expan\w*|add-ons?|seats?|plans?)\b", re.IGNORECASE)
-_LEAD = {
-    "result": "Here is a result one of our customers measured:",
-    "quote": "Here is what one of our customers told us:",
-}
-_LEAD_PRODUCT = "Here is something that may help your team:"
+_LEAD = {"result": "Here is what one team measured:", "quote": "Here is what one team told us:"}
+_LEAD_PRODUCT = "Something worth a look for your team:"
+"""Leads name no claim (the citation guardrail would ask a lead that says "customers" or "helps" for a source)."""
 _NO_FACT = "A specialist will follow up with the details."
 
 
