@@ -29,7 +29,8 @@ PRODUCT_WORDS: dict[str, tuple[str, ...]] = {
     "goods": (
         "goods", "order", "orders", "parcel", "shoe", "shoes", "footwear", "sneaker", "boot", "boots", "jacket",
         "socks", "sock", "trail club", "stratus", "ridge hiker", "harbor walker", "shift pro", "switchback",
-        "return", "returns", "return label", "exchange", "exchanges", "shipping", "delivery", "delivered", "size", "sizes", "sizing", "apparel",
+        "return", "returns", "return label", "exchange", "exchanges", "shipping", "delivery", "delivered",
+        "size", "sizes", "sizing", "apparel",
         "bestellung", "paket", "schuh", "schuhe", "rücksendung", "lieferung", "größe",
         "pedido", "paquete", "zapatilla", "zapatillas", "talla", "envío", "devolución",
         "commande", "colis", "chaussure", "chaussures", "taille", "livraison",
