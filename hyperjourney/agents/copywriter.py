@@ -209,7 +209,7 @@ def template_variant(
     return Candidate(draft, 0.4, f"no template draft passed the guardrails (best: {first.evidence.citation_id})")
 
 
-def campaign_need(brief: ResearchBrief, now: object = None) -> Need:
+def campaign_need(brief: ResearchBrief) -> Need:
     """What a campaign must prove: an offer for upsell goals, proof otherwise, about the segment's product line."""
     segment = " ".join([brief.segment.name, *(str(v) for v in brief.segment.definition.values())])
     role: Role = "offer" if _OFFER.search(brief.goal) else "proof"
