@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Literal
 
+import yaml
 from pydantic import BaseModel, Field
 
 from hyperjourney.agents.base import AgentContext, AgentResult, Step
@@ -83,7 +84,6 @@ _OFFER = re.compile(r"\b(upsell|upgrade|cross-sell|cross sell|expan\w*|add-ons?|
 _LEAD = {"result": "Here is what one team measured:", "quote": "Here is what one team told us:"}
 _LEAD_PRODUCT = "Something worth a look for your team:"
 """Leads name no claim (the citation guardrail would ask a lead that says "customers" or "helps" for a source)."""
-_NO_FACT = "A specialist will follow up with the details."
 
 
 class Chosen(BaseModel):
@@ -273,35 +273,43 @@ def revalidate(ctx: AgentContext, variants: list[Variant], evidence: list[Eviden
     return problems
 
 
-def _opening(intent: str, sentiment: str) -> tuple[str, str]:
+LOCALES = ("en", "de", "es", "fr")
+"""Languages the small tier answers in; any other falls back to English."""
+
+
+def phrases(locale: str) -> dict[str, str]:
+    """The support reply's greeting, openings, closings and notes in ``locale`` (prompts/support_reply_phrases)."""
+    table: dict[str, dict[str, str]] = yaml.safe_load(load("support_reply_phrases").text)
+    return table[locale if locale in table else "en"]
+
+
+def _opening(intent: str, sentiment: str, words: dict[str, str]) -> tuple[str, str]:
     """Opening and closing lines: praise is thanked, trouble gets an apology, a question a plain answer."""
     if intent == "praise":
-        return (
-            "Thank you so much for taking the time to write to us; it means a lot to the whole team.",
-            "If there is ever anything we can do for you, just reply here.",
-        )
-    closing = "Reply here if anything is unclear and we will take it from there."
-    if sentiment in ("negative", "very_negative"):
-        return "Thanks for reaching out, and sorry for the trouble. Here is what I can tell you:", closing
-    return "Thanks for reaching out. Here is what I can tell you:", closing
+        return words["praise"], words["praise_closing"]
+    return words["apology" if sentiment in ("negative", "very_negative") else "plain"], words["closing"]
 
 
 def template_reply(
     name: str, intent: str, sentiment: str, chosen: list[Chosen], intent_confidence: float,
-    check: Callable[[CopyDraft], list[str]], brand: Brand,
+    check: Callable[[CopyDraft], list[str]], brand: Brand, *, locale: str = "en", note: str = "",
 ) -> Candidate[CopyDraft]:  # fmt: skip
     """The support template filled with the chosen facts, each cited: the first two if they pass the guardrails
     together, else the first single fact that does. Praise gets thanks and no facts. Confidence is the lower
     of the intent's and the best fact's relevance; with no fact on the ticket's product and intent it is low,
-    so the reply escalates. Signed with the tenant's brand (its signature and footer)."""
-    opening, closing = _opening(intent, sentiment)
+    so the reply escalates. Written in ``locale``'s phrases; ``note`` (why it is in English) opens the reply.
+    Signed with the tenant's brand (its signature and footer)."""
+    words = phrases(locale)
+    opening, closing = _opening(intent, sentiment, words)
+    opening = f"{note}\n\n{opening}" if note else opening
 
     def render(facts: list[Chosen]) -> CopyDraft:
         lines = "\n".join(f"- {c.choice.quote} [cite:{c.evidence.citation_id}]" for c in facts)
         body = load("template_support_reply").render(
+            greeting=words["greeting"],
             name=name or "there",
             opening=opening,
-            facts=lines or ("" if intent == "praise" else f"- {_NO_FACT}"),
+            facts=lines or ("" if intent == "praise" else f"- {words['no_fact']}"),
             closing=closing,
             signature=brand.signature,
             footer=f"\n{brand.footer}" if brand.footer else "",
@@ -327,12 +335,21 @@ def template_reply(
 
 
 def support_need(question: str, intent: str, profile: CustomerProfile | None) -> Need:
-    """A ticket's need: its intent, and the product line the ticket names, else the one the customer buys."""
+    """A ticket's need: its intent, the product line the ticket names (else the one the customer buys), and
+    the customer's region and language (the profile's, when the small tier writes it)."""
     region = (profile.region or "").lower() if profile else ""
+    language = (profile.language or "en").lower()[:2] if profile else "en"
     return Need(
-        role="support", text=question, intent=intent,
+        role="support", text=question, intent=intent, language=language if language in LOCALES else "en",
         products=products_in(question) or customer_products(profile), region=region or None,
     )  # fmt: skip
+
+
+def reply_locale(need: Need, chosen: list[Chosen]) -> tuple[str, str]:
+    """The reply's language and the note it carries: the customer's, unless its facts had to be English."""
+    if need.language == "en" or not chosen or chosen[0].choice.fact.language == need.language:
+        return need.language, ""
+    return "en", phrases(need.language)["english_note"]
 
 
 def _profile(ctx: AgentContext, customer_id: str | None) -> CustomerProfile | None:
@@ -363,7 +380,10 @@ def write_reply(
     cites = cited_evidence(chosen, evidence)
     check = _checker(ctx, "support_reply", cites, tone, recipient_id)
     brand = ctx.tools.brand()
-    candidate = template_reply(name, intent, sentiment, chosen, intent_confidence, check, brand)
+    locale, note = reply_locale(need, chosen)
+    candidate = template_reply(
+        name, intent, sentiment, chosen, intent_confidence, check, brand, locale=locale, note=note
+    )
     routed = ctx.router.decide(
         "reply",
         schema=CopyDraft,
@@ -389,6 +409,7 @@ def write_reply(
         evidence=cites, relevance=relevance,
     )  # fmt: skip
     result = AgentResult(reply, [], reply.citations)
-    inputs = {"intent": intent, "sentiment": sentiment, "products": need.products, "relevance": relevance}
+    inputs = {"intent": intent, "sentiment": sentiment, "products": need.products, "relevance": relevance,
+              "language": need.language, "reply_language": locale}  # fmt: skip
     result.add(Step("reply", routed, reply.citations, inputs))
     return result

@@ -149,3 +149,36 @@ def test_a_product_fact_is_not_framed_as_a_testimonial() -> None:
                                         signature="Acme")).value  # fmt: skip
     assert "told us" not in email.body and "measured" not in email.body
     assert "Something worth a look for your team:" in email.body and "[cite:kb-ledger#2]" in email.body
+
+
+def test_a_german_customer_is_answered_in_german_and_a_french_one_in_english_with_a_note(
+    db: Database, settings: Settings, make_tenant: Callable[[str], str], tmp_path: Path
+) -> None:
+    tenant = make_tenant("facts-i18n")
+    demo = Path(__file__).resolve().parents[2] / "hyperjourney" / "knowledge" / "kb" / "demo"
+    for name in ("faq-de-ruecksendungen-passform.md", "returns-refunds-shipping.md"):
+        (tmp_path / name).write_text((demo / name).read_text(encoding="utf-8"), encoding="utf-8")
+    ingest_path(db, tenant, tmp_path, embedder=HashEmbedder())
+    with db.tenant(tenant) as conn:
+        for cid, language in (("c-de", "de"), ("c-fr", "fr")):
+            conn.execute(
+                "INSERT INTO customers (tenant_id, customer_id, first_name, region, language, attributes) "
+                "VALUES (current_tenant(), %s, 'Alex', 'eu', %s, '{\"segment\": \"dtc\"}')",
+                (cid, language),
+            )
+    ctx = _ctx(db, settings, tenant)
+
+    def reply(customer: str, question: str) -> copywriter.Reply:
+        result = copywriter.write_reply(
+            ctx, name="Alex", question=question, intent="refund_request", sentiment="neutral",
+            intent_confidence=0.9, tone=TONE, evidence=[], recipient_id=customer,
+        )  # fmt: skip
+        return copywriter.Reply.model_validate(result.output.model_dump())
+
+    german = reply("c-de", "Wie lange kann ich einen Artikel zurücksenden?")
+    assert german.body.startswith("Hallo Alex,") and "Folgendes kann ich Ihnen sagen" in german.body, german.body
+    assert german.citations and all(c.startswith("kb-faq-de-ruecksendungen-passform#") for c in german.citations)
+    assert "Hinweis" not in german.body
+    french = reply("c-fr", "How long do I have to return an item?")
+    assert french.body.startswith("Hi Alex,") and french.body.count("Remarque : ") == 1, french.body
+    assert french.citations and all(c.startswith("kb-returns-refunds-shipping#") for c in french.citations)
