@@ -70,7 +70,11 @@ def check_edit(
     planned = {s["channel"] for s in approval["plan"]["steps"]}
     if variants and not planned & {v.channel for v in variants}:
         problems.append(f"the edited variants fill no step of the plan (its channels: {', '.join(sorted(planned))})")
-    checked = [v.model_copy(update={"passed_guardrails": not problems, "tier": "human"}) for v in variants]
+    checked = [
+        v.model_copy(update={"passed_guardrails": not any(p.startswith(f"{v.channel}:") for p in problems),
+                             "tier": "human"})
+        for v in variants
+    ]  # fmt: skip
     deps.recorder.event(
         tenant, run_id, actor=f"human:{reviewer}", action="approval:edit_checked",
         payload={"request": request, "variants": [v.model_dump(mode="json") for v in checked], "problems": problems},

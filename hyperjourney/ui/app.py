@@ -20,8 +20,7 @@ from chainlit.input_widget import Select, TextInput
 from chainlit.types import ThreadDict
 
 import hyperjourney.graphs.runs as runs
-from hyperjourney.agents.copy_edits import EditRequestError, from_chips, parse_request, split_fixed, to_chips
-from hyperjourney.agents.copywriter import Variant
+from hyperjourney.agents.copy_edits import EditRequestError, parse_request
 from hyperjourney.api import runs_service as svc
 from hyperjourney.db.database import Database
 from hyperjourney.graphs import edit_drafts
@@ -444,24 +443,7 @@ async def save_edit(action: cl.Action) -> None:
         return
     run_id = str(action.payload["run_id"])
     detail = await asyncio.to_thread(svc.run_detail, database(), get_settings(), tenant(), run_id)
-    current = canvas_card.draft()
-    base = (
-        current.variants
-        if current
-        else [Variant.model_validate(v) for v in (detail.approval or {}).get("variants", [])]
-    )
-    order: list[str] = []
-    for v in base:
-        to_chips(split_fixed(v.body).editable, order)
-    typed = {str(f.get("channel")): f for f in action.payload.get("variants", [])}
-    edited = []
-    for v in base:
-        form = typed.get(v.channel)
-        if form is None:
-            continue
-        body = split_fixed(v.body).body(from_chips(str(form.get("editable", "")), order))
-        subject = str(form["subject"]) if v.subject is not None and form.get("subject") is not None else v.subject
-        edited.append(v.model_copy(update={"body": body, "subject": subject}))
+    edited = canvas_card.edited_copy(detail, canvas_card.draft(), list(action.payload.get("variants", [])))
     checked = await asyncio.to_thread(
         edit_drafts.check_edit, database(), tenant(), run_id, edited, reviewer=_who(), request="edited in the form"
     )

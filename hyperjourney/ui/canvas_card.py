@@ -13,7 +13,7 @@ from typing import Any
 import chainlit as cl
 from chainlit.data import get_data_layer
 
-from hyperjourney.agents.copy_edits import split_fixed, to_chips
+from hyperjourney.agents.copy_edits import from_chips, split_fixed, to_chips
 from hyperjourney.agents.copywriter import Variant
 from hyperjourney.api import runs_service as svc
 from hyperjourney.db.database import Database
@@ -75,7 +75,9 @@ def card_content(detail: svc.RunDetail, view: CanvasView, order: list[str]) -> s
     if shown is None or view.state == "escalated" or "plan" not in shown:
         return view.banner or f"Run `{detail.run_id}` is **{detail.status}**."
     if view.state == "launched":
-        view = view.model_copy(update={"banner": "**Launched**: the decision is below.", "variants": shown["variants"]})
+        who = str((detail.outcome or {}).get("reviewer") or "a reviewer").replace("`", "")
+        banner = f"**Approved by {render.md(who)}**: nothing is left to decide on this plan."
+        view = view.model_copy(update={"banner": banner, "variants": shown["variants"]})
     elif not view.variants:
         view = view.model_copy(update={"variants": shown["variants"]})
     return render.plan_markdown(shown, detail.results, order, titles, view)
@@ -121,16 +123,31 @@ async def show_card(db: Database, tenant: str, run_id: str, may_decide: bool) ->
 _ICONS = {"approve": "check", "edit": "pencil", "reject": "x", "discard_edit": "undo-2"}
 
 
-def edit_form(detail: svc.RunDetail, current: Draft | None) -> cl.CustomElement:
-    """The copy as a form: subject, editable body with [n] chips, the required tail shown but not editable."""
-    source = (
+def chip_order(detail: svc.RunDetail, current: Draft | None) -> list[str]:
+    """The citation numbering a form uses: the drafted copy's citations first, then any a draft added, so the
+    chips mean the same sources whichever copy the form was opened on."""
+    order: list[str] = []
+    for v in (detail.approval or {}).get("variants", []):
+        to_chips(str(v.get("body", "")), order)
+    for d in current.variants if current else []:
+        to_chips(d.body, order)
+    return order
+
+
+def editable_copy(detail: svc.RunDetail, current: Draft | None) -> list[Variant]:
+    """The copy a form edits: the draft in progress, else the drafted copy."""
+    return (
         current.variants
         if current
         else [Variant.model_validate(v) for v in (detail.approval or {}).get("variants", [])]
     )
-    order: list[str] = []
+
+
+def edit_form(detail: svc.RunDetail, current: Draft | None) -> cl.CustomElement:
+    """The copy as a form: subject, editable body with [n] chips, the required tail shown but not editable."""
+    order = chip_order(detail, current)
     variants = []
-    for v in source:
+    for v in editable_copy(detail, current):
         parts = split_fixed(v.body)
         variants.append({"channel": v.channel, "subject": v.subject, "editable": to_chips(parts.editable, order),
                          "fixed": parts.fixed})  # fmt: skip
@@ -139,3 +156,19 @@ def edit_form(detail: svc.RunDetail, current: Draft | None) -> cl.CustomElement:
     return cl.CustomElement(
         name="EditCopy", props={"run_id": detail.run_id, "variants": variants, "sources": sources}, display="inline"
     )
+
+
+def edited_copy(detail: svc.RunDetail, current: Draft | None, typed: list[dict[str, Any]]) -> list[Variant]:
+    """The form's fields as variants: chips back to citation marks, each body's required tail as it was (never
+    from the browser), the subject only where the variant has one."""
+    order = chip_order(detail, current)
+    fields = {str(f.get("channel")): f for f in typed}
+    edited = []
+    for v in editable_copy(detail, current):
+        form = fields.get(v.channel)
+        if form is None:
+            continue
+        body = split_fixed(v.body).body(from_chips(str(form.get("editable", "")), order))
+        subject = str(form["subject"]) if v.subject is not None and form.get("subject") is not None else v.subject
+        edited.append(v.model_copy(update={"body": body, "subject": subject}))
+    return edited

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from hyperjourney.agents.copy_edits import split_fixed
 from hyperjourney.ui.canvas_state import CanvasView, plain_reason
 
 CITE = re.compile(r"\[cite:([^\]\s]+)\]")
@@ -110,17 +111,20 @@ def plan_markdown(
         lines = "\n".join(f"- ⚠ {md(w)}" for w in drift)
         parts.append(f"**Data drift since the models trained** (sizing may be off)\n{lines}")
     problems = list(view.problems) if view else list(approval.get("edit_problems") or [])
-    marked = flagged_words(problems)
+    any_marked = False
     parts.append("### Copy")
     for i, variant in enumerate(view.variants if view else approval.get("variants", []), start=1):
-        subject = f"**Subject:** {_marked(md_line(variant['subject']), marked)}\n\n" if variant.get("subject") else ""
-        body = numbered(str(variant.get("body", "")), order)
+        marked = flagged_words(problems, str(variant.get("channel")))
+        any_marked = any_marked or bool(marked)
+        subject = f"**Subject:** {md_line(variant['subject'])}\n\n" if variant.get("subject") else ""
+        copy = split_fixed(numbered(str(variant.get("body", "")), order))
+        body = _quote(copy.editable, marked) + ("\n>\n" + _quote(copy.fixed) if copy.fixed else "")
         check = "guardrails passed" if variant.get("passed_guardrails") else "guardrails NOT passed"
         parts.append(f"**Variant {i} · {md(variant.get('channel'))}** ({check}, tier {md(variant.get('tier', '?'))})")
-        parts.append(f"{subject}{_quote(body, marked)}")
+        parts.append(f"{subject}{body}")
     if problems:
         listed = "\n".join(f"- {md(p)}" for p in problems)
-        note = " (the words that caused it are **marked** in the copy above)" if marked else ""
+        note = " (the words that caused it are **marked** in the copy above)" if any_marked else ""
         parts.append(f"**What the guardrails refused**{note}\n{listed}")
     parts.append("### What will be sent")
     parts.append(preview_markdown(approval, cohort, holdout))
@@ -134,20 +138,21 @@ _BECAUSE = re.compile(r"because of: (.+)$")
 _QUOTED = re.compile(r"'([^']+)'|\"([^\"]+)\"")
 
 
-def flagged_words(problems: list[str]) -> list[str]:
-    """The words a guardrail refusal names (``…; because of: 'love', 'you'``), to mark them in the copy."""
+def flagged_words(problems: list[str], channel: str) -> list[str]:
+    """The words a refusal of ``channel``'s copy names (``email: …; because of: 'love', 'you'``), to mark them;
+    punctuation is named in the refusal but not marked (bold markers beside it do not render)."""
     found: list[str] = []
     for problem in problems:
-        named = _BECAUSE.search(problem)
+        named = _BECAUSE.search(problem) if problem.startswith(f"{channel}:") else None
         if named:
-            found += [a or b for a, b in _QUOTED.findall(named.group(1)) if (a or b) not in found]
+            found += [w for a, b in _QUOTED.findall(named.group(1)) if (w := a or b).isalnum() and w not in found]
     return found
 
 
 def _marked(escaped: str, words: list[str]) -> str:
     """Bold each flagged word in already-escaped text (whole words, any case)."""
     for word in words:
-        pattern = re.escape(md(word)) if not word.isalnum() else rf"(?<![\w]){re.escape(word)}(?![\w])"
+        pattern = rf"(?<![\w]){re.escape(word)}(?![\w])"
         escaped = re.sub(pattern, lambda m: f"**{m.group(0)}**", escaped, flags=re.IGNORECASE)
     return escaped
 
@@ -170,7 +175,7 @@ def opportunity_markdown(analyst: dict[str, Any], researcher: dict[str, Any]) ->
     size = int(analyst.get("size") or baseline.get("size") or 0)
     share = baseline.get("share_of_tenant")
     total = f" of {round(size / share):,} ({share:.0%} of all customers)" if share else ""
-    why = [str(r.get("text")) for r in (researcher.get("segment") or {}).get("why", []) if r.get("text")]
+    why = [str(r) for r in (researcher.get("segment") or {}).get("why", []) if r]
     who = f"**Who**: {size:,} customers{total}" + (f", where {md('; '.join(why))}" if why else "") + "."
     rows = ["| | This segment | All customers |", "|---|---:|---:|"]
     for mine, theirs, label, fmt in _SEGMENT_ROWS:

@@ -100,7 +100,7 @@ def age(at: datetime, now: datetime | None = None) -> str:
 
 def entry_markdown(n: int, entry: QueueEntry) -> str:
     lines = [f"**{n}. {render.md_line(entry.title)}** · {entry.kind} · waiting {age(entry.created_at)}"]
-    lines.append(f"- **Holder**: {render.md(entry.holder)}")
+    lines.append(f"- **Holder**: {render.md(entry.holder)}" + (f" · run `{entry.run_id}`" if entry.run_id else ""))
     if entry.reasons:
         lines.append("- **Why**: " + "; ".join(render.md(r) for r in entry.reasons))
     lines.append("- **Risk**: " + ("; ".join(render.md(r) for r in entry.risk) or "none flagged"))

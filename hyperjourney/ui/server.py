@@ -30,7 +30,7 @@ def prepare(settings: Settings, tenant: str, host: str, port: int) -> dict[str, 
     )
     readme = resources.files("hyperjourney.ui").joinpath("chainlit_readme.md").read_text(encoding="utf-8")
     (root / "chainlit.md").write_text(readme, encoding="utf-8")
-    _write_elements(root / "public" / "elements")
+    _write_public(root / "public")
     _write_translation(root / ".chainlit" / "translations")
     return {
         "CHAINLIT_APP_ROOT": str(root),
@@ -41,12 +41,15 @@ def prepare(settings: Settings, tenant: str, host: str, port: int) -> dict[str, 
     }
 
 
-def _write_elements(folder: Path) -> None:
-    """The canvas's forms (chainlit custom elements, loaded by the page from the app root's public/elements)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for source in resources.files("hyperjourney.ui").joinpath("elements").iterdir():
-        if source.name.endswith(".jsx"):
-            (folder / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+def _write_public(folder: Path) -> None:
+    """What the page loads from the app root's public/: the canvas's forms (chainlit custom elements, in
+    elements/) and a plain logo and login image in place of chainlit's own."""
+    ui = resources.files("hyperjourney.ui")
+    for source_dir, target, suffix in (("elements", folder / "elements", ".jsx"), ("public", folder, ".svg")):
+        target.mkdir(parents=True, exist_ok=True)
+        for source in ui.joinpath(source_dir).iterdir():
+            if source.name.endswith(suffix):
+                (target / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
 
 
 def _write_translation(folder: Path) -> None:

@@ -23,7 +23,10 @@ def test_each_run_status_has_its_own_state_and_buttons() -> None:
     refused = {**APPROVAL, "edit_problems": ["email: tone_warmth: warmth 1.00 vs requested 0.75"]}
     assert state("awaiting_approval", refused) == ("edit_refused", ["approve", "edit", "reject"])
     ok = Draft(variants=[Variant.model_validate(VARIANT)])
-    assert state("awaiting_approval", APPROVAL, draft=ok) == ("edit_drafted", ["approve", "edit", "reject", "discard_edit"])
+    assert state("awaiting_approval", APPROVAL, draft=ok) == (
+        "edit_drafted",
+        ["approve", "edit", "reject", "discard_edit"],
+    )
     bad = Draft(variants=[Variant.model_validate(VARIANT)], problems=["email: x"])
     assert state("awaiting_approval", APPROVAL, draft=bad) == ("edit_refused", ["approve", "edit", "reject"])
     assert state("completed", outcome={"decision": "approved"}) == ("launched", [])
@@ -46,14 +49,21 @@ def test_an_escalation_says_why_who_acts_and_how_to_rephrase_without_raw_numbers
     assert "You (or any reviewer" in escalation_text(approval, may_decide=True)
 
 
-def test_the_card_marks_the_words_a_guardrail_refused() -> None:
+def test_the_card_marks_the_words_a_guardrail_refused_in_that_variant_only() -> None:
     words = tone_words("We would love to see you again, thanks!", "warmth", "high")
     assert words == ["love", "you", "thanks"]
-    problem = f"email: tone_warmth: warmth 1.00 vs requested 0.75 (tolerance 0.3); because of: {', '.join(map(repr, words))}"
-    view = canvas_view("awaiting_approval", {**APPROVAL, "edit_problems": [problem]}, None, None, may_decide=True)
-    text = render.plan_markdown(APPROVAL, {}, [], {}, view)
-    assert "**love**" in text and "**you**" in text and "What the guardrails refused" in text
-    assert text.index("Your edit was not accepted") < text.index("### Plan")
+    named = ", ".join(map(repr, [*words, "!"]))
+    problem = f"email: tone_warmth: warmth 1.00 vs requested 0.75 (tolerance 0.3); because of: {named}"
+    footer = "You are receiving this because you opted in. Unsubscribe"
+    email = {**VARIANT, "body": f"We would love to see you again, thanks!\n\n{footer}"}
+    sms = {"channel": "sms", "body": "Thank you for your order. Reply STOP to opt out", "tier": "small"}
+    approval = {**APPROVAL, "variants": [email, sms], "edit_problems": [problem]}
+    view = canvas_view("awaiting_approval", approval, None, None, may_decide=True)
+    text = render.plan_markdown(approval, {}, [], {}, view)
+    assert "**love** to see **you** again, **thanks**\\!" in text  # punctuation is named, not marked
+    assert "> You are receiving this because you opted in" in text  # the fixed footer is not marked
+    assert "Thank you for your order" in text and "**your**" not in text  # nor the sms, which passed
+    assert "What the guardrails refused" in text and text.index("Your edit was not accepted") < text.index("### Plan")
 
 
 def test_the_sized_opportunity_is_words_and_a_table_not_a_dump() -> None:
@@ -63,7 +73,7 @@ def test_the_sized_opportunity_is_words_and_a_table_not_a_dump() -> None:
         "baseline": {"size": 1920.0, "share_of_tenant": 0.4, "avg_clv": 410.5, "tenant_avg_clv": 300.0,
                      "active_30d_share": 0.55, "tenant_active_30d_share": 0.5},
     }  # fmt: skip
-    researcher = {"segment": {"why": [{"text": "industry is fintech"}, {"text": "company size is smb"}]}}
+    researcher = {"segment": {"why": ["industry is fintech", "company size is smb"]}}
     text = render.opportunity_markdown(analyst, researcher)
     assert "1,920 customers of 4,800 (40% of all customers), where industry is fintech; company size is smb" in text
     assert "| Customer lifetime value | $410 | $300 |" in text and "| Active in the last 30 days | 55% | 50% |" in text
