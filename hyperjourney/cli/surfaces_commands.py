@@ -137,7 +137,7 @@ def ui(
     if not s.ui.users:
         console.print(
             "[yellow]warning:[/] no logins are configured, so nobody can sign in; set HYPERJOURNEY_UI__USERS, e.g. "
-            "'{\"ana\": {\"password\": \"…\", \"role\": \"reviewer\"}}'"
+            '\'{"ana": {"password": "…", "role": "reviewer"}}\''
         )
     with user_errors(), database(migrate_schema=True) as db, db.tenant(tenant_or_default(tenant)):
         pass  # fails early, with the command to run, when the tenant does not exist
