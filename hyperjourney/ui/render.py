@@ -226,9 +226,10 @@ def copilot_markdown(
         f"**Sentiment** {md(outcome.get('sentiment', '?'))} · **intent** {md(outcome.get('intent', '?'))}"
         f" · classified by the {md(outcome.get('classifier') or 'unknown model')}"
         + (f" · **route to** {md(outcome['route'])}" if outcome.get("route") else ""),
-        f"**Recommended tone** formality {tone.get('formality', 0):.1f} · warmth {tone.get('warmth', 0):.1f} "
-        f"· brevity {tone.get('brevity', 0):.1f} · **channel** {md(outcome.get('channel', '?'))}",
+        f"**Recommended tone** {tone_in_words(tone)} · **channel** {md(outcome.get('channel', '?'))}",
     ]
+    if ticket.get("text"):
+        parts.append("**The customer wrote**\n\n" + _quote(str(ticket["text"])))
     if tone_step.get("reason"):
         parts.append(f"**Why** {md(tone_step['reason'])}")
     if outcome.get("escalate"):
@@ -240,6 +241,23 @@ def copilot_markdown(
     if outcome.get("next"):
         parts.append(f"_{md(outcome['next'])}_")
     return "\n\n".join(p for p in parts if p)
+
+
+_TONE_WORDS = {
+    "formality": ("casual", "neutral", "formal"),
+    "warmth": ("matter-of-fact", "friendly", "warm"),
+    "brevity": ("detailed", "medium length", "brief"),
+}
+
+
+def tone_in_words(tone: dict[str, Any]) -> str:
+    """A recommended tone as an agent reads it ("warm, brief, formal"); the 0..1 scores stay in brackets."""
+    words, scores = [], []
+    for attr, (low, mid, high) in _TONE_WORDS.items():
+        value = float(tone.get(attr) or 0)
+        words.append(low if value < 0.4 else high if value > 0.6 else mid)
+        scores.append(f"{attr} {value:.1f}")
+    return f"{', '.join(words)} ({' · '.join(scores)})"
 
 
 def launch_markdown(outcome: dict[str, Any]) -> str:

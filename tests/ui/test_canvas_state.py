@@ -79,3 +79,14 @@ def test_the_sized_opportunity_is_words_and_a_table_not_a_dump() -> None:
     assert "| Customer lifetime value | $410 | $300 |" in text and "| Active in the last 30 days | 55% | 50% |" in text
     assert "| **Expected lift** | +10% to +20% | |" in text and "$12,000 to $24,000" in text
     assert "share_of_tenant" not in text and "size=" not in text
+
+
+def test_the_copilot_card_shows_the_customers_words_and_the_tone_in_words() -> None:
+    outcome = {
+        "ticket": {"ticket_id": "tkt_1", "subject": "Refund", "text": "I was charged twice.\nPlease refund it."},
+        "tone": {"formality": 0.7, "warmth": 0.8, "brevity": 0.3},
+        "reply": "We refunded it [cite:kb#1]",
+    }
+    card = render.copilot_markdown(outcome, [], [], {})
+    assert "**Recommended tone** formal, warm, detailed (formality 0.7 · warmth 0.8 · brevity 0.3)" in card
+    assert "**The customer wrote**\n\n> I was charged twice\\.\n> Please refund it\\." in card
