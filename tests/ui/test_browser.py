@@ -188,11 +188,21 @@ def test_a_viewer_can_neither_run_nor_paste(server: UiServer, db: Database) -> N
 
 
 def _open_copilot(driver: Any) -> None:
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
 
+    def pick(d: Any) -> bool:
+        """Pick Copilot in the open menu; False (look again) while the page re-renders under the click."""
+        try:
+            found = d.find_elements(By.XPATH, "//*[normalize-space()='Copilot']")
+            if found:
+                click(d, found[-1])
+            return bool(found)
+        except StaleElementReferenceException:
+            return False
+
     click(driver, driver.find_element(By.ID, "chat-profiles"))
-    copilot = wait_for(driver, lambda d: d.find_elements(By.XPATH, "//*[normalize-space()='Copilot']"), "profiles")
-    click(driver, copilot[-1])
+    wait_for(driver, pick, "the Copilot profile")
     confirm = driver.find_elements(By.XPATH, "//button[normalize-space()='Confirm']")
     if confirm:
         click(driver, confirm[-1])
