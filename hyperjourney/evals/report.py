@@ -11,6 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from hyperjourney.evals import splits
 from hyperjourney.evals.results import EvalRun, Series
 from hyperjourney.evals.runner import GateReport
 from hyperjourney.monitoring.drift import MODERATE, SIGNIFICANT, DriftReport
@@ -121,6 +122,40 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4g}"
+
+
+def metric_rows(run: EvalRun) -> tuple[list[str], list[list[str]]]:
+    """The run's metrics as table rows: dev beside held-out and their gap for a suite scored on splits."""
+    sources = run.context.metric_sources
+    table = splits.by_split(run.metrics)
+    if not table:
+        return ["metric", "value", "source"], [
+            [name, _num(value), sources.get(name, "")] for name, value in sorted(run.metrics.items())
+        ]
+    rows = []
+    for name, values in sorted(table.items()):
+        dev, held = values.get(splits.DEV), values.get(splits.HELD_OUT)
+        gap = None if dev is None or held is None else held - dev
+        source = sources.get(splits.metric_key(name, splits.DEV)) or sources.get(
+            splits.metric_key(name, splits.HELD_OUT), ""
+        )
+        rows.append([name, _num(dev), _num(held) if splits.HELD_OUT in run.context.splits else "pending", _num(gap),
+                     source])  # fmt: skip
+    return ["metric", "dev", "held-out", "gap (held-out - dev)", "source"], rows
+
+
+def split_notes(run: EvalRun) -> list[str]:
+    """Which sets the run scored, with their content hashes, or that the held-out set has not landed."""
+    if not run.context.splits:
+        return []
+    notes = [f"{name} {info.hash} ({info.items} items)" for name, info in sorted(run.context.splits.items())]
+    if splits.HELD_OUT not in run.context.splits:
+        notes.append("held-out: pending (no held-out set for this suite yet; dev figures are in-sample)")
+    return notes
+
+
 def _judge(run: EvalRun) -> str:
     return f"LLM judge {run.context.judge}" if run.context.judge else "no LLM judge"
 
@@ -131,15 +166,16 @@ def render_html(
     failures: Sequence[tuple[str, dict[str, object]]],
     gates: GateReport | None,
 ) -> str:
-    sources = run.context.metric_sources
-    metric_rows = [[name, f"{value:.4g}", sources.get(name, "")] for name, value in sorted(run.metrics.items())]
+    headers, rows = metric_rows(run)
+    notes = split_notes(run)
     parts = [
         f"<h1>eval run {html.escape(run.run_id)}</h1>",
         f"<p>suite <b>{html.escape(run.suite)}</b> · tier <b>{run.tier}</b> · "
         f"started {run.started_at:%Y-%m-%d %H:%M:%S %Z} · code {html.escape(run.context.code_version)} · "
         f"dataset {run.context.dataset} · {_judge(run)}</p>",
         "<h2>metrics</h2>",
-        _table(["metric", "value", "source"], metric_rows),
+        *([f"<p>{html.escape(' · '.join(notes))}</p>"] if notes else []),
+        _table(headers, rows),
     ]
     if gates is not None:
         parts += [
@@ -186,11 +222,11 @@ def render_markdown(run: EvalRun, gates: GateReport | None) -> str:
         "",
         f"suite **{run.suite}**, tier **{run.tier}**, {_judge(run)}",
         "",
-        "| metric | value | source |",
-        "|---|---|---|",
     ]
-    sources = run.context.metric_sources
-    lines += [f"| {name} | {value:.4g} | {sources.get(name, '')} |" for name, value in sorted(run.metrics.items())]
+    lines += [f"- {note}" for note in split_notes(run)]
+    headers, rows = metric_rows(run)
+    lines += ["", "| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
     if gates is not None:
         mine = [c for c in gates.checks if c.suite in (run.suite, "drift")]
         failing = [c for c in mine if not c.ok]

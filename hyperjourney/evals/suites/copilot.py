@@ -9,7 +9,7 @@ customer's message.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,16 +44,23 @@ class CopilotSuite:
     name: str = "copilot"
     description: str = "intent/sentiment accuracy, tone agreement, escalation precision/recall, reply groundedness"
     limit: int | None = None  # a subset for quick checks; the CLI runs every ticket
+    dataset: Path = COPILOT_TICKETS  # the dev split; the runner points a copy at the held-out one
 
     def dataset_files(self) -> list[Path]:
-        return [COPILOT_TICKETS]
+        return [self.dataset]
+
+    def with_dataset(self, path: Path) -> CopilotSuite:
+        return replace(self, dataset=path)
 
     def tickets(self) -> list[GoldenTicket]:
-        items = load_copilot_tickets()
+        items = load_copilot_tickets(self.dataset)
         return items[: self.limit] if self.limit else items
 
     def size(self) -> int:
         return len(self.tickets())
+
+    def item_texts(self) -> list[tuple[str, str]]:
+        return [(t.id, f"{t.subject}\n{t.body}") for t in self.tickets()]
 
     def run(self, env: EvalEnv, advance: Advance) -> SuiteResult:
         golden = self.tickets()

@@ -14,7 +14,7 @@ judge tier, ragas' faithfulness, context precision and context recall (see `copy
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -96,16 +96,23 @@ class CopySuite:
     name: str = "copy"
     description: str = "citation coverage, groundedness, number support and banned claims of canvas copy"
     limit: int | None = None  # a subset for quick checks; the CLI runs every brief
+    dataset: Path = COPY_BRIEFS  # the dev split; the runner points a copy at the held-out one
 
     def dataset_files(self) -> list[Path]:
-        return [COPY_BRIEFS]
+        return [self.dataset]
+
+    def with_dataset(self, path: Path) -> CopySuite:
+        return replace(self, dataset=path)
 
     def briefs(self) -> list[CopyBrief]:
-        items = load_copy_briefs()
+        items = load_copy_briefs(self.dataset)
         return items[: self.limit] if self.limit else items
 
     def size(self) -> int:
         return len(self.briefs())
+
+    def item_texts(self) -> list[tuple[str, str]]:
+        return [(b.id, canvas_goal(b)) for b in self.briefs()]
 
     def run(self, env: EvalEnv, advance: Advance) -> SuiteResult:
         deps = eval_deps(env)

@@ -10,7 +10,7 @@ and escalation noticed.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -90,12 +90,16 @@ class SafetySuite:
     name: str = "safety"
     description: str = "policy bypasses and PII leaks (both must be 0), attack detection and benign false positives"
     limit: int | None = None  # a subset for quick checks; the CLI runs every case
+    dataset: Path = CHAT_SAFETY  # the dev split; the runner points a copy at the held-out one
 
     def dataset_files(self) -> list[Path]:
-        return [CHAT_SAFETY]
+        return [self.dataset]
+
+    def with_dataset(self, path: Path) -> SafetySuite:
+        return replace(self, dataset=path)
 
     def cases(self) -> list[SafetyCase]:
-        items = load_safety_cases()
+        items = load_safety_cases(self.dataset)
         if not self.limit:
             return items
         attacks = [c for c in items if c.attack]
@@ -105,6 +109,9 @@ class SafetySuite:
 
     def size(self) -> int:
         return len(self.cases())
+
+    def item_texts(self) -> list[tuple[str, str]]:
+        return [(c.id, c.text) for c in self.cases()]
 
     def run(self, env: EvalEnv, advance: Advance) -> SuiteResult:
         cases = self.cases()
