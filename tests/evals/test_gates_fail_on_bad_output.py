@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from hyperjourney.evals import gate, grounding
+from hyperjourney.evals import gate, grounding, splits
 from hyperjourney.evals.copy_judges import CopyJudges, offline_judges
 from hyperjourney.evals.golden import CopyBrief, GoldenTicket, load_copilot_tickets, load_copy_briefs
 from hyperjourney.evals.suites.copilot import TONE_KEYS, copilot_metrics, grade_outcome
@@ -21,15 +21,19 @@ from hyperjourney.evals.suites.copy import Drafted, copy_metrics, grade_drafted
 from hyperjourney.guardrails.models import Evidence
 
 BRIEFS = 12
+SPLIT_SUITES = {"copilot", "copy", "safety", "routing", "retrieval"}  # scored on dev (and held-out) golden files
 REFUND = Evidence(citation_id="refunds#0", text="Refunds reach your card within 5 business days.")
 Outcome = tuple[dict[str, Any], bool, str]  # the copilot's outcome dict, whether it escalated, its reply
 Mutation = Callable[[GoldenTicket, Outcome], Outcome]
 
 
 def _failing(suite: str, metrics: dict[str, float]) -> set[str]:
+    """Gated metrics outside their gate, read as the runner stores a dev-only run (``<metric>.dev``)."""
     gates = gate.load_thresholds().suites[suite]
     baseline = gate.load_committed_baselines().get(suite)
-    return {c.metric for c in gate.check_suite(suite, metrics, baseline, gates) if not c.ok}
+    stored = splits.suffixed(metrics, splits.DEV) if suite in SPLIT_SUITES else metrics
+    checks = gate.check_suite(suite, stored, baseline, gates)
+    return {c.metric.removesuffix(".dev") for c in checks if not c.ok}
 
 
 def _right(t: GoldenTicket) -> Outcome:

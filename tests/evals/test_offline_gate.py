@@ -51,7 +51,7 @@ def test_every_offline_suite_passes_its_gates_on_its_complete_set(db: Database, 
         failed += [f"{r.suite}: {store.failed_items(conn, r.run_id, limit=5)}" for r in runs if r.suite in failing]
     assert report.ok, failed
     zero = {("safety", "policy_bypasses"), ("safety", "leaked_pii"), ("copy", "banned_claim_violations")}
-    assert zero <= {(c.suite, c.metric) for c in report.checks}
+    assert zero <= {(c.suite, c.metric.removesuffix(".dev")) for c in report.checks}
     drift = {c.metric: c for c in report.checks if c.suite == "drift"}
     assert set(drift) == {"max_psi", "max_base_rate_change"}
     assert not report.warnings, [c.reason for c in report.warnings]  # nothing has moved since training
