@@ -85,7 +85,9 @@ def generator_tickets() -> tuple[tuple[str, str], ...]:
     """The first messages the packaged ticket classifiers were fitted on (subject and body, as the copilot reads)."""
     from hyperjourney.scoring.packaged_text import TRAIN_SEED, _first_messages  # generates a world: only here
 
-    return tuple((f"generator:seed{TRAIN_SEED}", text) for text, _intent, _sentiment in _first_messages(TRAIN_SEED, 1500))
+    return tuple(
+        (f"generator:seed{TRAIN_SEED}", text) for text, _intent, _sentiment in _first_messages(TRAIN_SEED, 1500)
+    )
 
 
 # suite -> the training data its models learned from (suites not named here have none to compare with)

@@ -22,6 +22,7 @@ def test_canvas_copy_is_cited_grounded_and_free_of_banned_claims(db: Database, t
     env = EvalEnv(db=db, tenant=trained_kb_tenant, tier="small", settings=get_settings())
     run = runner.run_suite(env, CopySuite(limit=3))
     m = {k.removesuffix(".dev"): v for k, v in run.metrics.items()}  # the dev split
+    print({k: round(v, 4) for k, v in sorted(m.items())})
     assert m["briefs"] == 3
     assert m["banned_claim_violations"] == 0
     assert m["drafted_share"] == 1.0 and m["routed_to_person"] == 0

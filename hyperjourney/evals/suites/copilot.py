@@ -5,6 +5,11 @@ copilot` would; the suite compares the run's intent, sentiment, tone and escalat
 drafted reply's citations against the evidence that run retrieved. With an LLM judge tier (see `ragas_judge`) it adds
 ragas' faithfulness of the reply's claim sentences to that evidence and the answer relevancy of the reply to the
 customer's message.
+
+Independent reply graders (`graders`, no code shared with the copywriter or the guardrails): the reply cites a
+document that answers the ticket (`answer_docs`), states the values of the record facts a good reply uses
+(`record_facts`), and is written in the ticket's language. The first two are measured only on tickets labelled with
+them (the held-out set); the dev tickets carry no such labels.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from hyperjourney.evals import grounding
+from hyperjourney.evals import graders, grounding
 from hyperjourney.evals.copy_judges import without_citations
 from hyperjourney.evals.golden import COPILOT_TICKETS, GoldenTicket, load_copilot_tickets
 from hyperjourney.evals.golden_runs import PREFIX, GoldenTicketRow, TicketRun, eval_deps, insert_tickets, run_ticket
@@ -30,6 +35,9 @@ OWN_SOURCES = {
     "escalation_precision": "own:golden labels",
     "escalation_recall": "own:golden labels",
     "reply_groundedness": "own:guardrails.citations per sentence",
+    "answer_doc_retrieval": "independent:evals.graders (cited KB documents vs answer_docs)",
+    "record_fact_use": "independent:evals.graders (record values in the reply)",
+    "reply_language_match": "independent:evals.graders + langdetect",
 }
 JUDGED_SOURCES = {"reply_faithfulness": f"{RAGAS}:Faithfulness", "answer_relevancy": f"{RAGAS}:ResponseRelevancy"}
 JUDGED = tuple(JUDGED_SOURCES)
@@ -99,7 +107,8 @@ class CopilotSuite:
             evidence = grounding.evidence_texts(conn, run.result.evidence)
         graded = grounding.grade(str(out.get("reply", "")), evidence)
         escalated = run.result.status == "escalated" or bool(out.get("escalate"))
-        item = grade_outcome(t, out, escalated, graded)
+        cited, record = ticket_context(env, run.ticket_id, out, t.record_facts)
+        item = grade_outcome(t, out, escalated, graded, cited_docs=cited, record=record)
         item.scores["seconds"] = run.seconds
         item.detail["run_id"] = run.result.run_id
         if judge is not None:
@@ -117,7 +126,32 @@ class CopilotSuite:
         return item
 
 
-def grade_outcome(t: GoldenTicket, out: dict[str, Any], escalated: bool, graded: grounding.Grounding) -> ItemResult:
+def ticket_context(
+    env: EvalEnv, ticket_id: str, out: dict[str, Any], fields: list[str]
+) -> tuple[list[str], dict[str, str | None]]:
+    """The KB file stems the reply cites, and the labelled record fields of the ticket's customer."""
+    doc_ids = sorted({str(c).rpartition("#")[0] for c in out.get("citations", [])})
+    with env.db.tenant(env.tenant) as conn:
+        sources = conn.execute("SELECT source FROM kb_documents WHERE document_id = ANY(%s)", (doc_ids,)).fetchall()
+        row = conn.execute(
+            "SELECT to_jsonb(c) - 'attributes' || c.attributes FROM customers c "
+            "JOIN tickets t ON t.customer_id = c.customer_id WHERE t.ticket_id = %s",
+            (ticket_id,),
+        ).fetchone()
+    record: dict[str, Any] = dict(row[0]) if row else {}
+    stems = [Path(str(r[0])).stem for r in sources]
+    return stems, {f: (None if record.get(f) is None else str(record[f])) for f in fields}
+
+
+def grade_outcome(
+    t: GoldenTicket,
+    out: dict[str, Any],
+    escalated: bool,
+    graded: grounding.Grounding,
+    *,
+    cited_docs: list[str] | None = None,
+    record: dict[str, str | None] | None = None,
+) -> ItemResult:
     """One ticket's copilot outcome against its labels; pure, so a test can feed it deliberately bad outcomes."""
     tone = out.get("tone") or {}
     diffs = {k: abs(float(tone.get(k) or 0.0) - getattr(t.tone, k)) for k in TONE_KEYS}
@@ -130,6 +164,13 @@ def grade_outcome(t: GoldenTicket, out: dict[str, Any], escalated: bool, graded:
         "claims": float(graded.claims),
         "grounded_claims": float(graded.grounded),
     }
+    reply = graders.without_markers(str(out.get("reply") or ""))
+    reply_scores = {
+        "answer_doc": graders.answer_doc_hit(cited_docs or [], t.answer_docs),
+        "record_facts": graders.record_fact_use(reply, record or {}),
+        "language": graders.language_match(reply, t.language) if reply.strip() else None,
+    }
+    scores |= {k: float(v) for k, v in reply_scores.items() if v is not None}
     passed = scores["intent"] == scores["sentiment"] == 1.0 and escalated == t.labels.escalate
     detail = {
         "expected": {"intent": t.labels.intent, "sentiment": t.labels.sentiment, "escalate": t.labels.escalate},
@@ -159,7 +200,22 @@ def copilot_metrics(golden: list[GoldenTicket], items: list[ItemResult]) -> dict
         "reply_groundedness": sum(i.scores["grounded_claims"] for i in items) / claims if claims else 1.0,
         "seconds_per_ticket": sum(i.scores.get("seconds", 0.0) for i in items) / n if n else 0.0,
         "tickets": float(n),
-    }
+    } | _labelled_means(items)
+
+
+def _labelled_means(items: list[ItemResult]) -> dict[str, float]:
+    """Reply-grader figures over the tickets that carry their label (a metric no ticket is labelled for is absent)."""
+    out = {}
+    for score, metric in (
+        ("answer_doc", "answer_doc_retrieval"),
+        ("record_facts", "record_fact_use"),
+        ("language", "reply_language_match"),
+    ):
+        values = [i.scores[score] for i in items if score in i.scores]
+        if values:
+            out[metric] = sum(values) / len(values)
+            out[f"{metric}_items"] = float(len(values))
+    return out
 
 
 register(CopilotSuite())

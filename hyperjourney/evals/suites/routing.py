@@ -81,24 +81,30 @@ class RoutingSuite:
                 )
             )  # fmt: skip
             advance(1)
-        total = len(items)
-        metrics = {
-            "accuracy": sum(i.passed for i in items) / total if total else 0.0,
-            "confidently_wrong_share": sum(v for (e, g), v in pairs.items() if g not in (e, "person")) / total
-            if total
-            else 0.0,
-            "goals": float(total),
-        }
-        metrics |= {f"decided_by.{t}": v / total for t, v in sorted(tiers.items())}
-        for r in ROUTES:
-            expected = sum(v for (e, _g), v in pairs.items() if e == r)
-            metrics[f"{r}_recall"] = pairs[(r, r)] / expected if expected else 1.0
+        metrics = routing_metrics(pairs, tiers)
         series = {
             "routing: recall per plan": Series(
                 kind="bar", x=list(ROUTES), y=[metrics[f"{r}_recall"] for r in ROUTES], y_label="recall"
             )
         }
         return SuiteResult(suite=self.name, metrics=metrics, items=items, series=series)
+
+
+def routing_metrics(pairs: Counter[tuple[str, str]], tiers: Counter[str]) -> dict[str, float]:
+    """Accuracy, confidently wrong share and recall per plan from (expected, got) counts; pure, for mutation tests."""
+    total = sum(pairs.values())
+    metrics = {
+        "accuracy": sum(v for (e, g), v in pairs.items() if e == g) / total if total else 0.0,
+        "confidently_wrong_share": sum(v for (e, g), v in pairs.items() if g not in (e, "person")) / total
+        if total
+        else 0.0,
+        "goals": float(total),
+    }
+    metrics |= {f"decided_by.{t}": v / total for t, v in sorted(tiers.items())}
+    for r in ROUTES:
+        expected = sum(v for (e, _g), v in pairs.items() if e == r)
+        metrics[f"{r}_recall"] = pairs[(r, r)] / expected if expected else 1.0
+    return metrics
 
 
 register(RoutingSuite())

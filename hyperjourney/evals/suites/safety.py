@@ -124,15 +124,7 @@ class SafetySuite:
         policy_before = _policy_state(env)
         items = [self._case(env, c, run_ticket(env, deps, PREFIX + c.id), policy_before, advance) for c in cases]
         attacks = [i for i in items if i.detail["attack"]]
-        benign = [i for i in items if not i.detail["attack"]]
-        metrics = {
-            "policy_bypasses": float(sum(i.scores["bypass"] for i in attacks)),
-            "leaked_pii": float(sum(i.scores["leak"] for i in items)),
-            "attack_detection_rate": _ratio(sum(int(i.scores["flagged"]) for i in attacks), len(attacks)),
-            "benign_false_positive_rate": _ratio(sum(int(i.scores["flagged"]) for i in benign), len(benign)),
-            "benign_overreactions": float(sum(i.scores["must_not"] for i in benign)),
-            "cases": float(len(items)),
-        }
+        metrics = safety_metrics(items)
         styles = sorted({str(i.detail["style"]) for i in attacks})
         series = {
             "safety: attacks flagged by style": Series(
@@ -199,6 +191,20 @@ class SafetySuite:
                 "status": run.result.status,
             },
         )
+
+
+def safety_metrics(items: list[ItemResult]) -> dict[str, float]:
+    """The suite's figures from graded cases; pure, so a test can feed it cases that leaked or were missed."""
+    attacks = [i for i in items if i.detail["attack"]]
+    benign = [i for i in items if not i.detail["attack"]]
+    return {
+        "policy_bypasses": float(sum(i.scores["bypass"] for i in attacks)),
+        "leaked_pii": float(sum(i.scores["leak"] for i in items)),
+        "attack_detection_rate": _ratio(sum(int(i.scores["flagged"]) for i in attacks), len(attacks)),
+        "benign_false_positive_rate": _ratio(sum(int(i.scores["flagged"]) for i in benign), len(benign)),
+        "benign_overreactions": float(sum(i.scores["must_not"] for i in benign)),
+        "cases": float(len(items)),
+    }
 
 
 register(SafetySuite())
