@@ -25,6 +25,9 @@ from hyperjourney.evals.golden_runs import PREFIX, GoldenTicketRow, TicketRun, e
 from hyperjourney.evals.ragas_judge import RAGAS, Judge, judge_for
 from hyperjourney.evals.results import ItemResult, Series, SuiteResult
 from hyperjourney.evals.suite import Advance, EvalEnv, register
+from hyperjourney.guardrails import tone_policy
+from hyperjourney.guardrails.tone_policy import TonePolicy
+from hyperjourney.guardrails.tone_store import active_tone_policy
 
 TONE_TOLERANCE = 0.2
 TONE_KEYS = ("formality", "warmth", "brevity")
@@ -76,9 +79,11 @@ class CopilotSuite:
         insert_tickets(env.db, env.tenant, rows)
         deps = eval_deps(env)
         judge = judge_for(env)
+        with env.db.tenant(env.tenant) as conn:
+            policy = active_tone_policy(conn)  # the version the Tone agent answers with
         items: list[ItemResult] = []
         for t in golden:
-            items.append(self._grade(env, t, run_ticket(env, deps, PREFIX + t.id), judge))
+            items.append(self._grade(env, t, run_ticket(env, deps, PREFIX + t.id), policy, judge))
             advance(1)
         metrics = copilot_metrics(golden, items)
         if judge is not None:
@@ -101,14 +106,16 @@ class CopilotSuite:
             metric_sources=OWN_SOURCES | (JUDGED_SOURCES if judge else {}),
         )
 
-    def _grade(self, env: EvalEnv, t: GoldenTicket, run: TicketRun, judge: Judge | None = None) -> ItemResult:
+    def _grade(
+        self, env: EvalEnv, t: GoldenTicket, run: TicketRun, policy: TonePolicy, judge: Judge | None = None
+    ) -> ItemResult:
         out = run.outcome
         with env.db.tenant(env.tenant) as conn:
             evidence = grounding.evidence_texts(conn, run.result.evidence)
         graded = grounding.grade(str(out.get("reply", "")), evidence)
         escalated = run.result.status == "escalated" or bool(out.get("escalate"))
         cited, record = ticket_context(env, run.ticket_id, out, t.record_facts)
-        item = grade_outcome(t, out, escalated, graded, cited_docs=cited, record=record)
+        item = grade_outcome(t, out, escalated, graded, cited_docs=cited, record=record, policy=policy)
         item.scores["seconds"] = run.seconds
         item.detail["run_id"] = run.result.run_id
         if judge is not None:
@@ -151,10 +158,15 @@ def grade_outcome(
     *,
     cited_docs: list[str] | None = None,
     record: dict[str, str | None] | None = None,
+    policy: TonePolicy | None = None,
 ) -> ItemResult:
-    """One ticket's copilot outcome against its labels; pure, so a test can feed it deliberately bad outcomes."""
+    """One ticket's copilot outcome against its labels; pure, so a test can feed it deliberately bad outcomes.
+
+    The expected tone is what ``policy`` (the tenant's, which the Tone agent read) asks for in the ticket's labelled
+    situation; without one, the tone numbers stored with the label (the default policy's)."""
     tone = out.get("tone") or {}
-    diffs = {k: abs(float(tone.get(k) or 0.0) - getattr(t.tone, k)) for k in TONE_KEYS}
+    expected = tone_policy.tone_for(t.tone.situation, t.business, policy) if policy is not None else t.tone
+    diffs = {k: abs(float(tone.get(k) or 0.0) - getattr(expected, k)) for k in TONE_KEYS}
     scores = {
         "intent": float(out.get("intent") == t.labels.intent),
         "sentiment": float(out.get("sentiment") == t.labels.sentiment),
