@@ -224,11 +224,14 @@ def report_command(
                 raise ValueError(str(exc)) from exc
             history = store.history(conn, run_.suite)
             failures = store.failed_items(conn, run_id)
+            samples = store.samples(conn, run_id)
+            pinned = store.baseline(conn, run_.suite)
+        since = compare_runs(pinned, run_) if pinned is not None and pinned.run_id != run_.run_id else None
         gated = gate.load_thresholds().suites.get(run_.suite)
         gates = runner.gate_latest(env, [run_.suite]) if gated else None
     target = out or Path(f"eval-{run_id}.html")
-    target.write_text(report.render_html(run_, history, failures, gates), encoding="utf-8")
-    console.print(report.render_markdown(run_, gates), markup=False)
+    target.write_text(report.render_html(run_, history, failures, gates, samples, since), encoding="utf-8")
+    console.print(report.render_markdown(run_, gates, samples, since), markup=False)
     console.print(f"report written to {target}")
 
 

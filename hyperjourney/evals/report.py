@@ -9,9 +9,12 @@ from collections.abc import Sequence
 import matplotlib
 
 matplotlib.use("Agg")
+from typing import Any
+
 import matplotlib.pyplot as plt
 
 from hyperjourney.evals import splits
+from hyperjourney.evals.compare import Comparison
 from hyperjourney.evals.results import EvalRun, Series
 from hyperjourney.evals.runner import GateReport
 from hyperjourney.monitoring.drift import MODERATE, SIGNIFICANT, DriftReport
@@ -156,6 +159,49 @@ def split_notes(run: EvalRun) -> list[str]:
     return notes
 
 
+Sample = tuple[str, dict[str, Any]]  # item id, {"input", "output", "cited"}
+
+
+def _samples_html(samples: Sequence[Sample]) -> list[str]:
+    """The outputs themselves beside what they answered and the facts they cited: what a reviewer reads first."""
+    if not samples:
+        return []
+    rows = "".join(
+        "<tr>"
+        f"<td>{html.escape(item)}</td>"
+        f"<td><pre>{html.escape(str(s.get('input', '')))}</pre></td>"
+        f"<td><pre>{html.escape(str(s.get('output', '')))}</pre></td>"
+        f"<td>{'<br>'.join(html.escape(str(c)) for c in s.get('cited', [])) or '-'}</td>"
+        "</tr>"
+        for item, s in samples
+    )
+    head = "<tr><th>item</th><th>ticket / goal</th><th>rendered output</th><th>cited facts</th></tr>"
+    table = f"<table class='samples'><thead>{head}</thead><tbody>{rows}</tbody></table>"
+    return ["<h2>samples (dev and held-out)</h2>", table]
+
+
+def baseline_rows(comparison: Comparison) -> list[list[str]]:
+    """Metrics that moved since the baseline run, then the context keys (prompts, models, data, splits) that did."""
+    rows = [
+        ["metric", m.metric, _num(m.a), _num(m.b), "-" if m.delta is None else f"{m.delta:+.4g}"]
+        for m in comparison.metrics
+        if m.delta is None or abs(m.delta) > 1e-12
+    ]
+    changed = [c for c in comparison.changes if c.key != "code_version"]
+    rows += [["context", c.key, str(c.a)[:60], str(c.b)[:60], ""] for c in changed]
+    return rows
+
+
+def _baseline_html(comparison: Comparison | None) -> list[str]:
+    if comparison is None:
+        return ["<h2>since the baseline</h2><p>no baseline run pinned for this suite (`eval baseline RUN`)</p>"]
+    rows = baseline_rows(comparison)
+    title = f"<h2>since the baseline ({html.escape(comparison.a)})</h2>"
+    if not rows:
+        return [title, "<p>nothing changed</p>"]
+    return [title, _table(["what", "name", "baseline", "this run", "Δ"], rows)]
+
+
 def _judge(run: EvalRun) -> str:
     return f"LLM judge {run.context.judge}" if run.context.judge else "no LLM judge"
 
@@ -165,6 +211,8 @@ def render_html(
     history: Sequence[EvalRun],
     failures: Sequence[tuple[str, dict[str, object]]],
     gates: GateReport | None,
+    samples: Sequence[Sample] = (),
+    since_baseline: Comparison | None = None,
 ) -> str:
     headers, rows = metric_rows(run)
     notes = split_notes(run)
@@ -194,6 +242,8 @@ def render_html(
                 ],
             ),
         ]
+    parts += _samples_html(samples)
+    parts += _baseline_html(since_baseline)
     parts += _drift_html(run.drift)
     parts.append("<h2>plots</h2><div class='plots'>")
     if len(history) > 1:
@@ -208,7 +258,8 @@ def render_html(
         ]
     style = (
         "body{font-family:system-ui,sans-serif;margin:2rem;max-width:1100px}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ddd;padding:4px 8px;text-align:left}.plots{display:flex;flex-wrap:wrap;gap:1rem}"
+        "td,th{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}"
+        ".plots{display:flex;flex-wrap:wrap;gap:1rem}pre{white-space:pre-wrap;margin:0;max-width:28rem}"
     )
     body = "\n".join(parts)
     title = html.escape(run.run_id)
@@ -216,7 +267,9 @@ def render_html(
     return f"<!doctype html><html><head>{head}</head><body>{body}</body></html>"
 
 
-def render_markdown(run: EvalRun, gates: GateReport | None) -> str:
+def render_markdown(
+    run: EvalRun, gates: GateReport | None, samples: Sequence[Sample] = (), since_baseline: Comparison | None = None
+) -> str:
     lines = [
         f"# eval run `{run.run_id}`",
         "",
@@ -233,5 +286,12 @@ def render_markdown(run: EvalRun, gates: GateReport | None) -> str:
         lines += ["", "gates: " + ("all pass" if not failing else f"{len(failing)} failing")]
         lines += [f"- {c.metric}: {c.reason}" for c in failing]
         lines += [f"- warning {c.suite}.{c.metric}: {c.reason}" for c in mine if c.warning]
+    if since_baseline is not None:
+        moved = baseline_rows(since_baseline)
+        lines += ["", f"since the baseline {since_baseline.a}: " + (f"{len(moved)} changes" if moved else "nothing")]
+        lines += [f"- {what} {name}: {a} → {b} {delta}".rstrip() for what, name, a, b, delta in moved[:15]]
+    for item, s in samples:
+        said, wrote = str(s.get("input", ""))[:160], str(s.get("output", ""))[:240]
+        lines += ["", f"sample {item}:", f"  in:  {said!r}", f"  out: {wrote!r}"]
     lines += drift_markdown(run.drift)
     return "\n".join(lines) + "\n"

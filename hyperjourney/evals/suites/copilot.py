@@ -30,6 +30,7 @@ from hyperjourney.guardrails.tone_policy import TonePolicy
 from hyperjourney.guardrails.tone_store import active_tone_policy
 
 TONE_TOLERANCE = 0.2
+SAMPLE_CHARS = 400
 TONE_KEYS = ("formality", "warmth", "brevity")
 OWN_SOURCES = {
     "intent_accuracy": "own:golden labels",
@@ -118,6 +119,12 @@ class CopilotSuite:
         item = grade_outcome(t, out, escalated, graded, cited_docs=cited, record=record, policy=policy)
         item.scores["seconds"] = run.seconds
         item.detail["run_id"] = run.result.run_id
+        cited = set(out.get("citations", []))
+        item.detail["sample"] = {
+            "input": f"{t.subject}\n{t.body}"[:SAMPLE_CHARS],
+            "output": str(out.get("reply") or "(no reply drafted: escalated to a person)"),
+            "cited": [f"{e.citation_id}: {e.text[:SAMPLE_CHARS]}" for e in evidence if e.citation_id in cited][:3],
+        }
         if judge is not None:
             failed_before = len(judge.failures)
             question, reply = f"{t.subject}\n{t.body}", without_citations(str(out.get("reply", "")))

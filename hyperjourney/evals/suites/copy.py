@@ -233,11 +233,24 @@ def grade_drafted(brief: CopyBrief, made: Drafted, judge: CopyJudges) -> Graded:
             "plan": made.plan,
             "variants": len(made.variants),
             "problems": problems,
-            "rendered": [{"channel": ch, "subject": subj, "body": body} for ch, subj, body in rendered],
+            "sample": sample(canvas_goal(brief), rendered, [e for e in made.evidence if e.citation_id in cited_ids]),
         }
         | ({"judge_errors": judge_errors} if judge_errors else {}),
     )
     return Graded(item, claims, cited, grounded, unsupported, banned, bool(made.variants), made.plan, grades)
+
+
+SAMPLE_CHARS = 400
+
+
+def sample(goal: str, rendered: list[tuple[str, str | None, str]], cited: list[Evidence]) -> dict[str, Any]:
+    """What the report shows for one brief: the goal, the copy as the customer gets it, the facts it cited."""
+    return {
+        "input": goal,
+        "output": "\n\n".join(f"[{ch}] {subj + ' | ' if subj else ''}{body}" for ch, subj, body in rendered)
+        or "(no copy: routed elsewhere)",
+        "cited": [f"{e.citation_id}: {e.text[:SAMPLE_CHARS]}" for e in cited[:3]],
+    }
 
 
 def rendered_variant(v: dict[str, Any], evidence: list[Evidence]) -> tuple[str, str | None, str]:
