@@ -46,7 +46,7 @@ def test_html_shows_samples_and_what_changed_since_the_baseline() -> None:
     }
     page = report.render_html(run, [base, run], [], None, [("held_out:tkt-007", sample)], compare(base, run))
     assert "Where is my &lt;refund&gt;?" in page and "Refunds reach your card in 5 days." in page
-    assert "held_out:tkt-007" in page and "kb#1: 5d" in page
+    assert "held_out:tkt-007" in page and "kb#1: 5 days" in page
     moved = {row[1]: row for row in report.baseline_rows(compare(base, run))}
     assert moved["intent_accuracy.dev"][4] == "-0.03" and "splits.held_out.hash" in moved
     markdown = report.render_markdown(run, None, [("held_out:tkt-007", sample)], compare(base, run))
