@@ -274,10 +274,16 @@ def answer_doc_hit(cited_docs: Iterable[str], answer_docs: Sequence[str]) -> boo
     return bool(set(cited_docs) & set(answer_docs)) if answer_docs else None
 
 
+def _states(value: str | None, reply: str, low: str) -> bool:
+    if not value:
+        return False
+    return has_number(value, reply) if value[0].isdigit() else value.lower() in low
+
+
 def record_fact_use(reply: str, facts: Mapping[str, str | None]) -> float | None:
     """Share of the record facts a good reply uses whose value the reply states (None: no facts labelled)."""
     if not facts:
         return None
     low = reply.lower()
-    used = [bool(v) and (has_number(v, reply) if v[0].isdigit() else v.lower() in low) for v in facts.values()]
+    used = [_states(v, reply, low) for v in facts.values()]
     return sum(used) / len(used)

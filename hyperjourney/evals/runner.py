@@ -45,7 +45,7 @@ def run_suite(
         merged = splits.merge(suite.name, results)
         info = {split: splits.describe(s, results[split]) for split, s in parts}
         copies = splits.near_duplicate_check(suite.name, parts)
-        merged.metrics |= {splits.metric_key("near_duplicates", k): float(len(v)) for k, v in copies.items()}
+        merged.metrics |= {f"near_duplicates.{k}": float(len(v)) for k, v in copies.items()}
         ctx = ctx.model_copy(update={"splits": info, "near_duplicates": copies})
     else:
         merged = results[splits.DEV]

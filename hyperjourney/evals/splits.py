@@ -45,7 +45,7 @@ def splits_of(suite: Suite) -> list[tuple[Split, Suite]]:
     """The suite once per split present: dev always, held-out when its file exists."""
     if not isinstance(suite, SplitSuite):
         return [(DEV, suite)]
-    found = [(DEV, suite)]
+    found: list[tuple[Split, Suite]] = [(DEV, suite)]
     files = suite.dataset_files()
     if len(files) == 1 and (twin := held_out_file(files[0])) is not None:
         found.append((HELD_OUT, suite.with_dataset(twin)))
@@ -100,7 +100,7 @@ def by_split(metrics: dict[str, float]) -> dict[str, dict[Split, float]]:
     for key, value in metrics.items():
         base, _, split = key.rpartition(".")
         if base and split in SPLITS:
-            table.setdefault(base, {})[split] = value  # type: ignore[index]
+            table.setdefault(base, {})[DEV if split == DEV else HELD_OUT] = value
     return table
 
 

@@ -42,7 +42,9 @@ class TonePolicy(BaseModel):
 
     @field_validator("settings")
     @classmethod
-    def _every_situation_on_the_scale(cls, value: dict[Situation, tuple[int, int, int]]) -> dict:  # type: ignore[type-arg]
+    def _every_situation_on_the_scale(
+        cls, value: dict[Situation, tuple[int, int, int]]
+    ) -> dict[Situation, tuple[int, int, int]]:
         missing = [s for s in SITUATIONS if s not in value]
         if missing:
             raise ValueError(f"no setting for situation(s) {', '.join(missing)}")

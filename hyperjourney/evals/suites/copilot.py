@@ -119,11 +119,11 @@ class CopilotSuite:
         item = grade_outcome(t, out, escalated, graded, cited_docs=cited, record=record, policy=policy)
         item.scores["seconds"] = run.seconds
         item.detail["run_id"] = run.result.run_id
-        cited = set(out.get("citations", []))
+        cited_ids = set(out.get("citations", []))
         item.detail["sample"] = {
             "input": f"{t.subject}\n{t.body}"[:SAMPLE_CHARS],
             "output": str(out.get("reply") or "(no reply drafted: escalated to a person)"),
-            "cited": [f"{e.citation_id}: {e.text[:SAMPLE_CHARS]}" for e in evidence if e.citation_id in cited][:3],
+            "cited": [f"{e.citation_id}: {e.text[:SAMPLE_CHARS]}" for e in evidence if e.citation_id in cited_ids][:3],
         }
         if judge is not None:
             failed_before = len(judge.failures)

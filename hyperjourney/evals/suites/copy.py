@@ -260,8 +260,8 @@ def rendered_variant(v: dict[str, Any], evidence: list[Evidence]) -> tuple[str, 
     if channel not in CHANNEL_KINDS:
         return channel, subject, body
     try:
-        asset = parse_marked(body, evidence, kind=CHANNEL_KINDS[channel][0], subject=subject)  # type: ignore[index]
-        out = render(asset, channel, LOCALE, demo_rules())  # type: ignore[arg-type]
+        asset = parse_marked(body, evidence, kind=CHANNEL_KINDS[channel][0], subject=subject)
+        out = render(asset, channel, LOCALE, demo_rules())
     except (MarkedCopyError, RenderError):
         return channel, subject, body
     return channel, out.subject, out.body
