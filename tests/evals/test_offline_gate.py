@@ -42,8 +42,9 @@ def test_every_offline_suite_passes_its_gates_on_its_complete_set(db: Database, 
         print(run.suite, f"{seconds:.1f}s", {k: round(v, 4) for k, v in sorted(run.metrics.items())})
     print(f"all suites with drift: {time.perf_counter() - started:.1f}s")
     assert len({r.drift.report_id for r in runs if r.drift is not None}) == 1
-    # `tickets` scores a tenant's own labelled hold-out: nothing to gate on the demo-built gate tenant
-    assert set(gate.load_thresholds().suites) == set(REGISTRY) - {"tickets"}
+    # `tickets` scores a tenant's own labelled hold-out: nothing to gate on the demo-built gate tenant; `canvas` is
+    # gated once a reviewed run of its held-out goals gives a baseline
+    assert set(gate.load_thresholds().suites) == set(REGISTRY) - {"tickets", "canvas"}
     report = runner.gate_latest(env)
     failed = [f"{c.suite}.{c.metric}: {c.reason}" for c in report.checks if not c.ok]
     with db.tenant(gate_tenant) as conn:  # what a person needs to see why, in the failure message

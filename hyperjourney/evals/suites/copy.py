@@ -253,7 +253,7 @@ def sample(goal: str, rendered: list[tuple[str, str | None, str]], cited: list[E
     }
 
 
-def rendered_variant(v: dict[str, Any], evidence: list[Evidence]) -> tuple[str, str | None, str]:
+def rendered_variant(v: dict[str, Any], evidence: list[Evidence], locale: str = LOCALE) -> tuple[str, str | None, str]:
     """(channel, subject, body) as the launch path renders the variant for a customer; the marked text when it
     cannot be rendered, so the graders see (and fail) what would otherwise have gone out."""
     channel, subject, body = str(v.get("channel", "email")), v.get("subject"), str(v.get("body", ""))
@@ -261,7 +261,7 @@ def rendered_variant(v: dict[str, Any], evidence: list[Evidence]) -> tuple[str, 
         return channel, subject, body
     try:
         asset = parse_marked(body, evidence, kind=CHANNEL_KINDS[channel][0], subject=subject)
-        out = render(asset, channel, LOCALE, demo_rules())
+        out = render(asset, channel, locale, demo_rules())
     except (MarkedCopyError, RenderError):
         return channel, subject, body
     return channel, out.subject, out.body
