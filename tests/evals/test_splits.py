@@ -108,3 +108,17 @@ def test_packaged_goal_routing_dev_set_has_no_near_copy_of_a_router_example() ->
     assert isinstance(routing, splits.SplitSuite)
     copies = near_duplicates.find(routing.item_texts(), near_duplicates.router_examples())
     assert copies == [], [(d.text, d.match) for d in copies]
+
+
+def test_no_held_out_item_is_a_near_copy_of_training_or_dev_items() -> None:
+    """Active once held-out sets land (the runner reads them; this test may): a held-out item whose words are mostly a
+    training example's or a dev item's (Jaccard >= 0.7) measures memory, so the set must be rewritten, not the gate."""
+    import hyperjourney.evals.suites  # noqa: F401  (registers the suites)
+
+    copies = {}
+    for suite in REGISTRY.values():
+        parts = splits.splits_of(suite)
+        if len(parts) > 1:
+            found = splits.near_duplicate_check(suite.name, parts)["held_out"]
+            copies |= {f"{suite.name}:{d.item}": (d.text, d.match, d.similarity) for d in found}
+    assert copies == {}
