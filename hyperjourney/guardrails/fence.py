@@ -11,7 +11,6 @@ text is drawn again. Detection (inbound.py) may miss an attack; the fence and th
 from __future__ import annotations
 
 import secrets
-
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
