@@ -38,7 +38,9 @@ def test_the_goal_reaches_the_researcher_and_analyst_llms_inside_a_marketer_fenc
     sizing = {"lift_low": 0.05, "lift_high": 0.1, "holdout_share": 0.1, "min_days": 28, "confidence": 0.9}
     tiers, models = scripted_tiers(small=[segment, sizing], large=[segment, sizing])
     always_escalate = settings.model_copy(update={"router": RouterSettings(confidence_threshold=1.0)})
-    ctx = build_deps(db, always_escalate, tiers=tiers, clock=fixed_clock()).context(trained_tenant, "run-fence", "canvas")
+    ctx = build_deps(db, always_escalate, tiers=tiers, clock=fixed_clock()).context(
+        trained_tenant, "run-fence", "canvas"
+    )
     brief = researcher.ResearchBrief.model_validate(researcher.research_goal(ctx, goal).output.model_dump())
     analyst.size_opportunity(ctx, brief)
     prompts = models["llm-small"].prompts() + models["llm-large"].prompts()
