@@ -66,7 +66,11 @@ def route_goal(router: Router, goal: str) -> Routed[RoutePlan]:
         return Candidate(plan_guess, guess.confidence, f"{intent_router.MODEL_VERSION} (vs {guess.runner_up})")
 
     return router.decide(
-        "route", schema=RoutePlan, prompt=load("supervisor_route"), variables={"untrusted_request": fence(goal, author="marketer")}, small=small
+        "route",
+        schema=RoutePlan,
+        prompt=load("supervisor_route"),
+        variables={"untrusted_request": fence(goal, author="marketer")},
+        small=small,
     )
 
 
