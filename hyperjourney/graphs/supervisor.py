@@ -237,7 +237,8 @@ def build_graph(deps: Deps, checkpointer: BaseCheckpointSaver[Any] | None, *, na
                 evidence=context.evidence,
                 recipient_id=context.profile.customer_id,
             )
-            hits = [e.model_dump(mode="json") for e in context.evidence]
+            reply = copywriter.Reply.model_validate(result.output.model_dump())
+            hits = [e.model_dump(mode="json") for e in reply.evidence]  # what the reply may cite, chosen facts too
         _record(deps, state, "copywriter", result)
         return Command(goto="supervisor", update=_update("copywriter", result, c, copy_evidence=hits))
 
