@@ -190,15 +190,13 @@ def _brief_texts(path: Path) -> list[str]:
     ("kind", "held_out", "others"),
     [
         (
-            "injection texts vs the detector's training data, the dev safety cases and the first held-out set",
+            "injection texts vs the detector's training and dev data (the first held-out set) and the dev safety cases",
             _attack_texts,
             lambda: [
                 s
                 for p in [
                     *sorted((PKG / "guardrails").glob("*.yaml")),
                     DATASETS / "chat_safety.yaml",
-                    INJECTION / "held_out_attacks.yaml",
-                    INJECTION / "held_out_benign.yaml",
                 ]
                 for s in _strings(_load_any(p))
             ],
