@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from hyperjourney.agents.base import AgentContext, AgentResult, Step
 from hyperjourney.agents.ports import CustomerInsight, Evidence, SegmentInfo
+from hyperjourney.guardrails.fence import fence
 from hyperjourney.models.router import Candidate
 from hyperjourney.prompts.loader import load
 from hyperjourney.tools.customers import CustomerProfile
@@ -98,7 +99,7 @@ def research_goal(ctx: AgentContext, goal: str) -> AgentResult:
         "segment",
         schema=SegmentQuery,
         prompt=load(PROMPT),
-        variables={"goal": goal, "industries": ", ".join(industries)},
+        variables={"untrusted_goal": fence(goal, author="marketer"), "industries": ", ".join(industries)},
         small=lambda: parse_goal(goal, first),
     )
     query = routed.value or SegmentQuery()

@@ -30,6 +30,8 @@ from hyperjourney.agents.ports import (
 )
 from hyperjourney.data.brand import Brand, load_brand
 from hyperjourney.db.database import Database
+from hyperjourney.guardrails.tone_policy import TonePolicy
+from hyperjourney.guardrails.tone_store import active_tone_policy
 from hyperjourney.monitoring import store as eval_store
 from hyperjourney.monitoring.drift import DriftReading
 from hyperjourney.tools import customers
@@ -137,6 +139,11 @@ class Toolbox:
         """The tenant's brand: the name, signature and footer its replies carry."""
         with self.db.tenant(self.tenant) as conn:
             return load_brand(conn)
+
+    def tone_policy(self) -> TonePolicy:
+        """The tenant's active tone policy (the packaged default when it stored none)."""
+        with self.db.tenant(self.tenant) as conn:
+            return active_tone_policy(conn)
 
     def classify_ticket(self, inp: ClassifyInput) -> TicketSignal:
         return self.ports.scoring.classify_ticket(self.tenant, inp.text)
