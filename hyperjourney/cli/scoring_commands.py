@@ -162,7 +162,7 @@ def show(
             better = "yes" if (a < b if lower_better else a > b) else "no"
             table.add_row(metric, f"{a:.4f}", f"{b:.4f}", better, "yes" if metric in tested else "-")
     console.print(table)
-    _print_choice(m)
+    _print_choice(name, m)
     if "mae_zero" in m:
         console.print(
             f"MAE uses the median estimate, RMSE the expected value (MAE of the expected value "
@@ -262,14 +262,17 @@ def print_scores_as_of(customer_id: str, at: datetime, scores: dict[str, Score])
     console.print(table)
 
 
-def _print_choice(m: dict[str, Any]) -> None:
-    """Which CLV model the backtest chose and why (hurdle vs BG/NBD+GG on the customers with an order)."""
+def _print_choice(name: str, m: dict[str, Any]) -> None:
+    """Which model the backtest chose and why: for CLV hurdle vs BG/NBD+GG, for purchase propensity the
+    classifier vs BG/NBD, each judged on the customers with an order."""
     if "choice" not in m:
         return
-    console.print(f"CLV model: {m['choice']}")
-    if "chosen_holdout" in m:
-        h = m["chosen_holdout"]
+    console.print(f"{'CLV' if name == 'clv' else 'purchase'} model: {m['choice']}")
+    h = m.get("chosen_holdout")
+    if h and "rmse" in h:
         console.print(f"as used (every held-out customer, n={h['n']:,}): RMSE {h['rmse']:.2f}, MAE {h['mae']:.2f}")
+    elif h:
+        console.print(f"as used (every held-out customer, n={h['n']:,}): Brier {h['brier']:.4f}, AUC {h['auc']:.3f}")
 
 
 @app.command()
@@ -301,7 +304,7 @@ def backtest(
         console.print(
             f"baseline: {m.get('baseline', '-')}; beats baseline: {'yes' if m.get('beats_baseline') else 'NO'}"
         )
-        _print_choice(m)
+        _print_choice(name, m)
     if report.horizons:
         table = Table(
             title=f"projected CLV horizons vs the spend seen after {at:%Y-%m-%d} ({report.horizons[0].model})"

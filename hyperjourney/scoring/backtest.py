@@ -121,9 +121,10 @@ def backtest(db: Database, tenant: str, at: datetime, horizon: timedelta) -> Bac
         try:
             if name == "clv":
                 _, quality = fit_clv(vec, train, test, horizon)
+            elif name == "purchase_propensity":
+                _, quality = fit_classifier(name, CLASSIFIERS[name], vec, train, test, horizon.days)
             else:
-                task = churn_task(prof, horizon.days) if name == "churn_risk" else CLASSIFIERS[name]
-                _, quality = fit_classifier(name, task, vec, train, test)
+                _, quality = fit_classifier(name, churn_task(prof, horizon.days), vec, train, test)
         except FIT_ERRORS as exc:
             report.skipped[name] = Skipped(reason=str(exc), needs=ready[name].needs)
             continue

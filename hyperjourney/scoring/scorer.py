@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from hyperjourney.scoring import btyd, category, clv_choice, horizons, sendtime
+from hyperjourney.scoring import btyd, category, clv_choice, horizons, purchase_choice, sendtime
 from hyperjourney.scoring.linear import LinearClassifier, LogSpendRegressor
 from hyperjourney.scoring.registry import ModelVersion
 from hyperjourney.scoring.schema import SCORE_NAMES, Score
@@ -42,6 +42,7 @@ class Scorer:
     clv_spend: LogSpendRegressor | None = None
     clv_projection: horizons.Projection | None = None
     clv_btyd: clv_choice.BTYDValue | None = None  # set when the backtest chose BG/NBD+GG over the hurdle model
+    purchase_bgnbd: purchase_choice.BGNBDPurchase | None = None  # set when the backtest chose BG/NBD for buyers
     next_category: category.NextCategoryModel | None = None
     priors: dict[str, list[float]] = field(default_factory=dict)
 
@@ -64,6 +65,8 @@ class Scorer:
             if name in BINARY:
                 s.vectorizers[name] = Vectorizer(art["vectorizer"])
                 s.binary[name] = LinearClassifier.from_json(art["model"])
+                if name == "purchase_propensity" and art.get("chosen") == "bgnbd":
+                    s.purchase_bgnbd = purchase_choice.BGNBDPurchase.model_validate(art["bgnbd"])
             elif name == "clv":
                 s.vectorizers[name] = Vectorizer(art["vectorizer"])
                 s.clv_buy = LinearClassifier.from_json(art["buy"])
@@ -94,7 +97,8 @@ class Scorer:
             else [0] * len(rows),
             dtype=int,
         )
-        rfm = clv_choice.summary(rows) if self.clv_btyd is not None else None
+        btyd_used = self.clv_btyd is not None or self.purchase_bgnbd is not None
+        rfm = clv_choice.summary(rows) if btyd_used else None
         return Inputs(xs, sequence, hours, business, rfm)
 
     def core(self, inp: Inputs) -> dict[str, Any]:
@@ -106,6 +110,13 @@ class Scorer:
         for name in self.binary:
             model, x = self.binary[name], inp.x[name]
             out[name] = model.predict_with_drivers(x, TOP_REASONS)
+        if "purchase_propensity" in out and self.purchase_bgnbd is not None and inp.rfm is not None:
+            # BG/NBD's P(purchase in the horizon) for the customers with an order, the classifier's for the rest
+            buyer = inp.rfm[1]
+            p, top, effects = out["purchase_propensity"]
+            bgnbd = purchase_choice.probability(self.purchase_bgnbd, *inp.rfm)
+            out["purchase_propensity"] = (np.where(buyer, bgnbd, p), top, effects)
+            out["purchase_bgnbd"] = buyer
         if self.clv_buy is not None and self.clv_spend is not None:
             x = inp.x["clv"]
             p_buy, top, effects = self.clv_buy.predict_with_drivers(x, TOP_REASONS)
@@ -166,12 +177,16 @@ class Scorer:
                         )
                     )
                 conf, problems = self._confidence(name, extra)
+                if name == "purchase_propensity" and "purchase_bgnbd" in arrays and arrays["purchase_bgnbd"][i]:
+                    drivers = [self._bgnbd_reason(float(p[i]))]
+                else:
+                    drivers = self._drivers(top[i], effects[i], vec, row)
                 out[i][name] = dict(
                     name=name,
                     value=round(float(p[i]), 4),
                     confidence=conf,
                     model_version=self.versions[name],
-                    reasons=problems + self._drivers(top[i], effects[i], vec, row),
+                    reasons=problems + drivers,
                     label=None,
                 )
         if "clv" in arrays:
@@ -183,6 +198,14 @@ class Scorer:
         if "best_send_hour" in arrays:
             self._send_hour(rows, out, shared, arrays["best_send_hour"], inp.hours)
         return out
+
+    def _bgnbd_reason(self, p: float) -> dict[str, Any]:
+        assert self.purchase_bgnbd is not None
+        text = (
+            f"BG/NBD (chosen by backtest for customers with an order): P(still buying and buys in "
+            f"{self.purchase_bgnbd.horizon_days} days) {p:.0%} from their order count, recency and tenure"
+        )
+        return dict(feature="purchase_propensity", text=text, direction="+", size=round(p, 4))
 
     def _shared_penalties(
         self, rows: Sequence[dict[str, Any]], stale: Sequence[Sequence[str]]
@@ -449,7 +472,7 @@ class Inputs:
     sequence: category.SequenceInputs | None  # None without an active next_category model
     hours: np.ndarray
     business: np.ndarray
-    rfm: tuple[btyd.RFM, np.ndarray] | None = None  # BG/NBD summary and who has ordered, when BG/NBD+GG is chosen
+    rfm: tuple[btyd.RFM, np.ndarray] | None = None  # BG/NBD summary and who has ordered, when a BG/NBD is chosen
 
 
 def _signed(x: float) -> str:

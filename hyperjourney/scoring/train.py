@@ -32,6 +32,8 @@ from hyperjourney.features.training import HORIZON, VALUE_HORIZON, Example, trai
 from hyperjourney.scoring import category, clv_choice, horizons, metrics, preflight, registry, sendtime
 from hyperjourney.scoring.linear import LinearClassifier, LogSpendRegressor
 from hyperjourney.scoring.preflight import MIN_EXAMPLES, MIN_POSITIVES, DataProfile
+from hyperjourney.scoring.purchase_choice import Choice as PurchaseChoice
+from hyperjourney.scoring.purchase_choice import decide as choose_purchase
 from hyperjourney.scoring.schema import InsufficientDataError
 from hyperjourney.scoring.text import train_text_models
 from hyperjourney.scoring.vectorize import Vectorizer
@@ -175,11 +177,13 @@ def train_all(
     progress: Callable[[str], None] | None = None,
     scoring: ScoringSettings | None = None,
     clv_model: clv_choice.Choice | None = None,
+    purchase_model: PurchaseChoice | None = None,
 ) -> TrainReport:
     """Train what the data supports (or just ``only``), store and activate it; report the rest as skipped.
 
     ``scoring`` (default: the settings) names the CLV horizons and the lifetime value's discount rate;
-    ``clv_model`` forces the CLV model instead of choosing the better of hurdle and BG/NBD+GG by backtest.
+    ``clv_model`` forces the CLV model instead of choosing the better of hurdle and BG/NBD+GG by backtest,
+    ``purchase_model`` the purchase model instead of choosing the better of the classifier and BG/NBD.
     """
     scoring = scoring or get_settings().scoring
     if only is not None and only not in KINDS:
@@ -233,7 +237,9 @@ def train_all(
             for name in customer_models:
                 say(f"training {name}")
                 try:
-                    if name in CLASSIFIERS:
+                    if name == "purchase_propensity":
+                        result = fit_classifier(name, CLASSIFIERS[name], vec, train, test, HORIZON.days, purchase_model)
+                    elif name in CLASSIFIERS:
                         task = churn_task(prof) if name == "churn_risk" else CLASSIFIERS[name]
                         result = fit_classifier(name, task, vec, train, test)
                     elif name == "clv":
@@ -324,8 +330,16 @@ def _check(name: str, y: np.ndarray, where: str) -> None:
 
 
 def fit_classifier(
-    name: str, task: Task, vec: Vectorizer, train: list[Example], test: list[Example]
+    name: str,
+    task: Task,
+    vec: Vectorizer,
+    train: list[Example],
+    test: list[Example],
+    bgnbd_horizon_days: int | None = None,
+    force: PurchaseChoice | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Fit and judge a classifier; with ``bgnbd_horizon_days`` (purchase propensity), also judge BG/NBD's
+    P(purchase in that horizon) against it on the held-out buyers and record the choice (`purchase_choice`)."""
     tr = [e for e in train if task.population(e)]
     te = [e for e in test if task.population(e)]
     y = np.array([task.label(e) for e in tr], dtype=float)
@@ -338,6 +352,11 @@ def fit_classifier(
     quality = metrics.classifier_report(y_test, p, rule, float(y.mean()))
     quality |= {"baseline": task.rule_name, "description": task.description}
     artifact = {"vectorizer": vec.levels, "model": model.to_json(), "auc": quality["auc"]}
+    if bgnbd_horizon_days is not None:
+        rows = [e.features for e in te]
+        chosen, judged = choose_purchase(rows, y_test, p, bgnbd_horizon_days, force, FIT_ERRORS)
+        artifact |= chosen
+        quality |= judged
     return artifact, quality
 
 

@@ -22,6 +22,8 @@ def test_list_show_score_and_segment(db: Database, trained: Trained) -> None:
     for expected in ("auc", "ece", "brier", "lift by decile", "baseline", "beats baseline: yes"):
         assert expected in out
     assert "log_loss" in out and "in criterion" in out and "Brier and log loss below the base rate" in out
+    assert "purchase model: " in out and "Brier classifier" in out and "vs BG/NBD" in out, out
+    assert "as used (every held-out customer" in out and "AUC" in out, out
     code, out = invoke("models", "show", "clv", "--tenant", tenant)
     assert code == 0 and "rmse" in out and "mae" in out and "MAE uses the median estimate" in out, out
     assert "CLV model: the hurdle model for everyone (forced)" in out and "as used (every held-out" in out, out
