@@ -12,10 +12,12 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from hyperjourney.agents.base import AgentContext, AgentResult, Step
-from hyperjourney.agents.ports import AssetDraft, Evidence, Tone
 from hyperjourney.agents.researcher import ResearchBrief
 from hyperjourney.data.brand import Brand
 from hyperjourney.guardrails.fence import fence
+from hyperjourney.guardrails.models import Asset
+from hyperjourney.guardrails.tone import ToneAttributes
+from hyperjourney.knowledge.models import Hit
 from hyperjourney.models.router import Candidate, Stakes
 from hyperjourney.prompts.loader import load
 from hyperjourney.tools.toolbox import SearchInput, ValidateInput
@@ -24,8 +26,8 @@ PROMPT = "copywriter_variant"
 REPLY_PROMPT = "copilot_reply"
 CHANNELS: tuple[Literal["email", "sms"], ...] = ("email", "sms")
 BRAND_TONE = {
-    "email": Tone(formality=0.5, warmth=0.5, brevity=0.6),
-    "sms": Tone(formality=0.5, warmth=0.5, brevity=0.9),
+    "email": ToneAttributes(formality=0.5, warmth=0.5, brevity=0.6),
+    "sms": ToneAttributes(formality=0.5, warmth=0.5, brevity=0.9),
 }
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _CITE = re.compile(r"\[cite:([^\]]+)\]")
@@ -55,7 +57,7 @@ class Variant(BaseModel):
 
 class CopySet(BaseModel):
     variants: list[Variant]
-    evidence: list[Evidence] = Field(default_factory=list, description="what the variants may cite (edits too)")
+    evidence: list[Hit] = Field(default_factory=list, description="what the variants may cite (edits too)")
 
 
 class Reply(BaseModel):
@@ -74,13 +76,13 @@ def _value(sentence: str, words: set[str]) -> float:
     return len(words & set(re.findall(r"[a-z0-9]+", sentence.lower()))) + (1.5 if re.search(r"\d", sentence) else 0)
 
 
-def _sentences(evidence: Evidence) -> list[str]:
+def _sentences(evidence: Hit) -> list[str]:
     lines = [ln.strip(" -*|") for ln in evidence.text.splitlines() if ln.strip() and not ln.startswith("#")]
     text = re.sub(r"\*\*([^*]*)\*\*:?", r"\1", " ".join(lines)).replace("**", "")
     return [s.strip(" -*") for s in _SENTENCE.split(text) if 30 <= len(s) <= 300]
 
 
-def ranked_facts(evidence: list[Evidence], query: str, *, max_chars: int = 300) -> list[tuple[str, Evidence]]:
+def ranked_facts(evidence: list[Hit], query: str, *, max_chars: int = 300) -> list[tuple[str, Hit]]:
     """Quotable sentences across the top chunks, best first, each with the chunk to cite."""
     words = set(re.findall(r"[a-z0-9]+", query.lower()))
     options = [(s, e) for e in evidence[:4] for s in _sentences(e) if len(s) <= max_chars]
@@ -90,8 +92,8 @@ def ranked_facts(evidence: list[Evidence], query: str, *, max_chars: int = 300) 
 def _checker(
     ctx: AgentContext,
     kind: Literal["email", "sms", "support_reply"],
-    evidence: list[Evidence],
-    tone: Tone,
+    evidence: list[Hit],
+    tone: ToneAttributes,
     recipient_id: str | None = None,
 ) -> Callable[[CopyDraft], list[str]]:
     """Guardrail failures of a draft; memoised per text, since the template search, the router and the final
@@ -101,11 +103,11 @@ def _checker(
     def check(draft: CopyDraft) -> list[str]:
         key = (draft.subject, draft.body)
         if key not in seen:
-            asset = AssetDraft(
+            asset = Asset(
                 kind=kind, subject=draft.subject, body=draft.body, tone=tone, citations=cited(draft.body),
                 recipient_id=recipient_id,
             )  # fmt: skip
-            seen[key] = ctx.tools.validate_asset(ValidateInput(asset=asset, evidence=evidence)).failures
+            seen[key] = ctx.tools.validate_asset(ValidateInput(asset=asset, evidence=evidence)).messages()
         return seen[key]
 
     return check
@@ -114,7 +116,7 @@ def _checker(
 def template_variant(
     channel: str,
     brief: ResearchBrief,
-    evidence: list[Evidence],
+    evidence: list[Hit],
     check: Callable[[CopyDraft], list[str]],
     brand: Brand,
 ) -> Candidate[CopyDraft]:
@@ -188,7 +190,7 @@ def write_variants(ctx: AgentContext, brief: ResearchBrief) -> AgentResult:
     return result
 
 
-def revalidate(ctx: AgentContext, variants: list[Variant], evidence: list[Evidence]) -> list[str]:
+def revalidate(ctx: AgentContext, variants: list[Variant], evidence: list[Hit]) -> list[str]:
     """Guardrail failures of edited variants (an edit is accepted only when this is empty)."""
     problems = []
     for v in variants:
@@ -199,7 +201,7 @@ def revalidate(ctx: AgentContext, variants: list[Variant], evidence: list[Eviden
 
 
 def template_reply(
-    name: str, question: str, evidence: list[Evidence], intent_confidence: float,
+    name: str, question: str, evidence: list[Hit], intent_confidence: float,
     check: Callable[[CopyDraft], list[str]], brand: Brand,
 ) -> Candidate[CopyDraft]:  # fmt: skip
     """The support template filled with the best-matching facts, each cited: two facts if they pass the
@@ -207,7 +209,7 @@ def template_reply(
     Signed with the tenant's brand (its signature and footer)."""
     words = set(re.findall(r"[a-z0-9]+", question.lower()))
     facts = ranked_facts(evidence, question)
-    unique: list[tuple[str, Evidence]] = []
+    unique: list[tuple[str, Hit]] = []
     for sentence, e in facts:  # on topic (shares 2+ words with the question) and not a repeat of one kept
         shared = len(words & set(re.findall(r"[a-z0-9]+", sentence.lower())))
         if shared >= 2 and not any(sentence in k or k in sentence for k, _ in unique):
@@ -242,8 +244,8 @@ def write_reply(
     intent: str,
     sentiment: str,
     intent_confidence: float,
-    tone: Tone,
-    evidence: list[Evidence],
+    tone: ToneAttributes,
+    evidence: list[Hit],
     recipient_id: str | None = None,
 ) -> AgentResult:
     """A grounded reply; ``recipient_id`` is the ticket's customer, whose own name the reply may use."""

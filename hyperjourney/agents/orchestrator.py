@@ -7,7 +7,6 @@ proposed; the approval interrupt shows those verdicts.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field
@@ -15,10 +14,12 @@ from pydantic import BaseModel, Field
 from hyperjourney.agents.analyst import Opportunity
 from hyperjourney.agents.base import AgentContext, AgentResult, Step
 from hyperjourney.agents.copywriter import CopySet
-from hyperjourney.agents.ports import ActionProposal, RankedCandidate
 from hyperjourney.agents.researcher import ResearchBrief
 from hyperjourney.models.router import Candidate, Stakes
+from hyperjourney.nba.rank import RankedAction
+from hyperjourney.policy.models import Channel, ProposedAction
 from hyperjourney.prompts.loader import load
+from hyperjourney.scoring.schema import SegmentQuery
 from hyperjourney.tools.toolbox import CustomerInput, RankInput
 
 PROMPT = "orchestrator_journey"
@@ -28,7 +29,7 @@ SEND_HOUR = 10
 
 
 class JourneyStep(BaseModel):
-    channel: Literal["email", "sms", "push", "in_app", "webhook"]
+    channel: Channel
     delay_days: int = Field(ge=0, le=90)
     variant: str
 
@@ -56,7 +57,7 @@ class ChannelCheck(BaseModel):
 
 class JourneyProposal(BaseModel):
     plan: JourneyPlan
-    segment: dict[str, object]
+    segment: SegmentQuery
     cohort_size: int
     variants: CopySet
     policy: list[ChannelCheck]
@@ -71,8 +72,8 @@ class NbaChoice(BaseModel):
 
 class NbaResult(BaseModel):
     customer_id: str
-    chosen: RankedCandidate | None
-    ranked: list[RankedCandidate]
+    chosen: RankedAction | None
+    ranked: list[RankedAction]
     reasons: list[str]
 
 
@@ -108,7 +109,7 @@ def check_channels(ctx: AgentContext, plan: JourneyPlan, customer_ids: list[str]
     for i, step in enumerate(plan.steps):
         verdicts = [
             ctx.tools.check_policy(
-                ActionProposal(
+                ProposedAction(
                     customer_id=p.customer_id,
                     channel=step.channel,
                     purpose="marketing",
@@ -119,7 +120,7 @@ def check_channels(ctx: AgentContext, plan: JourneyPlan, customer_ids: list[str]
             )
             for p in sample
         ]
-        fired = sorted({r for v in verdicts for r in v.rules if not r.startswith("allow")})
+        fired = sorted({h.line() for v in verdicts for h in v.flagged})
         rules = fired or ["allow: every sampled customer passed"]
         checks.append(
             ChannelCheck(

@@ -60,8 +60,8 @@ class RunDetail(BaseModel):
 
 
 class _TapRecorder(Recorder):
-    def __init__(self, db: Database, redact: Callable[[str, str | None], str], tap: Callable[[str], None]) -> None:
-        super().__init__(db, redact)
+    def __init__(self, db: Database, tap: Callable[[str], None]) -> None:
+        super().__init__(db)
         self._tap = tap
 
     def step(self, tenant: str, run_id: str, **kwargs: Any) -> int:
@@ -78,7 +78,7 @@ class _TappedDeps(Deps):
 
     @property
     def recorder(self) -> Recorder:
-        return _TapRecorder(self.db, self.ports.guardrails.redact, self.tap)
+        return _TapRecorder(self.db, self.tap)
 
 
 def tapped(deps: Deps, tap: Callable[[str], None]) -> Deps:

@@ -213,9 +213,8 @@ def print_result(result: RunResult) -> None:
         for col in ("action", "channel", "score", "policy"):
             table.add_column(col)
         for a in out["nba"]["ranked"]:
-            table.add_row(
-                a["action_id"], a["channel"], f"{a['score']:.2f}", escape("; ".join(a["policy"]["rules"]) or "ok")
-            )
+            fired = [f"{h['outcome']}: {h['rule']} — {h['reason']}" for h in a["policy"]["rules_fired"]]
+            table.add_row(a["action_id"], a["channel"], f"{a['score']:.2f}", escape("; ".join(fired) or "ok"))
         console.print(table)
         chosen = out["nba"]["chosen"]
         console.print(f"chosen: [bold]{chosen['action_id'] if chosen else 'do nothing'}[/]")

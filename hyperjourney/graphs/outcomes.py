@@ -6,13 +6,15 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
-from hyperjourney.agents.ports import AssetDraft, Evidence
 from hyperjourney.data import audit
 from hyperjourney.db.database import Database
 from hyperjourney.graphs.leases import Lease
 from hyperjourney.graphs.state import RunState
 from hyperjourney.graphs.wiring import Deps
+from hyperjourney.guardrails.models import Asset, Evidence
+from hyperjourney.knowledge.models import Hit
 from hyperjourney.models.accounting import RunTotals
+from hyperjourney.review.queue import ReviewItem, submit_in
 
 
 def run_totals(db: Database, tenant: str, run_id: str) -> RunTotals:
@@ -108,21 +110,55 @@ def _copilot_outcome(deps: Deps, state: RunState) -> tuple[str, dict[str, Any]]:
         "escalation_reasons": reasons,
     }
     if reasons:
-        evidence = [Evidence.model_validate(e) for e in results.get("copy_evidence", [])]
-        outcome["review_item"] = deps.review.submit(
-            state["tenant"],
-            run_id=state["run_id"],
-            kind="support_reply",
-            reason="; ".join(reasons),
-            payload={"ticket_id": outcome["ticket"].get("ticket_id"), "draft": outcome["reply"]},
-            asset=AssetDraft(kind="support_reply", body=outcome["reply"] or "(no draft)",
-                             citations=outcome["citations"]),
-            evidence=evidence,
+        outcome["review_item"] = submit_reply(
+            deps.db, state["tenant"], state["run_id"], outcome, reasons,
+            [Evidence.from_hit(Hit.model_validate(e)) for e in results.get("copy_evidence", [])], key="finish:reply",
         )  # fmt: skip
         outcome["next"] = "A human agent takes this ticket; the draft and its sources are attached."
         return "escalated", outcome
     outcome["next"] = "Review the draft and send it; every fact links to its source."
     return "completed", outcome
+
+
+def submit_reply(
+    db: Database, tenant: str, run_id: str, outcome: dict[str, Any], reasons: list[str], evidence: list[Evidence],
+    *, key: str,
+) -> str:  # fmt: skip
+    """The copilot's draft as an asset item in the review queue, once per (run, key): a replayed node or a
+    second click finds the item it queued before."""
+    with db.tenant(tenant) as conn:
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"review:{run_id}:{key}",))
+        row = conn.execute(
+            "SELECT item_id FROM review_items WHERE run_id = %s AND escalation_key = %s", (run_id, key)
+        ).fetchone()
+        if row is not None:
+            return str(row[0])
+        asset = Asset(kind="support_reply", purpose="support", body=outcome.get("reply") or "(no draft)",
+                      citations=list(outcome.get("citations", [])))  # fmt: skip
+        item = ReviewItem(
+            kind="asset",
+            title=f"support_reply for run {run_id}",
+            payload=asset.model_dump(mode="json"),
+            evidence=evidence,
+            reasons=reasons,
+            risk=["low_confidence"],
+            submitted_by="agents",
+            run_id=run_id,
+        )
+        item_id = submit_in(conn, item)
+        conn.execute("UPDATE review_items SET escalation_key = %s WHERE item_id = %s", (key, item_id))
+    return item_id
+
+
+def escalate_reply(db: Database, tenant: str, run_id: str, *, by: str) -> str:
+    """A person hands a finished copilot run's ticket to a human: its draft becomes a review item."""
+    with db.tenant(tenant) as conn:
+        row = conn.execute("SELECT plan FROM agent_outcomes WHERE run_id = %s", (run_id,)).fetchone()
+    if row is None:
+        raise ValueError(f"run {run_id!r} has no copilot outcome to escalate")
+    outcome: dict[str, Any] = row[0]
+    reasons = [f"escalated by {by}", *outcome.get("escalation_reasons", [])]
+    return submit_reply(db, tenant, run_id, outcome, reasons, [], key=f"escalated:{by}")
 
 
 def finish_run(deps: Deps, state: RunState) -> dict[str, Any]:
@@ -145,7 +181,7 @@ def finish_run(deps: Deps, state: RunState) -> dict[str, Any]:
         status = "completed"
         outcome = {k: v for k, v in state.get("results", {}).items() if k in ("researcher", "analyst", "copywriter")}
         outcome["next"] = f"{state.get('plan_kind', 'insight')} results are ready; nothing needs approval."
-    summary = run_totals(deps.db, tenant, run_id).model_dump() | {"ports": deps.port_names}
+    summary = run_totals(deps.db, tenant, run_id).model_dump()
     with deps.db.tenant(tenant) as conn:
         conn.execute(  # a launched canvas run already has its outcome row
             "INSERT INTO agent_outcomes (run_id, decision, plan, next_steps) VALUES (%s, %s, %s, %s) "

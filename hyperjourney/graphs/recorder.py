@@ -16,6 +16,8 @@ from pydantic import BaseModel
 from hyperjourney.agents.base import Step
 from hyperjourney.data import audit
 from hyperjourney.db.database import Database
+from hyperjourney.guardrails.redaction import redact
+from hyperjourney.guardrails.redaction_keys import tenant_key
 
 
 def _plain(value: Any) -> Any:
@@ -25,16 +27,8 @@ def _plain(value: Any) -> Any:
 
 
 class Recorder:
-    def __init__(
-        self,
-        db: Database,
-        redact: Callable[[str, str | None], str],
-        progress: Callable[[str], None] | None = None,
-        *,
-        enabled: bool = True,
-    ) -> None:
+    def __init__(self, db: Database, progress: Callable[[str], None] | None = None, *, enabled: bool = True) -> None:
         self.db = db
-        self.redact = redact
         self.progress = progress
         self.enabled = enabled
 
@@ -112,7 +106,7 @@ class Recorder:
 
     def _walk(self, value: Any, tenant: str) -> Any:
         if isinstance(value, str):
-            return self.redact(value, tenant)
+            return redact(value, tenant_key(self.db, tenant)).text
         if isinstance(value, dict):
             return {k: self._walk(v, tenant) for k, v in value.items()}
         if isinstance(value, list):

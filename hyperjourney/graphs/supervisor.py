@@ -19,10 +19,10 @@ from pydantic import BaseModel, Field
 
 from hyperjourney.agents import analyst, copywriter, orchestrator, researcher, tone
 from hyperjourney.agents.base import AgentContext, AgentResult, Step
-from hyperjourney.agents.ports import Evidence
 from hyperjourney.graphs.leases import lease_of
 from hyperjourney.graphs.state import RunInput, RunOutput, RunState
 from hyperjourney.graphs.wiring import Deps, Spent
+from hyperjourney.knowledge.models import Hit
 from hyperjourney.models import intent_router
 from hyperjourney.models.router import Candidate, Routed, Router
 from hyperjourney.prompts.loader import load
@@ -333,7 +333,7 @@ def build_graph(deps: Deps, checkpointer: BaseCheckpointSaver[Any] | None, *, na
             )
             return Command(goto="finish", update={"status": "rejected", "decision": audit_payload})
         if decision.action == "edit":
-            evidence = [Evidence.model_validate(e) for e in state["results"].get("copy_evidence", [])]
+            evidence = [Hit.model_validate(e) for e in state["results"].get("copy_evidence", [])]
             variants = decision.variants or []
             problems = copywriter.revalidate(c, variants, evidence) if variants else ["an edit must include variants"]
             planned = {s["channel"] for s in proposal["plan"]["steps"]}
@@ -356,7 +356,7 @@ def build_graph(deps: Deps, checkpointer: BaseCheckpointSaver[Any] | None, *, na
                 goto="launch",
                 update={"results": {"orchestrator": proposal}, "decision": audit_payload, "edit_problems": []},
             )
-        evidence = [Evidence.model_validate(e) for e in state["results"].get("copy_evidence", [])]
+        evidence = [Hit.model_validate(e) for e in state["results"].get("copy_evidence", [])]
         drafted = [copywriter.Variant.model_validate(v) for v in proposal["variants"]["variants"]]
         passing = [v for v in drafted if v.passed_guardrails and not copywriter.revalidate(c, [v], evidence)]
         deps.recorder.event(

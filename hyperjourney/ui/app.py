@@ -22,7 +22,7 @@ from chainlit.types import ThreadDict
 import hyperjourney.graphs.runs as runs
 from hyperjourney.api import runs_service as svc
 from hyperjourney.db.database import Database
-from hyperjourney.graphs.wiring import build_deps
+from hyperjourney.graphs.outcomes import escalate_reply
 from hyperjourney.review.roles import Action, can
 from hyperjourney.settings import get_settings
 from hyperjourney.ui import evidence, lift, offline_html, render
@@ -418,15 +418,7 @@ async def escalate(action: cl.Action) -> None:
     if await _refuse_viewer():
         return
     run_id = str(action.payload["run_id"])
-    deps = build_deps(database(), get_settings())
-    item = await asyncio.to_thread(
-        deps.review.submit,
-        tenant(),
-        run_id=run_id,
-        kind="support_escalation",
-        reason=f"escalated by {_who()}",
-        payload={"by": _who()},
-    )
+    item = await asyncio.to_thread(escalate_reply, database(), tenant(), run_id, by=_who())
     await action.remove()
     await cl.Message(content=f"Escalated to a human: review item `{item}`.").send()
 
