@@ -20,8 +20,8 @@ from bench.report import Figure, scratch_database
 from hyperjourney.data.demo_tenant import seed
 from hyperjourney.db.database import Database
 from hyperjourney.graphs import runs
-from hyperjourney.graphs.checkpoints import tenant_saver
-from hyperjourney.graphs.supervisor import build_canvas_graph
+from hyperjourney.graphs.canvas import build_canvas_graph
+from hyperjourney.graphs.checkpoints import SERDE, tenant_saver
 from hyperjourney.graphs.wiring import build_deps
 from hyperjourney.guardrails.inbound import InboundVerdict
 from hyperjourney.guardrails.models import GuardReport
@@ -107,9 +107,9 @@ def _hop_ms(db: Database, tenant: str, *, durable: bool) -> float:
         payload = {"run_id": run_id, "tenant": tenant, "flow": "canvas", "request": {"goal": GOAL}}
         config: Any = {"configurable": {"thread_id": run_id}}
         with tenant_saver(db, tenant) as saver:
-            graph = build_canvas_graph(deps, saver if durable else InMemorySaver())
+            graph = build_canvas_graph(saver if durable else InMemorySaver(serde=SERDE))
             start = time.perf_counter()
-            graph.invoke(payload, config)
+            graph.invoke(payload, config, context=deps)
             elapsed = (time.perf_counter() - start) * 1000
         per_hop.append(elapsed / HOPS)
     return float(np.median(per_hop))

@@ -46,7 +46,7 @@ class CopyDraft(BaseModel):
     confidence: float = Field(0.7, ge=0, le=1)
 
 
-class Variant(BaseModel):
+class CopyVariant(BaseModel):
     channel: Literal["email", "sms", "push", "in_app"]
     subject: str | None = None
     body: str = Field(min_length=1)
@@ -56,7 +56,7 @@ class Variant(BaseModel):
 
 
 class CopySet(BaseModel):
-    variants: list[Variant]
+    variants: list[CopyVariant]
     evidence: list[Hit] = Field(default_factory=list, description="what the variants may cite (edits too)")
 
 
@@ -153,7 +153,7 @@ def write_variants(ctx: AgentContext, brief: ResearchBrief) -> AgentResult:
     evidence = ctx.tools.search_knowledge(SearchInput(query=query, doc_types=["case_study", "product"], k=4)).hits
     result = AgentResult(CopySet(variants=[]), [], [e.citation_id for e in evidence])
     block = "\n".join(f"[{e.citation_id}] {e.title}: {e.snippet}" for e in evidence)
-    variants: list[Variant] = []
+    variants: list[CopyVariant] = []
     brand = ctx.tools.brand()
     for channel in CHANNELS:
         check = _checker(ctx, channel, evidence, BRAND_TONE[channel])
@@ -176,7 +176,7 @@ def write_variants(ctx: AgentContext, brief: ResearchBrief) -> AgentResult:
         draft = routed.value or candidate.value
         passed = not check(draft)
         variants.append(
-            Variant(
+            CopyVariant(
                 channel=channel,
                 subject=draft.subject,
                 body=draft.body,
@@ -190,7 +190,7 @@ def write_variants(ctx: AgentContext, brief: ResearchBrief) -> AgentResult:
     return result
 
 
-def revalidate(ctx: AgentContext, variants: list[Variant], evidence: list[Hit]) -> list[str]:
+def revalidate(ctx: AgentContext, variants: list[CopyVariant], evidence: list[Hit]) -> list[str]:
     """Guardrail failures of edited variants (an edit is accepted only when this is empty)."""
     problems = []
     for v in variants:

@@ -34,7 +34,7 @@ class JourneyStep(BaseModel):
     variant: str
 
 
-class JourneyPlan(BaseModel):
+class JourneyDraft(BaseModel):
     """The output schema of the journey decision (what the launcher receives once approved)."""
 
     name: str = ""
@@ -56,7 +56,7 @@ class ChannelCheck(BaseModel):
 
 
 class JourneyProposal(BaseModel):
-    plan: JourneyPlan
+    plan: JourneyDraft
     segment: SegmentQuery
     cohort_size: int
     variants: CopySet
@@ -77,10 +77,10 @@ class NbaResult(BaseModel):
     reasons: list[str]
 
 
-def rule_journey(brief: ResearchBrief, opportunity: Opportunity, copy: CopySet) -> Candidate[JourneyPlan]:
+def rule_journey(brief: ResearchBrief, opportunity: Opportunity, copy: CopySet) -> Candidate[JourneyDraft]:
     passed = [v for v in copy.variants if v.passed_guardrails]
     steps = [JourneyStep(channel=v.channel, delay_days=3 * i, variant=f"{v.channel}-1") for i, v in enumerate(passed)]
-    plan = JourneyPlan(
+    plan = JourneyDraft(
         name=f"{brief.query.metric} lift · {brief.segment.name}",
         trigger=f"enters segment '{brief.segment.name}'",
         steps=steps or [JourneyStep(channel="email", delay_days=0, variant="email-1")],
@@ -103,7 +103,7 @@ def local_send_time(now: datetime, delay_days: int, timezone: str, hour: int = S
     return at if at >= local else at + timedelta(days=1)
 
 
-def check_channels(ctx: AgentContext, plan: JourneyPlan, customer_ids: list[str], cohort: int) -> list[ChannelCheck]:
+def check_channels(ctx: AgentContext, plan: JourneyDraft, customer_ids: list[str], cohort: int) -> list[ChannelCheck]:
     checks = []
     sample = [ctx.tools.customer_profile(CustomerInput(customer_id=c)) for c in customer_ids[:POLICY_SAMPLE]]
     for i, step in enumerate(plan.steps):
@@ -139,7 +139,7 @@ def propose_journey(ctx: AgentContext, brief: ResearchBrief, opportunity: Opport
     candidate = rule_journey(brief, opportunity, copy)
     routed = ctx.router.decide(
         "journey",
-        schema=JourneyPlan,
+        schema=JourneyDraft,
         prompt=load(PROMPT),
         variables={
             "segment": brief.segment.name,

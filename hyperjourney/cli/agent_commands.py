@@ -19,8 +19,8 @@ from hyperjourney.cli.context import TenantOption, console, database, err_consol
 from hyperjourney.data.pasted_tickets import PastedTicket, create_ticket, from_form
 from hyperjourney.db.database import Database
 from hyperjourney.graphs import runs
+from hyperjourney.graphs.nodes import ApprovalDecision
 from hyperjourney.graphs.runs import RunResult
-from hyperjourney.graphs.supervisor import ApprovalDecision
 from hyperjourney.graphs.wiring import Deps, build_deps
 
 runs_app = typer.Typer(help="Agent runs: list them, or show one run's timeline with evidence.", no_args_is_help=True)

@@ -63,7 +63,8 @@ class Recorder:
                 "prompt_hash, confidence, reason, escalations, input_tokens, output_tokens, cost_usd, latency_ms, "
                 "evidence_ids, inputs, outputs, review_reason) "
                 "SELECT %s, coalesce(max(step_no), 0) + 1, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
-                "%s, %s, %s, %s FROM agent_steps WHERE run_id = %s RETURNING step_no",
+                "%s, %s, %s, %s FROM agent_steps WHERE run_id = %s "
+                "ON CONFLICT (tenant_id, run_id, node, decision) DO NOTHING RETURNING step_no",
                 (
                     run_id,
                     node,
@@ -87,7 +88,13 @@ class Recorder:
                     run_id,
                 ),
             ).fetchone()
-            assert got is not None
+            if got is None:  # a replayed node: its step (and the step's audit entry) is already recorded
+                again = conn.execute(
+                    "SELECT step_no FROM agent_steps WHERE run_id = %s AND node = %s AND decision = %s",
+                    (run_id, node, step.decision),
+                ).fetchone()
+                assert again is not None
+                return int(again[0])
             audit.append(
                 conn,
                 actor=f"agent:{agent}",

@@ -1,5 +1,6 @@
-"""Builds Deps: what every graph node needs besides its state (database, settings, model tiers, clock,
-launcher, step recorder). Agents reach the domains through ``tools.Toolbox`` only."""
+"""Deps, the graphs' ``context_schema``: what every node needs besides its state (database, settings, model tiers,
+clock, launcher, step recorder, the run's lease), handed to a run as LangGraph's ``Runtime`` context. Agents reach
+the domains through ``tools.Toolbox`` only."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pydantic import BaseModel
 from hyperjourney.agents.base import AgentContext
 from hyperjourney.db.database import Database
 from hyperjourney.graphs.launch import CanvasLauncher, Launcher
+from hyperjourney.graphs.leases import Lease
 from hyperjourney.graphs.recorder import Recorder
 from hyperjourney.models import tiers as tiers_mod
 from hyperjourney.models.accounting import Ledger
@@ -33,6 +35,7 @@ class Deps:
     progress: Callable[[str], None] | None = None
     toolbox: type[Toolbox] = Toolbox  # tests pass a subclass whose tools they control
     record: bool = True  # False only to benchmark the graph machinery alone: no step or audit rows
+    lease: Lease | None = None  # the run's lease while a process of ours moves it (None: LangGraph's own server)
 
     @property
     def recorder(self) -> Recorder:

@@ -25,7 +25,7 @@ from hyperjourney.evals.golden_runs import eval_deps
 from hyperjourney.evals.results import ItemResult, SuiteResult
 from hyperjourney.evals.suite import Advance, EvalEnv, register
 from hyperjourney.graphs import runs
-from hyperjourney.graphs.supervisor import ApprovalDecision
+from hyperjourney.graphs.nodes import ApprovalDecision
 from hyperjourney.graphs.wiring import Deps
 from hyperjourney.guardrails.claims import check_banned
 from hyperjourney.guardrails.copy_text import sentences
