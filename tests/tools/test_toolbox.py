@@ -15,9 +15,7 @@ from tests.actions_fixtures import add_customers
 from tests.agentkit import FIXED_NOW
 
 
-def test_validate_asset_applies_the_tenants_own_content_rules(
-    db: Database, make_tenant: Callable[[str], str]
-) -> None:
+def test_validate_asset_applies_the_tenants_own_content_rules(db: Database, make_tenant: Callable[[str], str]) -> None:
     tenant = make_tenant("rules")
     draft = ValidateInput(asset=Asset(kind="sms", body="Join the rocket club today."), evidence=[])
     before = Toolbox(db, tenant).validate_asset(draft)
