@@ -137,6 +137,25 @@ class GraphSettings(BaseModel):
     )
 
 
+class WorkerSettings(BaseModel):
+    """The workers on the Postgres job queue (HYPERJOURNEY_WORKERS__*); crons have 5 fields, or 6 with seconds."""
+
+    concurrency: int = Field(4, ge=1, le=64, description="Jobs one worker process runs at once (threads)")
+    sweep_cron: str = Field(
+        "* * * * * */15",
+        description="When every tenant's journeys tick (due timers) and outbox dispatches (due retries), "
+        "beside the ticks new events and actions wake at once",
+    )
+    retrain_cron: str = Field("0 3 * * 0", description="When each tenant's models are retrained and rescored")
+    drift_cron: str = Field("0 4 * * *", description="When each tenant's drift is measured and stored")
+    poll_s: float = Field(5.0, gt=0, description="Fallback poll for new jobs when a NOTIFY is missed")
+    run_graphs: bool = Field(
+        True,
+        description="Agent runs started through the API are jobs on the workers (they survive an API restart); "
+        "off: they run in a thread of the API process",
+    )
+
+
 class IngestSettings(BaseModel):
     """How files and the HTTP sources read what is ambiguous or too big (`HYPERJOURNEY_INGEST__…`)."""
 
@@ -213,6 +232,7 @@ class Settings(BaseSettings):
     channels: ChannelSettings = Field(default_factory=lambda: ChannelSettings())
     graphs: GraphSettings = Field(default_factory=GraphSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
+    workers: WorkerSettings = Field(default_factory=WorkerSettings)
     audit: AuditSettings = Field(default_factory=lambda: AuditSettings())
     scoring: ScoringSettings = Field(default_factory=ScoringSettings)
     redaction_key: SecretStr | None = Field(

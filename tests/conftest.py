@@ -14,6 +14,8 @@ _HOME = Path(tempfile.mkdtemp(prefix="hj-test-"))
 os.environ["HYPERJOURNEY_HOME"] = str(_HOME)
 os.environ.pop("HYPERJOURNEY_APP_DATABASE_URL", None)
 os.environ["HYPERJOURNEY_POOL_GUARD"] = "1"  # a nested pooled connection (a deadlock under load) fails the test
+# API runs execute in the API's process here; tests/workers runs them as jobs on the queue.
+os.environ["HYPERJOURNEY_WORKERS__RUN_GRAPHS"] = "0"
 os.environ["COLUMNS"] = "200"  # rich wraps at the terminal width; long temp paths must stay on one line
 
 import pytest  # noqa: E402

@@ -19,7 +19,7 @@ DOMAIN_PACKAGES = (
     "nba", "features", "data", "assets",
 )  # fmt: skip
 LAYER = {
-    **dict.fromkeys(("cli", "api", "ui"), SURFACES),
+    **dict.fromkeys(("cli", "api", "ui", "workers"), SURFACES),
     "graphs": GRAPHS,
     "agents": AGENTS,
     "tools": TOOLS,

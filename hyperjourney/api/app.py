@@ -31,7 +31,7 @@ def create_app(db: Database, settings: Settings) -> FastAPI:
     app = FastAPI(title="hyperjourney API", version=__version__, description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.db = db
     app.state.settings = settings
-    app.state.limiter = RateLimiter(settings.api.rate_per_second, settings.api.burst)
+    app.state.limiter = RateLimiter(db, settings.api.rate_per_second, settings.api.burst)
     problems.install(app)
     docs_routes.install(app)
     app.include_router(health_routes.router)

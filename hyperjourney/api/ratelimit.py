@@ -1,44 +1,38 @@
 """Token buckets per API key, and per client address for requests without a valid key: a burst is
 allowed, the sustained rate is not exceeded.
 
-In-process state is enough for the single-process server `hyperjourney serve` runs; a key keeps its
-bucket for the life of the process.
+The buckets live in Postgres (``api_rate_take``, migration 0021), so every API process sharing the database
+spends the same ones: two instances behind a load balancer allow the configured rate, not twice it. A
+bucket is named by its rate and burst as well as its key, so processes configured alike share it.
 """
 
 from __future__ import annotations
 
 import math
-import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from datetime import datetime
 
-
-@dataclass
-class _Bucket:
-    tokens: float
-    updated: float
+from hyperjourney.db.database import Database
 
 
 class RateLimiter:
-    def __init__(self, rate_per_second: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, db: Database, rate_per_second: float, burst: int, clock: Callable[[], datetime] | None = None
+    ) -> None:
+        self.db = db
         self.rate = rate_per_second
         self.burst = burst
-        self._clock = clock
-        self._buckets: dict[str, _Bucket] = {}
-        self._lock = threading.Lock()
+        self._clock = clock  # None: the database's clock, the one every instance shares
 
     def acquire(self, key: str) -> float:
         """Take one token for ``key``: 0 when allowed, else the seconds until one is available."""
-        now = self._clock()
-        with self._lock:
-            bucket = self._buckets.setdefault(key, _Bucket(float(self.burst), now))
-            bucket.tokens = min(float(self.burst), bucket.tokens + (now - bucket.updated) * self.rate)
-            bucket.updated = now
-            if bucket.tokens >= 1.0:
-                bucket.tokens -= 1.0
-                return 0.0
-            return (1.0 - bucket.tokens) / self.rate
+        at = self._clock() if self._clock is not None else None
+        with self.db.unbound() as conn:
+            row = conn.execute(
+                "SELECT api_rate_take(%s, %s, %s, %s)", (f"{self.rate}/{self.burst}:{key}", self.rate, self.burst, at)
+            ).fetchone()
+        assert row is not None
+        return float(row[0])
 
 
 def retry_after_seconds(wait: float) -> int:

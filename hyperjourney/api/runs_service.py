@@ -8,6 +8,7 @@ the pending approval and the cited evidence from the run's checkpoint, and the r
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -19,9 +20,11 @@ import hyperjourney.graphs.runs as runs
 from hyperjourney.db.database import Database
 from hyperjourney.graphs.checkpoints import tenant_saver
 from hyperjourney.graphs.flows import build_graph, results_of
+from hyperjourney.graphs.outcomes import run_totals
 from hyperjourney.graphs.recorder import Recorder
 from hyperjourney.graphs.wiring import Deps, build_deps
 from hyperjourney.settings import Settings
+from hyperjourney.workers import queue
 
 TERMINAL = frozenset({"completed", "rejected", "escalated", "failed", "cancelled"})
 PAUSED = "awaiting_approval"
@@ -112,7 +115,13 @@ def start_live(
     on_step: Callable[[str], None] | None = None,
     deps: Deps | None = None,
 ) -> LiveRun:
-    """Start a canvas goal or a copilot ticket in a thread; ``on_step(run_id)`` fires after each recorded step."""
+    """Start a canvas goal or a copilot ticket; ``on_step(run_id)`` fires after each recorded step.
+
+    With ``settings.workers.run_graphs`` (and no ``on_step`` or ``deps``, which only this process could call
+    or use) the run is queued for the workers, so it survives a restart of this process, and followed here
+    through the database; otherwise it runs in a thread of this process."""
+    if settings.workers.run_graphs and on_step is None and deps is None:
+        return _queued(db, settings, tenant, flow, value)
     live = LiveRun()
 
     def tap(run_id: str) -> None:
@@ -138,6 +147,57 @@ def start_live(
 
     threading.Thread(target=work, name=f"run-{flow}", daemon=True).start()
     return live
+
+
+def _queued(db: Database, settings: Settings, tenant: str, flow: Literal["canvas", "copilot"], value: str) -> LiveRun:
+    """A run on the job queue; a thread here learns its id, then waits for it to pause or end."""
+    with db.tenant(tenant) as conn:
+        job_id = queue.defer_run(conn, tenant, flow, value)
+    live = LiveRun()
+    poll = settings.api.stream_poll_seconds
+
+    def follow() -> None:
+        try:
+            while live.run_id is None:
+                with db.tenant(tenant) as conn:
+                    state = queue.job_state(conn, job_id)
+                if state.error is not None:
+                    live.error = ValueError(state.error) if state.bad_input else RuntimeError(state.error)
+                    return
+                live.run_id = state.run_id
+                if live.run_id is None:
+                    time.sleep(poll)
+            live.started.set()
+            while (status := steps_after(db, tenant, live.run_id, 10**9)[0]) not in TERMINAL | {PAUSED}:
+                time.sleep(poll)
+            if status != "failed":
+                live.result = stored_result(db, settings, tenant, live.run_id, flow, str(status))
+        except BaseException as exc:
+            live.error = exc
+        finally:
+            live.started.set()
+            live.done.set()
+
+    threading.Thread(target=follow, name=f"follow-{flow}", daemon=True).start()
+    return live
+
+
+def stored_result(
+    db: Database, settings: Settings, tenant: str, run_id: str, flow: Literal["canvas", "copilot"], status: str
+) -> runs.RunResult:
+    """What ``runs.start_*`` returned to the worker that ran it, read back from the run's checkpoint."""
+    state = checkpoint_view(db, settings, tenant, run_id, flow)
+    values = state["values"]
+    return runs.RunResult(
+        run_id=run_id,
+        flow=flow,
+        status=status,
+        outcome={} if status == PAUSED else dict(values.get("outcome") or {}),
+        approval=state["approval"],
+        review=values.get("review", []),
+        evidence=values.get("evidence", []),
+        summary=run_totals(db, tenant, run_id),
+    )
 
 
 def checkpoint_view(db: Database, settings: Settings, tenant: str, run_id: str, flow: str) -> dict[str, Any]:

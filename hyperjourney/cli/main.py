@@ -69,7 +69,14 @@ COMMANDS: dict[str, Lazy] = {
         "Edit a run's copy and approve it; the edit is re-validated by the guardrails and refused if it fails.",
     ),
     "serve": Lazy(
-        "surfaces_commands", "serve", "Run the headless API (OpenAPI at /docs and /openapi.json) until interrupted."
+        "surfaces_commands",
+        "serve",
+        "Run the headless API (OpenAPI at /docs and /openapi.json) and its workers until interrupted.",
+    ),
+    "worker": Lazy(
+        "surfaces_commands",
+        "worker",
+        "Run a worker on the Postgres job queue until interrupted: agent runs, journeys, outbox, retraining, drift.",
     ),
     "ui": Lazy(
         "surfaces_commands",

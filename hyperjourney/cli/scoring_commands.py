@@ -162,6 +162,7 @@ def show(
             better = "yes" if (a < b if lower_better else a > b) else "no"
             table.add_row(metric, f"{a:.4f}", f"{b:.4f}", better, "yes" if metric in tested else "-")
     console.print(table)
+    _print_choice(m)
     if "mae_zero" in m:
         console.print(
             f"MAE uses the median estimate, RMSE the expected value (MAE of the expected value "
@@ -261,6 +262,16 @@ def print_scores_as_of(customer_id: str, at: datetime, scores: dict[str, Score])
     console.print(table)
 
 
+def _print_choice(m: dict[str, Any]) -> None:
+    """Which CLV model the backtest chose and why (hurdle vs BG/NBD+GG on the customers with an order)."""
+    if "choice" not in m:
+        return
+    console.print(f"CLV model: {m['choice']}")
+    if "chosen_holdout" in m:
+        h = m["chosen_holdout"]
+        console.print(f"as used (every held-out customer, n={h['n']:,}): RMSE {h['rmse']:.2f}, MAE {h['mae']:.2f}")
+
+
 @app.command()
 def backtest(
     as_of: datetime = typer.Option(..., "--as-of", help="Train on the data before this date, judge what followed."),
@@ -290,6 +301,22 @@ def backtest(
         console.print(
             f"baseline: {m.get('baseline', '-')}; beats baseline: {'yes' if m.get('beats_baseline') else 'NO'}"
         )
+        _print_choice(m)
+    if report.horizons:
+        table = Table(
+            title=f"projected CLV horizons vs the spend seen after {at:%Y-%m-%d} ({report.horizons[0].model})"
+        )
+        for col in ("horizon", "n", "RMSE", "run-rate RMSE", "MAE", "run-rate MAE", "better"):
+            table.add_column(col, justify="right")
+        for h in report.horizons:
+            better = "yes" if h.rmse < h.baseline_rmse and h.mae < h.baseline_mae else "no"
+            table.add_row(
+                f"{h.days} days", f"{h.n:,}", f"{h.rmse:.2f}", f"{h.baseline_rmse:.2f}", f"{h.mae:.2f}",
+                f"{h.baseline_mae:.2f}", better,
+            )  # fmt: skip
+        console.print(table)
+    if report.horizons_not_judged:
+        console.print(f"CLV horizons not judged: {report.horizons_not_judged}")
     if report.skipped:
         table = Table(title="models not backtested")
         for col in ("model", "why", "would enable it"):

@@ -105,16 +105,41 @@ def apikeys_revoke(
 def serve(
     host: str | None = typer.Option(None, "--host", help="Interface (default HYPERJOURNEY_API__HOST or 127.0.0.1)."),
     port: int | None = typer.Option(None, "--port", help="Port (default HYPERJOURNEY_API__PORT or 8000)."),
+    workers: int = typer.Option(
+        1, "--workers", min=0, help="Worker processes started beside the API (0: run `hyperjourney worker` apart)."
+    ),
 ) -> None:
-    """Run the headless API (OpenAPI at /docs and /openapi.json) until interrupted."""
+    """Run the headless API (OpenAPI at /docs and /openapi.json) and its workers until interrupted."""
     import uvicorn
 
     from hyperjourney.api.app import create_app
+    from hyperjourney.workers.run import spawn_workers, stop_workers
 
     s = settings()
     with user_errors(), database(migrate_schema=True) as db:
         app = create_app(db, s)
-        uvicorn.run(app, host=host or s.api.host, port=port or s.api.port, log_level="info")
+        children = spawn_workers(db, workers)
+        try:
+            uvicorn.run(app, host=host or s.api.host, port=port or s.api.port, log_level="info")
+        finally:
+            stop_workers(children)
+
+
+def worker(
+    concurrency: int | None = typer.Option(
+        None, "--concurrency", min=1, help="Jobs run at once (default HYPERJOURNEY_WORKERS__CONCURRENCY or 4)."
+    ),
+    name: str | None = typer.Option(None, "--name", help="Shown in the queue's tables (default host:pid)."),
+) -> None:
+    """Run a worker on the Postgres job queue until interrupted: agent runs, journeys, outbox, retraining, drift.
+
+    Start as many as the load needs, on any machine that reaches the database."""
+    from hyperjourney.workers.run import run_worker
+
+    s = settings()
+    with user_errors(), database() as db:
+        console.print(f"worker {name or ''} on the job queue; Ctrl+C stops it after the jobs in progress")
+        run_worker(db, s, name=name, concurrency=concurrency)
 
 
 def ui(

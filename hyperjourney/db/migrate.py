@@ -8,6 +8,7 @@ from importlib import resources
 
 from psycopg import sql
 
+from hyperjourney.db import job_queue
 from hyperjourney.db.database import APP_ROLE, Database, DatabaseError
 
 
@@ -57,6 +58,13 @@ def migrate(db: Database, app_password: str | None = None) -> list[str]:
                 (migration.version, migration.checksum),
             )
             applied_now.append(migration.version)
+    with db.admin() as conn:  # the job queue the workers run, in the same database and the same command
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext('hyperjourney:migrate'))")
+        done = {r[0] for r in conn.execute("SELECT version FROM schema_migrations")}
+        try:
+            applied_now += job_queue.install(conn, done)
+        except Exception as exc:
+            raise DatabaseError(f"job queue schema failed: {exc}") from exc
     if app_password:
         with db.admin() as conn:
             conn.execute(
@@ -80,7 +88,7 @@ class SchemaBehindError(DatabaseError):
 def check_current(db: Database) -> None:
     """One query: raise SchemaBehindError naming the command to run when a shipped migration is not applied."""
     done = {version for version, _ in applied(db)}
-    pending = [m.version for m in available() if m.version not in done]
+    pending = [m.version for m in available() if m.version not in done] + job_queue.pending(done)
     if pending:
         raise SchemaBehindError(
             f"the database schema is behind ({len(pending)} migration(s) pending: {', '.join(pending)}): "

@@ -4,7 +4,8 @@ Tokens are HMACs under these keys, so a guessed value (a phone number) cannot be
 without the key. A tenant's key is created on first use (32 random bytes, tenant_secrets under RLS; the
 application may create it but never change or delete it) and is never logged or returned by any API.
 Logs outside a tenant use the installation key: HYPERJOURNEY_REDACTION_KEY, or a file created once with
-owner-only permissions under the home directory.
+owner-only permissions under the home directory, or, where the home cannot be written (a read-only
+container), one kept in Postgres that every instance shares.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from typing import Any
 
 import psycopg
 
-from hyperjourney.db.database import Database
+from hyperjourney.db.database import Database, DatabaseError
+from hyperjourney.db.secrets import installation_secret
 from hyperjourney.keyfiles import key_file
-from hyperjourney.settings import get_settings
+from hyperjourney.settings import Settings, get_settings
 
 KEY_NAME = "redaction"
 _tenant_keys: dict[str, bytes] = {}
@@ -75,9 +77,16 @@ def install_key() -> bytes:
             else:
                 try:
                     _install_key = key_file(settings.home_dir / "secrets" / "redaction.key")
-                except (OSError, ValueError):  # no writable home: a key for this process (logging must not fail)
-                    _install_key = secrets.token_bytes(32)
+                except (OSError, ValueError):  # no writable home: the installation's key in Postgres
+                    _install_key = _from_database(settings)
     return _install_key
+
+
+def _from_database(settings: Settings) -> bytes:
+    try:
+        return installation_secret(settings, KEY_NAME)
+    except (psycopg.Error, DatabaseError):  # no database either: a key for this process (logging must not fail)
+        return secrets.token_bytes(32)
 
 
 def forget_cached_keys() -> None:

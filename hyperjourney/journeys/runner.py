@@ -39,6 +39,13 @@ from hyperjourney.nba.signals import load_signals, with_model_scores
 from hyperjourney.review.queue import hold_action
 
 MAX_STEPS_PER_ADVANCE = 64
+# Events past the cursor whose ingest transaction is older than every transaction still running: those have
+# all finished, so a transaction that commits later always sorts after the cursor and is never skipped.
+_NEW_EVENTS = (
+    "SELECT event_id, customer_id, type, ts, properties, ingest_xid FROM events "
+    "WHERE (ingest_xid, event_id) > (%s, %s) AND ingest_xid < pg_snapshot_xmin(pg_current_snapshot()) "
+    "ORDER BY ingest_xid, event_id LIMIT %s"
+)
 TIMING_RULES = frozenset({"quiet_hours", "send_window"})
 
 
@@ -75,10 +82,9 @@ class JourneyRunner:
         return stats
 
     def start_cursor_here(self, conn: psycopg.Connection[Any]) -> None:
-        """Begin reading at the newest event: launching a journey never replays history."""
+        """Begin reading after every finished ingest: launching a journey never replays history."""
         conn.execute(
-            "INSERT INTO journey_cursor (ingested_at, event_id) "
-            "SELECT coalesce(max(ingested_at), 'epoch'), coalesce(max(event_id), '') FROM events "
+            "INSERT INTO journey_cursor (ingest_xid, event_id) VALUES (pg_snapshot_xmin(pg_current_snapshot()), '') "
             "ON CONFLICT (tenant_id) DO NOTHING"
         )
 
@@ -88,22 +94,18 @@ class JourneyRunner:
             stats = RunStats()
             with self.db.tenant(self.tenant) as conn:
                 self.start_cursor_here(conn)
-                cur = conn.execute("SELECT ingested_at, event_id FROM journey_cursor FOR UPDATE").fetchone()
+                cur = conn.execute("SELECT ingest_xid, event_id FROM journey_cursor FOR UPDATE").fetchone()
                 assert cur is not None
                 with conn.cursor(row_factory=dict_row) as c:
-                    events = c.execute(
-                        "SELECT event_id, customer_id, type, ts, properties, ingested_at FROM events "
-                        "WHERE (ingested_at, event_id) > (%s, %s) ORDER BY ingested_at, event_id LIMIT %s",
-                        (cur[0], cur[1], self.batch),
-                    ).fetchall()
+                    events = c.execute(_NEW_EVENTS, (cur[0], cur[1], self.batch)).fetchall()
                 if not events:
                     return total
                 journeys = store.listing(conn, active_only=True)
                 for ev in sorted(events, key=lambda e: (e["ts"], e["event_id"])):
                     self._on_event(conn, ev, journeys, stats)
-                last = events[-1]  # the cursor follows arrival order; effects follow event time
+                last = events[-1]  # the cursor follows ingest transactions; effects follow event time
                 conn.execute(
-                    "UPDATE journey_cursor SET ingested_at = %s, event_id = %s", (last["ingested_at"], last["event_id"])
+                    "UPDATE journey_cursor SET ingest_xid = %s, event_id = %s", (last["ingest_xid"], last["event_id"])
                 )
                 stats.events = len(events)
             total.add(stats)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,39 @@ def ece(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
 
 def brier(y: np.ndarray, p: np.ndarray) -> float:
     return float(np.mean((p - y) ** 2))
+
+
+def rmse(y: np.ndarray, f: np.ndarray) -> float:
+    return float(np.sqrt(np.mean((f - y) ** 2)))
+
+
+def mae(y: np.ndarray, f: np.ndarray) -> float:
+    return float(np.mean(np.abs(f - y)))
+
+
+def paired_interval(
+    metric: Callable[[np.ndarray, np.ndarray], float],
+    y: np.ndarray,
+    ours: np.ndarray,
+    other: np.ndarray,
+    *,
+    resamples: int = 500,
+    seed: int = 0,
+) -> tuple[float, float]:
+    """95% interval of metric(ours) − metric(other) over customers resampled with replacement, the same
+    resample for both (paired), one resample at a time so memory stays O(n). Resamples on which the metric is
+    undefined (AUC with one class) are dropped; (nan, nan) when none is left."""
+    rng = np.random.default_rng(seed)
+    diffs = []
+    for _ in range(resamples):
+        i = rng.integers(0, len(y), size=len(y))
+        d = metric(y[i], ours[i]) - metric(y[i], other[i])
+        if np.isfinite(d):
+            diffs.append(d)
+    if not diffs:
+        return float("nan"), float("nan")
+    lo, hi = np.percentile(diffs, [2.5, 97.5])
+    return float(lo), float(hi)
 
 
 def log_loss(y: np.ndarray, p: np.ndarray) -> float:

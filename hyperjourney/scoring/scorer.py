@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from hyperjourney.scoring import category, horizons, sendtime
+from hyperjourney.scoring import btyd, category, clv_choice, horizons, sendtime
 from hyperjourney.scoring.linear import LinearClassifier, LogSpendRegressor
 from hyperjourney.scoring.registry import ModelVersion
 from hyperjourney.scoring.schema import SCORE_NAMES, Score
@@ -41,6 +41,7 @@ class Scorer:
     clv_buy: LinearClassifier | None = None
     clv_spend: LogSpendRegressor | None = None
     clv_projection: horizons.Projection | None = None
+    clv_btyd: clv_choice.BTYDValue | None = None  # set when the backtest chose BG/NBD+GG over the hurdle model
     next_category: category.NextCategoryModel | None = None
     priors: dict[str, list[float]] = field(default_factory=dict)
 
@@ -69,6 +70,8 @@ class Scorer:
                 s.clv_spend = LogSpendRegressor.from_json(art["spend"])
                 if "projection" in art:
                     s.clv_projection = horizons.Projection.model_validate(art["projection"])
+                if art.get("chosen") == "bgnbd_gg":
+                    s.clv_btyd = clv_choice.BTYDValue.model_validate(art["bgnbd_gg"])
             elif name == "next_category":
                 s.next_category = category.NextCategoryModel.from_json(art)
             elif name == "best_send_hour":
@@ -91,7 +94,8 @@ class Scorer:
             else [0] * len(rows),
             dtype=int,
         )
-        return Inputs(xs, sequence, hours, business)
+        rfm = clv_choice.summary(rows) if self.clv_btyd is not None else None
+        return Inputs(xs, sequence, hours, business, rfm)
 
     def core(self, inp: Inputs) -> dict[str, Any]:
         """Every active model's values and top drivers as arrays: the whole numeric work, no Python per customer.
@@ -106,9 +110,18 @@ class Scorer:
             x = inp.x["clv"]
             p_buy, top, effects = self.clv_buy.predict_with_drivers(x, TOP_REASONS)
             spend = self.clv_spend.predict(x)
-            out["clv"] = (p_buy * spend, top, effects * spend[:, None], p_buy, spend)
-            if self.clv_projection is not None:
-                out["clv_horizons"] = horizons.project(p_buy, spend, self.clv_projection)
+            value = p_buy * spend
+            spans = horizons.project(p_buy, spend, self.clv_projection) if self.clv_projection is not None else {}
+            if self.clv_btyd is not None and inp.rfm is not None:
+                # BG/NBD+GG for the customers with an order, the hurdle value for everyone else
+                buyer = inp.rfm[1]
+                v = clv_choice.values_of(self.clv_btyd, *inp.rfm)
+                value = np.where(buyer, v["clv"], value)
+                spans = clv_choice.blend(spans, {k: a for k, a in v.items() if k.startswith("clv_")}, buyer)
+                out["clv_btyd"] = (buyer, v["purchases"], v["per_purchase"])
+            out["clv"] = (value, top, effects * spend[:, None], p_buy, spend)
+            if spans:
+                out["clv_horizons"] = spans
         if self.next_category is not None and inp.sequence is not None:
             proba = self.next_category.predict(inp.sequence)
             label = proba.argmax(axis=1)
@@ -162,9 +175,9 @@ class Scorer:
                     label=None,
                 )
         if "clv" in arrays:
-            self._clv(rows, out, shared, arrays["clv"])
+            self._clv(rows, out, shared, arrays["clv"], arrays.get("clv_btyd"))
         if "clv_horizons" in arrays:
-            self._clv_horizons(out, arrays["clv_horizons"])
+            self._clv_horizons(out, arrays["clv_horizons"], arrays.get("clv_btyd"))
         if "next_category" in arrays and inp.sequence is not None:
             self._next_category(rows, out, shared, arrays["next_category"], inp.sequence)
         if "best_send_hour" in arrays:
@@ -220,44 +233,81 @@ class Scorer:
         out: list[dict[str, dict[str, Any]]],
         shared: list[list[tuple[float, str]]],
         arrays: tuple[np.ndarray, ...],
+        btyd_arrays: tuple[np.ndarray, ...] | None,
     ) -> None:
+        """The CLV score: BG/NBD+GG's forecast for a buyer when the backtest chose it, else the hurdle model."""
         value, top, effects, p_buy, spend = arrays
         vec = self.vectorizers["clv"]
         for i, row in enumerate(rows):
             conf, problems = self._confidence("clv", shared[i])
-            hurdle = dict(
-                feature="clv",
-                text=f"P(buys in 60 days) {p_buy[i]:.0%} x expected order value ${spend[i]:,.0f}",
-                direction="+",
-                size=round(float(value[i]), 2),
-            )
+            if btyd_arrays is not None and btyd_arrays[0][i]:
+                assert self.clv_btyd is not None
+                text = (
+                    f"BG/NBD+GG (chosen by backtest for customers with an order): {btyd_arrays[1][i]:.2f} expected "
+                    f"purchases in {self.clv_btyd.horizon_days} days x ${btyd_arrays[2][i]:,.0f} per purchase"
+                )
+                drivers: list[dict[str, Any]] = []
+            else:
+                text = f"P(buys in 60 days) {p_buy[i]:.0%} x expected order value ${spend[i]:,.0f}"
+                drivers = self._drivers(top[i], effects[i], vec, row, unit=" $")
+            model = dict(feature="clv", text=text, direction="+", size=round(float(value[i]), 2))
             out[i]["clv"] = dict(
                 name="clv",
                 value=round(float(value[i]), 2),
                 confidence=conf,
                 model_version=self.versions["clv"],
-                reasons=[*problems, hurdle, *self._drivers(top[i], effects[i], vec, row, unit=" $")],
+                reasons=[*problems, model, *drivers],
                 label=None,
             )
 
-    def _clv_horizons(self, out: list[dict[str, dict[str, Any]]], values: dict[str, np.ndarray]) -> None:
-        """One score per configured horizon and the lifetime value, with the CLV score's confidence and data caveats."""
-        proj = self.clv_projection
-        assert proj is not None
-        carry = dict(
-            feature="clv",
-            text=f"buying carries over between {proj.period_days}-day periods: {proj.q_buyer:.0%} of buyers buy "
-            f"again, {proj.q_other:.0%} of the others start",
-            direction="+",
-            size=proj.q_buyer,
-        )
+    def _clv_horizons(
+        self,
+        out: list[dict[str, dict[str, Any]]],
+        values: dict[str, np.ndarray],
+        btyd_arrays: tuple[np.ndarray, ...] | None,
+    ) -> None:
+        """One score per configured horizon and the lifetime value, with the CLV score's confidence and data caveats.
+
+        A horizon the customer's model cannot give (NaN: no hurdle projection for a customer without orders)
+        is left out for that customer."""
+        proj, b = self.clv_projection, self.clv_btyd
+        hurdle_carry = None
+        if proj is not None:
+            hurdle_carry = (
+                proj.annual_discount_rate,
+                proj.lifetime_years,
+                dict(
+                    feature="clv",
+                    text=f"buying carries over between {proj.period_days}-day periods: {proj.q_buyer:.0%} of buyers "
+                    f"buy again, {proj.q_other:.0%} of the others start",
+                    direction="+",
+                    size=round(proj.q_buyer, 4),
+                ),
+            )
+        btyd_carry = None
+        if b is not None:
+            btyd_carry = (
+                b.annual_discount_rate,
+                b.lifetime_years,
+                dict(
+                    feature="clv",
+                    text="BG/NBD+GG forecast: expected purchases over the horizon x expected spend per purchase",
+                    direction="+",
+                    size=round(b.model.purchases.r, 4),
+                ),
+            )
         for i, scores in enumerate(out):
             base = scores["clv"]
             problems = [r for r in base["reasons"] if r["feature"] == "data_quality"]
+            carry = btyd_carry if btyd_arrays is not None and btyd_arrays[0][i] else hurdle_carry
+            if carry is None:
+                continue
+            rate, years, reason = carry
             for name, v in values.items():
+                if not np.isfinite(v[i]):
+                    continue
                 why = (
-                    f"{proj.lifetime_years:g} years of expected spend discounted at "
-                    f"{proj.annual_discount_rate:.0%} a year"
+                    f"{years:g} years of expected spend discounted at {rate:.0%} a year"
                     if name == horizons.LIFETIME
                     else f"expected spend in the next {name[4:-1]} days"
                 )
@@ -269,7 +319,7 @@ class Scorer:
                     reasons=[
                         *problems,
                         dict(feature="clv", text=why, direction="+", size=round(float(v[i]), 2)),
-                        carry,
+                        reason,
                     ],
                     label=None,
                 )
@@ -399,6 +449,7 @@ class Inputs:
     sequence: category.SequenceInputs | None  # None without an active next_category model
     hours: np.ndarray
     business: np.ndarray
+    rfm: tuple[btyd.RFM, np.ndarray] | None = None  # BG/NBD summary and who has ordered, when BG/NBD+GG is chosen
 
 
 def _signed(x: float) -> str:

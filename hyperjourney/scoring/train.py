@@ -29,7 +29,7 @@ from hyperjourney.db.database import Database
 from hyperjourney.features.definitions import feature_versions
 from hyperjourney.features.store import data_time
 from hyperjourney.features.training import HORIZON, VALUE_HORIZON, Example, training_set
-from hyperjourney.scoring import category, horizons, metrics, preflight, registry, sendtime
+from hyperjourney.scoring import category, clv_choice, horizons, metrics, preflight, registry, sendtime
 from hyperjourney.scoring.linear import LinearClassifier, LogSpendRegressor
 from hyperjourney.scoring.preflight import MIN_EXAMPLES, MIN_POSITIVES, DataProfile
 from hyperjourney.scoring.schema import InsufficientDataError
@@ -174,10 +174,12 @@ def train_all(
     only: str | None = None,
     progress: Callable[[str], None] | None = None,
     scoring: ScoringSettings | None = None,
+    clv_model: clv_choice.Choice | None = None,
 ) -> TrainReport:
     """Train what the data supports (or just ``only``), store and activate it; report the rest as skipped.
 
-    ``scoring`` (default: the settings) names the CLV horizons and the lifetime value's discount rate.
+    ``scoring`` (default: the settings) names the CLV horizons and the lifetime value's discount rate;
+    ``clv_model`` forces the CLV model instead of choosing the better of hurdle and BG/NBD+GG by backtest.
     """
     scoring = scoring or get_settings().scoring
     if only is not None and only not in KINDS:
@@ -235,7 +237,7 @@ def train_all(
                         task = churn_task(prof) if name == "churn_risk" else CLASSIFIERS[name]
                         result = fit_classifier(name, task, vec, train, test)
                     elif name == "clv":
-                        result = fit_clv(vec, train, test, scoring=scoring)
+                        result = fit_clv(vec, train, test, scoring=scoring, force=clv_model)
                     elif name == "next_category":
                         result = _fit_next_category(category_train, test)
                     else:
@@ -345,10 +347,13 @@ def fit_clv(
     test: list[Example],
     horizon: timedelta = VALUE_HORIZON,
     scoring: ScoringSettings | None = None,
+    force: clv_choice.Choice | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The hurdle model of spend in ``horizon``; with ``scoring``, also its projection to the configured horizons.
 
-    A tenant without training windows one period apart gets no projection, said in the metrics.
+    A tenant without training windows one period apart gets no projection, said in the metrics. BG/NBD+GG is
+    fitted and judged against the hurdle model on the held-out window's buyers; the lower RMSE is ``chosen``
+    for them (or ``force``, see `clv_choice`), and customers without an order keep the hurdle value.
     """
     x = vec.transform([e.features for e in train])
     spend = np.array([e.outcome.spend for e in train])
@@ -390,7 +395,50 @@ def fit_clv(
         else:
             artifact["projection"] = proj.model_dump()
             quality["horizons"] = proj.model_dump()
+    _choose_clv(test, actual, predicted, quality, artifact, days, scoring or get_settings().scoring, force)
     return artifact, quality
+
+
+def _choose_clv(
+    test: list[Example],
+    actual: np.ndarray,
+    hurdle: np.ndarray,
+    quality: dict[str, Any],
+    artifact: dict[str, Any],
+    days: int,
+    scoring: ScoringSettings,
+    force: clv_choice.Choice | None,
+) -> None:
+    """Fit BG/NBD+GG on the test cutoff's history, judge both on the window's buyers, record the choice.
+
+    Customers without an order keep the hurdle value either way, so ``chosen_holdout`` (every customer) is
+    the hurdle's on them and the chosen model's on the buyers."""
+    rows = [e.features for e in test]
+    data, buyer = clv_choice.summary(rows)
+    bgnbd: np.ndarray | None = None
+    try:
+        value = clv_choice.fit(
+            rows, days, scoring.clv_horizons_days, scoring.annual_discount_rate, scoring.lifetime_years
+        )
+        bgnbd = clv_choice.values_of(value, data, buyer)["clv"]
+        if not np.isfinite(bgnbd).all():
+            raise FloatingPointError("BG/NBD+GG forecast is not finite on the held-out customers")
+        artifact["bgnbd_gg"] = value.model_dump()
+    except FIT_ERRORS as exc:
+        bgnbd = None
+        quality["bgnbd_gg_skipped"] = str(exc)
+    if force == "bgnbd_gg" and bgnbd is None:
+        raise ValueError(f"clv_model: BG/NBD+GG was forced but could not be fitted ({quality['bgnbd_gg_skipped']})")
+    judged = clv_choice.judge(actual, hurdle, bgnbd, buyer)
+    chosen = clv_choice.choose(judged, force)
+    final = np.where(buyer, bgnbd, hurdle) if chosen == "bgnbd_gg" and bgnbd is not None else hurdle
+    artifact["chosen"] = chosen
+    quality |= {
+        "chosen": chosen,
+        "choice_holdout": judged.model_dump(),
+        "chosen_holdout": {"rmse": metrics.rmse(actual, final), "mae": metrics.mae(actual, final), "n": len(actual)},
+        "choice": clv_choice.why(chosen, judged, forced=force is not None),
+    }
 
 
 def _fit_next_category(train: list[Example], test: list[Example]) -> tuple[dict[str, Any], dict[str, Any]]:

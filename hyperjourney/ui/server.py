@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 from importlib import resources
 from pathlib import Path
 
+from hyperjourney.db.secrets import installation_secret
 from hyperjourney.settings import Settings
 
 APP_FILE = Path(__file__).with_name("app.py")
@@ -32,19 +32,17 @@ def prepare(settings: Settings, tenant: str, host: str, port: int) -> dict[str, 
         "CHAINLIT_APP_ROOT": str(root),
         "CHAINLIT_HOST": host,
         "CHAINLIT_PORT": str(port),
-        "CHAINLIT_AUTH_SECRET": _auth_secret(settings, root),
+        "CHAINLIT_AUTH_SECRET": _auth_secret(settings),
         TENANT_ENV: tenant,
     }
 
 
-def _auth_secret(settings: Settings, root: Path) -> str:
+def _auth_secret(settings: Settings) -> str:
+    """HYPERJOURNEY_UI__AUTH_SECRET, else the installation's secret in Postgres: every UI process (on any
+    machine, read-only filesystems included) signs and accepts the same session tokens."""
     if settings.ui.auth_secret is not None:
         return settings.ui.auth_secret.get_secret_value()
-    path = root / ".auth_secret"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
-        path.chmod(0o600)
-    return path.read_text(encoding="utf-8").strip()
+    return installation_secret(settings, "ui_auth").hex()
 
 
 def serve(settings: Settings, tenant: str, host: str, port: int) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 
@@ -115,13 +117,15 @@ def test_keys_may_expire_with_a_clear_401(client: TestClient, db: Database, tena
     assert code != 0 and "--expires-in" in out
 
 
-def test_token_bucket_refills_at_the_rate() -> None:
-    now = [0.0]
-    limiter = RateLimiter(rate_per_second=2.0, burst=2, clock=lambda: now[0])
-    assert [limiter.acquire("k") for _ in range(2)] == [0.0, 0.0]
-    assert limiter.acquire("k") == 0.5
-    now[0] = 0.5
-    assert limiter.acquire("k") == 0.0
+def test_token_bucket_refills_at_the_rate_and_is_shared_by_api_processes(db: Database) -> None:
+    t0 = datetime(2026, 3, 1, tzinfo=UTC)
+    now = [t0]
+    one, other = (RateLimiter(db, rate_per_second=2.0, burst=2, clock=lambda: now[0]) for _ in range(2))
+    key = f"k-{uuid.uuid4().hex}"
+    assert [one.acquire(key), other.acquire(key)] == [0.0, 0.0]  # two instances spend one bucket
+    assert other.acquire(key) == 0.5 and one.acquire(key) == 0.5
+    now[0] = t0 + timedelta(seconds=0.5)
+    assert one.acquire(key) == 0.0
     assert retry_after_seconds(0.2) == 1 and retry_after_seconds(1.0) == 1 and retry_after_seconds(1.01) == 2
 
 

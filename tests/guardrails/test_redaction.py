@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from hyperjourney.data import audit
 from hyperjourney.db.database import Database
 from hyperjourney.guardrails.pii import luhn_ok
 from hyperjourney.guardrails.pii_vault import audit_redacted, keeps_mapping, reveal, set_keep_mapping
 from hyperjourney.guardrails.redaction import RedactingFilter, redact, redact_payload
+from hyperjourney.settings import Settings
 
 TEXT = (
     "Email ana.ruiz@example.com or call +1 (415) 555-0199. Card 4111 1111 1111 1111, "
@@ -161,6 +164,24 @@ def test_process_logs_use_the_installation_key_file(settings) -> None:  # type: 
     assert path.is_file() and stat.S_IMODE(path.stat().st_mode) == 0o600
     forget_cached_keys()
     assert redact("call 020 7946 0958").text == first != f"call {_unkeyed('phone', '020 7946 0958')}"
+
+
+def test_without_a_writable_home_every_process_shares_the_key_in_postgres(
+    db: Database, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hyperjourney.guardrails import redaction_keys
+
+    unwritable = tmp_path / "a-file"
+    unwritable.write_text("not a directory")  # mkdir under it fails for any user, root included
+    readonly = settings.model_copy(update={"home": unwritable / "home", "database_url": SecretStr(db.admin_url)})
+    monkeypatch.setattr(redaction_keys, "get_settings", lambda: readonly)
+    redaction_keys.forget_cached_keys()
+    first = redaction_keys.install_key()
+    redaction_keys.forget_cached_keys()  # another process
+    assert redaction_keys.install_key() == first
+    with db.admin() as conn:
+        assert conn.execute("SELECT value FROM installation_secrets WHERE name = 'redaction'").fetchone() == (first,)
+    redaction_keys.forget_cached_keys()
 
 
 def test_no_token_ever_looks_like_a_number_to_the_pii_detectors() -> None:

@@ -181,6 +181,10 @@ def test_backtest_trains_before_the_date_and_judges_after_it(orders_only: tuple[
     assert "purchase_propensity" in out and "RFM rule" in out and "run rate" in out
     assert "91 days" in out.replace("\n", " ") and "auc" in out and "rmse" in out
     assert "models not backtested" not in out
+    flat = " ".join(out.split())  # rich wraps long lines at spaces
+    assert "CLV model: " in flat and "customers with an order" in flat
+    assert "projected CLV horizons vs the spend seen after 2026-01-01" in flat
+    assert "CLV horizons not judged: 180, 365-day: the data ends" in flat
     code, out = invoke("models", "backtest", "--as-of", "2026-01-01", "--horizon", "39w", "--tenant", tenant)
     assert code == 1 and "needs data until 2026-10-01" in out, out
     code, out = invoke("models", "backtest", "--as-of", "2026-01-01", "--horizon", "soon", "--tenant", tenant)

@@ -24,6 +24,7 @@ def test_list_show_score_and_segment(db: Database, trained: Trained) -> None:
     assert "log_loss" in out and "in criterion" in out and "Brier and log loss below the base rate" in out
     code, out = invoke("models", "show", "clv", "--tenant", tenant)
     assert code == 0 and "rmse" in out and "mae" in out and "MAE uses the median estimate" in out, out
+    assert "CLV model: the hurdle model for everyone (forced)" in out and "as used (every held-out" in out, out
     code, out = invoke("models", "show", "next_category", "--tenant", tenant)
     assert code == 0 and "accuracy" in out and "beats baseline: yes (accuracy above the top-affinity rule" in out
     with db.tenant(tenant) as conn:

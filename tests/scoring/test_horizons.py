@@ -128,3 +128,28 @@ def test_backtest_judges_clv_on_its_own_horizon(db: Database, trained: tuple[str
     assert report.horizon_days == 91
     assert report.metrics["clv"]["horizon_days"] == 91
     assert "91 days" in report.metrics["clv"]["description"]
+
+
+def test_backtest_judges_each_projected_horizon_the_data_covers(db: Database, trained: tuple[str, TrainReport]) -> None:
+    tenant, _ = trained
+    with db.tenant(tenant) as conn:
+        end = data_time(conn)
+    at = end - timedelta(days=100)
+    report = backtest(db, tenant, at, parse_horizon("4w"))
+    assert [h.days for h in report.horizons] == [30, 90]  # 180 and 365 days run past the data
+    assert report.horizons_not_judged is not None and "180, 365-day" in report.horizons_not_judged
+    for h in report.horizons:
+        with db.tenant(tenant) as conn:
+            (spent,) = conn.execute(
+                "SELECT coalesce(sum(l.quantity * l.unit_price), 0)::float8 FROM orders o "
+                "JOIN order_lines l USING (tenant_id, order_id) JOIN customers c USING (tenant_id, customer_id) "
+                "JOIN customers k ON k.customer_id = coalesce(c.merged_into, c.customer_id) "
+                "WHERE o.ordered_at >= %s AND o.ordered_at < %s AND o.status <> 'cancelled' "
+                "AND k.created_at < %s AND k.merged_into IS NULL",
+                (at, at + timedelta(days=h.days), at),
+            ).fetchone()
+        assert h.n == report.test_examples
+        assert h.actual_total == pytest.approx(spent, rel=1e-6)
+        assert h.rmse > 0 and h.baseline_rmse > 0 and h.rmse != h.baseline_rmse
+    ninety = report.horizons[1]
+    assert ninety.predicted_total > report.horizons[0].predicted_total  # a longer horizon projects more spend

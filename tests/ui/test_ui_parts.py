@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from hyperjourney.db.database import Database
 from hyperjourney.review.roles import can
 from hyperjourney.settings import Settings, UiSettings, UiUser
 from hyperjourney.ui.auth import check_password
@@ -62,18 +63,19 @@ def test_page_is_stripped_of_remote_assets() -> None:
     assert 'href="/favicon"' in out and 'src="/assets/index.js"' in out
 
 
-def test_prepare_writes_an_app_root_chainlit_accepts(tmp_path: Path) -> None:
-    env = prepare(_settings(tmp_path), "acme", "127.0.0.1", 8123)
+def test_prepare_writes_an_app_root_chainlit_accepts(tmp_path: Path, db: Database) -> None:
+    settings = _settings(tmp_path).model_copy(update={"database_url": SecretStr(db.admin_url)})
+    env = prepare(settings, "acme", "127.0.0.1", 8123)
     root = Path(env["CHAINLIT_APP_ROOT"])
     config = tomllib.loads((root / ".chainlit" / "config.toml").read_text())
     assert "http://127.0.0.1:8123" in config["project"]["allow_origins"]
     assert config["features"]["spontaneous_file_upload"]["enabled"] is False
     assert config["meta"]["generated_by"] == "2.12.0"
     assert env[TENANT_ENV] == "acme" and env["CHAINLIT_PORT"] == "8123"
-    assert len(env["CHAINLIT_AUTH_SECRET"]) > 40
-    assert (
-        prepare(_settings(tmp_path), "acme", "127.0.0.1", 8123)["CHAINLIT_AUTH_SECRET"] == env["CHAINLIT_AUTH_SECRET"]
-    )
+    assert len(env["CHAINLIT_AUTH_SECRET"]) == 64
+    elsewhere = settings.model_copy(update={"home": tmp_path / "another-machine"})  # one secret, every instance
+    assert prepare(elsewhere, "acme", "127.0.0.1", 8123)["CHAINLIT_AUTH_SECRET"] == env["CHAINLIT_AUTH_SECRET"]
+    assert not list(tmp_path.rglob(".auth_secret"))
 
 
 def test_the_launch_confirmation_names_the_decision() -> None:

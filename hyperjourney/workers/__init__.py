@@ -1,0 +1,1 @@
+"""Workers on the Postgres job queue: what runs without anyone typing a command."""
