@@ -1,6 +1,9 @@
-"""Copywriter: grounded copy — brand templates filled with retrieved facts on the small tier, LLM drafts above it.
+"""Copywriter: grounded copy — brand templates filled with chosen typed facts on the small tier, LLM drafts above.
 
-Every claim carries an inline [cite:<id>]; each draft passes the guardrails or is escalated.
+Facts come from the fact store, chosen by role (proof for campaigns, policy/FAQ by intent for support), by the
+customer's or segment's product line, language, region and freshness (knowledge.fact_choice); the choice's
+relevance bounds the draft's confidence, so a reply with nothing on topic escalates. Every claim carries an
+inline [cite:<id>]; each draft passes the guardrails or is escalated.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Literal
 
+import yaml
 from pydantic import BaseModel, Field
 
 from hyperjourney.agents.base import AgentContext, AgentResult, Step
@@ -17,10 +21,14 @@ from hyperjourney.data.brand import Brand
 from hyperjourney.guardrails.fence import fence
 from hyperjourney.guardrails.models import Asset
 from hyperjourney.guardrails.tone import ToneAttributes
+from hyperjourney.knowledge.fact_choice import Choice, Need, Role, choose, products_of_segment
+from hyperjourney.knowledge.facts import QuoteDetail, ResultDetail, products_in
 from hyperjourney.knowledge.models import Hit
 from hyperjourney.models.router import Candidate, Stakes
 from hyperjourney.prompts.loader import load
-from hyperjourney.tools.toolbox import SearchInput, ValidateInput
+from hyperjourney.tools.customers import CustomerProfile, UnknownRecordError
+from hyperjourney.tools.facts import FactsInput, Passage, find_facts
+from hyperjourney.tools.toolbox import CustomerInput, SearchInput, ValidateInput
 
 PROMPT = "copywriter_variant"
 REPLY_PROMPT = "copilot_reply"
@@ -29,7 +37,6 @@ BRAND_TONE = {
     "email": ToneAttributes(formality=0.5, warmth=0.5, brevity=0.6),
     "sms": ToneAttributes(formality=0.5, warmth=0.5, brevity=0.9),
 }
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _CITE = re.compile(r"\[cite:([^\]]+)\]")
 # Claims a regulator cares about (rates, deposit insurance, guarantees, health); these need a larger model or a person.
 _REGULATED = re.compile(
@@ -46,7 +53,7 @@ class CopyDraft(BaseModel):
     confidence: float = Field(0.7, ge=0, le=1)
 
 
-class CopyVariant(BaseModel):
+class Variant(BaseModel):
     channel: Literal["email", "sms", "push", "in_app"]
     subject: str | None = None
     body: str = Field(min_length=1)
@@ -56,7 +63,7 @@ class CopyVariant(BaseModel):
 
 
 class CopySet(BaseModel):
-    variants: list[CopyVariant]
+    variants: list[Variant]
     evidence: list[Hit] = Field(default_factory=list, description="what the variants may cite (edits too)")
 
 
@@ -65,28 +72,74 @@ class Reply(BaseModel):
     citations: list[str]
     tier: str
     passed_guardrails: bool
+    evidence: list[Hit] = Field(default_factory=list, description="the chunks the reply may cite (edits too)")
+    relevance: float = Field(0.0, ge=0, le=1, description="how well the best chosen fact answers the ticket")
 
 
 def cited(text: str) -> list[str]:
     return list(dict.fromkeys(_CITE.findall(text)))
 
 
-def _value(sentence: str, words: set[str]) -> float:
-    """Shared words with the question, and a measured result (a number) is worth quoting."""
-    return len(words & set(re.findall(r"[a-z0-9]+", sentence.lower()))) + (1.5 if re.search(r"\d", sentence) else 0)
+SEGMENT_PRODUCT = {"b2b": "ledger", "plg": "boards", "dtc": "goods"}
+"""The demo businesses' customer segments and the product line each buys."""
+_OFFER = re.compile(r"\b(upsell|upgrade|cross-sell|cross sell|expan\w*|add-ons?|seats?|plans?)\b", re.IGNORECASE)
+_LEAD = {"result": "Here is what one team measured:", "quote": "Here is what one team told us:"}
+_LEAD_PRODUCT = "Something worth a look for your team:"
+"""Leads name no claim (the citation guardrail would ask a lead that says "customers" or "helps" for a source)."""
 
 
-def _sentences(evidence: Hit) -> list[str]:
-    lines = [ln.strip(" -*|") for ln in evidence.text.splitlines() if ln.strip() and not ln.startswith("#")]
-    text = re.sub(r"\*\*([^*]*)\*\*:?", r"\1", " ".join(lines)).replace("**", "")
-    return [s.strip(" -*") for s in _SENTENCE.split(text) if 30 <= len(s) <= 300]
+class Chosen(BaseModel):
+    """A chosen fact and the chunk it cites (what the guardrails check the claim against)."""
+
+    choice: Choice
+    evidence: Hit
 
 
-def ranked_facts(evidence: list[Hit], query: str, *, max_chars: int = 300) -> list[tuple[str, Hit]]:
-    """Quotable sentences across the top chunks, best first, each with the chunk to cite."""
-    words = set(re.findall(r"[a-z0-9]+", query.lower()))
-    options = [(s, e) for e in evidence[:4] for s in _sentences(e) if len(s) <= max_chars]
-    return sorted(options, key=lambda o: -_value(o[0], words))
+def customer_products(profile: CustomerProfile | None) -> list[str]:
+    """The product lines a customer buys: from the segment on the profile, else from having orders (Goods)."""
+    if profile is None:
+        return []
+    segment = str(profile.attributes.get("segment") or "").lower()
+    if segment in SEGMENT_PRODUCT:
+        return [SEGMENT_PRODUCT[segment]]
+    return ["goods"] if profile.recent_orders else []
+
+
+def choose_facts(ctx: AgentContext, need: Need, evidence: list[Hit], *, limit: int = 4) -> list[Chosen]:
+    """The typed facts to say for ``need``, best first, each at least MIN_RELEVANCE (knowledge.fact_choice);
+    ``evidence`` (retrieved chunks) adds facts of documents the fact store has none for."""
+    passages = [Passage(citation_id=e.citation_id, title=e.title, doc_type=e.doc_type, text=e.text) for e in evidence]
+    found = find_facts(ctx.tools.db, ctx.tools.tenant, FactsInput(need=need, passages=passages)).facts
+    sources = {f.fact.fact_id: f.chunk_text for f in found}
+    return [
+        Chosen(
+            choice=c,
+            evidence=Hit(
+                citation_id=c.fact.citation_id,
+                document_id=c.fact.document_id,
+                chunk_index=c.fact.chunk_index,
+                title=c.fact.title,
+                section=c.fact.section,
+                doc_type=c.fact.doc_type,
+                region=c.fact.region,
+                language=c.fact.language,
+                audience=c.fact.audience,
+                snippet=c.quote,
+                text=sources[c.fact.fact_id],
+                score=c.relevance,
+                updated_at=c.fact.updated_at,
+            ),
+        )
+        for c in choose([f.fact for f in found], need, limit=limit)
+    ]
+
+
+def cited_evidence(chosen: list[Chosen], evidence: list[Hit]) -> list[Hit]:
+    """Retrieved evidence plus the chunks the chosen facts cite, each citation id once."""
+    out = {e.citation_id: e for e in evidence}
+    for c in chosen:
+        out.setdefault(c.evidence.citation_id, c.evidence)
+    return list(out.values())
 
 
 def _checker(
@@ -113,51 +166,80 @@ def _checker(
     return check
 
 
+def proof_line(choice: Choice) -> str:
+    """The fact as copy: a result names who measured it, a quote is attributed, a product fact is not a testimonial."""
+    detail = choice.fact.detail
+    if isinstance(detail, QuoteDetail):
+        return f"“{detail.text}” ({detail.who})"
+    if isinstance(detail, ResultDetail):
+        return choice.fact.text
+    return choice.quote
+
+
 def template_variant(
     channel: str,
     brief: ResearchBrief,
-    evidence: list[Hit],
+    chosen: list[Chosen],
     check: Callable[[CopyDraft], list[str]],
     brand: Brand,
 ) -> Candidate[CopyDraft]:
-    """Fill the brand template with a retrieved fact and its citation: the best-ranked fact whose draft passes
-    the guardrails (up to five tried), else the best-ranked draft, with low confidence, for escalation.
-    The copy names and signs with the tenant's own brand and ends with its marketing footer."""
-    facts = ranked_facts(evidence, f"{brief.query.metric} {brief.goal}", max_chars=110 if channel == "sms" else 300)
-    if not facts:
+    """Fill the brand template with a chosen fact and its citation, framed by its kind (a customer's result or
+    words as proof, a product fact as a product fact): the first choice whose draft passes the guardrails (up to
+    five tried), else the first draft with low confidence, for escalation. Confidence is bounded by the fact's
+    relevance. The copy names and signs with the tenant's own brand and ends with its marketing footer."""
+    limit = 110 if channel == "sms" else 300
+    usable = [c for c in chosen if len(proof_line(c.choice)) <= limit]
+    if not usable:
         return Candidate(CopyDraft(subject=None, body="(no evidence found)", confidence=0.1), 0.1, "no evidence")
     drafts = []
-    for fact, proof in facts[:5]:
-        proof_text = f"{fact} [cite:{proof.citation_id}]"
+    for c in usable[:5]:
+        proof_text = f"{proof_line(c.choice)} [cite:{c.evidence.citation_id}]"
         if channel == "sms":
             draft = CopyDraft(body=load("template_sms_canvas").render(brand=brand.name, proof=proof_text).strip())
         else:
             subject = f"An idea for your team from {brand.name}"
             body = (
                 load("template_email_canvas")
-                .render(subject=subject, proof=proof_text, brand=brand.name, marketing_footer=brand.email_footer())
+                .render(
+                    subject=subject, lead=_LEAD.get(c.choice.fact.kind, _LEAD_PRODUCT), proof=proof_text,
+                    brand=brand.name, marketing_footer=brand.email_footer(),
+                )
                 .split("\n", 2)[-1]
-            )
+            )  # fmt: skip
             draft = CopyDraft(subject=subject, body=body.strip())
         if not check(draft):
-            draft.confidence = 0.8
-            return Candidate(draft, 0.8, f"brand template with {proof.citation_id}")
-        drafts.append((draft, proof))
-    draft, proof = drafts[0]
+            draft.confidence = round(min(0.8, c.choice.relevance), 3)
+            return Candidate(
+                draft, draft.confidence, f"brand template with {c.choice.fact.kind} {c.choice.fact.fact_id}"
+            )
+        drafts.append((draft, c))
+    draft, first = drafts[0]
     draft.confidence = 0.4
-    return Candidate(draft, 0.4, f"no template draft passed the guardrails (best: {proof.citation_id})")
+    return Candidate(draft, 0.4, f"no template draft passed the guardrails (best: {first.evidence.citation_id})")
+
+
+def campaign_need(brief: ResearchBrief) -> Need:
+    """What a campaign must prove: an offer for upsell goals, proof otherwise, about the segment's product line."""
+    filters = brief.segment.definition.model_dump(exclude_defaults=True).values()
+    segment = " ".join([brief.segment.name, *(str(x) for v in filters for x in (v if isinstance(v, list) else [v]))])
+    role: Role = "offer" if _OFFER.search(brief.goal) else "proof"
+    text = f"{brief.goal} {brief.query.industry or ''} {brief.query.metric}"
+    return Need(role=role, text=text, products=products_of_segment(brief.goal, segment, brief.query.industry or ""))
 
 
 def write_variants(ctx: AgentContext, brief: ResearchBrief) -> AgentResult:
     query = f"{brief.segment.name} {brief.query.metric} {brief.goal}"
-    evidence = ctx.tools.search_knowledge(SearchInput(query=query, doc_types=["case_study", "product"], k=4)).hits
+    retrieved = ctx.tools.search_knowledge(SearchInput(query=query, doc_types=["case_study", "product"], k=4)).hits
+    need = campaign_need(brief).model_copy(update={"now": ctx.now})
+    chosen = choose_facts(ctx, need, retrieved, limit=6)
+    evidence = cited_evidence(chosen, retrieved)
     result = AgentResult(CopySet(variants=[]), [], [e.citation_id for e in evidence])
-    block = "\n".join(f"[{e.citation_id}] {e.title}: {e.snippet}" for e in evidence)
-    variants: list[CopyVariant] = []
+    block = "\n".join(f"[{c.evidence.citation_id}] {c.choice.fact.kind}: {c.choice.quote}" for c in chosen)
+    variants: list[Variant] = []
     brand = ctx.tools.brand()
     for channel in CHANNELS:
         check = _checker(ctx, channel, evidence, BRAND_TONE[channel])
-        candidate = template_variant(channel, brief, evidence, check, brand)
+        candidate = template_variant(channel, brief, chosen, check, brand)
         routed = ctx.router.decide(
             f"copy:{channel}",
             schema=CopyDraft,
@@ -176,7 +258,7 @@ def write_variants(ctx: AgentContext, brief: ResearchBrief) -> AgentResult:
         draft = routed.value or candidate.value
         passed = not check(draft)
         variants.append(
-            CopyVariant(
+            Variant(
                 channel=channel,
                 subject=draft.subject,
                 body=draft.body,
@@ -185,12 +267,13 @@ def write_variants(ctx: AgentContext, brief: ResearchBrief) -> AgentResult:
                 passed_guardrails=passed,
             )
         )
-        result.add(Step(f"copy:{channel}", routed, cited(draft.body), {"segment": brief.segment.name}))
+        inputs = {"segment": brief.segment.name, "role": need.role, "products": need.products}
+        result.add(Step(f"copy:{channel}", routed, cited(draft.body), inputs))
     result.output = CopySet(variants=variants, evidence=evidence)
     return result
 
 
-def revalidate(ctx: AgentContext, variants: list[CopyVariant], evidence: list[Hit]) -> list[str]:
+def revalidate(ctx: AgentContext, variants: list[Variant], evidence: list[Hit]) -> list[str]:
     """Guardrail failures of edited variants (an edit is accepted only when this is empty)."""
     problems = []
     for v in variants:
@@ -200,40 +283,92 @@ def revalidate(ctx: AgentContext, variants: list[CopyVariant], evidence: list[Hi
     return problems
 
 
+LOCALES = ("en", "de", "es", "fr")
+"""Languages the small tier answers in; any other falls back to English."""
+
+
+def phrases(locale: str) -> dict[str, str]:
+    """The support reply's greeting, openings, closings and notes in ``locale`` (prompts/support_reply_phrases)."""
+    table: dict[str, dict[str, str]] = yaml.safe_load(load("support_reply_phrases").text)
+    return table[locale if locale in table else "en"]
+
+
+def _opening(intent: str, sentiment: str, words: dict[str, str]) -> tuple[str, str]:
+    """Opening and closing lines: praise is thanked, trouble gets an apology, a question a plain answer."""
+    if intent == "praise":
+        return words["praise"], words["praise_closing"]
+    return words["apology" if sentiment in ("negative", "very_negative") else "plain"], words["closing"]
+
+
 def template_reply(
-    name: str, question: str, evidence: list[Hit], intent_confidence: float,
-    check: Callable[[CopyDraft], list[str]], brand: Brand,
+    name: str, intent: str, sentiment: str, chosen: list[Chosen], intent_confidence: float,
+    check: Callable[[CopyDraft], list[str]], brand: Brand, *, locale: str = "en", note: str = "",
 ) -> Candidate[CopyDraft]:  # fmt: skip
-    """The support template filled with the best-matching facts, each cited: two facts if they pass the
-    guardrails together, else the first single fact that does; confidence is bounded by the intent's.
+    """The support template filled with the chosen facts, each cited: the first two if they pass the guardrails
+    together, else the first single fact that does. Praise gets thanks and no facts. Confidence is the lower
+    of the intent's and the best fact's relevance; with no fact on the ticket's product and intent it is low,
+    so the reply escalates. Written in ``locale``'s phrases; ``note`` (why it is in English) opens the reply.
     Signed with the tenant's brand (its signature and footer)."""
-    words = set(re.findall(r"[a-z0-9]+", question.lower()))
-    facts = ranked_facts(evidence, question)
-    unique: list[tuple[str, Hit]] = []
-    for sentence, e in facts:  # on topic (shares 2+ words with the question) and not a repeat of one kept
-        shared = len(words & set(re.findall(r"[a-z0-9]+", sentence.lower())))
-        if shared >= 2 and not any(sentence in k or k in sentence for k, _ in unique):
-            unique.append((sentence, e))
-    unique = unique or facts[:1]
-    options = [unique[:2], *([f] for f in unique[:4])] if unique else [[]]
-    first: CopyDraft | None = None
-    for chosen in options:
-        lines = "\n".join(f"- {sentence} [cite:{e.citation_id}]" for sentence, e in chosen)
+    words = phrases(locale)
+    opening, closing = _opening(intent, sentiment, words)
+    opening = f"{note}\n\n{opening}" if note else opening
+
+    def render(facts: list[Chosen]) -> CopyDraft:
+        lines = "\n".join(f"- {c.choice.quote} [cite:{c.evidence.citation_id}]" for c in facts)
         body = load("template_support_reply").render(
+            greeting=words["greeting"],
             name=name or "there",
-            opening="Thanks for reaching out, and sorry for the trouble. Here is what I can tell you:",
-            facts=lines or "- A specialist will follow up with the details.",
-            closing="Reply here if anything is unclear and we will take it from there.",
+            opening=opening,
+            facts=lines or ("" if intent == "praise" else f"- {words['no_fact']}"),
+            closing=closing,
             signature=brand.signature,
             footer=f"\n{brand.footer}" if brand.footer else "",
         )
-        draft = CopyDraft(body=body, confidence=round(intent_confidence, 3))
+        return CopyDraft(body=re.sub(r"\n{3,}", "\n\n", body), confidence=round(intent_confidence, 3))
+
+    if intent == "praise":
+        draft = render([])
+        return Candidate(draft, draft.confidence, "praise: thanks, no facts")
+    first: CopyDraft | None = None
+    for facts in ([chosen[:2]] if len(chosen) > 1 else []) + [[c] for c in chosen[:4]]:
+        draft = render(facts)
         first = first or draft
-        if chosen and not check(draft):
-            return Candidate(draft, draft.confidence, f"support template, {len(chosen)} cited facts")
-    assert first is not None
+        if not check(draft):
+            draft.confidence = round(min(intent_confidence, facts[0].choice.relevance), 3)
+            return Candidate(draft, draft.confidence, f"support template, {len(facts)} cited facts")
+    if first is None:
+        draft = render([])
+        draft.confidence = 0.2
+        return Candidate(draft, 0.2, "no fact matches the ticket's product and intent")
     first.confidence = 0.3
     return Candidate(first, 0.3, "no template reply passed the guardrails")
+
+
+def support_need(question: str, intent: str, profile: CustomerProfile | None) -> Need:
+    """A ticket's need: its intent, the product line the ticket names (else the one the customer buys), and
+    the customer's region and language (the profile's, when the small tier writes it)."""
+    region = (profile.region or "").lower() if profile else ""
+    language = (profile.language or "en").lower()[:2] if profile else "en"
+    return Need(
+        role="support", text=question, intent=intent, language=language if language in LOCALES else "en",
+        products=products_in(question) or customer_products(profile), region=region or None,
+    )  # fmt: skip
+
+
+def reply_locale(need: Need, chosen: list[Chosen]) -> tuple[str, str]:
+    """The reply's language and the note it carries: the customer's, unless its facts had to be English."""
+    if need.language == "en" or not chosen or chosen[0].choice.fact.language == need.language:
+        return need.language, ""
+    return "en", phrases(need.language)["english_note"]
+
+
+def _profile(ctx: AgentContext, customer_id: str | None) -> CustomerProfile | None:
+    if not customer_id:
+        return None
+    try:
+        return ctx.tools.customer_profile(CustomerInput(customer_id=customer_id))
+    except UnknownRecordError:
+        return None
 
 
 def write_reply(
@@ -248,10 +383,17 @@ def write_reply(
     evidence: list[Hit],
     recipient_id: str | None = None,
 ) -> AgentResult:
-    """A grounded reply; ``recipient_id`` is the ticket's customer, whose own name the reply may use."""
-    check = _checker(ctx, "support_reply", evidence, tone, recipient_id)
+    """A grounded reply; ``recipient_id`` is the ticket's customer, whose own name the reply may use and whose
+    product line (from the ticket, else the profile) and region decide which facts may be said."""
+    need = support_need(question, intent, _profile(ctx, recipient_id)).model_copy(update={"now": ctx.now})
+    chosen = choose_facts(ctx, need, evidence)
+    cites = cited_evidence(chosen, evidence)
+    check = _checker(ctx, "support_reply", cites, tone, recipient_id)
     brand = ctx.tools.brand()
-    candidate = template_reply(name, question, evidence, intent_confidence, check, brand)
+    locale, note = reply_locale(need, chosen)
+    candidate = template_reply(
+        name, intent, sentiment, chosen, intent_confidence, check, brand, locale=locale, note=note
+    )
     routed = ctx.router.decide(
         "reply",
         schema=CopyDraft,
@@ -261,7 +403,8 @@ def write_reply(
             "untrusted_message": fence(question),
             "intent": intent,
             "sentiment": sentiment,
-            "evidence": "\n".join(f"[{e.citation_id}] {e.title}: {e.snippet}" for e in evidence),
+            "evidence": "\n".join(f"[{c.evidence.citation_id}] {c.choice.fact.kind}: {c.choice.quote}" for c in chosen)
+            or "(no fact matches this ticket's product and intent)",
             "brand": brand.name,
             "signature": "\n".join(x for x in (brand.signature, brand.footer) if x),
             **tone.model_dump(),
@@ -270,7 +413,13 @@ def write_reply(
         check=check,
     )
     draft = routed.value or candidate.value
-    reply = Reply(body=draft.body, citations=cited(draft.body), tier=routed.tier, passed_guardrails=not check(draft))
+    relevance = chosen[0].choice.relevance if chosen else 0.0
+    reply = Reply(
+        body=draft.body, citations=cited(draft.body), tier=routed.tier, passed_guardrails=not check(draft),
+        evidence=cites, relevance=relevance,
+    )  # fmt: skip
     result = AgentResult(reply, [], reply.citations)
-    result.add(Step("reply", routed, reply.citations, {"intent": intent, "sentiment": sentiment}))
+    inputs = {"intent": intent, "sentiment": sentiment, "products": need.products, "relevance": relevance,
+              "language": need.language, "reply_language": locale}  # fmt: skip
+    result.add(Step("reply", routed, reply.citations, inputs))
     return result

@@ -62,8 +62,8 @@ def intent_list(signal: TicketClassification) -> str:
 def match_tone(ctx: AgentContext, ticket: Ticket, text: str, *, injection: bool = False) -> AgentResult:
     """``text`` is the customer's words already neutralised by the inbound scan (``injection`` says it hit)."""
     signal = ctx.tools.classify_ticket(ClassifyInput(text=text))
-    # the support tone policy (one versioned table, shared with the golden labels); the ticket names no business
-    tone = tone_policy.tone_for(tone_policy.situation_for(signal.sentiment))
+    # the tenant's versioned tone policy (the copilot eval grades against the same one); the ticket names no business
+    tone = tone_policy.tone_for(tone_policy.situation_for(signal.sentiment), policy=ctx.tools.tone_policy())
     channel: ReplyChannel = _REPLY_ON.get(ticket.channel, "email")  # type: ignore[assignment]
     if signal.sentiment == "very_negative" and channel in ("sms", "chat"):
         channel = "phone" if ticket.priority in ("high", "urgent") else "email"

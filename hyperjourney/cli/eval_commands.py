@@ -12,7 +12,7 @@ import hyperjourney.evals.suites  # noqa: F401  (registers the suites)
 from hyperjourney.cli.context import TenantOption, console, database, settings, tenant_or_default, user_errors
 from hyperjourney.cli.progress import progress_bar
 from hyperjourney.db.database import Database
-from hyperjourney.evals import gate, registry_names, report, runner, store
+from hyperjourney.evals import gate, registry_names, report, runner, splits, store
 from hyperjourney.evals.compare import compare as compare_runs
 from hyperjourney.evals.results import EvalRun, Tier
 from hyperjourney.evals.suite import REGISTRY, EvalEnv
@@ -61,7 +61,7 @@ def run(
         for name in chosen:
             s = REGISTRY[name]
             with progress_bar() as bar:
-                task = bar.add_task(f"suite {name}", total=s.size())
+                task = bar.add_task(f"suite {name}", total=splits.total_size(s))
 
                 def advance(n: int, task: TaskID = task, bar: Progress = bar) -> None:
                     bar.advance(task, n)
@@ -79,12 +79,13 @@ def run(
 
 def _print_run(r: EvalRun) -> None:
     judge = f"LLM judge {r.context.judge}" if r.context.judge else "no LLM judge (offline metrics only)"
-    table = Table(title=f"{r.suite} · {r.run_id}", caption=f"tier {r.tier} · {judge}")
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-    table.add_column("source")
-    for name, value in sorted(r.metrics.items()):
-        table.add_row(name, f"{value:.4g}", r.context.metric_sources.get(name, ""))
+    caption = " · ".join([f"tier {r.tier}", judge, *report.split_notes(r)])
+    table = Table(title=f"{r.suite} · {r.run_id}", caption=caption)
+    headers, rows = report.metric_rows(r)
+    for n, col in enumerate(headers):
+        table.add_column(col, justify="left" if n == 0 or col == "source" else "right")
+    for row in rows:
+        table.add_row(*row)
     console.print(table)
     seconds = (r.finished_at - r.started_at).total_seconds() if r.finished_at else None
     if seconds is not None:
@@ -223,11 +224,14 @@ def report_command(
                 raise ValueError(str(exc)) from exc
             history = store.history(conn, run_.suite)
             failures = store.failed_items(conn, run_id)
+            samples = store.samples(conn, run_id)
+            pinned = store.baseline(conn, run_.suite)
+        since = compare_runs(pinned, run_) if pinned is not None and pinned.run_id != run_.run_id else None
         gated = gate.load_thresholds().suites.get(run_.suite)
         gates = runner.gate_latest(env, [run_.suite]) if gated else None
     target = out or Path(f"eval-{run_id}.html")
-    target.write_text(report.render_html(run_, history, failures, gates), encoding="utf-8")
-    console.print(report.render_markdown(run_, gates), markup=False)
+    target.write_text(report.render_html(run_, history, failures, gates, samples, since), encoding="utf-8")
+    console.print(report.render_markdown(run_, gates, samples, since), markup=False)
     console.print(f"report written to {target}")
 
 

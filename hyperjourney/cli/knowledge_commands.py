@@ -1,4 +1,5 @@
-"""`hyperjourney kb …`: ingest the knowledge base, search it with citations, check its state and quality."""
+"""`hyperjourney kb …`: ingest the knowledge base, search it with citations, list its typed facts, check its
+state and quality."""
 
 from __future__ import annotations
 
@@ -7,19 +8,23 @@ from importlib import resources
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.progress import TaskID
 from rich.table import Table
 
 from hyperjourney.cli.context import TenantOption, console, database, err_console, tenant_or_default, user_errors
 from hyperjourney.cli.progress import progress_bar
 from hyperjourney.db.database import Database
-from hyperjourney.knowledge import store
+from hyperjourney.knowledge import fact_store, store
 from hyperjourney.knowledge.evaluation import evaluate, load_golden
+from hyperjourney.knowledge.facts import FACT_KINDS
 from hyperjourney.knowledge.ingest import ingest_path
 from hyperjourney.knowledge.models import IngestReport, SearchFilters
 from hyperjourney.knowledge.search import MODES, Mode, search
 
-app = typer.Typer(help="The knowledge base agents cite: ingest, search, status, retrieval evals.", no_args_is_help=True)
+app = typer.Typer(
+    help="The knowledge base agents cite: ingest, search, typed facts, status, retrieval evals.", no_args_is_help=True
+)
 
 
 def demo_kb_path() -> Path:
@@ -48,6 +53,7 @@ def print_ingest(report: IngestReport) -> None:
         ("deleted", report.deleted),
         ("failed", report.failed),
         ("chunks written", report.chunks_written),
+        ("facts written", report.facts_written),
         ("chunks embedded now", report.embedded),
         ("chunks from embedding cache", report.cached),
         ("knowledge version", report.kb_version),
@@ -111,11 +117,38 @@ def search_command(
     console.print(table)
 
 
+@app.command("facts")
+def facts_command(
+    kind: str | None = typer.Option(None, "--kind", help=f"Only this kind: {', '.join(FACT_KINDS)}."),
+    doc: str | None = typer.Option(None, "--doc", help="Only facts of this document id."),
+    tenant: str | None = TenantOption,
+) -> None:
+    """Print the typed facts extracted at ingest, each with its citation, product lines and structured detail."""
+    with user_errors(), database() as db:
+        if kind is not None and kind not in FACT_KINDS:
+            raise ValueError(f"--kind must be one of {', '.join(FACT_KINDS)}, got {kind!r}")
+        with db.tenant(tenant_or_default(tenant)) as conn:
+            facts = fact_store.list_facts(conn, fact_store.FactFilter(kinds=[kind] if kind else None, document_id=doc))
+    if not facts:
+        console.print("no facts (run `hyperjourney kb ingest` first, or widen --kind/--doc)")
+        return
+    table = Table(title=f"{len(facts)} facts", show_lines=True)
+    for col in ("kind", "citation", "products", "fact", "detail"):
+        table.add_column(col, overflow="fold")
+    for f in facts:
+        detail = f.detail.model_dump(exclude={"kind"}, exclude_none=True, exclude_defaults=True)
+        shown = "\n".join(f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in detail.items())
+        where = f"{f.citation_id}\n[dim]{f.language} · {f.region} · {f.audience}[/]"
+        table.add_row(f.kind, where, ", ".join(f.products) or "-", escape(f.text), escape(shown))
+    console.print(table)
+
+
 @app.command("status")
 def status(tenant: str | None = TenantOption) -> None:
     """Documents, chunks, cached embeddings, knowledge version and freshness of the tenant's knowledge base."""
     with user_errors(), database() as db, db.tenant(tenant_or_default(tenant)) as conn:
         s = store.status(conn)
+        facts = fact_store.counts(conn)
     table = Table(title=f"knowledge base of {tenant_or_default(tenant)}", show_header=False)
     table.add_row("documents", f"{s.documents:,}")
     table.add_row("chunks", f"{s.chunks:,}")
@@ -124,6 +157,7 @@ def status(tenant: str | None = TenantOption) -> None:
     table.add_row("last ingest", f"{s.last_ingest_at:%Y-%m-%d %H:%M}" if s.last_ingest_at else "never")
     table.add_row("by type", ", ".join(f"{k} {v}" for k, v in s.by_type.items()) or "-")
     table.add_row("by language", ", ".join(f"{k} {v}" for k, v in s.by_language.items()) or "-")
+    table.add_row("facts by kind", ", ".join(f"{k} {v}" for k, v in facts.items()) or "-")
     if s.oldest_update and s.newest_update:
         table.add_row("updated between", f"{s.oldest_update:%Y-%m-%d} and {s.newest_update:%Y-%m-%d}")
     console.print(table)

@@ -89,7 +89,11 @@ COMMANDS: dict[str, Lazy] = {
         "data_commands", "identities_app", "Identity resolution across emails, phones, CRM ids, devices and cookies."
     ),
     "audit": Lazy("data_commands", "audit_app", "The hash-chained, append-only audit log."),
-    "kb": Lazy("knowledge_commands", "app", "The knowledge base agents cite: ingest, search, status, retrieval evals."),
+    "kb": Lazy(
+        "knowledge_commands",
+        "app",
+        "The knowledge base agents cite: ingest, search, typed facts, status, retrieval evals.",
+    ),
     "models": Lazy(
         "scoring_commands",
         "app",

@@ -160,7 +160,10 @@ def ui(
         console.print("[bold red]error:[/] the agent graphs (hyperjourney.graphs) are not installed")
         raise typer.Exit(1)
     if not s.ui.users:
-        console.print("[yellow]warning:[/] no logins configured; set HYPERJOURNEY_UI__USERS to let anyone in")
+        console.print(
+            "[yellow]warning:[/] no logins are configured, so nobody can sign in; set HYPERJOURNEY_UI__USERS, e.g. "
+            '\'{"ana": {"password": "…", "role": "reviewer"}}\''
+        )
     with user_errors(), database(migrate_schema=True) as db, db.tenant(tenant_or_default(tenant)):
         pass  # fails early, with the command to run, when the tenant does not exist
     server.serve(s, tenant_or_default(tenant), host or s.ui.host, port or s.ui.port)

@@ -1,7 +1,9 @@
 """Regression gates: absolute limits and tolerances per metric from a versioned file, checked against a baseline.
 
 A gated metric fails when it is missing, outside its absolute limit, or worse than the baseline by more than its
-tolerance. The baseline is the run set with `hyperjourney eval baseline RUN`, else the values committed in
+tolerance. A suite run on dev and held-out splits is gated on its held-out figure (``<metric>.held_out``) when the
+run has one, else on ``<metric>.dev``; the baseline is read under the same key, so a held-out figure is never held
+against a dev baseline. The baseline is the run set with `hyperjourney eval baseline RUN`, else the values committed in
 `baselines.yaml` beside this module, so CI on a fresh database still gates against known-good numbers.
 """
 
@@ -13,6 +15,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from hyperjourney.evals.splits import gated_key
 from hyperjourney.monitoring.drift import DriftReport
 
 HERE = Path(__file__).parent
@@ -31,6 +34,9 @@ class MetricGate(BaseModel):
     min: float | None = None
     max: float | None = None
     tolerance: float = Field(0.0, ge=0, description="Allowed worsening against the baseline, in metric units")
+    required: bool = Field(
+        True, description="False: a run without the metric (no item of its split carries the labels it needs) passes"
+    )
 
     @model_validator(mode="after")
     def _limits_in_order(self) -> MetricGate:
@@ -102,13 +108,14 @@ def check_suite(
     suite: str, metrics: dict[str, float], baseline: dict[str, float] | None, gates: dict[str, MetricGate]
 ) -> list[Check]:
     checks: list[Check] = []
-    for name, gate in sorted(gates.items()):
+    for metric, gate in sorted(gates.items()):
+        name = gated_key(metric, metrics)
         value = metrics.get(name)
         base = (baseline or {}).get(name)
         problems: list[str] = []
-        if value is None:
+        if value is None and gate.required:
             problems.append("metric missing from the run")
-        else:
+        elif value is not None:
             if gate.min is not None and value < gate.min:
                 problems.append(f"{value:.4g} is below the floor {gate.min:.4g}")
             if gate.max is not None and value > gate.max:
@@ -126,7 +133,7 @@ def check_suite(
                 value=value,
                 baseline=base,
                 ok=not problems,
-                reason="; ".join(problems) or "within limits",
+                reason="; ".join(problems) or ("within limits" if value is not None else "not measured on this run"),
             )
         )
     return checks

@@ -204,6 +204,8 @@ class GoldenTicket(_Strict):
     business: Business
     labels: TicketLabels
     tone: ExpectedTone
+    answer_docs: list[str] = Field(default_factory=list, description="KB file stems whose text answers the ticket")
+    record_facts: list[str] = Field(default_factory=list, description="Customer record fields a good reply uses")
 
 
 def number_in(number: str, text: str) -> bool:

@@ -174,7 +174,9 @@ def _check(tickets: list[GoldenTicket]) -> None:
 
 
 def render(tickets: list[GoldenTicket]) -> str:
-    return "".join(json.dumps(t.model_dump(mode="json"), ensure_ascii=False) + "\n" for t in tickets)
+    # exclude_defaults: generated tickets carry no answer_docs / record_facts labels (only hand-written ones do)
+    rows = (t.model_dump(mode="json", exclude_defaults=True) for t in tickets)
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
 
 
 def write(path: Path = COPILOT_TICKETS) -> int:

@@ -9,8 +9,12 @@ from collections.abc import Sequence
 import matplotlib
 
 matplotlib.use("Agg")
+from typing import Any
+
 import matplotlib.pyplot as plt
 
+from hyperjourney.evals import splits
+from hyperjourney.evals.compare import Comparison
 from hyperjourney.evals.results import EvalRun, Series
 from hyperjourney.evals.runner import GateReport
 from hyperjourney.monitoring.drift import MODERATE, SIGNIFICANT, DriftReport
@@ -121,6 +125,83 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4g}"
+
+
+def metric_rows(run: EvalRun) -> tuple[list[str], list[list[str]]]:
+    """The run's metrics as table rows: dev beside held-out and their gap for a suite scored on splits."""
+    sources = run.context.metric_sources
+    table = splits.by_split(run.metrics)
+    if not table:
+        return ["metric", "value", "source"], [
+            [name, _num(value), sources.get(name, "")] for name, value in sorted(run.metrics.items())
+        ]
+    rows = []
+    for name, values in sorted(table.items()):
+        dev, held = values.get(splits.DEV), values.get(splits.HELD_OUT)
+        gap = None if dev is None or held is None else held - dev
+        source = sources.get(splits.metric_key(name, splits.DEV)) or sources.get(
+            splits.metric_key(name, splits.HELD_OUT), ""
+        )
+        rows.append([name, _num(dev), _num(held) if splits.HELD_OUT in run.context.splits else "pending", _num(gap),
+                     source])  # fmt: skip
+    return ["metric", "dev", "held-out", "gap (held-out - dev)", "source"], rows
+
+
+def split_notes(run: EvalRun) -> list[str]:
+    """Which sets the run scored, with their content hashes, or that the held-out set has not landed."""
+    if not run.context.splits:
+        return []
+    notes = [f"{name} {info.hash} ({info.items} items)" for name, info in sorted(run.context.splits.items())]
+    if splits.HELD_OUT not in run.context.splits:
+        notes.append("held-out: pending (no held-out set for this suite yet; dev figures are in-sample)")
+    return notes
+
+
+Sample = tuple[str, dict[str, Any]]  # item id, {"input", "output", "cited"}
+
+
+def _samples_html(samples: Sequence[Sample]) -> list[str]:
+    """The outputs themselves beside what they answered and the facts they cited: what a reviewer reads first."""
+    if not samples:
+        return []
+    rows = "".join(
+        "<tr>"
+        f"<td>{html.escape(item)}</td>"
+        f"<td><pre>{html.escape(str(s.get('input', '')))}</pre></td>"
+        f"<td><pre>{html.escape(str(s.get('output', '')))}</pre></td>"
+        f"<td>{'<br>'.join(html.escape(str(c)) for c in s.get('cited', [])) or '-'}</td>"
+        "</tr>"
+        for item, s in samples
+    )
+    head = "<tr><th>item</th><th>ticket / goal</th><th>rendered output</th><th>cited facts</th></tr>"
+    table = f"<table class='samples'><thead>{head}</thead><tbody>{rows}</tbody></table>"
+    return ["<h2>samples (dev and held-out)</h2>", table]
+
+
+def baseline_rows(comparison: Comparison) -> list[list[str]]:
+    """Metrics that moved since the baseline run, then the context keys (prompts, models, data, splits) that did."""
+    rows = [
+        ["metric", m.metric, _num(m.a), _num(m.b), "-" if m.delta is None else f"{m.delta:+.4g}"]
+        for m in comparison.metrics
+        if m.delta is None or abs(m.delta) > 1e-12
+    ]
+    changed = [c for c in comparison.changes if c.key != "code_version"]
+    rows += [["context", c.key, str(c.a)[:60], str(c.b)[:60], ""] for c in changed]
+    return rows
+
+
+def _baseline_html(comparison: Comparison | None) -> list[str]:
+    if comparison is None:
+        return ["<h2>since the baseline</h2><p>no baseline run pinned for this suite (`eval baseline RUN`)</p>"]
+    rows = baseline_rows(comparison)
+    title = f"<h2>since the baseline ({html.escape(comparison.a)})</h2>"
+    if not rows:
+        return [title, "<p>nothing changed</p>"]
+    return [title, _table(["what", "name", "baseline", "this run", "Δ"], rows)]
+
+
 def _judge(run: EvalRun) -> str:
     return f"LLM judge {run.context.judge}" if run.context.judge else "no LLM judge"
 
@@ -130,16 +211,19 @@ def render_html(
     history: Sequence[EvalRun],
     failures: Sequence[tuple[str, dict[str, object]]],
     gates: GateReport | None,
+    samples: Sequence[Sample] = (),
+    since_baseline: Comparison | None = None,
 ) -> str:
-    sources = run.context.metric_sources
-    metric_rows = [[name, f"{value:.4g}", sources.get(name, "")] for name, value in sorted(run.metrics.items())]
+    headers, rows = metric_rows(run)
+    notes = split_notes(run)
     parts = [
         f"<h1>eval run {html.escape(run.run_id)}</h1>",
         f"<p>suite <b>{html.escape(run.suite)}</b> · tier <b>{run.tier}</b> · "
         f"started {run.started_at:%Y-%m-%d %H:%M:%S %Z} · code {html.escape(run.context.code_version)} · "
         f"dataset {run.context.dataset} · {_judge(run)}</p>",
         "<h2>metrics</h2>",
-        _table(["metric", "value", "source"], metric_rows),
+        *([f"<p>{html.escape(' · '.join(notes))}</p>"] if notes else []),
+        _table(headers, rows),
     ]
     if gates is not None:
         parts += [
@@ -158,6 +242,8 @@ def render_html(
                 ],
             ),
         ]
+    parts += _samples_html(samples)
+    parts += _baseline_html(since_baseline)
     parts += _drift_html(run.drift)
     parts.append("<h2>plots</h2><div class='plots'>")
     if len(history) > 1:
@@ -172,7 +258,8 @@ def render_html(
         ]
     style = (
         "body{font-family:system-ui,sans-serif;margin:2rem;max-width:1100px}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ddd;padding:4px 8px;text-align:left}.plots{display:flex;flex-wrap:wrap;gap:1rem}"
+        "td,th{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}"
+        ".plots{display:flex;flex-wrap:wrap;gap:1rem}pre{white-space:pre-wrap;margin:0;max-width:28rem}"
     )
     body = "\n".join(parts)
     title = html.escape(run.run_id)
@@ -180,22 +267,31 @@ def render_html(
     return f"<!doctype html><html><head>{head}</head><body>{body}</body></html>"
 
 
-def render_markdown(run: EvalRun, gates: GateReport | None) -> str:
+def render_markdown(
+    run: EvalRun, gates: GateReport | None, samples: Sequence[Sample] = (), since_baseline: Comparison | None = None
+) -> str:
     lines = [
         f"# eval run `{run.run_id}`",
         "",
         f"suite **{run.suite}**, tier **{run.tier}**, {_judge(run)}",
         "",
-        "| metric | value | source |",
-        "|---|---|---|",
     ]
-    sources = run.context.metric_sources
-    lines += [f"| {name} | {value:.4g} | {sources.get(name, '')} |" for name, value in sorted(run.metrics.items())]
+    lines += [f"- {note}" for note in split_notes(run)]
+    headers, rows = metric_rows(run)
+    lines += ["", "| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
     if gates is not None:
         mine = [c for c in gates.checks if c.suite in (run.suite, "drift")]
         failing = [c for c in mine if not c.ok]
         lines += ["", "gates: " + ("all pass" if not failing else f"{len(failing)} failing")]
         lines += [f"- {c.metric}: {c.reason}" for c in failing]
         lines += [f"- warning {c.suite}.{c.metric}: {c.reason}" for c in mine if c.warning]
+    if since_baseline is not None:
+        moved = baseline_rows(since_baseline)
+        lines += ["", f"since the baseline {since_baseline.a}: " + (f"{len(moved)} changes" if moved else "nothing")]
+        lines += [f"- {what} {name}: {a} → {b} {delta}".rstrip() for what, name, a, b, delta in moved[:15]]
+    for item, s in samples:
+        said, wrote = str(s.get("input", ""))[:160], str(s.get("output", ""))[:240]
+        lines += ["", f"sample {item}:", f"  in:  {said!r}", f"  out: {wrote!r}"]
     lines += drift_markdown(run.drift)
     return "\n".join(lines) + "\n"

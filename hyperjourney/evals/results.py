@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from hyperjourney.evals.near_duplicates import NearDuplicate
 from hyperjourney.monitoring.drift import DriftReport
 
 Tier = Literal["small", "llm-small", "llm-large"]
@@ -40,6 +41,14 @@ class SuiteResult(BaseModel):
     )
 
 
+class SplitInfo(BaseModel):
+    """What one split (dev, held-out) of a run was: its files, their content hash and how many items it scored."""
+
+    files: list[str]
+    hash: str
+    items: int = Field(ge=0)
+
+
 class RunContext(BaseModel):
     """Everything that can make two runs differ; `eval compare` shows the keys that changed."""
 
@@ -53,6 +62,10 @@ class RunContext(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict, description="Row counts of the tenant's data")
     judge: str | None = Field(None, description="The LLM judge (tier:model) behind judged metrics; None offline")
     metric_sources: dict[str, str] = Field(default_factory=dict, description="Metric -> what computed it")
+    splits: dict[str, SplitInfo] = Field(default_factory=dict, description="Split (dev, held_out) -> what it held")
+    near_duplicates: dict[str, list[NearDuplicate]] = Field(
+        default_factory=dict, description="Split -> its items that are near-copies of training data or of dev items"
+    )
 
 
 class EvalRun(BaseModel):

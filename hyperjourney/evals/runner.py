@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel
 
-from hyperjourney.evals import context, gate, store
-from hyperjourney.evals.results import EvalRun
+from hyperjourney.evals import context, gate, splits, store
+from hyperjourney.evals.results import EvalRun, SuiteResult
 from hyperjourney.evals.suite import Advance, EvalEnv, Suite
 from hyperjourney.monitoring import store as drift_store
 from hyperjourney.monitoring import tenant_drift
@@ -24,19 +24,34 @@ def measure_drift(env: EvalEnv) -> DriftReport:
 def run_suite(
     env: EvalEnv, suite: Suite, advance: Advance | None = None, *, drift: DriftReport | None = None
 ) -> EvalRun:
-    """Run one suite; the run, its items and the drift report are stored in one transaction after it finished.
+    """Run one suite on each split present; the run, its items and the drift report are stored in one transaction.
 
+    A splittable suite runs on its dev set and, when it has landed, its held-out set (see `splits`): metrics come
+    back as ``<metric>.dev`` / ``<metric>.held_out`` with item counts, and the run records each split's hash.
     Drift is measured here unless the caller measured it once for several suites (`run_suites`).
     """
     report = drift or measure_drift(env)
     started_at = datetime.now(UTC)
     ctx = context.collect(env, suite)
-    result = suite.run(env, advance or (lambda _n: None))
-    if result.suite != suite.name:
-        raise ValueError(f"suite {suite.name!r} returned results labelled {result.suite!r}")
-    ctx = ctx.model_copy(update={"judge": result.judge, "metric_sources": result.metric_sources})
+    step = advance or (lambda _n: None)
+    parts = splits.splits_of(suite)
+    results: dict[splits.Split, SuiteResult] = {}
+    for split, split_suite in parts:
+        result = split_suite.run(env, step)
+        if result.suite != suite.name:
+            raise ValueError(f"suite {suite.name!r} returned results labelled {result.suite!r}")
+        results[split] = result
+    if isinstance(suite, splits.SplitSuite):
+        merged = splits.merge(suite.name, results)
+        info = {split: splits.describe(s, results[split]) for split, s in parts}
+        copies = splits.near_duplicate_check(suite.name, parts)
+        merged.metrics |= {f"near_duplicates.{k}": float(len(v)) for k, v in copies.items()}
+        ctx = ctx.model_copy(update={"splits": info, "near_duplicates": copies})
+    else:
+        merged = results[splits.DEV]
+    ctx = ctx.model_copy(update={"judge": merged.judge, "metric_sources": merged.metric_sources})
     with env.db.tenant(env.tenant) as conn:
-        return store.save(conn, result, tier=env.tier, context=ctx, started_at=started_at, drift=report)
+        return store.save(conn, merged, tier=env.tier, context=ctx, started_at=started_at, drift=report)
 
 
 def run_suites(

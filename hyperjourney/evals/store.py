@@ -114,6 +114,23 @@ def failed_items(conn: psycopg.Connection[Any], run_id: str, limit: int = 20) ->
     return [(r[0], r[1]) for r in rows]
 
 
+def samples(conn: psycopg.Connection[Any], run_id: str, per_split: int = 3) -> list[tuple[str, dict[str, Any]]]:
+    """Items whose detail carries a rendered ``sample`` (the input beside the output and what it cited), the first
+    few of each split (held-out item ids carry their split as a prefix)."""
+    rows = conn.execute(
+        "SELECT item_id, detail->'sample' FROM eval_items WHERE run_id = %s AND detail ? 'sample' ORDER BY item_id",
+        (run_id,),
+    ).fetchall()
+    taken: dict[str, int] = {}
+    out = []
+    for item_id, sample in rows:
+        split = str(item_id).partition(":")[0] if ":" in str(item_id) else "dev"
+        if taken.get(split, 0) < per_split:
+            taken[split] = taken.get(split, 0) + 1
+            out.append((str(item_id), dict(sample)))
+    return out
+
+
 def set_baseline(conn: psycopg.Connection[Any], run_id: str) -> EvalRun:
     run = load(conn, run_id)
     conn.execute(

@@ -190,7 +190,7 @@ def escalate(state: CanvasState, runtime: Runtime[Deps]) -> Command[Literal["sup
 
 
 def launchable(
-    proposal: orchestrator.JourneyProposal, variants: list[copywriter.CopyVariant]
+    proposal: orchestrator.JourneyProposal, variants: list[copywriter.Variant]
 ) -> orchestrator.JourneyProposal:
     """The proposal as it may launch: only these (passing) variants, and only the plan steps one of them fills,
     so a step never goes out without copy."""

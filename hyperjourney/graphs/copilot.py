@@ -123,8 +123,7 @@ def finish(state: CopilotState, runtime: Runtime[Deps]) -> dict[str, Any]:
         "escalation_reasons": reasons,
     }
     if reasons:
-        context = state.get("context")
-        hits = researcher.CustomerContext.model_validate(context).evidence if context else []
+        hits = reply.evidence if reply else []  # what the reply may cite, chosen facts too
         outcome["review_item"] = submit_reply(
             deps.db, state["tenant"], state["run_id"], outcome, reasons, [Evidence.from_hit(h) for h in hits],
             key="finish:reply",

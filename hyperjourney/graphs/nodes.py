@@ -31,7 +31,7 @@ class ApprovalDecision(BaseModel):
     action: Literal["approve", "reject", "edit"]
     reviewer: str = "cli"
     comment: str = ""
-    variants: list[copywriter.CopyVariant] | None = None
+    variants: list[copywriter.Variant] | None = None
 
 
 @cache

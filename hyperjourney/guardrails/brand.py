@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from hyperjourney.guardrails.copy_text import CITE, strip_markers
 from hyperjourney.guardrails.models import Asset, Evidence, GuardFailure
 from hyperjourney.guardrails.rules import ContentRules
-from hyperjourney.guardrails.tone import estimate_tone, reading_grade, words
+from hyperjourney.guardrails.tone import estimate_tone, reading_grade, tone_words, words
 
 GSM7 = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡"
@@ -185,11 +185,13 @@ def _tone(asset: Asset, body: str, rules: ContentRules) -> list[GuardFailure]:
         want, have = getattr(asset.tone, attr), getattr(got, attr)
         if abs(want - have) > rules.tone_tolerance:
             side = "high" if have > want else "low"
+            named = tone_words(prose, attr, side)[:8]
+            because = f"; because of: {', '.join(repr(w) for w in named)}" if named else ""
             out.append(
                 _fail(
                     f"tone_{attr}",
-                    f"{attr} {have:.2f} vs requested {want:.2f} (tolerance {rules.tone_tolerance})",
-                    None,
+                    f"{attr} {have:.2f} vs requested {want:.2f} (tolerance {rules.tone_tolerance}){because}",
+                    ", ".join(named) or None,
                     _TONE_HINTS[(attr, side)],
                 )
             )

@@ -134,6 +134,25 @@ def estimate_tone(text: str) -> ToneAttributes:
     return ToneAttributes(formality=round(formality, 3), warmth=round(warmth, 3), brevity=round(brevity, 3))
 
 
+def tone_words(text: str, attr: str, side: str) -> list[str]:
+    """The words of ``text`` that push ``attr`` to ``side`` ("high"/"low") in :func:`estimate_tone`, in order
+    and once each, so a refusal can name them; brevity comes from sentence length, not words (empty)."""
+    lexicon = {("warmth", "high"): WARM, ("warmth", "low"): COLD, ("formality", "high"): FORMAL}.get((attr, side))
+    found: list[str] = []
+    for word in words(text):
+        low = word.lower()
+        hit = (
+            low in lexicon
+            if lexicon is not None
+            else (attr == "formality" and side == "low" and (low in INFORMAL or bool(_CONTRACTION.fullmatch(word))))
+        )
+        if hit and low not in [f.lower() for f in found]:
+            found.append(word)
+    if attr == "formality" and side == "low" and "!" in text:
+        found.append("!")
+    return found
+
+
 def reading_grade(text: str) -> float:
     """Flesch-Kincaid grade level (US school grade)."""
     tokens = words(text)

@@ -1,5 +1,8 @@
 """The support tone policy: one versioned reading of kb/demo/support-tone-guide.md for the Tone agent and the labels.
 
+Each tenant may store its own version (`tone_store`); without one, DEFAULT below applies. The Tone agent answers
+with the tenant's active policy and the copilot eval grades against the same policy.
+
 The Tone agent answers with these settings and the golden tickets' expected tone is derived from them, so the two can
 no longer disagree by construction (they did: the agent had its own per-sentiment table). The guide's 1..5 scale maps
 to the 0..1 scale the agents and guardrails use as (v - 1) / 4. Bump VERSION when a setting changes.
@@ -8,6 +11,8 @@ to the 0..1 scale the agents and guardrails use as (v - 1) / 4. Bump VERSION whe
 from __future__ import annotations
 
 from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hyperjourney.guardrails.tone import ToneAttributes
 
@@ -23,6 +28,35 @@ SETTINGS: dict[Situation, tuple[int, int, int]] = {
 FORMAL_BUSINESSES = {"ledger"}  # "Ledger replies add 1 to formality in every situation" (capped at 5)
 
 
+SITUATIONS: tuple[Situation, ...] = ("angry", "confused", "happy", "high_stakes")
+
+
+class TonePolicy(BaseModel):
+    """Per situation, (formality, warmth, brevity) on the guide's 1..5 scale; businesses that add 1 to formality."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: int = Field(ge=1)
+    settings: dict[Situation, tuple[int, int, int]]
+    formal_businesses: list[str] = Field(default_factory=list)
+
+    @field_validator("settings")
+    @classmethod
+    def _every_situation_on_the_scale(
+        cls, value: dict[Situation, tuple[int, int, int]]
+    ) -> dict[Situation, tuple[int, int, int]]:
+        missing = [s for s in SITUATIONS if s not in value]
+        if missing:
+            raise ValueError(f"no setting for situation(s) {', '.join(missing)}")
+        for situation, levels in value.items():
+            if any(not 1 <= v <= 5 for v in levels):
+                raise ValueError(f"{situation}: {list(levels)} is off the 1..5 scale")
+        return value
+
+
+DEFAULT = TonePolicy(version=VERSION, settings=SETTINGS, formal_businesses=sorted(FORMAL_BUSINESSES))
+
+
 def situation_for(sentiment: str, *, high_stakes: bool = False) -> Situation:
     """High stakes wins over mood; negative moods are angry, positive happy, the rest confused."""
     if high_stakes:
@@ -32,9 +66,9 @@ def situation_for(sentiment: str, *, high_stakes: bool = False) -> Situation:
     return "happy" if sentiment == "positive" else "confused"
 
 
-def tone_for(situation: Situation, business: str | None = None) -> ToneAttributes:
-    """The settings the guide asks for in ``situation``, for ``business`` when it is known."""
-    formality, warmth, brevity = SETTINGS[situation]
-    if business in FORMAL_BUSINESSES:
+def tone_for(situation: Situation, business: str | None = None, policy: TonePolicy = DEFAULT) -> ToneAttributes:
+    """The settings ``policy`` asks for in ``situation``, for ``business`` when it is known."""
+    formality, warmth, brevity = policy.settings[situation]
+    if business in policy.formal_businesses:
         formality = min(5, formality + 1)
     return ToneAttributes(formality=(formality - 1) / 4, warmth=(warmth - 1) / 4, brevity=(brevity - 1) / 4)

@@ -1,11 +1,13 @@
 """Incremental ingestion of a knowledge folder (or one file) into the tenant's knowledge tables.
 
-Three stages: read and chunk every file; embed the chunk texts not yet in the tenant's embedding cache
+Three stages: read, chunk and extract typed facts from every file (the extractor runs as a llama-index
+``IngestionPipeline``, see fact_extract); embed the chunk texts not yet in the tenant's embedding cache
 (batched across documents, so re-ingesting unchanged text embeds nothing); then write each document in its
-own transaction. A file that fails to read, chunk or embed is reported and leaves that document's previous
-chunks untouched. Files gone from an ingested folder are deleted; documents embedded by another model than
-the configured one are re-embedded. Every change bumps the tenant's knowledge version (invalidating cached
-retrievals) and is audited in the same transaction.
+own transaction, with its facts (so a document's facts always match its chunks). A file that fails to read,
+chunk, extract or embed is reported and leaves that document's previous chunks and facts untouched. Files
+gone from an ingested folder are deleted; documents embedded by another model than the configured one are
+re-embedded. Every change bumps the tenant's knowledge version (invalidating cached retrievals) and is
+audited in the same transaction.
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from hyperjourney.data import audit
 from hyperjourney.db.database import Database
-from hyperjourney.knowledge import store
+from hyperjourney.knowledge import fact_store, store
 from hyperjourney.knowledge.chunking import Chunk, chunk_markdown, embedding_text
 from hyperjourney.knowledge.embedder import Embedder, embed_cached, from_settings
+from hyperjourney.knowledge.facts import Fact
 from hyperjourney.knowledge.models import DocumentOutcome, IngestReport, KnowledgeError
 from hyperjourney.knowledge.readers import ParsedDocument, UnreadableDocumentError, read_document, supported
 from hyperjourney.settings import get_settings
@@ -33,6 +36,7 @@ class _Pending(BaseModel):
     doc: ParsedDocument
     chunks: list[Chunk]
     status: str  # added | changed
+    facts: list[Fact] = Field(default_factory=list)
 
 
 def discover(path: Path) -> tuple[Path, list[Path]]:
@@ -72,6 +76,7 @@ def ingest_path(
     with db.tenant(tenant) as conn:
         stored = store.stored_documents(conn)
     pending, seen_sources, seen_ids = _read_all(db, tenant, files, root, stored, embedder.name, report, progress)
+    pending = _extract(pending, report)
     vectors = _embed(db, tenant, pending, embedder, report, progress)
     for n, item in enumerate(pending, 1):
         _write(db, tenant, item, vectors, embedder.name, report)
@@ -132,6 +137,22 @@ def _read_all(
     return pending, seen_sources, set(seen_ids)
 
 
+def _extract(pending: list[_Pending], report: IngestReport) -> list[_Pending]:
+    """Typed facts of every pending document; a document whose facts fail is reported and not written."""
+    from hyperjourney.knowledge.fact_extract import extract_all
+
+    extracted = extract_all([(p.doc, p.chunks) for p in pending])
+    kept: list[_Pending] = []
+    for item in pending:
+        facts = extracted[item.doc.document_id]
+        if isinstance(facts, str):
+            _fail(report, item.doc.source, item.doc.document_id, KnowledgeError(f"{item.doc.source}: facts: {facts}"))
+            continue
+        item.facts = facts
+        kept.append(item)
+    return kept
+
+
 def _embed(
     db: Database,
     tenant: str,
@@ -165,24 +186,37 @@ def _write(
     try:
         with db.tenant(tenant) as conn:
             store.replace_document(conn, doc, item.chunks, [vectors[c.content_hash] for c in item.chunks], model)
+            fact_store.replace_facts(conn, doc.document_id, item.facts)
             store.bump_version(conn)
             audit.append(
                 conn,
                 actor="kb",
                 action=f"kb_document_{item.status}",
                 entity=doc.document_id,
-                payload={"chunks": len(item.chunks), "content_hash": doc.content_hash, "version": doc.version},
+                payload={
+                    "chunks": len(item.chunks),
+                    "facts": len(item.facts),
+                    "content_hash": doc.content_hash,
+                    "version": doc.version,
+                },
             )
     except (KnowledgeError, KeyError) as exc:
         _fail(report, doc.source, doc.document_id, exc)
         return
     report.chunks_written += len(item.chunks)
+    report.facts_written += len(item.facts)
     if item.status == "added":
         report.added += 1
     else:
         report.changed += 1
     report.documents.append(
-        DocumentOutcome(source=doc.source, document_id=doc.document_id, status=item.status, chunks=len(item.chunks))
+        DocumentOutcome(
+            source=doc.source,
+            document_id=doc.document_id,
+            status=item.status,
+            chunks=len(item.chunks),
+            facts=len(item.facts),
+        )
     )
 
 

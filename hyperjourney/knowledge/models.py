@@ -56,6 +56,7 @@ class DocumentOutcome(BaseModel):
     document_id: str | None
     status: str  # added | changed | unchanged | deleted | failed
     chunks: int = 0
+    facts: int = 0
     error: str | None = None
 
 
@@ -69,6 +70,7 @@ class IngestReport(BaseModel):
     deleted: int = 0
     failed: int = 0
     chunks_written: int = 0
+    facts_written: int = 0
     embedded: int = 0
     cached: int = 0
     kb_version: int = 0

@@ -63,8 +63,10 @@ class ParsedDocument(BaseModel):
 
 def pipeline_version() -> str:
     from hyperjourney.knowledge import chunking
+    from hyperjourney.knowledge.facts import EXTRACTOR_VERSION
 
-    return f"{READER_VERSION}:{chunking.CHUNK_TOKENS}:{chunking.OVERLAP_TOKENS}:{chunking.MIN_BODY_TOKENS}"
+    sizes = f"{chunking.CHUNK_TOKENS}:{chunking.OVERLAP_TOKENS}:{chunking.MIN_BODY_TOKENS}"
+    return f"{READER_VERSION}:{sizes}:facts{EXTRACTOR_VERSION}"
 
 
 def supported(path: Path) -> bool:

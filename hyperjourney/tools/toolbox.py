@@ -21,6 +21,8 @@ from hyperjourney.guardrails.customer_names import NAMES
 from hyperjourney.guardrails.inbound import InboundVerdict, scan
 from hyperjourney.guardrails.models import Asset, Evidence, GuardReport
 from hyperjourney.guardrails.rules_store import load_content_rules
+from hyperjourney.guardrails.tone_policy import TonePolicy
+from hyperjourney.guardrails.tone_store import active_tone_policy
 from hyperjourney.knowledge.models import Hit, KnowledgeError, SearchFilters
 from hyperjourney.knowledge.search import search
 from hyperjourney.monitoring import store as eval_store
@@ -169,6 +171,11 @@ class Toolbox:
         """The tenant's brand: the name, signature and footer its replies carry."""
         with self.db.tenant(self.tenant) as conn:
             return load_brand(conn)
+
+    def tone_policy(self) -> TonePolicy:
+        """The tenant's active tone policy (the packaged default when it stored none)."""
+        with self.db.tenant(self.tenant) as conn:
+            return active_tone_policy(conn)
 
     def classify_ticket(self, inp: ClassifyInput) -> TicketClassification:
         return classify_ticket(inp.text, db=self.db, tenant=self.tenant)

@@ -8,10 +8,8 @@ checkpoint, so a reload, a restart or another process can pick up where the conv
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 from collections.abc import Coroutine
-from functools import lru_cache
 from typing import Any
 
 import chainlit as cl
@@ -19,33 +17,29 @@ from chainlit.data import get_data_layer
 from chainlit.input_widget import Select, TextInput
 from chainlit.types import ThreadDict
 
-import hyperjourney.graphs.runs as runs
 from hyperjourney.api import runs_service as svc
-from hyperjourney.db.database import Database
 from hyperjourney.graphs.outcomes import escalate_reply
-from hyperjourney.review.roles import Action, can
+from hyperjourney.review.roles import can
 from hyperjourney.settings import get_settings
-from hyperjourney.ui import evidence, lift, offline_html, render
-from hyperjourney.ui.auth import check_password
+from hyperjourney.ui import canvas_actions, canvas_card, evidence, lift, offline_html, render, review_view
+from hyperjourney.ui.auth import check_password, install_login_message
 from hyperjourney.ui.copilot_input import CHANNELS, CopilotInputError, TicketForm, choose_ticket
 from hyperjourney.ui.data_layer import PostgresDataLayer
-from hyperjourney.ui.server import TENANT_ENV
+from hyperjourney.ui.server import WRONG_LOGIN
+from hyperjourney.ui.session import database, tenant
+from hyperjourney.ui.session import may as _may
+from hyperjourney.ui.session import role as _role
+from hyperjourney.ui.session import who as _who
 
 offline_html.install()
+install_login_message(WRONG_LOGIN)
 CANVAS, COPILOT = "Canvas", "Copilot"
+REVIEW_QUEUE = re.compile(r"(open |show )?(the )?review( queue)?", re.I)
+RUN_ID = re.compile(r"run-[0-9a-f]{16}")
 ASKS_FOR_RESULTS = re.compile(
     r"\bhow (did|does|is|are) (it|we|that|this|the journey)\b|\b(results?|measured|readout|lift so far)\b", re.I
 )
 _pending: set[asyncio.Task[None]] = set()
-
-
-@lru_cache(maxsize=1)
-def database() -> Database:
-    return Database.from_settings(get_settings())
-
-
-def tenant() -> str:
-    return os.environ.get(TENANT_ENV) or get_settings().tenant
 
 
 @cl.data_layer
@@ -78,16 +72,6 @@ async def profiles(user: cl.User | None = None, language: str | None = None) -> 
     ]
 
 
-def _role() -> str:
-    user = cl.user_session.get("user")
-    return str(user.metadata.get("role", "viewer")) if user else "viewer"
-
-
-def _may(action: Action) -> bool:
-    """The one role check the API uses too (hyperjourney.review.roles)."""
-    return can(_role(), action)
-
-
 async def _refuse_viewer() -> bool:
     """True (after saying so) when the logged-in role may not change anything: viewers only look."""
     if _may("write"):
@@ -96,11 +80,6 @@ async def _refuse_viewer() -> bool:
         content="You have the viewer role: only reviewers can start runs, paste tickets or escalate."
     ).send()
     return True
-
-
-def _who() -> str:
-    user = cl.user_session.get("user")
-    return f"ui:{user.identifier}" if user else "ui:anonymous"
 
 
 @cl.on_chat_start
@@ -115,9 +94,13 @@ async def start() -> None:
         ).send()
         await _offer_tickets()
         return
+    cl.user_session.set("thread_meta", {})
+    queue = "Type **review queue** to see what waits for a reviewer. " if _may("decide") else ""
     await cl.Message(
         content="Type a goal, e.g. **Lift LTV 20% in fintech SMBs**. Each agent's work appears as a step; "
-        + ("you can approve, edit or reject the plan." if _may("decide") else "only reviewers can run and approve.")
+        + ("you can approve, edit or reject the plan. " if _may("decide") else "only reviewers can run and approve. ")
+        + queue
+        + "A run id (run-…) opens that run here."
     ).send()
 
 
@@ -155,12 +138,34 @@ async def on_message(message: cl.Message) -> None:
     if not text:
         await cl.Message(content="Please type a goal or a ticket id.").send()
         return
+    run_id = cl.user_session.get("run_id")
     if cl.user_session.get("chat_profile") == COPILOT:
         await copilot_input(text)
-    elif cl.user_session.get("run_id") and ASKS_FOR_RESULTS.search(text):
-        await show_measured(str(cl.user_session.get("run_id")))
+    elif REVIEW_QUEUE.fullmatch(text):
+        await review_view.show_queue(database(), tenant(), may_decide=_may("decide"))
+    elif RUN_ID.fullmatch(text):
+        await open_run(text)
+    elif run_id and ASKS_FOR_RESULTS.search(text):
+        await show_measured(str(run_id))
+    elif run_id and await _awaiting(str(run_id)):
+        await canvas_actions.follow_up(str(run_id), text)
     else:
         await run_canvas(text)
+
+
+async def _awaiting(run_id: str) -> bool:
+    status, _ = await asyncio.to_thread(svc.steps_after, database(), tenant(), run_id, 10**9)
+    return status == svc.PAUSED
+
+
+async def open_run(run_id: str) -> None:
+    """A run id typed in the canvas opens that run in this thread (anyone may look; only reviewers decide)."""
+    status, _ = await asyncio.to_thread(svc.steps_after, database(), tenant(), run_id, 10**9)
+    if status is None:
+        await cl.Message(content=f"There is no run `{render.md(run_id)}` in this workspace.").send()
+        return
+    await _remember(run_id, "canvas", f"Run {run_id}")
+    await show_result(run_id)
 
 
 @cl.action_callback("pick_ticket")
@@ -190,9 +195,8 @@ async def _follow(live: svc.LiveRun) -> list[dict[str, Any]]:
 async def _remember(run_id: str, flow: str, name: str) -> None:
     """Tie the conversation to its run, so a reload or a later visit can show where the run stands."""
     cl.user_session.set("run_id", run_id)
-    await get_data_layer().update_thread(
-        cl.context.session.thread_id, name=name, metadata={"run_id": run_id, "flow": flow}
-    )
+    await get_data_layer().update_thread(cl.context.session.thread_id, name=name)
+    await canvas_card.remember(run_id=run_id, flow=flow, draft=None)
 
 
 async def run_canvas(goal: str) -> None:
@@ -212,58 +216,13 @@ async def run_canvas(goal: str) -> None:
 
 
 async def show_result(run_id: str) -> None:
-    """Render a run's current state: the approval card, the launch confirmation or the final status."""
+    """Render a run's current state: the copilot card, or the canvas's one plan card (with the launch message
+    once a decision launched it)."""
     detail = await asyncio.to_thread(svc.run_detail, database(), get_settings(), tenant(), run_id)
     if detail.flow == "copilot":
         await _show_copilot(detail)
-    elif detail.status == svc.PAUSED and detail.approval:
-        await _show_approval(detail)
-    elif detail.outcome and detail.outcome.get("decision") in {"approved", "edited"}:
-        await cl.Message(content=render.launch_markdown(_outcome(detail))).send()
-    else:
-        await cl.Message(content=f"Run `{run_id}` is **{detail.status}**.").send()
-
-
-def _outcome(detail: svc.RunDetail) -> dict[str, Any]:
-    outcome = detail.outcome or {}
-    keys = ("launch", "next", "decision", "reviewer")
-    return {k: outcome[k] for k in keys if outcome.get(k)}
-
-
-def _inspect_actions(detail: svc.RunDetail, order: list[str]) -> list[cl.Action]:
-    """An "inspect evidence" button per cited chunk, numbered as in the text; it opens the chunk in the side panel."""
-    known = {e.citation_id for e in detail.evidence}
-    return [
-        cl.Action(
-            name="inspect_evidence", payload={"run_id": detail.run_id, "citation_id": cid}, label=f"Inspect [{i}]"
-        )
-        for i, cid in enumerate(order, start=1)
-        if cid in known
-    ]
-
-
-async def _show_approval(detail: svc.RunDetail) -> None:
-    assert detail.approval is not None
-    order: list[str] = []
-    titles = {e.citation_id: e.title for e in detail.evidence}
-    text = render.plan_markdown(detail.approval, detail.results, order, titles)
-    actions = _inspect_actions(detail, order)
-    elements: list[cl.Element] = []
-    chart = await asyncio.to_thread(lift.lift_chart, detail.results.get("analyst", {}))
-    if chart:
-        elements.append(cl.Image(name="expected lift", content=chart.encode(), mime="image/svg+xml", display="inline"))
-    if _may("decide"):
-        payload = {"run_id": detail.run_id}
-        actions = [
-            cl.Action(name="approve", payload=payload, label="Approve", icon="check"),
-            cl.Action(name="edit", payload=payload, label="Edit", icon="pencil"),
-            cl.Action(name="reject", payload=payload, label="Reject", icon="x"),
-            *actions,
-        ]
-    else:
-        text += "\n\n_You have the viewer role: a reviewer must approve this plan._"
-    cl.user_session.set("decision_actions", [a.to_dict() for a in actions[:3]] if _may("decide") else [])
-    await cl.Message(content=text, elements=elements, actions=actions).send()
+        return
+    await canvas_card.show_card(database(), tenant(), run_id, _may("decide"))
 
 
 async def show_measured(run_id: str, *, only_news: str | None = None) -> None:
@@ -304,7 +263,7 @@ async def _show_copilot(detail: svc.RunDetail) -> None:
     order: list[str] = []
     titles = {e.citation_id: e.title for e in detail.evidence}
     text = render.copilot_markdown(detail.result, detail.steps, order, titles)
-    actions = _inspect_actions(detail, order)
+    actions = canvas_card.inspect_actions(detail, order)
     if _may("write"):
         escalate = cl.Action(name="escalate", payload={"run_id": detail.run_id}, label="Escalate", icon="flag")
         actions.insert(0, escalate)
@@ -347,56 +306,15 @@ async def run_copilot(ticket_id: str) -> None:
     await show_result(live.result.run_id)
 
 
-async def _resume(run_id: str, decision: dict[str, Any]) -> None:
-    if not _may("decide"):
-        await cl.Message(content="Only reviewers can approve, edit or reject a plan.").send()
-        return
-    for shown in cl.user_session.get("decision_actions") or []:
-        await cl.Action.from_dict(shown).remove()
-    try:
-        result = await asyncio.to_thread(runs.resume, database(), tenant(), run_id, {**decision, "reviewer": _who()})
-    except runs.RunStateError as exc:
-        await cl.Message(content=render.md(exc)).send()
-        return
-    if result.status == "completed":
-        decided = "edited and approved" if decision["action"] == "edit" else "approved"
-        shown = {**result.outcome, "decision": decided, "reviewer": _who()}
-        await cl.Message(content=render.launch_markdown(shown)).send()
-    elif result.status == "rejected":
-        await cl.Message(content="Rejected: nothing was sent. Type a new goal to start over.").send()
-    else:
-        await show_result(run_id)
+@cl.action_callback("queue_open")
+async def queue_open(action: cl.Action) -> None:
+    await open_run(str(action.payload["run_id"]))
 
 
-@cl.action_callback("approve")
-async def approve(action: cl.Action) -> None:
-    await _resume(str(action.payload["run_id"]), {"action": "approve"})
-
-
-@cl.action_callback("reject")
-async def reject(action: cl.Action) -> None:
-    await _resume(str(action.payload["run_id"]), {"action": "reject", "comment": "rejected in the canvas"})
-
-
-@cl.action_callback("edit")
-async def edit(action: cl.Action) -> None:
-    """Ask for the new text of each variant (keep the [cite:…] marks); the edit is re-checked by guardrails."""
-    if not _may("decide"):
-        await cl.Message(content="Only reviewers can edit a plan.").send()
-        return
-    run_id = str(action.payload["run_id"])
-    detail = await asyncio.to_thread(svc.run_detail, database(), get_settings(), tenant(), run_id)
-    if detail.approval is None:
-        await cl.Message(content=f"Run `{run_id}` is {detail.status}; there is nothing to edit.").send()
-        return
-    variants = [dict(v) for v in detail.approval.get("variants", [])]
-    for i, variant in enumerate(variants, start=1):
-        ask = f"Variant {i} ({variant.get('channel')}): send the new body, or `keep`."
-        answer = await cl.AskUserMessage(content=f"{ask}\n\n```\n{variant['body']}\n```", timeout=600).send()
-        reply = str(answer.get("output", "")).strip() if answer else ""
-        if reply and reply.lower() != "keep":
-            variant["body"] = reply
-    await _resume(run_id, {"action": "edit", "variants": variants})
+@cl.on_shared_thread_view
+async def may_view_thread(thread: ThreadDict, viewer: cl.User | None) -> bool:
+    """Reviewers of this workspace may open anyone's thread (read-only), e.g. a viewer's plan that needs them."""
+    return viewer is not None and can(str((viewer.metadata or {}).get("role")), "decide")
 
 
 @cl.action_callback("inspect_evidence")
@@ -425,16 +343,19 @@ async def escalate(action: cl.Action) -> None:
 
 @cl.on_chat_resume
 async def resume_thread(thread: ThreadDict) -> None:
-    """After a reload the history comes from the data layer; a pending approval gets its buttons back."""
+    """After a reload the history comes from the data layer; the thread's one plan card is brought up to date in
+    place (with its buttons and Inspect links again), and a launched plan's new measured lift is shown."""
     metadata = thread.get("metadata") or {}
+    cl.user_session.set("thread_meta", dict(metadata))
     run_id = metadata.get("run_id")
     if not run_id:
         return
     cl.user_session.set("run_id", run_id)
+    if metadata.get("flow") != "canvas":
+        return
     status, _ = await asyncio.to_thread(svc.steps_after, database(), tenant(), str(run_id), 10**9)
-    if status == svc.PAUSED:
-        _after_history(_offer_again(str(run_id)))
-    elif status == "completed" and metadata.get("flow") == "canvas":
+    _after_history(show_result(str(run_id)))
+    if status == "completed":
         _after_history(show_measured(str(run_id), only_news=str(metadata.get("measured_shown", ""))))
 
 
@@ -449,8 +370,3 @@ def _after_history(work: Coroutine[Any, Any, None]) -> None:
     task = asyncio.create_task(later())
     _pending.add(task)
     task.add_done_callback(_pending.discard)
-
-
-async def _offer_again(run_id: str) -> None:
-    await cl.Message(content="This plan is still waiting for a decision.").send()
-    await show_result(run_id)

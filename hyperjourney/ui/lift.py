@@ -102,11 +102,11 @@ def lift_chart(analyst: dict[str, Any], measured: MeasuredLift | None = None) ->
         return None
     rows: list[str] = []
     span: list[float] = [0.0]
-    fig = Figure(figsize=(5.6, 1.5 if measured is None or expected is None else 2.1), dpi=100)
+    fig = Figure(figsize=(7.5, 2.2 if measured is None or expected is None else 3.0), dpi=100)  # ~750 px wide
     ax = fig.subplots()
     if expected is not None:
         ax.barh(len(rows), expected[1] - expected[0], left=expected[0], height=0.5, color="#4c9f70")
-        ax.text(expected[1], len(rows), f"  {expected[0]:+.0%} to {expected[1]:+.0%}", va="center", fontsize=9)
+        ax.text(expected[1], len(rows), f"  {expected[0]:+.0%} to {expected[1]:+.0%}", va="center", fontsize=13)
         rows.append("expected")
         span += expected
     if measured is not None:
@@ -118,16 +118,17 @@ def lift_chart(analyst: dict[str, Any], measured: MeasuredLift | None = None) ->
             if rel
             else f"  {100 * point:+.1f} pts (CI {100 * lo:+.1f} to {100 * hi:+.1f})"
         )
-        ax.text(hi, len(rows), label, va="center", fontsize=9)
+        ax.text(hi, len(rows), label, va="center", fontsize=13)
         rows.append("measured" if rel else "measured (pts)")
         span += [lo, hi]
     ax.axvline(0, color="#555555", linewidth=0.8)
-    ax.set_yticks(range(len(rows)), rows)
+    ax.set_yticks(range(len(rows)), rows, fontsize=13)
+    ax.tick_params(axis="x", labelsize=12)
     ax.set_ylim(len(rows) - 0.4, -0.6)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_xlabel("lift vs holdout (relative)")
+    ax.set_xlabel("lift vs holdout (relative)", fontsize=12)
     segment = analyst.get("segment") or "the segment"
-    ax.set_title(f"Lift in {segment}: expected" + (" vs measured (95% CI)" if measured else ""), fontsize=10)
+    ax.set_title(f"Lift in {segment}: expected" + (" vs measured (95% CI)" if measured else ""), fontsize=14)
     width = (max(span) - min(span)) or 0.1
     ax.set_xlim(min(span) - 0.1 * width, max(span) + 0.9 * width)  # room on the right for the value labels
     for side in ("top", "right"):

@@ -13,6 +13,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from hyperjourney.agents.copy_edits import split_fixed
+from hyperjourney.ui.canvas_state import CanvasView, plain_reason
+
 CITE = re.compile(r"\[cite:([^\]\s]+)\]")
 _MARKDOWN_ACTIVE = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:&$=\"'])")
 # GFM turns bare URLs and emails into links after escapes are resolved (and chainlit embeds media links, which
@@ -63,9 +66,9 @@ def step_markdown(step: dict[str, Any]) -> str:
         + (f" · **confidence** {confidence:.2f}" if isinstance(confidence, int | float) else ""),
     ]
     if step.get("reason"):
-        lines.append(f"**why** {md(step['reason'])}")
+        lines.append(f"**why** {md(plain_reason(step['reason']))}")
     if step.get("review_reason"):
-        lines.append(f"**sent to review** {md(step['review_reason'])}")
+        lines.append(f"**sent to review** {md(plain_reason(step['review_reason']))}")
     if step.get("evidence_ids"):
         lines.append("**evidence** " + ", ".join(md(e) for e in step["evidence_ids"]))
     outputs = {k: v for k, v in (step.get("outputs") or {}).items() if k not in {"body", "evidence"}}
@@ -79,14 +82,21 @@ def _short(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def plan_markdown(approval: dict[str, Any], results: dict[str, Any], order: list[str], titles: dict[str, str]) -> str:
-    """The approval card: plan, sized opportunity, copy with citations, exactly who gets what, policy checks."""
+def plan_markdown(
+    approval: dict[str, Any],
+    results: dict[str, Any],
+    order: list[str],
+    titles: dict[str, str],
+    view: CanvasView | None = None,
+) -> str:
+    """The approval card: where it stands, plan, sized opportunity, copy with citations, who gets what, checks."""
     plan = approval.get("plan", {})
     orchestrator = results.get("orchestrator", {})
     analyst = results.get("analyst", {})
     cohort = orchestrator.get("cohort_size", analyst.get("size", "?"))
     holdout = float(plan.get("holdout_share", 0) or 0)
-    parts = [f"### Plan: {md_line(plan.get('name', 'journey'))}", f"**Trigger** {md(plan.get('trigger', ''))}"]
+    parts = [view.banner if view and view.banner else ""]
+    parts += [f"### Plan: {md_line(plan.get('name', 'journey'))}", f"**Trigger** {md(plan.get('trigger', ''))}"]
     for i, step in enumerate(plan.get("steps", []), start=1):
         parts.append(
             f"{i}. day {md(step.get('delay_days', 0))} · {md(step.get('channel'))} · variant {md(step.get('variant'))}"
@@ -95,37 +105,91 @@ def plan_markdown(approval: dict[str, Any], results: dict[str, Any], order: list
         f"**Cadence** {md(plan.get('cadence', ''))} · **cap** {md(plan.get('frequency_cap_per_week', '?'))}/week "
         f"· **holdout** {holdout:.0%}"
     )
-    sizing = analyst.get("sizing", {})
-    if sizing:
-        value = analyst.get("expected_value_usd") or []
-        money = f" · expected value ${value[0]:,.0f}–${value[1]:,.0f}" if len(value) == 2 else ""
-        parts.append(
-            f"### Sized opportunity\n{md(analyst.get('size', cohort))} customers in "
-            f"*{md(analyst.get('segment', ''))}*: "
-            f"expected lift {sizing.get('lift_low', 0):.0%}–{sizing.get('lift_high', 0):.0%}{money} "
-            f"(confidence {sizing.get('confidence', 0):.2f}, run ≥ {sizing.get('min_days', '?')} days)"
-        )
-        parts.extend(f"- {md(r)}" for r in analyst.get("reasons", []))
+    parts.append(opportunity_markdown(analyst, results.get("researcher", {})))
     drift = approval.get("drift") or analyst.get("drift_warnings") or []
     if drift:
         lines = "\n".join(f"- ⚠ {md(w)}" for w in drift)
         parts.append(f"**Data drift since the models trained** (sizing may be off)\n{lines}")
+    problems = list(view.problems) if view else list(approval.get("edit_problems") or [])
+    any_marked = False
     parts.append("### Copy")
-    for i, variant in enumerate(approval.get("variants", []), start=1):
+    for i, variant in enumerate(view.variants if view else approval.get("variants", []), start=1):
+        marked = flagged_words(problems, str(variant.get("channel")))
+        any_marked = any_marked or bool(marked)
         subject = f"**Subject:** {md_line(variant['subject'])}\n\n" if variant.get("subject") else ""
-        body = numbered(str(variant.get("body", "")), order)
+        copy = split_fixed(numbered(str(variant.get("body", "")), order))
+        body = _quote(copy.editable, marked) + ("\n>\n" + _quote(copy.fixed) if copy.fixed else "")
         check = "guardrails passed" if variant.get("passed_guardrails") else "guardrails NOT passed"
         parts.append(f"**Variant {i} · {md(variant.get('channel'))}** ({check}, tier {md(variant.get('tier', '?'))})")
-        parts.append(f"{subject}{_quote(body)}")
+        parts.append(f"{subject}{body}")
+    if problems:
+        listed = "\n".join(f"- {md(p)}" for p in problems)
+        note = " (the words that caused it are **marked** in the copy above)" if any_marked else ""
+        parts.append(f"**What the guardrails refused**{note}\n{listed}")
     parts.append("### What will be sent")
     parts.append(preview_markdown(approval, cohort, holdout))
     if approval.get("review"):
         parts.append("**Flagged for review**\n" + "\n".join(f"- {md(r)}" for r in approval["review"]))
-    if approval.get("edit_problems"):
-        problems = "\n".join(f"- {md(p)}" for p in approval["edit_problems"])
-        parts.append("**Your edit was not accepted**\n" + problems)
     parts.append(sources(order, titles))
     return "\n\n".join(p for p in parts if p)
+
+
+_BECAUSE = re.compile(r"because of: (.+)$")
+_QUOTED = re.compile(r"'([^']+)'|\"([^\"]+)\"")
+
+
+def flagged_words(problems: list[str], channel: str) -> list[str]:
+    """The words a refusal of ``channel``'s copy names (``email: …; because of: 'love', 'you'``), to mark them;
+    punctuation is named in the refusal but not marked (bold markers beside it do not render)."""
+    found: list[str] = []
+    for problem in problems:
+        named = _BECAUSE.search(problem) if problem.startswith(f"{channel}:") else None
+        if named:
+            found += [w for a, b in _QUOTED.findall(named.group(1)) if (w := a or b).isalnum() and w not in found]
+    return found
+
+
+def _marked(escaped: str, words: list[str]) -> str:
+    """Bold each flagged word in already-escaped text (whole words, any case)."""
+    for word in words:
+        pattern = rf"(?<![\w]){re.escape(word)}(?![\w])"
+        escaped = re.sub(pattern, lambda m: f"**{m.group(0)}**", escaped, flags=re.IGNORECASE)
+    return escaped
+
+
+_SEGMENT_ROWS = (
+    ("avg_monetary_365d", "tenant_avg_monetary_365d", "Average spend, last 365 days", "${:,.0f}"),
+    ("active_30d_share", "tenant_active_30d_share", "Active in the last 30 days", "{:.0%}"),
+    ("avg_purchase_propensity", "tenant_avg_purchase_propensity", "Likelihood to buy (model score)", "{:.0%}"),
+    ("avg_churn_risk", "tenant_avg_churn_risk", "Churn risk (model score)", "{:.0%}"),
+    ("avg_clv", "tenant_avg_clv", "Customer lifetime value", "${:,.0f}"),
+)
+
+
+def opportunity_markdown(analyst: dict[str, Any], researcher: dict[str, Any]) -> str:
+    """Who the segment is in words, and its baseline beside the whole customer base, then the expected lift and
+    value with their intervals, as a small table."""
+    sizing, baseline = analyst.get("sizing") or {}, analyst.get("baseline") or {}
+    if not sizing:
+        return ""
+    size = int(analyst.get("size") or baseline.get("size") or 0)
+    share = baseline.get("share_of_tenant")
+    total = f" of {round(size / share):,} ({share:.0%} of all customers)" if share else ""
+    why = [str(r) for r in (researcher.get("segment") or {}).get("why", []) if r]
+    who = f"**Who**: {size:,} customers{total}" + (f", where {md('; '.join(why))}" if why else "") + "."
+    rows = ["| | This segment | All customers |", "|---|---:|---:|"]
+    for mine, theirs, label, fmt in _SEGMENT_ROWS:
+        if isinstance(baseline.get(mine), int | float):
+            other = fmt.format(baseline[theirs]) if isinstance(baseline.get(theirs), int | float) else "–"
+            rows.append(f"| {label} | {fmt.format(baseline[mine])} | {other} |")
+    value = analyst.get("expected_value_usd") or []
+    rows.append(f"| **Expected lift** | {sizing.get('lift_low', 0):+.0%} to {sizing.get('lift_high', 0):+.0%} | |")
+    if len(value) == 2:
+        rows.append(f"| **Expected value** | ${value[0]:,.0f} to ${value[1]:,.0f} | |")
+    rows.append(
+        f"| Confidence · shortest test | {sizing.get('confidence', 0):.0%} · {sizing.get('min_days', '?')} days | |"
+    )
+    return f"### Sized opportunity: {md_line(analyst.get('segment', ''))}\n\n{who}\n\n" + "\n".join(rows)
 
 
 def preview_markdown(approval: dict[str, Any], cohort: Any, holdout: float) -> str:
@@ -144,9 +208,10 @@ def preview_markdown(approval: dict[str, Any], cohort: Any, holdout: float) -> s
     return "\n".join(lines)
 
 
-def _quote(text: str) -> str:
-    """Quote ``text`` (escaped line by line, so its line breaks stay and nothing in it is markup)."""
-    return "\n".join("> " + md(line) if line.strip() else ">" for line in text.splitlines())
+def _quote(text: str, marked: list[str] | None = None) -> str:
+    """Quote ``text`` (escaped line by line, so its line breaks stay and nothing in it is markup), with the
+    ``marked`` words in bold."""
+    return "\n".join("> " + _marked(md(line), marked or []) if line.strip() else ">" for line in text.splitlines())
 
 
 def copilot_markdown(
@@ -161,9 +226,10 @@ def copilot_markdown(
         f"**Sentiment** {md(outcome.get('sentiment', '?'))} · **intent** {md(outcome.get('intent', '?'))}"
         f" · classified by the {md(outcome.get('classifier') or 'unknown model')}"
         + (f" · **route to** {md(outcome['route'])}" if outcome.get("route") else ""),
-        f"**Recommended tone** formality {tone.get('formality', 0):.1f} · warmth {tone.get('warmth', 0):.1f} "
-        f"· brevity {tone.get('brevity', 0):.1f} · **channel** {md(outcome.get('channel', '?'))}",
+        f"**Recommended tone** {tone_in_words(tone)} · **channel** {md(outcome.get('channel', '?'))}",
     ]
+    if ticket.get("text"):
+        parts.append("**The customer wrote**\n\n" + _quote(str(ticket["text"])))
     if tone_step.get("reason"):
         parts.append(f"**Why** {md(tone_step['reason'])}")
     if outcome.get("escalate"):
@@ -175,6 +241,23 @@ def copilot_markdown(
     if outcome.get("next"):
         parts.append(f"_{md(outcome['next'])}_")
     return "\n\n".join(p for p in parts if p)
+
+
+_TONE_WORDS = {
+    "formality": ("casual", "neutral", "formal"),
+    "warmth": ("matter-of-fact", "friendly", "warm"),
+    "brevity": ("detailed", "medium length", "brief"),
+}
+
+
+def tone_in_words(tone: dict[str, Any]) -> str:
+    """A recommended tone as an agent reads it ("warm, brief, formal"); the 0..1 scores stay in brackets."""
+    words, scores = [], []
+    for attr, (low, mid, high) in _TONE_WORDS.items():
+        value = float(tone.get(attr) or 0)
+        words.append(low if value < 0.4 else high if value > 0.6 else mid)
+        scores.append(f"{attr} {value:.1f}")
+    return f"{', '.join(words)} ({' · '.join(scores)})"
 
 
 def launch_markdown(outcome: dict[str, Any]) -> str:

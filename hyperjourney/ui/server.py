@@ -5,6 +5,7 @@ Chainlit reads its config and app root at import, so everything here happens bef
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 from importlib import resources
@@ -15,6 +16,7 @@ from hyperjourney.settings import Settings
 
 APP_FILE = Path(__file__).with_name("app.py")
 TENANT_ENV = "HYPERJOURNEY_UI_TENANT"
+WRONG_LOGIN = "Wrong username or password."
 
 
 def prepare(settings: Settings, tenant: str, host: str, port: int) -> dict[str, str]:
@@ -28,6 +30,8 @@ def prepare(settings: Settings, tenant: str, host: str, port: int) -> dict[str, 
     )
     readme = resources.files("hyperjourney.ui").joinpath("chainlit_readme.md").read_text(encoding="utf-8")
     (root / "chainlit.md").write_text(readme, encoding="utf-8")
+    _write_public(root / "public")
+    _write_translation(root / ".chainlit" / "translations")
     return {
         "CHAINLIT_APP_ROOT": str(root),
         "CHAINLIT_HOST": host,
@@ -35,6 +39,33 @@ def prepare(settings: Settings, tenant: str, host: str, port: int) -> dict[str, 
         "CHAINLIT_AUTH_SECRET": _auth_secret(settings),
         TENANT_ENV: tenant,
     }
+
+
+def _write_public(folder: Path) -> None:
+    """What the page loads from the app root's public/: the canvas's forms (chainlit custom elements, in
+    elements/) and a plain logo and login image in place of chainlit's own."""
+    ui = resources.files("hyperjourney.ui")
+    for source_dir, target, suffix in (("elements", folder / "elements", ".jsx"), ("public", folder, ".svg")):
+        target.mkdir(parents=True, exist_ok=True)
+        for source in ui.joinpath(source_dir).iterdir():
+            if source.name.endswith(suffix):
+                (target / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+
+
+def _write_translation(folder: Path) -> None:
+    """Chainlit's English texts with the login in this project's words: a username, not an email address."""
+    spec = importlib.util.find_spec("chainlit")  # located, not imported: chainlit reads its app root at import
+    assert spec is not None and spec.origin is not None
+    folder.mkdir(parents=True, exist_ok=True)
+    shipped = Path(spec.origin).parent / "translations" / "en-US.json"
+    texts = json.loads(shipped.read_text(encoding="utf-8"))
+    login = texts["auth"]["login"]
+    login["title"] = "Sign in to hyperjourney"
+    login["form"]["email"] = {"label": "Username", "required": "Enter your username", "placeholder": "your username"}
+    login["form"]["password"]["required"] = "Enter your password"
+    for key in ("default", "signin", "credentialsSignin", "credentialssignin"):
+        login["errors"][key] = WRONG_LOGIN
+    (folder / "en-US.json").write_text(json.dumps(texts, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
 def _auth_secret(settings: Settings) -> str:

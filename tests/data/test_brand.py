@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 from pydantic import ValidationError
@@ -68,8 +69,16 @@ def test_the_demo_tenant_is_northwind_and_a_bad_brand_stores_nothing(db: Databas
 def test_canvas_copy_names_signs_and_footers_with_the_tenants_brand() -> None:
     """The canvas email and SMS templates once said Northwind for every tenant (issue 20.8)."""
     from hyperjourney.agents.researcher import GoalQuery, ResearchBrief
+    from hyperjourney.knowledge.fact_choice import Choice
+    from hyperjourney.knowledge.facts import Fact, ResultDetail
 
     proof = hit("kb-case#1", "Teams closed their books 4 days faster.", title="Case study", doc_type="case_study")
+    fact = Fact(
+        document_id="kb-case", fact_index=0, chunk_index=1, kind="result", title="Case study", section="Results",
+        doc_type="case_study", updated_at=datetime(2026, 1, 5, tzinfo=UTC), text=proof.text,
+        detail=ResultDetail(subject="Teams", metric="close", change="4 days"),
+    )  # fmt: skip
+    chosen = [copywriter.Chosen(choice=Choice(fact=fact, quote=proof.text, relevance=0.9), evidence=proof)]
     brief = ResearchBrief(
         goal="Lift LTV",
         query=GoalQuery(),
@@ -78,14 +87,14 @@ def test_canvas_copy_names_signs_and_footers_with_the_tenants_brand() -> None:
         reason_codes=[],
     )
     acme = Brand(name="Acme", signature="Acme Care Team", marketing_footer="Acme Ltd · 1 Mill Lane · Unsubscribe")
-    email = copywriter.template_variant("email", brief, [proof], lambda _: [], acme).value
-    sms = copywriter.template_variant("sms", brief, [proof], lambda _: [], acme).value
+    email = copywriter.template_variant("email", brief, chosen, lambda _: [], acme).value
+    sms = copywriter.template_variant("sms", brief, chosen, lambda _: [], acme).value
     assert email.subject == "An idea for your team from Acme"
     assert email.body.rstrip().endswith("The Acme team\n\nAcme Ltd · 1 Mill Lane · Unsubscribe")
     assert sms.body.startswith("Acme: Teams closed their books 4 days faster")
     assert "Northwind" not in email.body + (email.subject or "") + sms.body
     unset = Brand(name="Globex", signature="The Globex team")
-    plain = copywriter.template_variant("email", brief, [proof], lambda _: [], unset).value
+    plain = copywriter.template_variant("email", brief, chosen, lambda _: [], unset).value
     assert plain.body.rstrip().endswith("opted in to Globex updates. Unsubscribe · Manage preferences")
-    demo = copywriter.template_variant("email", brief, [proof], lambda _: [], DEMO_BRAND).value
+    demo = copywriter.template_variant("email", brief, chosen, lambda _: [], DEMO_BRAND).value
     assert "Northwind, 500 Harbor Street, Seattle, WA 98101" in demo.body, "the demo keeps its legal footer"

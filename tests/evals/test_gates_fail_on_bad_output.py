@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from hyperjourney.evals import gate, grounding
+from hyperjourney.evals import gate, grounding, splits
 from hyperjourney.evals.copy_judges import CopyJudges, offline_judges
 from hyperjourney.evals.golden import CopyBrief, GoldenTicket, load_copilot_tickets, load_copy_briefs
 from hyperjourney.evals.suites.copilot import TONE_KEYS, copilot_metrics, grade_outcome
@@ -21,21 +21,31 @@ from hyperjourney.evals.suites.copy import Drafted, copy_metrics, grade_drafted
 from hyperjourney.guardrails.models import Evidence
 
 BRIEFS = 12
-REFUND = Evidence(citation_id="refunds#0", text="Refunds reach your card within 5 business days.")
+SPLIT_SUITES = {"copilot", "copy", "safety", "routing", "retrieval"}  # scored on dev (and held-out) golden files
+REFUNDS = {
+    "en": "Refunds reach your card within 5 business days.",
+    "de": "Erstattungen erreichen Ihre Karte innerhalb von 5 Werktagen.",
+    "es": "Los reembolsos llegan a tu tarjeta en un plazo de 5 días hábiles.",
+    "fr": "Les remboursements arrivent sur votre carte sous 5 jours ouvrés.",
+}
+EVIDENCE = [Evidence(citation_id=f"refunds-{lang}#0", text=text) for lang, text in REFUNDS.items()]
 Outcome = tuple[dict[str, Any], bool, str]  # the copilot's outcome dict, whether it escalated, its reply
 Mutation = Callable[[GoldenTicket, Outcome], Outcome]
 
 
 def _failing(suite: str, metrics: dict[str, float]) -> set[str]:
+    """Gated metrics outside their gate, read as the runner stores a dev-only run (``<metric>.dev``)."""
     gates = gate.load_thresholds().suites[suite]
     baseline = gate.load_committed_baselines().get(suite)
-    return {c.metric for c in gate.check_suite(suite, metrics, baseline, gates) if not c.ok}
+    stored = splits.suffixed(metrics, splits.DEV) if suite in SPLIT_SUITES else metrics
+    checks = gate.check_suite(suite, stored, baseline, gates)
+    return {c.metric.removesuffix(".dev") for c in checks if not c.ok}
 
 
 def _right(t: GoldenTicket) -> Outcome:
     tone = t.tone.model_dump(include=set(TONE_KEYS))
     out = {"intent": t.labels.intent, "sentiment": t.labels.sentiment, "tone": tone}
-    return out, t.labels.escalate, "Refunds reach your card within 5 business days [cite:refunds#0]."
+    return out, t.labels.escalate, f"{REFUNDS[t.language].rstrip('.')} [cite:refunds-{t.language}#0]."
 
 
 def _copilot(mutate: Mutation | None = None) -> dict[str, float]:
@@ -43,7 +53,7 @@ def _copilot(mutate: Mutation | None = None) -> dict[str, float]:
     items = []
     for t in golden:
         out, escalated, reply = mutate(t, _right(t)) if mutate else _right(t)
-        items.append(grade_outcome(t, out, escalated, grounding.grade(reply, [REFUND])))
+        items.append(grade_outcome(t, out | {"reply": reply}, escalated, grounding.grade(reply, EVIDENCE)))
     return copilot_metrics(golden, items)
 
 
@@ -68,7 +78,7 @@ def _escalate_none(t: GoldenTicket, o: Outcome) -> Outcome:
 
 
 def _invented_number(t: GoldenTicket, o: Outcome) -> Outcome:
-    return o[0], o[1], "Refunds reach your card within 2 business days [cite:refunds#0]."
+    return o[0], o[1], "Refunds reach your card within 2 business days [cite:refunds-en#0]."
 
 
 def test_right_copilot_outcomes_pass_every_copilot_gate() -> None:

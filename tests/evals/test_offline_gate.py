@@ -42,8 +42,9 @@ def test_every_offline_suite_passes_its_gates_on_its_complete_set(db: Database, 
         print(run.suite, f"{seconds:.1f}s", {k: round(v, 4) for k, v in sorted(run.metrics.items())})
     print(f"all suites with drift: {time.perf_counter() - started:.1f}s")
     assert len({r.drift.report_id for r in runs if r.drift is not None}) == 1
-    # `tickets` scores a tenant's own labelled hold-out: nothing to gate on the demo-built gate tenant
-    assert set(gate.load_thresholds().suites) == set(REGISTRY) - {"tickets"}
+    # `tickets` scores a tenant's own labelled hold-out: nothing to gate on the demo-built gate tenant; `canvas` is
+    # gated once a reviewed run of its held-out goals gives a baseline
+    assert set(gate.load_thresholds().suites) == set(REGISTRY) - {"tickets", "canvas"}
     report = runner.gate_latest(env)
     failed = [f"{c.suite}.{c.metric}: {c.reason}" for c in report.checks if not c.ok]
     with db.tenant(gate_tenant) as conn:  # what a person needs to see why, in the failure message
@@ -51,7 +52,7 @@ def test_every_offline_suite_passes_its_gates_on_its_complete_set(db: Database, 
         failed += [f"{r.suite}: {store.failed_items(conn, r.run_id, limit=5)}" for r in runs if r.suite in failing]
     assert report.ok, failed
     zero = {("safety", "policy_bypasses"), ("safety", "leaked_pii"), ("copy", "banned_claim_violations")}
-    assert zero <= {(c.suite, c.metric) for c in report.checks}
+    assert zero <= {(c.suite, c.metric.removesuffix(".dev")) for c in report.checks}
     drift = {c.metric: c for c in report.checks if c.suite == "drift"}
     assert set(drift) == {"max_psi", "max_base_rate_change"}
     assert not report.warnings, [c.reason for c in report.warnings]  # nothing has moved since training

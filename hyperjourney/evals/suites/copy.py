@@ -6,6 +6,11 @@ approve) against the evidence the run retrieved, then rejects the run so nothing
 to a person, or to a plan that writes no copy, is a failure of the brief, counted in `routed_to_person` and
 `drafted_share`, never skipped.
 
+Independent graders (`graders`, sharing no code with the copywriter or the guardrails) read each variant as the
+customer would get it (rendered by the launch path's renderer): required-fact recall over the brief's copy (gated;
+a brief left without copy states nothing), business match, language, channel limits, required disclaimers and
+opt-out texts, no citation markers, no dangling-pronoun opening, readability.
+
 Per brief: citation coverage (claim sentences with a citation), groundedness and number support (the guardrails
 citation check, sentence by sentence), banned claims (the brief's traps plus the guardrails banned-claims validator:
 must be 0), ragas' non-LLM context recall of the brief's required facts in the cited evidence, and, with an LLM
@@ -14,14 +19,18 @@ judge tier, ragas' faithfulness, context precision and context recall (see `copy
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from hyperjourney.assets.marked import MarkedCopyError, parse_marked
+from hyperjourney.assets.render import CHANNEL_KINDS, RenderError, render
 from hyperjourney.evals import grounding
 from hyperjourney.evals.copy_judges import CopyJudges, judges
 from hyperjourney.evals.golden import COPY_BRIEFS, CopyBrief, load_copy_briefs
 from hyperjourney.evals.golden_runs import eval_deps
+from hyperjourney.evals.graders import CopyGrade, fact_recall, grade_copy
+from hyperjourney.evals.graders import copy_metrics as grader_metrics
 from hyperjourney.evals.results import ItemResult, SuiteResult
 from hyperjourney.evals.suite import Advance, EvalEnv, register
 from hyperjourney.graphs import runs
@@ -37,7 +46,16 @@ OWN_SOURCES = {
     "groundedness": "own:guardrails.citations per sentence",
     "number_support": "own:guardrails.citations per sentence",
     "banned_claim_violations": "own:golden traps + guardrails.claims",
+    "required_fact_recall": "independent:evals.graders (rendered text)",
+    "business_match": "independent:evals.graders (rendered text)",
+    "language_match": "independent:evals.graders + langdetect",
+    "channel_limits_ok": "independent:evals.graders (brand-voice limits)",
+    "disclaimer_present": "independent:evals.graders (legal disclaimer, opt-out texts)",
+    "no_citation_markers": "independent:evals.graders (rendered text)",
+    "no_dangling_pronoun": "independent:evals.graders (rendered text)",
+    "readable": "independent:evals.graders (words per sentence)",
 }
+LOCALE = "en"  # the briefs are English-language campaigns (us, uk, eu regions)
 REJECTION = ApprovalDecision(action="reject", reviewer="eval:copy", comment="graded by the copy eval; not launched")
 
 
@@ -85,6 +103,7 @@ class Graded:
     banned: int
     drafted: bool
     plan: str
+    grades: list[CopyGrade] = field(default_factory=list)
 
 
 def _mean(values: list[float]) -> float:
@@ -96,16 +115,23 @@ class CopySuite:
     name: str = "copy"
     description: str = "citation coverage, groundedness, number support and banned claims of canvas copy"
     limit: int | None = None  # a subset for quick checks; the CLI runs every brief
+    dataset: Path = COPY_BRIEFS  # the dev split; the runner points a copy at the held-out one
 
     def dataset_files(self) -> list[Path]:
-        return [COPY_BRIEFS]
+        return [self.dataset]
+
+    def with_dataset(self, path: Path) -> CopySuite:
+        return replace(self, dataset=path)
 
     def briefs(self) -> list[CopyBrief]:
-        items = load_copy_briefs()
+        items = load_copy_briefs(self.dataset)
         return items[: self.limit] if self.limit else items
 
     def size(self) -> int:
         return len(self.briefs())
+
+    def item_texts(self) -> list[tuple[str, str]]:
+        return [(b.id, canvas_goal(b)) for b in self.briefs()]
 
     def run(self, env: EvalEnv, advance: Advance) -> SuiteResult:
         deps = eval_deps(env)
@@ -148,8 +174,9 @@ def copy_metrics(graded: list[Graded]) -> dict[str, float]:
         "routed_to_person": float(sum(g.plan == "person" for g in graded)),
         "routed_to_other_plans": float(sum(g.plan == "insight" for g in graded)),
         "context_recall": _mean([g.item.scores["context_recall"] for g in drafted]),
+        "required_fact_recall": _mean([g.item.scores["required_fact_recall"] for g in graded]),
         "briefs": float(len(graded)),
-    }
+    } | grader_metrics(x for g in graded for x in g.grades)
 
 
 def grade_drafted(brief: CopyBrief, made: Drafted, judge: CopyJudges) -> Graded:
@@ -160,6 +187,8 @@ def grade_drafted(brief: CopyBrief, made: Drafted, judge: CopyJudges) -> Graded:
     texts: list[str] = []
     claim_texts: list[str] = []
     cited_ids: set[str] = set()
+    rendered = [rendered_variant(v, made.evidence) for v in made.variants]
+    grades = [grade_copy(ch, subj, body, business=brief.business, language=LOCALE) for ch, subj, body in rendered]
     for v in made.variants:
         body, subject = str(v.get("body", "")), v.get("subject")
         kind: AssetKind = "sms" if v.get("channel") == "sms" else "email"
@@ -184,7 +213,12 @@ def grade_drafted(brief: CopyBrief, made: Drafted, judge: CopyJudges) -> Graded:
         "context_recall": judge.context_recall(cited_text, [f.quote for f in brief.required_facts]),
         "groundedness": grounded / claims if claims else 1.0,
         "required_numbers_missing": float(len(brief.missing_numbers(copy))),
+        "required_fact_recall": fact_recall(
+            "\n".join(f"{subj or ''}\n{body}" for _ch, subj, body in rendered) if rendered else "",
+            [(f.quote, f.number) for f in brief.required_facts],
+        ),
     }
+    problems += [f"{ch}: {why}" for (ch, _s, _b), g in zip(rendered, grades, strict=True) for why in g.problems]
     failed_before = len(judge.judge.failures) if judge.judge else 0
     if made.variants:
         facts = [f.fact for f in brief.required_facts]
@@ -194,10 +228,43 @@ def grade_drafted(brief: CopyBrief, made: Drafted, judge: CopyJudges) -> Graded:
         item_id=brief.id,
         passed=bool(made.variants) and banned == 0 and not problems,
         scores=scores,
-        detail={"run_id": made.run_id, "plan": made.plan, "variants": len(made.variants), "problems": problems}
+        detail={
+            "run_id": made.run_id,
+            "plan": made.plan,
+            "variants": len(made.variants),
+            "problems": problems,
+            "sample": sample(canvas_goal(brief), rendered, [e for e in made.evidence if e.citation_id in cited_ids]),
+        }
         | ({"judge_errors": judge_errors} if judge_errors else {}),
     )
-    return Graded(item, claims, cited, grounded, unsupported, banned, bool(made.variants), made.plan)
+    return Graded(item, claims, cited, grounded, unsupported, banned, bool(made.variants), made.plan, grades)
+
+
+SAMPLE_CHARS = 400
+
+
+def sample(goal: str, rendered: list[tuple[str, str | None, str]], cited: list[Evidence]) -> dict[str, Any]:
+    """What the report shows for one brief: the goal, the copy as the customer gets it, the facts it cited."""
+    return {
+        "input": goal,
+        "output": "\n\n".join(f"[{ch}] {subj + ' | ' if subj else ''}{body}" for ch, subj, body in rendered)
+        or "(no copy: routed elsewhere)",
+        "cited": [f"{e.citation_id}: {e.text[:SAMPLE_CHARS]}" for e in cited[:3]],
+    }
+
+
+def rendered_variant(v: dict[str, Any], evidence: list[Evidence], locale: str = LOCALE) -> tuple[str, str | None, str]:
+    """(channel, subject, body) as the launch path renders the variant for a customer; the marked text when it
+    cannot be rendered, so the graders see (and fail) what would otherwise have gone out."""
+    channel, subject, body = str(v.get("channel", "email")), v.get("subject"), str(v.get("body", ""))
+    if channel not in CHANNEL_KINDS:
+        return channel, subject, body
+    try:
+        asset = parse_marked(body, evidence, kind=CHANNEL_KINDS[channel][0], subject=subject)
+        out = render(asset, channel, locale, demo_rules())
+    except (MarkedCopyError, RenderError):
+        return channel, subject, body
+    return channel, out.subject, out.body
 
 
 register(CopySuite())

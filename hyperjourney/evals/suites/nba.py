@@ -17,7 +17,7 @@ from typing import Any
 from hyperjourney.data.seed.generator import DEMO_ANCHOR
 from hyperjourney.evals.results import ItemResult, Series, SuiteResult
 from hyperjourney.evals.suite import Advance, EvalEnv, register
-from hyperjourney.experiments.offpolicy import estimate
+from hyperjourney.experiments.offpolicy import OffPolicyEstimate, estimate
 from hyperjourney.nba.policy_port import PolicyPort
 from hyperjourney.nba.rank import RankedAction, Weights, load_weights, next_best_action
 from hyperjourney.policy.context import context_from
@@ -105,29 +105,37 @@ class NbaSuite:
                     )
                 )
                 advance(1)
-        metrics = {
-            "policy_compliance": compliant / contacting if contacting else 1.0,
-            "policy_violations": float(contacting - compliant),
-            "contacting_share": contacting / len(items) if items else 0.0,
-            "decisions": float(len(items)),
-        }
+        metrics = compliance_metrics(contacting, compliant, len(items))
         if logged and int(logged[0]) >= MIN_LOGGED:
-            tenant_value = estimate(env.db, env.tenant, weights)
-            baseline_value = estimate(env.db, env.tenant, BASELINE)
-            metrics |= {
-                "ope.tenant_value": tenant_value.doubly_robust,
-                "ope.baseline_value": baseline_value.doubly_robust,
-                "ope.value_over_baseline": tenant_value.doubly_robust - baseline_value.doubly_robust,
-                "ope.logged_value": tenant_value.logged_value,
-                "ope.agreement": tenant_value.agreement,
-                "ope.logged_decisions": float(tenant_value.decisions),
-            }
+            metrics |= ope_metrics(estimate(env.db, env.tenant, weights), estimate(env.db, env.tenant, BASELINE))
         series = {
             "nba: chosen action kinds": Series(
                 kind="bar", x=list(sorted(kinds)), y=[float(kinds[k]) for k in sorted(kinds)], y_label="decisions"
             )
         }
         return SuiteResult(suite=self.name, metrics=metrics, items=items, series=series)
+
+
+def compliance_metrics(contacting: int, compliant: int, decisions: int) -> dict[str, float]:
+    """Compliance of the contacting choices; pure, so a test can feed it a ranker that breaks policy."""
+    return {
+        "policy_compliance": compliant / contacting if contacting else 1.0,
+        "policy_violations": float(contacting - compliant),
+        "contacting_share": contacting / decisions if decisions else 0.0,
+        "decisions": float(decisions),
+    }
+
+
+def ope_metrics(tenant_value: OffPolicyEstimate, baseline_value: OffPolicyEstimate) -> dict[str, float]:
+    """The tenant's weighting valued against the expected-value-only baseline on the same logged decisions."""
+    return {
+        "ope.tenant_value": tenant_value.doubly_robust,
+        "ope.baseline_value": baseline_value.doubly_robust,
+        "ope.value_over_baseline": tenant_value.doubly_robust - baseline_value.doubly_robust,
+        "ope.logged_value": tenant_value.logged_value,
+        "ope.agreement": tenant_value.agreement,
+        "ope.logged_decisions": float(tenant_value.decisions),
+    }
 
 
 register(NbaSuite())

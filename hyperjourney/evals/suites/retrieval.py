@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from hyperjourney.evals.results import ItemResult, Series, SuiteResult
@@ -14,12 +14,19 @@ from hyperjourney.knowledge.evaluation import MODES, default_golden_path, evalua
 class RetrievalSuite:
     name: str = "retrieval"
     description: str = "recall@5, MRR and nDCG@10 of keyword, vector and hybrid search on the golden questions"
+    dataset: Path = field(default_factory=default_golden_path)  # the dev split; the runner adds the held-out one
 
     def dataset_files(self) -> list[Path]:
-        return [default_golden_path()]
+        return [self.dataset]
+
+    def with_dataset(self, path: Path) -> RetrievalSuite:
+        return replace(self, dataset=path)
 
     def size(self) -> int:
-        return len(load_golden().questions) * len(MODES)
+        return len(load_golden(self.dataset).questions) * len(MODES)
+
+    def item_texts(self) -> list[tuple[str, str]]:
+        return [(q.id, q.question) for q in load_golden(self.dataset).questions]
 
     def run(self, env: EvalEnv, advance: Advance) -> SuiteResult:
         with env.db.tenant(env.tenant) as conn:
@@ -28,7 +35,7 @@ class RetrievalSuite:
             raise ValueError(
                 f"tenant {env.tenant!r} has no knowledge base; ingest it first (`hyperjourney kb ingest` or `demo`)"
             )
-        golden = load_golden()
+        golden = load_golden(self.dataset)
         done = [0]
 
         def tick(finished: int, _total: int) -> None:
