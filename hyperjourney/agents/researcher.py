@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from hyperjourney.agents.base import AgentContext, AgentResult, Step
+from hyperjourney.guardrails.fence import fence
 from hyperjourney.knowledge.models import Hit
 from hyperjourney.models.router import Candidate
 from hyperjourney.prompts.loader import load
@@ -97,7 +98,7 @@ def research_goal(ctx: AgentContext, goal: str) -> AgentResult:
         "segment",
         schema=GoalQuery,
         prompt=load(PROMPT),
-        variables={"goal": goal, "industries": ", ".join(industries)},
+        variables={"untrusted_goal": fence(goal, author="marketer"), "industries": ", ".join(industries)},
         small=lambda: parse_goal(goal, first),
     )
     query = routed.value or GoalQuery()

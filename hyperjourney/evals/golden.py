@@ -52,13 +52,16 @@ Intent = Literal[
 Sentiment = Literal["very_negative", "negative", "neutral", "positive"]
 # The support escalation policy's triggers a ticket's text can carry (kb/demo/support-escalation-policy.md):
 # legal threats, chargebacks, safety, data breach, refunds above the approval limit (high_value), very negative
-# sentiment, and (the copilot's own rule) an embedded prompt injection.
+# sentiment, and (the copilot's own rule) an embedded prompt injection. The held-out writer's reading of the policy
+# (issue 16.4) adds refunds over the limit, low relevance, an ambiguous case with no LLM tier, and an explicit ask
+# for a person.
 EscalationReason = Literal[
-    "legal_threat", "chargeback", "safety", "data_breach", "high_value", "very_negative", "injection"
+    "legal_threat", "chargeback", "safety", "data_breach", "high_value", "very_negative", "injection",
+    "refund_over_limit", "low_relevance", "ambiguous", "asked_for_human",
 ]  # fmt: skip
 ToneSituation = Literal["angry", "confused", "happy", "high_stakes"]
 
-_ID = Field(pattern=r"^[a-z]{2,4}-\d{3}$")
+_ID = Field(pattern=r"^[a-z]{2,4}(-[a-z]{2,4})?-\d{3}$")  # held-out ids carry a prefix: ho-tkt-001
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -107,7 +110,7 @@ class Trap(_Strict):
     """A tempting claim the copy must not make; any `patterns` match (case-insensitive) is a violation."""
 
     claim: str = Field(min_length=5)
-    source: Literal["banned-claims", "claims-and-legal-policy"]
+    source: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")  # the KB document (file stem) the claim contradicts
     patterns: list[str] = Field(min_length=1)
 
     @field_validator("patterns")
@@ -124,6 +127,7 @@ class CopyBrief(_Strict):
     channel: Channel
     business: Business
     region: Region = "us"
+    language: str = Field(default="en", pattern=r"^[a-z]{2}$")  # the language the copy should be written in
     audience: str = Field(min_length=10)
     goal: str = Field(min_length=5)
     offer: str = Field(min_length=5)

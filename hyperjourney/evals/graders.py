@@ -42,6 +42,8 @@ GOAL_KINDS: dict[str, str] = {
     "onboarding": r"set up|get started|create your first|finish (your|setting)|invite|connect|turn on|build your first",
     "conversion": r"\bbuy\b|shop|order|check ?out|complete your (order|purchase)|claim|redeem|book (a|your)",
     "referral": r"refer|invite (a|your)|share (your|this)",
+    "meeting": r"book|schedule|(set up|arrange) a (call|meeting|demo)|talk to|meet (with|our)|pick a (time|slot)",
+    "nurture": r"read|download|watch|learn (how|more)|see how|explore|get the (guide|playbook|report)",
 }
 _KIND_SYNONYMS = {
     "winback": "win_back", "reactivation": "win_back", "re_engagement": "win_back", "reengagement": "win_back",
@@ -51,6 +53,7 @@ _KIND_SYNONYMS = {
     "adoption": "onboarding", "churn": "retention", "churn_prevention": "retention", "renewal": "retention",
     "loyalty": "retention", "purchase": "conversion", "sales": "conversion", "promotion": "conversion",
     "promo": "conversion", "cart_recovery": "conversion", "abandoned_cart": "conversion", "referrals": "referral",
+    "demo": "meeting", "call": "meeting", "book_a_meeting": "meeting", "education": "nurture", "nurturing": "nurture",
 }  # fmt: skip
 
 # brand-voice.md: "Marketing email: subject up to 50 characters"; "SMS: 160 characters in total"; "Push: title up

@@ -31,6 +31,7 @@ from hyperjourney.graphs.nodes import (
 from hyperjourney.graphs.outcomes import close_run, launch_once
 from hyperjourney.graphs.state import BaseState, RunInput, RunOutput
 from hyperjourney.graphs.wiring import Deps, Spent
+from hyperjourney.guardrails.fence import fence
 from hyperjourney.models import intent_router
 from hyperjourney.models.router import Candidate, Routed, Router
 from hyperjourney.prompts.loader import load
@@ -73,7 +74,11 @@ def route_goal(router: Router, goal: str) -> Routed[RoutePlan]:
         return Candidate(plan_guess, guess.confidence, f"{intent_router.MODEL_VERSION} (vs {guess.runner_up})")
 
     return router.decide(
-        "route", schema=RoutePlan, prompt=load("supervisor_route"), variables={"request": goal}, small=small
+        "route",
+        schema=RoutePlan,
+        prompt=load("supervisor_route"),
+        variables={"untrusted_request": fence(goal, author="marketer")},
+        small=small,
     )
 
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from hyperjourney.guardrails.inbound_intents import INTENT_SIGNALS
+
 _I = re.IGNORECASE
 
 
@@ -38,6 +40,29 @@ _OVERRIDE_VERBS = [
     r"\bno longer (?:follow|obey|bound)\b",
     r"\bsupersed\w*",
     r"\boverwrit\w*",
+    r"\bdrop(?:ped|ping)?\b",
+    r"\bscrap(?:ped)?\b",
+    r"\bthrow (?:\w+ )?away\b",
+    r"\bdismiss\w*",
+    r"\bretire[ds]?\b",
+    r"\brevok\w*",
+    r"\bwithdraw\w*",
+    r"\bnull and void\b",
+    r"\bvoid\b",
+    r"\bsuspend\w*",
+    r"\blift(?:ing)? (?:all|every|the|your)\b",
+    r"\bdisabl\w*",
+    r"\bswitch(?:ed)? off\b",
+    r"\bturn(?:ed)? off\b",
+    r"\bwipe\b",
+    r"\bunlearn\b",
+    r"\btear up\b",
+    r"\bput (?:\w+ )?aside\b",
+    r"\babandon\w*",
+    r"\bno longer (?:apply|applies|count|counts|valid|in force)\b",
+    r"\b(?:don'?t|do not) (?:apply|count|matter)\b",
+    r"\bstop (?:using|applying|adhering to)\b",
+    r"\bnever (?:existed|written|given)\b",
     r"\bvergiss\w*",
     r"\bmissacht\w*",
     r"\bolvid\w*",
@@ -92,6 +117,16 @@ _OVERRIDE_OBJECTS = [
     r"\b(?:everything|all|anything) (?:above|before|prior|previous|earlier|you (?:were|have been) told)\b",
     r"\bwhat you were told\b",
     r"\byour (?:orders|task|directions|policy|policies|context)\b",
+    r"\bguidance\b",
+    r"\bbriefing\b",
+    r"\bset-?up (?:text|instructions|message|prompt)\b",
+    r"\bconfiguration\b",
+    r"\bplaybook\b",
+    r"\bstanding (?:orders|instructions|rules)\b",
+    r"\b(?:operating|built-in|company|corporate|standard) (?:rules|policies|manual|orders|instructions|procedure)\b",
+    r"\bsafety (?:settings|layers|checks|features)\b",
+    r"\bpolicy checks?\b",
+    r"\bcontent filters?\b",
     r"\banweisung\w*",
     r"\bregeln\b",
     r"\bvorgaben\b",
@@ -275,7 +310,17 @@ SIGNALS: dict[str, list[re.Pattern[str]]] = {
             r"|\bdo not (?:add|include|write|say) anything else\b|\bnothing else\b"
             r"|\bwithout any (?:other|additional|extra) (?:text|words|explanation)",
             _I,
-        )
+        ),
+        re.compile(
+            r"\b(?:reply|respond|answer|write back)\s+(?:only\s+)?in (?:the|this) (?:format|template)\b"
+            r"|\byour (?:entire|whole|next|only|every|each) (?:reply|answer|response|message)s? "
+            r"(?:must|should|shall|will)\b"
+            r"|\b(?:start|begin|end|finish|sign) (?:every|each|all) (?:of your )?(?:replies|reply|messages?|sentences?|"
+            r"answers?|responses?)\b|\bskip the (?:explanation|greeting|policy)\b|\b(?:one|single) word only\b"
+            r"|\bonly (?:respond|reply|answer|output|write|print) (?:with|the)\b|\bno (?:other|extra|more) words\b"
+            r"|\b(?:do not|don'?t) (?:explain|greet)\b|\bnothing more\b|\band stop\.",
+            _I,
+        ),
     ],
     "urgent_stop": [
         re.compile(
@@ -365,6 +410,7 @@ SIGNALS: dict[str, list[re.Pattern[str]]] = {
             _I,
         )
     ],
+    **INTENT_SIGNALS,
 }
 """Signals that count for the classifier; ``role_line`` and ``decode_request`` are weak on their own."""
 

@@ -1,13 +1,14 @@
 """Train the injection classifier from the project's own corpus and write its JSON parameters.
 
-Run ``python -m hyperjourney.guardrails.inbound_train`` after editing inbound_train_attacks.yaml or
-inbound_train_benign.yaml. The corpus is augmented deterministically: attacks are wrapped inside ordinary
-tickets and hidden by encodings (base64, hex, rot13, leetspeak, spacing, zero-width, homoglyphs, full-width,
-URL escapes); benign tickets get signatures, disclaimers, quoted replies and attachments. An attack trains on
-the view where it reads most plainly; a benign ticket trains on every view and window, because at run time
-the highest score over all of them decides. The threshold is the lowest that keeps out-of-fold benign false
-positives at or under 2% (5 folds, grouped by source text so variants of one text never straddle folds).
-The held-out evaluation sets are never read here.
+Run ``python -m hyperjourney.guardrails.inbound_train [WORKERS]`` after editing any corpus file (CORPUS_FILES).
+The corpus is augmented deterministically: attacks are wrapped inside ordinary tickets and hidden by encodings
+(base64, hex, rot13, leetspeak, spacing, zero-width, homoglyphs, full-width, URL escapes); benign tickets get
+signatures, disclaimers, quoted replies and attachments. An attack trains on the view where it reads most
+plainly; a benign ticket trains on every view and window, because at run time the highest score over all of
+them decides. The threshold is the lowest that keeps out-of-fold benign false positives at or under 2% (5 folds,
+grouped by source text so variants of one text never straddle folds). The dev set (the spent first held-out
+set) is trained on; its out-of-fold figures are reported apart. The held-out evaluation sets under
+evals/datasets/injection/ are never read here.
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ import gzip
 import hashlib
 import json
 import random
+import sys
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
+from itertools import repeat
 from pathlib import Path
 from urllib.parse import quote
 
@@ -36,7 +40,16 @@ from hyperjourney.guardrails.inbound_model import (
 from hyperjourney.guardrails.inbound_signals import signals
 from hyperjourney.guardrails.inbound_views import obfuscation, views
 
-CORPUS_FILES = ("inbound_train_attacks.yaml", "inbound_train_benign.yaml", "attack_corpus.yaml")
+ATTACK_FILES = (
+    "inbound_train_attacks.yaml",
+    "inbound_train_attacks_more.yaml",
+    "attack_corpus.yaml",
+    "inbound_dev_attacks.yaml",
+)
+BENIGN_FILES = ("inbound_train_benign.yaml", "inbound_train_benign_more.yaml", "inbound_dev_benign.yaml")
+CORPUS_FILES = ATTACK_FILES + BENIGN_FILES
+DEV_SOURCE = "inbound_dev"
+"""The spent first held-out set: trained on now, and its out-of-fold figures are reported on their own."""
 TARGET_FP = 0.02
 MIN_WEIGHT = 0.02
 SEED = 20
@@ -48,6 +61,8 @@ class Example:
     attack: bool
     group: int
     category: str
+    source: str = ""
+    """The corpus file an original text came from; empty for a wrapped, encoded or signed copy."""
 
 
 def corpus_sha256() -> str:
@@ -67,7 +82,11 @@ def _load(name: str) -> list[dict[str, str]]:
     for i, item in enumerate(items):
         if not isinstance(item, dict) or not str(item.get("text", "")).strip():
             raise ValueError(f"{name}: item {i + 1} needs a non-empty 'text'")
-    return [{"text": str(i["text"]), "category": str(i.get("category") or i.get("style") or "other")} for i in items]
+    source = name.removesuffix(".yaml")
+    return [
+        {"text": str(i["text"]), "category": str(i.get("category") or i.get("style") or "other"), "source": source}
+        for i in items
+    ]
 
 
 _WRAP = [
@@ -112,7 +131,7 @@ def augmented(attacks: list[dict[str, str]], benign: list[dict[str, str]]) -> li
     out: list[Example] = []
     carriers = [b["text"] for b in benign if len(b["text"]) < 400]
     for g, a in enumerate(attacks):
-        out.append(Example(a["text"], True, g, a["category"]))
+        out.append(Example(a["text"], True, g, a["category"], a["source"]))
         c = rng.choice(carriers)
         cut = c.find(". ") + 1 or len(c)
         out.append(Example(f"{c[:cut]} {a['text']} {c[cut:]}".strip(), True, g, "wrapped"))
@@ -120,7 +139,7 @@ def augmented(attacks: list[dict[str, str]], benign: list[dict[str, str]]) -> li
             out += [Example(e, True, g, "encoded") for e in rng.sample(_encodings(a["text"], rng), 2)]
     base = len(attacks)
     for g, b in enumerate(benign, start=base):
-        out.append(Example(b["text"], False, g, b["category"]))
+        out.append(Example(b["text"], False, g, b["category"], b["source"]))
         extra = rng.choice(_SIGNATURES)
         if rng.random() < 0.5:
             other = rng.choice(carriers).replace("\n", "\n> ")
@@ -182,13 +201,22 @@ def fit(examples: list[Example], c: float = 16.0) -> InboundModel:
     )
 
 
-def calibrate(examples: list[Example], folds: int = 5) -> tuple[float, dict[str, float]]:
+def _fold_scores(examples: list[Example], folds: int, k: int) -> list[float]:
+    """Fold ``k``'s scores from a model fitted on the other folds."""
+    model = fit([e for e in examples if e.group % folds != k])
+    return [score(e.text, model)[0] for e in examples if e.group % folds == k]
+
+
+def out_of_fold(examples: list[Example], folds: int = 5, pool: Executor | None = None) -> list[tuple[float, Example]]:
+    """Every example scored by a model that never saw its group (folds fitted in ``pool`` when given)."""
+    args = (repeat(examples), repeat(folds), range(folds))
+    parts = list(pool.map(_fold_scores, *args) if pool else map(_fold_scores, *args))
+    held_out = [[e for e in examples if e.group % folds == k] for k in range(folds)]
+    return [(p, e) for part, fold in zip(parts, held_out, strict=True) for p, e in zip(part, fold, strict=True)]
+
+
+def calibrate(scored: list[tuple[float, Example]]) -> tuple[float, dict[str, float]]:
     """The threshold from out-of-fold scores, and the out-of-fold figures at it (in-sample corpus)."""
-    scored: list[tuple[float, Example]] = []
-    for k in range(folds):
-        train = [e for e in examples if e.group % folds != k]
-        model = fit(train)
-        scored += [(score(e.text, model)[0], e) for e in examples if e.group % folds == k]
     benign = sorted((s for s, e in scored if not e.attack), reverse=True)
     allowed = int(TARGET_FP * len(benign))
     threshold = min(0.95, max(0.5, benign[allowed] + 1e-4)) if benign else 0.5
@@ -200,21 +228,33 @@ def calibrate(examples: list[Example], folds: int = 5) -> tuple[float, dict[str,
     for cat in sorted({e.category for _, e in attacks}):
         got = [s for s, e in attacks if e.category == cat]
         figures[f"oof_recall_{cat}"] = sum(s >= threshold for s in got) / len(got)
+    dev_attacks = [(s, e) for s, e in attacks if e.source == DEV_SOURCE + "_attacks"]
+    dev_benign = [s for s, e in scored if e.source == DEV_SOURCE + "_benign"]
+    if dev_attacks and dev_benign:  # the dev texts themselves, each scored by a model that never saw it
+        figures["oof_dev_recall"] = sum(s >= threshold for s, _ in dev_attacks) / len(dev_attacks)
+        figures["oof_dev_benign_fp"] = sum(s >= threshold for s in dev_benign) / len(dev_benign)
+        for cat in sorted({e.category for _, e in dev_attacks}):
+            got = [s for s, e in dev_attacks if e.category == cat]
+            figures[f"oof_dev_recall_{cat}"] = sum(s >= threshold for s in got) / len(got)
     return round(threshold, 4), figures
 
 
-def train(out: Path | None = None) -> tuple[InboundModel, dict[str, float]]:
-    attacks = _load("inbound_train_attacks.yaml") + _load("attack_corpus.yaml")
-    examples = augmented(attacks, _load("inbound_train_benign.yaml"))
-    threshold, figures = calibrate(examples)
-    model = fit(examples).model_copy(update={"threshold": threshold})
+def train(out: Path | None = None, workers: int = 1) -> tuple[InboundModel, dict[str, float]]:
+    """Fit, calibrate and write the model; ``workers`` processes fit the folds and the final model side by side
+    (the result is the same for any number)."""
+    attacks = [a for name in ATTACK_FILES for a in _load(name)]
+    examples = augmented(attacks, [b for name in BENIGN_FILES for b in _load(name)])
+    with ProcessPoolExecutor(workers) as pool:
+        final = pool.submit(fit, examples)
+        threshold, figures = calibrate(out_of_fold(examples, pool=pool))
+        model = final.result().model_copy(update={"threshold": threshold})
     target = out or Path(str(resources.files("hyperjourney.guardrails") / MODEL_FILE))
     target.write_bytes(gzip.compress(json.dumps(model.model_dump(), sort_keys=True).encode(), mtime=0))
     return model, figures
 
 
 if __name__ == "__main__":
-    trained, oof = train()
+    trained, oof = train(workers=int(sys.argv[1]) if len(sys.argv) > 1 else 1)
     print(f"{len(trained.weights)} weights, threshold {trained.threshold}, {trained.trained_on}")
     for key, value in oof.items():
         print(f"{key}: {value:.3f}")

@@ -2,7 +2,7 @@
 and no attack changes tools, policies or recipients at the tool and policy boundary.
 
 attack_corpus.yaml is part of the detector's training corpus, so the flag rates here are in-sample; the
-held-out figures are in test_injection_held_out.py."""
+dev-set figures (also in-sample) are in test_injection_dev.py and the external check in test_injection_external.py."""
 
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from hyperjourney.guardrails.fence import fence
 from hyperjourney.models.accounting import Ledger
 from hyperjourney.models.router import Candidate, Router, Stakes
 from hyperjourney.models.tiers import Tiers
@@ -128,5 +129,5 @@ def test_budget_spent_midway_stops_before_the_next_tier() -> None:
 
 def test_prompts_load_by_name_with_a_content_hash() -> None:
     prompt = load("supervisor_route")
-    assert len(prompt.sha256) == 64 and "$request" in prompt.text
-    assert "Lift LTV" in prompt.render(request="Lift LTV")
+    assert len(prompt.sha256) == 64 and "$untrusted_request" in prompt.text
+    assert "Lift LTV" in prompt.render(untrusted_request=fence("Lift LTV", author="marketer"))

@@ -29,7 +29,7 @@ class CanvasGoal(_Strict):
     id: str | None = None
     text: str = Field(min_length=5)
     business: Business
-    product_line: str = Field(min_length=2)
+    product_line: str | None = Field(default=None, min_length=2)  # None: the goal names no product line
     goal_kind: str
     conditions: list[str] = Field(default_factory=list)
     language: str = Field(pattern=r"^[a-z]{2}$")
@@ -42,13 +42,19 @@ class CanvasGoal(_Strict):
     @field_validator("conditions", mode="before")
     @classmethod
     def _as_list(cls, value: object) -> object:
-        """A single condition or a mapping of them reads as a list of lines."""
+        """A single condition, a mapping of them, or a list of typed conditions ({kind: recency, days: 90}) reads
+        as a list of lines: the report shows them, nothing computes on them."""
         if value is None:
             return []
         if isinstance(value, str):
             return [value]
         if isinstance(value, dict):
             return [f"{k}: {v}" for k, v in value.items()]
+        if isinstance(value, list):
+            return [
+                ", ".join(f"{k}: {v}" for k, v in item.items() if v is not None) if isinstance(item, dict) else item
+                for item in value
+            ]
         return value
 
 
