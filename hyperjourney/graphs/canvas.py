@@ -31,7 +31,7 @@ from hyperjourney.graphs.nodes import (
 from hyperjourney.graphs.outcomes import close_run, launch_once
 from hyperjourney.graphs.state import BaseState, RunInput, RunOutput
 from hyperjourney.graphs.wiring import Deps, Spent
-from hyperjourney.guardrails.fence import fence
+from hyperjourney.guardrails.fence import fence as fence_text
 from hyperjourney.models import intent_router
 from hyperjourney.models.router import Candidate, Routed, Router
 from hyperjourney.prompts.loader import load
@@ -77,7 +77,7 @@ def route_goal(router: Router, goal: str) -> Routed[RoutePlan]:
         "route",
         schema=RoutePlan,
         prompt=load("supervisor_route"),
-        variables={"untrusted_request": fence(goal, author="marketer")},
+        variables={"untrusted_request": fence_text(goal, author="marketer")},
         small=small,
     )
 
