@@ -1,97 +1,105 @@
 """Agent graph overhead per supervisor hop on the small tier, and support-copilot latency end to end.
 
-Hop overhead runs the canvas graph with instant in-process ports, so what is left is LangGraph itself
+Hop overhead runs the canvas graph with instant in-process tools, so what is left is LangGraph itself
 plus our step recording: once with Postgres checkpoints and step/audit rows (the production path),
 once with in-memory checkpoints and no recording (the machinery alone). Copilot latency uses the real
-ports on a small seeded tenant: ticket lookup, inbound scan, classification, retrieval, template, guardrails.
+tools on a small seeded tenant: ticket lookup, inbound scan, classification, retrieval, template, guardrails.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, ClassVar
 
 import numpy as np
 from langgraph.checkpoint.memory import InMemorySaver
 
 from bench.report import Figure, scratch_database
-from hyperjourney.agents.ports import (
-    ActionProposal,
-    AssetDraft,
-    CustomerInsight,
-    Evidence,
-    InboundCheck,
-    LaunchResult,
-    PolicyVerdict,
-    RankedCandidate,
-    SegmentInfo,
-    TicketSignal,
-)
 from hyperjourney.data.demo_tenant import seed
 from hyperjourney.db.database import Database
 from hyperjourney.graphs import runs
-from hyperjourney.graphs.checkpoints import tenant_saver
-from hyperjourney.graphs.supervisor import build_canvas_graph
+from hyperjourney.graphs.canvas import build_canvas_graph
+from hyperjourney.graphs.checkpoints import SERDE, tenant_saver
 from hyperjourney.graphs.wiring import build_deps
+from hyperjourney.guardrails.inbound import InboundVerdict
+from hyperjourney.guardrails.models import GuardReport
+from hyperjourney.journeys.launch import LaunchResult
+from hyperjourney.knowledge.models import Hit
 from hyperjourney.models.tiers import Tiers
+from hyperjourney.policy.models import PolicyDecision, ProposedAction
+from hyperjourney.scoring.schema import Segment, SegmentQuery, TicketClassification
 from hyperjourney.settings import Settings
-from hyperjourney.tools.toolbox import Ports
+from hyperjourney.tools.toolbox import (
+    ClassifyInput,
+    CustomerInput,
+    RankInput,
+    RankOutput,
+    ScoresOutput,
+    SearchInput,
+    SearchOutput,
+    SegmentInput,
+    TextInput,
+    Toolbox,
+    ValidateInput,
+)
 
 RUNS = 30
 GOAL = "Lift LTV 20% in fintech SMBs"
 HOPS = 9  # supervisor ×5 (plan + four hand-offs) + researcher, analyst, copywriter, orchestrator; stops at approval
 COPILOT_RUNS = 60
-_FACT = Evidence(citation_id="kb-x#1", title="x", text="Teams close their books faster with Ledger.", score=5.0)
+_FACT = Hit(citation_id="kb-x#1", document_id="kb-x", chunk_index=1, title="x", section="", doc_type="case_study",
+            region="global", language="en", audience="customer", snippet="Teams close their books faster with Ledger.",
+            text="Teams close their books faster with Ledger.", score=5.0,
+            updated_at=datetime(2026, 1, 1, tzinfo=UTC))  # fmt: skip
 
 
-class _Instant:
-    """Every port answered from memory, so the graph's own cost is what gets measured."""
+class _InstantTools(Toolbox):
+    """Every domain answered from memory, so the graph's own cost is what gets measured."""
 
-    name = "bench: instant ports"
+    customer_ids: ClassVar[list[str]] = []
 
-    def __init__(self) -> None:
-        self.customer_ids: list[str] = []
+    def search_knowledge(self, inp: SearchInput) -> SearchOutput:
+        return SearchOutput(hits=[_FACT])
 
-    def search(self, tenant: str, query: str, *, doc_types: list[str] | None = None, k: int = 6) -> list[Evidence]:
-        return [_FACT]
+    def customer_scores(self, inp: CustomerInput) -> ScoresOutput:
+        return ScoresOutput(note="bench")
 
-    def score_customer(self, tenant: str, customer_id: str) -> CustomerInsight:
-        return CustomerInsight(customer_id=customer_id)
+    def find_segment(self, inp: SegmentInput) -> Segment:
+        query = SegmentQuery(industry=["fintech"], company_size=["smb"])
+        return Segment(name="fintech SMBs", definition=query, size=400, customer_ids=self.customer_ids, why=[],
+                       baseline={"avg_clv": 100.0})  # fmt: skip
 
-    def find_segment(self, tenant: str, description: str) -> SegmentInfo:
-        return SegmentInfo(name="fintech SMBs", definition={"industry": "fintech", "company_size": "smb"}, size=400,
-                           customer_ids=self.customer_ids, baseline={"clv": 100.0})  # fmt: skip
+    def classify_ticket(self, inp: ClassifyInput) -> TicketClassification:
+        return TicketClassification(intent="billing_question", intent_confidence=0.9, sentiment="neutral",
+                                    sentiment_score=0.0, confidence=0.9, reasons=[], model_version="bench")  # fmt: skip
 
-    def classify_ticket(self, tenant: str, text: str) -> TicketSignal:
-        return TicketSignal(intent="billing_question", intent_confidence=0.9, sentiment="neutral")
+    def validate_asset(self, inp: ValidateInput) -> GuardReport:
+        return GuardReport(passed=True, failures=[], checked=[])
 
-    def validate(self, asset: AssetDraft, evidence: list[Evidence], tenant: str | None = None) -> list[str]:
-        return []
+    def scan_inbound(self, inp: TextInput) -> InboundVerdict:
+        return InboundVerdict(attack=False, score=0.0, reasons=[], neutralized=inp.text)
 
-    def redact(self, text: str, tenant: str | None = None) -> str:
-        return text
+    def check_policy(self, inp: ProposedAction) -> PolicyDecision:
+        return PolicyDecision(allowed=True, rules_fired=[], policy_version="bench", needs_review=False)
 
-    def scan(self, text: str) -> InboundCheck:
-        return InboundCheck(neutralized=text)
+    def rank_actions(self, inp: RankInput) -> RankOutput:
+        return RankOutput(ranked=[])
 
-    def check(self, tenant: str, action: ActionProposal) -> PolicyVerdict:
-        return PolicyVerdict(allowed=True)
 
+class _InstantLauncher:
     def launch(self, tenant: str, run_id: str, plan: dict[str, Any]) -> LaunchResult:
-        return LaunchResult(launched=True)
-
-    def rank(self, tenant: str, customer_id: str, event: dict[str, Any] | None, now: datetime) -> list[RankedCandidate]:
-        return []
+        return LaunchResult(journey_id="bench", version=1, status="launched", enrolled=0, holdout=0, actions_queued=0,
+                            detail="bench")  # fmt: skip
 
 
 def _hop_ms(db: Database, tenant: str, *, durable: bool) -> float:
-    instant = _Instant()
     with db.tenant(tenant) as conn:
-        instant.customer_ids = [c for (c,) in conn.execute("SELECT customer_id FROM customers ORDER BY 1 LIMIT 2")]
-    deps = build_deps(db, Settings(), tiers=Tiers(), launcher=instant)
-    deps.ports = Ports(knowledge=instant, scoring=instant, guardrails=instant, policy=instant, nba=instant)
+        rows = conn.execute("SELECT customer_id FROM customers ORDER BY 1 LIMIT 2")
+        _InstantTools.customer_ids = [c for (c,) in rows]
+    deps = build_deps(db, Settings(), tiers=Tiers(), launcher=_InstantLauncher())
+    deps.toolbox = _InstantTools
     deps.record = durable
     per_hop = []
     for _ in range(RUNS):
@@ -99,9 +107,9 @@ def _hop_ms(db: Database, tenant: str, *, durable: bool) -> float:
         payload = {"run_id": run_id, "tenant": tenant, "flow": "canvas", "request": {"goal": GOAL}}
         config: Any = {"configurable": {"thread_id": run_id}}
         with tenant_saver(db, tenant) as saver:
-            graph = build_canvas_graph(deps, saver if durable else InMemorySaver())
+            graph = build_canvas_graph(saver if durable else InMemorySaver(serde=SERDE))
             start = time.perf_counter()
-            graph.invoke(payload, config)
+            graph.invoke(payload, config, context=deps)
             elapsed = (time.perf_counter() - start) * 1000
         per_hop.append(elapsed / HOPS)
     return float(np.median(per_hop))

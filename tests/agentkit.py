@@ -19,8 +19,10 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import BaseModel, Field, ValidationError
 
-from hyperjourney.agents.ports import LaunchResult
+from hyperjourney.journeys.launch import LaunchResult
+from hyperjourney.knowledge.models import Hit
 from hyperjourney.models.tiers import ChatTier, TierName, Tiers
+from hyperjourney.scoring.schema import Segment, SegmentQuery
 
 USAGE = {"input_tokens": 120, "output_tokens": 30, "total_tokens": 150}
 
@@ -110,7 +112,26 @@ class RecordingLauncher:
 
     def launch(self, tenant: str, run_id: str, plan: dict[str, Any]) -> LaunchResult:
         self.launched.append((tenant, run_id, plan))
-        return LaunchResult(launched=True, journey_id=f"jrn-{run_id[-6:]}", detail="test", launcher=self.name)
+        return launched(run_id)
+
+
+def launched(run_id: str) -> LaunchResult:
+    """What a launch that enrolled nobody reports (the journey id derived from the run)."""
+    return LaunchResult(journey_id=f"jrn-{run_id[-6:]}", version=1, status="launched", enrolled=0, holdout=0,
+                        actions_queued=0, detail="test")  # fmt: skip
+
+
+def hit(citation_id: str, text: str, *, title: str = "", doc_type: str = "faq", score: float = 1.0) -> Hit:
+    """A knowledge hit as the search returns it, for agent tests that choose their own evidence."""
+    document, _, chunk = citation_id.partition("#")
+    return Hit(citation_id=citation_id, document_id=document, chunk_index=int(chunk or 0), title=title, section="",
+               doc_type=doc_type, region="global", language="en", audience="customer", snippet=text[:240], text=text,
+               score=score, updated_at=FIXED_NOW)  # fmt: skip
+
+
+def segment(name: str, size: int, baseline: dict[str, float] | None = None) -> Segment:
+    """A segment as the scoring domain returns it (no filters), for agent tests that size their own."""
+    return Segment(name=name, definition=SegmentQuery(), size=size, customer_ids=[], why=[], baseline=baseline or {})
 
 
 FIXED_NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

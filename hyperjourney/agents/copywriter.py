@@ -16,12 +16,14 @@ import yaml
 from pydantic import BaseModel, Field
 
 from hyperjourney.agents.base import AgentContext, AgentResult, Step
-from hyperjourney.agents.ports import AssetDraft, Evidence, Tone
 from hyperjourney.agents.researcher import ResearchBrief
 from hyperjourney.data.brand import Brand
 from hyperjourney.guardrails.fence import fence
+from hyperjourney.guardrails.models import Asset
+from hyperjourney.guardrails.tone import ToneAttributes
 from hyperjourney.knowledge.fact_choice import Choice, Need, Role, choose, products_of_segment
 from hyperjourney.knowledge.facts import QuoteDetail, ResultDetail, products_in
+from hyperjourney.knowledge.models import Hit
 from hyperjourney.models.router import Candidate, Stakes
 from hyperjourney.prompts.loader import load
 from hyperjourney.tools.customers import CustomerProfile, UnknownRecordError
@@ -32,8 +34,8 @@ PROMPT = "copywriter_variant"
 REPLY_PROMPT = "copilot_reply"
 CHANNELS: tuple[Literal["email", "sms"], ...] = ("email", "sms")
 BRAND_TONE = {
-    "email": Tone(formality=0.5, warmth=0.5, brevity=0.6),
-    "sms": Tone(formality=0.5, warmth=0.5, brevity=0.9),
+    "email": ToneAttributes(formality=0.5, warmth=0.5, brevity=0.6),
+    "sms": ToneAttributes(formality=0.5, warmth=0.5, brevity=0.9),
 }
 _CITE = re.compile(r"\[cite:([^\]]+)\]")
 # Claims a regulator cares about (rates, deposit insurance, guarantees, health); these need a larger model or a person.
@@ -62,7 +64,7 @@ class Variant(BaseModel):
 
 class CopySet(BaseModel):
     variants: list[Variant]
-    evidence: list[Evidence] = Field(default_factory=list, description="what the variants may cite (edits too)")
+    evidence: list[Hit] = Field(default_factory=list, description="what the variants may cite (edits too)")
 
 
 class Reply(BaseModel):
@@ -70,7 +72,7 @@ class Reply(BaseModel):
     citations: list[str]
     tier: str
     passed_guardrails: bool
-    evidence: list[Evidence] = Field(default_factory=list, description="the chunks the reply may cite (edits too)")
+    evidence: list[Hit] = Field(default_factory=list, description="the chunks the reply may cite (edits too)")
     relevance: float = Field(0.0, ge=0, le=1, description="how well the best chosen fact answers the ticket")
 
 
@@ -90,7 +92,7 @@ class Chosen(BaseModel):
     """A chosen fact and the chunk it cites (what the guardrails check the claim against)."""
 
     choice: Choice
-    evidence: Evidence
+    evidence: Hit
 
 
 def customer_products(profile: CustomerProfile | None) -> list[str]:
@@ -103,7 +105,7 @@ def customer_products(profile: CustomerProfile | None) -> list[str]:
     return ["goods"] if profile.recent_orders else []
 
 
-def choose_facts(ctx: AgentContext, need: Need, evidence: list[Evidence], *, limit: int = 4) -> list[Chosen]:
+def choose_facts(ctx: AgentContext, need: Need, evidence: list[Hit], *, limit: int = 4) -> list[Chosen]:
     """The typed facts to say for ``need``, best first, each at least MIN_RELEVANCE (knowledge.fact_choice);
     ``evidence`` (retrieved chunks) adds facts of documents the fact store has none for."""
     passages = [Passage(citation_id=e.citation_id, title=e.title, doc_type=e.doc_type, text=e.text) for e in evidence]
@@ -112,20 +114,27 @@ def choose_facts(ctx: AgentContext, need: Need, evidence: list[Evidence], *, lim
     return [
         Chosen(
             choice=c,
-            evidence=Evidence(
+            evidence=Hit(
                 citation_id=c.fact.citation_id,
+                document_id=c.fact.document_id,
+                chunk_index=c.fact.chunk_index,
                 title=c.fact.title,
+                section=c.fact.section,
                 doc_type=c.fact.doc_type,
+                region=c.fact.region,
+                language=c.fact.language,
+                audience=c.fact.audience,
                 snippet=c.quote,
                 text=sources[c.fact.fact_id],
                 score=c.relevance,
+                updated_at=c.fact.updated_at,
             ),
         )
         for c in choose([f.fact for f in found], need, limit=limit)
     ]
 
 
-def cited_evidence(chosen: list[Chosen], evidence: list[Evidence]) -> list[Evidence]:
+def cited_evidence(chosen: list[Chosen], evidence: list[Hit]) -> list[Hit]:
     """Retrieved evidence plus the chunks the chosen facts cite, each citation id once."""
     out = {e.citation_id: e for e in evidence}
     for c in chosen:
@@ -136,8 +145,8 @@ def cited_evidence(chosen: list[Chosen], evidence: list[Evidence]) -> list[Evide
 def _checker(
     ctx: AgentContext,
     kind: Literal["email", "sms", "support_reply"],
-    evidence: list[Evidence],
-    tone: Tone,
+    evidence: list[Hit],
+    tone: ToneAttributes,
     recipient_id: str | None = None,
 ) -> Callable[[CopyDraft], list[str]]:
     """Guardrail failures of a draft; memoised per text, since the template search, the router and the final
@@ -147,11 +156,11 @@ def _checker(
     def check(draft: CopyDraft) -> list[str]:
         key = (draft.subject, draft.body)
         if key not in seen:
-            asset = AssetDraft(
+            asset = Asset(
                 kind=kind, subject=draft.subject, body=draft.body, tone=tone, citations=cited(draft.body),
                 recipient_id=recipient_id,
             )  # fmt: skip
-            seen[key] = ctx.tools.validate_asset(ValidateInput(asset=asset, evidence=evidence)).failures
+            seen[key] = ctx.tools.validate_asset(ValidateInput(asset=asset, evidence=evidence)).messages()
         return seen[key]
 
     return check
@@ -211,7 +220,8 @@ def template_variant(
 
 def campaign_need(brief: ResearchBrief) -> Need:
     """What a campaign must prove: an offer for upsell goals, proof otherwise, about the segment's product line."""
-    segment = " ".join([brief.segment.name, *(str(v) for v in brief.segment.definition.values())])
+    filters = brief.segment.definition.model_dump(exclude_defaults=True).values()
+    segment = " ".join([brief.segment.name, *(str(x) for v in filters for x in (v if isinstance(v, list) else [v]))])
     role: Role = "offer" if _OFFER.search(brief.goal) else "proof"
     text = f"{brief.goal} {brief.query.industry or ''} {brief.query.metric}"
     return Need(role=role, text=text, products=products_of_segment(brief.goal, segment, brief.query.industry or ""))
@@ -263,7 +273,7 @@ def write_variants(ctx: AgentContext, brief: ResearchBrief) -> AgentResult:
     return result
 
 
-def revalidate(ctx: AgentContext, variants: list[Variant], evidence: list[Evidence]) -> list[str]:
+def revalidate(ctx: AgentContext, variants: list[Variant], evidence: list[Hit]) -> list[str]:
     """Guardrail failures of edited variants (an edit is accepted only when this is empty)."""
     problems = []
     for v in variants:
@@ -369,8 +379,8 @@ def write_reply(
     intent: str,
     sentiment: str,
     intent_confidence: float,
-    tone: Tone,
-    evidence: list[Evidence],
+    tone: ToneAttributes,
+    evidence: list[Hit],
     recipient_id: str | None = None,
 ) -> AgentResult:
     """A grounded reply; ``recipient_id`` is the ticket's customer, whose own name the reply may use and whose

@@ -7,7 +7,6 @@ proposed; the approval interrupt shows those verdicts.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field
@@ -15,10 +14,12 @@ from pydantic import BaseModel, Field
 from hyperjourney.agents.analyst import Opportunity
 from hyperjourney.agents.base import AgentContext, AgentResult, Step
 from hyperjourney.agents.copywriter import CopySet
-from hyperjourney.agents.ports import ActionProposal, RankedCandidate
 from hyperjourney.agents.researcher import ResearchBrief
 from hyperjourney.models.router import Candidate, Stakes
+from hyperjourney.nba.rank import RankedAction
+from hyperjourney.policy.models import Channel, ProposedAction
 from hyperjourney.prompts.loader import load
+from hyperjourney.scoring.schema import SegmentQuery
 from hyperjourney.tools.toolbox import CustomerInput, RankInput
 
 PROMPT = "orchestrator_journey"
@@ -28,12 +29,12 @@ SEND_HOUR = 10
 
 
 class JourneyStep(BaseModel):
-    channel: Literal["email", "sms", "push", "in_app", "webhook"]
+    channel: Channel
     delay_days: int = Field(ge=0, le=90)
     variant: str
 
 
-class JourneyPlan(BaseModel):
+class JourneyDraft(BaseModel):
     """The output schema of the journey decision (what the launcher receives once approved)."""
 
     name: str = ""
@@ -55,8 +56,8 @@ class ChannelCheck(BaseModel):
 
 
 class JourneyProposal(BaseModel):
-    plan: JourneyPlan
-    segment: dict[str, object]
+    plan: JourneyDraft
+    segment: SegmentQuery
     cohort_size: int
     variants: CopySet
     policy: list[ChannelCheck]
@@ -71,15 +72,15 @@ class NbaChoice(BaseModel):
 
 class NbaResult(BaseModel):
     customer_id: str
-    chosen: RankedCandidate | None
-    ranked: list[RankedCandidate]
+    chosen: RankedAction | None
+    ranked: list[RankedAction]
     reasons: list[str]
 
 
-def rule_journey(brief: ResearchBrief, opportunity: Opportunity, copy: CopySet) -> Candidate[JourneyPlan]:
+def rule_journey(brief: ResearchBrief, opportunity: Opportunity, copy: CopySet) -> Candidate[JourneyDraft]:
     passed = [v for v in copy.variants if v.passed_guardrails]
     steps = [JourneyStep(channel=v.channel, delay_days=3 * i, variant=f"{v.channel}-1") for i, v in enumerate(passed)]
-    plan = JourneyPlan(
+    plan = JourneyDraft(
         name=f"{brief.query.metric} lift · {brief.segment.name}",
         trigger=f"enters segment '{brief.segment.name}'",
         steps=steps or [JourneyStep(channel="email", delay_days=0, variant="email-1")],
@@ -102,13 +103,13 @@ def local_send_time(now: datetime, delay_days: int, timezone: str, hour: int = S
     return at if at >= local else at + timedelta(days=1)
 
 
-def check_channels(ctx: AgentContext, plan: JourneyPlan, customer_ids: list[str], cohort: int) -> list[ChannelCheck]:
+def check_channels(ctx: AgentContext, plan: JourneyDraft, customer_ids: list[str], cohort: int) -> list[ChannelCheck]:
     checks = []
     sample = [ctx.tools.customer_profile(CustomerInput(customer_id=c)) for c in customer_ids[:POLICY_SAMPLE]]
     for i, step in enumerate(plan.steps):
         verdicts = [
             ctx.tools.check_policy(
-                ActionProposal(
+                ProposedAction(
                     customer_id=p.customer_id,
                     channel=step.channel,
                     purpose="marketing",
@@ -119,7 +120,7 @@ def check_channels(ctx: AgentContext, plan: JourneyPlan, customer_ids: list[str]
             )
             for p in sample
         ]
-        fired = sorted({r for v in verdicts for r in v.rules if not r.startswith("allow")})
+        fired = sorted({h.line() for v in verdicts for h in v.flagged})
         rules = fired or ["allow: every sampled customer passed"]
         checks.append(
             ChannelCheck(
@@ -138,7 +139,7 @@ def propose_journey(ctx: AgentContext, brief: ResearchBrief, opportunity: Opport
     candidate = rule_journey(brief, opportunity, copy)
     routed = ctx.router.decide(
         "journey",
-        schema=JourneyPlan,
+        schema=JourneyDraft,
         prompt=load(PROMPT),
         variables={
             "segment": brief.segment.name,

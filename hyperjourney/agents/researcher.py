@@ -8,10 +8,11 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from hyperjourney.agents.base import AgentContext, AgentResult, Step
-from hyperjourney.agents.ports import CustomerInsight, Evidence, SegmentInfo
 from hyperjourney.guardrails.fence import fence
+from hyperjourney.knowledge.models import Hit
 from hyperjourney.models.router import Candidate
 from hyperjourney.prompts.loader import load
+from hyperjourney.scoring.schema import CustomerScores, Segment
 from hyperjourney.tools.customers import CustomerProfile
 from hyperjourney.tools.toolbox import CustomerInput, SearchInput, SegmentInput
 
@@ -38,7 +39,7 @@ _METRICS: dict[str, Metric] = {
 }
 
 
-class SegmentQuery(BaseModel):
+class GoalQuery(BaseModel):
     """The research question a goal asks (the output schema of the segment decision)."""
 
     industry: str | None = None
@@ -55,34 +56,32 @@ class Insight(BaseModel):
 
 class ResearchBrief(BaseModel):
     goal: str
-    query: SegmentQuery
-    segment: SegmentInfo
+    query: GoalQuery
+    segment: Segment
     insights: list[Insight]
     reason_codes: list[str]
 
 
 class CustomerContext(BaseModel):
     profile: CustomerProfile
-    scores: CustomerInsight
-    evidence: list[Evidence]
+    scores: CustomerScores | None
+    scores_note: str = ""
+    evidence: list[Hit]
 
 
-def _first(value: object) -> str | None:
-    """Segment filters may be one value or a list of them (the scoring part's SegmentQuery)."""
-    if isinstance(value, list):
-        return str(value[0]) if value else None
-    return str(value) if value else None
+def _first(values: list[str] | None) -> str | None:
+    return values[0] if values else None
 
 
-def parse_goal(goal: str, segment: SegmentInfo) -> Candidate[SegmentQuery]:
+def parse_goal(goal: str, segment: Segment) -> Candidate[GoalQuery]:
     """Rules: metric words, a percentage, and the filters the segment tool recognised."""
     words = re.findall(r"[a-z]+", goal.lower())
     metric = next((_METRICS[w] for w in words if w in _METRICS), None)
     pct = re.search(r"(\d+(?:\.\d+)?)\s*(?:%|percent|points)", goal.lower())
-    definition = segment.definition
-    query = SegmentQuery(
-        industry=_first(definition.get("industry")),
-        company_size=_first(definition.get("company_size")),
+    definition = segment.definition.model_dump(exclude_defaults=True)
+    query = GoalQuery(
+        industry=_first(segment.definition.industry),
+        company_size=_first(segment.definition.company_size),
         metric=metric or "ltv",
         target_lift=float(pct.group(1)) / 100 if pct else 0.1,
     )
@@ -94,15 +93,15 @@ def parse_goal(goal: str, segment: SegmentInfo) -> Candidate[SegmentQuery]:
 def research_goal(ctx: AgentContext, goal: str) -> AgentResult:
     tools = ctx.tools
     first = tools.find_segment(SegmentInput(description=goal))
-    industries = [_first(first.definition.get("industry")) or "any"]
+    industries = [_first(first.definition.industry) or "any"]
     routed = ctx.router.decide(
         "segment",
-        schema=SegmentQuery,
+        schema=GoalQuery,
         prompt=load(PROMPT),
         variables={"untrusted_goal": fence(goal, author="marketer"), "industries": ", ".join(industries)},
         small=lambda: parse_goal(goal, first),
     )
-    query = routed.value or SegmentQuery()
+    query = routed.value or GoalQuery()
     described = " ".join(x for x in (query.industry, query.company_size) if x)
     segment = (
         first if routed.tier == "small" or not described else tools.find_segment(SegmentInput(description=described))
@@ -115,7 +114,7 @@ def research_goal(ctx: AgentContext, goal: str) -> AgentResult:
         query=query,
         segment=segment,
         insights=insights,
-        reason_codes=[*segment.why, f"goal metric: {query.metric} +{query.target_lift:.0%}"],
+        reason_codes=[*(r.text for r in segment.why), f"goal metric: {query.metric} +{query.target_lift:.0%}"],
     )
     result = AgentResult(brief, [], [h.citation_id for h in hits])
     result.add(Step("segment", routed, result.evidence_ids, {"goal": goal}))
@@ -127,7 +126,7 @@ def research_customer(ctx: AgentContext, customer_id: str, question: str) -> Age
     profile = tools.customer_profile(CustomerInput(customer_id=customer_id))
     scores = tools.customer_scores(CustomerInput(customer_id=customer_id))
     hits = tools.search_knowledge(SearchInput(query=question, doc_types=None, k=4)).hits
-    context = CustomerContext(profile=profile, scores=scores, evidence=hits)
+    context = CustomerContext(profile=profile, scores=scores.scores, scores_note=scores.note, evidence=hits)
     routed = ctx.router.tool_step("customer_context", context, f"profile, scores and {len(hits)} knowledge hits")
     result = AgentResult(context, [], [h.citation_id for h in hits])
     result.add(Step("customer_context", routed, result.evidence_ids, {"customer_id": customer_id}))

@@ -8,19 +8,18 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from hyperjourney.agents.base import AgentContext, AgentResult, Step
-from hyperjourney.agents.ports import ActionProposal, Sentiment, TicketSignal, Tone
 from hyperjourney.guardrails import tone_policy
 from hyperjourney.guardrails.fence import fence
+from hyperjourney.guardrails.tone import ToneAttributes
 from hyperjourney.models.router import Candidate
+from hyperjourney.policy.models import ProposedAction
 from hyperjourney.prompts.loader import load
+from hyperjourney.scoring.schema import Sentiment, TicketClassification
+from hyperjourney.scoring.text import INTENTS
 from hyperjourney.tools.customers import Ticket
 from hyperjourney.tools.toolbox import ClassifyInput
 
 PROMPT = "tone_classify"
-INTENTS = (
-    "billing_question", "refund_request", "cancel_subscription", "technical_issue", "shipping_delay",
-    "product_question", "sizing_fit", "account_access", "complaint", "praise", "data_privacy", "upgrade_inquiry",
-)  # fmt: skip
 ReplyChannel = Literal["email", "chat", "sms", "phone"]
 _POLICY_CHANNEL: dict[str, Literal["email", "sms", "in_app"]] = {
     "email": "email", "chat": "in_app", "sms": "sms", "phone": "email",
@@ -49,12 +48,12 @@ class ToneResult(BaseModel):
     route: str | None = None  # the team or queue the tenant's taxonomy routes the intent to
 
     @property
-    def tone(self) -> Tone:
+    def tone(self) -> ToneAttributes:
         d = self.decision
-        return Tone(formality=d.formality, warmth=d.warmth, brevity=d.brevity)
+        return ToneAttributes(formality=d.formality, warmth=d.warmth, brevity=d.brevity)
 
 
-def intent_list(signal: TicketSignal) -> str:
+def intent_list(signal: TicketClassification) -> str:
     """The intents the classifier knows (the tenant's taxonomy), each with its description where one is set."""
     d = signal.intent_descriptions
     return ", ".join(f"{i} ({d[i]})" if i in d else i for i in signal.intents or INTENTS)
@@ -80,7 +79,9 @@ def match_tone(ctx: AgentContext, ticket: Ticket, text: str, *, injection: bool 
         schema=ToneDecision,
         prompt=load(PROMPT),
         variables={"untrusted_message": fence(text), "intents": intent_list(signal)},
-        small=lambda: Candidate(small, signal.intent_confidence, "; ".join(signal.reasons) or signal.model_version),
+        small=lambda: Candidate(
+            small, signal.intent_confidence, "; ".join(r.text for r in signal.reasons) or signal.model_version
+        ),
     )
     decision = routed.value or small
     reasons = []
@@ -93,12 +94,11 @@ def match_tone(ctx: AgentContext, ticket: Ticket, text: str, *, injection: bool 
     if injection:
         reasons.append("the message tried to instruct the assistant (prompt injection)")
     verdict = ctx.tools.check_policy(
-        ActionProposal(customer_id=ticket.customer_id, channel=_POLICY_CHANNEL[decision.channel], purpose="support",
+        ProposedAction(customer_id=ticket.customer_id, channel=_POLICY_CHANNEL[decision.channel], purpose="support",
                        send_at=ctx.now, confidence=decision.confidence)
     )  # fmt: skip
     if not verdict.allowed or verdict.needs_review:
-        fired = [r for r in verdict.rules if not r.startswith("allow")]
-        reasons.append("policy: " + ("; ".join(fired) or "review required"))
+        reasons.append("policy: " + ("; ".join(h.line() for h in verdict.flagged) or "review required"))
     result = AgentResult(
         ToneResult(
             decision=decision,

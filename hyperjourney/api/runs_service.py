@@ -19,9 +19,9 @@ from pydantic import BaseModel, Field
 import hyperjourney.graphs.runs as runs
 from hyperjourney.db.database import Database
 from hyperjourney.graphs.checkpoints import tenant_saver
+from hyperjourney.graphs.flows import build_graph, results_of
 from hyperjourney.graphs.outcomes import run_totals
 from hyperjourney.graphs.recorder import Recorder
-from hyperjourney.graphs.supervisor import build_graph
 from hyperjourney.graphs.wiring import Deps, build_deps
 from hyperjourney.settings import Settings
 from hyperjourney.workers import queue
@@ -63,8 +63,8 @@ class RunDetail(BaseModel):
 
 
 class _TapRecorder(Recorder):
-    def __init__(self, db: Database, redact: Callable[[str, str | None], str], tap: Callable[[str], None]) -> None:
-        super().__init__(db, redact)
+    def __init__(self, db: Database, tap: Callable[[str], None]) -> None:
+        super().__init__(db)
         self._tap = tap
 
     def step(self, tenant: str, run_id: str, **kwargs: Any) -> int:
@@ -81,7 +81,7 @@ class _TappedDeps(Deps):
 
     @property
     def recorder(self) -> Recorder:
-        return _TapRecorder(self.db, self.ports.guardrails.redact, self.tap)
+        return _TapRecorder(self.db, self.tap)
 
 
 def tapped(deps: Deps, tap: Callable[[str], None]) -> Deps:
@@ -202,9 +202,8 @@ def stored_result(
 
 def checkpoint_view(db: Database, settings: Settings, tenant: str, run_id: str, flow: str) -> dict[str, Any]:
     """The run's latest state values and its pending approval (None unless paused)."""
-    deps = build_deps(db, settings)
     with tenant_saver(db, tenant) as saver:
-        graph = build_graph(deps, saver, name=flow)
+        graph = build_graph(flow, saver)
         snapshot = graph.get_state({"configurable": {"thread_id": run_id}})
     pending = [i.value for task in snapshot.tasks for i in task.interrupts]
     return {"values": dict(snapshot.values or {}), "approval": pending[0] if pending else None}
@@ -237,7 +236,7 @@ def run_detail(db: Database, settings: Settings, tenant: str, run_id: str) -> Ru
     """Everything about one run; raises ``runs.RunStateError`` when the tenant has no such run."""
     view = runs.show_run(db, tenant, run_id)
     state = checkpoint_view(db, settings, tenant, run_id, view.flow)
-    results = state["values"].get("results", {})
+    results = results_of(view.flow, state["values"])
     return RunDetail(
         run_id=view.run_id,
         flow=view.flow,

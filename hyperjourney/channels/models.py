@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
-Channel = Literal["email", "sms", "push", "in_app", "webhook"]
-Purpose = Literal["marketing", "transactional", "support"]
+from hyperjourney.policy.models import Channel as Channel  # one definition: the policy's
+from hyperjourney.policy.models import Purpose as Purpose
+
 CHANNELS: tuple[str, ...] = ("email", "sms", "push", "in_app", "webhook")
 
 

@@ -19,8 +19,8 @@ from hyperjourney.cli.context import TenantOption, console, database, err_consol
 from hyperjourney.data.pasted_tickets import PastedTicket, create_ticket, from_form
 from hyperjourney.db.database import Database
 from hyperjourney.graphs import runs
+from hyperjourney.graphs.nodes import ApprovalDecision
 from hyperjourney.graphs.runs import RunResult
-from hyperjourney.graphs.supervisor import ApprovalDecision
 from hyperjourney.graphs.wiring import Deps, build_deps
 
 runs_app = typer.Typer(help="Agent runs: list them, or show one run's timeline with evidence.", no_args_is_help=True)
@@ -213,9 +213,8 @@ def print_result(result: RunResult) -> None:
         for col in ("action", "channel", "score", "policy"):
             table.add_column(col)
         for a in out["nba"]["ranked"]:
-            table.add_row(
-                a["action_id"], a["channel"], f"{a['score']:.2f}", escape("; ".join(a["policy"]["rules"]) or "ok")
-            )
+            fired = [f"{h['outcome']}: {h['rule']} — {h['reason']}" for h in a["policy"]["rules_fired"]]
+            table.add_row(a["action_id"], a["channel"], f"{a['score']:.2f}", escape("; ".join(fired) or "ok"))
         console.print(table)
         chosen = out["nba"]["chosen"]
         console.print(f"chosen: [bold]{chosen['action_id'] if chosen else 'do nothing'}[/]")

@@ -92,7 +92,7 @@ def review_approve(
     """Approve a pending item; an item holding an outbox action releases it to the dispatcher, an escalation
     continues its run."""
     from hyperjourney.graphs import runs
-    from hyperjourney.graphs.supervisor import ApprovalDecision
+    from hyperjourney.graphs.nodes import ApprovalDecision
     from hyperjourney.review import queue
 
     with user_errors(), database() as db:
@@ -117,7 +117,7 @@ def review_reject(
     """Reject a pending item with a reason; an item holding an outbox action cancels it, an escalation ends its
     run."""
     from hyperjourney.graphs import runs
-    from hyperjourney.graphs.supervisor import ApprovalDecision
+    from hyperjourney.graphs.nodes import ApprovalDecision
     from hyperjourney.review import queue
 
     with user_errors(), database() as db:

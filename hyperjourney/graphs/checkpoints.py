@@ -12,9 +12,27 @@ from typing import Any
 
 import psycopg
 from langgraph.checkpoint.postgres import PostgresSaver
+from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from psycopg.rows import dict_row
 
 from hyperjourney.db.database import Database
+
+# The typed values the flows keep in their state (graphs/canvas.py, copilot.py, nba.py): checkpoints restore
+# exactly these classes, and nothing else a checkpoint row might name.
+STATE_TYPES = (
+    ("hyperjourney.graphs.wiring", "Spent"),
+    ("hyperjourney.review.queue", "Escalation"),
+    ("hyperjourney.agents.researcher", "ResearchBrief"),
+    ("hyperjourney.agents.researcher", "CustomerContext"),
+    ("hyperjourney.agents.analyst", "Opportunity"),
+    ("hyperjourney.agents.copywriter", "CopySet"),
+    ("hyperjourney.agents.copywriter", "Reply"),
+    ("hyperjourney.agents.orchestrator", "JourneyProposal"),
+    ("hyperjourney.agents.orchestrator", "NbaResult"),
+    ("hyperjourney.agents.tone", "ToneResult"),
+    ("hyperjourney.graphs.copilot", "TicketFacts"),
+)
+SERDE = JsonPlusSerializer(allowed_msgpack_modules=STATE_TYPES)
 
 
 @contextmanager
@@ -24,6 +42,6 @@ def tenant_saver(db: Database, tenant: str) -> Iterator[PostgresSaver]:
     )
     try:
         conn.execute("SELECT set_config('hyperjourney.tenant_id', %s, false)", (tenant,))
-        yield PostgresSaver(conn)
+        yield PostgresSaver(conn, serde=SERDE)
     finally:
         conn.close()

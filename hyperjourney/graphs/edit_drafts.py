@@ -14,12 +14,12 @@ from pydantic import BaseModel, Field
 
 from hyperjourney.agents import copywriter
 from hyperjourney.agents.copy_edits import EditRequest, apply_request
-from hyperjourney.agents.ports import Evidence
 from hyperjourney.db.database import Database
 from hyperjourney.graphs.checkpoints import tenant_saver
+from hyperjourney.graphs.flows import build_graph
 from hyperjourney.graphs.leases import RunStateError
-from hyperjourney.graphs.supervisor import build_graph
 from hyperjourney.graphs.wiring import Deps, build_deps
+from hyperjourney.knowledge.models import Hit
 from hyperjourney.settings import get_settings
 
 
@@ -31,19 +31,19 @@ class EditCheck(BaseModel):
     request: str = Field("", description="the plain-language request it was made from, if any")
 
 
-def _pending(deps: Deps, tenant: str, run_id: str) -> tuple[dict[str, Any], list[Evidence]]:
+def _pending(deps: Deps, tenant: str, run_id: str) -> tuple[dict[str, Any], list[Hit]]:
     """The approval the run waits on and the evidence its copy may cite; refuses a run that waits on none."""
     with deps.db.tenant(tenant) as conn:
         row = conn.execute("SELECT flow, status FROM agent_runs WHERE run_id = %s", (run_id,)).fetchone()
     if row is None:
         raise RunStateError(f"run {run_id!r} not found in tenant {tenant!r}")
     with tenant_saver(deps.db, tenant) as saver:
-        snapshot = build_graph(deps, saver, name=str(row[0])).get_state({"configurable": {"thread_id": run_id}})
+        snapshot = build_graph(str(row[0]), saver).get_state({"configurable": {"thread_id": run_id}})
     pending = [i.value for task in snapshot.tasks for i in task.interrupts]
     if row[1] != "awaiting_approval" or not pending or "variants" not in pending[0]:
         raise RunStateError(f"run {run_id} is {row[1]}: there is no drafted copy waiting for a decision")
-    evidence = (snapshot.values.get("results") or {}).get("copy_evidence", [])
-    return pending[0], [Evidence.model_validate(e) for e in evidence]
+    copy = snapshot.values.get("copy")
+    return pending[0], copywriter.CopySet.model_validate(copy).evidence if copy is not None else []
 
 
 def pending_variants(db: Database, tenant: str, run_id: str, *, deps: Deps | None = None) -> list[copywriter.Variant]:

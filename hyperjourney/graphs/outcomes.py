@@ -6,13 +6,15 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
-from hyperjourney.agents.ports import AssetDraft, Evidence
+from hyperjourney.agents.orchestrator import JourneyProposal
+from hyperjourney.agents.researcher import ResearchBrief
 from hyperjourney.data import audit
 from hyperjourney.db.database import Database
-from hyperjourney.graphs.leases import Lease
-from hyperjourney.graphs.state import RunState
+from hyperjourney.graphs.state import BaseState
 from hyperjourney.graphs.wiring import Deps
+from hyperjourney.guardrails.models import Asset, Evidence
 from hyperjourney.models.accounting import RunTotals
+from hyperjourney.review.queue import ReviewItem, submit_in
 
 
 def run_totals(db: Database, tenant: str, run_id: str) -> RunTotals:
@@ -46,36 +48,36 @@ def _next_steps(plan: dict[str, Any], launch: dict[str, Any], holdout: float) ->
     )
 
 
-def launch_once(deps: Deps, state: RunState, lease: Lease | None = None) -> dict[str, Any]:
+def launch_once(
+    deps: Deps, tenant: str, run_id: str, proposal: JourneyProposal, brief: ResearchBrief, *,
+    decision: dict[str, Any], goal: str, evidence: list[str],
+) -> dict[str, Any]:  # fmt: skip
     """Hand the approved plan to the launcher unless this run already has an outcome (a replayed node), and
-    only while ``lease`` is still this process's (checked inside the launch's transaction)."""
-    tenant, run_id = state["tenant"], state["run_id"]
-    proposal = state["results"]["orchestrator"]
-    decision = state.get("decision", {})
+    only while the run's lease is still this process's (checked inside the launch's transaction)."""
     plan = {
         "run_id": run_id,
-        "plan": proposal["plan"],
-        "segment": proposal["segment"],
-        "cohort_size": proposal["cohort_size"],
-        "variants": proposal["variants"]["variants"],
-        "policy": proposal["policy"],
+        "plan": proposal.plan.model_dump(mode="json"),
+        "segment": proposal.segment.model_dump(mode="json", exclude_defaults=True),
+        "cohort_size": proposal.cohort_size,
+        "variants": [v.model_dump(mode="json") for v in proposal.variants.variants],
+        "policy": [p.model_dump(mode="json") for p in proposal.policy],
         "approved_by": decision.get("reviewer", ""),
-        "goal": state["request"].get("goal", ""),
-        "metric": state["results"].get("researcher", {}).get("query", {}).get("metric", "ltv"),
-        "segment_name": state["results"].get("researcher", {}).get("segment", {}).get("name", ""),
-        "audience": state["results"].get("researcher", {}).get("segment", {}).get("customer_ids", []),
-        "evidence": state.get("evidence", []),
+        "goal": goal,
+        "metric": brief.query.metric,
+        "segment_name": brief.segment.name,
+        "audience": brief.segment.customer_ids,
+        "evidence": evidence,
     }
     # a connection of its own: the launcher takes pooled ones while this lock is held (pool deadlock otherwise)
     with deps.db.dedicated(tenant) as conn:
         conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"launch:{run_id}",))
-        if lease is not None:
-            lease.check_in(conn)
+        if deps.lease is not None:
+            deps.lease.check_in(conn)
         row = conn.execute("SELECT launch, next_steps FROM agent_outcomes WHERE run_id = %s", (run_id,)).fetchone()
         if row is not None:
             return {"launch": row[0], "next": row[1], "plan": plan}
         launch = deps.launcher.launch(tenant, run_id, plan).model_dump(mode="json")
-        nxt = _next_steps(proposal["plan"], launch, float(proposal["plan"].get("holdout_share", 0)))
+        nxt = _next_steps(plan["plan"], launch, proposal.plan.holdout_share)
         kind = "edited" if decision.get("action") == "edit" else "approved"
         conn.execute(
             "INSERT INTO agent_outcomes (run_id, decision, reviewer, plan, launch, next_steps) "
@@ -86,66 +88,51 @@ def launch_once(deps: Deps, state: RunState, lease: Lease | None = None) -> dict
     return {"launch": launch, "next": nxt, "plan": plan}
 
 
-def _copilot_outcome(deps: Deps, state: RunState) -> tuple[str, dict[str, Any]]:
-    results = state.get("results", {})
-    tone, reply = results.get("tone", {}), results.get("copywriter", {})
-    reasons = list(tone.get("escalation_reasons", []))
-    if reply and not reply.get("passed_guardrails", False):
-        reasons.append("the draft did not pass the guardrails")
-    if reply.get("tier") == "human":
-        reasons.append("no tier could draft a confident reply")
-    outcome: dict[str, Any] = {
-        "ticket": results.get("ticket", {}),
-        "intent": tone.get("decision", {}).get("intent"),
-        "sentiment": tone.get("decision", {}).get("sentiment"),
-        "classifier": tone.get("classifier"),  # whose model classified it: the tenant's own or the packaged one
-        "route": tone.get("route"),  # the team or queue the tenant's taxonomy routes this intent to
-        "tone": {k: tone.get("decision", {}).get(k) for k in ("formality", "warmth", "brevity")},
-        "channel": tone.get("decision", {}).get("channel"),
-        "reply": reply.get("body", ""),
-        "citations": reply.get("citations", []),
-        "escalate": bool(reasons),
-        "escalation_reasons": reasons,
-    }
-    if reasons:
-        evidence = [Evidence.model_validate(e) for e in results.get("copy_evidence", [])]
-        outcome["review_item"] = deps.review.submit(
-            state["tenant"],
-            run_id=state["run_id"],
-            kind="support_reply",
-            reason="; ".join(reasons),
-            payload={"ticket_id": outcome["ticket"].get("ticket_id"), "draft": outcome["reply"]},
-            asset=AssetDraft(kind="support_reply", body=outcome["reply"] or "(no draft)",
-                             citations=outcome["citations"]),
+def submit_reply(
+    db: Database, tenant: str, run_id: str, outcome: dict[str, Any], reasons: list[str], evidence: list[Evidence],
+    *, key: str,
+) -> str:  # fmt: skip
+    """The copilot's draft as an asset item in the review queue, once per (run, key): a replayed node or a
+    second click finds the item it queued before."""
+    with db.tenant(tenant) as conn:
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"review:{run_id}:{key}",))
+        row = conn.execute(
+            "SELECT item_id FROM review_items WHERE run_id = %s AND escalation_key = %s", (run_id, key)
+        ).fetchone()
+        if row is not None:
+            return str(row[0])
+        asset = Asset(kind="support_reply", purpose="support", body=outcome.get("reply") or "(no draft)",
+                      citations=list(outcome.get("citations", [])))  # fmt: skip
+        item = ReviewItem(
+            kind="asset",
+            title=f"support_reply for run {run_id}",
+            payload=asset.model_dump(mode="json"),
             evidence=evidence,
-        )  # fmt: skip
-        outcome["next"] = "A human agent takes this ticket; the draft and its sources are attached."
-        return "escalated", outcome
-    outcome["next"] = "Review the draft and send it; every fact links to its source."
-    return "completed", outcome
+            reasons=reasons,
+            risk=["low_confidence"],
+            submitted_by="agents",
+            run_id=run_id,
+        )
+        item_id = submit_in(conn, item)
+        conn.execute("UPDATE review_items SET escalation_key = %s WHERE item_id = %s", (key, item_id))
+    return item_id
 
 
-def finish_run(deps: Deps, state: RunState) -> dict[str, Any]:
-    tenant, run_id, flow = state["tenant"], state["run_id"], state["flow"]
-    status: str | None = state.get("status")
-    outcome: dict[str, Any] = dict(state.get("outcome", {}))
-    decision = "completed"
-    if status == "rejected":
-        decision = "rejected"
-        outcome = {"decision": state.get("decision", {}), "next": "Nothing was launched; start a new canvas run."}
-    elif status == "escalated":
-        decision = "escalated"
-        outcome = {"next": "A person decides how to proceed; see the review reasons."}
-    elif flow == "copilot":
-        status, outcome = _copilot_outcome(deps, state)
-        decision = "escalated" if status == "escalated" else "completed"
-    elif flow == "nba":
-        status, outcome = "completed", {"nba": state.get("results", {}).get("orchestrator", {})}
-    elif status is None:
-        status = "completed"
-        outcome = {k: v for k, v in state.get("results", {}).items() if k in ("researcher", "analyst", "copywriter")}
-        outcome["next"] = f"{state.get('plan_kind', 'insight')} results are ready; nothing needs approval."
-    summary = run_totals(deps.db, tenant, run_id).model_dump() | {"ports": deps.port_names}
+def escalate_reply(db: Database, tenant: str, run_id: str, *, by: str) -> str:
+    """A person hands a finished copilot run's ticket to a human: its draft becomes a review item."""
+    with db.tenant(tenant) as conn:
+        row = conn.execute("SELECT plan FROM agent_outcomes WHERE run_id = %s", (run_id,)).fetchone()
+    if row is None:
+        raise ValueError(f"run {run_id!r} has no copilot outcome to escalate")
+    outcome: dict[str, Any] = row[0]
+    reasons = [f"escalated by {by}", *outcome.get("escalation_reasons", [])]
+    return submit_reply(db, tenant, run_id, outcome, reasons, [], key=f"escalated:{by}")
+
+
+def close_run(deps: Deps, state: BaseState, status: str, decision: str, outcome: dict[str, Any]) -> dict[str, Any]:
+    """The run's end: its outcome row (a launched run has one already), status, summary and audit entry."""
+    tenant, run_id = state["tenant"], state["run_id"]
+    summary = run_totals(deps.db, tenant, run_id).model_dump()
     with deps.db.tenant(tenant) as conn:
         conn.execute(  # a launched canvas run already has its outcome row
             "INSERT INTO agent_outcomes (run_id, decision, plan, next_steps) VALUES (%s, %s, %s, %s) "

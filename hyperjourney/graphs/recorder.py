@@ -16,6 +16,8 @@ from pydantic import BaseModel
 from hyperjourney.agents.base import Step
 from hyperjourney.data import audit
 from hyperjourney.db.database import Database
+from hyperjourney.guardrails.redaction import redact
+from hyperjourney.guardrails.redaction_keys import tenant_key
 
 
 def _plain(value: Any) -> Any:
@@ -25,16 +27,8 @@ def _plain(value: Any) -> Any:
 
 
 class Recorder:
-    def __init__(
-        self,
-        db: Database,
-        redact: Callable[[str, str | None], str],
-        progress: Callable[[str], None] | None = None,
-        *,
-        enabled: bool = True,
-    ) -> None:
+    def __init__(self, db: Database, progress: Callable[[str], None] | None = None, *, enabled: bool = True) -> None:
         self.db = db
-        self.redact = redact
         self.progress = progress
         self.enabled = enabled
 
@@ -69,7 +63,8 @@ class Recorder:
                 "prompt_hash, confidence, reason, escalations, input_tokens, output_tokens, cost_usd, latency_ms, "
                 "evidence_ids, inputs, outputs, review_reason) "
                 "SELECT %s, coalesce(max(step_no), 0) + 1, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
-                "%s, %s, %s, %s FROM agent_steps WHERE run_id = %s RETURNING step_no",
+                "%s, %s, %s, %s FROM agent_steps WHERE run_id = %s "
+                "ON CONFLICT (tenant_id, run_id, node, decision) DO NOTHING RETURNING step_no",
                 (
                     run_id,
                     node,
@@ -93,7 +88,13 @@ class Recorder:
                     run_id,
                 ),
             ).fetchone()
-            assert got is not None
+            if got is None:  # a replayed node: its step (and the step's audit entry) is already recorded
+                again = conn.execute(
+                    "SELECT step_no FROM agent_steps WHERE run_id = %s AND node = %s AND decision = %s",
+                    (run_id, node, step.decision),
+                ).fetchone()
+                assert again is not None
+                return int(again[0])
             audit.append(
                 conn,
                 actor=f"agent:{agent}",
@@ -112,7 +113,7 @@ class Recorder:
 
     def _walk(self, value: Any, tenant: str) -> Any:
         if isinstance(value, str):
-            return self.redact(value, tenant)
+            return redact(value, tenant_key(self.db, tenant)).text
         if isinstance(value, dict):
             return {k: self._walk(v, tenant) for k, v in value.items()}
         if isinstance(value, list):

@@ -10,6 +10,7 @@ dies leaves a run that is marked failed with the reason once its lease expires.
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, cast
 
@@ -20,12 +21,13 @@ from pydantic import BaseModel, Field
 from hyperjourney.data import audit
 from hyperjourney.db.database import Database
 from hyperjourney.graphs.checkpoints import tenant_saver
+from hyperjourney.graphs.flows import build_graph
 from hyperjourney.graphs.leases import Lease, claim, new_holder, reap_abandoned, release
 from hyperjourney.graphs.leases import LeaseLost as LeaseLost  # re-exported: callers catch them from runs
 from hyperjourney.graphs.leases import RunStateError as RunStateError
+from hyperjourney.graphs.nodes import ApprovalDecision
 from hyperjourney.graphs.outcomes import run_totals
 from hyperjourney.graphs.state import Flow
-from hyperjourney.graphs.supervisor import ApprovalDecision, build_graph
 from hyperjourney.graphs.wiring import Deps, build_deps
 from hyperjourney.models.accounting import RunTotals
 from hyperjourney.review import queue
@@ -80,12 +82,11 @@ def _deps(db: Database, deps: Deps | None) -> Deps:
 def _invoke(
     deps: Deps, tenant: str, run_id: str, flow: Flow, payload: Any, lease: Lease, config: dict[str, Any] | None = None
 ) -> RunResult:
-    config = {**(config or {"configurable": {"thread_id": run_id}})}
-    config["configurable"] = {**config["configurable"], "lease": lease}
+    config = config or {"configurable": {"thread_id": run_id}}
     with tenant_saver(deps.db, tenant) as saver:
-        graph = build_graph(deps, saver, name=flow)
+        graph = build_graph(flow, saver)
         try:
-            out = graph.invoke(payload, cast(Any, config))
+            out = graph.invoke(payload, cast(Any, config), context=replace(deps, lease=lease))
         except LeaseLost:
             raise  # the run belongs to another process now: it records the outcome, not this one
         except Exception as exc:
@@ -184,7 +185,7 @@ def _takeover_input(
     journey is live a contradicting decision is refused with what to do instead."""
     config: Any = {"configurable": {"thread_id": run_id}}
     with tenant_saver(deps.db, tenant) as saver:
-        graph = build_graph(deps, saver, name=flow)
+        graph = build_graph(flow, saver)
         snapshot = graph.get_state(config)
         waiting = [i.id for task in snapshot.tasks for i in task.interrupts]
         if waiting and waiting[0] == awaiting:

@@ -1,15 +1,18 @@
-"""Typed graph state: what a run takes in, what it gives back, and how node updates combine.
+"""What every flow's state shares: what a run takes in, what it gives back, and how node updates combine.
 
-Values are JSON-ready (agent outputs are pydantic models dumped to dicts) so checkpoints stay
-portable between processes and versions.
+Each flow adds its own typed fields (graphs/canvas.py, copilot.py, nba.py): agent outputs are kept as the
+agents' pydantic models; checkpoints store them with the serializer that ``STATE_TYPES`` allows
+(graphs/checkpoints.py).
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal, TypedDict
 
+from hyperjourney.graphs.wiring import Spent
+from hyperjourney.review.queue import Escalation
+
 Flow = Literal["canvas", "copilot", "nba"]
-AgentName = Literal["researcher", "analyst", "copywriter", "orchestrator", "tone"]
 Status = Literal["running", "awaiting_approval", "completed", "rejected", "escalated", "failed"]
 
 
@@ -20,18 +23,13 @@ def append_unique(left: list[str] | None, right: list[str] | None) -> list[str]:
     return out
 
 
-def merge_results(left: dict[str, Any] | None, right: dict[str, Any] | None) -> dict[str, Any]:
-    """Reducer for agent outputs: each agent's latest result replaces its earlier one."""
-    return {**(left or {}), **(right or {})}
-
-
 def add_reasons(left: list[str] | None, right: list[str] | None) -> list[str]:
     """Reducer for review reasons: every reason is kept, in order."""
     return [*(left or []), *(right or [])]
 
 
-def add_escalations(left: list[dict[str, Any]] | None, right: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    """Reducer for escalations (review.queue.Escalation, dumped): every one is kept, in order."""
+def add_escalations(left: list[Escalation] | None, right: list[Escalation] | None) -> list[Escalation]:
+    """Reducer for escalations: every one is kept, in order."""
     return [*(left or []), *(right or [])]
 
 
@@ -50,16 +48,11 @@ class RunOutput(TypedDict, total=False):
     evidence: list[str]
 
 
-class RunState(RunInput, total=False):
-    plan: list[str]
-    plan_kind: str
+class BaseState(RunInput, total=False):
     done: Annotated[list[str], append_unique]
-    results: Annotated[dict[str, Any], merge_results]
     evidence: Annotated[list[str], append_unique]
     review: Annotated[list[str], add_reasons]
-    escalations: Annotated[list[dict[str, Any]], add_escalations]
-    budget: dict[str, Any]  # graphs.wiring.Spent, dumped: the run's spend so far, the same in every process
-    edit_problems: list[str]
-    decision: dict[str, Any]
+    escalations: Annotated[list[Escalation], add_escalations]
+    budget: Spent  # the run's spend so far: graph state, so the same in every process that continues the run
     status: Status
     outcome: dict[str, Any]

@@ -1,35 +1,28 @@
 """Graph factories for LangGraph's own dev server and Studio (see langgraph.json at the repository root).
 
-The server brings its own checkpointer, so these build the graphs without one, with dependencies
-from the environment's settings.
+The server brings its own checkpointer and runs, so these only compile the graphs: nothing here opens the
+database or starts the embedded Postgres (that would block the server's event loop). A run the server starts
+carries no ``Deps``; its first node builds them from the environment's settings (graphs/nodes.py), in the
+worker thread that runs the node.
 """
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
-from langgraph.graph.state import CompiledStateGraph
-
-from hyperjourney.db.database import Database
-from hyperjourney.graphs.supervisor import build_canvas_graph, build_copilot_graph, build_nba_graph
-from hyperjourney.graphs.wiring import Deps, build_deps
-from hyperjourney.settings import get_settings
+from hyperjourney.graphs.canvas import build_canvas_graph
+from hyperjourney.graphs.copilot import build_copilot_graph
+from hyperjourney.graphs.nba import build_nba_graph
+from hyperjourney.graphs.nodes import FlowGraph
 
 
-@cache
-def _deps() -> Deps:
-    settings = get_settings()
-    return build_deps(Database.from_settings(settings), settings)
+def canvas(config: Any = None) -> FlowGraph:
+    return build_canvas_graph()
 
 
-def canvas(config: Any = None) -> CompiledStateGraph[Any]:
-    return build_canvas_graph(_deps(), None)
+def copilot(config: Any = None) -> FlowGraph:
+    return build_copilot_graph()
 
 
-def copilot(config: Any = None) -> CompiledStateGraph[Any]:
-    return build_copilot_graph(_deps(), None)
-
-
-def nba(config: Any = None) -> CompiledStateGraph[Any]:
-    return build_nba_graph(_deps(), None)
+def nba(config: Any = None) -> FlowGraph:
+    return build_nba_graph()

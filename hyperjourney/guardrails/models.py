@@ -65,3 +65,7 @@ class GuardReport(BaseModel):
 
     def codes(self) -> set[str]:
         return {f.code for f in self.failures}
+
+    def messages(self) -> list[str]:
+        """One "code: message" line per failure: the feedback a re-ask or a reviewer reads."""
+        return [f"{f.code}: {f.message}" for f in self.failures]

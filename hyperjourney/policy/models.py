@@ -123,6 +123,10 @@ class RuleHit(BaseModel):
     outcome: Outcome
     reason: str
 
+    def line(self) -> str:
+        """One line for a person ("deny: consent — no marketing consent on sms")."""
+        return f"{self.outcome}: {self.rule} — {self.reason}"
+
 
 class PolicyDecision(BaseModel):
     allowed: bool
@@ -133,3 +137,8 @@ class PolicyDecision(BaseModel):
     @property
     def denials(self) -> list[RuleHit]:
         return [h for h in self.rules_fired if h.outcome == "deny"]
+
+    @property
+    def flagged(self) -> list[RuleHit]:
+        """The rules that denied the action or asked for review (what a person needs to see)."""
+        return [h for h in self.rules_fired if h.outcome != "allow"]

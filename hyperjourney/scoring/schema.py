@@ -36,12 +36,13 @@ class CustomerScores(BaseModel):
 
 
 ModelSource = Literal["tenant", "packaged"]
+Sentiment = Literal["very_negative", "negative", "neutral", "positive"]
 
 
 class TicketClassification(BaseModel):
     intent: str
     intent_confidence: float = Field(ge=0, le=1)
-    sentiment: Literal["very_negative", "negative", "neutral", "positive"]
+    sentiment: Sentiment
     sentiment_score: float = Field(ge=-1, le=1)
     confidence: float = Field(ge=0, le=1)
     reasons: list[Reason]

@@ -1,39 +1,40 @@
-"""The typed tools agents call: pydantic in, pydantic out, bound to one tenant.
+"""The typed tools agents call: pydantic in, the domains' own types out, bound to one tenant.
 
-This is the only way an agent touches data: each tool wraps one port (knowledge, scoring,
-guardrails, policy) or one read-only lookup, so every agent's data access is visible here.
+This is the only way an agent touches data: each tool calls one domain (knowledge search, scoring,
+guardrails with the tenant's own content rules, the policy engine, the next-best-action ranker) or one
+read-only lookup, so every agent's data access is visible here. No second copy of a domain type, no
+string for the caller to re-parse: a tool hands back what the domain returned.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from hyperjourney.agents.ports import (
-    ActionProposal,
-    AssetDraft,
-    CustomerInsight,
-    Evidence,
-    GuardrailsPort,
-    InboundCheck,
-    KnowledgePort,
-    NbaPort,
-    PolicyPort,
-    PolicyVerdict,
-    RankedCandidate,
-    ScoringPort,
-    SegmentInfo,
-    TicketSignal,
-)
 from hyperjourney.data.brand import Brand, load_brand
 from hyperjourney.db.database import Database
+from hyperjourney.guardrails.assets import validate_asset
+from hyperjourney.guardrails.customer_names import NAMES
+from hyperjourney.guardrails.inbound import InboundVerdict, scan
+from hyperjourney.guardrails.models import Asset, Evidence, GuardReport
+from hyperjourney.guardrails.rules_store import load_content_rules
 from hyperjourney.guardrails.tone_policy import TonePolicy
 from hyperjourney.guardrails.tone_store import active_tone_policy
+from hyperjourney.knowledge.models import Hit, KnowledgeError, SearchFilters
+from hyperjourney.knowledge.search import search
 from hyperjourney.monitoring import store as eval_store
 from hyperjourney.monitoring.drift import DriftReading
+from hyperjourney.nba.policy_port import PolicyPort
+from hyperjourney.nba.rank import RankedAction, next_best_action
+from hyperjourney.policy.models import PolicyDecision, ProposedAction
+from hyperjourney.scoring.schema import CustomerScores, Reason, Segment, SegmentQuery, TicketClassification
+from hyperjourney.scoring.scorer import ModelsNotTrainedError
+from hyperjourney.scoring.segments import find_segment
+from hyperjourney.scoring.service import score_customer
+from hyperjourney.scoring.text import classify_ticket
 from hyperjourney.tools import customers
 from hyperjourney.tools.customers import CustomerProfile, Ticket
 
@@ -45,7 +46,7 @@ class SearchInput(BaseModel):
 
 
 class SearchOutput(BaseModel):
-    hits: list[Evidence]
+    hits: list[Hit]
 
 
 class SegmentInput(BaseModel):
@@ -54,6 +55,13 @@ class SegmentInput(BaseModel):
 
 class CustomerInput(BaseModel):
     customer_id: str = Field(min_length=1)
+
+
+class ScoresOutput(BaseModel):
+    """A customer's scores, or (a tenant without trained models) none and the reason."""
+
+    scores: CustomerScores | None = None
+    note: str = ""
 
 
 class TicketInput(BaseModel):
@@ -65,13 +73,8 @@ class ClassifyInput(BaseModel):
 
 
 class ValidateInput(BaseModel):
-    asset: AssetDraft
-    evidence: list[Evidence]
-
-
-class ValidateOutput(BaseModel):
-    passed: bool
-    failures: list[str]
+    asset: Asset
+    evidence: list[Hit]
 
 
 class TextInput(BaseModel):
@@ -85,7 +88,7 @@ class RankInput(BaseModel):
 
 
 class RankOutput(BaseModel):
-    ranked: list[RankedCandidate]
+    ranked: list[RankedAction]
 
 
 class DriftInput(BaseModel):
@@ -105,29 +108,58 @@ class DriftOutput(BaseModel):
     note: str = ""
 
 
-@dataclass(frozen=True)
-class Ports:
-    knowledge: KnowledgePort
-    scoring: ScoringPort
-    guardrails: GuardrailsPort
-    policy: PolicyPort
-    nba: NbaPort
+_SIZE_WORDS = {"smb": "SMBs", "mid_market": "mid-market companies", "enterprise": "enterprises"}
+
+
+def segment_label(definition: SegmentQuery) -> str:
+    """A short name from the filters ("fintech SMBs"), not the marketer's whole sentence."""
+    industries = " & ".join(definition.industry or [])
+    sizes = " & ".join(_SIZE_WORDS.get(s, s) for s in definition.company_size or [])
+    rest = [
+        str(v[0])
+        for k, v in definition.model_dump(exclude_defaults=True).items()
+        if k not in ("industry", "company_size") and isinstance(v, list) and v
+    ]
+    return " ".join(x for x in (industries, sizes or ("customers" if industries else ""), *rest) if x)
 
 
 @dataclass(frozen=True)
 class Toolbox:
     db: Database
     tenant: str
-    ports: Ports
+    policy: PolicyPort = field(init=False, repr=False)  # one cached policy for every check this toolbox makes
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "policy", PolicyPort(self.db, self.tenant))
 
     def search_knowledge(self, inp: SearchInput) -> SearchOutput:
-        return SearchOutput(hits=self.ports.knowledge.search(self.tenant, inp.query, doc_types=inp.doc_types, k=inp.k))
+        """Hybrid search; a type this tenant's KB lacks widens to every type, an empty KB is no evidence."""
+        filters = SearchFilters(doc_type=inp.doc_types) if inp.doc_types else None
+        try:
+            hits = search(self.db, self.tenant, inp.query, filters=filters, k=inp.k)
+        except KnowledgeError:
+            try:
+                hits = search(self.db, self.tenant, inp.query, k=inp.k) if filters else []
+            except KnowledgeError:
+                hits = []
+        return SearchOutput(hits=hits)
 
-    def find_segment(self, inp: SegmentInput) -> SegmentInfo:
-        return self.ports.scoring.find_segment(self.tenant, inp.description)
+    def find_segment(self, inp: SegmentInput) -> Segment:
+        """The segment the words describe, named by its filters; words that name no filter give the whole
+        tenant, and say why."""
+        try:
+            seg = find_segment(self.db, self.tenant, inp.description)
+        except ValueError as exc:
+            seg = find_segment(self.db, self.tenant, SegmentQuery())
+            why = Reason(feature="description", text=str(exc), direction="-", size=0)
+            return seg.model_copy(update={"name": "all customers", "why": [why]})
+        return seg.model_copy(update={"name": segment_label(seg.definition) or seg.name})
 
-    def customer_scores(self, inp: CustomerInput) -> CustomerInsight:
-        return self.ports.scoring.score_customer(self.tenant, inp.customer_id)
+    def customer_scores(self, inp: CustomerInput) -> ScoresOutput:
+        try:
+            return ScoresOutput(scores=score_customer(self.db, self.tenant, inp.customer_id))
+        except ModelsNotTrainedError as exc:  # a tenant without trained models still gets context, not scores
+            return ScoresOutput(note=str(exc))
 
     def customer_profile(self, inp: CustomerInput) -> CustomerProfile:
         return customers.customer_profile(self.db, self.tenant, inp.customer_id)
@@ -145,24 +177,35 @@ class Toolbox:
         with self.db.tenant(self.tenant) as conn:
             return active_tone_policy(conn)
 
-    def classify_ticket(self, inp: ClassifyInput) -> TicketSignal:
-        return self.ports.scoring.classify_ticket(self.tenant, inp.text)
+    def classify_ticket(self, inp: ClassifyInput) -> TicketClassification:
+        return classify_ticket(inp.text, db=self.db, tenant=self.tenant)
 
-    def validate_asset(self, inp: ValidateInput) -> ValidateOutput:
-        failures = self.ports.guardrails.validate(inp.asset, inp.evidence, self.tenant)
-        return ValidateOutput(passed=not failures, failures=failures)
+    def validate_asset(self, inp: ValidateInput) -> GuardReport:
+        """The content guard under the tenant's own rules (as `guard rules set` stored them); other customers'
+        full names in the copy fail it too."""
+        return validate_asset(
+            inp.asset,
+            [Evidence.from_hit(h) for h in inp.evidence],
+            load_content_rules(self.db, self.tenant),
+            names=NAMES.get(self.db, self.tenant),
+        )
 
-    def check_policy(self, inp: ActionProposal) -> PolicyVerdict:
-        return self.ports.policy.check(self.tenant, inp)
+    def check_policy(self, inp: ProposedAction) -> PolicyDecision:
+        with self.db.tenant(self.tenant) as conn:
+            customer = self.policy.for_customer(conn, inp.customer_id, inp.send_at, product_ids=inp.product_ids)
+            return customer.check(inp, inp.send_at)
 
     def rank_actions(self, inp: RankInput) -> RankOutput:
-        return RankOutput(ranked=self.ports.nba.rank(self.tenant, inp.customer_id, inp.event, inp.now))
+        """Every candidate action for the customer, each with its policy decision; without trained models the
+        ranker's rule-based signals."""
+        try:
+            decision = next_best_action(self.db, self.tenant, inp.customer_id, inp.event, now=inp.now)
+        except ModelsNotTrainedError:
+            decision = next_best_action(self.db, self.tenant, inp.customer_id, inp.event, now=inp.now, use_models=False)
+        return RankOutput(ranked=decision.ranked)
 
-    def redact(self, inp: TextInput) -> TextInput:
-        return TextInput(text=self.ports.guardrails.redact(inp.text, self.tenant))
-
-    def scan_inbound(self, inp: TextInput) -> InboundCheck:
-        return self.ports.guardrails.scan(inp.text)
+    def scan_inbound(self, inp: TextInput) -> InboundVerdict:
+        return scan(inp.text)
 
     def latest_drift(self, inp: DriftInput) -> DriftOutput:
         """Read-only: the newest stored drift report; none yet means no warning, and says how to get one."""

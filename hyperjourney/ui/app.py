@@ -18,7 +18,7 @@ from chainlit.input_widget import Select, TextInput
 from chainlit.types import ThreadDict
 
 from hyperjourney.api import runs_service as svc
-from hyperjourney.graphs.wiring import build_deps
+from hyperjourney.graphs.outcomes import escalate_reply
 from hyperjourney.review.roles import can
 from hyperjourney.settings import get_settings
 from hyperjourney.ui import canvas_actions, canvas_card, evidence, lift, offline_html, render, review_view
@@ -336,15 +336,7 @@ async def escalate(action: cl.Action) -> None:
     if await _refuse_viewer():
         return
     run_id = str(action.payload["run_id"])
-    deps = build_deps(database(), get_settings())
-    item = await asyncio.to_thread(
-        deps.review.submit,
-        tenant(),
-        run_id=run_id,
-        kind="support_escalation",
-        reason=f"escalated by {_who()}",
-        payload={"by": _who()},
-    )
+    item = await asyncio.to_thread(escalate_reply, database(), tenant(), run_id, by=_who())
     await action.remove()
     await cl.Message(content=f"Escalated to a human: review item `{item}`.").send()
 

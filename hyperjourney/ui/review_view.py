@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 import hyperjourney.graphs.runs as runs
 from hyperjourney.db.database import Database
-from hyperjourney.graphs.supervisor import ApprovalDecision
+from hyperjourney.graphs.nodes import ApprovalDecision
 from hyperjourney.review import queue
 from hyperjourney.ui import render
 

@@ -16,21 +16,22 @@ import pytest
 
 from hyperjourney.agents import copywriter
 from hyperjourney.agents.base import AgentContext
-from hyperjourney.agents.ports import Evidence, SegmentInfo, Tone
-from hyperjourney.agents.researcher import ResearchBrief, SegmentQuery
+from hyperjourney.agents.researcher import GoalQuery, ResearchBrief
 from hyperjourney.data.brand import Brand
 from hyperjourney.db.database import Database
 from hyperjourney.graphs.wiring import build_deps
+from hyperjourney.guardrails.tone import ToneAttributes
 from hyperjourney.knowledge.fact_choice import Choice
 from hyperjourney.knowledge.facts import AttributeDetail, Fact, products_in
 from hyperjourney.knowledge.ingest import ingest_path
 from hyperjourney.knowledge.models import IngestReport
 from hyperjourney.models.tiers import Tiers
+from hyperjourney.scoring.schema import Segment, SegmentQuery
 from hyperjourney.settings import Settings
-from tests.agentkit import RecordingLauncher, fixed_clock
+from tests.agentkit import RecordingLauncher, fixed_clock, hit
 from tests.knowledge.conftest import HashEmbedder, write_doc
 
-TONE = Tone(formality=0.5, warmth=0.6, brevity=0.5)
+TONE = ToneAttributes(formality=0.5, warmth=0.6, brevity=0.5)
 
 
 def _ctx(db: Database, settings: Settings, tenant: str) -> AgentContext:
@@ -112,15 +113,15 @@ def test_no_fact_on_the_tickets_product_escalates_instead_of_quoting_another(
     assert result.steps[0].routed.needs_review and result.review, "a person answers instead"
 
 
-def _brief(goal: str, definition: dict[str, object], industry: str | None = None) -> ResearchBrief:
-    return ResearchBrief(
-        goal=goal, query=SegmentQuery(industry=industry), segment=SegmentInfo(name="segment", definition=definition,
-        size=50), insights=[], reason_codes=[],
-    )  # fmt: skip
+def _brief(goal: str, definition: SegmentQuery, industry: str | None = None) -> ResearchBrief:
+    segment = Segment(name="segment", definition=definition, size=50, customer_ids=[], why=[], baseline={})
+    return ResearchBrief(goal=goal, query=GoalQuery(industry=industry), segment=segment, insights=[], reason_codes=[])
 
 
 def test_campaign_proof_is_a_result_of_the_segments_product_line(kb_ctx: AgentContext) -> None:
-    fintech = copywriter.write_variants(kb_ctx, _brief("Lift LTV 20% in fintech SMBs", {"industry": "fintech"}))
+    fintech = copywriter.write_variants(
+        kb_ctx, _brief("Lift LTV 20% in fintech SMBs", SegmentQuery(industry=["fintech"]))
+    )
     copy = copywriter.CopySet.model_validate(fintech.output.model_dump())
     email = next(v for v in copy.variants if v.channel == "email")
     assert email.citations and email.citations[0].startswith("kb-cs-"), email.body
@@ -128,7 +129,7 @@ def test_campaign_proof_is_a_result_of_the_segments_product_line(kb_ctx: AgentCo
     assert "ledger" in products_in(cited.text) or "payout" in cited.text.lower(), cited.text
     assert "whitepaper" not in email.body
     assert ("told us" in email.body) == ("“" in email.body), "only a customer's own words are framed as theirs"
-    shoppers = copywriter.write_variants(kb_ctx, _brief("Win back e-commerce shoppers", {"segment": "dtc"}))
+    shoppers = copywriter.write_variants(kb_ctx, _brief("Win back e-commerce shoppers", SegmentQuery(business=["dtc"])))
     shop_copy = copywriter.CopySet.model_validate(shoppers.output.model_dump())
     for v in shop_copy.variants:
         assert v.citations and not any(c.startswith(("kb-cs-brightpath", "kb-cs-harborline")) for c in v.citations)
@@ -143,10 +144,10 @@ def test_a_product_fact_is_not_framed_as_a_testimonial() -> None:
         doc_type="product", updated_at=datetime(2026, 1, 5, tzinfo=UTC), text=text,
         detail=AttributeDetail(product="Northwind Ledger", name="Reconciliation", value="connects bank accounts"),
     )  # fmt: skip
-    proof = Evidence(citation_id="kb-ledger#2", title="Ledger", doc_type="product", text=text, snippet=text)
+    proof = hit("kb-ledger#2", text, title="Ledger", doc_type="product")
     chosen = [copywriter.Chosen(choice=Choice(fact=fact, quote=text, relevance=0.9), evidence=proof)]
-    email = copywriter.template_variant("email", _brief("Lift LTV", {}), chosen, lambda _: [], Brand(name="Acme",
-                                        signature="Acme")).value  # fmt: skip
+    brief, acme = _brief("Lift LTV", SegmentQuery()), Brand(name="Acme", signature="Acme")
+    email = copywriter.template_variant("email", brief, chosen, lambda _: [], acme).value
     assert "told us" not in email.body and "measured" not in email.body
     assert "Something worth a look for your team:" in email.body and "[cite:kb-ledger#2]" in email.body
 

@@ -9,22 +9,19 @@ import pytest
 from pydantic import ValidationError
 
 from hyperjourney.agents import copywriter
-from hyperjourney.agents.ports import Evidence, Tone
 from hyperjourney.data.brand import Brand, load_brand, store_brand
 from hyperjourney.data.demo_tenant import DEMO_BRAND
 from hyperjourney.db.database import Database
 from hyperjourney.graphs.wiring import build_deps
+from hyperjourney.guardrails.tone import ToneAttributes
 from hyperjourney.models.tiers import Tiers
 from hyperjourney.settings import Settings
-from tests.agentkit import RecordingLauncher, fixed_clock
+from tests.agentkit import RecordingLauncher, fixed_clock, hit, segment
 
-FACT = Evidence(
-    citation_id="kb-faq-refund-status#1",
+FACT = hit(
+    "kb-faq-refund-status#1",
+    "Refunds reach your card within 5 to 10 business days after we receive the return.",
     title="Refund Status FAQ",
-    doc_type="faq",
-    snippet="Refunds reach your card within 5 to 10 business days after we receive the return.",
-    text="Refunds reach your card within 5 to 10 business days after we receive the return.",
-    score=1.0,
 )
 
 
@@ -37,7 +34,7 @@ def _reply(db: Database, settings: Settings, tenant: str) -> str:
         intent="refund_request",
         sentiment="neutral",
         intent_confidence=0.9,
-        tone=Tone(formality=0.5, warmth=0.6, brevity=0.5),
+        tone=ToneAttributes(formality=0.5, warmth=0.6, brevity=0.5),
         evidence=[FACT],
     )
     return str(result.output.model_dump()["body"])
@@ -71,19 +68,11 @@ def test_the_demo_tenant_is_northwind_and_a_bad_brand_stores_nothing(db: Databas
 
 def test_canvas_copy_names_signs_and_footers_with_the_tenants_brand() -> None:
     """The canvas email and SMS templates once said Northwind for every tenant (issue 20.8)."""
-    from hyperjourney.agents.ports import SegmentInfo
-    from hyperjourney.agents.researcher import ResearchBrief, SegmentQuery
+    from hyperjourney.agents.researcher import GoalQuery, ResearchBrief
     from hyperjourney.knowledge.fact_choice import Choice
     from hyperjourney.knowledge.facts import Fact, ResultDetail
 
-    proof = Evidence(
-        citation_id="kb-case#1",
-        title="Case study",
-        doc_type="case_study",
-        snippet="Teams closed their books 4 days faster.",
-        text="Teams closed their books 4 days faster.",
-        score=1.0,
-    )
+    proof = hit("kb-case#1", "Teams closed their books 4 days faster.", title="Case study", doc_type="case_study")
     fact = Fact(
         document_id="kb-case", fact_index=0, chunk_index=1, kind="result", title="Case study", section="Results",
         doc_type="case_study", updated_at=datetime(2026, 1, 5, tzinfo=UTC), text=proof.text,
@@ -92,8 +81,8 @@ def test_canvas_copy_names_signs_and_footers_with_the_tenants_brand() -> None:
     chosen = [copywriter.Chosen(choice=Choice(fact=fact, quote=proof.text, relevance=0.9), evidence=proof)]
     brief = ResearchBrief(
         goal="Lift LTV",
-        query=SegmentQuery(),
-        segment=SegmentInfo(name="all", definition={}, size=10),
+        query=GoalQuery(),
+        segment=segment("all", 10),
         insights=[],
         reason_codes=[],
     )

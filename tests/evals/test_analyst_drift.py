@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from hyperjourney.agents import analyst
-from hyperjourney.agents.ports import SegmentInfo
-from hyperjourney.agents.researcher import ResearchBrief, SegmentQuery
+from hyperjourney.agents.researcher import GoalQuery, ResearchBrief
 from hyperjourney.db.database import Database
 from hyperjourney.graphs import runs
 from hyperjourney.graphs.wiring import build_deps
@@ -19,7 +18,7 @@ from hyperjourney.monitoring.tenant_drift import measure
 from hyperjourney.settings import Settings
 from hyperjourney.tools.toolbox import DriftInput
 from hyperjourney.ui import render
-from tests.agentkit import RecordingLauncher, fixed_clock, scripted_tiers
+from tests.agentkit import RecordingLauncher, fixed_clock, scripted_tiers, segment
 
 GOAL = "Lift LTV 20% in fintech SMBs"
 KB = Path(__file__).resolve().parents[2] / "hyperjourney" / "knowledge" / "kb" / "demo"
@@ -38,8 +37,8 @@ def measured(db: Database, steady_tenant: str, shifted_tenant: str) -> tuple[str
 
 
 def _brief(size: int) -> ResearchBrief:
-    segment = SegmentInfo(name="fintech smb", definition={}, size=size, baseline={"avg_clv": 1200.0})
-    return ResearchBrief(goal=GOAL, query=SegmentQuery(target_lift=0.2), segment=segment, insights=[], reason_codes=[])
+    fintech = segment("fintech smb", size, {"avg_clv": 1200.0})
+    return ResearchBrief(goal=GOAL, query=GoalQuery(target_lift=0.2), segment=fintech, insights=[], reason_codes=[])
 
 
 def test_the_drift_tool_is_typed_and_empty_without_a_report(db: Database, settings: Settings, tenant: str) -> None:

@@ -6,15 +6,14 @@ from typing import Any
 
 import pytest
 
-from hyperjourney.agents.ports import AssetDraft, Evidence
 from hyperjourney.db.database import Database
 from hyperjourney.graphs import runs
-from hyperjourney.graphs.adapters import journey_definition
-from hyperjourney.graphs.fallbacks import CitationGuard
+from hyperjourney.graphs.launch import journey_definition
 from hyperjourney.graphs.wiring import Deps, build_deps
+from hyperjourney.guardrails.models import GuardFailure, GuardReport
 from hyperjourney.models.tiers import Tiers
 from hyperjourney.settings import Settings
-from hyperjourney.tools.toolbox import Ports
+from hyperjourney.tools.toolbox import Toolbox, ValidateInput
 from tests.agentkit import RecordingLauncher, fixed_clock, scripted_tiers
 
 GOAL = "Lift LTV 20% in fintech SMBs"
@@ -158,11 +157,13 @@ def test_spent_budget_stops_escalation_in_a_run(db: Database, seeded: str, setti
     assert models["llm-small"].calls == [] and models["llm-large"].calls == []
 
 
-class _MarkerGuard(CitationGuard):
+class _MarkerTools(Toolbox):
     """Guardrails that reject any copy without the marker, so the small tier's templates always fail."""
 
-    def validate(self, asset: AssetDraft, evidence: list[Evidence], tenant: str | None = None) -> list[str]:
-        return [] if "MARKER" in asset.body else ["missing MARKER"]
+    def validate_asset(self, inp: ValidateInput) -> GuardReport:
+        failures = [] if "MARKER" in inp.asset.body else [GuardFailure(code="marker", validator="test",
+                                                                       message="missing MARKER")]  # fmt: skip
+        return GuardReport(passed=not failures, failures=failures, checked=["marker"])
 
 
 def test_guardrail_rejection_escalates_copy_and_reasks_with_feedback(
@@ -172,8 +173,7 @@ def test_guardrail_rejection_escalates_copy_and_reasks_with_feedback(
               {"body": "MARKER sms", "confidence": 0.9}]  # fmt: skip
     tiers, models = scripted_tiers(small=drafts)
     deps = build_deps(db, settings, tiers=tiers, clock=fixed_clock(), launcher=RecordingLauncher())
-    deps.ports = Ports(knowledge=deps.ports.knowledge, scoring=deps.ports.scoring, guardrails=_MarkerGuard(),
-                       policy=deps.ports.policy, nba=deps.ports.nba)  # fmt: skip
+    deps.toolbox = _MarkerTools
     result = runs.start_canvas(db, seeded, "Lift LTV 20% among shoppers", deps=deps)  # a cohort sized confidently
     models["llm-small"].assert_done()
     assert result.approval is not None

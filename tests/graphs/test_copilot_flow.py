@@ -98,3 +98,17 @@ def test_next_best_action_checks_policy_for_every_candidate(db: Database, seeded
     assert nba["chosen"] is not None and nba["chosen"]["policy"]["allowed"]  # "nothing" is a choice, checked too
     with pytest.raises(ValueError, match="customer_id"):
         runs.start_nba(db, seeded, "nobody", deps=deps)
+
+
+def test_escalating_a_finished_reply_queues_one_real_review_item(db: Database, seeded: str, deps: Deps) -> None:
+    """The UI's escalate button once returned the id of an audit entry, not of a review item anyone could see."""
+    from hyperjourney.graphs.outcomes import escalate_reply
+    from hyperjourney.review import queue
+
+    ticket = _ticket(db, seeded, "Hi, I sent my return back last week. When will my refund arrive on my card?")
+    result = runs.start_copilot(db, seeded, ticket, deps=deps)
+    item_id = escalate_reply(db, seeded, result.run_id, by="ana")
+    assert escalate_reply(db, seeded, result.run_id, by="ana") == item_id  # a second click finds the same item
+    item = queue.get(db, seeded, item_id)
+    assert item.run_id == result.run_id and item.status == "pending" and "escalated by ana" in item.reasons
+    assert item.payload["body"] == result.outcome["reply"]

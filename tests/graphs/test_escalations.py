@@ -7,7 +7,7 @@ import pytest
 
 from hyperjourney.db.database import Database
 from hyperjourney.graphs import runs
-from hyperjourney.graphs.supervisor import ApprovalDecision
+from hyperjourney.graphs.nodes import ApprovalDecision
 from hyperjourney.graphs.wiring import Deps, build_deps
 from hyperjourney.guardrails.rules import demo_rules
 from hyperjourney.guardrails.rules_store import store_content_rules

@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 
-from hyperjourney.agents.ports import LaunchResult
 from hyperjourney.db.database import Database
 from hyperjourney.graphs import runs
 from hyperjourney.graphs.wiring import build_deps
+from hyperjourney.journeys.launch import LaunchResult
 from hyperjourney.models.tiers import Tiers
 from hyperjourney.settings import GraphSettings, Settings
-from tests.agentkit import fixed_clock
+from tests.agentkit import fixed_clock, launched
 from tests.graphs.test_resume_process import ROOT, _env
 
 GOAL = "Lift LTV 20% in fintech SMBs"
@@ -37,7 +37,7 @@ class _GatedLauncher:
         self.entered.set()
         assert self.gate.wait(120)
         self.launched.append(run_id)
-        return LaunchResult(launched=True, journey_id=f"jrn-{run_id[-6:]}", detail="test", launcher=self.name)
+        return launched(run_id)
 
 
 def _lease(db: Database, tenant: str, run_id: str) -> tuple[str, str | None, bool]:

@@ -3,15 +3,14 @@ per-tenant index is cached and rebuilt when the tenant's customers change; no fa
 
 from __future__ import annotations
 
-from hyperjourney.agents.ports import AssetDraft
 from hyperjourney.data.seed.generator import generate
 from hyperjourney.db.database import Database
-from hyperjourney.graphs.adapters import GuardrailsFacade
 from hyperjourney.guardrails.assets import validate_asset
 from hyperjourney.guardrails.customer_names import NAMES, NameIndex
 from hyperjourney.guardrails.leaks import check_pii
 from hyperjourney.guardrails.models import Asset
 from hyperjourney.guardrails.rules import demo_rules
+from hyperjourney.tools.toolbox import Toolbox, ValidateInput
 from tests.actions_fixtures import add_customers
 
 
@@ -41,10 +40,10 @@ def test_a_reply_naming_another_customer_fails_and_the_recipients_own_name_passe
 
 def test_the_agents_guard_checks_names_for_the_tenant(db: Database, tenant: str) -> None:
     _people(db, tenant, [("c-ana", "Ana", "Ruiz"), ("c-bob", "Bob", "Stone")])
-    guard = GuardrailsFacade(db)
-    draft = AssetDraft(kind="support_reply", body="Hi Ana, Bob Stone asked the same.", recipient_id="c-ana")
-    assert any("another customer" in f for f in guard.validate(draft, [], tenant))
-    assert not any("another customer" in f for f in guard.validate(draft, []))  # no tenant: no index
+    draft = Asset(kind="support_reply", body="Hi Ana, Bob Stone asked the same.", recipient_id="c-ana")
+    report = Toolbox(db, tenant).validate_asset(ValidateInput(asset=draft, evidence=[]))
+    assert any("another customer" in f for f in report.messages())
+    assert not any("another customer" in f.message for f in validate_asset(draft, [], demo_rules()).failures)
 
 
 def test_the_index_is_cached_and_rebuilt_when_customers_change(db: Database, tenant: str) -> None:

@@ -8,7 +8,7 @@ from string import Template
 
 import pytest
 
-from hyperjourney.graphs.supervisor import route_goal
+from hyperjourney.graphs.canvas import route_goal
 from hyperjourney.guardrails import fence as fence_module
 from hyperjourney.guardrails.fence import fence
 from hyperjourney.models.accounting import Ledger

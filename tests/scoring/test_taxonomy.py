@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from hyperjourney.agents.ports import TicketSignal
 from hyperjourney.agents.tone import intent_list
 from hyperjourney.db.database import Database
 from hyperjourney.scoring import taxonomy
@@ -67,14 +66,7 @@ def test_classification_carries_the_route_and_the_prompt_lists_the_intents(
     result = classify_ticket("My parcel has not arrived yet, tracking has not moved.", db=db, tenant=tenant)
     assert result.intent == "shipping_delay" and result.route == "logistics-queue"
 
-    signal = TicketSignal(
-        intent=result.intent,
-        intent_confidence=result.intent_confidence,
-        sentiment=result.sentiment,
-        intents=result.intents,
-        intent_descriptions=result.intent_descriptions,
-    )
-    listed = intent_list(signal)
+    listed = intent_list(result)
     assert "shipping_delay (a parcel is late or lost)" in listed
     assert listed.count(",") == len(INTENTS) - 1
 

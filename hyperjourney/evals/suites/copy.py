@@ -34,7 +34,7 @@ from hyperjourney.evals.graders import copy_metrics as grader_metrics
 from hyperjourney.evals.results import ItemResult, SuiteResult
 from hyperjourney.evals.suite import Advance, EvalEnv, register
 from hyperjourney.graphs import runs
-from hyperjourney.graphs.supervisor import ApprovalDecision
+from hyperjourney.graphs.nodes import ApprovalDecision
 from hyperjourney.graphs.wiring import Deps
 from hyperjourney.guardrails.claims import check_banned
 from hyperjourney.guardrails.copy_text import sentences

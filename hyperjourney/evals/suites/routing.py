@@ -1,6 +1,6 @@
 """Canvas goal routing suite: the supervisor's goal router on a golden set written apart from its training data.
 
-Each goal is routed exactly as the canvas supervisor does (`supervisor.route_goal`): the trained intent router's plan
+Each goal is routed exactly as the canvas supervisor does (`canvas.route_goal`): the trained intent router's plan
 when its confidence reaches the threshold, else the LLM tiers the eval tier allows, else a person. On the small tier
 that is the intent router alone. Accuracy counts a goal as right when it gets the
 labelled plan, or goes to a person when the label is ``person`` (a request nothing in it says what to do with).
@@ -18,7 +18,7 @@ from hyperjourney.evals.golden import _Strict, _validate, _yaml_items
 from hyperjourney.evals.golden_runs import eval_deps
 from hyperjourney.evals.results import ItemResult, Series, SuiteResult
 from hyperjourney.evals.suite import DATASETS, Advance, EvalEnv, register
-from hyperjourney.graphs.supervisor import route_goal
+from hyperjourney.graphs.canvas import route_goal
 from hyperjourney.graphs.wiring import Deps
 from hyperjourney.models import intent_router
 
