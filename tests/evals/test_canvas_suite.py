@@ -43,6 +43,7 @@ def test_a_goal_runs_through_the_canvas_and_its_rendered_copy_is_graded(db: Data
     assert {"cta_match", "business_match", "product_line_match", "language_match", "no_citation_markers"} <= set(m)
     assert m["no_citation_markers"] == 1.0 and m["language_match"] == 1.0
     with db.tenant(trained_kb_tenant) as conn:
-        [(item, sample)] = store.samples(conn, run.run_id)
-    assert item == "goal-001" and sample["input"].startswith("Win back lapsed trail runners")
+        samples = dict(store.samples(conn, run.run_id))
+    sample = samples["goal-001"]  # the dev goal; the held-out split adds its own first goal beside it
+    assert sample["input"].startswith("Win back lapsed trail runners")
     assert "[cite:" not in sample["output"] and sample["cited"]

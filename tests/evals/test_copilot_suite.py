@@ -35,7 +35,7 @@ def test_a_subset_of_golden_tickets_is_graded_and_reinserted_idempotently(db: Da
     assert (m["escalation_recall"], m["escalation_precision"]) == (1.0, pytest.approx(2 / 3))
     with db.tenant(trained_kb_tenant) as conn:
         rows = conn.execute("SELECT item_id, scores FROM eval_items WHERE run_id = %s", (run.run_id,)).fetchall()
-    got = {str(r[0]): bool(r[1]["escalated"]) for r in rows}
+    got = {str(r[0]): bool(r[1]["escalated"]) for r in rows if not str(r[0]).startswith("held_out:")}
     assert got == {"tkt-001": True, "tkt-002": False, "tkt-003": False, "tkt-004": True, "tkt-005": False,
                    "tkt-006": True}  # fmt: skip
     assert m["seconds_per_ticket"] > 0

@@ -30,6 +30,18 @@ def test_regression_beyond_tolerance_floor_breach_and_missing_metric_fail() -> N
     assert "below the floor" in floor[0].reason and "above the ceiling" in floor[1].reason
 
 
+def test_held_out_misses_a_floor_as_a_warning_but_fails_on_regressing_from_its_own_baseline() -> None:
+    run = {"recall.dev": 0.95, "recall.held_out": 0.70, "violations.dev": 0}
+    checks = {c.metric: c for c in gate.check_suite("s", run, {"recall.dev": 0.95, "recall.held_out": 0.70}, GATES)}
+    held = checks["recall.held_out"]
+    assert held.ok and held.warning and "target not met" in held.reason and checks["recall.dev"].ok
+    worse = {**run, "recall.held_out": 0.60}
+    held = {c.metric: c for c in gate.check_suite("s", worse, {"recall.held_out": 0.70}, GATES)}["recall.held_out"]
+    assert not held.ok and "worse than baseline 0.7" in held.reason
+    dev_floor = {c.metric: c for c in gate.check_suite("s", {**run, "recall.dev": 0.7}, None, GATES)}["recall.dev"]
+    assert not dev_floor.ok and not dev_floor.warning  # the dev split still has to hold the floor
+
+
 def test_lower_is_better_metrics_regress_upwards() -> None:
     gates = {"latency": gate.MetricGate(better="lower", tolerance=5)}
     assert gate.check_suite("s", {"latency": 104}, {"latency": 100}, gates)[0].ok
