@@ -117,9 +117,10 @@ def decide(
     horizon_days: int,
     force: Choice | None,
     errors: tuple[type[Exception], ...],
-) -> tuple[dict[str, Any], dict[str, Any]]:
+) -> tuple[dict[str, Any], dict[str, Any], np.ndarray]:
     """Fit BG/NBD on the held-out cutoff's history, judge it against the classifier, and return what the
-    artifact and the metrics record (``errors``: the fit failures reported rather than raised)."""
+    artifact and the metrics record, and the held-out probabilities as served under the choice (``errors``: the
+    fit failures reported rather than raised)."""
     data, buyer = clv_choice.summary(rows)
     artifact: dict[str, Any] = {}
     quality: dict[str, Any] = {}
@@ -145,4 +146,4 @@ def decide(
         "chosen_holdout": {"brier": metrics.brier(y, final), "auc": metrics.auc(y, final), "n": len(y)},
         "choice": why(chosen, judged, forced=force is not None),
     }
-    return artifact, quality
+    return artifact, quality, final

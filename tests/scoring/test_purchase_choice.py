@@ -37,13 +37,18 @@ def test_the_choice_flips_with_the_data() -> None:
     follows_history = (rng.uniform(size=len(rows)) < p).astype(float)
     # outcomes that are the classifier's score thresholded: BG/NBD cannot beat it
     follows_classifier = (classifier > 0.5).astype(float)
-    art, q = purchase_choice.decide(rows, follows_history, classifier, 30, None, FIT_ERRORS)
+    art, q, served = purchase_choice.decide(rows, follows_history, classifier, 30, None, FIT_ERRORS)
     assert art["chosen"] == q["chosen"] == "bgnbd"
     assert "the project's model could not beat it" in q["choice"]
     judged = purchase_choice.Judgement.model_validate(q["choice_holdout"])
     assert judged.bgnbd is not None and judged.bgnbd["brier"] < judged.classifier["brier"]
     assert judged.brier_diff_ci is not None and judged.brier_diff_ci[0] > 0  # classifier − BG/NBD: worse
-    art, q = purchase_choice.decide(rows, follows_classifier, classifier, 30, None, FIT_ERRORS)
+    # what is served: BG/NBD's probability for buyers, the classifier's for the others (the version's figures)
+    buyers = served != classifier
+    assert buyers.any() and q["chosen_holdout"]["brier"] == pytest.approx(
+        float(np.mean((served - follows_history) ** 2))
+    )
+    art, q, _ = purchase_choice.decide(rows, follows_classifier, classifier, 30, None, FIT_ERRORS)
     assert art["chosen"] == "classifier" and "it beats BG/NBD" in q["choice"]
     assert purchase_choice.BGNBDPurchase.model_validate(art["bgnbd"]).params.r > 0  # stored either way
 
