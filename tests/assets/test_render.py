@@ -28,7 +28,13 @@ SUBJECT = "An idea for your team from Northwind"
 def email_copy(proof: str) -> str:
     return (
         load("template_email_canvas")
-        .render(subject=SUBJECT, proof=proof, brand=DEMO_BRAND.name, marketing_footer=DEMO_BRAND.email_footer())
+        .render(
+            subject=SUBJECT,
+            lead="Here is what one team measured:",
+            proof=proof,
+            brand=DEMO_BRAND.name,
+            marketing_footer=DEMO_BRAND.email_footer(),
+        )
         .split("\n", 2)[-1]
         .strip()
     )
@@ -78,7 +84,7 @@ def test_email_render_has_no_markers_and_ends_with_the_why_line() -> None:
     asset = parse_marked(email_copy(f"{FACT} [cite:kb-acme#2]."), [ACME], kind="email", subject=SUBJECT)
     rendered = render(asset, "email", "en", demo_rules(), why="you are one of our fintech SMBs customers")
     assert "[cite:" not in rendered.body and "[1]" not in rendered.body
-    assert f"told us:\n\n{FACT}.\n\nWant to see" in rendered.body
+    assert f"measured:\n\n{FACT}.\n\nWant to see" in rendered.body
     assert rendered.body.endswith("\n\n--\nWhy you got this: you are one of our fintech SMBs customers\n")
     assert rendered.subject == SUBJECT and rendered.citations == ["kb-acme#2"]
     assert validate_copy(asset, rendered, [ACME], demo_rules()).passed

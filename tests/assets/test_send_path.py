@@ -57,7 +57,13 @@ def add_emails(db: Database, tenant: str, ids: list[str]) -> None:
 def marked_email(proof: str) -> str:
     return (
         load("template_email_canvas")
-        .render(subject=SUBJECT, proof=proof, brand=DEMO_BRAND.name, marketing_footer=DEMO_BRAND.email_footer())
+        .render(
+            subject=SUBJECT,
+            lead="Here is what one team measured:",
+            proof=proof,
+            brand=DEMO_BRAND.name,
+            marketing_footer=DEMO_BRAND.email_footer(),
+        )
         .split("\n", 2)[-1]
         .strip()
     )

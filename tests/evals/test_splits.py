@@ -83,9 +83,17 @@ def test_held_out_is_scored_hashed_and_gated(db: Database, tenant: str, dev: Goo
     with db.tenant(tenant) as conn:
         failed = [item for item, _ in store.failed_items(conn, run.run_id)]
     assert failed == ["held_out:i1", "held_out:i2", "held_out:i3", "held_out:i4", "i3"]
-    # the gate reads held-out (0.2, below the floor 0.6) although dev (0.75) would pass
-    check = runner.gate_latest(env, ["goodshare"], thresholds=GATES, committed=dict).checks[0]
-    assert (check.metric, check.value, check.ok) == ("share.held_out", 0.2, False)
+    # the gate reads both splits: dev (0.75) holds the floor; held-out (0.2, below the floor 0.6 tuned on dev) is
+    # reported as a target not met, and fails once it regresses from its own pinned baseline
+    checks = {c.metric: c for c in runner.gate_latest(env, ["goodshare"], thresholds=GATES, committed=dict).checks}
+    assert checks["share.dev"].ok and not checks["share.dev"].warning
+    held = checks["share.held_out"]
+    assert (held.value, held.ok, held.warning) == (0.2, True, True) and "target not met" in held.reason
+    pinned = {"goodshare": {"share.held_out": 0.5}}
+    held = {
+        c.metric: c for c in runner.gate_latest(env, ["goodshare"], thresholds=GATES, committed=lambda: pinned).checks
+    }
+    assert not held["share.held_out"].ok and "worse than baseline 0.5" in held["share.held_out"].reason
     # held-out items that copy dev items are near-duplicates ("x" has no word of two letters to compare)
     assert run.metrics["near_duplicates.held_out"] == 4.0
 
