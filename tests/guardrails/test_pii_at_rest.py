@@ -44,7 +44,9 @@ def _secrets() -> dict[str, str]:
 def _ticket_text(s: dict[str, str]) -> str:
     return (
         f"Hi, you charged my card {s['card']} twice for the March invoice. Please refund the second charge to "
-        f"my account {s['iban']} instead. Call me on {s['phone']} or write to {s['email']}; my address is "
+        # "or write to <email>" after account data is a known false positive of the inbound detector (it reads a
+        # recipient instruction; README, Security): this test is about PII at rest, so the ticket avoids it
+        f"my account {s['iban']} instead. Call me on {s['phone']}, my email is {s['email']}; my address is "
         f"{s['address']}. My login password is {s['password']} if you need to check the account."
     )
 
