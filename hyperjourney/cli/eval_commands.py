@@ -15,6 +15,7 @@ from hyperjourney.db.database import Database
 from hyperjourney.evals import gate, registry_names, report, runner, splits, store
 from hyperjourney.evals.compare import compare as compare_runs
 from hyperjourney.evals.results import EvalRun, Tier
+from hyperjourney.evals.splits import Split
 from hyperjourney.evals.suite import REGISTRY, EvalEnv
 from hyperjourney.monitoring import store as drift_store
 from hyperjourney.monitoring.drift import DriftReport
@@ -40,6 +41,12 @@ def run(
         help="Highest model tier the graphs may use: small, llm-small or llm-large. An LLM tier also judges "
         "(ragas faithfulness, answer relevancy, context precision/recall) when it is configured.",
     ),
+    split: Split | None = typer.Option(
+        None,
+        "--split",
+        help="Run only this split: 'dev' while tuning (the held-out set stays unread), 'held_out' for a release "
+        "check; default: both, where a suite has a held-out set.",
+    ),
     tenant: str | None = TenantOption,
 ) -> None:
     """Run golden suites against the current graphs and models; store the results and print the metrics.
@@ -61,12 +68,12 @@ def run(
         for name in chosen:
             s = REGISTRY[name]
             with progress_bar() as bar:
-                task = bar.add_task(f"suite {name}", total=splits.total_size(s))
+                task = bar.add_task(f"suite {name}", total=splits.total_size(s, split))
 
                 def advance(n: int, task: TaskID = task, bar: Progress = bar) -> None:
                     bar.advance(task, n)
 
-                runs.append(runner.run_suite(env, s, advance, drift=drift_report))
+                runs.append(runner.run_suite(env, s, advance, drift=drift_report, only=split))
         limits = gate.load_thresholds().drift
     for r in runs:
         _print_run(r)

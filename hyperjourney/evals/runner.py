@@ -22,19 +22,25 @@ def measure_drift(env: EvalEnv) -> DriftReport:
 
 
 def run_suite(
-    env: EvalEnv, suite: Suite, advance: Advance | None = None, *, drift: DriftReport | None = None
+    env: EvalEnv,
+    suite: Suite,
+    advance: Advance | None = None,
+    *,
+    drift: DriftReport | None = None,
+    only: splits.Split | None = None,
 ) -> EvalRun:
     """Run one suite on each split present; the run, its items and the drift report are stored in one transaction.
 
     A splittable suite runs on its dev set and, when it has landed, its held-out set (see `splits`): metrics come
     back as ``<metric>.dev`` / ``<metric>.held_out`` with item counts, and the run records each split's hash.
-    Drift is measured here unless the caller measured it once for several suites (`run_suites`).
+    ``only`` runs one split (``dev`` while tuning, so the held-out set stays unread). Drift is measured here unless
+    the caller measured it once for several suites (`run_suites`).
     """
     report = drift or measure_drift(env)
     started_at = datetime.now(UTC)
     ctx = context.collect(env, suite)
     step = advance or (lambda _n: None)
-    parts = splits.splits_of(suite)
+    parts = splits.splits_of(suite, only)
     results: dict[splits.Split, SuiteResult] = {}
     for split, split_suite in parts:
         result = split_suite.run(env, step)

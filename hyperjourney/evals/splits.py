@@ -41,20 +41,26 @@ def held_out_file(dev: Path) -> Path | None:
     return twin if twin.is_file() else None
 
 
-def splits_of(suite: Suite) -> list[tuple[Split, Suite]]:
-    """The suite once per split present: dev always, held-out when its file exists."""
-    if not isinstance(suite, SplitSuite):
-        return [(DEV, suite)]
+def splits_of(suite: Suite, only: Split | None = None) -> list[tuple[Split, Suite]]:
+    """The suite once per split present: dev always, held-out when its file exists; ``only`` keeps one split.
+
+    ``only="dev"`` is how people who tune the product run the evals without ever reading the held-out split.
+    """
     found: list[tuple[Split, Suite]] = [(DEV, suite)]
-    files = suite.dataset_files()
-    if len(files) == 1 and (twin := held_out_file(files[0])) is not None:
-        found.append((HELD_OUT, suite.with_dataset(twin)))
+    if isinstance(suite, SplitSuite) and only != DEV:
+        files = suite.dataset_files()
+        if len(files) == 1 and (twin := held_out_file(files[0])) is not None:
+            found.append((HELD_OUT, suite.with_dataset(twin)))
+    if only == HELD_OUT:
+        found = [(split, s) for split, s in found if split == HELD_OUT]
+        if not found:
+            raise ValueError(f"suite {suite.name!r} has no held-out split yet")
     return found
 
 
-def total_size(suite: Suite) -> int:
+def total_size(suite: Suite, only: Split | None = None) -> int:
     """Progress units over every split the runner will score."""
-    return sum(s.size() for _split, s in splits_of(suite))
+    return sum(s.size() for _split, s in splits_of(suite, only))
 
 
 def describe(split_suite: Suite, result: SuiteResult) -> SplitInfo:

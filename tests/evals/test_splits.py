@@ -130,3 +130,16 @@ def test_no_held_out_item_is_a_near_copy_of_training_or_dev_items() -> None:
             found = splits.near_duplicate_check(suite.name, parts)["held_out"]
             copies |= {f"{suite.name}:{d.item}": (d.text, d.match, d.similarity) for d in found}
     assert copies == {}
+
+
+def test_only_dev_leaves_the_held_out_split_unread() -> None:
+    """`eval run --split dev` is what people who tune use: the held-out twin must not even be opened."""
+    import hyperjourney.evals.suites  # noqa: F401  (registers the suites)
+
+    copilot = REGISTRY["copilot"]
+    assert [split for split, _ in splits.splits_of(copilot)] == ["dev", "held_out"]
+    assert [split for split, _ in splits.splits_of(copilot, "dev")] == ["dev"]
+    assert [split for split, _ in splits.splits_of(copilot, "held_out")] == ["held_out"]
+    assert splits.total_size(copilot, "dev") == copilot.size()
+    with pytest.raises(ValueError, match="no held-out split"):
+        splits.splits_of(REGISTRY["nba"], "held_out")
