@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from hyperjourney.agents import analyst, copywriter, orchestrator, researcher
 from hyperjourney.agents.base import Step
+from hyperjourney.agents.campaign_copy import CampaignBrief
 from hyperjourney.graphs.nodes import (
     ApprovalDecision,
     FlowGraph,
@@ -124,7 +125,9 @@ def analyst_node(state: CanvasState, runtime: Runtime[Deps]) -> Back:
 def copywriter_node(state: CanvasState, runtime: Runtime[Deps]) -> Back:
     deps = fence(runtime)
     ctx = agent_context(deps, state)
-    result = copywriter.write_variants(ctx, researcher.ResearchBrief.model_validate(state["brief"]))
+    brief = researcher.ResearchBrief.model_validate(state["brief"])
+    campaign = state["request"].get("campaign")  # the marketer's typed brief, when the request carried one
+    result = copywriter.write_variants(ctx, brief, CampaignBrief.model_validate(campaign) if campaign else None)
     record(deps, state, "copywriter", result)
     return Command(goto="supervisor", update={**agent_update("copywriter", result, ctx), "copy": result.output})
 
