@@ -7,6 +7,7 @@ import re
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from hyperjourney.agents import campaign_copy, copywriter
 from hyperjourney.agents.base import AgentContext
@@ -15,7 +16,7 @@ from hyperjourney.agents.researcher import GoalQuery, ResearchBrief
 from hyperjourney.db.database import Database
 from hyperjourney.guardrails.rules import demo_rules
 from hyperjourney.guardrails.tone import ToneAttributes
-from hyperjourney.guardrails.tone_policy import DEFAULT, channel_tone
+from hyperjourney.guardrails.tone_policy import DEFAULT, TonePolicy, channel_tone
 from hyperjourney.knowledge.models import IngestReport
 from hyperjourney.prompts.loader import load
 from hyperjourney.scoring.schema import Segment, SegmentQuery
@@ -119,6 +120,12 @@ def test_goal_kinds_are_read_from_the_goal() -> None:
 def test_the_tenant_tone_policy_gives_each_channel_its_brand_voice() -> None:
     assert channel_tone("email", "ledger", DEFAULT) == FORMAL
     assert channel_tone("sms", None, DEFAULT) == ToneAttributes(formality=0.25, warmth=0.75, brevity=1.0)
+    stored = DEFAULT.model_dump(exclude={"channels"})  # a policy stored before the channel table still reads
+    assert TonePolicy.model_validate(stored).channels == DEFAULT.channels
+    terse = TonePolicy.model_validate({**stored, "channels": {**DEFAULT.channels, "email": (3, 4, 5)}})
+    assert channel_tone("email", None, terse).brevity == 1.0
+    with pytest.raises(ValidationError, match="sms"):
+        TonePolicy.model_validate({**stored, "channels": {"sms": (9, 1, 1)}})
 
 
 def test_the_briefs_offer_brings_its_own_facts_into_the_copy(kb_ctx: AgentContext) -> None:
