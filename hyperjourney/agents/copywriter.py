@@ -203,7 +203,7 @@ def template_variant(
     with the best facts and then with the best fact alone, whose draft passes the guardrails; else the first
     draft with low confidence, for escalation. Confidence is bounded by the best fact's relevance. The copy
     names and signs with the tenant's own brand and ends with its marketing footer."""
-    limit = 90 if channel in ("sms", "push") else 300  # an SMS is 160 characters with its opt-out and CTA
+    limit = 105 if channel == "sms" else 70 if channel == "push" else 300  # SMS: 160 with its opt-out and CTA
     usable = [c for c in chosen if len(proof_line(c.choice)) <= limit]
     if not usable:
         return Candidate(CopyDraft(subject=None, body="(no evidence found)", confidence=0.1), 0.1, "no evidence")
@@ -269,7 +269,7 @@ def write_variants(ctx: AgentContext, brief: ResearchBrief, campaign: CampaignBr
     query = f"{brief.segment.name} {brief.query.metric} {brief.goal} {campaign.offer}"
     retrieved = ctx.tools.search_knowledge(SearchInput(query=query, doc_types=["case_study", "product"], k=4)).hits
     need = campaign_need(brief, campaign).model_copy(update={"now": ctx.now})
-    chosen = choose_facts(ctx, need, retrieved, limit=6)
+    chosen = choose_facts(ctx, need, retrieved, limit=10)  # enough for a short channel to find a short fact
     evidence = cited_evidence(chosen, retrieved)
     locale, note = campaign_locale(need, chosen)
     result = AgentResult(CopySet(variants=[]), [], [e.citation_id for e in evidence])
