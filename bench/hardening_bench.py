@@ -26,11 +26,12 @@ from hyperjourney.guardrails.redaction import redact
 
 
 def _inbound() -> list[Figure]:
-    """Cold model load (gunzip + JSON + validation), and per-ticket scan latency over the dev tickets."""
+    """Cold model load (gunzip + JSON + validation), and per-ticket scan latency over the dev tickets, both in CPU
+    seconds of this process: the machines this runs on are shared, and wall time there measures the neighbours."""
     shipped_model.cache_clear()
-    with stopwatch() as elapsed:
-        model = shipped_model()
-    load_s = elapsed()
+    start = time.process_time()
+    model = shipped_model()
+    load_s = time.process_time() - start
     texts = [
         t
         for name in ("inbound_dev_attacks.yaml", "inbound_dev_benign.yaml")
@@ -39,13 +40,13 @@ def _inbound() -> list[Figure]:
     ]
     times = []
     for text in texts:
-        start = time.perf_counter()
+        start = time.process_time()
         scan(text)
-        times.append((time.perf_counter() - start) * 1000)
+        times.append((time.process_time() - start) * 1000)
     p95 = statistics.quantiles(times, n=20)[-1]
     return [
         Figure(
-            f"inbound detector model load ({len(model.weights):,} weights)",
+            f"inbound detector model load ({len(model.weights):,} weights), CPU",
             load_s,
             "s",
             "< 0.3 s",
@@ -53,7 +54,7 @@ def _inbound() -> list[Figure]:
             meets_target=load_s < 0.3,
         ),
         Figure(
-            f"inbound injection scan per ticket, p95 ({len(texts)} dev tickets)",
+            f"inbound injection scan per ticket, p95 CPU ({len(texts)} dev tickets)",
             p95,
             "ms",
             "< 5 ms",

@@ -12,7 +12,6 @@ nothing downloaded.
 from __future__ import annotations
 
 import gzip
-import json
 import math
 import re
 from functools import cache
@@ -93,4 +92,4 @@ def probability(z: float) -> float:
 @cache
 def shipped_model() -> InboundModel:
     raw = (resources.files("hyperjourney.guardrails") / MODEL_FILE).read_bytes()
-    return InboundModel.model_validate(json.loads(gzip.decompress(raw)))
+    return InboundModel.model_validate_json(gzip.decompress(raw))  # pydantic's parser: a third faster than json
