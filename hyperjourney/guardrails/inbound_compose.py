@@ -25,6 +25,9 @@ INTENTS = {
     "roleplay": "roleplay_jailbreak",
 }
 """Filler list -> the attack category it trains (the categories of the hand-written corpus)."""
+QUIET = {"quiet_exfiltration": "exfiltration", "quiet_action": "action_hijack"}
+"""Optional lists: attacks in a customer's own voice, with no address to the AI and no override (other customers'
+data, the system's secrets, actions past their controls): composed with ticket sentences only."""
 _SLOTS = ("context", "address", "override", "benign", *INTENTS)
 _HIDES = (
     "{}",
@@ -56,7 +59,7 @@ def check_fillers(data: Any) -> dict[str, dict[str, list[str]]]:
         if missing:
             raise ValueError(f"{COMPOSE_FILE}: language {lang!r} lacks the slot(s) {missing}")
         for slot, texts in slots.items():
-            if slot not in _SLOTS:
+            if slot not in _SLOTS and slot not in QUIET:
                 raise ValueError(f"{COMPOSE_FILE}: language {lang!r} has an unknown slot {slot!r}")
             bad = [i + 1 for i, t in enumerate(texts) if not (isinstance(t, str) and t.strip())]
             if bad:
@@ -92,6 +95,11 @@ def composed() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
                     inner = rng.choice(_HIDES).format(" ".join(parts))
                     context = slots["context"] if rng.random() < 0.8 else english["context"]
                     text = inner if variant == 2 and rng.random() < 0.3 else _ticket(rng, context, inner)
+                    attacks.append({"text": text, "category": category, "source": SOURCE, "family": family})
+        for slot, category in QUIET.items():
+            for payload in slots.get(slot, []):
+                for hide in ("{}", rng.choice(_HIDES)):
+                    text = _ticket(rng, slots["context"], hide.format(payload))
                     attacks.append({"text": text, "category": category, "source": SOURCE, "family": family})
         for request in slots["benign"]:
             for _ in range(4):

@@ -262,6 +262,9 @@ def calibrate(scored: list[tuple[float, Example]]) -> tuple[float, dict[str, flo
         "oof_recall": _recall(attacks, threshold),
         "oof_benign_fp": sum(s >= threshold for s in benign) / len(benign),
     }
+    for fp in (0.01, 0.03, 0.05):  # what another false-positive budget would buy, for the record
+        at = benign[int(fp * len(benign))] + 1e-4
+        figures[f"oof_recall_at_{round(fp * 100)}pct_fp"] = _recall(attacks, at)
     for cat in sorted({e.category for _, e in attacks}):
         figures[f"oof_recall_{cat}"] = _recall([(s, e) for s, e in attacks if e.category == cat], threshold)
     for lang in sorted({e.family.split(":")[1] for _, e in attacks if e.family.startswith(SOURCE + ":")}):
