@@ -78,7 +78,7 @@ def test_dev_benign_false_positives(benign: Scored) -> None:
 
 
 def test_a_detector_without_its_learned_weights_falls_below_the_floors(attacks: Scored, benign: Scored) -> None:
-    """Mutation check: with the n-gram weights gone (signals alone: recall 0.52) or every weight gone (only the rule
+    """Mutation check: with the n-gram weights gone (signals alone: recall 0.55) or every weight gone (only the rule
     for overrides hidden by an encoding is left: recall 0.08), the figures fall below the floors, so the floors
     measure the model."""
     model = shipped_model()
@@ -104,14 +104,16 @@ def test_refund_to_another_account_with_contact_details_is_not_an_attack() -> No
     assert verdict.neutralized == text
 
 
+HELD_OUT_NAMES = ("held_out_attacks", "held_out_benign", "held_out_v2", "held_out_v3")
+
+
 def test_no_package_module_reads_a_held_out_set() -> None:
     """Held-out injection sets live under evals/datasets/injection/ and must stay unseen by training and tuning:
     only the evals (which measure, never train) may name them."""
     readers = [
         str(path.relative_to(ROOT))
         for path in (ROOT / "hyperjourney").rglob("*.py")
-        if "evals" not in path.relative_to(ROOT).parts
-        and any(s in path.read_text("utf-8") for s in ("held_out_attacks", "held_out_benign", "held_out_v2"))
+        if "evals" not in path.relative_to(ROOT).parts and any(s in path.read_text("utf-8") for s in HELD_OUT_NAMES)
     ]
     assert readers == []
 
