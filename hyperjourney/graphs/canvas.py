@@ -45,6 +45,7 @@ PLANS: dict[str, list[str]] = {
 }
 Hop = Literal["researcher", "analyst", "copywriter", "orchestrator", "approval", "escalate", "finish"]
 Back = Command[Literal["supervisor"]]
+Researched = Command[Literal["supervisor", "finish"]]
 
 
 class RoutePlan(BaseModel):
@@ -105,12 +106,15 @@ def supervisor(state: CanvasState, runtime: Runtime[Deps]) -> Command[Hop]:
     return hand_off(plan, state, update, "approval" if "orchestrator" in plan else "finish")
 
 
-def researcher_node(state: CanvasState, runtime: Runtime[Deps]) -> Back:
+def researcher_node(state: CanvasState, runtime: Runtime[Deps]) -> Researched:
     deps = fence(runtime)
     ctx = agent_context(deps, state)
     result = researcher.research_goal(ctx, str(state["request"]["goal"]))
     record(deps, state, "researcher", result)
-    return Command(goto="supervisor", update={**agent_update("researcher", result, ctx), "brief": result.output})
+    update = {**agent_update("researcher", result, ctx), "brief": result.output}
+    if result.output.stop is not None:  # an empty segment or a forbidden request: no plan, the reason instead
+        return Command(goto="finish", update=update)
+    return Command(goto="supervisor", update=update)
 
 
 def analyst_node(state: CanvasState, runtime: Runtime[Deps]) -> Back:
@@ -301,6 +305,10 @@ def finish(state: CanvasState, runtime: Runtime[Deps]) -> dict[str, Any]:
         return close_run(deps, state, status, "completed", dict(state.get("outcome", {})))
     outcome = {k: v for k, v in results(dict(state)).items() if k != "orchestrator"}
     outcome["next"] = f"{state.get('plan_kind', 'insight')} results are ready; nothing needs approval."
+    brief = state.get("brief")
+    stop = researcher.ResearchBrief.model_validate(brief).stop if brief is not None else None
+    if stop is not None:
+        outcome |= {"stopped": stop.model_dump(), "next": f"No plan: {stop.reason}. Try: {stop.rephrase}"}
     return close_run(deps, state, "completed", "completed", outcome)
 
 
