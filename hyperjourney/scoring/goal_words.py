@@ -167,7 +167,8 @@ _CHANNEL_WORD = re.compile(r"\b(sms|text|e-?mail|correo|push)\b")
 _PAID = re.compile(r"\bpaid (?:plans?|teams?|accounts?|customers?)\b|\bpaying\b|\bzahlende\w*|\bde pago\b|\bpayants?\b")
 _PLAN_NEAR = r"(?:plans?|tiers?|tarifs?|forfaits?|offres?|abonnements?|suscripci[oó]n)"
 _CLAUSE = re.compile(
-    r"\b(who|that|which|whose|with|without|die|deren|mit|ohne|que|con|sin|cuyos?|qui|avec|sans|dont)\b([^,.;:!?]*)"
+    r"\b(who|that|which|whose|with|without|die|deren|mit|ohne|que|con|sin|cuyos?|qui|avec|sans|dont)\b"
+    r"((?:(?!\s(?:and|or|und|oder|y|o|et|ou)\s)[^,.;:!?])*)"
 )
 _NOT_CONDITIONS = re.compile(
     r"\d+\s*%|discount|rabatt|descuento|remise|réduction|offer|angebot|oferta|offre|coupon|code|email|e-mail|sms|push"
