@@ -213,6 +213,17 @@ def launchable(
     )
 
 
+def audience(brief: researcher.ResearchBrief) -> dict[str, Any]:
+    """Who the plan reaches, as the approver sees it: the size and each filter in words, and every condition the
+    goal stated that no filter applies, with why."""
+    return {
+        "segment": brief.segment.name,
+        "size": brief.segment.size,
+        "filters": brief.filters,
+        "not_applied": [n.model_dump() for n in brief.not_applied],
+    }
+
+
 def approval(state: CanvasState, runtime: Runtime[Deps]) -> Command[Literal["launch", "finish", "approval"]]:
     deps = fence(runtime)
     proposal = orchestrator.JourneyProposal.model_validate(state["proposal"])
@@ -236,6 +247,7 @@ def approval(state: CanvasState, runtime: Runtime[Deps]) -> Command[Literal["lau
             "review": state.get("review", []),
             "edit_problems": state.get("edit_problems", []),
             "drift": analyst.Opportunity.model_validate(opportunity).drift_warnings if opportunity else [],
+            "audience": audience(researcher.ResearchBrief.model_validate(state["brief"])),
         }
     )
     decision = ApprovalDecision.model_validate(answer)

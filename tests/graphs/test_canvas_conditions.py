@@ -56,14 +56,18 @@ def test_an_empty_segment_ends_with_the_filter_that_empties_it(db: Database, see
     assert "analyst" not in _nodes(db, seeded, result.run_id)
 
 
-def test_the_brief_names_its_filters_and_what_it_could_not_apply(db: Database, seeded: str, deps: Deps) -> None:
+def test_the_approval_shows_the_filters_the_size_and_what_was_not_applied(
+    db: Database, seeded: str, deps: Deps
+) -> None:
     goal = "Win back shoppers who haven't ordered in 90 days and who left a one-star review"
-    brief = researcher.research_goal(deps.context(seeded, "run-conditions", "canvas"), goal).output
-    assert brief.segment.name == "dtc: ordered before, but not in the last 90 days"
-    assert brief.filters == ["business is dtc", "ordered before, but not in the last 90 days"]
-    assert brief.segment.size > 0 and brief.stop is None
-    assert [n.phrase for n in brief.not_applied] == ["who left a one-star review"]
-    assert any(r.startswith("not applied: who left a one-star review") for r in brief.reason_codes)
+    result = runs.start_canvas(db, seeded, goal, deps=deps)
+    assert result.status == "awaiting_approval" and result.approval is not None
+    who = result.approval["audience"]
+    assert who["segment"] == "dtc: ordered before, but not in the last 90 days"
+    assert who["filters"] == ["business is dtc", "ordered before, but not in the last 90 days"]
+    assert who["size"] > 0
+    assert [n["phrase"] for n in who["not_applied"]] == ["who left a one-star review"]
+    assert "no segment filter reads this condition" in who["not_applied"][0]["reason"]
 
 
 def test_the_llm_tier_proposes_filters_through_the_same_typed_schema(
