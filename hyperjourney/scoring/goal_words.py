@@ -164,7 +164,7 @@ _CONSENT = re.compile(
 )
 _CHANNELS = {"sms": "sms", "text": "sms", "e-mail": "email", "email": "email", "correo": "email", "push": "push"}
 _CHANNEL_WORD = re.compile(r"\b(sms|text|e-?mail|correo|push)\b")
-_PAID = re.compile(r"\bpaid (?:plans?|teams?|accounts?|customers?)\b|\bpaying\b|\bzahlende\w*|\bde pago\b|\bpayants?\b")
+_PAID = re.compile(r"\bpaid (?:plans?|teams?|accounts?|customers?)\b|(?<!into )(?<!to )\bpaying\b|\bzahlende\w*|\bde pago\b|\bpayants?\b")
 _PLAN_NEAR = r"(?:plans?|tiers?|tarifs?|forfaits?|offres?|abonnements?|suscripci[oó]n)"
 _CLAUSE = re.compile(
     r"\b(who|that|which|whose|with|without|die|deren|mit|ohne|que|con|sin|cuyos?|qui|avec|sans|dont)\b"
@@ -231,7 +231,9 @@ def _plans(t: str, vocab: Vocabulary, r: Reading) -> None:
     for plan in vocab.plans:
         p = re.escape(plan.lower())
         m = re.search(
-            rf"\b{p}[- ]{_PLAN_NEAR}\b|\b{_PLAN_NEAR}(?: \w+)? {p}\b|\b{p}[- ](?:users|teams|accounts|subscribers)\b", t
+            rf"\b{p}[- ]{_PLAN_NEAR}\b|\b{_PLAN_NEAR}(?: \w+)? {p}\b"
+            rf"|(?<!small )\b{p}[- ](?:\w+[- ])?(?:users|teams|accounts|subscribers|workspaces)\b",
+            t,
         )
         if m:
             found.append(plan)
@@ -244,17 +246,27 @@ def _plans(t: str, vocab: Vocabulary, r: Reading) -> None:
         r.conditions.append(PlanIs(plans=sorted(found), phrase=", ".join(found)))
 
 
+_BOUGHT = re.compile(
+    r"\b(?:bought|purchased|ordered|buyers? of|owners? of|gekauft|bestellt|kauften|compraron|comprado|compradores de"
+    r"|acheté|commandé|acheteurs de)\b"
+)
+_BUYERS_AFTER = re.compile(r"^\s*(?:buyers?|owners?|käufer\w*|purchasers?)\b")
+
+
 def _categories(t: str, vocab: Vocabulary, r: Reading) -> None:
+    """Categories the customers bought ("who bought hiking boots", "running shoe buyers"); a category named as
+    what to sell ("sell more rain jackets") is the offer, not a filter."""
     cats: list[str] = []
     days: int | None = None
     for cat in vocab.categories:
         words = re.escape(cat.lower()).replace("_", "[ _-]")
         singular = words.removesuffix("s")
-        m = re.search(rf"\b(?:{words}|{singular})\b", t)
-        if m:
-            cats.append(cat)
-            r.spans.append((m.start(), m.end()))
-            days = days or _window(t, m.start(), m.end())
+        for m in re.finditer(rf"\b(?:{words}|{singular})\b", t):
+            if _BOUGHT.search(t, max(0, m.start() - 40), m.start()) or _BUYERS_AFTER.match(t[m.end() :]):
+                cats.append(cat)
+                r.spans.append((m.start(), m.end()))
+                days = days or _window(t, m.start(), m.end())
+                break
     if cats:
         r.conditions.append(BoughtCategory(categories=cats, days=days, phrase=", ".join(cats)))
 
@@ -278,7 +290,10 @@ def _value_size_tenure(t: str, r: Reading) -> None:
             r.add(Tenure(newer=False, days=days, phrase=m.group(0)), m)
 
 
-_CONTENT = re.compile(r"^(?:a|an|un|une|una|einem|einer|einen)\b")
+_CONTENT = re.compile(
+    r"^(?:a|an|un|une|una|einem|einer|einen)\b|\bour\b|\bunser\w*|\bnuestr\w*|\bnotre\b|\bnos\b|something|etwas"
+    r"|\balgo\b|quelque chose"
+)
 
 
 def unread_clauses(text: str, r: Reading, also_used: list[tuple[int, int]]) -> list[NotApplied]:
@@ -291,7 +306,7 @@ def unread_clauses(text: str, r: Reading, also_used: list[tuple[int, int]]) -> l
         body = m.group(2).strip()
         if len(body.split()) < 2 or _NOT_CONDITIONS.search(body) or any(a < end and start < b for a, b in spans):
             continue
-        if m.group(1) in ("with", "mit", "con", "avec") and _CONTENT.match(body):  # "with a thank-you note": content
+        if m.group(1) in ("with", "mit", "con", "avec") and _CONTENT.search(body):  # "with a thank-you note": content
             continue
         out.append(
             NotApplied(

@@ -80,11 +80,11 @@ def read_description(conn: psycopg.Connection[Any], description: str) -> tuple[S
     found: dict[str, set[str]] = {}
     used: list[tuple[int, int]] = []
     for pattern, (field, value) in _WORDS.items():
-        for m in re.finditer(pattern, text):
+        if m := re.search(pattern, text):  # the first mention is the filter; a later one may be a condition's word
             found.setdefault(field, set()).add(value)
             used.append(m.span())
     for pattern, region in _REGIONS.items():
-        for m in re.finditer(pattern, text):
+        if m := re.search(pattern, text):
             found.setdefault("region", set()).add(region)
             used.append(m.span())
     for field in ("industry", "region", "language"):

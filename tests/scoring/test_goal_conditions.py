@@ -84,7 +84,7 @@ HAND_COUNTS = {
     "Sell jackets to shoppers who bought hiking boots in the last 90 days": (
         "SELECT count(DISTINCT m.customer_id) FROM (" + _MEMBERS + ") m JOIN orders o USING (customer_id) "
         "JOIN order_lines l USING (order_id) JOIN products p USING (product_id) "
-        "WHERE o.status <> 'cancelled' AND p.category IN ('hiking_boots', 'jackets') "
+        "WHERE o.status <> 'cancelled' AND p.category = 'hiking_boots' "
         "AND o.ordered_at >= %(as_of)s - interval '90 days' AND o.ordered_at < %(as_of)s",
         "dtc",
     ),
