@@ -11,8 +11,8 @@ from hyperjourney.agents.base import AgentContext, AgentResult, Step
 from hyperjourney.guardrails.fence import fence
 from hyperjourney.knowledge.models import Hit
 from hyperjourney.models.router import Candidate
-from hyperjourney.prompts.loader import load
 from hyperjourney.policy.goal_requests import Refusal
+from hyperjourney.prompts.loader import load
 from hyperjourney.scoring.conditions import Condition, NotApplied
 from hyperjourney.scoring.schema import CustomerScores, Segment, SegmentQuery
 from hyperjourney.tools.customers import CustomerProfile

@@ -112,7 +112,8 @@ def researcher_node(state: CanvasState, runtime: Runtime[Deps]) -> Researched:
     result = researcher.research_goal(ctx, str(state["request"]["goal"]))
     record(deps, state, "researcher", result)
     update = {**agent_update("researcher", result, ctx), "brief": result.output}
-    if result.output.stop is not None:  # an empty segment or a forbidden request: no plan, the reason instead
+    brief = researcher.ResearchBrief.model_validate(result.output)
+    if brief.stop is not None:  # an empty segment or a forbidden request: no plan, the reason instead
         return Command(goto="finish", update=update)
     return Command(goto="supervisor", update=update)
 

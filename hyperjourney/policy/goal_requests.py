@@ -21,7 +21,8 @@ _BYPASS = re.compile(
     r"\b(?:ignor\w*|skip\w*|bypass\w*|overrid\w*|disregard\w*|without|no|übergeh\w*|umgeh\w*|ohne|sin|saltar\w*|"
     r"omit\w*|sans|contourn\w*)\s+(?:\w+\s+){0,3}?(caps?|frequency (?:caps?|limits?)|contact limits?|limits?|consent|"
     r"opt-?outs?|unsubscribes?|quiet hours|obergrenzen?|kontaktgrenzen?|frequenz\w*|einwilligung\w*|ruhezeiten|"
-    r"l[íi]mites?|topes?|consentimiento|frecuencia|plafonds?|consentement|fréquence|horas de silencio|heures calmes)\b(?: de (?:frecuencia|contacto|fréquence|contact|la fréquence))?"
+    r"l[íi]mites?|topes?|consentimiento|frecuencia|plafonds?|consentement|fréquence|horas de silencio|heures calmes)\b"
+    r"(?: de (?:frecuencia|contacto|fréquence|contact|la fréquence))?"
 )
 _WHAT = {
     "consent": "consent",

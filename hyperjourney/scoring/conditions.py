@@ -69,7 +69,10 @@ class PlanIs(_Base):
 
     def clause(self) -> Clause:
         return (
-            sql.SQL("EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = f.customer_id AND c.attributes->>'plan' = ANY(%s))"),
+            sql.SQL(
+                "EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = f.customer_id "
+                "AND c.attributes->>'plan' = ANY(%s))"
+            ),
             [self.plans],
         )  # fmt: skip
 

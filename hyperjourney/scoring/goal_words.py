@@ -47,7 +47,7 @@ _THIS = [
                 r"|\b(este|el (último|pasado)) mes\b|\bdel mes\b|\b(ce mois(-ci)?|le mois dernier|du mois)\b"), 30),
     (re.compile(r"\b(this|last|past) week\b|\b(diese|letzte[nr]?) woche\b|\b(esta|la última) semana\b"
                 r"|\bcette semaine\b|\bla semaine dernière\b"), 7),
-    (re.compile(r"\b(this|last|past) quarter\b|\b(dieses|letzte[ns]?) quartal\b|\beste trimestre\b|\bce trimestre\b"), 90),
+    (re.compile(r"\b(this|last|past) quarter\b|\b(dieses|letzte[ns]?) quartal\b|\b(este|ce) trimestre\b"), 90),
     (re.compile(r"\b(this|last|past) year\b|\b(dieses|letzte[ns]?|im letzten) jahr\b|\b(este|el último) año\b"
                 r"|\bcette année\b|\bl'année dernière\b"), 365),
 ]  # fmt: skip
@@ -102,7 +102,8 @@ _NO_ORDER = re.compile(
     r"(?:ordered|order(?:s|ed)?|purchased?|purchases|bought|shopped|buy)\b|\bwithout (?:an? )?(?:order|purchase)s?\b"
     r"|\bnicht (?:mehr )?(?:\w+ ){0,3}?(?:bestellt|gekauft|eingekauft)\b|\bkeine (?:bestellung|käufe?)\w*\b"
     r"|\bohne (?:bestellung|kauf)\w*\b"
-    r"|\bno (?:han|ha) (?:vuelto a )?(?:comprado|pedido|hecho (?:ningún |un )?pedido)\b|\bsin (?:pedidos|compras|comprar)\b"
+    r"|\bno (?:han|ha) (?:vuelto a )?(?:comprado|pedido|hecho (?:ningún |un )?pedido)\b"
+    r"|\bsin (?:pedidos|compras|comprar)\b"
     r"|\bn'(?:ont|a) (?:pas|plus|rien) (?:re)?(?:commandé|acheté)\b|\bsans (?:commande|achat)s?\b|\baucune commande\b"
 )  # fmt: skip
 _ORDERED = re.compile(
@@ -110,15 +111,18 @@ _ORDERED = re.compile(
     r"|\b(?:han comprado|compraron|han pedido|hicieron un pedido)\b|\b(?:ont commandé|ont acheté)\b"
 )
 _INACTIVE = re.compile(
-    r"\binactive\b|\bnot (?:been )?active\b|\b(?:haven'?t|have not|hasn'?t|not) (?:logged in|been active|used|signed in)"
+    r"\binactive\b|\bnot (?:been )?active\b"
+    r"|\b(?:haven'?t|have not|hasn'?t|not) (?:logged in|been active|used|signed in)"
     r"|\bno activity\b|\binaktiv\w*|\bnicht (?:mehr )?(?:aktiv|eingeloggt|angemeldet)\b|\bkeine aktivität\b"
     r"|\binactiv[oa]s?\b|\bsin actividad\b|\bno (?:han )?(?:estado activ[oa]s|iniciado sesión|entrado)\b"
     r"|\binacti(?:f|ve)s?\b|\bsans activité\b|\bne se sont pas connecté\w*|\bpas connecté\w*"
 )
 _ACTIVE = re.compile(r"\bactive\b|\b(?:logged in|signed in)\b|\baktiv(?:e|en)?\b|\bactiv[oa]s?\b|\bacti(?:f|ve)s?\b")
 _SEATS = re.compile(
-    r"\bseat (?:limit|cap)s?\b|\b(?:near|close to|approaching|at|hitting|hit|reaching|running out of|out of|nearly out of)"
-    r" (?:their |the |its )?(?:seat|seats|licen[cs]e|licen[cs]es)(?: limits?| caps?)?\b|\bseats? (?:almost|nearly) (?:full|used up)\b"
+    r"\bseat (?:limit|cap)s?\b"
+    r"|\b(?:near|close to|approaching|at|hitting|hit|reaching|running out of|out of|nearly out of)"
+    r" (?:their |the |its )?(?:seat|seats|licen[cs]e|licen[cs]es)(?: limits?| caps?)?\b"
+    r"|\bseats? (?:almost|nearly) (?:full|used up)\b"
     r"|\b(?:sitzplatz|lizenz|plätze)\w*(?:limit|grenze)\w*|\bplätze (?:fast )?(?:voll|ausgeschöpft)\b"
     r"|\blímite de (?:asientos|licencias|puestos|usuarios)\b|\blimite de (?:sièges|licences|places|postes)\b"
 )  # fmt: skip
@@ -129,7 +133,7 @@ _PAGES = (
     re.compile(r"\bpágina de ([a-z][\w-]*)\b"),
     re.compile(r"\b(preis|produkt)seite\b"),
 )
-_FUNCTION_WORDS = {"a", "the", "our", "this", "that", "la", "le", "de", "web", "landing", "home", "une", "cette", "une"}
+_FUNCTION_WORDS = {"a", "the", "our", "this", "that", "la", "le", "de", "web", "landing", "home", "une", "cette"}
 _PAGE_WORDS = {
     "precios": "pricing", "prix": "pricing", "tarifs": "pricing", "preis": "pricing", "price": "pricing",
     "prices": "pricing", "produkt": "product", "producto": "product", "produit": "product",
@@ -164,7 +168,10 @@ _CONSENT = re.compile(
 )
 _CHANNELS = {"sms": "sms", "text": "sms", "e-mail": "email", "email": "email", "correo": "email", "push": "push"}
 _CHANNEL_WORD = re.compile(r"\b(sms|text|e-?mail|correo|push)\b")
-_PAID = re.compile(r"\bpaid (?:plans?|teams?|accounts?|customers?)\b|(?<!into )(?<!to )\bpaying\b|\bzahlende\w*|\bde pago\b|\bpayants?\b")
+_PAID = re.compile(
+    r"\bpaid (?:plans?|teams?|accounts?|customers?)\b|(?<!into )(?<!to )\bpaying\b"
+    r"|\bzahlende\w*|\bde pago\b|\bpayants?\b"
+)
 _PLAN_NEAR = r"(?:plans?|tiers?|tarifs?|forfaits?|offres?|abonnements?|suscripci[oó]n)"
 _CLAUSE = re.compile(
     r"\b(who|that|which|whose|with|without|die|deren|mit|ohne|que|con|sin|cuyos?|qui|avec|sans|dont)\b"
@@ -173,7 +180,8 @@ _CLAUSE = re.compile(
 _NOT_CONDITIONS = re.compile(
     r"\d+\s*%|discount|rabatt|descuento|remise|réduction|offer|angebot|oferta|offre|coupon|code|email|e-mail|sms|push"
     r"|message|campaign|kampagne|campaña|campagne|copy|journey|subject|story|stories|case stud|proof|holdout|budget"
-    r"|cap|limit of|tone|before|bevor|antes|avant|help|hilfe|ayuda|aide|guide|tips|webinar|so that|damit|para que|pour que"
+    r"|cap|limit of|tone|before|bevor|antes|avant|help|hilfe|ayuda|aide|guide|tips|webinar"
+    r"|so that|damit|para que|pour que"
 )  # fmt: skip
 
 
@@ -222,7 +230,9 @@ def _pages(t: str, vocab: Vocabulary, r: Reading) -> None:
                 unknown.append((m, word))
     for m, word in unknown:
         if not r.used(m.start(), m.end()):
-            r.not_applied.append(NotApplied(phrase=m.group(0), reason=f"no page matching '{word}' in the tenant's events"))
+            r.not_applied.append(
+                NotApplied(phrase=m.group(0), reason=f"no page matching '{word}' in the tenant's events")
+            )
             r.spans.append((m.start(), m.end()))
 
 

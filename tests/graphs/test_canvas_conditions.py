@@ -74,8 +74,8 @@ def test_the_llm_tier_proposes_filters_through_the_same_typed_schema(
     db: Database, seeded: str, settings: Settings
 ) -> None:
     """An LLM tier's conditions are validated by the schema and sized by the same SQL as the rules' ones."""
-    proposal = {"metric": "ltv", "target_lift": 0.1, "confidence": 0.9,
-                "conditions": [{"kind": "plan", "plans": ["team", "business"]}, {"kind": "seat_usage", "share": 0.8}]}  # fmt: skip
+    conditions = [{"kind": "plan", "plans": ["team", "business"]}, {"kind": "seat_usage", "share": 0.8}]
+    proposal = {"metric": "ltv", "target_lift": 0.1, "confidence": 0.9, "conditions": conditions}
     tiers, _ = scripted_tiers(small=[proposal], large=[proposal])
     always_escalate = settings.model_copy(update={"router": RouterSettings(confidence_threshold=1.0)})
     ctx = build_deps(db, always_escalate, tiers=tiers, clock=fixed_clock()).context(seeded, "run-llm-seg", "canvas")
