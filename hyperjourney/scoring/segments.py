@@ -52,6 +52,17 @@ _REGIONS: dict[str, str] = {
     r"|\bamerika\b": "us",
     r"\basia\b|\basien\b|\basie\b|\baustralia\b|\baustralien\b|\bsingapore\b|\bjapan\b|\bjapón\b|\bjapon\b": "apac",
 }
+# Industry names in German, Spanish and French, matched when the tenant has that (English) industry.
+_INDUSTRY_WORDS: dict[str, str] = {
+    r"\blogisti[kq]\w*|\blogística\b": "logistics",
+    r"\bversicherung\w*|\bversicherer\b|\bseguros?\b|\baseguradoras?\b|\bassurances?\b|\bassureurs?\b": "insurance",
+    r"\bbanken\b|\bbankwesen\b|\bbanca\b|\bbancos\b|\bbanques?\b": "banking",
+    r"\bgesundheitswesen\b|\bsalud\b|\bsanidad\b|\bsanté\b": "healthcare",
+    r"\beinzelhandel\w*|\bcomercio minorista\b|\bcommerce de détail\b": "retail",
+    r"\bbildung\w*|\beducación\b|\béducation\b": "education",
+    r"\bgemeinnützig\w*|\bsin ánimo de lucro\b|\bassociations?\b": "nonprofit",
+    r"\bbau(?:wesen|branche|gewerbe)\b|\bconstrucción\b|\bbtp\b": "construction",
+}
 _SCORES: dict[str, tuple[str, str, float]] = {
     r"(high|likely) churn|churn risk|likely to churn": ("min", "churn_risk", 0.4),
     r"likely to (buy|purchase)|high (purchase )?propensity|ready to buy": ("min", "purchase_propensity", 0.15),
@@ -86,6 +97,11 @@ def read_description(conn: psycopg.Connection[Any], description: str) -> tuple[S
     for pattern, region in _REGIONS.items():
         if m := re.search(pattern, text):
             found.setdefault("region", set()).add(region)
+            used.append(m.span())
+    industries = {r[0] for r in conn.execute("SELECT DISTINCT industry FROM customers WHERE industry IS NOT NULL")}
+    for pattern, industry in _INDUSTRY_WORDS.items():
+        if industry in industries and (m := re.search(pattern, text)):
+            found.setdefault("industry", set()).add(industry)
             used.append(m.span())
     for field in ("industry", "region", "language"):
         for (value,) in conn.execute(

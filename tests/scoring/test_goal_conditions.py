@@ -1,4 +1,4 @@
-"""A goal's conditions become typed segment filters applied in SQL (issue 15 point 5): the rules read 50 dev goals
+"""A goal's conditions become typed segment filters applied in SQL (issue 15 point 5): the rules read 54 dev goals
 in four languages (tests/scoring/segment_goals.yaml, in-sample), and on a real seeded tenant the segment's size
 equals a hand-written SQL count of the same conditions."""
 
