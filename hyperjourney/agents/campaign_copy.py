@@ -152,7 +152,7 @@ def write(
         "footer": footer,
     }
     body = _fill(_pick(table["channels"][channel], variant), values)
-    disclaimers = required_disclaimers(rules, body, said, product)
+    disclaimers = required_disclaimers(rules, body, said if not short else [], product)  # no room in an SMS
     if disclaimers:
         extra = "\n\n".join(disclaimers)
         body = body.replace(footer, f"{extra}\n\n{footer}") if channel == "email" and footer else f"{body} {extra}"
@@ -179,7 +179,9 @@ def _fill(template: str, values: dict[str, str]) -> str:
 
 def required_disclaimers(rules: ContentRules, body: str, proofs: list[Proof], product: str) -> list[str]:
     """Disclaimers the tenant's rules make mandatory for this copy: a trigger word, or a customer result or quote
-    (their text says results are from individual customers), about a product the disclaimer covers."""
+    among ``proofs`` (their text says results are from individual customers), about a product the disclaimer
+    covers. SMS and push pass no proofs: only a trigger word (the guardrails' rule) brings one there, and a
+    message that then runs past the channel's limit fails the guardrails and is not used."""
     low = body.lower()
     out = []
     for d in rules.disclaimers:

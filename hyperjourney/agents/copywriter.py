@@ -213,9 +213,9 @@ def template_variant(
     tone = tone or channel_tone(channel, business)
     proofs = [proof_of(c) for c in usable]
     tries = [[x] for x in proofs]
-    if channel == "email":  # facts about as relevant as the best said together, then fewer, then each alone
+    if channel == "email":  # facts as relevant as the best (within 0.05) together, then fewer, then each alone
         top = usable[0].choice.relevance
-        p = [x for x, c in zip(proofs, usable, strict=True) if c.choice.relevance >= top - 0.1][:3]
+        p = [x for x, c in zip(proofs, usable, strict=True) if c.choice.relevance >= top - 0.05][:3]
         tries = [p, p[:2], p[::2], p[1:], *tries]
     tries = [t for i, t in enumerate(tries) if t and t not in tries[:i]]
     drafts: list[tuple[CopyDraft, str]] = []
@@ -270,7 +270,11 @@ def write_variants(ctx: AgentContext, brief: ResearchBrief, campaign: CampaignBr
     retrieved = ctx.tools.search_knowledge(SearchInput(query=query, doc_types=["case_study", "product"], k=4)).hits
     need = campaign_need(brief, campaign).model_copy(update={"now": ctx.now})
     chosen = choose_facts(ctx, need, retrieved, limit=10)  # enough for a short channel to find a short fact
-    evidence = cited_evidence(chosen, retrieved)
+    # a short message has no room for a disclaimer: product facts (which trigger none, mostly) are its fallback
+    seen = {c.choice.fact.fact_id for c in chosen}
+    offers = [c for c in choose_facts(ctx, need.model_copy(update={"role": "offer"}), retrieved, limit=10)
+              if c.choice.fact.fact_id not in seen]  # fmt: skip
+    evidence = cited_evidence(chosen + offers, retrieved)
     locale, note = campaign_locale(need, chosen)
     result = AgentResult(CopySet(variants=[]), [], [e.citation_id for e in evidence])
     block = "\n".join(f"[{c.evidence.citation_id}] {c.choice.fact.kind}: {c.choice.quote}" for c in chosen)
@@ -284,8 +288,9 @@ def write_variants(ctx: AgentContext, brief: ResearchBrief, campaign: CampaignBr
         asked = campaign.tone if campaign.tone and channel == campaign.channel else None  # the brief's channel only
         tone = asked or channel_tone(channel, business, policy)
         check = _checker(ctx, kind, evidence, tone)
+        pool = chosen if channel == "email" else chosen + offers
         candidate = template_variant(
-            channel, brief, chosen, check, brand, campaign=campaign, tone=tone, rules=rules, locale=locale
+            channel, brief, pool, check, brand, campaign=campaign, tone=tone, rules=rules, locale=locale
         )
         routed = ctx.router.decide(
             f"copy:{channel}",

@@ -146,7 +146,7 @@ def score(
         relevance = weight * (0.45 * topic + 0.35 * intent + 0.2 * product)
     else:  # proof and offers: the product line, then the offer's words, then the goal's
         offered = len(focus & said) / max(1, min(len(focus), 3)) if focus else topic
-        relevance = weight * (0.55 * product + 0.45 * min(1.0, 0.7 * min(1.0, offered) + topic))
+        relevance = weight * (0.55 * product + 0.45 * (0.5 * min(1.0, offered) + 0.5 * min(1.0, topic)))
     fresh = need.now is not None and need.now - fact.updated_at < timedelta(days=365)
     why = [f"{fact.kind} about {', '.join(fact.products) or 'every product'}", f"topic {topic:.2f}"]
     if intent:
