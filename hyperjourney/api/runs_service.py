@@ -22,12 +22,10 @@ from hyperjourney.graphs.checkpoints import tenant_saver
 from hyperjourney.graphs.flows import build_graph, results_of
 from hyperjourney.graphs.outcomes import run_totals
 from hyperjourney.graphs.recorder import Recorder
+from hyperjourney.graphs.run_events import PAUSED, TERMINAL, steps_after
 from hyperjourney.graphs.wiring import Deps, build_deps
 from hyperjourney.settings import Settings
 from hyperjourney.workers import queue
-
-TERMINAL = frozenset({"completed", "rejected", "escalated", "failed", "cancelled"})
-PAUSED = "awaiting_approval"
 
 
 class EvidenceView(BaseModel):
@@ -63,8 +61,8 @@ class RunDetail(BaseModel):
 
 
 class _TapRecorder(Recorder):
-    def __init__(self, db: Database, tap: Callable[[str], None]) -> None:
-        super().__init__(db)
+    def __init__(self, base: Recorder, tap: Callable[[str], None]) -> None:
+        super().__init__(base.db, base.progress, enabled=base.enabled, writer=base.writer, task=base.task)
         self._tap = tap
 
     def step(self, tenant: str, run_id: str, **kwargs: Any) -> int:
@@ -81,7 +79,7 @@ class _TappedDeps(Deps):
 
     @property
     def recorder(self) -> Recorder:
-        return _TapRecorder(self.db, self.tap)
+        return _TapRecorder(super().recorder, self.tap)
 
 
 def tapped(deps: Deps, tap: Callable[[str], None]) -> Deps:
@@ -252,20 +250,3 @@ def run_detail(db: Database, settings: Settings, tenant: str, run_id: str) -> Ru
         evidence=list(evidence_in(results).values()),
         audit=audit_trail(db, tenant, run_id),
     )
-
-
-def steps_after(db: Database, tenant: str, run_id: str, after: int) -> tuple[str | None, list[dict[str, Any]]]:
-    """The run's status and its steps numbered above ``after``, in order (status None: no such run)."""
-    with db.tenant(tenant) as conn:
-        row = conn.execute("SELECT status FROM agent_runs WHERE run_id = %s", (run_id,)).fetchone()
-        if row is None:
-            return None, []
-        status = str(row[0])
-        rows = conn.execute(
-            "SELECT step_no, node, agent, decision, tier, confidence, reason, evidence_ids, outputs, review_reason, "
-            "created_at FROM agent_steps WHERE run_id = %s AND step_no > %s ORDER BY step_no",
-            (run_id, after),
-        ).fetchall()
-    keys = ("step_no", "node", "agent", "decision", "tier", "confidence", "reason", "evidence_ids", "outputs")
-    steps = [{**dict(zip(keys, r[:9], strict=True)), "review_reason": r[9], "at": r[10].isoformat()} for r in rows]
-    return status, steps

@@ -8,6 +8,7 @@ never through a closure, so one compiled graph serves every run.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 from typing import Any, Literal, get_args
 
@@ -46,8 +47,11 @@ def _server_deps() -> Deps:
 
 
 def deps_of(runtime: Runtime[Deps]) -> Deps:
-    context = runtime.context
-    return context if isinstance(context, Deps) else _server_deps()
+    """The run's dependencies, bound to this node's stream writer (its recorded steps go out on the stream) and
+    its task id (a replay of the node re-runs the same task, so its audit entries are written once)."""
+    context = runtime.context if isinstance(runtime.context, Deps) else _server_deps()
+    task = runtime.execution_info.task_id if runtime.execution_info is not None else None
+    return replace(context, writer=runtime.stream_writer, task=task)
 
 
 def fence(runtime: Runtime[Deps]) -> Deps:

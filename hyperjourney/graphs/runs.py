@@ -27,6 +27,7 @@ from hyperjourney.graphs.leases import LeaseLost as LeaseLost  # re-exported: ca
 from hyperjourney.graphs.leases import RunStateError as RunStateError
 from hyperjourney.graphs.nodes import ApprovalDecision
 from hyperjourney.graphs.outcomes import run_totals
+from hyperjourney.graphs.run_events import RunEvent, publish, streamed
 from hyperjourney.graphs.state import Flow
 from hyperjourney.graphs.wiring import Deps, build_deps
 from hyperjourney.models.accounting import RunTotals
@@ -85,18 +86,24 @@ def _invoke(
     config = config or {"configurable": {"thread_id": run_id}}
     with tenant_saver(deps.db, tenant) as saver:
         graph = build_graph(flow, saver)
-        try:
-            out = graph.invoke(payload, cast(Any, config), context=replace(deps, lease=lease))
+        context = replace(deps, lease=lease)
+        try:  # each step a node records goes out on the stream and from there to every follower (run_events)
+            streamed(deps.db, tenant, run_id, graph.stream(payload, cast(Any, config), context=context,
+                                                           stream_mode="custom", version="v2"))  # fmt: skip
         except LeaseLost:
             raise  # the run belongs to another process now: it records the outcome, not this one
         except Exception as exc:
             _set_status(deps.db, tenant, run_id, "failed", {"error": f"{type(exc).__name__}: {exc}"[:1000]}, lease)
             raise
+        finally:
+            publish(deps.db, RunEvent(tenant=tenant, run_id=run_id, kind="end"))
         snapshot = graph.get_state({"configurable": {"thread_id": run_id}})
+    out = snapshot.values
     interrupts = [i for task in snapshot.tasks for i in task.interrupts]
     pending = [i.value for i in interrupts]
     if pending:  # which question it waits on: a takeover answers only that one with a decision given for it
         _set_status(deps.db, tenant, run_id, "awaiting_approval", {"awaiting": interrupts[0].id}, lease)
+        publish(deps.db, RunEvent(tenant=tenant, run_id=run_id, kind="end"))
         values = snapshot.values
         return RunResult(
             run_id=run_id,
