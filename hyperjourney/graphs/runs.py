@@ -239,6 +239,31 @@ def _launched(db: Database, tenant: str, run_id: str) -> str | None:
     return None if row is None else str(row[0])
 
 
+OLD_CHANNELS = frozenset({"results"})  # the one shared dict the graph kept agent outputs in before the split
+
+
+def _unresumable(deps: Deps, tenant: str, run_id: str, flow: Flow) -> str | None:
+    """Why this run's checkpoint cannot be continued by today's graph (None: it can).
+
+    A run paused before the graph split (one graph for every flow, agent outputs in ``results``) or on a node
+    this flow no longer has would fail mid-node on the current graph; it is ended instead, with this reason."""
+    with tenant_saver(deps.db, tenant) as saver:
+        found = saver.get_tuple({"configurable": {"thread_id": run_id}})
+        nodes = set(build_graph(flow, saver).nodes)
+    if found is None:
+        return f"run {run_id} has no checkpoint to continue from"
+    channels = set(found.checkpoint["channel_values"]) | set(found.checkpoint["channel_versions"])
+    gone = sorted(c.removeprefix("branch:to:") for c in channels if c.startswith("branch:to:")
+                  and c.removeprefix("branch:to:") not in nodes)  # fmt: skip
+    if channels & OLD_CHANNELS or gone:
+        where = f" (it waits on {', '.join(gone)}, which the {flow} graph no longer has)" if gone else ""
+        return (
+            f"run {run_id} was paused by an earlier version of the {flow} graph{where}; its checkpoint cannot "
+            f"be continued, so the run is ended as failed and nothing was launched: start the {flow} again"
+        )
+    return None
+
+
 def resume(
     db: Database,
     tenant: str,
@@ -258,6 +283,11 @@ def resume(
     flow = cast(Flow, flow_name)
     payload = answer.model_dump(mode="json")
     with Lease(db, tenant, run_id, holder, lease_s) as lease:
+        if (reason := _unresumable(deps, tenant, run_id, flow)) is not None:
+            _set_status(db, tenant, run_id, "failed", {"error": reason}, lease)
+            deps.recorder.event(tenant, run_id, actor="agents", action="run_unresumable", payload={"reason": reason})
+            publish(db, RunEvent(tenant=tenant, run_id=run_id, kind="end"))
+            raise RunStateError(reason)
         command: Any
         if previous is None:
             command, config = Command(resume=payload), {"configurable": {"thread_id": run_id}}
