@@ -21,12 +21,12 @@ from hyperjourney.graphs.nodes import (
     ApprovalDecision,
     FlowGraph,
     agent_context,
-    agent_update,
     deps_of,
     escalations_of,
     fence,
     hand_off,
-    record,
+    outputs_by_agent,
+    run_agent,
 )
 from hyperjourney.graphs.outcomes import close_run, launch_once
 from hyperjourney.graphs.state import BaseState, RunInput, RunOutput
@@ -106,40 +106,26 @@ def supervisor(state: CanvasState, runtime: Runtime[Deps]) -> Command[Hop]:
 
 
 def researcher_node(state: CanvasState, runtime: Runtime[Deps]) -> Back:
-    deps = fence(runtime)
-    ctx = agent_context(deps, state)
-    result = researcher.research_goal(ctx, str(state["request"]["goal"]))
-    record(deps, state, "researcher", result)
-    return Command(goto="supervisor", update={**agent_update("researcher", result, ctx), "brief": result.output})
+    goal = str(state["request"]["goal"])
+    return run_agent(runtime, state, "researcher", "brief", lambda ctx: researcher.research_goal(ctx, goal))
 
 
 def analyst_node(state: CanvasState, runtime: Runtime[Deps]) -> Back:
-    deps = fence(runtime)
-    ctx = agent_context(deps, state)
-    result = analyst.size_opportunity(ctx, researcher.ResearchBrief.model_validate(state["brief"]))
-    record(deps, state, "analyst", result)
-    return Command(goto="supervisor", update={**agent_update("analyst", result, ctx), "opportunity": result.output})
+    brief = researcher.ResearchBrief.model_validate(state["brief"])
+    return run_agent(runtime, state, "analyst", "opportunity", lambda ctx: analyst.size_opportunity(ctx, brief))
 
 
 def copywriter_node(state: CanvasState, runtime: Runtime[Deps]) -> Back:
-    deps = fence(runtime)
-    ctx = agent_context(deps, state)
-    result = copywriter.write_variants(ctx, researcher.ResearchBrief.model_validate(state["brief"]))
-    record(deps, state, "copywriter", result)
-    return Command(goto="supervisor", update={**agent_update("copywriter", result, ctx), "copy": result.output})
+    brief = researcher.ResearchBrief.model_validate(state["brief"])
+    return run_agent(runtime, state, "copywriter", "copy", lambda ctx: copywriter.write_variants(ctx, brief))
 
 
 def orchestrator_node(state: CanvasState, runtime: Runtime[Deps]) -> Back:
-    deps = fence(runtime)
-    ctx = agent_context(deps, state)
-    result = orchestrator.propose_journey(
-        ctx,
-        researcher.ResearchBrief.model_validate(state["brief"]),
-        analyst.Opportunity.model_validate(state["opportunity"]),
-        copywriter.CopySet.model_validate(state["copy"]),
-    )
-    record(deps, state, "orchestrator", result)
-    return Command(goto="supervisor", update={**agent_update("orchestrator", result, ctx), "proposal": result.output})
+    brief = researcher.ResearchBrief.model_validate(state["brief"])
+    opportunity = analyst.Opportunity.model_validate(state["opportunity"])
+    copy = copywriter.CopySet.model_validate(state["copy"])
+    return run_agent(runtime, state, "orchestrator", "proposal",
+                     lambda ctx: orchestrator.propose_journey(ctx, brief, opportunity, copy))  # fmt: skip
 
 
 def _escalate(deps: Deps, state: CanvasState, key: str, question: str, proposal: dict[str, Any]) -> str:
@@ -307,11 +293,7 @@ def finish(state: CanvasState, runtime: Runtime[Deps]) -> dict[str, Any]:
 def results(values: dict[str, Any]) -> dict[str, Any]:
     """Each agent's output in a canvas run's state, as JSON by agent name (what the API and the UI show)."""
     named = (("researcher", "brief"), ("analyst", "opportunity"), ("copywriter", "copy"), ("orchestrator", "proposal"))
-    return {name: _plain(values[key]) for name, key in named if values.get(key) is not None}
-
-
-def _plain(value: Any) -> Any:
-    return value.model_dump(mode="json") if isinstance(value, BaseModel) else value
+    return outputs_by_agent(values, named)
 
 
 def build_canvas_graph(checkpointer: BaseCheckpointSaver[Any] | None = None) -> FlowGraph:

@@ -8,6 +8,7 @@ never through a closure, so one compiled graph serves every run.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
 from typing import Any, Literal, get_args
@@ -95,6 +96,28 @@ def agent_update(node: str, result: AgentResult, ctx: AgentContext) -> dict[str,
         "evidence": result.evidence_ids,
         "review": result.review,
         "escalations": escalations_of(result.steps),
+    }
+
+
+def run_agent(
+    runtime: Runtime[Deps], state: BaseState, node: str, key: str, work: Callable[[AgentContext], AgentResult]
+) -> Command[Literal["supervisor"]]:
+    """An agent node: past the lease fence, the agent works with this run's context, its steps are recorded,
+    and its output goes into the state under ``key`` before the supervisor picks the next hop."""
+    deps = fence(runtime)
+    ctx = agent_context(deps, state)
+    result = work(ctx)
+    record(deps, state, node, result)
+    return Command(goto="supervisor", update={**agent_update(node, result, ctx), key: result.output})
+
+
+def outputs_by_agent(values: dict[str, Any], named: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    """Each agent's output in a run's state as JSON, by agent name (``named``: agent, state key) — what the
+    API and the UI show."""
+    return {
+        name: v.model_dump(mode="json") if isinstance(v := values[key], BaseModel) else v
+        for name, key in named
+        if values.get(key) is not None
     }
 
 
