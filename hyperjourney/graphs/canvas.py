@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Command, interrupt
 from pydantic import BaseModel, Field
@@ -21,6 +20,7 @@ from hyperjourney.graphs.nodes import (
     ApprovalDecision,
     FlowGraph,
     agent_context,
+    compile_flow,
     deps_of,
     escalations_of,
     fence,
@@ -29,7 +29,7 @@ from hyperjourney.graphs.nodes import (
     run_agent,
 )
 from hyperjourney.graphs.outcomes import close_run, launch_once
-from hyperjourney.graphs.state import BaseState, RunInput, RunOutput
+from hyperjourney.graphs.state import BaseState
 from hyperjourney.graphs.wiring import Deps, Spent
 from hyperjourney.guardrails.fence import fence as fence_text
 from hyperjourney.models import intent_router
@@ -297,16 +297,19 @@ def results(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_canvas_graph(checkpointer: BaseCheckpointSaver[Any] | None = None) -> FlowGraph:
-    graph = StateGraph(CanvasState, context_schema=Deps, input_schema=RunInput, output_schema=RunOutput)
-    graph.add_node("supervisor", supervisor)
-    graph.add_node("researcher", researcher_node)
-    graph.add_node("analyst", analyst_node)
-    graph.add_node("copywriter", copywriter_node)
-    graph.add_node("orchestrator", orchestrator_node)
-    graph.add_node("escalate", escalate)
-    graph.add_node("approval", approval)
-    graph.add_node("launch", launch)
-    graph.add_node("finish", finish)
-    graph.add_edge(START, "supervisor")
-    graph.add_edge("finish", END)
-    return graph.compile(checkpointer=checkpointer, name="canvas")
+    return compile_flow(
+        CanvasState,
+        "canvas",
+        {
+            "supervisor": supervisor,
+            "researcher": researcher_node,
+            "analyst": analyst_node,
+            "copywriter": copywriter_node,
+            "orchestrator": orchestrator_node,
+            "escalate": escalate,
+            "approval": approval,
+            "launch": launch,
+            "finish": finish,
+        },
+        checkpointer,
+    )

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 from pydantic import BaseModel
@@ -19,6 +18,7 @@ from hyperjourney.graphs.nodes import (
     FlowGraph,
     agent_context,
     agent_update,
+    compile_flow,
     fence,
     fixed_route,
     hand_off,
@@ -27,7 +27,7 @@ from hyperjourney.graphs.nodes import (
     run_agent,
 )
 from hyperjourney.graphs.outcomes import close_run, submit_reply
-from hyperjourney.graphs.state import BaseState, RunInput, RunOutput
+from hyperjourney.graphs.state import BaseState
 from hyperjourney.graphs.wiring import Deps
 from hyperjourney.guardrails.models import Evidence
 from hyperjourney.tools.toolbox import TextInput, TicketInput
@@ -149,12 +149,15 @@ def results(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_copilot_graph(checkpointer: BaseCheckpointSaver[Any] | None = None) -> FlowGraph:
-    graph = StateGraph(CopilotState, context_schema=Deps, input_schema=RunInput, output_schema=RunOutput)
-    graph.add_node("supervisor", supervisor)
-    graph.add_node("tone", tone_node)
-    graph.add_node("researcher", researcher_node)
-    graph.add_node("copywriter", copywriter_node)
-    graph.add_node("finish", finish)
-    graph.add_edge(START, "supervisor")
-    graph.add_edge("finish", END)
-    return graph.compile(checkpointer=checkpointer, name="copilot")
+    return compile_flow(
+        CopilotState,
+        "copilot",
+        {
+            "supervisor": supervisor,
+            "tone": tone_node,
+            "researcher": researcher_node,
+            "copywriter": copywriter_node,
+            "finish": finish,
+        },
+        checkpointer,
+    )

@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from hyperjourney.agents import orchestrator
 from hyperjourney.graphs.nodes import (
     FlowGraph,
+    compile_flow,
     fence,
     fixed_route,
     hand_off,
@@ -20,7 +20,7 @@ from hyperjourney.graphs.nodes import (
     run_agent,
 )
 from hyperjourney.graphs.outcomes import close_run
-from hyperjourney.graphs.state import BaseState, RunInput, RunOutput
+from hyperjourney.graphs.state import BaseState
 from hyperjourney.graphs.wiring import Deps
 
 PLAN = ["orchestrator"]
@@ -53,10 +53,6 @@ def results(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_nba_graph(checkpointer: BaseCheckpointSaver[Any] | None = None) -> FlowGraph:
-    graph = StateGraph(NbaState, context_schema=Deps, input_schema=RunInput, output_schema=RunOutput)
-    graph.add_node("supervisor", supervisor)
-    graph.add_node("orchestrator", orchestrator_node)
-    graph.add_node("finish", finish)
-    graph.add_edge(START, "supervisor")
-    graph.add_edge("finish", END)
-    return graph.compile(checkpointer=checkpointer, name="nba")
+    return compile_flow(
+        NbaState, "nba", {"supervisor": supervisor, "orchestrator": orchestrator_node, "finish": finish}, checkpointer
+    )

@@ -13,6 +13,8 @@ from dataclasses import replace
 from functools import cache
 from typing import Any, Literal, get_args
 
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Command
@@ -20,7 +22,7 @@ from pydantic import BaseModel
 
 from hyperjourney.agents import copywriter
 from hyperjourney.agents.base import AgentContext, AgentResult, Step
-from hyperjourney.graphs.state import BaseState
+from hyperjourney.graphs.state import BaseState, RunInput, RunOutput
 from hyperjourney.graphs.wiring import Deps, Spent, build_deps
 from hyperjourney.review.queue import Escalation, Stage
 
@@ -134,6 +136,19 @@ def fixed_route(deps: Deps, state: BaseState, kind: str) -> dict[str, Any]:
 
 class _FixedPlan(BaseModel):
     kind: str
+
+
+def compile_flow(
+    state: type[Any], name: str, nodes: dict[str, Callable[..., Any]], checkpointer: BaseCheckpointSaver[Any] | None
+) -> FlowGraph:
+    """A flow's graph: its nodes (hops are the nodes' ``Command``s), entered at ``supervisor``, left at ``finish``,
+    with ``Deps`` as LangGraph's context."""
+    graph = StateGraph(state, context_schema=Deps, input_schema=RunInput, output_schema=RunOutput)
+    for node, action in nodes.items():
+        graph.add_node(node, action)
+    graph.add_edge(START, "supervisor")
+    graph.add_edge("finish", END)
+    return graph.compile(checkpointer=checkpointer, name=name)
 
 
 def hand_off(plan: list[str], state: BaseState, update: dict[str, Any], end: str) -> Command[Any]:
