@@ -8,7 +8,6 @@ the pending approval and the cited evidence from the run's checkpoint, and the r
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -22,7 +21,7 @@ from hyperjourney.graphs.checkpoints import tenant_saver
 from hyperjourney.graphs.flows import build_graph, results_of
 from hyperjourney.graphs.outcomes import run_totals
 from hyperjourney.graphs.recorder import Recorder
-from hyperjourney.graphs.run_events import PAUSED, TERMINAL, steps_after
+from hyperjourney.graphs.run_events import PAUSED, TERMINAL, steps_after, woken_by_runs
 from hyperjourney.graphs.wiring import Deps, build_deps
 from hyperjourney.settings import Settings
 from hyperjourney.workers import queue
@@ -148,7 +147,8 @@ def start_live(
 
 
 def _queued(db: Database, settings: Settings, tenant: str, flow: Literal["canvas", "copilot"], value: str) -> LiveRun:
-    """A run on the job queue; a thread here learns its id, then waits for it to pause or end."""
+    """A run on the job queue; a thread here learns its id, then waits for it to pause or end (woken by the
+    worker's run events, re-reading at ``stream_poll_seconds`` when none comes)."""
     with db.tenant(tenant) as conn:
         job_id = queue.defer_run(conn, tenant, flow, value)
     live = LiveRun()
@@ -156,18 +156,19 @@ def _queued(db: Database, settings: Settings, tenant: str, flow: Literal["canvas
 
     def follow() -> None:
         try:
-            while live.run_id is None:
-                with db.tenant(tenant) as conn:
-                    state = queue.job_state(conn, job_id)
-                if state.error is not None:
-                    live.error = ValueError(state.error) if state.bad_input else RuntimeError(state.error)
-                    return
-                live.run_id = state.run_id
-                if live.run_id is None:
-                    time.sleep(poll)
-            live.started.set()
-            while (status := steps_after(db, tenant, live.run_id, 10**9)[0]) not in TERMINAL | {PAUSED}:
-                time.sleep(poll)
+            with woken_by_runs(db) as wait:  # the worker notifies each step and the run's pause or end
+                while live.run_id is None:
+                    with db.tenant(tenant) as conn:
+                        state = queue.job_state(conn, job_id)
+                    if state.error is not None:
+                        live.error = ValueError(state.error) if state.bad_input else RuntimeError(state.error)
+                        return
+                    live.run_id = state.run_id
+                    if live.run_id is None:
+                        wait(poll)
+                live.started.set()
+                while (status := steps_after(db, tenant, live.run_id, 10**9)[0]) not in TERMINAL | {PAUSED}:
+                    wait(poll)
             if status != "failed":
                 live.result = stored_result(db, settings, tenant, live.run_id, flow, str(status))
         except BaseException as exc:

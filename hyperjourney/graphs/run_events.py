@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, Literal
 
 import psycopg
@@ -65,6 +66,23 @@ def steps_after(db: Database, tenant: str, run_id: str, after: int) -> tuple[str
     keys = ("step_no", "node", "agent", "decision", "tier", "confidence", "reason", "evidence_ids", "outputs")
     steps = [{**dict(zip(keys, r[:9], strict=True)), "review_reason": r[9], "at": r[10].isoformat()} for r in rows]
     return status, steps
+
+
+@contextmanager
+def woken_by_runs(db: Database) -> Iterator[Callable[[float], None]]:
+    """A blocking wait that returns at the next event of any run, or after its timeout: for a follower in a
+    thread that does not know its run's id yet (a queued run). Listening starts before the first wait."""
+    conn = psycopg.connect(db.app_url, autocommit=True)
+    try:
+        conn.execute(f"LISTEN {CHANNEL}")
+
+        def wait(timeout: float) -> None:
+            for _ in conn.notifies(timeout=timeout, stop_after=1):
+                pass
+
+        yield wait
+    finally:
+        conn.close()
 
 
 async def _news(conn: psycopg.AsyncConnection[Any], tenant: str, run_id: str, timeout: float) -> None:
