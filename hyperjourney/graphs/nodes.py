@@ -101,16 +101,23 @@ def agent_update(node: str, result: AgentResult, ctx: AgentContext) -> dict[str,
     }
 
 
-def run_agent(
+def agent_work(
     runtime: Runtime[Deps], state: BaseState, node: str, key: str, work: Callable[[AgentContext], AgentResult]
-) -> Command[Literal["supervisor"]]:
-    """An agent node: past the lease fence, the agent works with this run's context, its steps are recorded,
-    and its output goes into the state under ``key`` before the supervisor picks the next hop."""
+) -> dict[str, Any]:
+    """An agent node's body: past the lease fence, the agent works with this run's context, its steps are
+    recorded; returns the state update with its output under ``key``."""
     deps = fence(runtime)
     ctx = agent_context(deps, state)
     result = work(ctx)
     record(deps, state, node, result)
-    return Command(goto="supervisor", update={**agent_update(node, result, ctx), key: result.output})
+    return {**agent_update(node, result, ctx), key: result.output}
+
+
+def run_agent(
+    runtime: Runtime[Deps], state: BaseState, node: str, key: str, work: Callable[[AgentContext], AgentResult]
+) -> Command[Literal["supervisor"]]:
+    """An agent node that hands back to the supervisor, which picks the next hop."""
+    return Command(goto="supervisor", update=agent_work(runtime, state, node, key, work))
 
 
 def outputs_by_agent(values: dict[str, Any], named: tuple[tuple[str, str], ...]) -> dict[str, Any]:
