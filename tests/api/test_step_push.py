@@ -21,15 +21,18 @@ from hyperjourney.agents.base import AgentContext, AgentResult
 from hyperjourney.api.app import create_app
 from hyperjourney.api.keys import create_key
 from hyperjourney.db.database import Database
+from hyperjourney.graphs import canvas
 from hyperjourney.settings import ApiSettings, Settings
 from hyperjourney.workers import queue
+from tests.agentkit import seed_small_tenant
 from tests.workers.test_queued_runs import GOAL, queued, worker_thread
 
 HELD_S = 45.0  # how long the Analyst waits to be let go: less than the stream's fallback re-read
 
 
 class Gates:
-    """Holds the run at the Researcher (until the stream is open) and at the Analyst (until a pushed step)."""
+    """Holds the run at the Researcher (until the stream is open) and at the node after it, the Analyst or (a
+    plan the Researcher stopped) the finish, until a pushed step lets it go."""
 
     def __init__(self) -> None:
         self.run_ids: list[str] = []
@@ -51,8 +54,16 @@ class Gates:
             self.analyst_timed_out = not self.go_analyst.wait(HELD_S)
             return size(ctx, brief)
 
+        finish = canvas.close_run
+
+        def held_finish(*args: Any) -> Any:  # a Researcher that stops the plan goes straight to the finish
+            self.at_analyst.set()
+            self.analyst_timed_out = not self.go_analyst.wait(HELD_S)
+            return finish(*args)
+
         monkeypatch.setattr(researcher, "research_goal", held_research)
         monkeypatch.setattr(analyst, "size_opportunity", held_size)
+        monkeypatch.setattr(canvas, "close_run", held_finish)
 
 
 def _follow(client: TestClient, url: str, headers: dict[str, str], on_step: Callable[[dict[str, Any]], None]) -> list[
@@ -84,21 +95,28 @@ def _pushed_while_held(client: TestClient, gates: Gates, headers: dict[str, str]
         if step["node"] == "supervisor":
             gates.go_researcher.set()  # the stream is open and has read the record so far
         elif step["node"] == "researcher" and not gates.go_analyst.is_set():
-            held_at_analyst.append(gates.at_analyst.wait(HELD_S))
+            held_at_analyst.append(gates.at_analyst.wait(120))  # however slow the hop: the Analyst waits HELD_S
             gates.go_analyst.set()
 
     stream = _follow(client, url, headers, on_step)
-    assert held_at_analyst == [True], "the Researcher's step came only after the run went past the Analyst"
+    assert held_at_analyst == [True], "the run did not reach the node after the Researcher"
     assert not gates.analyst_timed_out, "the stream did not push the Researcher's step while the run was held"
     steps = [d for e, d in stream if e == "step"]
-    assert [s["node"] for s in steps][:2] == ["supervisor", "researcher"] and "analyst" in {s["node"] for s in steps}
-    assert stream[-1] == ("end", stream[-1][1]) and stream[-1][1]["status"] == "awaiting_approval"
+    assert [s["node"] for s in steps][:2] == ["supervisor", "researcher"]
+    status = client.get(f"/v1/runs/{run_id}", headers=headers).json()["status"]  # paused, or finished
+    assert stream[-1][0] == "end" and stream[-1][1]["status"] == status
     late = _follow(client, f"{url}?after=0", headers, lambda step: None)
     assert [d["step_no"] for e, d in late if e == "step"] == [s["step_no"] for s in steps]
 
 
 def _slow_recheck(settings: Settings) -> Settings:
     return settings.model_copy(update={"api": ApiSettings(burst=1000, stream_poll_seconds=60)})
+
+
+@pytest.fixture(scope="module")
+def seeded(db: Database) -> str:
+    """A tenant whose segment has customers (an empty one stops at the Researcher, before the Analyst)."""
+    return seed_small_tenant(db, "push")
 
 
 @pytest.fixture
@@ -111,8 +129,9 @@ def gates(monkeypatch: pytest.MonkeyPatch) -> Iterator[Gates]:
 
 
 def test_sse_pushes_each_step_of_a_run_in_this_process(
-    db: Database, settings: Settings, tenant: str, gates: Gates
+    db: Database, settings: Settings, seeded: str, gates: Gates
 ) -> None:
+    tenant = seeded
     s = _slow_recheck(settings)
     headers = {"Authorization": f"Bearer {create_key(db, tenant, 'test', 'reviewer').token}"}
     with TestClient(create_app(db, s)) as client:
