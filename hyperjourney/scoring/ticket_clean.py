@@ -33,7 +33,7 @@ _GREETING = re.compile(
     re.IGNORECASE,
 )
 _LONG_TOKEN = re.compile(r"\S{40,}")  # base64, hashes, URLs with tokens
-_MIN_OWN_WORDS = 6
+_MIN_OWN_WORDS = 10
 
 
 def _is_log(line: str) -> bool:
