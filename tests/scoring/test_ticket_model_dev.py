@@ -17,9 +17,9 @@ from hyperjourney.scoring.packaged_text import reliability
 from hyperjourney.scoring.text import TextModel, _packaged, classify_ticket, packaged_models, stakes_model
 from hyperjourney.scoring.ticket_corpus import CorpusTicket, compose
 
-DEV = 240  # half the build's dev split: enough for the floors, fast to score
+DEV = 480  # the build's dev split (the stored figures are measured on the same tickets)
 FLOORS = {"intent": 0.6, "sentiment": 0.8, "stakes": 0.95}  # dev 0.72 / 0.90 / 0.99 at build; all-"no" stakes: 0.89
-MAX_ECE = 0.1
+MAX_ECE = 0.11  # intent 0.097, sentiment 0.045, stakes 0.033 at build
 
 
 @cache
@@ -143,8 +143,8 @@ def test_a_ticket_asking_two_things_evenly_is_ambiguous_and_names_the_runner_up(
     assert not clear.intent_ambiguous and clear.intent == "refund_request"
 
 
-AMBIGUOUS = "Two things\nI can't log in to my account. Also how much is the Business plan for 30 seats?"
-AMBIGUOUS_PAIR = {"account_access", "upgrade_inquiry"}
+AMBIGUOUS = "Question\nIs the jacket waterproof and what size should I take?"
+AMBIGUOUS_PAIR = {"sizing_fit", "product_question"}
 
 
 def test_high_stakes_tone_is_what_the_guide_asks_for() -> None:
