@@ -118,14 +118,16 @@ def submit_reply(
     return item_id
 
 
-def escalate_reply(db: Database, tenant: str, run_id: str, *, by: str) -> str:
-    """A person hands a finished copilot run's ticket to a human: its draft becomes a review item."""
+def escalate_reply(db: Database, tenant: str, run_id: str, *, by: str, note: str = "", body: str | None = None) -> str:
+    """A person hands a finished copilot run's ticket to a human: its draft (``body``: the agent's edit of it)
+    becomes a review item, with the agent's ``note`` first among its reasons."""
     with db.tenant(tenant) as conn:
         row = conn.execute("SELECT plan FROM agent_outcomes WHERE run_id = %s", (run_id,)).fetchone()
     if row is None:
         raise ValueError(f"run {run_id!r} has no copilot outcome to escalate")
-    outcome: dict[str, Any] = row[0]
-    reasons = [f"escalated by {by}", *outcome.get("escalation_reasons", [])]
+    outcome: dict[str, Any] = row[0] if body is None else {**row[0], "reply": body}
+    said = " ".join(note.split())
+    reasons = [f"escalated by {by}" + (f": {said}" if said else ""), *outcome.get("escalation_reasons", [])]
     return submit_reply(db, tenant, run_id, outcome, reasons, [], key=f"escalated:{by}")
 
 
