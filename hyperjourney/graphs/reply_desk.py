@@ -54,6 +54,7 @@ class Answered(BaseModel):
     by: str
     at: datetime
     body: str = Field(description="the reply as the customer gets it (no citation marks)")
+    cited_body: str = Field("", description="the checked reply with its citation marks (what cites what)")
     sent_on: str | None = Field(None, description="the channel it was sent on; None: answered elsewhere")
     action_id: int | None = Field(None, description="the outbox row that sends it")
 
@@ -152,7 +153,7 @@ def answer_ticket(
             why = "; ".join(h.line() for h in decision.flagged) or "the policy asks for a review"
             raise ReplyRefusedError(f"the policy did not allow sending it: {why}")
         action = _outbound(draft, run_id, rendered, asset.subject, decision.policy_version)
-    return _write(db, tenant, draft, run_id, rendered, by, action, now)
+    return _write(db, tenant, draft, run_id, (rendered, body), by, action, now)
 
 
 def _outbound(draft: _Draft, run_id: str, body: str, subject: str | None, policy: str) -> OutboundAction:
@@ -161,19 +162,29 @@ def _outbound(draft: _Draft, run_id: str, body: str, subject: str | None, policy
         customer_id=draft.ticket.customer_id,
         channel="email",
         purpose="support",
-        message=Message(to="", subject=subject or f"Re: {draft.ticket.subject}", body=body,
-                        data={"ticket_id": draft.ticket.ticket_id, "run_id": run_id}, rendered=True),  # fmt: skip
-        rationale={"source": "copilot", "run_id": run_id, "ticket_id": draft.ticket.ticket_id, "policy_version": policy},
+        message=Message(
+            to="",
+            subject=subject or f"Re: {draft.ticket.subject}",
+            body=body,
+            data={"ticket_id": draft.ticket.ticket_id, "run_id": run_id},
+            rendered=True,
+        ),
+        rationale={
+            "source": "copilot",
+            "run_id": run_id,
+            "ticket_id": draft.ticket.ticket_id,
+            "policy_version": policy,
+        },
         evidence=draft.reply.citations,
     )
 
 
 def _write(
-    db: Database, tenant: str, draft: _Draft, run_id: str, body: str, by: str, action: OutboundAction | None,
-    now: datetime,
+    db: Database, tenant: str, draft: _Draft, run_id: str, bodies: tuple[str, str], by: str,
+    action: OutboundAction | None, now: datetime,
 ) -> Answered:  # fmt: skip
     """One transaction: the agent's message, the ticket solved, the outbox row, the audit entry."""
-    ticket_id = draft.ticket.ticket_id
+    ticket_id, (body, cited_body) = draft.ticket.ticket_id, bodies
     with db.tenant(tenant) as conn:
         conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"answer:{run_id}",))
         again = conn.execute(
@@ -191,7 +202,7 @@ def _write(
             (f"reply:{run_id}", ticket_id, body, now),
         )
         conn.execute("UPDATE tickets SET status = 'solved', updated_at = %s WHERE ticket_id = %s", (now, ticket_id))
-        answer = Answered(run_id=run_id, ticket_id=ticket_id, by=by, at=now, body=body,
+        answer = Answered(run_id=run_id, ticket_id=ticket_id, by=by, at=now, body=body, cited_body=cited_body,
                           sent_on="email" if action else None, action_id=action_id)  # fmt: skip
         payload: dict[str, Any] = answer.model_dump(mode="json", exclude={"at"})
         audit.append(conn, actor=by, action="ticket_answered", entity=run_id, payload=payload)

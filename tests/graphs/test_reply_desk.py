@@ -46,6 +46,7 @@ def test_a_refused_edit_writes_nothing_and_a_fixed_one_is_sent_once(db: Database
     assert reply_desk.check_reply(db, seeded, run.run_id, fixed, by="ui:ana", deps=deps).problems == []
     done = reply_desk.answer_ticket(db, seeded, run.run_id, fixed, by="ui:ana", send=True, deps=deps)
     assert done.sent_on == "email" and done.action_id is not None and "[cite:" not in done.body
+    assert done.cited_body == fixed
     again = reply_desk.answer_ticket(db, seeded, run.run_id, fixed, by="ui:bo", send=True, deps=deps)
     assert again.by == "ui:ana" and again.action_id == done.action_id  # a second click finds the first answer
     assert _state(db, seeded, ticket, run.run_id) == ("solved", 1, 1, 1)
