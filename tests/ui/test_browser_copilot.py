@@ -110,3 +110,40 @@ def test_a_ticket_read_edited_answered_and_reloaded(server: UiServer, db: Databa
         ).fetchall()
     assert status == ("solved",)
     assert len(stored) == 1 and "Thanks for your patience. Reply here" in stored[0][0] and "[cite:" not in stored[0][0]
+
+
+def test_a_reviewer_edits_an_escalated_reply_in_the_review_queue(server: UiServer, db: Database) -> None:
+    import re
+
+    from selenium.webdriver.common.by import By
+
+    from hyperjourney.graphs import runs
+    from hyperjourney.graphs.outcomes import escalate_reply
+    from hyperjourney.review import queue
+
+    ticket_id = hostile_ticket(db, server.tenant, "Refund for my return", BODY)
+    run = runs.start_copilot(db, server.tenant, ticket_id)
+    item_id = escalate_reply(db, server.tenant, run.run_id, by="ui:vic", note="please check the refund date")
+    with chromium() as driver:
+        login(driver, server.url, "rita")
+        say(driver, "review queue")
+        listed = wait_for(
+            driver, lambda d: re.search(rf"(\d+)\. support_reply for run {run.run_id}", _text(d)), "the queued reply"
+        )
+        assert "escalated by ui:vic: please check the refund date" in _text(driver)
+        click(driver, button(driver, f"Edit {listed.group(1)}"))
+        box = _reply_box(driver)
+        drafted = str(box.get_attribute("value"))
+        assert "[1]" in drafted and "[cite:" not in drafted
+        _retype(driver, box, drafted + "\nWe guarantee a 100% refund within 1 hour, every time.")
+        click(driver, driver.find_element(By.ID, "edit-reply-save"))
+        wait_for(driver, lambda d: "Your edit was not accepted" in _text(d), "the refused queue edit")
+        assert queue.get(db, server.tenant, item_id).status == "pending"
+        fixed = drafted.replace("\n\nReply here", "\n\nThanks for your patience. Reply here", 1)
+        _retype(driver, _reply_box(driver), fixed)
+        click(driver, driver.find_elements(By.ID, "edit-reply-save")[-1])
+        wait_for(driver, lambda d: "Edited and approved" in _text(d), "the accepted queue edit")
+        shot(driver, "34-queue-edit-reply")
+    item = queue.get(db, server.tenant, item_id)
+    assert item.status == "approved" and item.reviewer == "ui:rita"
+    assert "Thanks for your patience. Reply here" in item.payload["body"] and "[cite:" in item.payload["body"]
