@@ -73,12 +73,24 @@ def step_markdown(step: dict[str, Any]) -> str:
         lines.append("**evidence** " + ", ".join(md(e) for e in step["evidence_ids"]))
     outputs = {k: v for k, v in (step.get("outputs") or {}).items() if k not in {"body", "evidence"}}
     if outputs:
-        lines.append("**output** " + ", ".join(f"{md(k)}={md(_short(v))}" for k, v in outputs.items()))
+        lines.append(
+            "**output**\n" + "\n".join(f"- {md(k.replace('_', ' '))}: {md(_short(v))}" for k, v in outputs.items())
+        )
     return "\n\n".join(lines)
 
 
 def _short(value: Any, limit: int = 80) -> str:
-    text = str(value)
+    """A step output in a few words: numbers rounded, collections by their size or fields, long text cut."""
+    if isinstance(value, bool) or value is None:
+        text = {True: "yes", False: "no", None: "none"}[value]
+    elif isinstance(value, float):
+        text = f"{value:,.2f}"
+    elif isinstance(value, list | tuple):
+        text = f"{len(value)} item{'s' if len(value) != 1 else ''}"
+    elif isinstance(value, dict):
+        text = ", ".join(f"{k} {_short(v, 24)}" for k, v in value.items()) or "empty"
+    else:
+        text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -77,3 +77,15 @@ def test_the_draft_state_line() -> None:
     assert "Answered by ui\\:rita" in sent and "outbox #7" in sent
     assert "not sent from here (the ticket came by chat)" in draft_state_markdown(None, {"by": "ui:rita"}, "chat")
     assert draft_state_markdown(None, None, "email") == ""
+
+
+def test_a_step_output_reads_as_words_not_a_dump() -> None:
+    from hyperjourney.ui.render import step_markdown
+
+    shown = step_markdown(
+        {"tier": "small", "outputs": {"size": 1920.0, "share_of_tenant": 0.4, "variants": [{"a": 1}, {"b": 2}],
+                                      "segment": {"industry": ["fintech"]}, "launched": False}}
+    )  # fmt: skip
+    assert "- size: 1,920\\.00" in shown and "- share of tenant: 0\\.40" in shown
+    assert "- variants: 2 items" in shown and "- segment: industry 1 item" in shown and "- launched: no" in shown
+    assert "{" not in shown and "size=" not in shown
