@@ -77,3 +77,7 @@ def test_escalating_with_a_note_keeps_the_note_and_the_edited_draft(db: Database
     item = queue.get(db, seeded, item_id)
     assert item.reasons[0] == "escalated by ui:ana: card was charged twice"
     assert item.payload["body"] == edited
+    assert {e.citation_id for e in item.evidence} == set(run.outcome["citations"]) != set()
+    fixed = edited.replace("\nI have asked billing", "\nThanks for your patience. I have asked billing")
+    result = queue.edit(db, seeded, item_id, "ui:rita", changes={"body": fixed})  # checked against that evidence
+    assert result.applied and result.item.status == "approved", result.problems
