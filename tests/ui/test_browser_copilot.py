@@ -123,14 +123,14 @@ def test_a_reviewer_edits_an_escalated_reply_in_the_review_queue(server: UiServe
 
     ticket_id = hostile_ticket(db, server.tenant, "Refund for my return", BODY)
     run = runs.start_copilot(db, server.tenant, ticket_id)
-    item_id = escalate_reply(db, server.tenant, run.run_id, by="ui:vic", note="please check the refund date")
+    item_id = escalate_reply(db, server.tenant, run.run_id, by="ui:ana", note="please check the refund date")
     with chromium() as driver:
         login(driver, server.url, "rita")
         say(driver, "review queue")
         listed = wait_for(
             driver, lambda d: re.search(rf"(\d+)\. support_reply for run {run.run_id}", _text(d)), "the queued reply"
         )
-        assert "escalated by ui:vic: please check the refund date" in _text(driver)
+        assert "escalated by ui:ana: please check the refund date" in _text(driver)
         click(driver, button(driver, f"Edit {listed.group(1)}"))
         box = _reply_box(driver)
         drafted = str(box.get_attribute("value"))
