@@ -83,7 +83,9 @@ class ApiSettings(BaseModel):
     port: int = Field(8000, ge=1, le=65535)
     rate_per_second: float = Field(5.0, gt=0, description="Sustained requests per second per API key")
     burst: int = Field(60, ge=1, description="Requests a key may send at once before the rate applies")
-    stream_poll_seconds: float = Field(0.25, gt=0, le=10, description="How often a step stream checks for news")
+    stream_poll_seconds: float = Field(
+        2.0, gt=0, le=60, description="How long a step stream waits for a pushed step before it re-reads the run"
+    )
 
 
 class UiUser(BaseModel):

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Command, interrupt
 from pydantic import BaseModel, Field
@@ -21,15 +20,17 @@ from hyperjourney.graphs.nodes import (
     ApprovalDecision,
     FlowGraph,
     agent_context,
-    agent_update,
+    agent_work,
+    compile_flow,
     deps_of,
     escalations_of,
     fence,
     hand_off,
-    record,
+    outputs_by_agent,
+    run_agent,
 )
 from hyperjourney.graphs.outcomes import close_run, launch_once
-from hyperjourney.graphs.state import BaseState, RunInput, RunOutput
+from hyperjourney.graphs.state import BaseState
 from hyperjourney.graphs.wiring import Deps, Spent
 from hyperjourney.guardrails.fence import fence as fence_text
 from hyperjourney.models import intent_router
@@ -107,44 +108,29 @@ def supervisor(state: CanvasState, runtime: Runtime[Deps]) -> Command[Hop]:
 
 
 def researcher_node(state: CanvasState, runtime: Runtime[Deps]) -> Researched:
-    deps = fence(runtime)
-    ctx = agent_context(deps, state)
-    result = researcher.research_goal(ctx, str(state["request"]["goal"]))
-    record(deps, state, "researcher", result)
-    update = {**agent_update("researcher", result, ctx), "brief": result.output}
-    brief = researcher.ResearchBrief.model_validate(result.output)
-    if brief.stop is not None:  # an empty segment or a forbidden request: no plan, the reason instead
-        return Command(goto="finish", update=update)
-    return Command(goto="supervisor", update=update)
+    goal = str(state["request"]["goal"])
+    update = agent_work(runtime, state, "researcher", "brief", lambda ctx: researcher.research_goal(ctx, goal))
+    brief = researcher.ResearchBrief.model_validate(update["brief"])
+    # an empty segment or a forbidden request: no plan, the reason instead
+    return Command(goto="finish" if brief.stop is not None else "supervisor", update=update)
 
 
 def analyst_node(state: CanvasState, runtime: Runtime[Deps]) -> Back:
-    deps = fence(runtime)
-    ctx = agent_context(deps, state)
-    result = analyst.size_opportunity(ctx, researcher.ResearchBrief.model_validate(state["brief"]))
-    record(deps, state, "analyst", result)
-    return Command(goto="supervisor", update={**agent_update("analyst", result, ctx), "opportunity": result.output})
+    brief = researcher.ResearchBrief.model_validate(state["brief"])
+    return run_agent(runtime, state, "analyst", "opportunity", lambda ctx: analyst.size_opportunity(ctx, brief))
 
 
 def copywriter_node(state: CanvasState, runtime: Runtime[Deps]) -> Back:
-    deps = fence(runtime)
-    ctx = agent_context(deps, state)
-    result = copywriter.write_variants(ctx, researcher.ResearchBrief.model_validate(state["brief"]))
-    record(deps, state, "copywriter", result)
-    return Command(goto="supervisor", update={**agent_update("copywriter", result, ctx), "copy": result.output})
+    brief = researcher.ResearchBrief.model_validate(state["brief"])
+    return run_agent(runtime, state, "copywriter", "copy", lambda ctx: copywriter.write_variants(ctx, brief))
 
 
 def orchestrator_node(state: CanvasState, runtime: Runtime[Deps]) -> Back:
-    deps = fence(runtime)
-    ctx = agent_context(deps, state)
-    result = orchestrator.propose_journey(
-        ctx,
-        researcher.ResearchBrief.model_validate(state["brief"]),
-        analyst.Opportunity.model_validate(state["opportunity"]),
-        copywriter.CopySet.model_validate(state["copy"]),
-    )
-    record(deps, state, "orchestrator", result)
-    return Command(goto="supervisor", update={**agent_update("orchestrator", result, ctx), "proposal": result.output})
+    brief = researcher.ResearchBrief.model_validate(state["brief"])
+    opportunity = analyst.Opportunity.model_validate(state["opportunity"])
+    copy = copywriter.CopySet.model_validate(state["copy"])
+    return run_agent(runtime, state, "orchestrator", "proposal",
+                     lambda ctx: orchestrator.propose_journey(ctx, brief, opportunity, copy))  # fmt: skip
 
 
 def _escalate(deps: Deps, state: CanvasState, key: str, question: str, proposal: dict[str, Any]) -> str:
@@ -328,24 +314,23 @@ def finish(state: CanvasState, runtime: Runtime[Deps]) -> dict[str, Any]:
 def results(values: dict[str, Any]) -> dict[str, Any]:
     """Each agent's output in a canvas run's state, as JSON by agent name (what the API and the UI show)."""
     named = (("researcher", "brief"), ("analyst", "opportunity"), ("copywriter", "copy"), ("orchestrator", "proposal"))
-    return {name: _plain(values[key]) for name, key in named if values.get(key) is not None}
-
-
-def _plain(value: Any) -> Any:
-    return value.model_dump(mode="json") if isinstance(value, BaseModel) else value
+    return outputs_by_agent(values, named)
 
 
 def build_canvas_graph(checkpointer: BaseCheckpointSaver[Any] | None = None) -> FlowGraph:
-    graph = StateGraph(CanvasState, context_schema=Deps, input_schema=RunInput, output_schema=RunOutput)
-    graph.add_node("supervisor", supervisor)
-    graph.add_node("researcher", researcher_node)
-    graph.add_node("analyst", analyst_node)
-    graph.add_node("copywriter", copywriter_node)
-    graph.add_node("orchestrator", orchestrator_node)
-    graph.add_node("escalate", escalate)
-    graph.add_node("approval", approval)
-    graph.add_node("launch", launch)
-    graph.add_node("finish", finish)
-    graph.add_edge(START, "supervisor")
-    graph.add_edge("finish", END)
-    return graph.compile(checkpointer=checkpointer, name="canvas")
+    return compile_flow(
+        CanvasState,
+        "canvas",
+        {
+            "supervisor": supervisor,
+            "researcher": researcher_node,
+            "analyst": analyst_node,
+            "copywriter": copywriter_node,
+            "orchestrator": orchestrator_node,
+            "escalate": escalate,
+            "approval": approval,
+            "launch": launch,
+            "finish": finish,
+        },
+        checkpointer,
+    )

@@ -106,3 +106,17 @@ def test_approve_launches_only_the_variants_that_pass_the_tenants_rules_now(
     plan = launcher.launched[0][2]
     assert [v["channel"] for v in plan["variants"]] == ["email"]  # the sms fails the tenant's rules now
     assert {s["channel"] for s in plan["plan"]["steps"]} == {"email"}
+
+
+def test_the_tenants_rules_change_what_the_copywriter_passes(db: Database, seeded: str, deps: Deps) -> None:
+    base = demo_rules()
+    required = {**base.required_elements, "sms": ["ZQX-ONLY-IN-TEST"]}
+    strict = base.model_copy(update={"version": "strict-drafts", "required_elements": required})
+    store_content_rules(db, seeded, strict, source="test", actor="test")
+    try:
+        started = runs.start_canvas(db, seeded, "Lift LTV 20% in fintech SMBs", deps=deps)
+    finally:
+        store_content_rules(db, seeded, base.model_copy(update={"version": "back-drafts"}), source="test", actor="test")
+    assert started.approval is not None
+    passed = {v["channel"]: v["passed_guardrails"] for v in started.approval["variants"]}
+    assert passed == {"email": True, "sms": False}  # with the packaged rules both pass (the test above)
