@@ -159,10 +159,11 @@ def size_opportunity(ctx: AgentContext, brief: ResearchBrief) -> AgentResult:
         stakes=Stakes(cohort_size=evidence.size),
         check=check,
     )
-    sizing = routed.value or rule_sizing(evidence).value
+    rule = rule_sizing(evidence).value
+    sizing = routed.value or rule
     holdout = round(evidence.size * sizing.holdout_share)
     lift = Interval(value=(sizing.lift_low + sizing.lift_high) / 2, low=sizing.lift_low, high=sizing.lift_high)
-    if routed.tier == "small" or routed.value is None:
+    if sizing == rule:  # the small tier's own range: the prior itself, unrounded
         lift = evidence.prior.lift
     value = expected_value(evidence.size - holdout, evidence.baseline.rate, lift, evidence.value.per_customer)
     opportunity = Opportunity(

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
-from statistics import fmean
 from typing import Any, Literal
 
 import psycopg
@@ -218,9 +217,9 @@ def lift_prior(lifts: list[float], sources: list[str]) -> LiftPrior:
     the default against one per observed test, so one lucky test does not set the plan."""
     n = len(lifts)
     mean = (PRIOR_WEIGHT * DEFAULT_LIFT + sum(lifts)) / (PRIOR_WEIGHT + n)
-    spread = PRIOR_WEIGHT * DEFAULT_LIFT_SD**2 + sum((x - mean) ** 2 for x in lifts)
-    if n:
-        spread += PRIOR_WEIGHT * (fmean(lifts) - DEFAULT_LIFT) ** 2 * n / (PRIOR_WEIGHT + n)
+    # the spread of the pooled "observations" around the blended mean: the default's own spread and distance, and
+    # each observed test's distance
+    spread = PRIOR_WEIGHT * (DEFAULT_LIFT_SD**2 + (DEFAULT_LIFT - mean) ** 2) + sum((x - mean) ** 2 for x in lifts)
     sd = math.sqrt(spread / (PRIOR_WEIGHT + n))
     half = _z() * sd
     return LiftPrior(lift=Interval(value=mean, low=mean - half, high=mean + half), observed=lifts, sources=sources)
