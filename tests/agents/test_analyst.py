@@ -51,7 +51,7 @@ def test_the_goal_reaches_the_researcher_and_analyst_llms_inside_a_marketer_fenc
     segment = {"industry": "fintech", "company_size": "smb", "metric": "ltv", "target_lift": 0.2, "confidence": 0.9}
     sizing = {"lift_low": 0.05, "lift_high": 0.1, "holdout_share": 0.1, "min_days": 28, "confidence": 0.9}
     tiers, models = scripted_tiers(small=[segment, sizing], large=[segment, sizing])
-    always_escalate = settings.model_copy(update={"router": RouterSettings(confidence_threshold=1.0)})
+    always_escalate = settings.model_copy(update={"router": RouterSettings(confidence_threshold=1.0, thresholds={})})
     ctx = build_deps(db, always_escalate, tiers=tiers, clock=fixed_clock()).context(
         trained_tenant, "run-fence", "canvas"
     )
