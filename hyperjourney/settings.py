@@ -83,7 +83,6 @@ class RouterSettings(BaseModel):
     high_stakes_cohort: int = Field(1000, ge=1, description="Cohorts at least this large count as high stakes")
     high_stakes_budget_usd: float = Field(5000.0, ge=0, description="Spend at least this large is high stakes")
 
-
     @field_validator("thresholds")
     @classmethod
     def _probabilities(cls, thresholds: dict[str, float]) -> dict[str, float]:

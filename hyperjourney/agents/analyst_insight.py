@@ -85,9 +85,9 @@ def rule_request(question: str) -> Candidate[MetricRequest] | None:
     period = _first(_PERIODS, text)
     top = _TOP.search(text)
     request = MetricRequest(
-        query=query,  # type: ignore[arg-type]  # a QueryName from the table above
+        query=query,
         by=by or next(iter(CATALOGUE[query].dimensions)),
-        period=period or ("all" if query.startswith("conversion_by") else "last_90_days"),  # type: ignore[arg-type]
+        period=period or ("all" if query.startswith("conversion_by") else "last_90_days"),
         limit=min(int(top.group(1)), 50) if top else 10,
     )
     named = 1 + (by is not None) + (period is not None)
@@ -96,7 +96,7 @@ def rule_request(question: str) -> Candidate[MetricRequest] | None:
 
 def _summary(table: MetricTable) -> str:
     if not table.rows:
-        return (f"No {table.title.lower()} between {table.period_start:%Y-%m-%d} and {table.period_end:%Y-%m-%d}.")
+        return f"No {table.title.lower()} between {table.period_start:%Y-%m-%d} and {table.period_end:%Y-%m-%d}."
     measure = table.columns.index(table.chart.y)
     top = table.rows[0]
     return (
@@ -126,7 +126,9 @@ def answer_insight(ctx: AgentContext, question: str) -> AgentResult:
     inputs = {"question": question, "request": request.model_dump(mode="json") if request else None}
     if request is None:
         listed = "; ".join(f"{e.title.lower()} by {', '.join(e.dimensions)}" for e in CATALOGUE.values())
-        answer = InsightAnswer(question=question, table=None, summary=f"No catalogue query answers this; it has {listed}.")
+        answer = InsightAnswer(
+            question=question, table=None, summary=f"No catalogue query answers this; it has {listed}."
+        )
         result = AgentResult(answer, [])
         result.add(Step("metric", routed, [], inputs))
         return result

@@ -148,9 +148,7 @@ def baseline(
         "WITH m AS (SELECT f.customer_id FROM customer_features f WHERE {where}), "
         "d AS (SELECT m.customer_id, {success} AS hit FROM m WHERE {denominator}) "
         "SELECT (SELECT count(*) FROM m), count(*), count(*) FILTER (WHERE hit) FROM d"
-    ).format(
-        where=where, success=sql.SQL(success).format(**bounds), denominator=sql.SQL(denominator).format(**bounds)
-    )
+    ).format(where=where, success=sql.SQL(success).format(**bounds), denominator=sql.SQL(denominator).format(**bounds))
     row = conn.execute(stmt, params).fetchone()
     assert row is not None
     size, n, k = int(row[0]), int(row[1]), int(row[2])

@@ -42,9 +42,9 @@ def fingerprint(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def fit_isotonic(raw: Sequence[float], right: Sequence[bool], *, decision: str, fitted_on: str, sha: str) -> (
-    CalibrationTable
-):
+def fit_isotonic(
+    raw: Sequence[float], right: Sequence[bool], *, decision: str, fitted_on: str, sha: str
+) -> CalibrationTable:
     """Isotonic regression of right/wrong on the raw score (offline: imports sklearn)."""
     from sklearn.isotonic import IsotonicRegression
 

@@ -6,8 +6,9 @@ threshold (per decision, `RouterSettings.thresholds`; the small tier's confidenc
 probabilities), the stakes are high (then it starts at llm-large), or a guardrail rejected the output. An
 LLM answer that fails its schema is re-asked once; one that fails a guardrail is re-asked once with
 the failures as feedback; then the next tier is tried. An LLM answer that passes its schema and checks is
-accepted: its self-reported confidence is recorded, never trusted as a probability. When no configured tier can take it, or the
-feature's budget is spent, the decision goes to human review with every reason collected.
+accepted: its self-reported confidence is recorded, never trusted as a probability. When no configured
+tier can take it, or the feature's budget is spent, the decision goes to human review with every reason
+collected.
 """
 
 from __future__ import annotations

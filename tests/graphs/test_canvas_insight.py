@@ -26,5 +26,6 @@ def test_which_stores_had_the_most_returns_last_month(db: Database, trained_tena
     assert insight["summary"].startswith("Returns by storefront")
     steps = runs.show_run(db, trained_tenant, result.run_id).steps
     assert [(s.node, s.decision, s.tier) for s in steps][-2:] == [
-        ("analyst", "metric", "small"), ("analyst", "metric_query", "small")
+        ("analyst", "metric", "small"),
+        ("analyst", "metric_query", "small"),
     ]

@@ -34,7 +34,11 @@ def test_isotonic_fit_and_reliability_bins() -> None:
     raw = [0.1, 0.2, 0.3, 0.4, 0.6, 0.7, 0.8, 0.9]
     right = [False, False, True, False, True, True, True, True]
     table = fit_isotonic(raw, right, decision="t", fitted_on="test", sha="x")
-    assert isinstance(table, CalibrationTable) and table.apply(0.15) == 0.0 and table.apply(0.85) == pytest.approx(8 / 9, abs=1e-4)
+    assert (
+        isinstance(table, CalibrationTable)
+        and table.apply(0.15) == 0.0
+        and table.apply(0.85) == pytest.approx(8 / 9, abs=1e-4)
+    )
     assert table.apply(0.35) == pytest.approx(0.5)  # the pooled violator (0.3 right, 0.4 wrong)
     bins = reliability([0.1, 0.15, 0.9, 0.95], [False, True, True, True], bins=2)
     assert [(b.n, b.accuracy) for b in bins] == [(2, 0.5), (2, 1.0)]

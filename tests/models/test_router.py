@@ -147,6 +147,10 @@ def test_an_llm_answer_that_passes_its_checks_stands_whatever_confidence_it_stat
 def test_each_decision_has_its_own_threshold() -> None:
     settings = RouterSettings(confidence_threshold=0.6, thresholds={"route": 0.2})
     router = Router(Tiers(), Ledger("test", 1.0, 10_000), settings)
-    route = router.decide("route", schema=Answer, prompt=PROMPT, variables={"text": "x"}, small=lambda: _small("a", 0.3))
-    other = router.decide("other", schema=Answer, prompt=PROMPT, variables={"text": "x"}, small=lambda: _small("a", 0.3))
+    route = router.decide(
+        "route", schema=Answer, prompt=PROMPT, variables={"text": "x"}, small=lambda: _small("a", 0.3)
+    )
+    other = router.decide(
+        "other", schema=Answer, prompt=PROMPT, variables={"text": "x"}, small=lambda: _small("a", 0.3)
+    )
     assert (route.tier, other.tier) == ("small", "human")
