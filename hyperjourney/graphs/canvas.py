@@ -2,7 +2,9 @@
 Orchestrator → approval (a LangGraph ``interrupt()``) → launch (once per run) → finish.
 
 The supervisor picks the plan (a trained intent router on the small tier, an LLM tier when it is unsure, a
-person when no tier is sure); plans without the Orchestrator (insight, copy) finish without approval.
+person when no tier is sure); plans without the Orchestrator (insight, copy) finish without approval. An insight
+question that names a metric the catalogue answers ("Which stores had the most returns last month?") goes to the
+Analyst's metric tool alone (``METRIC_PLAN``); other insight goals research and size a segment.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command, interrupt
 from pydantic import BaseModel, Field
 
-from hyperjourney.agents import analyst, copywriter, orchestrator, researcher
+from hyperjourney.agents import analyst, analyst_insight, copywriter, orchestrator, researcher
 from hyperjourney.agents.base import Step
 from hyperjourney.graphs.nodes import (
     ApprovalDecision,
     FlowGraph,
     agent_context,
+    agent_update,
     agent_work,
     compile_flow,
     deps_of,
@@ -27,6 +30,7 @@ from hyperjourney.graphs.nodes import (
     fence,
     hand_off,
     outputs_by_agent,
+    record,
     run_agent,
 )
 from hyperjourney.graphs.outcomes import close_run, launch_once
@@ -44,7 +48,8 @@ PLANS: dict[str, list[str]] = {
     "insight": ["researcher", "analyst"],
     "copy": ["researcher", "copywriter"],
 }
-Hop = Literal["researcher", "analyst", "copywriter", "orchestrator", "approval", "escalate", "finish"]
+METRIC_PLAN = ["metrics"]
+Hop = Literal["researcher", "analyst", "metrics", "copywriter", "orchestrator", "approval", "escalate", "finish"]
 Back = Command[Literal["supervisor"]]
 Researched = Command[Literal["supervisor", "finish"]]
 
@@ -61,6 +66,7 @@ class CanvasState(BaseState, total=False):
     plan_kind: str
     brief: researcher.ResearchBrief
     opportunity: analyst.Opportunity
+    insight: analyst_insight.InsightAnswer
     copy: copywriter.CopySet
     proposal: orchestrator.JourneyProposal
     edit_problems: list[str]
@@ -84,6 +90,13 @@ def route_goal(router: Router, goal: str) -> Routed[RoutePlan]:
     )
 
 
+def plan_for(kind: str, goal: str) -> list[str]:
+    """The agents a plan kind runs; an insight goal that names a catalogue metric is the metric tool's alone."""
+    if kind == "insight" and analyst_insight.rule_request(goal) is not None:
+        return METRIC_PLAN
+    return PLANS[kind]
+
+
 def supervisor(state: CanvasState, runtime: Runtime[Deps]) -> Command[Hop]:
     deps = fence(runtime)
     update: dict[str, Any] = {}
@@ -102,7 +115,7 @@ def supervisor(state: CanvasState, runtime: Runtime[Deps]) -> Command[Hop]:
                 update={"plan_kind": kind, "review": [f"route: {routed.review_reason}"],
                         "escalations": escalations_of([step]), "budget": spent},
             )  # fmt: skip
-        plan = PLANS[kind]
+        plan = plan_for(kind, str(state["request"]["goal"]))
         update = {"plan": plan, "plan_kind": kind, "budget": spent}
     return hand_off(plan, state, update, "approval" if "orchestrator" in plan else "finish")
 
@@ -118,6 +131,14 @@ def researcher_node(state: CanvasState, runtime: Runtime[Deps]) -> Researched:
 def analyst_node(state: CanvasState, runtime: Runtime[Deps]) -> Back:
     brief = researcher.ResearchBrief.model_validate(state["brief"])
     return run_agent(runtime, state, "analyst", "opportunity", lambda ctx: analyst.size_opportunity(ctx, brief))
+
+
+def metrics_node(state: CanvasState, runtime: Runtime[Deps]) -> Back:
+    deps = fence(runtime)
+    ctx = agent_context(deps, state)
+    result = analyst_insight.answer_insight(ctx, str(state["request"]["goal"]))
+    record(deps, state, "analyst", result)
+    return Command(goto="supervisor", update={**agent_update("metrics", result, ctx), "insight": result.output})
 
 
 def copywriter_node(state: CanvasState, runtime: Runtime[Deps]) -> Back:
@@ -182,7 +203,8 @@ def escalate(state: CanvasState, runtime: Runtime[Deps]) -> Command[Literal["sup
     )  # fmt: skip
     if decision.action == "reject":
         return Command(goto="finish", update={"status": "rejected", "decision": payload, "edit_problems": []})
-    return Command(goto="supervisor", update={"plan": PLANS[kind], "decision": payload, "edit_problems": []})
+    plan = plan_for(kind, str(state["request"]["goal"]))
+    return Command(goto="supervisor", update={"plan": plan, "decision": payload, "edit_problems": []})
 
 
 def launchable(
@@ -313,7 +335,8 @@ def finish(state: CanvasState, runtime: Runtime[Deps]) -> dict[str, Any]:
 
 def results(values: dict[str, Any]) -> dict[str, Any]:
     """Each agent's output in a canvas run's state, as JSON by agent name (what the API and the UI show)."""
-    named = (("researcher", "brief"), ("analyst", "opportunity"), ("copywriter", "copy"), ("orchestrator", "proposal"))
+    named = (("researcher", "brief"), ("analyst", "opportunity"), ("insight", "insight"), ("copywriter", "copy"),
+             ("orchestrator", "proposal"))  # fmt: skip
     return outputs_by_agent(values, named)
 
 
@@ -325,6 +348,7 @@ def build_canvas_graph(checkpointer: BaseCheckpointSaver[Any] | None = None) -> 
             "supervisor": supervisor,
             "researcher": researcher_node,
             "analyst": analyst_node,
+            "metrics": metrics_node,
             "copywriter": copywriter_node,
             "orchestrator": orchestrator_node,
             "escalate": escalate,
