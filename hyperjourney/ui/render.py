@@ -178,6 +178,15 @@ _SEGMENT_ROWS = (
 )
 
 
+def audience_markdown(researcher: dict[str, Any]) -> str:
+    """The segment's filters in words and every condition of the goal that no filter applies, with why: what the
+    approver must see before the plan reaches anyone (never dropped silently)."""
+    filters = [md(f) for f in researcher.get("filters") or [] if f]
+    skipped = [f"{md(n.get('phrase', ''))} ({md(n.get('reason', ''))})" for n in researcher.get("not_applied") or []]
+    out = f"\n\n**Filters**: {'; '.join(filters)}" if filters else ""
+    return out + (f"\n\n**Not applied** ⚠ {'; '.join(skipped)}" if skipped else "")
+
+
 def opportunity_markdown(analyst: dict[str, Any], researcher: dict[str, Any]) -> str:
     """Who the segment is in words, and its baseline beside the whole customer base, then the expected lift and
     value with their intervals, as a small table."""
@@ -189,6 +198,7 @@ def opportunity_markdown(analyst: dict[str, Any], researcher: dict[str, Any]) ->
     total = f" of {round(size / share):,} ({share:.0%} of all customers)" if share else ""
     why = [str(r) for r in (researcher.get("segment") or {}).get("why", []) if r]
     who = f"**Who**: {size:,} customers{total}" + (f", where {md('; '.join(why))}" if why else "") + "."
+    who += audience_markdown(researcher)
     rows = ["| | This segment | All customers |", "|---|---:|---:|"]
     for mine, theirs, label, fmt in _SEGMENT_ROWS:
         if isinstance(baseline.get(mine), int | float):
