@@ -73,12 +73,24 @@ def step_markdown(step: dict[str, Any]) -> str:
         lines.append("**evidence** " + ", ".join(md(e) for e in step["evidence_ids"]))
     outputs = {k: v for k, v in (step.get("outputs") or {}).items() if k not in {"body", "evidence"}}
     if outputs:
-        lines.append("**output** " + ", ".join(f"{md(k)}={md(_short(v))}" for k, v in outputs.items()))
+        lines.append(
+            "**output**\n" + "\n".join(f"- {md(k.replace('_', ' '))}: {md(_short(v))}" for k, v in outputs.items())
+        )
     return "\n\n".join(lines)
 
 
 def _short(value: Any, limit: int = 80) -> str:
-    text = str(value)
+    """A step output in a few words: numbers rounded, collections by their size or fields, long text cut."""
+    if isinstance(value, bool) or value is None:
+        text = {True: "yes", False: "no", None: "none"}[value]
+    elif isinstance(value, float):
+        text = f"{value:,.2f}"
+    elif isinstance(value, list | tuple):
+        text = f"{len(value)} item{'s' if len(value) != 1 else ''}"
+    elif isinstance(value, dict):
+        text = ", ".join(f"{k} {_short(v, 24)}" for k, v in value.items()) or "empty"
+    else:
+        text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -118,7 +130,7 @@ def plan_markdown(
         any_marked = any_marked or bool(marked)
         subject = f"**Subject:** {md_line(variant['subject'])}\n\n" if variant.get("subject") else ""
         copy = split_fixed(numbered(str(variant.get("body", "")), order))
-        body = _quote(copy.editable, marked) + ("\n>\n" + _quote(copy.fixed) if copy.fixed else "")
+        body = quote(copy.editable, marked) + ("\n>\n" + quote(copy.fixed) if copy.fixed else "")
         check = "guardrails passed" if variant.get("passed_guardrails") else "guardrails NOT passed"
         parts.append(f"**Variant {i} · {md(variant.get('channel'))}** ({check}, tier {md(variant.get('tier', '?'))})")
         parts.append(f"{subject}{body}")
@@ -166,6 +178,15 @@ _SEGMENT_ROWS = (
 )
 
 
+def audience_markdown(researcher: dict[str, Any]) -> str:
+    """The segment's filters in words and every condition of the goal that no filter applies, with why: what the
+    approver must see before the plan reaches anyone (never dropped silently)."""
+    filters = [md(f) for f in researcher.get("filters") or [] if f]
+    skipped = [f"{md(n.get('phrase', ''))} ({md(n.get('reason', ''))})" for n in researcher.get("not_applied") or []]
+    out = f"\n\n**Filters**: {'; '.join(filters)}" if filters else ""
+    return out + (f"\n\n**Not applied** ⚠ {'; '.join(skipped)}" if skipped else "")
+
+
 def opportunity_markdown(analyst: dict[str, Any], researcher: dict[str, Any]) -> str:
     """Who the segment is in words, and its baseline beside the whole customer base, then the expected lift and
     value with their intervals, as a small table."""
@@ -177,11 +198,13 @@ def opportunity_markdown(analyst: dict[str, Any], researcher: dict[str, Any]) ->
     total = f" of {round(size / share):,} ({share:.0%} of all customers)" if share else ""
     why = [str(r) for r in (researcher.get("segment") or {}).get("why", []) if r]
     who = f"**Who**: {size:,} customers{total}" + (f", where {md('; '.join(why))}" if why else "") + "."
+    who += audience_markdown(researcher)
     rows = ["| | This segment | All customers |", "|---|---:|---:|"]
     for mine, theirs, label, fmt in _SEGMENT_ROWS:
         if isinstance(baseline.get(mine), int | float):
             other = fmt.format(baseline[theirs]) if isinstance(baseline.get(theirs), int | float) else "–"
             rows.append(f"| {label} | {fmt.format(baseline[mine])} | {other} |")
+    rows += evidence_rows(analyst.get("evidence") or {})
     value = analyst.get("expected_value_usd") or []
     rows.append(f"| **Expected lift** | {sizing.get('lift_low', 0):+.0%} to {sizing.get('lift_high', 0):+.0%} | |")
     if len(value) == 2:
@@ -190,6 +213,22 @@ def opportunity_markdown(analyst: dict[str, Any], researcher: dict[str, Any]) ->
         f"| Confidence · shortest test | {sizing.get('confidence', 0):.0%} · {sizing.get('min_days', '?')} days | |"
     )
     return f"### Sized opportunity: {md_line(analyst.get('segment', ''))}\n\n{who}\n\n" + "\n".join(rows)
+
+
+def evidence_rows(evidence: dict[str, Any]) -> list[str]:
+    """The sizing's inputs from the tenant's data, each with its 90% interval: the outcome's baseline, the value
+    per customer from the CLV score, the holdout and the test's power."""
+    base, value, plan = evidence.get("baseline") or {}, evidence.get("value") or {}, evidence.get("holdout") or {}
+    if not base or not value or not plan:
+        return []
+    rate, worth = base["rate"], value["per_customer"]
+    return [
+        f"| Baseline {md(base['outcome'])}, {base['horizon_days']} days | {rate['value']:.1%} "
+        f"({rate['low']:.1%} to {rate['high']:.1%}) | {base['successes']:,} of {base['customers']:,} |",
+        f"| Value per customer ({md(value['score'])}) | ${worth['value']:,.0f} "
+        f"(${worth['low']:,.0f} to ${worth['high']:,.0f}) | {value['scored']:,} scored |",
+        f"| Holdout · power | {plan['share']:.0%} ({plan['holdout']:,}) · {plan['power']:.0%} | |",
+    ]
 
 
 def preview_markdown(approval: dict[str, Any], cohort: Any, holdout: float) -> str:
@@ -208,16 +247,18 @@ def preview_markdown(approval: dict[str, Any], cohort: Any, holdout: float) -> s
     return "\n".join(lines)
 
 
-def _quote(text: str, marked: list[str] | None = None) -> str:
+def quote(text: str, marked: list[str] | None = None) -> str:
     """Quote ``text`` (escaped line by line, so its line breaks stay and nothing in it is markup), with the
     ``marked`` words in bold."""
     return "\n".join("> " + _marked(md(line), marked or []) if line.strip() else ">" for line in text.splitlines())
 
 
 def copilot_markdown(
-    outcome: dict[str, Any], steps: list[dict[str, Any]], order: list[str], titles: dict[str, str]
-) -> str:
-    """Sentiment, intent, tone and channel with reasons, then the grounded reply draft and its sources."""
+    outcome: dict[str, Any], steps: list[dict[str, Any]], order: list[str], titles: dict[str, str],
+    marked: list[str] | None = None,
+) -> str:  # fmt: skip
+    """Sentiment, intent, tone and channel with reasons, then the grounded reply draft (``marked``: the words a
+    refused edit was refused for, in bold) and its sources."""
     tone = outcome.get("tone", {})
     tone_step = next((s for s in steps if s.get("node") == "tone"), {})
     ticket = outcome.get("ticket", {})
@@ -229,14 +270,14 @@ def copilot_markdown(
         f"**Recommended tone** {tone_in_words(tone)} · **channel** {md(outcome.get('channel', '?'))}",
     ]
     if ticket.get("text"):
-        parts.append("**The customer wrote**\n\n" + _quote(str(ticket["text"])))
+        parts.append("**The customer wrote**\n\n" + quote(str(ticket["text"])))
     if tone_step.get("reason"):
         parts.append(f"**Why** {md(tone_step['reason'])}")
     if outcome.get("escalate"):
         reasons = "\n".join(f"- {md(r)}" for r in outcome.get("escalation_reasons", []))
         parts.append("**Escalation advised**\n" + reasons)
     parts.append("### Reply draft")
-    parts.append(_quote(numbered(str(outcome.get("reply", "")), order)))
+    parts.append(quote(numbered(str(outcome.get("reply", "")), order), marked))
     parts.append(sources(order, titles))
     if outcome.get("next"):
         parts.append(f"_{md(outcome['next'])}_")
