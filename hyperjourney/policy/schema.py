@@ -80,7 +80,9 @@ class ReviewRules(_Strict):
 
 
 class OfferRules(_Strict):
-    max_discount_pct: float = Field(30, ge=0, le=100, description="the deepest discount a campaign may offer")
+    max_discount_pct: float = Field(
+        50, ge=0, le=100, description="the deepest discount a campaign may offer (the demo shop offers non-profits 50%)"
+    )
 
 
 class Policy(_Strict):

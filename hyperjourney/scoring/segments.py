@@ -68,6 +68,11 @@ _SCORES: dict[str, tuple[str, str, float]] = {
     r"likely to (buy|purchase)|high (purchase )?propensity|ready to buy": ("min", "purchase_propensity", 0.15),
     r"upgrade|expansion|cross-?sell|upsell": ("min", "upgrade_fit", 0.1),
 }
+# An industry's name followed by these words is about consent ("gave marketing consent", "marketing opt-in").
+_PERMISSION_WORDS = re.compile(
+    r"(?:\s*(?:,|&|\band\b|\bor\b|\bprofiling\b|\bemail\b|\bsms\b|\bpush\b|\bnewsletter\b))*"
+    r"\s*(?:consent|opt(?:ed)?[- ]?in|opt-in|permission)\b"
+)
 _FILTER_FIELDS = ("industry", "company_size", "business", "lifecycle_stage", "rfm_segment", "region", "language")
 
 
@@ -115,6 +120,8 @@ def read_description(conn: psycopg.Connection[Any], description: str) -> tuple[S
             m = re.search(rf"\b{re.escape(word)}s?\b", where) if len(value) >= 2 else None
             if m is None or (field == "language" and not re.search(rf"\b{re.escape(value.lower())}\b[- ]speak", text)):
                 continue
+            if field == "industry" and _PERMISSION_WORDS.match(where, m.end(), m.end() + 40):
+                continue  # "marketing consent", "marketing and profiling consent": a permission, not an industry
             found.setdefault(field, set()).add(value)
             used.append(m.span())
     reading = read(description, _vocabulary(conn))

@@ -31,9 +31,9 @@ def test_a_forbidden_request_ends_the_plan_with_the_reason(db: Database, seeded:
     result = started
     assert result.status == "completed" and result.approval is None
     stopped = result.outcome["stopped"]
-    assert "90% discount is above the policy's limit of 30%" in stopped["reason"]
+    assert "90% discount is above the policy's limit of 50%" in stopped["reason"]
     assert "frequency caps cannot be switched off" in stopped["reason"]
-    assert stopped["rephrase"].startswith("email every customer a 30% discount")
+    assert stopped["rephrase"].startswith("email every customer a 50% discount")
     assert "ignore" not in stopped["rephrase"]
     assert result.outcome["next"].startswith("No plan:")
     assert "analyst" not in _nodes(db, seeded, result.run_id)  # nothing was planned past the Researcher

@@ -118,3 +118,17 @@ def test_segment_size_equals_a_hand_written_count(db: Database, shop: str, goal:
     assert segment.definition.conditions, "the goal's condition must be applied as a filter"
     assert segment.size == expected[0]
     assert 0 < segment.size < everyone[0], "the condition must keep some customers and drop others"
+
+
+def test_marketing_consent_is_a_permission_not_the_marketing_industry(db: Database, shop: str) -> None:
+    """Found on the copy briefs: "UK shoppers with marketing and profiling consent" selected the tenant's
+    `marketing` industry, so no shopper matched and the plan stopped."""
+    with db.tenant(shop) as conn:
+        assert "marketing" in {r[0] for r in conn.execute("SELECT DISTINCT industry FROM customers")}
+        for goal in ("Complete the order for UK shoppers with marketing and profiling consent",
+                     "Place a first order for EU shoppers with explicit SMS marketing consent",
+                     "Invite shoppers who gave marketing opt-in to the spring sale"):  # fmt: skip
+            query, _ = read_description(conn, goal)
+            assert not query.industry, (goal, query.industry)
+        query, _ = read_description(conn, "Upsell marketing agencies that gave consent")
+        assert query.industry == ["marketing"]
