@@ -19,8 +19,8 @@ from hyperjourney.agents.base import AgentContext, AgentResult, Step
 from hyperjourney.agents.gist import Gist, ticket_gist
 from hyperjourney.agents.researcher import ResearchBrief
 from hyperjourney.data.brand import Brand
-from hyperjourney.guardrails.fence import fence
 from hyperjourney.guardrails.copy_text import sentences
+from hyperjourney.guardrails.fence import fence
 from hyperjourney.guardrails.models import Asset
 from hyperjourney.guardrails.tone import ToneAttributes
 from hyperjourney.knowledge.fact_choice import Choice, Need, Role, choose, products_of_segment
@@ -321,10 +321,10 @@ def template_reply(
 ) -> Candidate[CopyDraft]:  # fmt: skip
     """The support template filled with the chosen facts, each sentence cited: the first two if they pass the
     guardrails together, else the first single fact that does. Praise gets thanks and no facts (nothing claimed,
-    so confident unless the praise reads unhappy). Otherwise confidence is the best fact's relevance (the intent's own doubt is the Tone agent's
-    `ambiguous` escalation, not counted twice); with no fact on the ticket's product and intent it is low, so the
-    reply escalates. Written in ``locale``'s phrases; ``note`` (why it is in English) opens the reply.
-    Signed with the tenant's brand (its signature and footer)."""
+    so confident unless the praise reads unhappy). Otherwise confidence is the best fact's relevance (the
+    intent's own doubt is the Tone agent's `ambiguous` escalation, not counted twice); with no fact on the
+    ticket's product and intent it is low, so the reply escalates. Written in ``locale``'s phrases; ``note``
+    (why it is in English) opens the reply. Signed with the tenant's brand (its signature and footer)."""
     words = phrases(locale)
     opening, closing = _opening(intent, sentiment, words)
     opening = f"{note}\n\n{opening}" if note else opening
@@ -368,9 +368,9 @@ def support_need(
     customer's region, and the language the ticket is written in (else the profile's)."""
     region = (profile.region or "").lower() if profile else ""
     known = (profile.language or "en").lower()[:2] if profile else "en"
-    language = language.language if language else known
+    written = language.language if language else known
     return Need(
-        role="support", text=question, intent=intent, language=language if language in LOCALES else "en",
+        role="support", text=question, intent=intent, language=written if written in LOCALES else "en",
         products=products_in(question) or customer_products(profile), region=region or None,
     )  # fmt: skip
 

@@ -43,8 +43,8 @@ def ticket_gist(ctx: AgentContext, text: str, language: DetectedLanguage, agent_
     if language.language == agent_language:
         return None
     if not ctx.router.tiers.configured:
-        return Gist(text=_excerpt(text), language=language.language, translated=False,
-                    note=f"not translated: no LLM tier is configured to translate from {language.language}")  # fmt: skip
+        note = f"not translated: no LLM tier is configured to translate from {language.language}"
+        return Gist(text=_excerpt(text), language=language.language, translated=False, note=note)
     routed = ctx.router.decide(
         "gist",
         schema=GistDraft,

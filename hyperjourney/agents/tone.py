@@ -72,14 +72,18 @@ def escalations(
     the small tier could only guess (``guessed``: no LLM tier took the decision) below AMBIGUOUS_BELOW."""
     reasons = []
     if injection:
-        reasons.append(Escalation(reason="injection", detail="the message tried to instruct the assistant (prompt injection)"))
+        reasons.append(
+            Escalation(reason="injection", detail="the message tried to instruct the assistant (prompt injection)")
+        )
     if decision.sentiment == "very_negative":
         reasons.append(Escalation(reason="very_negative", detail="very negative sentiment"))
     if ticket.priority == "urgent":
         reasons.append(Escalation(reason="urgent", detail="urgent priority"))
     reasons += text_triggers(text)
     if guessed and decision.confidence < AMBIGUOUS_BELOW:
-        detail = f"ambiguous: intent {decision.intent} at confidence {decision.confidence:.2f}, and no LLM tier to read it"
+        detail = (
+            f"ambiguous: intent {decision.intent} at confidence {decision.confidence:.2f}, and no LLM tier to read it"
+        )
         reasons.append(Escalation(reason="ambiguous", detail=detail))
     return reasons
 

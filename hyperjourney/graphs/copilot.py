@@ -108,7 +108,7 @@ def reply_escalations(reply: copywriter.Reply) -> list[Escalation]:
     out = []
     if not reply.passed_guardrails:
         out.append(Escalation(reason="guardrails", detail="the draft did not pass the guardrails"))
-    if reply.tier == "human":
+    elif reply.tier == "human":  # a safe draft no tier was confident in: nothing said answers the ticket
         detail = f"low relevance: no tier could draft a confident reply (best fact relevance {reply.relevance:.2f})"
         out.append(Escalation(reason="low_relevance", detail=detail))
     return out
