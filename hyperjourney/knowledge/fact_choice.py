@@ -145,7 +145,9 @@ def score(fact: Fact, need: Need, kinds: tuple[str, ...], asked: set[str]) -> Ch
         tagged = detail.intent if isinstance(detail, FaqDetail) else None  # an FAQ answers its question's intent
         if tagged == need.intent:
             intent = 1.0
-        elif tagged is None and any(re.search(rf"(?<![\w-]){re.escape(w)}", quote.lower()) for w in INTENT_WORDS.get(need.intent, ())):
+        elif tagged is None and any(
+            re.search(rf"(?<![\w-]){re.escape(w)}", quote.lower()) for w in INTENT_WORDS.get(need.intent, ())
+        ):
             intent = 0.7
     product = 1.0 if need.products and set(fact.products) & set(need.products) else 0.5
     weight = 1.0 - 0.1 * kinds.index(fact.kind)
