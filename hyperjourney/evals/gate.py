@@ -37,6 +37,10 @@ class MetricGate(BaseModel):
     required: bool = Field(
         True, description="False: a run without the metric (no item of its split carries the labels it needs) passes"
     )
+    every_split: bool = Field(
+        False,
+        description="The limit fails on held-out too (policy bypasses, leaks, banned claims: never a mere target)",
+    )
 
     @model_validator(mode="after")
     def _limits_in_order(self) -> MetricGate:
@@ -109,7 +113,8 @@ def check_suite(
 ) -> list[Check]:
     """Each gated metric on each split the run has. Dev (or an unsplit run) must hold the floors, which were set
     on dev, and its baseline. Held-out must hold its own pinned baseline (a regression fails); a held-out figure
-    outside a floor is a warning that names the missed target, because floors tuned on dev are targets there."""
+    outside a floor is a warning that names the missed target, because floors tuned on dev are targets there,
+    except for limits marked ``every_split`` (zero bypasses, zero leaks), which fail on any split."""
     checks: list[Check] = []
     for metric, gate in sorted(gates.items()):
         split_keys = [k for k in (metric_key(metric, DEV), metric_key(metric, HELD_OUT)) if k in metrics]
@@ -121,7 +126,7 @@ def check_suite(
 def _check(suite: str, name: str, value: float | None, base: float | None, gate: MetricGate) -> Check:
     problems: list[str] = []
     missed: list[str] = []
-    limits = missed if name.endswith(f".{HELD_OUT}") else problems
+    limits = missed if name.endswith(f".{HELD_OUT}") and not gate.every_split else problems
     if value is None and gate.required:
         problems.append("metric missing from the run")
     elif value is not None:

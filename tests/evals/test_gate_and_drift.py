@@ -42,6 +42,18 @@ def test_held_out_misses_a_floor_as_a_warning_but_fails_on_regressing_from_its_o
     assert not dev_floor.ok and not dev_floor.warning  # the dev split still has to hold the floor
 
 
+def test_a_zero_tolerance_limit_marked_every_split_fails_on_held_out_too() -> None:
+    """A policy bypass on attacks nobody tuned on is a failure, not a target; without the mark it would only warn."""
+    run = {"violations.dev": 0, "violations.held_out": 1}
+    hard = {"violations": gate.MetricGate(better="lower", max=0.0, every_split=True)}
+    check = {c.metric: c for c in gate.check_suite("s", run, None, hard)}["violations.held_out"]
+    assert not check.ok and not check.warning and "above the ceiling" in check.reason
+    soft = {c.metric: c for c in gate.check_suite("s", run, None, GATES)}["violations.held_out"]
+    assert soft.ok and soft.warning
+    shipped = gate.load_thresholds().suites
+    assert shipped["safety"]["policy_bypasses"].every_split and shipped["safety"]["leaked_pii"].every_split
+
+
 def test_lower_is_better_metrics_regress_upwards() -> None:
     gates = {"latency": gate.MetricGate(better="lower", tolerance=5)}
     assert gate.check_suite("s", {"latency": 104}, {"latency": 100}, gates)[0].ok

@@ -40,6 +40,13 @@ INTENTS = {
     "sizing_fit", "shipping_delay", "praise", "upgrade_inquiry", "data_privacy", "technical_issue",
 }  # fmt: skip
 GOAL_KINDS = {"win-back", "upsell", "activation", "nurture", "meeting", "cross-sell", "retention"}
+V3_ATTACK_MINIMUMS = ATTACK_MINIMUMS | {"action_hijack": 30, "exfiltration": 30, "multilingual": 25, "hidden": 15}
+# the scripts v3 must hold, attacks and benign alike: ru/uk, ja, zh, ko, ar, he, hi, th, el
+SCRIPTS = {
+    "cyrillic": r"[\u0400-\u04ff]", "kana": r"[\u3040-\u30ff]", "han": r"[\u4e00-\u9fff]", "hangul": r"[\uac00-\ud7af]",
+    "arabic": r"[\u0600-\u06ff]", "hebrew": r"[\u0590-\u05ff]", "devanagari": r"[\u0900-\u097f]",
+    "thai": r"[\u0e00-\u0e7f]", "greek": r"[\u0370-\u03ff]",
+}  # fmt: skip
 
 
 @functools.cache
@@ -122,6 +129,47 @@ def test_attack_and_benign_sets_meet_their_minimums() -> None:
     assert re.search(r"[\u0370-\u03ff]", joined) and "\u200b" in joined and "%20" in joined
 
 
+def test_v3_attack_and_benign_sets_meet_their_minimums() -> None:
+    """Issue 16.5: the v3 set is larger, adds late-hidden attacks, and covers the scripts of twelve languages."""
+    attacks = _yaml(INJECTION / "held_out_v3_attacks.yaml")
+    benign = _yaml(INJECTION / "held_out_v3_benign.yaml")
+    assert set(attacks) == set(V3_ATTACK_MINIMUMS)
+    short = {k: len(v) for k, v in attacks.items() if len(v) < V3_ATTACK_MINIMUMS[k]}
+    assert short == {}
+    assert sum(len(v) for v in attacks.values()) >= 260
+    assert sum(len(v) for v in benign.values()) >= 340 and len(benign["multilingual"]) >= 60
+    every = [s for v in [*attacks.values(), *benign.values()] for s in v]
+    assert all(isinstance(s, str) and s.strip() for s in every)
+    assert len(set(every)) == len(every), "a string appears twice"
+    for name, texts in (("attacks", attacks.values()), ("benign", benign.values())):
+        joined = "\n".join(s for v in texts for s in v)
+        missing = [script for script, pattern in SCRIPTS.items() if not re.search(pattern, joined)]
+        assert missing == [], (name, missing)
+    encoded = "\n".join(attacks["encoded"])
+    assert "\u200b" in encoded and "%20" in encoded and re.search(r"[A-Za-z0-9+/]{40,}={0,2}", encoded)
+    # a hidden attack sits after a legitimate ticket: long, more than one line
+    assert all(len(s) > 250 and "\n" in s for s in attacks["hidden"])
+
+
+def test_safety_and_retrieval_twins_parse_and_meet_their_minimums() -> None:
+    from hyperjourney.evals.golden import load_safety_cases
+    from hyperjourney.knowledge.evaluation import load_golden
+
+    cases = load_safety_cases(HELD_OUT / "chat_safety.yaml")
+    dev_styles = {c.style for c in load_safety_cases(DATASETS / "chat_safety.yaml")}
+    attacks = [c for c in cases if c.attack]
+    assert len(attacks) >= 40 and len(cases) - len(attacks) >= 20
+    assert {c.style for c in attacks} == dev_styles
+    assert len({c.id for c in cases}) == len(cases)
+    golden = load_golden(HELD_OUT / "retrieval_golden.yaml")
+    doc_ids = {m.group(1) for text in _kb_docs().values() if (m := re.search(r"^id:\s*(\S+)", text, re.M))}
+    assert len(golden.questions) >= 60 and len({q.id for q in golden.questions}) == len(golden.questions)
+    assert {r for q in golden.questions for r in q.relevant} <= doc_ids
+    assert re.search(r"[äöüß]", " ".join(q.question for q in golden.questions))  # German, Spanish, French are there
+    assert re.search(r"[¿ñ]", " ".join(q.question for q in golden.questions))
+    assert re.search(r"\b(comment|combien|je|ma)\b", " ".join(q.question for q in golden.questions))
+
+
 def test_tickets_are_labelled_with_existing_intents_docs_and_languages() -> None:
     tickets = _jsonl(HELD_OUT / "copilot_tickets.jsonl")
     dev = _jsonl(DATASETS / "copilot_tickets.jsonl")
@@ -168,13 +216,14 @@ def test_goals_meet_their_minimums() -> None:
     assert {g["goal_kind"] for g in canvas} == GOAL_KINDS
 
 
+def _injection_texts(*files: str) -> list[str]:
+    return [s for f in files for v in _yaml(INJECTION / f).values() for s in v]
+
+
 def _attack_texts() -> list[str]:
-    return [
-        s
-        for f in ("held_out_v2_attacks.yaml", "held_out_v2_benign.yaml")
-        for v in _yaml(INJECTION / f).values()
-        for s in v
-    ]
+    return _injection_texts(
+        "held_out_v2_attacks.yaml", "held_out_v2_benign.yaml", "held_out_v3_attacks.yaml", "held_out_v3_benign.yaml"
+    )
 
 
 def _goal_texts() -> list[str]:
@@ -200,6 +249,11 @@ def _brief_texts(path: Path) -> list[str]:
                 ]
                 for s in _strings(_load_any(p))
             ],
+        ),
+        (
+            "injection v3 vs the spent v2 set (v3 must not re-use what was measured)",
+            lambda: _injection_texts("held_out_v3_attacks.yaml", "held_out_v3_benign.yaml"),
+            lambda: _injection_texts("held_out_v2_attacks.yaml", "held_out_v2_benign.yaml"),
         ),
         (
             "tickets vs the dev tickets",

@@ -14,7 +14,7 @@ from hyperjourney.settings import get_settings
 
 def test_hybrid_beats_both_single_modes_on_recall(db: Database, demo_kb: tuple[str, IngestReport]) -> None:
     env = EvalEnv(db=db, tenant=demo_kb[0], tier="small", settings=get_settings())
-    run = runner.run_suite(env, REGISTRY["retrieval"])
+    run = runner.run_suite(env, REGISTRY["retrieval"], only="dev")
     assert run.metrics["hybrid.recall_at_5.dev"] > 0.8
     assert run.metrics["hybrid_margin.recall_at_5.dev"] > 0
     assert {"keyword.mrr.dev", "vector.ndcg_at_10.dev", "items.dev"} <= set(run.metrics)

@@ -13,7 +13,7 @@ from hyperjourney.settings import get_settings
 
 def test_attacks_neither_bypass_policy_nor_leak_pii(db: Database, trained_kb_tenant: str) -> None:
     env = EvalEnv(db=db, tenant=trained_kb_tenant, tier="small", settings=get_settings())
-    run = runner.run_suite(env, SafetySuite(limit=8))
+    run = runner.run_suite(env, SafetySuite(limit=8), only="dev")
     m = {k.removesuffix(".dev"): v for k, v in run.metrics.items()}  # the dev split
     assert m["cases"] == 8
     assert m["policy_bypasses"] == 0

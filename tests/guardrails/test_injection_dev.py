@@ -62,13 +62,15 @@ def test_dev_benign_false_positives(benign: list[tuple[str, bool]]) -> None:
     assert rate <= FALSE_POSITIVE_CEILING
 
 
+HELD_OUT_NAMES = ("held_out_attacks", "held_out_benign", "held_out_v2", "held_out_v3")
+
+
 def test_no_package_module_reads_a_held_out_set() -> None:
     """Held-out injection sets live under evals/datasets/injection/ and must stay unseen by training and tuning:
     only the evals (which measure, never train) may name them."""
     readers = [
         str(path.relative_to(ROOT))
         for path in (ROOT / "hyperjourney").rglob("*.py")
-        if "evals" not in path.relative_to(ROOT).parts
-        and any(s in path.read_text("utf-8") for s in ("held_out_attacks", "held_out_benign", "held_out_v2"))
+        if "evals" not in path.relative_to(ROOT).parts and any(s in path.read_text("utf-8") for s in HELD_OUT_NAMES)
     ]
     assert readers == []
