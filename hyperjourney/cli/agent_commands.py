@@ -258,6 +258,12 @@ def _print_approval(result: RunResult) -> None:
             title=f"{result.run_id} · proposed journey",
         )
     )
+    who = a.get("audience") or {}
+    if who:
+        filters = "; ".join(who["filters"]) or "no filter (every customer)"
+        console.print(f"audience: [bold]{who['size']:,}[/] customers — {escape(filters)}")
+        for n in who["not_applied"]:
+            console.print(f"[yellow]not applied:[/] {escape(n['phrase'])} — {escape(n['reason'])}")
     for v in a["variants"]:
         title = f"{v['channel']} ({v['tier']} tier, guardrails {'passed' if v['passed_guardrails'] else 'FAILED'})"
         console.print(Panel(escape((f"Subject: {v['subject']}\n\n" if v["subject"] else "") + v["body"]), title=title))

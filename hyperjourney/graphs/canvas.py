@@ -45,6 +45,7 @@ PLANS: dict[str, list[str]] = {
 }
 Hop = Literal["researcher", "analyst", "copywriter", "orchestrator", "approval", "escalate", "finish"]
 Back = Command[Literal["supervisor"]]
+Researched = Command[Literal["supervisor", "finish"]]
 
 
 class RoutePlan(BaseModel):
@@ -105,12 +106,16 @@ def supervisor(state: CanvasState, runtime: Runtime[Deps]) -> Command[Hop]:
     return hand_off(plan, state, update, "approval" if "orchestrator" in plan else "finish")
 
 
-def researcher_node(state: CanvasState, runtime: Runtime[Deps]) -> Back:
+def researcher_node(state: CanvasState, runtime: Runtime[Deps]) -> Researched:
     deps = fence(runtime)
     ctx = agent_context(deps, state)
     result = researcher.research_goal(ctx, str(state["request"]["goal"]))
     record(deps, state, "researcher", result)
-    return Command(goto="supervisor", update={**agent_update("researcher", result, ctx), "brief": result.output})
+    update = {**agent_update("researcher", result, ctx), "brief": result.output}
+    brief = researcher.ResearchBrief.model_validate(result.output)
+    if brief.stop is not None:  # an empty segment or a forbidden request: no plan, the reason instead
+        return Command(goto="finish", update=update)
+    return Command(goto="supervisor", update=update)
 
 
 def analyst_node(state: CanvasState, runtime: Runtime[Deps]) -> Back:
@@ -209,6 +214,17 @@ def launchable(
     )
 
 
+def audience(brief: researcher.ResearchBrief) -> dict[str, Any]:
+    """Who the plan reaches, as the approver sees it: the size and each filter in words, and every condition the
+    goal stated that no filter applies, with why."""
+    return {
+        "segment": brief.segment.name,
+        "size": brief.segment.size,
+        "filters": brief.filters,
+        "not_applied": [n.model_dump() for n in brief.not_applied],
+    }
+
+
 def approval(state: CanvasState, runtime: Runtime[Deps]) -> Command[Literal["launch", "finish", "approval"]]:
     deps = fence(runtime)
     proposal = orchestrator.JourneyProposal.model_validate(state["proposal"])
@@ -232,6 +248,7 @@ def approval(state: CanvasState, runtime: Runtime[Deps]) -> Command[Literal["lau
             "review": state.get("review", []),
             "edit_problems": state.get("edit_problems", []),
             "drift": analyst.Opportunity.model_validate(opportunity).drift_warnings if opportunity else [],
+            "audience": audience(researcher.ResearchBrief.model_validate(state["brief"])),
         }
     )
     decision = ApprovalDecision.model_validate(answer)
@@ -301,6 +318,10 @@ def finish(state: CanvasState, runtime: Runtime[Deps]) -> dict[str, Any]:
         return close_run(deps, state, status, "completed", dict(state.get("outcome", {})))
     outcome = {k: v for k, v in results(dict(state)).items() if k != "orchestrator"}
     outcome["next"] = f"{state.get('plan_kind', 'insight')} results are ready; nothing needs approval."
+    brief = state.get("brief")
+    stop = researcher.ResearchBrief.model_validate(brief).stop if brief is not None else None
+    if stop is not None:
+        outcome |= {"stopped": stop.model_dump(), "next": f"No plan: {stop.reason}. Try: {stop.rephrase}"}
     return close_run(deps, state, "completed", "completed", outcome)
 
 

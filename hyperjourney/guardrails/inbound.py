@@ -10,6 +10,7 @@ choice, policies or recipients (boundary.py), which hold when detection misses.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from pydantic import BaseModel
 
@@ -25,7 +26,7 @@ from hyperjourney.guardrails.inbound_model import (
 from hyperjourney.guardrails.inbound_signals import STRONG, signals
 from hyperjourney.guardrails.inbound_views import obfuscation, views
 
-__all__ = ["InboundVerdict", "neutralize", "scan", "score", "views"]
+__all__ = ["InboundVerdict", "Row", "neutralize", "rows", "scan", "score", "score_rows", "views"]
 
 REMOVED = "[removed: instruction-like text]"
 DECODED_STRONG = 0.99
@@ -40,24 +41,47 @@ class InboundVerdict(BaseModel):
     neutralized: str
 
 
-def score(text: str, model: InboundModel | None = None) -> tuple[float, list[str]]:
-    """(probability of an attack, the signals of the highest-scoring window and how it was hidden)."""
-    model = model or shipped_model()
+class Row(NamedTuple):
+    """One view's window as the model reads it: its text features, its signal features, its signal count."""
+
+    text: list[str]
+    signals: list[str]
+    found: int
+    decoded: bool
+
+
+def rows(text: str) -> tuple[list[Row], list[str]]:
+    """Every view's every window as feature rows, and the strong signals only a decoded view shows (an encoding
+    that hides an override is an attack whatever the model says). Training reads the same rows (inbound_train.py),
+    so what it fits and calibrates is exactly what ``score`` computes."""
     hidden = ("obfuscated",) if obfuscation(text) else ()
-    best, reasons = 0.0, list[str]()
     all_views = views(text)
     plain = set(signals(all_views[0]))
+    out: list[Row] = []
+    hidden_strong: set[str] = set()
     for i, view in enumerate(all_views):
         extra = hidden + (("decoded",) if i > 0 else ())
-        hidden_strong = sorted((set(signals(view)) - plain) & set(STRONG)) if i > 0 else []
-        if hidden_strong and best < DECODED_STRONG:  # an encoding that hides an override is an attack
-            best, reasons = DECODED_STRONG, ["decoded", *hidden_strong]
+        if i > 0:
+            hidden_strong |= (set(signals(view)) - plain) & set(STRONG)
         for window in windows(view):
-            sig = signal_features(window, extra)
-            p = probability(logit(model, text_features(window), sig))
-            if p > best:
-                best, reasons = p, sorted({s.split(":")[1] for s in sig if "+" not in s})
+            found = signals(window)
+            out.append(Row(text_features(window), signal_features(window, extra, found), sum(found.values()), i > 0))
+    return out, sorted(hidden_strong)
+
+
+def score_rows(model: InboundModel, feature_rows: list[Row], hidden_strong: list[str]) -> tuple[float, list[str]]:
+    """The highest probability over the rows, and the signals of the row that gave it."""
+    best, reasons = (DECODED_STRONG, ["decoded", *hidden_strong]) if hidden_strong else (0.0, list[str]())
+    for row in feature_rows:
+        p = probability(logit(model, row.text, row.signals))
+        if p > best:
+            best, reasons = p, sorted({s.split(":")[1] for s in row.signals if "+" not in s})
     return best, reasons
+
+
+def score(text: str, model: InboundModel | None = None) -> tuple[float, list[str]]:
+    """(probability of an attack, the signals of the highest-scoring window and how it was hidden)."""
+    return score_rows(model or shipped_model(), *rows(text))
 
 
 def scan(text: str) -> InboundVerdict:
@@ -76,9 +100,12 @@ def scan(text: str) -> InboundVerdict:
 
 
 def _instruction_like(piece: str, model: InboundModel) -> bool:
-    if any(name in STRONG for view in views(piece) for name in signals(view)):
+    """A strong signal in any view of the sentence, or a score at the threshold (one featurising for both)."""
+    piece_rows, hidden_strong = rows(piece)
+    strong = {f"s:{name}" for name in STRONG}
+    if hidden_strong or any(strong.intersection(row.signals) for row in piece_rows):
         return True
-    return score(piece, model)[0] >= model.threshold
+    return score_rows(model, piece_rows, hidden_strong)[0] >= model.threshold
 
 
 def neutralize(text: str) -> str:

