@@ -8,10 +8,12 @@ from psycopg.types.json import Jsonb
 
 from hyperjourney.agents.orchestrator import JourneyProposal
 from hyperjourney.agents.researcher import ResearchBrief
+from hyperjourney.assets.sources import cited_evidence
 from hyperjourney.data import audit
 from hyperjourney.db.database import Database
 from hyperjourney.graphs.state import BaseState
 from hyperjourney.graphs.wiring import Deps
+from hyperjourney.guardrails.copy_text import CITE
 from hyperjourney.guardrails.models import Asset, Evidence
 from hyperjourney.models.accounting import RunTotals
 from hyperjourney.review.queue import ReviewItem, submit_in
@@ -118,15 +120,19 @@ def submit_reply(
     return item_id
 
 
-def escalate_reply(db: Database, tenant: str, run_id: str, *, by: str) -> str:
-    """A person hands a finished copilot run's ticket to a human: its draft becomes a review item."""
+def escalate_reply(db: Database, tenant: str, run_id: str, *, by: str, note: str = "", body: str | None = None) -> str:
+    """A person hands a finished copilot run's ticket to a human: its draft (``body``: the agent's edit of it)
+    becomes a review item, with the agent's ``note`` first among its reasons."""
     with db.tenant(tenant) as conn:
         row = conn.execute("SELECT plan FROM agent_outcomes WHERE run_id = %s", (run_id,)).fetchone()
-    if row is None:
-        raise ValueError(f"run {run_id!r} has no copilot outcome to escalate")
-    outcome: dict[str, Any] = row[0]
-    reasons = [f"escalated by {by}", *outcome.get("escalation_reasons", [])]
-    return submit_reply(db, tenant, run_id, outcome, reasons, [], key=f"escalated:{by}")
+        if row is None:
+            raise ValueError(f"run {run_id!r} has no copilot outcome to escalate")
+        outcome: dict[str, Any] = row[0] if body is None else {**row[0], "reply": body}
+        # the chunks the draft cites go with it, so a reviewer's edit in the queue is checked against them
+        evidence = cited_evidence(conn, [*row[0].get("citations", []), *CITE.findall(str(outcome.get("reply")))])
+    said = " ".join(note.split())
+    reasons = [f"escalated by {by}" + (f": {said}" if said else ""), *outcome.get("escalation_reasons", [])]
+    return submit_reply(db, tenant, run_id, outcome, reasons, evidence, key=f"escalated:{by}")
 
 
 def close_run(deps: Deps, state: BaseState, status: str, decision: str, outcome: dict[str, Any]) -> dict[str, Any]:

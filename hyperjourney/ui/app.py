@@ -18,10 +18,19 @@ from chainlit.input_widget import Select, TextInput
 from chainlit.types import ThreadDict
 
 from hyperjourney.api import runs_service as svc
-from hyperjourney.graphs.outcomes import escalate_reply
 from hyperjourney.review.roles import can
 from hyperjourney.settings import get_settings
-from hyperjourney.ui import canvas_actions, canvas_card, evidence, lift, offline_html, render, review_view
+from hyperjourney.ui import (
+    canvas_actions,
+    canvas_card,
+    copilot_card,
+    evidence,
+    lift,
+    offline_html,
+    render,
+    review_view,
+    ticket_search,
+)
 from hyperjourney.ui.auth import check_password, install_login_message
 from hyperjourney.ui.copilot_input import CHANNELS, CopilotInputError, TicketForm, choose_ticket
 from hyperjourney.ui.data_layer import PostgresDataLayer
@@ -85,6 +94,7 @@ async def _refuse_viewer() -> bool:
 @cl.on_chat_start
 async def start() -> None:
     if cl.user_session.get("chat_profile") == COPILOT:
+        cl.user_session.set("thread_meta", {})
         await cl.ChatSettings(
             [
                 TextInput(id="customer", label="Customer of a pasted ticket (email or customer id)", initial=""),
@@ -110,24 +120,30 @@ async def ticket_form(values: dict[str, Any]) -> None:
     cl.user_session.set("ticket_form", TicketForm.model_validate(values).model_dump())
 
 
-async def _offer_tickets() -> None:
-    def open_tickets() -> list[tuple[str, str]]:
-        with database().tenant(tenant()) as conn:
-            rows = conn.execute(
-                "SELECT ticket_id, subject FROM tickets WHERE status IN ('open', 'pending') "
-                "ORDER BY updated_at DESC, ticket_id LIMIT 5"
-            ).fetchall()
-        return [(str(r[0]), str(r[1])) for r in rows]
-
-    tickets = await asyncio.to_thread(open_tickets)
+async def _offer_tickets(found: ticket_search.TicketFilter | None = None) -> None:
+    """The tickets to pick from: the open ones, or those a search asked for (filters and words)."""
+    wanted = found or ticket_search.TicketFilter(limit=10)
+    tickets = await asyncio.to_thread(ticket_search.search, database(), tenant(), wanted)
     actions = [
-        cl.Action(name="pick_ticket", payload={"ticket_id": tid}, label=f"{tid}: {' '.join(subject.split())[:40]}")
-        for tid, subject in tickets
+        cl.Action(
+            name="pick_ticket",
+            payload={"ticket_id": t.ticket_id},
+            label=f"{t.ticket_id}: {' '.join(t.subject.split())[:40]}",
+        )
+        for t in tickets
     ]
+    listed = "\n".join(
+        f"- **{render.md_line(t.ticket_id)}** {render.md_line(t.subject)} · {t.status} · {render.md(t.channel)}"
+        f" · {render.md(t.intent or 'intent unknown')} · {render.md(t.sentiment or 'sentiment unknown')}"
+        f" · opened {t.opened_at:%Y-%m-%d}"
+        for t in tickets
+    )
+    head = f"**{len(tickets)} ticket(s) found**\n\n{listed}\n\n" if found else ""
     await cl.Message(
-        content="Pick an open ticket, type its id, or paste a ticket's text. Set a pasted ticket's customer "
-        "(email or customer id), subject and channel in the settings panel; lines inside the paste are the "
-        "customer's words. It is stored as a new ticket and answered.",
+        content=head + "Pick a ticket, type its id, or paste a ticket's text. Search with **tickets** and filters, "
+        "e.g. `tickets status:open intent:refund_request sentiment:negative channel:email age:<7d refund` "
+        "(status may be `any`). Set a pasted ticket's customer (email or customer id), subject and channel in the "
+        "settings panel; lines inside the paste are the customer's words. It is stored as a new ticket and answered.",
         actions=actions,
     ).send()
 
@@ -139,7 +155,9 @@ async def on_message(message: cl.Message) -> None:
         await cl.Message(content="Please type a goal or a ticket id.").send()
         return
     run_id = cl.user_session.get("run_id")
-    if cl.user_session.get("chat_profile") == COPILOT:
+    if cl.user_session.get("chat_profile") == COPILOT and ticket_search.SEARCH.match(text):
+        await search_tickets(text)
+    elif cl.user_session.get("chat_profile") == COPILOT:
         await copilot_input(text)
     elif REVIEW_QUEUE.fullmatch(text):
         await review_view.show_queue(database(), tenant(), may_decide=_may("decide"))
@@ -153,6 +171,15 @@ async def on_message(message: cl.Message) -> None:
         await run_canvas(text)
 
 
+async def search_tickets(text: str) -> None:
+    try:
+        wanted = ticket_search.parse(text)
+    except CopilotInputError as exc:
+        await cl.Message(content=f"Could not search: {render.md(exc)}").send()
+        return
+    await _offer_tickets(wanted)
+
+
 async def _awaiting(run_id: str) -> bool:
     status, _ = await asyncio.to_thread(svc.steps_after, database(), tenant(), run_id, 10**9)
     return status == svc.PAUSED
@@ -162,7 +189,7 @@ async def open_run(run_id: str) -> None:
     """A run id typed in the canvas opens that run in this thread (anyone may look; only reviewers decide)."""
     status, _ = await asyncio.to_thread(svc.steps_after, database(), tenant(), run_id, 10**9)
     if status is None:
-        await cl.Message(content=f"There is no run `{render.md(run_id)}` in this workspace.").send()
+        await cl.Message(content=f"There is no run {render.md(run_id)} in this workspace.").send()
         return
     await _remember(run_id, "canvas", f"Run {run_id}")
     await show_result(run_id)
@@ -196,7 +223,7 @@ async def _remember(run_id: str, flow: str, name: str) -> None:
     """Tie the conversation to its run, so a reload or a later visit can show where the run stands."""
     cl.user_session.set("run_id", run_id)
     await get_data_layer().update_thread(cl.context.session.thread_id, name=name)
-    await canvas_card.remember(run_id=run_id, flow=flow, draft=None)
+    await canvas_card.remember(run_id=run_id, flow=flow, draft=None, reply_draft=None)
 
 
 async def run_canvas(goal: str) -> None:
@@ -220,7 +247,7 @@ async def show_result(run_id: str) -> None:
     once a decision launched it)."""
     detail = await asyncio.to_thread(svc.run_detail, database(), get_settings(), tenant(), run_id)
     if detail.flow == "copilot":
-        await _show_copilot(detail)
+        await copilot_card.show_card(run_id)
         return
     await canvas_card.show_card(database(), tenant(), run_id, _may("decide"))
 
@@ -257,17 +284,6 @@ async def show_measured(run_id: str, *, only_news: str | None = None) -> None:
             cl.context.session.thread_id, metadata={"measured_shown": measured.signature()}
         )
     await cl.Message(content=text, elements=elements).send()
-
-
-async def _show_copilot(detail: svc.RunDetail) -> None:
-    order: list[str] = []
-    titles = {e.citation_id: e.title for e in detail.evidence}
-    text = render.copilot_markdown(detail.result, detail.steps, order, titles)
-    actions = canvas_card.inspect_actions(detail, order)
-    if _may("write"):
-        escalate = cl.Action(name="escalate", payload={"run_id": detail.run_id}, label="Escalate", icon="flag")
-        actions.insert(0, escalate)
-    await cl.Message(content=text, actions=actions).send()
 
 
 async def copilot_input(text: str) -> None:
@@ -331,16 +347,6 @@ async def inspect_evidence(action: cl.Action) -> None:
     await cl.ElementSidebar.set_elements([panel], key=f"evidence:{run_id}:{cid}")
 
 
-@cl.action_callback("escalate")
-async def escalate(action: cl.Action) -> None:
-    if await _refuse_viewer():
-        return
-    run_id = str(action.payload["run_id"])
-    item = await asyncio.to_thread(escalate_reply, database(), tenant(), run_id, by=_who())
-    await action.remove()
-    await cl.Message(content=f"Escalated to a human: review item `{item}`.").send()
-
-
 @cl.on_chat_resume
 async def resume_thread(thread: ThreadDict) -> None:
     """After a reload the history comes from the data layer; the thread's one plan card is brought up to date in
@@ -351,6 +357,9 @@ async def resume_thread(thread: ThreadDict) -> None:
     if not run_id:
         return
     cl.user_session.set("run_id", run_id)
+    if metadata.get("flow") == "copilot":
+        _after_history(show_result(str(run_id)))
+        return
     if metadata.get("flow") != "canvas":
         return
     status, _ = await asyncio.to_thread(svc.steps_after, database(), tenant(), str(run_id), 10**9)

@@ -1,5 +1,5 @@
 """The canvas's decisions and edits: approve, reject (with a reason), the edit form, follow-up edit requests
-and the review queue's approve. Each answer leaves the thread's one card in the state the run is in
+and the review queue's approve and edit. Each answer leaves the thread's one card in the state the run is in
 (hyperjourney.ui.canvas_card); registered with chainlit when hyperjourney.ui.app imports this module."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import hyperjourney.graphs.runs as runs
 from hyperjourney.agents.copy_edits import EditRequestError, parse_request
 from hyperjourney.api import runs_service as svc
 from hyperjourney.graphs import edit_drafts
+from hyperjourney.review import queue
 from hyperjourney.settings import get_settings
 from hyperjourney.ui import canvas_card, render, review_view
 from hyperjourney.ui.canvas_state import Draft
@@ -191,3 +192,33 @@ async def queue_approve(action: cl.Action) -> None:
     run_id, item_id = action.payload.get("run_id"), action.payload.get("item_id")
     await review_view.decide(database(), tenant(), item_id, "approve", _who(), run_id=run_id)
     await review_view.show_queue(database(), tenant(), may_decide=True)
+
+
+@cl.action_callback("queue_edit")
+async def queue_edit(action: cl.Action) -> None:
+    """A reply draft or copy in the queue, as a form (re-checked by the guardrails when saved)."""
+    if not _may("decide"):
+        await cl.Message(content="Only reviewers can edit review items.").send()
+        return
+    item = await asyncio.to_thread(queue.get, database(), tenant(), str(action.payload["item_id"]))
+    message = await cl.Message(
+        content=f"Edit {render.md_line(item.title)}: [n] marks a citation (keep it beside its sentence). "
+        "Saving re-checks it and approves it when it passes.",
+        elements=[review_view.edit_form(item)],
+    ).send()
+    cl.user_session.set("queue_form", message.id)
+
+
+@cl.action_callback("save_queue_edit")
+async def save_queue_edit(action: cl.Action) -> None:
+    if not _may("decide"):
+        return
+    item_id = str(action.payload["item_id"])
+    if await review_view.save_edit(database(), tenant(), item_id, str(action.payload.get("body", "")), _who()):
+        await _close_form("queue_form")
+        await review_view.show_queue(database(), tenant(), may_decide=True)
+
+
+@cl.action_callback("cancel_queue_edit")
+async def cancel_queue_edit(action: cl.Action) -> None:
+    await _close_form("queue_form")

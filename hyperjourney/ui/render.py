@@ -73,12 +73,24 @@ def step_markdown(step: dict[str, Any]) -> str:
         lines.append("**evidence** " + ", ".join(md(e) for e in step["evidence_ids"]))
     outputs = {k: v for k, v in (step.get("outputs") or {}).items() if k not in {"body", "evidence"}}
     if outputs:
-        lines.append("**output** " + ", ".join(f"{md(k)}={md(_short(v))}" for k, v in outputs.items()))
+        lines.append(
+            "**output**\n" + "\n".join(f"- {md(k.replace('_', ' '))}: {md(_short(v))}" for k, v in outputs.items())
+        )
     return "\n\n".join(lines)
 
 
 def _short(value: Any, limit: int = 80) -> str:
-    text = str(value)
+    """A step output in a few words: numbers rounded, collections by their size or fields, long text cut."""
+    if isinstance(value, bool) or value is None:
+        text = {True: "yes", False: "no", None: "none"}[value]
+    elif isinstance(value, float):
+        text = f"{value:,.2f}"
+    elif isinstance(value, list | tuple):
+        text = f"{len(value)} item{'s' if len(value) != 1 else ''}"
+    elif isinstance(value, dict):
+        text = ", ".join(f"{k} {_short(v, 24)}" for k, v in value.items()) or "empty"
+    else:
+        text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -118,7 +130,7 @@ def plan_markdown(
         any_marked = any_marked or bool(marked)
         subject = f"**Subject:** {md_line(variant['subject'])}\n\n" if variant.get("subject") else ""
         copy = split_fixed(numbered(str(variant.get("body", "")), order))
-        body = _quote(copy.editable, marked) + ("\n>\n" + _quote(copy.fixed) if copy.fixed else "")
+        body = quote(copy.editable, marked) + ("\n>\n" + quote(copy.fixed) if copy.fixed else "")
         check = "guardrails passed" if variant.get("passed_guardrails") else "guardrails NOT passed"
         parts.append(f"**Variant {i} · {md(variant.get('channel'))}** ({check}, tier {md(variant.get('tier', '?'))})")
         parts.append(f"{subject}{body}")
@@ -208,16 +220,18 @@ def preview_markdown(approval: dict[str, Any], cohort: Any, holdout: float) -> s
     return "\n".join(lines)
 
 
-def _quote(text: str, marked: list[str] | None = None) -> str:
+def quote(text: str, marked: list[str] | None = None) -> str:
     """Quote ``text`` (escaped line by line, so its line breaks stay and nothing in it is markup), with the
     ``marked`` words in bold."""
     return "\n".join("> " + _marked(md(line), marked or []) if line.strip() else ">" for line in text.splitlines())
 
 
 def copilot_markdown(
-    outcome: dict[str, Any], steps: list[dict[str, Any]], order: list[str], titles: dict[str, str]
-) -> str:
-    """Sentiment, intent, tone and channel with reasons, then the grounded reply draft and its sources."""
+    outcome: dict[str, Any], steps: list[dict[str, Any]], order: list[str], titles: dict[str, str],
+    marked: list[str] | None = None,
+) -> str:  # fmt: skip
+    """Sentiment, intent, tone and channel with reasons, then the grounded reply draft (``marked``: the words a
+    refused edit was refused for, in bold) and its sources."""
     tone = outcome.get("tone", {})
     tone_step = next((s for s in steps if s.get("node") == "tone"), {})
     ticket = outcome.get("ticket", {})
@@ -229,14 +243,14 @@ def copilot_markdown(
         f"**Recommended tone** {tone_in_words(tone)} · **channel** {md(outcome.get('channel', '?'))}",
     ]
     if ticket.get("text"):
-        parts.append("**The customer wrote**\n\n" + _quote(str(ticket["text"])))
+        parts.append("**The customer wrote**\n\n" + quote(str(ticket["text"])))
     if tone_step.get("reason"):
         parts.append(f"**Why** {md(tone_step['reason'])}")
     if outcome.get("escalate"):
         reasons = "\n".join(f"- {md(r)}" for r in outcome.get("escalation_reasons", []))
         parts.append("**Escalation advised**\n" + reasons)
     parts.append("### Reply draft")
-    parts.append(_quote(numbered(str(outcome.get("reply", "")), order)))
+    parts.append(quote(numbered(str(outcome.get("reply", "")), order), marked))
     parts.append(sources(order, titles))
     if outcome.get("next"):
         parts.append(f"_{md(outcome['next'])}_")

@@ -1,5 +1,6 @@
 """The review queue in the UI: every pending item a reviewer must decide (review items of each kind, and plans
-waiting for approval), with evidence, reasons, risk, age and who holds it, and approve/reject from here.
+waiting for approval), with evidence, reasons, risk, age and who holds it; approve, edit (copy and reply drafts,
+re-checked by the guardrails in the queue) or reject from here.
 
 A plan's thread belongs to whoever started or opened it (a viewer, too); reviewers of the workspace open it
 read-only through chainlit's shared-thread page, which ``may_view_thread`` allows for them.
@@ -15,6 +16,7 @@ import chainlit as cl
 from pydantic import BaseModel, Field
 
 import hyperjourney.graphs.runs as runs
+from hyperjourney.agents.copy_edits import from_chips, to_chips
 from hyperjourney.db.database import Database
 from hyperjourney.graphs.nodes import ApprovalDecision
 from hyperjourney.review import queue
@@ -126,6 +128,8 @@ async def show_queue(db: Database, tenant: str, *, may_decide: bool) -> None:
         actions.append(cl.Action(name="queue_approve", payload=payload, label=f"Approve {n}", icon="check"))
         if e.run_id and e.kind in {"plan", "escalation"}:
             actions.append(cl.Action(name="queue_open", payload={"run_id": e.run_id}, label=f"Open {n}"))
+        if e.kind == "asset":
+            actions.append(cl.Action(name="queue_edit", payload={"item_id": e.key}, label=f"Edit {n}", icon="pencil"))
         actions.append(cl.Action(name="reject", payload=payload, label=f"Reject {n}", icon="x"))
     await cl.Message(content=text, actions=actions).send()
 
@@ -149,3 +153,36 @@ async def decide(
     launch = (result.outcome.get("launch") or {}) if result is not None else {}
     journey = f", journey `{launch['journey_id']}` launched" if launch.get("launched") else ""
     await cl.Message(content=f"{'Approved' if action == 'approve' else 'Rejected'}: {what}{journey}.").send()
+
+
+def edit_form(item: queue.StoredReviewItem) -> cl.CustomElement:
+    """An asset item's copy as the reply form: citations as [n] chips, saved as a queue edit."""
+    order: list[str] = []
+    body = to_chips(str(item.payload.get("body", "")), order)
+    titles = {e.citation_id: e.title or e.citation_id for e in item.evidence}
+    sources = [{"n": i, "citation_id": c, "title": titles.get(c, c)} for i, c in enumerate(order, start=1)]
+    return cl.CustomElement(
+        name="EditReply", props={"item_id": item.item_id, "body": body, "sources": sources}, display="inline"
+    )
+
+
+async def save_edit(db: Database, tenant: str, item_id: str, typed: str, reviewer: str) -> bool:
+    """Apply the form's text as the item's body: the queue re-checks it and approves it when it passes."""
+    item = await asyncio.to_thread(queue.get, db, tenant, item_id)
+    order: list[str] = []
+    to_chips(str(item.payload.get("body", "")), order)
+    try:
+        result = await asyncio.to_thread(
+            queue.edit, db, tenant, item_id, reviewer, changes={"body": from_chips(typed, order)}
+        )
+    except queue.ReviewError as exc:
+        await cl.Message(content=f"Could not edit it: {render.md(exc)}").send()
+        return False
+    if not result.applied:
+        problems = "\n".join(f"- {render.md(p)}" for p in result.problems)
+        await cl.Message(content=f"**Your edit was not accepted** (item {render.md(item_id)}):\n{problems}").send()
+        return False
+    await cl.Message(
+        content=f"Edited and approved: item {render.md(item_id)} (revision {result.item.revision})."
+    ).send()
+    return True

@@ -42,13 +42,16 @@ def prepare(settings: Settings, tenant: str, host: str, port: int) -> dict[str, 
 
 
 def _write_public(folder: Path) -> None:
-    """What the page loads from the app root's public/: the canvas's forms (chainlit custom elements, in
-    elements/) and a plain logo and login image in place of chainlit's own."""
+    """What the page loads from the app root's public/: the canvas's and copilot's forms (chainlit custom
+    elements, in elements/), a plain logo and login image in place of chainlit's own, and toasts.js."""
     ui = resources.files("hyperjourney.ui")
-    for source_dir, target, suffix in (("elements", folder / "elements", ".jsx"), ("public", folder, ".svg")):
+    for source_dir, target, suffixes in (
+        ("elements", folder / "elements", (".jsx",)),
+        ("public", folder, (".svg", ".js")),
+    ):
         target.mkdir(parents=True, exist_ok=True)
         for source in ui.joinpath(source_dir).iterdir():
-            if source.name.endswith(suffix):
+            if source.name.endswith(suffixes):
                 (target / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
 
 

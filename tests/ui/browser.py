@@ -203,6 +203,32 @@ def click(driver: Any, element: Any) -> None:
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", element)
 
 
+def open_copilot(driver: Any) -> None:
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    def pick(d: Any) -> bool:
+        """Pick Copilot in the open menu; False (look again) while the page re-renders under the click."""
+        try:
+            found = d.find_elements(By.XPATH, "//*[normalize-space()='Copilot']")
+            if found:
+                click(d, found[-1])
+            return bool(found)
+        except StaleElementReferenceException:
+            return False
+
+    click(driver, driver.find_element(By.ID, "chat-profiles"))
+    wait_for(driver, pick, "the Copilot profile")
+    confirm = driver.find_elements(By.XPATH, "//button[normalize-space()='Confirm']")
+    if confirm:
+        click(driver, confirm[-1])
+    wait_for(
+        driver,
+        lambda d: "paste a ticket's text" in d.execute_script("return document.body.innerText"),
+        "the copilot greeting",
+    )
+
+
 @contextmanager
 def attacker() -> Iterator[tuple[str, list[str]]]:
     """A loopback HTTP server standing in for an attacker's host: yields its base URL and the paths asked of it."""

@@ -22,6 +22,7 @@ from tests.ui.browser import (
     click,
     hostile_ticket,
     login,
+    open_copilot,
     requested_urls,
     say,
     shot,
@@ -179,7 +180,7 @@ def test_a_viewer_can_neither_run_nor_paste(server: UiServer, db: Database) -> N
         login(driver, server.url, "vic")
         say(driver, GOAL)
         wait_for(driver, lambda d: "viewer role: only reviewers can start runs" in _text(d), "the canvas refusal")
-        _open_copilot(driver)
+        open_copilot(driver)
         say(driver, "Where is my refund? I paid last week.")
         wait_for(driver, lambda d: "role: viewer may not" in _text(d), "the copilot refusal")
         assert button(driver, "Approve") is None and "researcher" not in _text(driver)
@@ -187,34 +188,12 @@ def test_a_viewer_can_neither_run_nor_paste(server: UiServer, db: Database) -> N
     assert counts() == before
 
 
-def _open_copilot(driver: Any) -> None:
-    from selenium.common.exceptions import StaleElementReferenceException
-    from selenium.webdriver.common.by import By
-
-    def pick(d: Any) -> bool:
-        """Pick Copilot in the open menu; False (look again) while the page re-renders under the click."""
-        try:
-            found = d.find_elements(By.XPATH, "//*[normalize-space()='Copilot']")
-            if found:
-                click(d, found[-1])
-            return bool(found)
-        except StaleElementReferenceException:
-            return False
-
-    click(driver, driver.find_element(By.ID, "chat-profiles"))
-    wait_for(driver, pick, "the Copilot profile")
-    confirm = driver.find_elements(By.XPATH, "//button[normalize-space()='Confirm']")
-    if confirm:
-        click(driver, confirm[-1])
-    wait_for(driver, lambda d: "paste a ticket's text" in _text(d), "the copilot greeting")
-
-
 def test_copilot_ticket_shows_the_cited_draft(server: UiServer) -> None:
     from selenium.webdriver.common.by import By
 
     with chromium() as driver:
         login(driver, server.url, "rita")
-        _open_copilot(driver)
+        open_copilot(driver)
         pick = wait_for(
             driver, lambda d: d.find_elements(By.XPATH, "//button[starts-with(normalize-space(), 'tkt_')]"), "tickets"
         )
@@ -225,6 +204,9 @@ def test_copilot_ticket_shows_the_cited_draft(server: UiServer) -> None:
         assert button(driver, "Escalate") is not None
         shot(driver, "11-copilot")
         click(driver, button(driver, "Escalate"))
+        note = wait_for(driver, lambda d: d.find_elements(By.ID, "escalate-text"), "the escalation note")
+        note[-1].send_keys("Customer asked twice already")
+        click(driver, driver.find_element(By.ID, "escalate-confirm"))
         wait_for(driver, lambda d: "Escalated to a human" in _text(d), "the escalation")
         _local_only(driver, server)
 
@@ -240,7 +222,7 @@ def test_copilot_answers_a_pasted_ticket(server: UiServer, db: Database) -> None
     ]
     with chromium() as driver:
         login(driver, server.url, "rita")
-        _open_copilot(driver)
+        open_copilot(driver)
         box = driver.find_element(By.ID, "chat-input")
         for i, line in enumerate(lines):
             box.send_keys(line)
@@ -276,7 +258,7 @@ def test_a_hostile_ticket_makes_the_reviewers_browser_fetch_nothing(server: UiSe
         ticket_id = hostile_ticket(db, server.tenant, subject, body)
         with chromium() as driver:
             login(driver, server.url, "rita")
-            _open_copilot(driver)
+            open_copilot(driver)
             say(driver, ticket_id)
             wait_for(driver, lambda d: "Reply draft" in _text(d), "the reply draft for the hostile ticket")
             for shown in ("the card", "the thread reopened from history"):

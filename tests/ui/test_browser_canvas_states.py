@@ -62,6 +62,7 @@ def _wrong_login(driver: Any, base_url: str) -> None:
     driver.find_element(By.XPATH, "//button[@type='submit']").click()
     wait_for(driver, lambda d: "Wrong username or password." in _text(d), "the refusal")
     assert "credentialssignin" not in _text(driver).lower()
+    assert "Unauthorized" not in _text(driver), "the toast reads as the sentence alone, no HTTP status text"
     shot(driver, "19-login-refused")
 
 
