@@ -133,7 +133,11 @@ def finish(state: CopilotState, runtime: Runtime[Deps]) -> dict[str, Any]:
         "reply": reply.body if reply else "",
         "citations": reply.citations if reply else [],
         "language": reply.language if reply else None,
-        "gist": reply.gist.model_dump() if reply and reply.gist else None,
+        # the typed Gist is on the draft (results()["copywriter"]); the outcome shows it in words to the agent
+        "gist": reply.gist.text if reply and reply.gist else None,
+        "gist_translation": (reply.gist.note or f"translated into {reply.gist.language}")
+        if reply and reply.gist
+        else None,
         "escalate": bool(reasons),
         "escalation_reasons": [r.line() for r in reasons],
         "escalations": [r.model_dump() for r in reasons],  # typed: the policy's reason codes
