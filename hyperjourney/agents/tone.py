@@ -47,6 +47,8 @@ class ToneResult(BaseModel):
     injection: bool
     classifier: str
     route: str | None = None  # the team or queue the tenant's taxonomy routes the intent to
+    situation: tone_policy.Situation = "confused"  # the tone guide's situation the tone was chosen for
+    intent_ambiguous: bool = False  # the top two intents tie: with no LLM tier to settle it, a person should
 
     @property
     def escalation_reasons(self) -> list[str]:
@@ -91,8 +93,10 @@ def escalations(
 def match_tone(ctx: AgentContext, ticket: Ticket, text: str, *, injection: bool = False) -> AgentResult:
     """``text`` is the customer's words already neutralised by the inbound scan (``injection`` says it hit)."""
     signal = ctx.tools.classify_ticket(ClassifyInput(text=text))
-    # the tenant's versioned tone policy (the copilot eval grades against the same one); the ticket names no business
-    tone = tone_policy.tone_for(tone_policy.situation_for(signal.sentiment), policy=ctx.tools.tone_policy())
+    # the tenant's versioned tone policy (the copilot eval grades against the same one); the ticket names no business.
+    # The situation is read from the ticket: high stakes (money not arriving, someone else in the account, safety,
+    # bereavement) wins over the mood the sentiment gives.
+    tone = tone_policy.tone_for(signal.situation, policy=ctx.tools.tone_policy())
     channel: ReplyChannel = _REPLY_ON.get(ticket.channel, "email")  # type: ignore[assignment]
     if signal.sentiment == "very_negative" and channel in ("sms", "chat"):
         channel = "phone" if ticket.priority in ("high", "urgent") else "email"
@@ -130,6 +134,8 @@ def match_tone(ctx: AgentContext, ticket: Ticket, text: str, *, injection: bool 
             injection=injection,
             classifier=f"{signal.source} model {signal.model_version}",
             route=signal.route,
+            situation=signal.situation,
+            intent_ambiguous=signal.intent_ambiguous,
         ),
         [],
     )

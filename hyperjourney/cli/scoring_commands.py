@@ -145,6 +145,13 @@ def show(
         m = packaged_quality(name)
         console.print(f"[bold]{name} (packaged fallback)[/] ({KINDS[name]}) — {m.get('description', '')}")
         console.print(f"measured on {m['held_out']}: accuracy {m['accuracy']:.3f}, macro F1 {m['macro_f1']:.3f}")
+        if "dev" in m:
+            d = m["dev"]
+            console.print(
+                f"dev ({d['n']} {d['split']}): accuracy {d['accuracy']:.3f}, reliability ECE "
+                f"{d['reliability']['ece']:.3f}, by language "
+                + ", ".join(f"{k} {v:.2f}" for k, v in d["by_language"].items())
+            )
     elif found is None:
         raise_user_error(f"no model {name!r}" + (f" version {version}" if version else " is active"))
     else:

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from hyperjourney.guardrails.tone_policy import Situation
 from hyperjourney.scoring.conditions import Condition, NotApplied
 
 SCORE_NAMES = ("purchase_propensity", "churn_risk", "upgrade_fit", "clv", "best_send_hour", "next_category")
@@ -43,7 +44,9 @@ Sentiment = Literal["very_negative", "negative", "neutral", "positive"]
 
 class TicketClassification(BaseModel):
     intent: str
-    intent_confidence: float = Field(ge=0, le=1)
+    intent_confidence: float = Field(ge=0, le=1)  # a calibrated probability for the packaged model
+    intent_runner_up: str | None = None  # the second most probable intent
+    intent_ambiguous: bool = False  # the top two intents are within the model's ambiguity margin: a person decides
     sentiment: Sentiment
     sentiment_score: float = Field(ge=-1, le=1)
     confidence: float = Field(ge=0, le=1)
@@ -53,6 +56,8 @@ class TicketClassification(BaseModel):
     intents: list[str] = Field(default_factory=list)  # the intents that model knows
     intent_descriptions: dict[str, str] = Field(default_factory=dict)  # from the tenant's taxonomy file
     route: str | None = None  # the team or queue the tenant routes this intent to
+    high_stakes: float = Field(0.0, ge=0, le=1)  # probability of a high-stakes ticket (packaged stakes model)
+    situation: Situation = "confused"  # the tone guide's situation: high stakes wins over mood (Tone agent reads it)
 
 
 class SegmentQuery(BaseModel):

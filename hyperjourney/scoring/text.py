@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -20,13 +21,17 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import psycopg
 from pydantic import BaseModel
+from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
 
 from hyperjourney.guardrails.pii import find_pii
+from hyperjourney.guardrails.tone_policy import situation_for
 from hyperjourney.scoring import registry, taxonomy
 from hyperjourney.scoring.schema import InsufficientDataError, ModelSource, Reason, TicketClassification
+from hyperjourney.scoring.ticket_clean import customer_words
+from hyperjourney.scoring.ticket_lexicon import Lexicon, cue_marker, markers
 
 if TYPE_CHECKING:
     from hyperjourney.db.database import Database
@@ -48,13 +53,19 @@ INTENTS = [
 SENTIMENTS = ("very_negative", "negative", "neutral", "positive")
 _SENTIMENT_VALUE = {"very_negative": -1.0, "negative": -0.5, "neutral": 0.0, "positive": 1.0}
 _NGRAMS = (1, 2)
+_CHARS = (2, 5)
 MIN_TICKETS = 60
-FALLBACK_VERSION = "ticket_text@packaged-3"  # 3: shipped as parameters; vocabulary free of personal data
+FALLBACK_VERSION = "ticket_text@packaged-4"  # 4: own words, word + char n-grams, calibrated, four languages
 PACKAGED_PATH = Path(str(resources.files("hyperjourney.scoring") / "ticket_text.json"))
 _WORD = re.compile(r"(?u)\b\w\w+\b")
 # A vocabulary is stored with the model (model_versions): no term may hold a run of 4+ digits (card, IBAN, phone
 # and order numbers), and personal data is replaced by its kind before tokenising.
 _TOKEN = r"(?u)\b(?!\w*\d{4})\w\w+\b"
+
+
+def fold(text: str) -> str:
+    """``scrub`` without accents, for character n-grams: "écrit"/"ecrit" and "Grüße"/"Gruße" look alike."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", scrub(text)) if not unicodedata.combining(ch))
 
 
 def scrub(text: str) -> str:
@@ -70,52 +81,123 @@ def scrub(text: str) -> str:
 
 
 class TextModel:
-    """TF-IDF + linear classifier held as plain arrays (vocabulary, idf, weights)."""
+    """TF-IDF + linear classifier held as plain arrays (vocabulary, idf, weights).
+
+    An artifact may add a character n-gram block (``char_vocabulary``: robust to typos, inflection and the
+    four languages), reading only the customer's own words (``clean``), and a calibration ``temperature`` with
+    the ``ambiguous_margin`` below which the top two classes count as a tie; older artifacts have none of these.
+    """
 
     def __init__(self, artifact: dict[str, Any]) -> None:
         self.classes: list[str] = artifact["classes"]
         self.vocab: dict[str, int] = artifact["vocabulary"]
-        self.terms = sorted(self.vocab, key=lambda t: self.vocab[t])
         self.idf = np.array(artifact["idf"])
         self.coef = np.array(artifact["coef"])
         self.intercept = np.array(artifact["intercept"])
+        self.clean = bool(artifact.get("clean", False))
+        self.lexicon: Lexicon = artifact.get("lexicon") or {}
+        self.temperature = float(artifact.get("temperature", 1.0))
+        self.ambiguous_margin = float(artifact.get("ambiguous_margin", 0.0))
         self._counter = CountVectorizer(
             vocabulary=self.vocab, ngram_range=_NGRAMS, preprocessor=scrub, token_pattern=_TOKEN
         )
+        char_vocab: dict[str, int] = artifact.get("char_vocabulary") or {}
+        self._chars = (
+            CountVectorizer(vocabulary=char_vocab, analyzer="char_wb", ngram_range=_CHARS, preprocessor=fold)
+            if char_vocab
+            else None
+        )
+        self.char_idf = np.array(artifact.get("char_idf", []))
+        self.terms = sorted(self.vocab, key=lambda t: self.vocab[t])
 
-    def tfidf(self, text: str) -> np.ndarray:
-        counts = self._counter.transform([text]).toarray()[0].astype(float)
-        x = np.where(counts > 0, 1.0 + np.log(np.maximum(counts, 1.0)), 0.0) * self.idf
+    @staticmethod
+    def _block(counter: CountVectorizer, idf: np.ndarray, text: str) -> np.ndarray:
+        counts = counter.transform([text]).toarray()[0].astype(float)
+        x = np.where(counts > 0, 1.0 + np.log(np.maximum(counts, 1.0)), 0.0) * idf
         norm = np.linalg.norm(x)
         return np.asarray(x / norm if norm else x)
 
+    def tfidf(self, text: str) -> np.ndarray:
+        """Word block, then the character block where the model has one (each unit length, as in training)."""
+        if self.clean:
+            text = customer_words(text)
+        blocks = [self._block(self._counter, self.idf, text)]
+        if self._chars is not None:
+            blocks.append(self._block(self._chars, self.char_idf, text))
+        if self.lexicon:
+            blocks.append(_cue_block(text, self.lexicon))
+        return np.concatenate(blocks)
+
+    def knows_words(self, x: np.ndarray) -> bool:
+        """Whether any word (not only character pieces) of the text is in the vocabulary."""
+        return bool(x[: len(self.vocab)].any())
+
     def proba(self, x: np.ndarray) -> np.ndarray:
-        z = self.coef @ x + self.intercept
+        z = (self.coef @ x + self.intercept) / self.temperature
         e = np.exp(z - z.max())
         return np.asarray(e / e.sum())
 
     def drivers(self, x: np.ndarray, cls: int, k: int = 3) -> list[tuple[str, float]]:
-        parts = x * self.coef[cls]
+        """The words (character pieces explain nothing to a person) that pushed hardest towards ``cls``."""
+        n = len(self.vocab)
+        parts = x[:n] * self.coef[cls][:n]
         top = np.argsort(-parts)[:k]
         return [(self.terms[i], float(parts[i])) for i in top if parts[i] > 0]
 
 
-def fit_text(texts: list[str], labels: list[str]) -> dict[str, Any]:
+def _cue_block(text: str, lexicon: Lexicon) -> np.ndarray:
+    """1 for each lexicon cue (sorted by name) the text hits: a block of its own, so twenty template words in a
+    long ticket cannot dilute it the way they dilute one token in the word block."""
+    hit = set(markers(text, lexicon))
+    return np.array([1.0 if cue_marker(c) in hit else 0.0 for c in sorted(lexicon)])
+
+
+def fit_text(
+    texts: list[str],
+    labels: list[str],
+    *,
+    chars: int = 0,
+    words: int = 6000,
+    clean: bool = False,
+    lexicon: Lexicon | None = None,
+    balanced: bool = False,
+    c: float = 8.0,
+) -> dict[str, Any]:
+    """Word 1-2 grams (+ ``chars`` character 2-5 grams when > 0, + cue markers of ``lexicon``) and a logistic
+    regression, as plain arrays."""
+    if clean:
+        texts = [customer_words(t) for t in texts]
     vec = TfidfVectorizer(
-        ngram_range=_NGRAMS, sublinear_tf=True, min_df=2, max_features=6000, preprocessor=scrub, token_pattern=_TOKEN
+        ngram_range=_NGRAMS, sublinear_tf=True, min_df=2, max_features=words, preprocessor=scrub, token_pattern=_TOKEN
     )
     x = vec.fit_transform(texts)
-    lr = LogisticRegression(C=8.0, max_iter=1000, tol=1e-3).fit(x, labels)
+    char_vec = None
+    if chars:
+        char_vec = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=_CHARS, sublinear_tf=True, min_df=3, max_features=chars, preprocessor=fold
+        )
+        x = hstack([x, char_vec.fit_transform(texts)]).tocsr()
+    if lexicon:
+        x = hstack([x, csr_matrix(np.array([_cue_block(t, lexicon) for t in texts]))]).tocsr()
+    lr = LogisticRegression(C=c, max_iter=2000, tol=1e-3, class_weight="balanced" if balanced else None).fit(x, labels)
     coef, intercept = lr.coef_, lr.intercept_
     if len(lr.classes_) == 2:
         coef, intercept = np.vstack([-coef[0] / 2, coef[0] / 2]), np.array([-intercept[0] / 2, intercept[0] / 2])
-    return {
+    out: dict[str, Any] = {
         "classes": [str(c) for c in lr.classes_],
         "vocabulary": {t: int(i) for t, i in vec.vocabulary_.items()},
         "idf": vec.idf_.tolist(),
         "coef": np.round(coef, 5).tolist(),
         "intercept": intercept.tolist(),
     }
+    if char_vec is not None:
+        out["char_vocabulary"] = {t: int(i) for t, i in char_vec.vocabulary_.items()}
+        out["char_idf"] = char_vec.idf_.tolist()
+    if clean:
+        out["clean"] = True
+    if lexicon:
+        out["lexicon"] = lexicon
+    return out
 
 
 def predict(model: TextModel, texts: list[str]) -> list[str]:
@@ -328,6 +410,13 @@ def packaged_models() -> tuple[TextModel, TextModel]:
     return TextModel(data["ticket_intent"]["artifact"]), TextModel(data["ticket_sentiment"]["artifact"])
 
 
+@lru_cache(maxsize=1)
+def stakes_model() -> TextModel:
+    """Whether a ticket is high stakes (money not arriving, failed payment, someone else in the account, safety,
+    bereavement): packaged only, since tenants label intents and moods, not situations."""
+    return TextModel(_packaged()["ticket_stakes"]["artifact"])
+
+
 def packaged_quality(name: str) -> dict[str, Any]:
     """The packaged model's accuracy on the project's held-out tickets (measured when it was built)."""
     metrics: dict[str, Any] = _packaged()[name]["metrics"]
@@ -378,6 +467,11 @@ def classify_ticket(text: str, *, db: Database | None = None, tenant: str | None
     pi, ps = intent_model.proba(xi), sentiment_model.proba(xs)
     ii, si = int(np.argmax(pi)), int(np.argmax(ps))
     intent, sentiment = intent_model.classes[ii], sentiment_model.classes[si]
+    order = np.argsort(-pi)
+    runner_up = intent_model.classes[int(order[1])] if len(order) > 1 else None
+    ambiguous = runner_up is not None and float(pi[order[0]] - pi[order[1]]) < intent_model.ambiguous_margin
+    stakes = stakes_model()
+    p_stakes = float(stakes.proba(stakes.tfidf(text))[stakes.classes.index("yes")])
     score = float(sum(p * _SENTIMENT_VALUE[c] for p, c in zip(ps, sentiment_model.classes, strict=True)))
     reasons = [
         Reason(feature="text", text=f'mentions "{term}" (intent {intent})', direction="+", size=round(w, 3))
@@ -388,7 +482,7 @@ def classify_ticket(text: str, *, db: Database | None = None, tenant: str | None
     ]
     confidence = min(float(pi[ii]), float(ps[si]))
     known = len(_WORD.findall(text.lower()))
-    if not xi.any():
+    if not intent_model.knows_words(xi):
         confidence = min(confidence, 0.1)
         reasons.insert(
             0,
@@ -402,6 +496,10 @@ def classify_ticket(text: str, *, db: Database | None = None, tenant: str | None
     return TicketClassification(
         intent=intent,
         intent_confidence=round(float(pi[ii]), 4),
+        intent_runner_up=runner_up,
+        intent_ambiguous=ambiguous,
+        high_stakes=round(p_stakes, 4),
+        situation=situation_for(sentiment, high_stakes=p_stakes >= 0.5),
         sentiment=sentiment,
         sentiment_score=round(max(-1.0, min(1.0, score)), 4),
         confidence=round(confidence, 4),

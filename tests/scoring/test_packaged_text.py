@@ -27,11 +27,15 @@ def test_first_use_loads_parameters_instead_of_training() -> None:
 
 def test_artifact_is_plain_json_with_held_out_accuracy() -> None:
     data = json.loads(PACKAGED_PATH.read_text(encoding="utf-8"))
-    assert set(data) == {"ticket_intent", "ticket_sentiment"}
+    assert set(data) == {"ticket_intent", "ticket_sentiment", "ticket_stakes"}
     for name in data:
         q = packaged_quality(name)
-        assert "never seen in training" in q["held_out"] and q["n"] == 500
-        assert q["accuracy"] > q["baseline_accuracy"] + 0.3
+        assert "never seen in training" in q["held_out"] and q["n"] == (480 if name == "ticket_stakes" else 500)
+        if name == "ticket_stakes":  # 1 ticket in 9 is high stakes: the all-"no" baseline is 0.89, so recall counts
+            assert q["dev"]["high_stakes_recall"] >= 0.8 and q["accuracy"] > q["baseline_accuracy"]
+        else:
+            assert q["accuracy"] > q["baseline_accuracy"] + 0.3
+        assert q["dev"]["n"] == 480 and q["dev"]["reliability"]["ece"] < 0.1  # composed tickets, unseen templates
 
 
 def test_list_and_show_present_the_packaged_model_as_such(db: Database, tenant: str) -> None:
