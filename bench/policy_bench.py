@@ -28,7 +28,7 @@ from hyperjourney.guardrails.models import Asset, Evidence
 from hyperjourney.nba.policy_port import PolicyPort
 from hyperjourney.policy.context import context_from
 from hyperjourney.policy.engine import check_action
-from hyperjourney.policy.models import ConsentState, Contact, CustomerContext, ProductInfo, ProposedAction
+from hyperjourney.policy.models import ConsentState, Contact, CustomerPolicyContext, ProductInfo, ProposedAction
 from hyperjourney.policy.store import active_policy, demo_policy
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
@@ -36,8 +36,8 @@ DECISIONS = 100_000
 REAL_PATH_DECISIONS = 600
 
 
-def _context() -> CustomerContext:
-    return CustomerContext(
+def _context() -> CustomerPolicyContext:
+    return CustomerPolicyContext(
         customer_id="c1",
         region="eu",
         timezone="Europe/Berlin",

@@ -71,9 +71,28 @@ class Budgets(BaseModel):
 class RouterSettings(BaseModel):
     """When the small-first router escalates a decision to an LLM tier."""
 
-    confidence_threshold: float = Field(0.6, ge=0, le=1, description="Below this the next tier is asked")
+    confidence_threshold: float = Field(
+        0.6, ge=0, le=1, description="Below this the next tier is asked (decisions without their own threshold)"
+    )
+    thresholds: dict[str, float] = Field(
+        default_factory=lambda: {"route": 0.6, "sizing": 0.0, "metric": 0.6},
+        description="Per decision: the least calibrated confidence (P(right)) the small tier's answer needs to "
+        "stand. Sizing's confidence is the planned test's power; its default 0 never escalates on it (an LLM cannot "
+        "raise a test's power): set it (e.g. 0.5) to send underpowered plans to a person",
+    )
     high_stakes_cohort: int = Field(1000, ge=1, description="Cohorts at least this large count as high stakes")
     high_stakes_budget_usd: float = Field(5000.0, ge=0, description="Spend at least this large is high stakes")
+
+    @field_validator("thresholds")
+    @classmethod
+    def _probabilities(cls, thresholds: dict[str, float]) -> dict[str, float]:
+        wrong = {k: v for k, v in thresholds.items() if not 0 <= v <= 1}
+        if wrong:
+            raise ValueError(f"thresholds must be between 0 and 1: {wrong}")
+        return thresholds
+
+    def threshold(self, point: str) -> float:
+        return self.thresholds.get(point, self.confidence_threshold)
 
 
 class ApiSettings(BaseModel):
@@ -83,7 +102,9 @@ class ApiSettings(BaseModel):
     port: int = Field(8000, ge=1, le=65535)
     rate_per_second: float = Field(5.0, gt=0, description="Sustained requests per second per API key")
     burst: int = Field(60, ge=1, description="Requests a key may send at once before the rate applies")
-    stream_poll_seconds: float = Field(0.25, gt=0, le=10, description="How often a step stream checks for news")
+    stream_poll_seconds: float = Field(
+        2.0, gt=0, le=60, description="How long a step stream waits for a pushed step before it re-reads the run"
+    )
 
 
 class UiUser(BaseModel):

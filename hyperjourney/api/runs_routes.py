@@ -3,9 +3,7 @@ approval, cancel a run that waits for one."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -23,6 +21,7 @@ from hyperjourney.api.paging import decode_cursor, encode_cursor
 from hyperjourney.api.problems import PROBLEM_RESPONSES, ApiProblem, FieldError
 from hyperjourney.data.pasted_tickets import PastedTicket, TicketChannel, create_ticket
 from hyperjourney.db.database import Database
+from hyperjourney.graphs import run_events
 from hyperjourney.graphs.run_control import cancel_run, page_runs
 from hyperjourney.settings import Settings
 
@@ -137,7 +136,7 @@ def create_run(
         live.done.wait(STREAM_LIMIT_SECONDS)
     if live.result is not None:
         return _out(live.run_id, body.flow, live.result.status, live.result, ticket_id)
-    status, _ = svc.steps_after(db, who.tenant, live.run_id, 10**9)
+    status, _ = run_events.steps_after(db, who.tenant, live.run_id, 10**9)
     return _out(live.run_id, body.flow, status or "running", ticket_id=ticket_id)
 
 
@@ -251,7 +250,7 @@ def resume_run(run_id: RunId, body: ResumeIn, request: Request, who: Reviewer) -
     except runs.RunStateError as exc:
         status = 404 if "not found" in str(exc) else 409
         raise ApiProblem(status, "Not found" if status == 404 else "Conflict", str(exc), field="run_id") from exc
-    problems = (result.approval or {}).get("edit_problems") if result.status == svc.PAUSED else None
+    problems = (result.approval or {}).get("edit_problems") if result.status == run_events.PAUSED else None
     if body.action == "edit" and problems:
         refused = ApiProblem(
             422, "Edit refused", f"the edit was not accepted; run {run_id} still awaits approval at {_url(run_id)}"
@@ -279,40 +278,32 @@ async def stream_run(
     last_event_id: Annotated[str | None, Header(max_length=20)] = None,
 ) -> StreamingResponse:
     """Steps come in step order with `id:` = step number, so a reconnect with Last-Event-ID resumes the stream.
+    Each step is pushed as the run records it (graphs/run_events.py: the running process, here or in a worker,
+    notifies; this stream listens), the earlier ones read from the run's record first.
 
     The stream ends with an `end` event when the run pauses for approval (carrying what is asked) or finishes.
     """
     db: Database = request.app.state.db
     settings: Settings = request.app.state.settings
     start = int(last_event_id) if last_event_id and last_event_id.isdigit() else after
-    status, _ = await run_in_threadpool(svc.steps_after, db, who.tenant, run_id, 10**9)
+    status, _ = await run_in_threadpool(run_events.steps_after, db, who.tenant, run_id, 10**9)
     if status is None:
         raise ApiProblem(404, "Not found", f"run {run_id!r} not found", field="run_id")
-    poll = settings.api.stream_poll_seconds
+    followed = run_events.follow(
+        db, who.tenant, run_id, start, recheck_s=settings.api.stream_poll_seconds, limit_s=STREAM_LIMIT_SECONDS
+    )
 
     async def events() -> AsyncIterator[str]:
-        last, deadline = start, time.monotonic() + STREAM_LIMIT_SECONDS
-        while time.monotonic() < deadline:
-            current, steps = await run_in_threadpool(svc.steps_after, db, who.tenant, run_id, last)
-            for step in steps:
-                last = step["step_no"]
-                yield _sse("step", step, last)
-            if current in svc.TERMINAL or current == svc.PAUSED:
-                final, late = await run_in_threadpool(svc.steps_after, db, who.tenant, run_id, last)
-                for step in late:
-                    last = step["step_no"]
-                    yield _sse("step", step, last)
-                end: dict[str, Any] = {"run_id": run_id, "status": final}
-                if final == svc.PAUSED:
-                    flow = (await run_in_threadpool(runs.show_run, db, who.tenant, run_id)).flow
-                    view = await run_in_threadpool(svc.checkpoint_view, db, settings, who.tenant, run_id, flow)
-                    end["approval"] = view["approval"]
-                yield _sse("end", end)
-                return
-            if await request.is_disconnected():
-                return
-            await asyncio.sleep(poll)
-        yield _sse("end", {"run_id": run_id, "status": "timeout"})
+        async for kind, data in followed:
+            if kind == "step":
+                yield _sse("step", data, data["step_no"])
+                continue
+            end: dict[str, Any] = {"run_id": run_id, "status": data}
+            if data == run_events.PAUSED:
+                flow = (await run_in_threadpool(runs.show_run, db, who.tenant, run_id)).flow
+                view = await run_in_threadpool(svc.checkpoint_view, db, settings, who.tenant, run_id, flow)
+                end["approval"] = view["approval"]
+            yield _sse("end", end)
 
     return StreamingResponse(
         events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}

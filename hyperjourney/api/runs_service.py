@@ -8,7 +8,6 @@ the pending approval and the cited evidence from the run's checkpoint, and the r
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -22,12 +21,10 @@ from hyperjourney.graphs.checkpoints import tenant_saver
 from hyperjourney.graphs.flows import build_graph, results_of
 from hyperjourney.graphs.outcomes import run_totals
 from hyperjourney.graphs.recorder import Recorder
+from hyperjourney.graphs.run_events import PAUSED, TERMINAL, steps_after, woken_by_runs
 from hyperjourney.graphs.wiring import Deps, build_deps
 from hyperjourney.settings import Settings
 from hyperjourney.workers import queue
-
-TERMINAL = frozenset({"completed", "rejected", "escalated", "failed", "cancelled"})
-PAUSED = "awaiting_approval"
 
 
 class EvidenceView(BaseModel):
@@ -63,8 +60,8 @@ class RunDetail(BaseModel):
 
 
 class _TapRecorder(Recorder):
-    def __init__(self, db: Database, tap: Callable[[str], None]) -> None:
-        super().__init__(db)
+    def __init__(self, base: Recorder, tap: Callable[[str], None]) -> None:
+        super().__init__(base.db, base.progress, enabled=base.enabled, writer=base.writer, task=base.task)
         self._tap = tap
 
     def step(self, tenant: str, run_id: str, **kwargs: Any) -> int:
@@ -81,7 +78,7 @@ class _TappedDeps(Deps):
 
     @property
     def recorder(self) -> Recorder:
-        return _TapRecorder(self.db, self.tap)
+        return _TapRecorder(super().recorder, self.tap)
 
 
 def tapped(deps: Deps, tap: Callable[[str], None]) -> Deps:
@@ -150,7 +147,8 @@ def start_live(
 
 
 def _queued(db: Database, settings: Settings, tenant: str, flow: Literal["canvas", "copilot"], value: str) -> LiveRun:
-    """A run on the job queue; a thread here learns its id, then waits for it to pause or end."""
+    """A run on the job queue; a thread here learns its id, then waits for it to pause or end (woken by the
+    worker's run events, re-reading at ``stream_poll_seconds`` when none comes)."""
     with db.tenant(tenant) as conn:
         job_id = queue.defer_run(conn, tenant, flow, value)
     live = LiveRun()
@@ -158,18 +156,19 @@ def _queued(db: Database, settings: Settings, tenant: str, flow: Literal["canvas
 
     def follow() -> None:
         try:
-            while live.run_id is None:
-                with db.tenant(tenant) as conn:
-                    state = queue.job_state(conn, job_id)
-                if state.error is not None:
-                    live.error = ValueError(state.error) if state.bad_input else RuntimeError(state.error)
-                    return
-                live.run_id = state.run_id
-                if live.run_id is None:
-                    time.sleep(poll)
-            live.started.set()
-            while (status := steps_after(db, tenant, live.run_id, 10**9)[0]) not in TERMINAL | {PAUSED}:
-                time.sleep(poll)
+            with woken_by_runs(db) as wait:  # the worker notifies each step and the run's pause or end
+                while live.run_id is None:
+                    with db.tenant(tenant) as conn:
+                        state = queue.job_state(conn, job_id)
+                    if state.error is not None:
+                        live.error = ValueError(state.error) if state.bad_input else RuntimeError(state.error)
+                        return
+                    live.run_id = state.run_id
+                    if live.run_id is None:
+                        wait(poll)
+                live.started.set()
+                while (status := steps_after(db, tenant, live.run_id, 10**9)[0]) not in TERMINAL | {PAUSED}:
+                    wait(poll)
             if status != "failed":
                 live.result = stored_result(db, settings, tenant, live.run_id, flow, str(status))
         except BaseException as exc:
@@ -252,20 +251,3 @@ def run_detail(db: Database, settings: Settings, tenant: str, run_id: str) -> Ru
         evidence=list(evidence_in(results).values()),
         audit=audit_trail(db, tenant, run_id),
     )
-
-
-def steps_after(db: Database, tenant: str, run_id: str, after: int) -> tuple[str | None, list[dict[str, Any]]]:
-    """The run's status and its steps numbered above ``after``, in order (status None: no such run)."""
-    with db.tenant(tenant) as conn:
-        row = conn.execute("SELECT status FROM agent_runs WHERE run_id = %s", (run_id,)).fetchone()
-        if row is None:
-            return None, []
-        status = str(row[0])
-        rows = conn.execute(
-            "SELECT step_no, node, agent, decision, tier, confidence, reason, evidence_ids, outputs, review_reason, "
-            "created_at FROM agent_steps WHERE run_id = %s AND step_no > %s ORDER BY step_no",
-            (run_id, after),
-        ).fetchall()
-    keys = ("step_no", "node", "agent", "decision", "tier", "confidence", "reason", "evidence_ids", "outputs")
-    steps = [{**dict(zip(keys, r[:9], strict=True)), "review_reason": r[9], "at": r[10].isoformat()} for r in rows]
-    return status, steps

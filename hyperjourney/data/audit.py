@@ -32,6 +32,19 @@ def append(
     return int(row[0])
 
 
+def append_once(
+    conn: psycopg.Connection[Any], key: str, *, actor: str, action: str, entity: str, payload: dict[str, Any]
+) -> bool:
+    """Append unless ``entity`` already has an entry keyed ``key`` (a replayed graph node); True if appended."""
+    row = conn.execute(
+        "INSERT INTO audit_log (tenant_id, actor, action, entity, payload, once_key) "
+        "VALUES (current_tenant(), %s, %s, %s, %s, %s) "
+        "ON CONFLICT (tenant_id, entity, once_key) WHERE once_key IS NOT NULL DO NOTHING RETURNING id",
+        (actor, action, entity, Jsonb(payload), key),
+    ).fetchone()
+    return row is not None
+
+
 @dataclass
 class VerifyResult:
     rows: int

@@ -2,7 +2,9 @@
 Orchestrator → approval (a LangGraph ``interrupt()``) → launch (once per run) → finish.
 
 The supervisor picks the plan (a trained intent router on the small tier, an LLM tier when it is unsure, a
-person when no tier is sure); plans without the Orchestrator (insight, copy) finish without approval.
+person when no tier is sure); plans without the Orchestrator (insight, copy) finish without approval. An insight
+question that names a metric the catalogue answers ("Which stores had the most returns last month?") goes to the
+Analyst's metric tool alone (``METRIC_PLAN``); other insight goals research and size a segment.
 """
 
 from __future__ import annotations
@@ -10,26 +12,29 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Command, interrupt
 from pydantic import BaseModel, Field
 
-from hyperjourney.agents import analyst, copywriter, orchestrator, researcher
+from hyperjourney.agents import analyst, analyst_insight, copywriter, orchestrator, researcher
 from hyperjourney.agents.base import Step
 from hyperjourney.graphs.nodes import (
     ApprovalDecision,
     FlowGraph,
     agent_context,
     agent_update,
+    agent_work,
+    compile_flow,
     deps_of,
     escalations_of,
     fence,
     hand_off,
+    outputs_by_agent,
     record,
+    run_agent,
 )
 from hyperjourney.graphs.outcomes import close_run, launch_once
-from hyperjourney.graphs.state import BaseState, RunInput, RunOutput
+from hyperjourney.graphs.state import BaseState
 from hyperjourney.graphs.wiring import Deps, Spent
 from hyperjourney.guardrails.fence import fence as fence_text
 from hyperjourney.models import intent_router
@@ -43,7 +48,8 @@ PLANS: dict[str, list[str]] = {
     "insight": ["researcher", "analyst"],
     "copy": ["researcher", "copywriter"],
 }
-Hop = Literal["researcher", "analyst", "copywriter", "orchestrator", "approval", "escalate", "finish"]
+METRIC_PLAN = ["metrics"]
+Hop = Literal["researcher", "analyst", "metrics", "copywriter", "orchestrator", "approval", "escalate", "finish"]
 Back = Command[Literal["supervisor"]]
 Researched = Command[Literal["supervisor", "finish"]]
 
@@ -60,6 +66,7 @@ class CanvasState(BaseState, total=False):
     plan_kind: str
     brief: researcher.ResearchBrief
     opportunity: analyst.Opportunity
+    insight: analyst_insight.InsightAnswer
     copy: copywriter.CopySet
     proposal: orchestrator.JourneyProposal
     edit_problems: list[str]
@@ -83,6 +90,13 @@ def route_goal(router: Router, goal: str) -> Routed[RoutePlan]:
     )
 
 
+def plan_for(kind: str, goal: str) -> list[str]:
+    """The agents a plan kind runs; an insight goal that names a catalogue metric is the metric tool's alone."""
+    if kind == "insight" and analyst_insight.rule_request(goal) is not None:
+        return METRIC_PLAN
+    return PLANS[kind]
+
+
 def supervisor(state: CanvasState, runtime: Runtime[Deps]) -> Command[Hop]:
     deps = fence(runtime)
     update: dict[str, Any] = {}
@@ -101,50 +115,43 @@ def supervisor(state: CanvasState, runtime: Runtime[Deps]) -> Command[Hop]:
                 update={"plan_kind": kind, "review": [f"route: {routed.review_reason}"],
                         "escalations": escalations_of([step]), "budget": spent},
             )  # fmt: skip
-        plan = PLANS[kind]
+        plan = plan_for(kind, str(state["request"]["goal"]))
         update = {"plan": plan, "plan_kind": kind, "budget": spent}
     return hand_off(plan, state, update, "approval" if "orchestrator" in plan else "finish")
 
 
 def researcher_node(state: CanvasState, runtime: Runtime[Deps]) -> Researched:
-    deps = fence(runtime)
-    ctx = agent_context(deps, state)
-    result = researcher.research_goal(ctx, str(state["request"]["goal"]))
-    record(deps, state, "researcher", result)
-    update = {**agent_update("researcher", result, ctx), "brief": result.output}
-    brief = researcher.ResearchBrief.model_validate(result.output)
-    if brief.stop is not None:  # an empty segment or a forbidden request: no plan, the reason instead
-        return Command(goto="finish", update=update)
-    return Command(goto="supervisor", update=update)
+    goal = str(state["request"]["goal"])
+    update = agent_work(runtime, state, "researcher", "brief", lambda ctx: researcher.research_goal(ctx, goal))
+    brief = researcher.ResearchBrief.model_validate(update["brief"])
+    # an empty segment or a forbidden request: no plan, the reason instead
+    return Command(goto="finish" if brief.stop is not None else "supervisor", update=update)
 
 
 def analyst_node(state: CanvasState, runtime: Runtime[Deps]) -> Back:
+    brief = researcher.ResearchBrief.model_validate(state["brief"])
+    return run_agent(runtime, state, "analyst", "opportunity", lambda ctx: analyst.size_opportunity(ctx, brief))
+
+
+def metrics_node(state: CanvasState, runtime: Runtime[Deps]) -> Back:
     deps = fence(runtime)
     ctx = agent_context(deps, state)
-    result = analyst.size_opportunity(ctx, researcher.ResearchBrief.model_validate(state["brief"]))
+    result = analyst_insight.answer_insight(ctx, str(state["request"]["goal"]))
     record(deps, state, "analyst", result)
-    return Command(goto="supervisor", update={**agent_update("analyst", result, ctx), "opportunity": result.output})
+    return Command(goto="supervisor", update={**agent_update("metrics", result, ctx), "insight": result.output})
 
 
 def copywriter_node(state: CanvasState, runtime: Runtime[Deps]) -> Back:
-    deps = fence(runtime)
-    ctx = agent_context(deps, state)
-    result = copywriter.write_variants(ctx, researcher.ResearchBrief.model_validate(state["brief"]))
-    record(deps, state, "copywriter", result)
-    return Command(goto="supervisor", update={**agent_update("copywriter", result, ctx), "copy": result.output})
+    brief = researcher.ResearchBrief.model_validate(state["brief"])
+    return run_agent(runtime, state, "copywriter", "copy", lambda ctx: copywriter.write_variants(ctx, brief))
 
 
 def orchestrator_node(state: CanvasState, runtime: Runtime[Deps]) -> Back:
-    deps = fence(runtime)
-    ctx = agent_context(deps, state)
-    result = orchestrator.propose_journey(
-        ctx,
-        researcher.ResearchBrief.model_validate(state["brief"]),
-        analyst.Opportunity.model_validate(state["opportunity"]),
-        copywriter.CopySet.model_validate(state["copy"]),
-    )
-    record(deps, state, "orchestrator", result)
-    return Command(goto="supervisor", update={**agent_update("orchestrator", result, ctx), "proposal": result.output})
+    brief = researcher.ResearchBrief.model_validate(state["brief"])
+    opportunity = analyst.Opportunity.model_validate(state["opportunity"])
+    copy = copywriter.CopySet.model_validate(state["copy"])
+    return run_agent(runtime, state, "orchestrator", "proposal",
+                     lambda ctx: orchestrator.propose_journey(ctx, brief, opportunity, copy))  # fmt: skip
 
 
 def _escalate(deps: Deps, state: CanvasState, key: str, question: str, proposal: dict[str, Any]) -> str:
@@ -196,7 +203,8 @@ def escalate(state: CanvasState, runtime: Runtime[Deps]) -> Command[Literal["sup
     )  # fmt: skip
     if decision.action == "reject":
         return Command(goto="finish", update={"status": "rejected", "decision": payload, "edit_problems": []})
-    return Command(goto="supervisor", update={"plan": PLANS[kind], "decision": payload, "edit_problems": []})
+    plan = plan_for(kind, str(state["request"]["goal"]))
+    return Command(goto="supervisor", update={"plan": plan, "decision": payload, "edit_problems": []})
 
 
 def launchable(
@@ -327,25 +335,26 @@ def finish(state: CanvasState, runtime: Runtime[Deps]) -> dict[str, Any]:
 
 def results(values: dict[str, Any]) -> dict[str, Any]:
     """Each agent's output in a canvas run's state, as JSON by agent name (what the API and the UI show)."""
-    named = (("researcher", "brief"), ("analyst", "opportunity"), ("copywriter", "copy"), ("orchestrator", "proposal"))
-    return {name: _plain(values[key]) for name, key in named if values.get(key) is not None}
-
-
-def _plain(value: Any) -> Any:
-    return value.model_dump(mode="json") if isinstance(value, BaseModel) else value
+    named = (("researcher", "brief"), ("analyst", "opportunity"), ("insight", "insight"), ("copywriter", "copy"),
+             ("orchestrator", "proposal"))  # fmt: skip
+    return outputs_by_agent(values, named)
 
 
 def build_canvas_graph(checkpointer: BaseCheckpointSaver[Any] | None = None) -> FlowGraph:
-    graph = StateGraph(CanvasState, context_schema=Deps, input_schema=RunInput, output_schema=RunOutput)
-    graph.add_node("supervisor", supervisor)
-    graph.add_node("researcher", researcher_node)
-    graph.add_node("analyst", analyst_node)
-    graph.add_node("copywriter", copywriter_node)
-    graph.add_node("orchestrator", orchestrator_node)
-    graph.add_node("escalate", escalate)
-    graph.add_node("approval", approval)
-    graph.add_node("launch", launch)
-    graph.add_node("finish", finish)
-    graph.add_edge(START, "supervisor")
-    graph.add_edge("finish", END)
-    return graph.compile(checkpointer=checkpointer, name="canvas")
+    return compile_flow(
+        CanvasState,
+        "canvas",
+        {
+            "supervisor": supervisor,
+            "researcher": researcher_node,
+            "analyst": analyst_node,
+            "metrics": metrics_node,
+            "copywriter": copywriter_node,
+            "orchestrator": orchestrator_node,
+            "escalate": escalate,
+            "approval": approval,
+            "launch": launch,
+            "finish": finish,
+        },
+        checkpointer,
+    )

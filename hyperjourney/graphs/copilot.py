@@ -8,15 +8,26 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 from pydantic import BaseModel
 
 from hyperjourney.agents import copywriter, researcher, tone
-from hyperjourney.graphs.nodes import FlowGraph, agent_context, agent_update, fence, fixed_route, hand_off, record
+from hyperjourney.agents.base import AgentContext, AgentResult
+from hyperjourney.graphs.nodes import (
+    FlowGraph,
+    agent_context,
+    agent_update,
+    compile_flow,
+    fence,
+    fixed_route,
+    hand_off,
+    outputs_by_agent,
+    record,
+    run_agent,
+)
 from hyperjourney.graphs.outcomes import close_run, submit_reply
-from hyperjourney.graphs.state import BaseState, RunInput, RunOutput
+from hyperjourney.graphs.state import BaseState
 from hyperjourney.graphs.wiring import Deps
 from hyperjourney.guardrails.escalation_policy import Escalation
 from hyperjourney.guardrails.models import Evidence
@@ -71,35 +82,32 @@ def tone_node(state: CopilotState, runtime: Runtime[Deps]) -> Back:
 
 
 def researcher_node(state: CopilotState, runtime: Runtime[Deps]) -> Back:
-    deps = fence(runtime)
-    ctx = agent_context(deps, state)
     ticket = TicketFacts.model_validate(state["ticket"])
-    result = researcher.research_customer(ctx, ticket.customer_id, ticket.text)
-    record(deps, state, "researcher", result)
-    return Command(goto="supervisor", update={**agent_update("researcher", result, ctx), "context": result.output})
+    return run_agent(runtime, state, "researcher", "context",
+                     lambda ctx: researcher.research_customer(ctx, ticket.customer_id, ticket.text))  # fmt: skip
 
 
 def copywriter_node(state: CopilotState, runtime: Runtime[Deps]) -> Back:
-    deps = fence(runtime)
-    ctx = agent_context(deps, state)
     ticket = TicketFacts.model_validate(state["ticket"])
     t = tone.ToneResult.model_validate(state["tone"])
     context = researcher.CustomerContext.model_validate(state["context"])
-    result = copywriter.write_reply(
-        ctx,
-        name=context.profile.first_name or "",
-        question=ticket.text,
-        intent=t.decision.intent,
-        sentiment=t.decision.sentiment,
-        intent_confidence=t.decision.confidence,
-        tone=t.tone,
-        evidence=context.evidence,
-        recipient_id=context.profile.customer_id,
-        language=detect(ticket.text, context.profile.language),
-        agent_language=deps.settings.graphs.agent_language,
-    )
-    record(deps, state, "copywriter", result)
-    return Command(goto="supervisor", update={**agent_update("copywriter", result, ctx), "reply": result.output})
+
+    def reply(ctx: AgentContext) -> AgentResult:
+        return copywriter.write_reply(
+            ctx,
+            name=context.profile.first_name or "",
+            question=ticket.text,
+            intent=t.decision.intent,
+            sentiment=t.decision.sentiment,
+            intent_confidence=t.decision.confidence,
+            tone=t.tone,
+            evidence=context.evidence,
+            recipient_id=context.profile.customer_id,
+            language=detect(ticket.text, context.profile.language),
+            agent_language=runtime.context.settings.graphs.agent_language,
+        )
+
+    return run_agent(runtime, state, "copywriter", "reply", reply)
 
 
 def reply_escalations(reply: copywriter.Reply) -> list[Escalation]:
@@ -158,20 +166,19 @@ def finish(state: CopilotState, runtime: Runtime[Deps]) -> dict[str, Any]:
 def results(values: dict[str, Any]) -> dict[str, Any]:
     """Each agent's output in a copilot run's state, as JSON by agent name (what the API and the UI show)."""
     named = (("ticket", "ticket"), ("tone", "tone"), ("researcher", "context"), ("copywriter", "reply"))
-    return {
-        name: v.model_dump(mode="json") if isinstance(v := values[key], BaseModel) else v
-        for name, key in named
-        if values.get(key) is not None
-    }
+    return outputs_by_agent(values, named)
 
 
 def build_copilot_graph(checkpointer: BaseCheckpointSaver[Any] | None = None) -> FlowGraph:
-    graph = StateGraph(CopilotState, context_schema=Deps, input_schema=RunInput, output_schema=RunOutput)
-    graph.add_node("supervisor", supervisor)
-    graph.add_node("tone", tone_node)
-    graph.add_node("researcher", researcher_node)
-    graph.add_node("copywriter", copywriter_node)
-    graph.add_node("finish", finish)
-    graph.add_edge(START, "supervisor")
-    graph.add_edge("finish", END)
-    return graph.compile(checkpointer=checkpointer, name="copilot")
+    return compile_flow(
+        CopilotState,
+        "copilot",
+        {
+            "supervisor": supervisor,
+            "tone": tone_node,
+            "researcher": researcher_node,
+            "copywriter": copywriter_node,
+            "finish": finish,
+        },
+        checkpointer,
+    )

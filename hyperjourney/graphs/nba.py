@@ -6,15 +6,21 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Command
-from pydantic import BaseModel
 
 from hyperjourney.agents import orchestrator
-from hyperjourney.graphs.nodes import FlowGraph, agent_context, agent_update, fence, fixed_route, hand_off, record
+from hyperjourney.graphs.nodes import (
+    FlowGraph,
+    compile_flow,
+    fence,
+    fixed_route,
+    hand_off,
+    outputs_by_agent,
+    run_agent,
+)
 from hyperjourney.graphs.outcomes import close_run
-from hyperjourney.graphs.state import BaseState, RunInput, RunOutput
+from hyperjourney.graphs.state import BaseState
 from hyperjourney.graphs.wiring import Deps
 
 PLAN = ["orchestrator"]
@@ -31,12 +37,9 @@ def supervisor(state: NbaState, runtime: Runtime[Deps]) -> Command[Literal["orch
 
 
 def orchestrator_node(state: NbaState, runtime: Runtime[Deps]) -> Command[Literal["supervisor"]]:
-    deps = fence(runtime)
-    ctx = agent_context(deps, state)
-    req = state["request"]
-    result = orchestrator.next_best_action(ctx, str(req["customer_id"]), req.get("event"), ctx.now)
-    record(deps, state, "orchestrator", result)
-    return Command(goto="supervisor", update={**agent_update("orchestrator", result, ctx), "nba": result.output})
+    customer, event = str(state["request"]["customer_id"]), state["request"].get("event")
+    return run_agent(runtime, state, "orchestrator", "nba",
+                     lambda ctx: orchestrator.next_best_action(ctx, customer, event, ctx.now))  # fmt: skip
 
 
 def finish(state: NbaState, runtime: Runtime[Deps]) -> dict[str, Any]:
@@ -46,17 +49,10 @@ def finish(state: NbaState, runtime: Runtime[Deps]) -> dict[str, Any]:
 
 def results(values: dict[str, Any]) -> dict[str, Any]:
     """The Orchestrator's choice in an nba run's state, as JSON (what the API and the UI show)."""
-    nba = values.get("nba")
-    if nba is None:
-        return {}
-    return {"orchestrator": nba.model_dump(mode="json") if isinstance(nba, BaseModel) else nba}
+    return outputs_by_agent(values, (("orchestrator", "nba"),))
 
 
 def build_nba_graph(checkpointer: BaseCheckpointSaver[Any] | None = None) -> FlowGraph:
-    graph = StateGraph(NbaState, context_schema=Deps, input_schema=RunInput, output_schema=RunOutput)
-    graph.add_node("supervisor", supervisor)
-    graph.add_node("orchestrator", orchestrator_node)
-    graph.add_node("finish", finish)
-    graph.add_edge(START, "supervisor")
-    graph.add_edge("finish", END)
-    return graph.compile(checkpointer=checkpointer, name="nba")
+    return compile_flow(
+        NbaState, "nba", {"supervisor": supervisor, "orchestrator": orchestrator_node, "finish": finish}, checkpointer
+    )

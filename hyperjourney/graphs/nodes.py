@@ -8,9 +8,13 @@ never through a closure, so one compiled graph serves every run.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from functools import cache
 from typing import Any, Literal, get_args
 
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Command
@@ -18,7 +22,7 @@ from pydantic import BaseModel
 
 from hyperjourney.agents import copywriter
 from hyperjourney.agents.base import AgentContext, AgentResult, Step
-from hyperjourney.graphs.state import BaseState
+from hyperjourney.graphs.state import BaseState, RunInput, RunOutput
 from hyperjourney.graphs.wiring import Deps, Spent, build_deps
 from hyperjourney.review.queue import Escalation, Stage
 
@@ -46,8 +50,11 @@ def _server_deps() -> Deps:
 
 
 def deps_of(runtime: Runtime[Deps]) -> Deps:
-    context = runtime.context
-    return context if isinstance(context, Deps) else _server_deps()
+    """The run's dependencies, bound to this node's stream writer (its recorded steps go out on the stream) and
+    its task id (a replay of the node re-runs the same task, so its audit entries are written once)."""
+    context = runtime.context if isinstance(runtime.context, Deps) else _server_deps()
+    task = runtime.execution_info.task_id if runtime.execution_info is not None else None
+    return replace(context, writer=runtime.stream_writer, task=task)
 
 
 def fence(runtime: Runtime[Deps]) -> Deps:
@@ -94,6 +101,35 @@ def agent_update(node: str, result: AgentResult, ctx: AgentContext) -> dict[str,
     }
 
 
+def agent_work(
+    runtime: Runtime[Deps], state: BaseState, node: str, key: str, work: Callable[[AgentContext], AgentResult]
+) -> dict[str, Any]:
+    """An agent node's body: past the lease fence, the agent works with this run's context, its steps are
+    recorded; returns the state update with its output under ``key``."""
+    deps = fence(runtime)
+    ctx = agent_context(deps, state)
+    result = work(ctx)
+    record(deps, state, node, result)
+    return {**agent_update(node, result, ctx), key: result.output}
+
+
+def run_agent(
+    runtime: Runtime[Deps], state: BaseState, node: str, key: str, work: Callable[[AgentContext], AgentResult]
+) -> Command[Literal["supervisor"]]:
+    """An agent node that hands back to the supervisor, which picks the next hop."""
+    return Command(goto="supervisor", update=agent_work(runtime, state, node, key, work))
+
+
+def outputs_by_agent(values: dict[str, Any], named: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    """Each agent's output in a run's state as JSON, by agent name (``named``: agent, state key) — what the
+    API and the UI show."""
+    return {
+        name: v.model_dump(mode="json") if isinstance(v := values[key], BaseModel) else v
+        for name, key in named
+        if values.get(key) is not None
+    }
+
+
 def fixed_route(deps: Deps, state: BaseState, kind: str) -> dict[str, Any]:
     """A flow whose plan is fixed records its route decision (a tool step, no model) on its first hop."""
     deps.recorder.ensure_run(state["tenant"], state["run_id"], state["flow"], state["request"])
@@ -107,6 +143,19 @@ def fixed_route(deps: Deps, state: BaseState, kind: str) -> dict[str, Any]:
 
 class _FixedPlan(BaseModel):
     kind: str
+
+
+def compile_flow(
+    state: type[Any], name: str, nodes: dict[str, Callable[..., Any]], checkpointer: BaseCheckpointSaver[Any] | None
+) -> FlowGraph:
+    """A flow's graph: its nodes (hops are the nodes' ``Command``s), entered at ``supervisor``, left at ``finish``,
+    with ``Deps`` as LangGraph's context."""
+    graph = StateGraph(state, context_schema=Deps, input_schema=RunInput, output_schema=RunOutput)
+    for node, action in nodes.items():
+        graph.add_node(node, action)
+    graph.add_edge(START, "supervisor")
+    graph.add_edge("finish", END)
+    return graph.compile(checkpointer=checkpointer, name=name)
 
 
 def hand_off(plan: list[str], state: BaseState, update: dict[str, Any], end: str) -> Command[Any]:

@@ -149,5 +149,10 @@ def close_run(deps: Deps, state: BaseState, status: str, decision: str, outcome:
             "UPDATE agent_runs SET status = %s, summary = %s, updated_at = now() WHERE run_id = %s",
             (status, Jsonb(summary), run_id),
         )
-        audit.append(conn, actor="agents", action="run_finished", entity=run_id, payload={"status": status, **summary})
+        finished = {"status": status, **summary}
+        if deps.task is None:
+            audit.append(conn, actor="agents", action="run_finished", entity=run_id, payload=finished)
+        else:  # the finish node replayed after a crash writes no second entry
+            audit.append_once(conn, f"{deps.task}:run_finished", actor="agents", action="run_finished",
+                              entity=run_id, payload=finished)  # fmt: skip
     return {"run_id": run_id, "status": status, "outcome": outcome | {"summary": summary}}

@@ -1,4 +1,5 @@
-"""Writes what a run did: one agent_steps row and one audit entry per step, in the same transaction.
+"""Writes what a run did: one agent_steps row and one audit entry per step, in the same transaction; once it
+commits, the step goes out on the run's LangGraph stream (``stream_mode="custom"``) for its followers.
 
 Inputs pass through PII redaction before they are stored; outputs are stored as the agent produced
 them (they are built from redacted inputs and cited evidence).
@@ -27,10 +28,20 @@ def _plain(value: Any) -> Any:
 
 
 class Recorder:
-    def __init__(self, db: Database, progress: Callable[[str], None] | None = None, *, enabled: bool = True) -> None:
+    def __init__(
+        self,
+        db: Database,
+        progress: Callable[[str], None] | None = None,
+        *,
+        enabled: bool = True,
+        writer: Callable[[Any], None] | None = None,
+        task: str | None = None,
+    ) -> None:
         self.db = db
         self.progress = progress
         self.enabled = enabled
+        self.writer = writer  # the node's LangGraph stream writer (a no-op unless the run streams "custom")
+        self.task = task  # the node's LangGraph task id: a replay of the node re-runs the same task
 
     def step(self, tenant: str, run_id: str, *, node: str, agent: str, step: Step) -> int:
         if not self.enabled:
@@ -102,6 +113,8 @@ class Recorder:
                 entity=run_id,
                 payload={**row, "step_no": got[0], "inputs": inputs, "outputs": outputs},
             )
+        if self.writer is not None:
+            self.writer({"step_no": int(got[0]), "node": node, "decision": step.decision})
         if self.progress is not None:
             self.progress(f"{agent}: {step.decision} ({routed.tier})")
         return int(got[0])
@@ -136,4 +149,8 @@ class Recorder:
             return
         clean = self.redacted(payload, tenant)  # before taking a connection: the key may need one of its own
         with self.db.tenant(tenant) as conn:
-            audit.append(conn, actor=actor, action=action, entity=run_id, payload=clean)
+            if self.task is None:  # not inside a graph node: nothing replays it
+                audit.append(conn, actor=actor, action=action, entity=run_id, payload=clean)
+            else:  # once per (run, node task, decision): a replayed node writes no second entry
+                audit.append_once(conn, f"{self.task}:{action}", actor=actor, action=action, entity=run_id,
+                                  payload=clean)  # fmt: skip

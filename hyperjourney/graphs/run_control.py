@@ -8,6 +8,7 @@ from datetime import datetime
 from psycopg.types.json import Jsonb
 
 from hyperjourney.db.database import Database
+from hyperjourney.graphs.run_events import RunEvent, publish
 from hyperjourney.graphs.runs import RunStateError, RunView
 from hyperjourney.guardrails.pii_vault import audit_redacted
 
@@ -53,4 +54,5 @@ def cancel_run(db: Database, tenant: str, run_id: str, *, actor: str, reason: st
         ).fetchone()
         assert updated is not None
         audit_redacted(conn, actor=actor, action="run_cancelled", entity=run_id, payload={"reason": reason})
+    publish(db, RunEvent(tenant=tenant, run_id=run_id, kind="end"))  # its followers' streams end now
     return RunView(**dict(zip(_KEYS, updated, strict=True)))

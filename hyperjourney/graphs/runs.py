@@ -27,6 +27,7 @@ from hyperjourney.graphs.leases import LeaseLost as LeaseLost  # re-exported: ca
 from hyperjourney.graphs.leases import RunStateError as RunStateError
 from hyperjourney.graphs.nodes import ApprovalDecision
 from hyperjourney.graphs.outcomes import run_totals
+from hyperjourney.graphs.run_events import RunEvent, publish, streamed
 from hyperjourney.graphs.state import Flow
 from hyperjourney.graphs.wiring import Deps, build_deps
 from hyperjourney.models.accounting import RunTotals
@@ -85,18 +86,24 @@ def _invoke(
     config = config or {"configurable": {"thread_id": run_id}}
     with tenant_saver(deps.db, tenant) as saver:
         graph = build_graph(flow, saver)
-        try:
-            out = graph.invoke(payload, cast(Any, config), context=replace(deps, lease=lease))
+        context = replace(deps, lease=lease)
+        try:  # each step a node records goes out on the stream and from there to every follower (run_events)
+            streamed(deps.db, tenant, run_id, graph.stream(payload, cast(Any, config), context=context,
+                                                           stream_mode="custom", version="v2"))  # fmt: skip
         except LeaseLost:
             raise  # the run belongs to another process now: it records the outcome, not this one
         except Exception as exc:
             _set_status(deps.db, tenant, run_id, "failed", {"error": f"{type(exc).__name__}: {exc}"[:1000]}, lease)
             raise
+        finally:
+            publish(deps.db, RunEvent(tenant=tenant, run_id=run_id, kind="end"))
         snapshot = graph.get_state({"configurable": {"thread_id": run_id}})
+    out = snapshot.values
     interrupts = [i for task in snapshot.tasks for i in task.interrupts]
     pending = [i.value for i in interrupts]
     if pending:  # which question it waits on: a takeover answers only that one with a decision given for it
         _set_status(deps.db, tenant, run_id, "awaiting_approval", {"awaiting": interrupts[0].id}, lease)
+        publish(deps.db, RunEvent(tenant=tenant, run_id=run_id, kind="end"))
         values = snapshot.values
         return RunResult(
             run_id=run_id,
@@ -232,6 +239,31 @@ def _launched(db: Database, tenant: str, run_id: str) -> str | None:
     return None if row is None else str(row[0])
 
 
+OLD_CHANNELS = frozenset({"results"})  # the one shared dict the graph kept agent outputs in before the split
+
+
+def _unresumable(deps: Deps, tenant: str, run_id: str, flow: Flow) -> str | None:
+    """Why this run's checkpoint cannot be continued by today's graph (None: it can).
+
+    A run paused before the graph split (one graph for every flow, agent outputs in ``results``) or on a node
+    this flow no longer has would fail mid-node on the current graph; it is ended instead, with this reason."""
+    with tenant_saver(deps.db, tenant) as saver:
+        found = saver.get_tuple({"configurable": {"thread_id": run_id}})
+        nodes = set(build_graph(flow, saver).nodes)
+    if found is None:
+        return f"run {run_id} has no checkpoint to continue from"
+    channels = set(found.checkpoint["channel_values"]) | set(found.checkpoint["channel_versions"])
+    gone = sorted(c.removeprefix("branch:to:") for c in channels if c.startswith("branch:to:")
+                  and c.removeprefix("branch:to:") not in nodes)  # fmt: skip
+    if channels & OLD_CHANNELS or gone:
+        where = f" (it waits on {', '.join(gone)}, which the {flow} graph no longer has)" if gone else ""
+        return (
+            f"run {run_id} was paused by an earlier version of the {flow} graph{where}; its checkpoint cannot "
+            f"be continued, so the run is ended as failed and nothing was launched: start the {flow} again"
+        )
+    return None
+
+
 def resume(
     db: Database,
     tenant: str,
@@ -251,6 +283,11 @@ def resume(
     flow = cast(Flow, flow_name)
     payload = answer.model_dump(mode="json")
     with Lease(db, tenant, run_id, holder, lease_s) as lease:
+        if (reason := _unresumable(deps, tenant, run_id, flow)) is not None:
+            _set_status(db, tenant, run_id, "failed", {"error": reason}, lease)
+            deps.recorder.event(tenant, run_id, actor="agents", action="run_unresumable", payload={"reason": reason})
+            publish(db, RunEvent(tenant=tenant, run_id=run_id, kind="end"))
+            raise RunStateError(reason)
         command: Any
         if previous is None:
             command, config = Command(resume=payload), {"configurable": {"thread_id": run_id}}

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -36,10 +37,12 @@ class Deps:
     toolbox: type[Toolbox] = Toolbox  # tests pass a subclass whose tools they control
     record: bool = True  # False only to benchmark the graph machinery alone: no step or audit rows
     lease: Lease | None = None  # the run's lease while a process of ours moves it (None: LangGraph's own server)
+    writer: Callable[[Any], None] | None = None  # the running node's LangGraph stream writer (nodes.deps_of)
+    task: str | None = None  # the running node's LangGraph task id: keys its audit entries (nodes.deps_of)
 
     @property
     def recorder(self) -> Recorder:
-        return Recorder(self.db, self.progress, enabled=self.record)
+        return Recorder(self.db, self.progress, enabled=self.record, writer=self.writer, task=self.task)
 
     def ledger(self, feature: str, spent: Spent | None = None) -> Ledger:
         """A ledger for one node, starting from what the run has spent so far (graph state, so the budget holds

@@ -58,7 +58,7 @@ class Trigger(BaseModel):
     entity_key: str | None = Field(None, description="Event property naming the entity (cart_id); else the event")
 
 
-class Variant(BaseModel):
+class MessageVariant(BaseModel):
     name: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
     subject: str | None = None
     body: str
@@ -105,7 +105,7 @@ class ActionStep(BaseModel):
     id: str
     channel: str
     purpose: Literal["marketing", "transactional", "support"] = "marketing"
-    variants: list[Variant] = Field(min_length=1)
+    variants: list[MessageVariant] = Field(min_length=1)
     experiment: Literal["ab", "bandit"] = "ab"
     why: str = Field(description="The 'why you got this' line, e.g. 'you left items in your cart'")
     regulated_claim: bool = Field(False, description="The copy makes a regulated claim: the policy may hold it")

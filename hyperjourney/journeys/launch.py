@@ -28,7 +28,7 @@ from hyperjourney.guardrails.models import Evidence
 from hyperjourney.guardrails.rules import ContentRules
 from hyperjourney.guardrails.rules_store import active_content_rules
 from hyperjourney.journeys import store
-from hyperjourney.journeys.definition import JourneyDefinition, Variant, examples, parse
+from hyperjourney.journeys.definition import JourneyDefinition, MessageVariant, examples, parse
 from hyperjourney.journeys.runner import JourneyRunner, RunStats
 
 GOAL_FOR_METRIC = {
@@ -54,6 +54,9 @@ class JourneyPlan(BaseModel):
     variants: list[dict[str, Any]] = Field(default_factory=list, description="Copy: channel/name, subject, body")
     metric: str = ""
     segment_name: str = ""
+    segment: dict[str, Any] = Field(
+        default_factory=dict, description="The canvas segment's filters: customers who match them later enter too"
+    )
     audience: list[str] = Field(default_factory=list, description="Customer ids to enroll now (a segment)")
     holdout_share: float | None = Field(None, ge=0, le=0.9)
     approved_by: str = "canvas"
@@ -94,7 +97,7 @@ def raw_definition(plan: JourneyPlan) -> tuple[dict[str, Any], bool]:
     if plan.variants:
         first = next(s for s in base["steps"] if s["type"] == "action")
         first["variants"] = [
-            Variant(name=v.get("name") or f"v{i + 1}", subject=v.get("subject"), body=v["body"]).model_dump()
+            MessageVariant(name=v.get("name") or f"v{i + 1}", subject=v.get("subject"), body=v["body"]).model_dump()
             for i, v in enumerate(plan.variants)
         ]
     return base, bool(plan.variants)
@@ -178,8 +181,13 @@ def _without_silent_steps(start: str, steps: list[dict[str, Any]]) -> dict[str, 
     return {"start": to(start), "steps": kept}
 
 
+_SEGMENT_FIELDS = ("industry", "company_size", "region", "lifecycle_stage")
+
+
 def canvas_definition(plan: JourneyPlan) -> dict[str, Any]:
-    """The canvas's plan as a journey: enroll the segment, then per step wait its delay and send its copy."""
+    """The canvas's plan as a journey: enroll the segment (and, with segment filters, customers who match them
+    when they log in), then per step wait its delay and send its copy. The one place a canvas plan becomes a
+    journey; a step without approved copy gets no variant, so the launch leaves it out and says why."""
     assert plan.plan is not None
     canvas = plan.plan
     name = str(canvas.get("name") or plan.goal or "canvas journey")
@@ -195,7 +203,7 @@ def canvas_definition(plan: JourneyPlan) -> dict[str, Any]:
         channel = step.get("channel", "email")
         copy = [v for v in plan.variants if v.get("channel") == channel]  # none approved: the step is skipped
         steps.append({
-            "id": f"send_{i}", "type": "action", "channel": channel, "why": why,
+            "id": f"send_{i}", "type": "action", "channel": channel, "purpose": "marketing", "why": why,
             "experiment": "bandit" if len(copy) > 1 else "ab",
             "variants": [{"name": f"{channel}-{k + 1}", "subject": v.get("subject"), "body": v.get("body", "")}
                          for k, v in enumerate(copy)],
@@ -203,11 +211,16 @@ def canvas_definition(plan: JourneyPlan) -> dict[str, Any]:
     steps.append({"id": "done", "type": "exit", "reason": "plan complete"})
     for here, there in pairwise(steps):
         here.setdefault("next", there["id"])
+    where = [
+        {"field": f"customer.{field}", "op": "in", "value": value}
+        for field, value in plan.segment.items()
+        if field in _SEGMENT_FIELDS and value
+    ]
     return {
         "id": journey_id,
         "name": name,
         "description": plan.goal,
-        "trigger": {"event": "segment_entered"},
+        "trigger": {"event": "login", "where": where} if where else {"event": "segment_entered"},
         "start": steps[0]["id"],
         "steps": steps,
         "goal": {"event": GOAL_FOR_METRIC.get(plan.metric.lower(), "checkout"), "within_hours": 24 * 14},
@@ -260,14 +273,3 @@ def launch_plan(db: Database, tenant: str, plan: JourneyPlan, *, now: datetime |
         f"{queued} actions queued, {stats.denied} refused by policy; new {defn.trigger.event} events enroll more"
         + (f"; not launched: {'; '.join(left_out)}" if left_out else ""),
     )
-
-
-class JourneyLauncher:
-    """The agents' ``Launcher`` port: ``launch(tenant, run_id, plan) -> LaunchResult``."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    def launch(self, tenant: str, run_id: str, plan: JourneyPlan | dict[str, Any]) -> LaunchResult:
-        data = plan.model_dump() if isinstance(plan, JourneyPlan) else dict(plan)
-        return launch_plan(self.db, tenant, JourneyPlan.model_validate({**data, "plan_id": run_id}))

@@ -6,7 +6,8 @@ achieve, "Book…", "Write…", "Which…"), character n-grams catch inflections
 evenly so the largest class does not win by default. Its confidence is the class probability, scaled down when few
 of the request's content words were ever seen in training: a request the router has no vocabulary for ("banana")
 is not a confident campaign just because campaign is the largest class, so the router asks the next tier or a
-person instead.
+person instead. That raw score then goes through an isotonic calibration table fitted on out-of-fold scores of the
+examples (`models.route_calibration`, shipped as JSON), so the confidence is the probability the plan is right.
 """
 
 from __future__ import annotations
@@ -17,12 +18,15 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 import yaml
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from hyperjourney.models.calibration import CalibrationTable
 
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
 
-MODEL_VERSION = "intent-router-tfidf-lr-3"
+MODEL_VERSION = "intent-router-tfidf-lr-4-isotonic"
+CALIBRATION_FILE = "route_calibration.json"
 # below this share of known content words the confidence shrinks in proportion
 KNOWN_WORDS_FOR_FULL_CONFIDENCE = 0.3
 _WORD = re.compile(r"[a-z][a-z'-]+")
@@ -68,7 +72,8 @@ _STOP = frozenset(
 
 class IntentGuess(BaseModel):
     kind: str
-    confidence: float
+    confidence: float = Field(description="P(kind is right): the raw score through the shipped calibration table")
+    raw_score: float
     runner_up: str
     known_words: float
 
@@ -94,16 +99,13 @@ def leading_words(text: str) -> list[str]:
     return [f"lead:{words[0]}", f"lead2:{' '.join(words[:2])}"] if words else []
 
 
-@cache
-def _model() -> Pipeline:
+def pipeline() -> Pipeline:
+    """The router's model, unfitted (the calibration fits one per fold on the examples it does not score)."""
     from sklearn.feature_extraction.text import TfidfVectorizer  # seconds to import; only canvas routing needs it
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline, make_union
 
-    data = examples()
-    texts = [t for ts in data.values() for t in ts]
-    labels = [k for k, ts in data.items() for _ in ts]
-    model = make_pipeline(
+    return make_pipeline(
         make_union(
             TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True),
             TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True),
@@ -111,8 +113,25 @@ def _model() -> Pipeline:
         ),
         LogisticRegression(C=20, max_iter=3000, class_weight="balanced"),
     )
-    model.fit(texts, labels)
+
+
+@cache
+def _model() -> Pipeline:
+    data = examples()
+    model = pipeline()
+    model.fit([t for ts in data.values() for t in ts], [k for k, ts in data.items() for _ in ts])
     return model
+
+
+def raw_score(probability: float, known: float) -> float:
+    """The top class's probability, scaled down when few of the request's content words were seen in training."""
+    return probability * min(1.0, known / KNOWN_WORDS_FOR_FULL_CONFIDENCE)
+
+
+@cache
+def calibration() -> CalibrationTable:
+    text = (resources.files("hyperjourney.models") / CALIBRATION_FILE).read_text(encoding="utf-8")
+    return CalibrationTable.model_validate_json(text)
 
 
 def known_share(text: str) -> float:
@@ -128,7 +147,8 @@ def classify(text: str) -> IntentGuess:
     order = probs.argsort()[::-1]
     classes = model.classes_
     known = known_share(text)
-    confidence = float(probs[order[0]]) * min(1.0, known / KNOWN_WORDS_FOR_FULL_CONFIDENCE)
+    raw = raw_score(float(probs[order[0]]), known)
     return IntentGuess(
-        kind=str(classes[order[0]]), confidence=confidence, runner_up=str(classes[order[1]]), known_words=known
-    )
+        kind=str(classes[order[0]]), confidence=calibration().apply(raw), raw_score=raw,
+        runner_up=str(classes[order[1]]), known_words=known,
+    )  # fmt: skip

@@ -2,10 +2,13 @@
 
 Order: the small tier (in-process models, rules, retrieval, templates: no tokens) answers first. The
 decision moves up to llm-small, then llm-large, when the small answer's confidence is below the
-threshold, the stakes are high (then it starts at llm-large), or a guardrail rejected the output. An
+threshold (per decision, `RouterSettings.thresholds`; the small tier's confidences are calibrated
+probabilities), the stakes are high (then it starts at llm-large), or a guardrail rejected the output. An
 LLM answer that fails its schema is re-asked once; one that fails a guardrail is re-asked once with
-the failures as feedback; then the next tier is tried. When no configured tier can take it, or the
-feature's budget is spent, the decision goes to human review with every reason collected.
+the failures as feedback; then the next tier is tried. An LLM answer that passes its schema and checks is
+accepted: its self-reported confidence is recorded, never trusted as a probability. When no configured
+tier can take it, or the feature's budget is spent, the decision goes to human review with every reason
+collected.
 """
 
 from __future__ import annotations
@@ -111,7 +114,7 @@ class Router:
         stakes: Stakes | None = None,
         check: Check | None = None,
     ) -> Routed[T]:
-        threshold = self.settings.confidence_threshold
+        threshold = self.settings.threshold(point)
         candidate = small() if small else None
         high = self.high_stakes(stakes or Stakes())
         problems = check(candidate.value) if candidate and check else []
@@ -169,11 +172,7 @@ class Router:
         if value is None or problems:
             routed.escalations.append(f"{name}: guardrails rejected the output twice: " + "; ".join(problems))
             return False
-        confidence = float(getattr(value, "confidence", 1.0))
-        if confidence < self.settings.confidence_threshold:
-            routed.escalations.append(f"{name}: low confidence {confidence:.2f}")
-            routed.value = value
-            return False
+        confidence = float(getattr(value, "confidence", 1.0))  # as the model stated it: recorded, not gated on
         routed.value, routed.tier, routed.confidence = value, name, confidence
         self.ledger.decided(name)
         return True

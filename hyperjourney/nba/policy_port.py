@@ -12,7 +12,7 @@ import psycopg
 from hyperjourney.db.database import Database
 from hyperjourney.policy.context import context_from
 from hyperjourney.policy.engine import check_action
-from hyperjourney.policy.models import CustomerContext, PolicyDecision, ProposedAction, RuleHit
+from hyperjourney.policy.models import CustomerPolicyContext, PolicyDecision, ProposedAction, RuleHit
 from hyperjourney.policy.schema import Policy
 from hyperjourney.policy.store import active_policy
 
@@ -39,7 +39,7 @@ class PolicyPort:
 
 
 class CustomerPolicy:
-    def __init__(self, ctx: CustomerContext, policy: Policy) -> None:
+    def __init__(self, ctx: CustomerPolicyContext, policy: Policy) -> None:
         self.ctx, self.policy = ctx, policy
 
     def check(self, action: ProposedAction, now: datetime) -> PolicyDecision:

@@ -50,7 +50,7 @@ class Components(BaseModel):
     cost: float = 0.0
 
 
-class Candidate(BaseModel):
+class ActionCandidate(BaseModel):
     action_id: str
     kind: Kind
     channel: Literal["email", "sms", "push", "in_app", "webhook"] | None
@@ -111,7 +111,7 @@ def set_weights(db: Database, tenant: str, weights: Weights, *, actor: str) -> N
 
 def candidates(
     profile: dict[str, Any], s: Signals, recs: list[Recommendation], event: dict[str, Any] | None, preferred: str
-) -> list[Candidate]:
+) -> list[ActionCandidate]:
     """The menu for this customer: what fits their business line and current moment."""
     sc = s.scores
     p_buy, churn, fit = sc.get("purchase_propensity", 0.05), sc.get("churn_risk", 0.5), sc.get("upgrade_fit", 0.1)
@@ -119,7 +119,7 @@ def candidates(
     fatigue = min(1.0, s.sends_7d / 4)
     attrs = profile.get("attributes") or {}
     line = "plg" if "team_name" in attrs else "b2b" if profile.get("account_id") else "shop"
-    out = [Candidate(action_id="nothing", kind="nothing", channel=None,
+    out = [ActionCandidate(action_id="nothing", kind="nothing", channel=None,
                      components=Components(p_convert=0, value=0, expected_value=0, margin=0, risk=0, inventory=1,
                                            fatigue=0),
                      reasons=["doing nothing avoids fatigue and risk"])]  # fmt: skip
@@ -140,7 +140,7 @@ def candidates(
         products: list[str] | None = None,
     ) -> None:
         p = max(0.0, min(p, 0.95))
-        out.append(Candidate(
+        out.append(ActionCandidate(
             action_id=action_id, kind=kind, channel=channel, product_ids=products or [], reasons=reasons,
             components=Components(p_convert=round(p, 4), value=round(value, 2),
                                   expected_value=round(p * value * max(margin, 0.05) - cost, 2), margin=margin,

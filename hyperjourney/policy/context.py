@@ -1,4 +1,4 @@
-"""Build a CustomerContext from the database: the only I/O on the policy path, done once per customer.
+"""Build a CustomerPolicyContext from the database: the only I/O on the policy path, done once per customer.
 
 Reads consents (latest wins, as of `now`), the contact log and the outbox (caps, fatigue, budgets), open and recently
 solved tickets, engagement events, failed payments and the products the tenant sells.
@@ -13,7 +13,7 @@ from typing import Any
 import psycopg
 
 from hyperjourney.db.database import Database
-from hyperjourney.policy.models import ConsentState, Contact, CustomerContext, OpenTicket, ProductInfo
+from hyperjourney.policy.models import ConsentState, Contact, CustomerPolicyContext, OpenTicket, ProductInfo
 
 ENGAGEMENT = {"email_open": "email", "email_click": "email", "sms_click": "sms", "push_open": "push"}
 
@@ -24,14 +24,14 @@ class UnknownCustomerError(ValueError):
 
 def customer_context(
     db: Database, tenant: str, customer_id: str, *, now: datetime, product_ids: Iterable[str] | None = None
-) -> CustomerContext:
+) -> CustomerPolicyContext:
     with db.tenant(tenant) as conn:
         return context_from(conn, customer_id, now=now, product_ids=product_ids)
 
 
 def context_from(
     conn: psycopg.Connection[Any], customer_id: str, *, now: datetime, product_ids: Iterable[str] | None = None
-) -> CustomerContext:
+) -> CustomerPolicyContext:
     row = conn.execute(
         "SELECT region, country, timezone, age_band, attributes FROM customers WHERE customer_id = %s",
         (customer_id,),
@@ -99,7 +99,7 @@ def context_from(
         "SELECT coalesce(sum(cost), 0) FROM contact_log WHERE sent_at::date = %s::date", (now,)
     ).fetchone()
     flags = attributes.get("flags", []) if isinstance(attributes, dict) else []
-    return CustomerContext(
+    return CustomerPolicyContext(
         customer_id=customer_id,
         region=region,
         country=country,

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from hyperjourney.policy.models import Contact, CustomerContext, Outcome, PolicyDecision, ProposedAction, RuleHit
+from hyperjourney.policy.models import Contact, CustomerPolicyContext, Outcome, PolicyDecision, ProposedAction, RuleHit
 from hyperjourney.policy.schema import Cap, Policy
 
 _UTC = ZoneInfo("UTC")
@@ -32,7 +32,9 @@ def _hit(rule: str, outcome: Outcome, reason: str) -> RuleHit:
     return RuleHit(rule=rule, outcome=outcome, reason=reason)  # plain __init__ is faster than model_construct
 
 
-def check_action(ctx: CustomerContext, action: ProposedAction, policy: Policy, *, now: datetime) -> PolicyDecision:
+def check_action(
+    ctx: CustomerPolicyContext, action: ProposedAction, policy: Policy, *, now: datetime
+) -> PolicyDecision:
     """Decide one action for one customer; the decision lists every rule that fired."""
     hits: list[RuleHit] = []
     if action.customer_id != ctx.customer_id:
@@ -70,7 +72,7 @@ def _decide(hits: list[RuleHit], policy: Policy) -> PolicyDecision:
     return decision
 
 
-def _consent(ctx: CustomerContext, action: ProposedAction, policy: Policy, hits: list[RuleHit]) -> None:
+def _consent(ctx: CustomerPolicyContext, action: ProposedAction, policy: Policy, hits: list[RuleHit]) -> None:
     rules = policy.consent
     if action.purpose not in rules.required_for:
         hits.append(_hit("consent", "allow", f"{action.purpose} messages need no marketing consent"))
@@ -116,7 +118,7 @@ class _ContactIndex:
 
 
 def _caps(
-    ctx: CustomerContext,
+    ctx: CustomerPolicyContext,
     action: ProposedAction,
     policy: Policy,
     local: datetime,
@@ -204,7 +206,7 @@ def _timing(action: ProposedAction, policy: Policy, local: datetime, zone_known:
 
 
 def _exclusions(
-    ctx: CustomerContext, action: ProposedAction, policy: Policy, now: datetime, hits: list[RuleHit]
+    ctx: CustomerPolicyContext, action: ProposedAction, policy: Policy, now: datetime, hits: list[RuleHit]
 ) -> None:
     rules = policy.exclusions
     if not (ctx.flags or ctx.tickets or action.product_ids or action.upsell or ctx.age_band):
@@ -231,7 +233,7 @@ def _exclusions(
         hits.append(_hit("payment_trouble", "deny", f"{ctx.failed_payments_60d} failed payments in 60 days: no upsell"))
 
 
-def _inventory(ctx: CustomerContext, action: ProposedAction, policy: Policy, hits: list[RuleHit]) -> None:
+def _inventory(ctx: CustomerPolicyContext, action: ProposedAction, policy: Policy, hits: list[RuleHit]) -> None:
     for pid in action.product_ids:
         product = ctx.products.get(pid)
         if product is None:
@@ -240,7 +242,7 @@ def _inventory(ctx: CustomerContext, action: ProposedAction, policy: Policy, hit
             hits.append(_hit("inventory", "deny", f"{pid} has {product.inventory} in stock"))
 
 
-def _budgets(ctx: CustomerContext, action: ProposedAction, policy: Policy, hits: list[RuleHit]) -> None:
+def _budgets(ctx: CustomerPolicyContext, action: ProposedAction, policy: Policy, hits: list[RuleHit]) -> None:
     rules = policy.budgets
     if action.campaign_id is not None:
         ceiling = rules.per_campaign.get(action.campaign_id, rules.per_campaign_default)

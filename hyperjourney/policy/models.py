@@ -61,7 +61,7 @@ class ProductInfo(BaseModel):
     age_gated: bool = False
 
 
-class CustomerContext(BaseModel):
+class CustomerPolicyContext(BaseModel):
     """Everything the policy needs to know about one customer at one moment."""
 
     customer_id: str
@@ -97,7 +97,7 @@ class CustomerContext(BaseModel):
             cache[key] = build()
         return cache[key]
 
-    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> CustomerContext:
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> CustomerPolicyContext:
         copy = super().model_copy(update=update, deep=deep)
         copy._indexes = {}
         return copy

@@ -41,7 +41,7 @@ class ReviewError(ValueError):
     pass
 
 
-Stage = Literal["route", "segment", "sizing", "copy", "journey", "reply", "tone", "nba"]
+Stage = Literal["route", "segment", "sizing", "metric", "copy", "journey", "reply", "tone", "nba"]
 
 
 class Escalation(BaseModel):

@@ -162,6 +162,12 @@ def _where(q: SegmentQuery) -> tuple[sql.Composable, list[Any]]:
     return (sql.SQL(" AND ").join(clauses) if clauses else sql.SQL("true")), params
 
 
+def member_filter(query: SegmentQuery) -> tuple[sql.Composable, list[Any]]:
+    """The condition over ``customer_features f`` that selects the segment's members, with its positional
+    parameters: what other domains (the Analyst's sizing) aggregate over, so a segment means the same everywhere."""
+    return _where(query)
+
+
 _STATS = sql.SQL(
     "SELECT count(*), avg((f.features->>'monetary_365d')::float8), "
     "avg(((f.features->>'events_30d')::int > 0)::int), "

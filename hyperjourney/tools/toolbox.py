@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from hyperjourney.data.brand import Brand, load_brand
 from hyperjourney.db.database import Database
+from hyperjourney.experiments.sizing import Outcome, SizingEvidence, size_segment
 from hyperjourney.guardrails.assets import validate_asset
 from hyperjourney.guardrails.customer_names import NAMES
 from hyperjourney.guardrails.inbound import InboundVerdict, scan
@@ -38,6 +39,7 @@ from hyperjourney.scoring.service import score_customer
 from hyperjourney.scoring.text import classify_ticket
 from hyperjourney.tools import customers
 from hyperjourney.tools.customers import CustomerProfile, Ticket
+from hyperjourney.tools.metrics import MetricRequest, MetricTable, run_metric
 
 
 class SearchInput(BaseModel):
@@ -94,6 +96,12 @@ class RankOutput(BaseModel):
 
 class DriftInput(BaseModel):
     max_warnings: int = Field(6, ge=1, le=20)
+
+
+class SizingInput(BaseModel):
+    segment: SegmentQuery
+    outcome: Outcome
+    horizon_days: int = Field(90, ge=7, le=730)
 
 
 class DriftOutput(BaseModel):
@@ -239,3 +247,11 @@ class Toolbox:
             warnings=report.warnings(inp.max_warnings),
             note=report.note,
         )
+
+    def sizing_evidence(self, inp: SizingInput) -> SizingEvidence:
+        """Read-only: the segment's baseline, value, lift prior and holdout plan from the tenant's own tables."""
+        return size_segment(self.db, self.tenant, inp.segment, inp.outcome, inp.horizon_days)
+
+    def query_metric(self, inp: MetricRequest) -> MetricTable:
+        """Read-only: one catalogue query (never SQL from a caller), as a table, a chart and the query it ran."""
+        return run_metric(self.db, self.tenant, inp)

@@ -18,6 +18,7 @@ from chainlit.input_widget import Select, TextInput
 from chainlit.types import ThreadDict
 
 from hyperjourney.api import runs_service as svc
+from hyperjourney.graphs import run_events
 from hyperjourney.review.roles import can
 from hyperjourney.settings import get_settings
 from hyperjourney.ui import (
@@ -45,6 +46,7 @@ install_login_message(WRONG_LOGIN)
 CANVAS, COPILOT = "Canvas", "Copilot"
 REVIEW_QUEUE = re.compile(r"(open |show )?(the )?review( queue)?", re.I)
 RUN_ID = re.compile(r"run-[0-9a-f]{16}")
+_FOLLOW_LIMIT_S = 600.0  # the longest the canvas follows one run before it shows where the run stands
 ASKS_FOR_RESULTS = re.compile(
     r"\bhow (did|does|is|are) (it|we|that|this|the journey)\b|\b(results?|measured|readout|lift so far)\b", re.I
 )
@@ -181,13 +183,13 @@ async def search_tickets(text: str) -> None:
 
 
 async def _awaiting(run_id: str) -> bool:
-    status, _ = await asyncio.to_thread(svc.steps_after, database(), tenant(), run_id, 10**9)
-    return status == svc.PAUSED
+    status, _ = await asyncio.to_thread(run_events.steps_after, database(), tenant(), run_id, 10**9)
+    return status == run_events.PAUSED
 
 
 async def open_run(run_id: str) -> None:
     """A run id typed in the canvas opens that run in this thread (anyone may look; only reviewers decide)."""
-    status, _ = await asyncio.to_thread(svc.steps_after, database(), tenant(), run_id, 10**9)
+    status, _ = await asyncio.to_thread(run_events.steps_after, database(), tenant(), run_id, 10**9)
     if status is None:
         await cl.Message(content=f"There is no run {render.md(run_id)} in this workspace.").send()
         return
@@ -203,20 +205,20 @@ async def pick_ticket(action: cl.Action) -> None:
 
 
 async def _follow(live: svc.LiveRun) -> list[dict[str, Any]]:
-    """Show each recorded step as a collapsible chainlit Step while the run works; return them all."""
-    db, shown, last = database(), [], 0
-    while True:
-        finished = live.done.is_set()
-        if live.run_id is not None:
-            _, steps = await asyncio.to_thread(svc.steps_after, db, tenant(), live.run_id, last)
-            for step in steps:
-                last = step["step_no"]
+    """Show each step as a collapsible chainlit Step the moment the run records it (pushed from the running
+    process, graphs/run_events.py); return them all once the run pauses or ends."""
+    shown: list[dict[str, Any]] = []
+    await asyncio.to_thread(live.started.wait, _FOLLOW_LIMIT_S)
+    if live.run_id is not None:
+        recheck = get_settings().api.stream_poll_seconds
+        async for kind, step in run_events.follow(database(), tenant(), live.run_id, 0, recheck_s=recheck,
+                                                  limit_s=_FOLLOW_LIMIT_S):  # fmt: skip
+            if kind == "step":
                 shown.append(step)
                 async with cl.Step(name=render.step_title(step), type="tool") as ui_step:
                     ui_step.output = render.step_markdown(step)
-        if finished:
-            return shown
-        await asyncio.sleep(0.2)
+    await asyncio.to_thread(live.done.wait, _FOLLOW_LIMIT_S)
+    return shown
 
 
 async def _remember(run_id: str, flow: str, name: str) -> None:
@@ -362,7 +364,7 @@ async def resume_thread(thread: ThreadDict) -> None:
         return
     if metadata.get("flow") != "canvas":
         return
-    status, _ = await asyncio.to_thread(svc.steps_after, database(), tenant(), str(run_id), 10**9)
+    status, _ = await asyncio.to_thread(run_events.steps_after, database(), tenant(), str(run_id), 10**9)
     _after_history(show_result(str(run_id)))
     if status == "completed":
         _after_history(show_measured(str(run_id), only_news=str(metadata.get("measured_shown", ""))))

@@ -12,7 +12,7 @@ import chainlit as cl
 import hyperjourney.graphs.runs as runs
 from hyperjourney.agents.copy_edits import EditRequestError, parse_request
 from hyperjourney.api import runs_service as svc
-from hyperjourney.graphs import edit_drafts
+from hyperjourney.graphs import edit_drafts, run_events
 from hyperjourney.review import queue
 from hyperjourney.settings import get_settings
 from hyperjourney.ui import canvas_card, render, review_view
@@ -37,7 +37,7 @@ async def _resume(run_id: str, decision: dict[str, Any]) -> None:
         await cl.Message(content=render.md(exc)).send()
         await _card(run_id)
         return
-    if result.status != svc.PAUSED:
+    if result.status != run_events.PAUSED:
         await canvas_card.remember(draft=None)
     await _card(run_id)
     if result.status == "completed":

@@ -18,7 +18,7 @@ from hyperjourney.agents.copywriter import Variant
 from hyperjourney.api import runs_service as svc
 from hyperjourney.db.database import Database
 from hyperjourney.settings import get_settings
-from hyperjourney.ui import lift, render
+from hyperjourney.ui import insight, lift, render
 from hyperjourney.ui.canvas_state import CanvasView, Draft, canvas_view
 
 
@@ -72,6 +72,8 @@ def inspect_actions(detail: svc.RunDetail, order: list[str]) -> list[cl.Action]:
 def card_content(detail: svc.RunDetail, view: CanvasView, order: list[str]) -> str:
     shown = plan_of(detail)
     titles = {e.citation_id: e.title for e in detail.evidence}
+    if shown is None and detail.results.get("insight"):
+        return insight.insight_markdown(detail.results["insight"])
     if shown is None or view.state == "escalated" or "plan" not in shown:
         return view.banner or f"Run `{detail.run_id}` is **{detail.status}**."
     if view.state == "launched":
@@ -105,12 +107,13 @@ async def show_card(db: Database, tenant: str, run_id: str, may_decide: bool) ->
             await action.send(for_id=card["id"])
     else:
         elements: list[cl.Element] = []
-        chart = await asyncio.to_thread(lift.lift_chart, detail.results.get("analyst", {}))
+        answer = detail.results.get("insight")
+        chart = await asyncio.to_thread(insight.insight_chart, answer) if answer else None
+        chart = chart or await asyncio.to_thread(lift.lift_chart, detail.results.get("analyst", {}))
         if chart:
+            name = "metric chart" if answer else "expected lift"
             elements.append(
-                cl.Image(
-                    name="expected lift", content=chart.encode(), mime="image/svg+xml", display="inline", size="large"
-                )
+                cl.Image(name=name, content=chart.encode(), mime="image/svg+xml", display="inline", size="large")
             )
         message = await cl.Message(content=content, elements=elements, actions=actions).send()
         await remember(

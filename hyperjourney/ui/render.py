@@ -178,6 +178,15 @@ _SEGMENT_ROWS = (
 )
 
 
+def audience_markdown(researcher: dict[str, Any]) -> str:
+    """The segment's filters in words and every condition of the goal that no filter applies, with why: what the
+    approver must see before the plan reaches anyone (never dropped silently)."""
+    filters = [md(f) for f in researcher.get("filters") or [] if f]
+    skipped = [f"{md(n.get('phrase', ''))} ({md(n.get('reason', ''))})" for n in researcher.get("not_applied") or []]
+    out = f"\n\n**Filters**: {'; '.join(filters)}" if filters else ""
+    return out + (f"\n\n**Not applied** ⚠ {'; '.join(skipped)}" if skipped else "")
+
+
 def opportunity_markdown(analyst: dict[str, Any], researcher: dict[str, Any]) -> str:
     """Who the segment is in words, and its baseline beside the whole customer base, then the expected lift and
     value with their intervals, as a small table."""
@@ -189,11 +198,13 @@ def opportunity_markdown(analyst: dict[str, Any], researcher: dict[str, Any]) ->
     total = f" of {round(size / share):,} ({share:.0%} of all customers)" if share else ""
     why = [str(r) for r in (researcher.get("segment") or {}).get("why", []) if r]
     who = f"**Who**: {size:,} customers{total}" + (f", where {md('; '.join(why))}" if why else "") + "."
+    who += audience_markdown(researcher)
     rows = ["| | This segment | All customers |", "|---|---:|---:|"]
     for mine, theirs, label, fmt in _SEGMENT_ROWS:
         if isinstance(baseline.get(mine), int | float):
             other = fmt.format(baseline[theirs]) if isinstance(baseline.get(theirs), int | float) else "–"
             rows.append(f"| {label} | {fmt.format(baseline[mine])} | {other} |")
+    rows += evidence_rows(analyst.get("evidence") or {})
     value = analyst.get("expected_value_usd") or []
     rows.append(f"| **Expected lift** | {sizing.get('lift_low', 0):+.0%} to {sizing.get('lift_high', 0):+.0%} | |")
     if len(value) == 2:
@@ -202,6 +213,22 @@ def opportunity_markdown(analyst: dict[str, Any], researcher: dict[str, Any]) ->
         f"| Confidence · shortest test | {sizing.get('confidence', 0):.0%} · {sizing.get('min_days', '?')} days | |"
     )
     return f"### Sized opportunity: {md_line(analyst.get('segment', ''))}\n\n{who}\n\n" + "\n".join(rows)
+
+
+def evidence_rows(evidence: dict[str, Any]) -> list[str]:
+    """The sizing's inputs from the tenant's data, each with its 90% interval: the outcome's baseline, the value
+    per customer from the CLV score, the holdout and the test's power."""
+    base, value, plan = evidence.get("baseline") or {}, evidence.get("value") or {}, evidence.get("holdout") or {}
+    if not base or not value or not plan:
+        return []
+    rate, worth = base["rate"], value["per_customer"]
+    return [
+        f"| Baseline {md(base['outcome'])}, {base['horizon_days']} days | {rate['value']:.1%} "
+        f"({rate['low']:.1%} to {rate['high']:.1%}) | {base['successes']:,} of {base['customers']:,} |",
+        f"| Value per customer ({md(value['score'])}) | ${worth['value']:,.0f} "
+        f"(${worth['low']:,.0f} to ${worth['high']:,.0f}) | {value['scored']:,} scored |",
+        f"| Holdout · power | {plan['share']:.0%} ({plan['holdout']:,}) · {plan['power']:.0%} | |",
+    ]
 
 
 def preview_markdown(approval: dict[str, Any], cohort: Any, holdout: float) -> str:

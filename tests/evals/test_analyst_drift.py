@@ -54,11 +54,13 @@ def test_sizing_flags_drift_on_the_shifted_tenant_only(
     prompts: dict[str, str] = {}
     outputs: dict[str, analyst.Opportunity] = {}
     for tenant in (steady, shifted):
-        tiers, models = scripted_tiers(
-            large=[analyst.Sizing(lift_low=0.05, lift_high=0.12, holdout_share=0.1, min_days=28, confidence=0.7)]
+        tiers, models = scripted_tiers(  # a holdout no smaller than the power calculation's, so its checks pass
+            large=[analyst.Sizing(lift_low=0.05, lift_high=0.12, holdout_share=0.5, min_days=28, confidence=0.7)]
         )
-        ctx = build_deps(db, settings, tiers=tiers, clock=fixed_clock()).context(tenant, f"run-{tenant}", "canvas")
-        result = analyst.size_opportunity(ctx, _brief(size=1500))  # a high-stakes cohort goes to llm-large
+        # every cohort counts as high stakes here (the Analyst sizes the segment's real members), so llm-large sizes
+        high = settings.model_copy(update={"router": settings.router.model_copy(update={"high_stakes_cohort": 1})})
+        ctx = build_deps(db, high, tiers=tiers, clock=fixed_clock()).context(tenant, f"run-{tenant}", "canvas")
+        result = analyst.size_opportunity(ctx, _brief(size=1500))
         models["llm-large"].assert_done()
         prompts[tenant] = models["llm-large"].prompts()[0]
         outputs[tenant] = analyst.Opportunity.model_validate(result.output.model_dump())

@@ -41,6 +41,9 @@ def test_routing_suite_measures_accuracy_and_sends_nonsense_to_a_person(db: Data
     assert m["goals"] == len(load_routing_goals())
     assert m["accuracy"] >= 0.9 and m["person_recall"] == 1.0 and m["confidently_wrong_share"] <= 0.05
     assert min(m["campaign_recall"], m["insight_recall"], m["copy_recall"]) >= 0.8
+    assert m["route_calibration_error"] < 0.1  # the calibrated confidence says how often the plan is right
+    curve = run.series["calibration: route confidence"]
+    assert curve.kind == "line" and len(curve.x) == len(curve.y) >= 2
     assert m["decided_by.small"] + m.get("decided_by.human", 0.0) == 1.0  # no LLM tier on the small eval tier
     deps = eval_deps(env)
     assert route(deps, tenant, "banana") == ("person", "human")

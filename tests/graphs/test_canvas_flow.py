@@ -8,9 +8,10 @@ import pytest
 
 from hyperjourney.db.database import Database
 from hyperjourney.graphs import runs
-from hyperjourney.graphs.launch import journey_definition
+from hyperjourney.graphs.launch import approved_plan
 from hyperjourney.graphs.wiring import Deps, build_deps
 from hyperjourney.guardrails.models import GuardFailure, GuardReport
+from hyperjourney.journeys.launch import canvas_definition
 from hyperjourney.models.tiers import Tiers
 from hyperjourney.settings import Settings
 from hyperjourney.tools.toolbox import Toolbox, ValidateInput
@@ -105,7 +106,7 @@ def test_edit_is_revalidated_by_guardrails(db: Database, seeded: str, deps: Deps
     assert [v["body"] for v in launched_plan["variants"]] == [good[0]["body"]]
     # one variant kept of two: only its step launches, and every step the journey sends has its copy
     assert {s["channel"] for s in launched_plan["plan"]["steps"]} == {"email"}
-    journey = journey_definition(started.run_id, launched_plan)
+    journey = canvas_definition(approved_plan(started.run_id, launched_plan, []))
     sends = [s for s in journey["steps"] if s["type"] == "action"]
     assert sends and all(v["body"].strip() for s in sends for v in s["variants"])
     view = runs.show_run(db, seeded, started.run_id)

@@ -71,12 +71,16 @@ def test_rejecting_an_escalation_ends_its_run_and_the_queue_alone_cannot_decide_
 
 
 def test_escalated_decisions_of_a_canvas_hold_its_approval_in_the_queue(
-    db: Database, seeded: str, deps: Deps, launcher: RecordingLauncher
+    db: Database, seeded: str, settings: Settings, launcher: RecordingLauncher
 ) -> None:
+    # a tenant that wants underpowered tests reviewed: the small cohort's sizing goes to a person (no LLM tier)
+    router = settings.router.model_copy(update={"thresholds": {**settings.router.thresholds, "sizing": 0.8}})
+    strict = settings.model_copy(update={"router": router})
+    deps = build_deps(db, strict, tiers=Tiers(), clock=fixed_clock(), launcher=launcher)
     started = runs.start_canvas(db, seeded, "Lift LTV 20% in fintech SMBs", deps=deps)
     assert started.approval is not None
     flagged = {e["stage"] for e in started.approval["escalations"]}
-    assert flagged, "this goal's small cohort is sized by a person (no LLM tier)"
+    assert "sizing" in flagged, "this goal's small cohort is sized by a person (no LLM tier)"
     item = _escalation_of(db, seeded, started.run_id)
     assert {r.split(":")[0] for r in item.reasons} == flagged
     again = runs.resume(db, seeded, started.run_id, {"action": "approve", "reviewer": "ana"}, deps=deps)
@@ -106,3 +110,17 @@ def test_approve_launches_only_the_variants_that_pass_the_tenants_rules_now(
     plan = launcher.launched[0][2]
     assert [v["channel"] for v in plan["variants"]] == ["email"]  # the sms fails the tenant's rules now
     assert {s["channel"] for s in plan["plan"]["steps"]} == {"email"}
+
+
+def test_the_tenants_rules_change_what_the_copywriter_passes(db: Database, seeded: str, deps: Deps) -> None:
+    base = demo_rules()
+    required = {**base.required_elements, "sms": ["ZQX-ONLY-IN-TEST"]}
+    strict = base.model_copy(update={"version": "strict-drafts", "required_elements": required})
+    store_content_rules(db, seeded, strict, source="test", actor="test")
+    try:
+        started = runs.start_canvas(db, seeded, "Lift LTV 20% in fintech SMBs", deps=deps)
+    finally:
+        store_content_rules(db, seeded, base.model_copy(update={"version": "back-drafts"}), source="test", actor="test")
+    assert started.approval is not None
+    passed = {v["channel"]: v["passed_guardrails"] for v in started.approval["variants"]}
+    assert passed == {"email": True, "sms": False}  # with the packaged rules both pass (the test above)

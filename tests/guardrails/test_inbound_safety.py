@@ -20,7 +20,7 @@ from hyperjourney.guardrails.inbound_model import shipped_model
 from hyperjourney.guardrails.inbound_train import corpus_sha256
 from hyperjourney.guardrails.pii import find_pii
 from hyperjourney.policy.engine import check_action
-from hyperjourney.policy.models import ConsentState, CustomerContext, ProposedAction
+from hyperjourney.policy.models import ConsentState, CustomerPolicyContext, ProposedAction
 from hyperjourney.policy.store import demo_policy
 
 CORPUS = yaml.safe_load((resources.files("hyperjourney.guardrails") / "attack_corpus.yaml").read_text("utf-8"))[
@@ -123,9 +123,9 @@ def adversarial_calls(text: str) -> list[ToolCall]:
     return calls
 
 
-def _ctx() -> CustomerContext:
+def _ctx() -> CustomerPolicyContext:
     granted = ConsentState(channel="email", purpose="marketing", status="granted", captured_at=NOW)
-    return CustomerContext(
+    return CustomerPolicyContext(
         customer_id="c1", timezone="UTC", age_band="35_44", consents={("email", "marketing"): granted}
     )
 

@@ -12,7 +12,7 @@ from hyperjourney.db.database import Database
 from hyperjourney.journeys import runner as runner_mod
 from hyperjourney.journeys.assign import in_holdout
 from hyperjourney.journeys.definition import examples
-from hyperjourney.journeys.launch import JourneyLauncher, JourneyPlan, launch_plan
+from hyperjourney.journeys.launch import JourneyPlan, launch_plan
 from hyperjourney.journeys.runner import JourneyRunner
 from tests.actions_fixtures import T0, add_customers, add_event, add_events
 from tests.assets.test_send_path import FACT, add_kb, marked_email
@@ -193,7 +193,7 @@ def test_canvas_plan_from_the_agents_launches_as_a_journey(db: Database, tenant:
         "goal": "Lift LTV 20% in fintech SMBs", "approved_by": "maria", "evidence": [{"citation_id": cid}],
         "policy": [], "cohort_size": 12,
     }  # fmt: skip
-    result = JourneyLauncher(db).launch(tenant, "run-42", canvas)
+    result = launch_plan(db, tenant, JourneyPlan.model_validate({**canvas, "plan_id": "run-42"}))
     assert result.launched and result.journey_id == "ltv-lift-fintech-smbs" and result.not_launched == []
     assert result.enrolled + result.holdout == 12 and result.actions_queued == result.enrolled
     JourneyRunner(db, tenant, use_models=False).tick(datetime.now(UTC) + 4 * 24 * H)  # launched "now"
@@ -204,7 +204,7 @@ def test_canvas_plan_from_the_agents_launches_as_a_journey(db: Database, tenant:
         bodies = [str(b) for (b,) in conn.execute("SELECT payload->>'body' FROM outbox").fetchall()]
     assert not [b for b in bodies if "[cite:" in b]
     assert any(f"{FACT}.\n\nWant to see" in b for b in bodies)
-    again = JourneyLauncher(db).launch(tenant, "run-42", canvas)
+    again = launch_plan(db, tenant, JourneyPlan.model_validate({**canvas, "plan_id": "run-42"}))
     assert again.status == "unchanged" or again.enrolled == 0  # the same approval never enrolls twice
 
 

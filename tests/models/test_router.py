@@ -131,3 +131,26 @@ def test_prompts_load_by_name_with_a_content_hash() -> None:
     prompt = load("supervisor_route")
     assert len(prompt.sha256) == 64 and "$untrusted_request" in prompt.text
     assert "Lift LTV" in prompt.render(untrusted_request=fence("Lift LTV", author="marketer"))
+
+
+def test_an_llm_answer_that_passes_its_checks_stands_whatever_confidence_it_states() -> None:
+    """The LLM's self-reported confidence is not a probability: it is recorded, the checks decide."""
+    tiers, models = scripted_tiers(small=[{"label": "b", "confidence": 0.1}], large=[])
+    routed = _router(tiers).decide(
+        "p", schema=Answer, prompt=PROMPT, variables={"text": "x"}, small=lambda: _small("a", 0.3),
+        check=lambda v: [] if v.label == "b" else ["label must be b"],
+    )  # fmt: skip
+    assert (routed.tier, routed.confidence, routed.needs_review) == ("llm-small", 0.1, False)
+    assert models["llm-large"].calls == []
+
+
+def test_each_decision_has_its_own_threshold() -> None:
+    settings = RouterSettings(confidence_threshold=0.6, thresholds={"route": 0.2})
+    router = Router(Tiers(), Ledger("test", 1.0, 10_000), settings)
+    route = router.decide(
+        "route", schema=Answer, prompt=PROMPT, variables={"text": "x"}, small=lambda: _small("a", 0.3)
+    )
+    other = router.decide(
+        "other", schema=Answer, prompt=PROMPT, variables={"text": "x"}, small=lambda: _small("a", 0.3)
+    )
+    assert (route.tier, other.tier) == ("small", "human")

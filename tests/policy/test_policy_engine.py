@@ -13,7 +13,7 @@ from hyperjourney.policy.models import (
     CHANNELS,
     ConsentState,
     Contact,
-    CustomerContext,
+    CustomerPolicyContext,
     OpenTicket,
     ProductInfo,
     ProposedAction,
@@ -33,7 +33,7 @@ def consent(
     )
 
 
-def ctx(**kw: object) -> CustomerContext:
+def ctx(**kw: object) -> CustomerPolicyContext:
     base: dict[str, object] = {
         "customer_id": "c1",
         "region": "us",
@@ -47,7 +47,7 @@ def ctx(**kw: object) -> CustomerContext:
         },
     }
     base.update(kw)
-    return CustomerContext.model_validate(base)
+    return CustomerPolicyContext.model_validate(base)
 
 
 def act(**kw: object) -> ProposedAction:
@@ -163,7 +163,7 @@ _statuses = st.sampled_from(["granted", "withdrawn", None])
 
 
 @st.composite
-def customers(draw: st.DrawFn) -> CustomerContext:
+def customers(draw: st.DrawFn) -> CustomerPolicyContext:
     consents = {}
     for ch in ("email", "sms", "push", "in_app", "web"):
         status = draw(_statuses)
@@ -191,7 +191,7 @@ def actions(draw: st.DrawFn) -> ProposedAction:
 
 @settings(max_examples=300, deadline=None)
 @given(customers(), actions())
-def test_never_allowed_marketing_without_consent(c: CustomerContext, a: ProposedAction) -> None:
+def test_never_allowed_marketing_without_consent(c: CustomerPolicyContext, a: ProposedAction) -> None:
     d = check_action(c, a, POLICY, now=NOW)
     if d.allowed and a.purpose == "marketing":
         channel = POLICY.consent.consent_channel[a.channel]

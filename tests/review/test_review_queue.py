@@ -10,7 +10,7 @@ from hyperjourney.data import audit
 from hyperjourney.db.database import Database
 from hyperjourney.guardrails.models import Evidence
 from hyperjourney.policy.engine import check_action
-from hyperjourney.policy.models import ConsentState, CustomerContext, ProposedAction
+from hyperjourney.policy.models import ConsentState, CustomerPolicyContext, ProposedAction
 from hyperjourney.policy.store import demo_policy
 from hyperjourney.review import queue
 from hyperjourney.review.queue import ReviewError, ReviewItem
@@ -85,7 +85,10 @@ def test_risky_action_waits_and_edits_are_policy_checked(db: Database, tenant: s
     action = ProposedAction(customer_id="c1", channel="email", purpose="marketing", send_at=NOW, cohort_size=9000)
     granted = ConsentState(channel="email", purpose="marketing", status="granted", captured_at=NOW)
     decision = check_action(
-        CustomerContext(customer_id="c1", consents={("email", "marketing"): granted}), action, demo_policy(), now=NOW
+        CustomerPolicyContext(customer_id="c1", consents={("email", "marketing"): granted}),
+        action,
+        demo_policy(),
+        now=NOW,
     )
     assert decision.needs_review
     risks = queue.risks_for(action, decision)

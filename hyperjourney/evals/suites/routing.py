@@ -21,6 +21,7 @@ from hyperjourney.evals.suite import DATASETS, Advance, EvalEnv, register
 from hyperjourney.graphs.canvas import route_goal
 from hyperjourney.graphs.wiring import Deps
 from hyperjourney.models import intent_router
+from hyperjourney.models.calibration import expected_calibration_error, reliability
 
 ROUTING_GOLDEN = DATASETS / "routing_golden.yaml"
 Route = Literal["campaign", "insight", "copy", "person"]
@@ -66,9 +67,13 @@ class RoutingSuite:
         items: list[ItemResult] = []
         pairs: Counter[tuple[str, str]] = Counter()
         tiers: Counter[str] = Counter()
+        confidences: list[float] = []
+        rights: list[bool] = []
         for n, goal in enumerate(load_routing_goals(self.dataset), start=1):
             got, tier = route(deps, env.tenant, goal.text, n)
             guess = intent_router.classify(goal.text)
+            confidences.append(guess.confidence)
+            rights.append(guess.kind == goal.expect)
             pairs[(goal.expect, got)] += 1
             tiers[tier] += 1
             items.append(
@@ -82,11 +87,18 @@ class RoutingSuite:
             )  # fmt: skip
             advance(1)
         metrics = routing_metrics(pairs, tiers)
+        bins = reliability(confidences, rights)
+        metrics["route_calibration_error"] = expected_calibration_error(bins)
         series = {
             "routing: recall per plan": Series(
                 kind="bar", x=list(ROUTES), y=[metrics[f"{r}_recall"] for r in ROUTES], y_label="recall"
-            )
-        }
+            ),
+            # the small tier's calibrated route confidence against how often its plan was right (reliability curve)
+            "calibration: route confidence": Series(
+                kind="line", x=[b.mean_confidence for b in bins], y=[b.accuracy for b in bins],
+                x_label="calibrated confidence of the small tier's plan", y_label="share of plans right",
+            ),
+        }  # fmt: skip
         return SuiteResult(suite=self.name, metrics=metrics, items=items, series=series)
 
 
