@@ -15,16 +15,20 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, Field
 
+from hyperjourney.agents import campaign_copy
 from hyperjourney.agents.base import AgentContext, AgentResult, Step
+from hyperjourney.agents.campaign_copy import CampaignBrief, Proof, goal_kind_of
 from hyperjourney.agents.gist import Gist, ticket_gist
 from hyperjourney.agents.researcher import ResearchBrief
 from hyperjourney.data.brand import Brand
 from hyperjourney.guardrails.copy_text import sentences
 from hyperjourney.guardrails.fence import fence
 from hyperjourney.guardrails.models import Asset
+from hyperjourney.guardrails.rules import ContentRules
 from hyperjourney.guardrails.tone import ToneAttributes
+from hyperjourney.guardrails.tone_policy import channel_tone
 from hyperjourney.knowledge.fact_choice import Choice, Need, Role, choose, products_of_segment
-from hyperjourney.knowledge.facts import QuoteDetail, ResultDetail, products_in
+from hyperjourney.knowledge.facts import PricingDetail, QuoteDetail, ResultDetail, products_in
 from hyperjourney.knowledge.language import DetectedLanguage
 from hyperjourney.knowledge.models import Hit
 from hyperjourney.models.router import Candidate, Stakes
@@ -35,11 +39,7 @@ from hyperjourney.tools.toolbox import CustomerInput, SearchInput, ValidateInput
 
 PROMPT = "copywriter_variant"
 REPLY_PROMPT = "copilot_reply"
-CHANNELS: tuple[Literal["email", "sms"], ...] = ("email", "sms")
-BRAND_TONE = {
-    "email": ToneAttributes(formality=0.5, warmth=0.5, brevity=0.6),
-    "sms": ToneAttributes(formality=0.5, warmth=0.5, brevity=0.9),
-}
+CHANNELS: tuple[Literal["email", "sms", "push", "in_app"], ...] = ("email", "sms")
 _CITE = re.compile(r"\[cite:([^\]]+)\]")
 # Claims a regulator cares about (rates, deposit insurance, guarantees, health); these need a larger model or a person.
 _REGULATED = re.compile(
@@ -63,6 +63,9 @@ class Variant(BaseModel):
     citations: list[str] = Field(default_factory=list)
     tier: str = "human"
     passed_guardrails: bool = False
+    locale: str = "en"
+    review_note: str = Field("", description="For the reviewer, never sent: e.g. why the copy is in English")
+    tone: ToneAttributes | None = Field(None, description="The tone it was written and checked for")
 
 
 class CopySet(BaseModel):
@@ -89,9 +92,6 @@ def cited(text: str) -> list[str]:
 SEGMENT_PRODUCT = {"b2b": "ledger", "plg": "boards", "dtc": "goods"}
 """The demo businesses' customer segments and the product line each buys."""
 _OFFER = re.compile(r"\b(upsell|upgrade|cross-sell|cross sell|expan\w*|add-ons?|seats?|plans?)\b", re.IGNORECASE)
-_LEAD = {"result": "Here is what one team measured:", "quote": "Here is what one team told us:"}
-_LEAD_PRODUCT = "Something worth a look for your team:"
-"""Leads name no claim (the citation guardrail would ask a lead that says "customers" or "helps" for a source)."""
 
 
 class Chosen(BaseModel):
@@ -148,9 +148,13 @@ def cited_evidence(chosen: list[Chosen], evidence: list[Hit]) -> list[Hit]:
     return list(out.values())
 
 
+def _asset_kind(channel: str) -> Literal["email", "sms", "in_app"]:
+    return "email" if channel == "email" else "sms" if channel == "sms" else "in_app"
+
+
 def _checker(
     ctx: AgentContext,
-    kind: Literal["email", "sms", "support_reply"],
+    kind: Literal["email", "sms", "in_app", "support_reply"],
     evidence: list[Hit],
     tone: ToneAttributes,
     recipient_id: str | None = None,
@@ -182,70 +186,118 @@ def proof_line(choice: Choice) -> str:
     return choice.quote
 
 
+def proof_of(c: Chosen) -> Proof:
+    detail = c.choice.fact.detail
+    plan = detail.plan if isinstance(detail, PricingDetail) else None
+    return Proof(text=proof_line(c.choice), citation_id=c.evidence.citation_id, kind=c.choice.fact.kind, plan=plan)
+
+
 def template_variant(
-    channel: str,
+    channel: Literal["email", "sms", "push", "in_app"],
     brief: ResearchBrief,
     chosen: list[Chosen],
     check: Callable[[CopyDraft], list[str]],
     brand: Brand,
+    *,
+    campaign: CampaignBrief | None = None,
+    tone: ToneAttributes | None = None,
+    rules: ContentRules | None = None,
+    locale: str = "en",
 ) -> Candidate[CopyDraft]:
-    """Fill the brand template with a chosen fact and its citation, framed by its kind (a customer's result or
-    words as proof, a product fact as a product fact): the first choice whose draft passes the guardrails (up to
-    five tried), else the first draft with low confidence, for escalation. Confidence is bounded by the fact's
-    relevance. The copy names and signs with the tenant's own brand and ends with its marketing footer."""
-    limit = 110 if channel == "sms" else 300
+    """The template library's draft for the goal kind, channel, business and locale, filled with the chosen facts
+    (framed by their kind; as many as the tone's brevity allows): the first of the three variants, each tried
+    with the best facts and then with the best fact alone, whose draft passes the guardrails; else the first
+    draft with low confidence, for escalation. Confidence is bounded by the best fact's relevance. The copy
+    names and signs with the tenant's own brand and ends with its marketing footer."""
+    limit = 105 if channel == "sms" else 70 if channel == "push" else 300  # SMS: 160 with its opt-out and CTA
     usable = [c for c in chosen if len(proof_line(c.choice)) <= limit]
     if not usable:
         return Candidate(CopyDraft(subject=None, body="(no evidence found)", confidence=0.1), 0.1, "no evidence")
-    drafts = []
-    for c in usable[:5]:
-        proof_text = f"{proof_line(c.choice)} [cite:{c.evidence.citation_id}]"
-        if channel == "sms":
-            draft = CopyDraft(body=load("template_sms_canvas").render(brand=brand.name, proof=proof_text).strip())
-        else:
-            subject = f"An idea for your team from {brand.name}"
-            body = (
-                load("template_email_canvas")
-                .render(
-                    subject=subject, lead=_LEAD.get(c.choice.fact.kind, _LEAD_PRODUCT), proof=proof_text,
-                    brand=brand.name, marketing_footer=brand.email_footer(),
-                )
-                .split("\n", 2)[-1]
+    campaign = campaign or CampaignBrief()
+    kind = campaign.goal_kind or goal_kind_of(f"{brief.goal} {campaign.offer}")
+    business = campaign.business or next(iter(products_of_segment(brief.goal, campaign.audience)), None)
+    tone = tone or channel_tone(channel, business)
+    proofs = [proof_of(c) for c in usable]
+    tries = [[x] for x in proofs]
+    if channel == "email":  # facts as relevant as the best (within 0.05) together, then fewer, then each alone
+        top = usable[0].choice.relevance
+        p = [x for x, c in zip(proofs, usable, strict=True) if c.choice.relevance >= top - 0.05][:3]
+        tries = [p, p[:2], p[::2], p[1:], *tries]
+    tries = [t for i, t in enumerate(tries) if t and t not in tries[:i]]
+    drafts: list[tuple[CopyDraft, str]] = []
+    for facts in tries:
+        for variant in range(3):
+            written = campaign_copy.write(
+                channel, kind, business, locale, facts, tone, variant=variant, brand=brand.name,
+                footer=brand.email_footer() if channel == "email" else "", rules=rules or ContentRules(),
+                brief=campaign,
             )  # fmt: skip
-            draft = CopyDraft(subject=subject, body=body.strip())
-        if not check(draft):
-            draft.confidence = round(min(0.8, c.choice.relevance), 3)
-            return Candidate(
-                draft, draft.confidence, f"brand template with {c.choice.fact.kind} {c.choice.fact.fact_id}"
-            )
-        drafts.append((draft, c))
-    draft, first = drafts[0]
+            draft = CopyDraft(subject=written.subject, body=written.body)
+            why = f"template {written.key} variant {written.variant} ({written.voice}), {len(facts)} facts"
+            if not check(draft):
+                draft.confidence = round(min(0.8, usable[0].choice.relevance), 3)
+                return Candidate(draft, draft.confidence, why)
+            drafts.append((draft, why))
+    draft, why = drafts[0]
     draft.confidence = 0.4
-    return Candidate(draft, 0.4, f"no template draft passed the guardrails (best: {first.evidence.citation_id})")
+    return Candidate(draft, 0.4, f"no template draft passed the guardrails (first: {why})")
 
 
-def campaign_need(brief: ResearchBrief) -> Need:
-    """What a campaign must prove: an offer for upsell goals, proof otherwise, about the segment's product line."""
+def campaign_need(brief: ResearchBrief, campaign: CampaignBrief | None = None) -> Need:
+    """What a campaign must say: an offer for upsell goals, proof otherwise, about the segment's product line (the
+    brief's business when it names one), weighted to the brief's offer, in its language and region."""
+    campaign = campaign or CampaignBrief()
     filters = brief.segment.definition.model_dump(exclude_defaults=True).values()
     segment = " ".join([brief.segment.name, *(str(x) for v in filters for x in (v if isinstance(v, list) else [v]))])
-    role: Role = "offer" if _OFFER.search(brief.goal) else "proof"
-    text = f"{brief.goal} {brief.query.industry or ''} {brief.query.metric}"
-    return Need(role=role, text=text, products=products_of_segment(brief.goal, segment, brief.query.industry or ""))
+    role: Role = "offer" if _OFFER.search(f"{brief.goal} {campaign.goal_kind or ''}") else "proof"
+    text = f"{brief.goal} {campaign.audience} {brief.query.industry or ''} {brief.query.metric}"
+    products = (
+        [campaign.business] if campaign.business
+        else products_of_segment(brief.goal, segment, brief.query.industry or "", campaign.audience)
+    )  # fmt: skip
+    return Need(
+        role=role, text=text, focus=campaign.offer, products=products, language=campaign.locale,
+        region=campaign.region,
+    )  # fmt: skip
 
 
-def write_variants(ctx: AgentContext, brief: ResearchBrief) -> AgentResult:
-    query = f"{brief.segment.name} {brief.query.metric} {brief.goal}"
+def campaign_locale(need: Need, chosen: list[Chosen]) -> tuple[str, str]:
+    """The copy's language and a note for the reviewer (never the customer): the brief's language, unless no fact
+    exists in it, then English."""
+    if need.language == "en" or not chosen or all(c.choice.fact.language == need.language for c in chosen):
+        return need.language, ""
+    return "en", f"written in English: the knowledge base has no {need.language} facts for this goal"
+
+
+def write_variants(ctx: AgentContext, brief: ResearchBrief, campaign: CampaignBrief | None = None) -> AgentResult:
+    """Cited variants for email and SMS (and the brief's own channel when it is push or in-app)."""
+    campaign = campaign or CampaignBrief()
+    query = f"{brief.segment.name} {brief.query.metric} {brief.goal} {campaign.offer}"
     retrieved = ctx.tools.search_knowledge(SearchInput(query=query, doc_types=["case_study", "product"], k=4)).hits
-    need = campaign_need(brief).model_copy(update={"now": ctx.now})
-    chosen = choose_facts(ctx, need, retrieved, limit=6)
-    evidence = cited_evidence(chosen, retrieved)
+    need = campaign_need(brief, campaign).model_copy(update={"now": ctx.now})
+    chosen = choose_facts(ctx, need, retrieved, limit=10)  # enough for a short channel to find a short fact
+    # a short message has no room for a disclaimer: product facts (which trigger none, mostly) are its fallback
+    seen = {c.choice.fact.fact_id for c in chosen}
+    offers = [c for c in choose_facts(ctx, need.model_copy(update={"role": "offer"}), retrieved, limit=10)
+              if c.choice.fact.fact_id not in seen]  # fmt: skip
+    evidence = cited_evidence(chosen + offers, retrieved)
+    locale, note = campaign_locale(need, chosen)
     result = AgentResult(CopySet(variants=[]), [], [e.citation_id for e in evidence])
     block = "\n".join(f"[{c.evidence.citation_id}] {c.choice.fact.kind}: {c.choice.quote}" for c in chosen)
     variants: list[Variant] = []
     brand = ctx.tools.brand()
-    for channel in CHANNELS:
-        check = _checker(ctx, channel, evidence, BRAND_TONE[channel])
-        candidate = template_variant(channel, brief, chosen, check, brand)
+    policy, rules = ctx.tools.tone_policy(), ctx.tools.content_rules()
+    channels = list(CHANNELS) + ([campaign.channel] if campaign.channel in ("push", "in_app") else [])
+    for channel in channels:
+        kind = _asset_kind(channel)
+        business = campaign.business or next(iter(need.products), None)
+        asked = campaign.tone if campaign.tone and channel == campaign.channel else None  # the brief's channel only
+        tone = asked or channel_tone(channel, business, policy)
+        check = _checker(ctx, kind, evidence, tone)
+        pool = chosen if channel == "email" else chosen + offers
+        candidate = template_variant(
+            channel, brief, pool, check, brand, campaign=campaign, tone=tone, rules=rules, locale=locale
+        )
         routed = ctx.router.decide(
             f"copy:{channel}",
             schema=CopyDraft,
@@ -255,7 +307,11 @@ def write_variants(ctx: AgentContext, brief: ResearchBrief) -> AgentResult:
                 "brand": brand.name,
                 "segment": brief.segment.name,
                 "evidence": block,
-                **BRAND_TONE[channel].model_dump(),
+                "goal_kind": campaign.goal_kind or goal_kind_of(f"{brief.goal} {campaign.offer}"),
+                "offer": campaign.offer or "(none stated)",
+                "audience": campaign.audience or brief.segment.name,
+                "locale": locale,
+                **tone.model_dump(),
             },
             small=lambda candidate=candidate: candidate,  # type: ignore[misc]
             stakes=Stakes(regulated_claim=bool(_REGULATED.search(candidate.value.body))),
@@ -271,9 +327,13 @@ def write_variants(ctx: AgentContext, brief: ResearchBrief) -> AgentResult:
                 citations=cited(draft.body),
                 tier=routed.tier,
                 passed_guardrails=passed,
+                locale=locale,
+                review_note=note,
+                tone=tone,
             )
         )
-        inputs = {"segment": brief.segment.name, "role": need.role, "products": need.products}
+        inputs = {"segment": brief.segment.name, "role": need.role, "products": need.products, "locale": locale,
+                  "templates": campaign_copy.library(locale).version, "tone": tone.model_dump()}  # fmt: skip
         result.add(Step(f"copy:{channel}", routed, cited(draft.body), inputs))
     result.output = CopySet(variants=variants, evidence=evidence)
     return result
@@ -283,8 +343,9 @@ def revalidate(ctx: AgentContext, variants: list[Variant], evidence: list[Hit]) 
     """Guardrail failures of edited variants (an edit is accepted only when this is empty)."""
     problems = []
     for v in variants:
-        kind: Literal["email", "sms", "support_reply"] = "sms" if v.channel == "sms" else "email"
-        for failure in _checker(ctx, kind, evidence, BRAND_TONE[kind])(CopyDraft(subject=v.subject, body=v.body)):
+        kind = _asset_kind(v.channel)
+        tone = v.tone or channel_tone(v.channel)
+        for failure in _checker(ctx, kind, evidence, tone)(CopyDraft(subject=v.subject, body=v.body)):
             problems.append(f"{v.channel}: {failure}")
     return problems
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from hyperjourney.agents import analyst, analyst_insight, copywriter, orchestrator, researcher
 from hyperjourney.agents.base import Step
+from hyperjourney.agents.campaign_copy import CampaignBrief
 from hyperjourney.graphs.nodes import (
     ApprovalDecision,
     FlowGraph,
@@ -143,7 +144,9 @@ def metrics_node(state: CanvasState, runtime: Runtime[Deps]) -> Back:
 
 def copywriter_node(state: CanvasState, runtime: Runtime[Deps]) -> Back:
     brief = researcher.ResearchBrief.model_validate(state["brief"])
-    return run_agent(runtime, state, "copywriter", "copy", lambda ctx: copywriter.write_variants(ctx, brief))
+    asked = state["request"].get("campaign")  # the marketer's typed brief, when the request carried one
+    campaign = CampaignBrief.model_validate(asked) if asked else None
+    return run_agent(runtime, state, "copywriter", "copy", lambda ctx: copywriter.write_variants(ctx, brief, campaign))
 
 
 def orchestrator_node(state: CanvasState, runtime: Runtime[Deps]) -> Back:

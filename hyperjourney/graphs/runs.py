@@ -18,6 +18,7 @@ from langgraph.types import Command
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel, Field
 
+from hyperjourney.agents.campaign_copy import CampaignBrief
 from hyperjourney.data import audit
 from hyperjourney.db.database import Database
 from hyperjourney.graphs.checkpoints import tenant_saver
@@ -159,10 +160,16 @@ def _start(db: Database, tenant: str, flow: Flow, request: dict[str, Any], deps:
         return _invoke(deps, tenant, run_id, flow, start, lease)
 
 
-def start_canvas(db: Database, tenant: str, goal: str, *, deps: Deps | None = None) -> RunResult:
+def start_canvas(
+    db: Database, tenant: str, goal: str, *, campaign: CampaignBrief | None = None, deps: Deps | None = None
+) -> RunResult:
+    """A canvas run for ``goal``; ``campaign`` (offer, audience, channel, tone, language) reaches the Copywriter."""
     if not goal.strip():
         raise ValueError("goal: must not be empty")
-    return _start(db, tenant, "canvas", {"goal": goal.strip()}, deps)
+    request: dict[str, Any] = {"goal": goal.strip()}
+    if campaign is not None:
+        request["campaign"] = campaign.model_dump(mode="json", exclude_none=True)
+    return _start(db, tenant, "canvas", request, deps)
 
 
 def start_copilot(db: Database, tenant: str, ticket_id: str, *, deps: Deps | None = None) -> RunResult:

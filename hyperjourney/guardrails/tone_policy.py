@@ -10,11 +10,11 @@ to the 0..1 scale the agents and guardrails use as (v - 1) / 4. Bump VERSION whe
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from hyperjourney.guardrails.tone import ToneAttributes
+from hyperjourney.guardrails.tone import BRAND_VOICE, ToneAttributes
 
 VERSION = 1
 Situation = Literal["angry", "confused", "happy", "high_stakes"]
@@ -26,6 +26,15 @@ SETTINGS: dict[Situation, tuple[int, int, int]] = {
     "high_stakes": (4, 4, 3),  # "Anxious or high-stakes situations": safety, someone else in the account
 }
 FORMAL_BUSINESSES = {"ledger"}  # "Ledger replies add 1 to formality in every situation" (capped at 5)
+Channel = Literal["email", "sms", "push", "in_app", "chat"]
+# kb/demo/brand-voice.md "Channel settings" for campaign copy: push reads like SMS, chat like a support reply
+CHANNEL_SETTINGS: dict[Channel, tuple[int, int, int]] = {
+    "email": BRAND_VOICE["email"],
+    "sms": BRAND_VOICE["sms"],
+    "push": BRAND_VOICE["sms"],
+    "in_app": BRAND_VOICE["in_app"],
+    "chat": BRAND_VOICE["support_reply"],
+}
 
 
 SITUATIONS: tuple[Situation, ...] = ("angry", "confused", "happy", "high_stakes")
@@ -39,6 +48,10 @@ class TonePolicy(BaseModel):
     version: int = Field(ge=1)
     settings: dict[Situation, tuple[int, int, int]]
     formal_businesses: list[str] = Field(default_factory=list)
+    channels: dict[Channel, tuple[int, int, int]] = Field(
+        default_factory=lambda: dict(CHANNEL_SETTINGS),
+        description="Campaign copy per channel (brand voice); a stored policy without it reads the guide's table",
+    )
 
     @field_validator("settings")
     @classmethod
@@ -48,10 +61,22 @@ class TonePolicy(BaseModel):
         missing = [s for s in SITUATIONS if s not in value]
         if missing:
             raise ValueError(f"no setting for situation(s) {', '.join(missing)}")
-        for situation, levels in value.items():
-            if any(not 1 <= v <= 5 for v in levels):
-                raise ValueError(f"{situation}: {list(levels)} is off the 1..5 scale")
-        return value
+        return _on_scale(value)
+
+    @field_validator("channels")
+    @classmethod
+    def _channels_on_the_scale(cls, value: dict[Channel, tuple[int, int, int]]) -> dict[Channel, tuple[int, int, int]]:
+        return _on_scale(value)
+
+
+K = TypeVar("K", bound=str)
+
+
+def _on_scale(value: dict[K, tuple[int, int, int]]) -> dict[K, tuple[int, int, int]]:
+    for key, levels in value.items():
+        if any(not 1 <= v <= 5 for v in levels):
+            raise ValueError(f"{key}: {list(levels)} is off the 1..5 scale")
+    return value
 
 
 DEFAULT = TonePolicy(version=VERSION, settings=SETTINGS, formal_businesses=sorted(FORMAL_BUSINESSES))
@@ -69,6 +94,16 @@ def situation_for(sentiment: str, *, high_stakes: bool = False) -> Situation:
 def tone_for(situation: Situation, business: str | None = None, policy: TonePolicy = DEFAULT) -> ToneAttributes:
     """The settings ``policy`` asks for in ``situation``, for ``business`` when it is known."""
     formality, warmth, brevity = policy.settings[situation]
+    if business in policy.formal_businesses:
+        formality = min(5, formality + 1)
+    return ToneAttributes(formality=(formality - 1) / 4, warmth=(warmth - 1) / 4, brevity=(brevity - 1) / 4)
+
+
+def channel_tone(channel: str, business: str | None = None, policy: TonePolicy = DEFAULT) -> ToneAttributes:
+    """Campaign copy's settings for ``channel`` (brand voice's table in ``policy``), for ``business`` when known;
+    a channel the table lacks reads as email."""
+    levels = policy.channels.get(channel) or policy.channels.get("email") or CHANNEL_SETTINGS["email"]  # type: ignore[call-overload]
+    formality, warmth, brevity = levels
     if business in policy.formal_businesses:
         formality = min(5, formality + 1)
     return ToneAttributes(formality=(formality - 1) / 4, warmth=(warmth - 1) / 4, brevity=(brevity - 1) / 4)

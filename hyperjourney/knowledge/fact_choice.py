@@ -18,7 +18,12 @@ from pydantic import BaseModel, Field
 from hyperjourney.knowledge.facts import INTENT_WORDS, Fact, FaqDetail, PolicyDetail, products_in, unresolved_pronoun
 
 Role = Literal["proof", "offer", "support"]
-ROLE_KINDS: dict[str, tuple[str, ...]] = {"proof": ("result", "quote"), "offer": ("pricing", "attribute", "result")}
+ROLE_KINDS: dict[str, tuple[str, ...]] = {
+    "proof": ("result", "quote", "attribute", "pricing"),
+    "offer": ("pricing", "attribute", "result", "quote"),
+}
+"""Campaign facts by role, best first: a result or a customer's words prove, a price or an attribute offers; the
+brief's offer decides among them (a campaign about a plan's price says the price, not an unrelated result)."""
 INTENT_KINDS: dict[str, tuple[str, ...]] = {
     "billing_question": ("faq", "policy", "pricing"),
     "refund_request": ("policy", "faq"),
@@ -70,6 +75,7 @@ class Need(BaseModel):
 
     role: Role
     text: str = Field(description="The ticket, or the goal and segment, in the customer's or marketer's words")
+    focus: str = Field("", description="What the copy is about above all (a campaign's offer): its words weigh most")
     intent: str | None = None
     products: list[str] = Field(default_factory=list, description="Product lines of the customer or segment")
     language: str = "en"
@@ -122,7 +128,9 @@ def _quote(fact: Fact, need: Need) -> str | None:
     return fact.text if _compatible(products_in(fact.text), need.products) else None
 
 
-def score(fact: Fact, need: Need, kinds: tuple[str, ...], asked: set[str]) -> Choice | None:
+def score(
+    fact: Fact, need: Need, kinds: tuple[str, ...], asked: set[str], focus: frozenset[str] = frozenset()
+) -> Choice | None:
     """The fact's relevance to the need, or None when it must not be said (wrong kind, product line, region)."""
     if fact.kind not in kinds or fact.audience != "customer" or unresolved_pronoun(fact.text):
         return None
@@ -153,8 +161,9 @@ def score(fact: Fact, need: Need, kinds: tuple[str, ...], asked: set[str]) -> Ch
     weight = 1.0 - 0.1 * kinds.index(fact.kind)
     if need.role == "support":
         relevance = weight * (0.45 * topic + 0.35 * intent + 0.2 * product)
-    else:  # proof and offers: the product line matters most, then the goal's words
-        relevance = weight * (0.6 * product + 0.4 * min(1.0, 2 * topic))
+    else:  # proof and offers: the product line, then the offer's words, then the goal's
+        offered = len(focus & said) / max(1, min(len(focus), 3)) if focus else topic
+        relevance = weight * (0.55 * product + 0.45 * (0.5 * min(1.0, offered) + 0.5 * min(1.0, topic)))
     fresh = need.now is not None and need.now - fact.updated_at < timedelta(days=365)
     why = [f"{fact.kind} about {', '.join(fact.products) or 'every product'}", f"topic {topic:.2f}"]
     if intent:
@@ -169,9 +178,9 @@ def choose(facts: Sequence[Fact], need: Need, *, limit: int = 4) -> list[Choice]
     kinds = kinds_for(need)
     if not kinds:
         return []
-    asked = words(need.text)
+    asked, focus = words(need.text), frozenset(words(need.focus))
     for language in dict.fromkeys([need.language, "en"]):
-        scored = [c for f in facts if f.language == language and (c := score(f, need, kinds, asked)) is not None]
+        scored = [c for f in facts if f.language == language and (c := score(f, need, kinds, asked, focus)) is not None]
         scored.sort(key=lambda c: (-c.relevance, c.fact.document_id, c.fact.fact_index))
         chosen: list[Choice] = []
         for c in scored:

@@ -21,6 +21,7 @@ from hyperjourney.guardrails.assets import validate_asset
 from hyperjourney.guardrails.customer_names import NAMES
 from hyperjourney.guardrails.inbound import InboundVerdict, scan
 from hyperjourney.guardrails.models import Asset, Evidence, GuardReport
+from hyperjourney.guardrails.rules import ContentRules
 from hyperjourney.guardrails.rules_store import load_content_rules
 from hyperjourney.guardrails.tone_policy import TonePolicy
 from hyperjourney.guardrails.tone_store import active_tone_policy
@@ -200,6 +201,10 @@ class Toolbox:
         """The tenant's active tone policy (the packaged default when it stored none)."""
         with self.db.tenant(self.tenant) as conn:
             return active_tone_policy(conn)
+
+    def content_rules(self) -> ContentRules:
+        """The tenant's content rules (banned claims, required footers and disclaimers) as the guard reads them."""
+        return load_content_rules(self.db, self.tenant)
 
     def classify_ticket(self, inp: ClassifyInput) -> TicketClassification:
         return classify_ticket(inp.text, db=self.db, tenant=self.tenant)

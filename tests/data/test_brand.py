@@ -89,9 +89,9 @@ def test_canvas_copy_names_signs_and_footers_with_the_tenants_brand() -> None:
     acme = Brand(name="Acme", signature="Acme Care Team", marketing_footer="Acme Ltd · 1 Mill Lane · Unsubscribe")
     email = copywriter.template_variant("email", brief, chosen, lambda _: [], acme).value
     sms = copywriter.template_variant("sms", brief, chosen, lambda _: [], acme).value
-    assert email.subject == "An idea for your team from Acme"
+    assert email.subject == "A read for your team from Acme"  # "Lift LTV" reads as a nurture goal
     assert email.body.rstrip().endswith("The Acme team\n\nAcme Ltd · 1 Mill Lane · Unsubscribe")
-    assert sms.body.startswith("Acme: Teams closed their books 4 days faster")
+    assert sms.body.startswith("Acme: thank you for reading. Teams closed their books 4 days faster")
     assert "Northwind" not in email.body + (email.subject or "") + sms.body
     unset = Brand(name="Globex", signature="The Globex team")
     plain = copywriter.template_variant("email", brief, chosen, lambda _: [], unset).value

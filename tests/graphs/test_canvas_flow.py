@@ -98,7 +98,7 @@ def test_edit_is_revalidated_by_guardrails(db: Database, seeded: str, deps: Deps
     assert "risk-free" in problems and "cit" in problems
     assert launcher.launched == []
     email = next(v for v in variants if v["channel"] == "email" and v["passed_guardrails"])
-    good = [{**email, "body": email["body"].replace("Want to see how", "Curious how")}]
+    good = [{**email, "body": email["body"].replace("we hope you are well", "we hope all is well with you")}]
     assert good[0]["body"] != email["body"]
     done = runs.resume(db, seeded, started.run_id, {"action": "edit", "variants": good, "reviewer": "bo"}, deps=deps)
     assert done.status == "completed"

@@ -6,6 +6,7 @@ from hyperjourney.agents.copy_edits import EditRequest, split_fixed
 from hyperjourney.db.database import Database
 from hyperjourney.graphs import edit_drafts, runs
 from hyperjourney.graphs.wiring import build_deps
+from hyperjourney.guardrails.tone import ToneAttributes
 from hyperjourney.models.tiers import Tiers
 from hyperjourney.settings import Settings
 from tests.agentkit import RecordingLauncher, fixed_clock
@@ -32,8 +33,13 @@ def test_a_follow_up_edits_the_pending_plan_and_a_refusal_names_the_words(
     assert split_fixed(edited.body).fixed == split_fixed(email.body).fixed != ""  # the footer is kept as it was
     assert runs.show_run(db, seeded, run.run_id).status == "awaiting_approval"  # a check resumes nothing
 
+    # checked against the tone the variant carries (here a neutral 0.5 warmth, not the warm email's 0.75)
+    neutral = ToneAttributes(formality=0.5, warmth=0.5, brevity=0.6)
     gushing = email.model_copy(
-        update={"body": split_fixed(email.body).body("We love you! We love you so much, thanks, thanks, thanks!")}
+        update={
+            "body": split_fixed(email.body).body("We love you! We love you so much, thanks, thanks, thanks!"),
+            "tone": neutral,
+        }
     )
     refused = edit_drafts.check_edit(db, seeded, run.run_id, [gushing], reviewer="ui:rita", deps=deps)
     warmth = [p for p in refused.problems if "tone_warmth" in p]

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from hyperjourney.agents.campaign_copy import CampaignBrief
 from hyperjourney.assets.marked import MarkedCopyError, parse_marked
 from hyperjourney.assets.render import CHANNEL_KINDS, RenderError, render
 from hyperjourney.evals import grounding
@@ -40,6 +41,7 @@ from hyperjourney.guardrails.claims import check_banned
 from hyperjourney.guardrails.copy_text import sentences
 from hyperjourney.guardrails.models import Asset, AssetKind, Evidence
 from hyperjourney.guardrails.rules import demo_rules
+from hyperjourney.guardrails.tone import ToneAttributes
 
 OWN_SOURCES = {
     "citation_coverage": "own:guardrails.citations per sentence",
@@ -55,12 +57,21 @@ OWN_SOURCES = {
     "no_dangling_pronoun": "independent:evals.graders (rendered text)",
     "readable": "independent:evals.graders (words per sentence)",
 }
-LOCALE = "en"  # the briefs are English-language campaigns (us, uk, eu regions)
+LOCALE = "en"  # a variant that records no locale was written in English
 REJECTION = ApprovalDecision(action="reject", reviewer="eval:copy", comment="graded by the copy eval; not launched")
 
 
 def canvas_goal(brief: CopyBrief) -> str:
     return f"{brief.goal} for {brief.audience} ({brief.offer})"
+
+
+def campaign_of(brief: CopyBrief) -> CampaignBrief:
+    """The brief's fields as the canvas takes them, typed: channel, business, offer, audience, tone, language."""
+    return CampaignBrief(
+        channel=brief.channel if brief.channel in ("email", "sms", "push", "in_app") else None,
+        business=brief.business, offer=brief.offer, audience=brief.audience, locale=brief.language,
+        region=brief.region, tone=ToneAttributes(**brief.tone.model_dump()),
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -74,9 +85,9 @@ class Drafted:
     review: list[str] = field(default_factory=list)
 
 
-def draft(env: EvalEnv, deps: Deps, goal: str) -> Drafted:
+def draft(env: EvalEnv, deps: Deps, goal: str, campaign: CampaignBrief | None = None) -> Drafted:
     """Run the canvas up to its approval interrupt, take the variants from its payload, then reject the run."""
-    result = runs.start_canvas(env.db, env.tenant, goal, deps=deps)
+    result = runs.start_canvas(env.db, env.tenant, goal, campaign=campaign, deps=deps)
     variants: list[dict[str, Any]] = []
     if result.status == "awaiting_approval" and result.approval is not None:
         escalated = result.approval.get("kind") == "escalation"  # routed to a person: no copy yet
@@ -158,7 +169,7 @@ class CopySuite:
         )
 
     def _brief(self, env: EvalEnv, deps: Deps, judge: CopyJudges, brief: CopyBrief) -> Graded:
-        return grade_drafted(brief, draft(env, deps, canvas_goal(brief)), judge)
+        return grade_drafted(brief, draft(env, deps, canvas_goal(brief), campaign_of(brief)), judge)
 
 
 def copy_metrics(graded: list[Graded]) -> dict[str, float]:
@@ -187,8 +198,10 @@ def grade_drafted(brief: CopyBrief, made: Drafted, judge: CopyJudges) -> Graded:
     texts: list[str] = []
     claim_texts: list[str] = []
     cited_ids: set[str] = set()
-    rendered = [rendered_variant(v, made.evidence) for v in made.variants]
-    grades = [grade_copy(ch, subj, body, business=brief.business, language=LOCALE) for ch, subj, body in rendered]
+    rendered = [rendered_variant(v, made.evidence, str(v.get("locale") or brief.language)) for v in made.variants]
+    grades = [
+        grade_copy(ch, subj, body, business=brief.business, language=brief.language) for ch, subj, body in rendered
+    ]
     for v in made.variants:
         body, subject = str(v.get("body", "")), v.get("subject")
         kind: AssetKind = "sms" if v.get("channel") == "sms" else "email"
