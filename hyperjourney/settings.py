@@ -156,6 +156,10 @@ class GraphSettings(BaseModel):
     resume_lease_s: float = Field(
         120.0, gt=0, description="How long a resuming process holds a run; renewed while it works, taken over after"
     )
+    agent_language: str = Field(
+        "en", pattern=r"^[a-z]{2}$", description="The support agents' language: the copilot shows a ticket's gist "
+        "translated into it when the customer wrote in another (HYPERJOURNEY_GRAPHS__AGENT_LANGUAGE)",
+    )  # fmt: skip
 
 
 class WorkerSettings(BaseModel):

@@ -18,8 +18,10 @@ from pydantic import BaseModel, Field
 from hyperjourney.agents import campaign_copy
 from hyperjourney.agents.base import AgentContext, AgentResult, Step
 from hyperjourney.agents.campaign_copy import CampaignBrief, Proof, goal_kind_of
+from hyperjourney.agents.gist import Gist, ticket_gist
 from hyperjourney.agents.researcher import ResearchBrief
 from hyperjourney.data.brand import Brand
+from hyperjourney.guardrails.copy_text import sentences
 from hyperjourney.guardrails.fence import fence
 from hyperjourney.guardrails.models import Asset
 from hyperjourney.guardrails.rules import ContentRules
@@ -27,6 +29,7 @@ from hyperjourney.guardrails.tone import ToneAttributes
 from hyperjourney.guardrails.tone_policy import channel_tone
 from hyperjourney.knowledge.fact_choice import Choice, Need, Role, choose, products_of_segment
 from hyperjourney.knowledge.facts import PricingDetail, QuoteDetail, ResultDetail, products_in
+from hyperjourney.knowledge.language import DetectedLanguage
 from hyperjourney.knowledge.models import Hit
 from hyperjourney.models.router import Candidate, Stakes
 from hyperjourney.prompts.loader import load
@@ -77,6 +80,9 @@ class Reply(BaseModel):
     passed_guardrails: bool
     evidence: list[Hit] = Field(default_factory=list, description="the chunks the reply may cite (edits too)")
     relevance: float = Field(0.0, ge=0, le=1, description="how well the best chosen fact answers the ticket")
+    language: str = Field("en", description="the language the reply is written in")
+    customer_language: DetectedLanguage | None = Field(None, description="what the customer wrote in, and how known")
+    gist: Gist | None = Field(None, description="the ticket's gist for an agent who reads another language")
 
 
 def cited(text: str) -> list[str]:
@@ -355,27 +361,37 @@ def phrases(locale: str) -> dict[str, str]:
 
 
 def _opening(intent: str, sentiment: str, words: dict[str, str]) -> tuple[str, str]:
-    """Opening and closing lines: praise is thanked, trouble gets an apology, a question a plain answer."""
+    """Opening and closing lines: praise is thanked, trouble gets an apology, a question a plain answer; a very
+    negative message gets an apology first and a named owner who follows up."""
     if intent == "praise":
         return words["praise"], words["praise_closing"]
-    return words["apology" if sentiment in ("negative", "very_negative") else "plain"], words["closing"]
+    if sentiment == "very_negative":
+        return words["very_negative"], words["owner_closing"]
+    return words["apology" if sentiment == "negative" else "plain"], words["closing"]
+
+
+def cite_each(quote: str, citation_id: str) -> str:
+    """The fact's sentences, each with its citation: a fact of two sentences is two claims (the guardrail checks
+    every sentence, so one marker at the end left the first uncited and the draft failed)."""
+    return " ".join(f"{s.raw} [cite:{citation_id}]" for s in sentences(quote)) or f"{quote} [cite:{citation_id}]"
 
 
 def template_reply(
     name: str, intent: str, sentiment: str, chosen: list[Chosen], intent_confidence: float,
     check: Callable[[CopyDraft], list[str]], brand: Brand, *, locale: str = "en", note: str = "",
 ) -> Candidate[CopyDraft]:  # fmt: skip
-    """The support template filled with the chosen facts, each cited: the first two if they pass the guardrails
-    together, else the first single fact that does. Praise gets thanks and no facts. Confidence is the lower
-    of the intent's and the best fact's relevance; with no fact on the ticket's product and intent it is low,
-    so the reply escalates. Written in ``locale``'s phrases; ``note`` (why it is in English) opens the reply.
-    Signed with the tenant's brand (its signature and footer)."""
+    """The support template filled with the chosen facts, each sentence cited: the first two if they pass the
+    guardrails together, else the first single fact that does. Praise gets thanks and no facts (nothing claimed,
+    so confident unless the praise reads unhappy). Otherwise confidence is the best fact's relevance (the
+    intent's own doubt is the Tone agent's `ambiguous` escalation, not counted twice); with no fact on the
+    ticket's product and intent it is low, so the reply escalates. Written in ``locale``'s phrases; ``note``
+    (why it is in English) opens the reply. Signed with the tenant's brand (its signature and footer)."""
     words = phrases(locale)
     opening, closing = _opening(intent, sentiment, words)
     opening = f"{note}\n\n{opening}" if note else opening
 
     def render(facts: list[Chosen]) -> CopyDraft:
-        lines = "\n".join(f"- {c.choice.quote} [cite:{c.evidence.citation_id}]" for c in facts)
+        lines = "\n".join(f"- {cite_each(c.choice.quote, c.evidence.citation_id)}" for c in facts)
         body = load("template_support_reply").render(
             greeting=words["greeting"],
             name=name or "there",
@@ -387,15 +403,16 @@ def template_reply(
         )
         return CopyDraft(body=re.sub(r"\n{3,}", "\n\n", body), confidence=round(intent_confidence, 3))
 
-    if intent == "praise":
+    if intent == "praise":  # thanks claim nothing: only a praise that reads unhappy is in doubt
         draft = render([])
+        draft.confidence = round(intent_confidence, 3) if sentiment in ("negative", "very_negative") else 1.0
         return Candidate(draft, draft.confidence, "praise: thanks, no facts")
     first: CopyDraft | None = None
     for facts in ([chosen[:2]] if len(chosen) > 1 else []) + [[c] for c in chosen[:4]]:
         draft = render(facts)
         first = first or draft
         if not check(draft):
-            draft.confidence = round(min(intent_confidence, facts[0].choice.relevance), 3)
+            draft.confidence = round(facts[0].choice.relevance, 3)
             return Candidate(draft, draft.confidence, f"support template, {len(facts)} cited facts")
     if first is None:
         draft = render([])
@@ -405,13 +422,16 @@ def template_reply(
     return Candidate(first, 0.3, "no template reply passed the guardrails")
 
 
-def support_need(question: str, intent: str, profile: CustomerProfile | None) -> Need:
-    """A ticket's need: its intent, the product line the ticket names (else the one the customer buys), and
-    the customer's region and language (the profile's, when the small tier writes it)."""
+def support_need(
+    question: str, intent: str, profile: CustomerProfile | None, language: DetectedLanguage | None = None
+) -> Need:
+    """A ticket's need: its intent, the product line the ticket names (else the one the customer buys), the
+    customer's region, and the language the ticket is written in (else the profile's)."""
     region = (profile.region or "").lower() if profile else ""
-    language = (profile.language or "en").lower()[:2] if profile else "en"
+    known = (profile.language or "en").lower()[:2] if profile else "en"
+    written = language.language if language else known
     return Need(
-        role="support", text=question, intent=intent, language=language if language in LOCALES else "en",
+        role="support", text=question, intent=intent, language=written if written in LOCALES else "en",
         products=products_in(question) or customer_products(profile), region=region or None,
     )  # fmt: skip
 
@@ -443,10 +463,14 @@ def write_reply(
     tone: ToneAttributes,
     evidence: list[Hit],
     recipient_id: str | None = None,
+    language: DetectedLanguage | None = None,
+    agent_language: str = "en",
 ) -> AgentResult:
     """A grounded reply; ``recipient_id`` is the ticket's customer, whose own name the reply may use and whose
-    product line (from the ticket, else the profile) and region decide which facts may be said."""
-    need = support_need(question, intent, _profile(ctx, recipient_id)).model_copy(update={"now": ctx.now})
+    product line (from the ticket, else the profile) and region decide which facts may be said. ``language`` is
+    what the ticket is written in (knowledge.language); the reply carries the gist for an agent in
+    ``agent_language``."""
+    need = support_need(question, intent, _profile(ctx, recipient_id), language).model_copy(update={"now": ctx.now})
     chosen = choose_facts(ctx, need, evidence)
     cites = cited_evidence(chosen, evidence)
     check = _checker(ctx, "support_reply", cites, tone, recipient_id)
@@ -477,7 +501,8 @@ def write_reply(
     relevance = chosen[0].choice.relevance if chosen else 0.0
     reply = Reply(
         body=draft.body, citations=cited(draft.body), tier=routed.tier, passed_guardrails=not check(draft),
-        evidence=cites, relevance=relevance,
+        evidence=cites, relevance=relevance, language=locale, customer_language=language,
+        gist=ticket_gist(ctx, question, language, agent_language) if language else None,
     )  # fmt: skip
     result = AgentResult(reply, [], reply.citations)
     inputs = {"intent": intent, "sentiment": sentiment, "products": need.products, "relevance": relevance,

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from hyperjourney.agents.base import AgentContext, AgentResult, Step
 from hyperjourney.guardrails import tone_policy
+from hyperjourney.guardrails.escalation_policy import AMBIGUOUS_BELOW, Escalation, text_triggers
 from hyperjourney.guardrails.fence import fence
 from hyperjourney.guardrails.tone import ToneAttributes
 from hyperjourney.models.router import Candidate
@@ -42,12 +43,16 @@ class ToneDecision(BaseModel):
 class ToneResult(BaseModel):
     decision: ToneDecision
     escalate: bool
-    escalation_reasons: list[str]
+    escalations: list[Escalation] = Field(default_factory=list, description="why a person must take it, typed")
     injection: bool
     classifier: str
     route: str | None = None  # the team or queue the tenant's taxonomy routes the intent to
     situation: tone_policy.Situation = "confused"  # the tone guide's situation the tone was chosen for
     intent_ambiguous: bool = False  # the top two intents tie: with no LLM tier to settle it, a person should
+
+    @property
+    def escalation_reasons(self) -> list[str]:
+        return [e.line() for e in self.escalations]
 
     @property
     def tone(self) -> ToneAttributes:
@@ -59,6 +64,30 @@ def intent_list(signal: TicketClassification) -> str:
     """The intents the classifier knows (the tenant's taxonomy), each with its description where one is set."""
     d = signal.intent_descriptions
     return ", ".join(f"{i} ({d[i]})" if i in d else i for i in signal.intents or INTENTS)
+
+
+def escalations(
+    decision: ToneDecision, ticket: Ticket, text: str, *, injection: bool, guessed: bool
+) -> list[Escalation]:
+    """The escalation policy's reasons a ticket carries before any reply is drafted (guardrails.escalation_policy):
+    an injection, very negative sentiment, urgent priority, the triggers in the customer's words, and an intent
+    the small tier could only guess (``guessed``: no LLM tier took the decision) below AMBIGUOUS_BELOW."""
+    reasons = []
+    if injection:
+        reasons.append(
+            Escalation(reason="injection", detail="the message tried to instruct the assistant (prompt injection)")
+        )
+    if decision.sentiment == "very_negative":
+        reasons.append(Escalation(reason="very_negative", detail="very negative sentiment"))
+    if ticket.priority == "urgent":
+        reasons.append(Escalation(reason="urgent", detail="urgent priority"))
+    reasons += text_triggers(text)
+    if guessed and decision.confidence < AMBIGUOUS_BELOW:
+        detail = (
+            f"ambiguous: intent {decision.intent} at confidence {decision.confidence:.2f}, and no LLM tier to read it"
+        )
+        reasons.append(Escalation(reason="ambiguous", detail=detail))
+    return reasons
 
 
 def match_tone(ctx: AgentContext, ticket: Ticket, text: str, *, injection: bool = False) -> AgentResult:
@@ -88,26 +117,20 @@ def match_tone(ctx: AgentContext, ticket: Ticket, text: str, *, injection: bool 
         ),
     )
     decision = routed.value or small
-    reasons = []
-    if decision.sentiment == "very_negative":
-        reasons.append("very negative sentiment")
-    if routed.needs_review:
-        reasons.append(f"low confidence in intent ({decision.confidence:.2f})")
-    if ticket.priority == "urgent":
-        reasons.append("urgent priority")
-    if injection:
-        reasons.append("the message tried to instruct the assistant (prompt injection)")
+    reasons = escalations(decision, ticket, text, injection=injection, guessed=routed.needs_review)
+    # the channel is the ticket's own, so the proposal is certain; the intent's uncertainty is `ambiguous` above
     verdict = ctx.tools.check_policy(
         ProposedAction(customer_id=ticket.customer_id, channel=_POLICY_CHANNEL[decision.channel], purpose="support",
-                       send_at=ctx.now, confidence=decision.confidence)
+                       send_at=ctx.now)
     )  # fmt: skip
     if not verdict.allowed or verdict.needs_review:
-        reasons.append("policy: " + ("; ".join(h.line() for h in verdict.flagged) or "review required"))
+        detail = "; ".join(h.line() for h in verdict.flagged) or "review required"
+        reasons.append(Escalation(reason="contact_policy", detail=f"policy: {detail}"))
     result = AgentResult(
         ToneResult(
             decision=decision,
             escalate=bool(reasons),
-            escalation_reasons=reasons,
+            escalations=reasons,
             injection=injection,
             classifier=f"{signal.source} model {signal.model_version}",
             route=signal.route,

@@ -21,6 +21,9 @@ KB_DIR = Path(__file__).resolve().parent.parent / "knowledge" / "kb" / "demo"
 COPY_BRIEFS = DATASETS / "copy_briefs.yaml"
 CHAT_SAFETY = DATASETS / "chat_safety.yaml"
 COPILOT_TICKETS = DATASETS / "copilot_tickets.jsonl"
+COPILOT_TICKETS_HANDWRITTEN = DATASETS / "copilot_tickets_handwritten.jsonl"
+"""40 dev tickets written by hand (typos, forwarded threads, signatures, several questions, de/es/fr), labelled by
+reading the support escalation policy; in-sample: written by the engineer who tuned the escalation rules."""
 
 Channel = Literal["email", "sms", "in_app", "ad_copy"]
 Business = Literal["ledger", "boards", "goods"]

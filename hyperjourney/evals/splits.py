@@ -48,8 +48,8 @@ def splits_of(suite: Suite, only: Split | None = None) -> list[tuple[Split, Suit
     """
     found: list[tuple[Split, Suite]] = [(DEV, suite)]
     if isinstance(suite, SplitSuite) and only != DEV:
-        files = suite.dataset_files()
-        if len(files) == 1 and (twin := held_out_file(files[0])) is not None:
+        files = suite.dataset_files()  # the first is the golden file; any after it are dev-only additions
+        if files and (twin := held_out_file(files[0])) is not None:
             found.append((HELD_OUT, suite.with_dataset(twin)))
     if only == HELD_OUT:
         found = [(split, s) for split, s in found if split == HELD_OUT]

@@ -29,7 +29,9 @@ from hyperjourney.graphs.nodes import (
 from hyperjourney.graphs.outcomes import close_run, submit_reply
 from hyperjourney.graphs.state import BaseState
 from hyperjourney.graphs.wiring import Deps
+from hyperjourney.guardrails.escalation_policy import Escalation
 from hyperjourney.guardrails.models import Evidence
+from hyperjourney.knowledge.language import detect
 from hyperjourney.tools.toolbox import TextInput, TicketInput
 
 PLAN = ["tone", "researcher", "copywriter"]
@@ -101,9 +103,23 @@ def copywriter_node(state: CopilotState, runtime: Runtime[Deps]) -> Back:
             tone=t.tone,
             evidence=context.evidence,
             recipient_id=context.profile.customer_id,
+            language=detect(ticket.text, context.profile.language),
+            agent_language=runtime.context.settings.graphs.agent_language,
         )
 
     return run_agent(runtime, state, "copywriter", "reply", reply)
+
+
+def reply_escalations(reply: copywriter.Reply) -> list[Escalation]:
+    """Why the drafted reply cannot go out: it failed the guardrails, or no tier could say something on the
+    ticket's product and intent (low relevance: never the best of bad options)."""
+    out = []
+    if not reply.passed_guardrails:
+        out.append(Escalation(reason="guardrails", detail="the draft did not pass the guardrails"))
+    elif reply.tier == "human":  # a safe draft no tier was confident in: nothing said answers the ticket
+        detail = f"low relevance: no tier could draft a confident reply (best fact relevance {reply.relevance:.2f})"
+        out.append(Escalation(reason="low_relevance", detail=detail))
+    return out
 
 
 def finish(state: CopilotState, runtime: Runtime[Deps]) -> dict[str, Any]:
@@ -111,11 +127,8 @@ def finish(state: CopilotState, runtime: Runtime[Deps]) -> dict[str, Any]:
     deps = fence(runtime)
     t = tone.ToneResult.model_validate(state["tone"]) if state.get("tone") else None
     reply = copywriter.Reply.model_validate(state["reply"]) if state.get("reply") else None
-    reasons = list(t.escalation_reasons) if t else []
-    if reply and not reply.passed_guardrails:
-        reasons.append("the draft did not pass the guardrails")
-    if reply and reply.tier == "human":
-        reasons.append("no tier could draft a confident reply")
+    reasons = list(t.escalations) if t else []
+    reasons += reply_escalations(reply) if reply else []
     ticket = TicketFacts.model_validate(state["ticket"]).model_dump() if state.get("ticket") else {}
     outcome: dict[str, Any] = {
         "ticket": ticket,
@@ -127,13 +140,21 @@ def finish(state: CopilotState, runtime: Runtime[Deps]) -> dict[str, Any]:
         "channel": t.decision.channel if t else None,
         "reply": reply.body if reply else "",
         "citations": reply.citations if reply else [],
+        "language": reply.language if reply else None,
+        # the typed Gist is on the draft (results()["copywriter"]); the outcome shows it in words to the agent
+        "gist": reply.gist.text if reply and reply.gist else None,
+        "gist_translation": (reply.gist.note or f"translated into {reply.gist.language}")
+        if reply and reply.gist
+        else None,
         "escalate": bool(reasons),
-        "escalation_reasons": reasons,
+        "escalation_reasons": [r.line() for r in reasons],
+        "escalations": [r.model_dump() for r in reasons],  # typed: the policy's reason codes
     }
     if reasons:
         hits = reply.evidence if reply else []  # what the reply may cite, chosen facts too
         outcome["review_item"] = submit_reply(
-            deps.db, state["tenant"], state["run_id"], outcome, reasons, [Evidence.from_hit(h) for h in hits],
+            deps.db, state["tenant"], state["run_id"], outcome, outcome["escalation_reasons"],
+            [Evidence.from_hit(h) for h in hits],
             key="finish:reply",
         )  # fmt: skip
         outcome["next"] = "A human agent takes this ticket; the draft and its sources are attached."

@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from hyperjourney.knowledge.facts import INTENT_WORDS, Fact, FaqDetail, products_in, unresolved_pronoun
+from hyperjourney.knowledge.facts import INTENT_WORDS, Fact, FaqDetail, PolicyDetail, products_in, unresolved_pronoun
 
 Role = Literal["proof", "offer", "support"]
 ROLE_KINDS: dict[str, tuple[str, ...]] = {
@@ -40,6 +40,17 @@ INTENT_KINDS: dict[str, tuple[str, ...]] = {
 }
 """Which kinds of fact answer each support intent, best first; praise is thanked, not answered with facts."""
 DEFAULT_SUPPORT_KINDS = ("faq", "policy", "attribute")
+INTENT_TOPICS: dict[str, frozenset[str]] = {
+    "refund_request": frozenset({"refund", "return", "exchange"}),
+    "cancel_subscription": frozenset({"cancel", "refund", "billing"}),
+    "shipping_delay": frozenset({"shipping"}),
+    "billing_question": frozenset({"billing", "price", "refund"}),
+    "complaint": frozenset({"warranty", "return", "refund", "exchange", "shipping"}),
+    "sizing_fit": frozenset({"exchange", "return"}),
+    "upgrade_inquiry": frozenset({"price", "billing"}),
+}
+"""Policy topics that can answer each support intent: a refund rule does not answer "where is my order" because
+it shares the word "arrived" (intents not listed take any topic)."""
 SEGMENT_PRODUCTS: dict[str, str] = {
     "b2b": "ledger", "fintech": "ledger", "banking": "ledger", "bank": "ledger", "credit union": "ledger",
     "insurance": "ledger", "lending": "ledger", "finance": "ledger",
@@ -127,6 +138,9 @@ def score(
         return None
     if need.region and fact.region not in (need.region, "global"):
         return None
+    topics = INTENT_TOPICS.get(need.intent or "") if need.role == "support" else None
+    if topics and isinstance(fact.detail, PolicyDetail) and fact.detail.topic not in topics | {"other"}:
+        return None
     quote = _quote(fact, need)
     if quote is None:
         return None
@@ -136,9 +150,12 @@ def score(
     topic = min(1.0, len(asked & said) / max(1, min(len(asked), 4))) if asked else 0.0
     intent = 0.0
     if need.intent:
-        if isinstance(detail, FaqDetail) and detail.intent == need.intent:
+        tagged = detail.intent if isinstance(detail, FaqDetail) else None  # an FAQ answers its question's intent
+        if tagged == need.intent:
             intent = 1.0
-        elif any(re.search(rf"(?<![\w-]){re.escape(w)}", quote.lower()) for w in INTENT_WORDS.get(need.intent, ())):
+        elif tagged is None and any(
+            re.search(rf"(?<![\w-]){re.escape(w)}", quote.lower()) for w in INTENT_WORDS.get(need.intent, ())
+        ):
             intent = 0.7
     product = 1.0 if need.products and set(fact.products) & set(need.products) else 0.5
     weight = 1.0 - 0.1 * kinds.index(fact.kind)

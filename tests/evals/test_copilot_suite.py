@@ -7,7 +7,7 @@ import pytest
 import hyperjourney.evals.suites  # noqa: F401  (registers the suites)
 from hyperjourney.db.database import Database
 from hyperjourney.evals import grounding, runner
-from hyperjourney.evals.golden import load_copilot_tickets
+from hyperjourney.evals.golden import COPILOT_TICKETS_HANDWRITTEN, load_copilot_tickets
 from hyperjourney.evals.suite import REGISTRY, EvalEnv
 from hyperjourney.evals.suites.copilot import CopilotSuite
 from hyperjourney.guardrails.models import Evidence
@@ -31,15 +31,28 @@ def test_a_subset_of_golden_tickets_is_graded_and_reinserted_idempotently(db: Da
     # the agent and the labels read one tone policy; none of the six is a Ledger or high-stakes ticket
     assert m["tone_agreement"] == 1.0
     # labels follow the escalation policy: tkt-004 (very negative, refund over the limit) and tkt-006 (chargeback)
-    # escalate and are escalated; tkt-001 is escalated for low small-tier confidence with no LLM tier
-    assert (m["escalation_recall"], m["escalation_precision"]) == (1.0, pytest.approx(2 / 3))
+    # escalate and are escalated; tkt-001 (a product question read at intent confidence 0.5) is no longer escalated
+    # for the intent's doubt (only below the policy's `ambiguous` cut-off), but on this tenant its draft has no
+    # confident fact, so it goes to a person for the reply's own reason
     with db.tenant(trained_kb_tenant) as conn:
-        rows = conn.execute("SELECT item_id, scores FROM eval_items WHERE run_id = %s", (run.run_id,)).fetchall()
+        rows = conn.execute(
+            "SELECT item_id, scores, detail FROM eval_items WHERE run_id = %s", (run.run_id,)
+        ).fetchall()
     got = {str(r[0]): bool(r[1]["escalated"]) for r in rows if not str(r[0]).startswith("held_out:")}
     assert got == {"tkt-001": True, "tkt-002": False, "tkt-003": False, "tkt-004": True, "tkt-005": False,
                    "tkt-006": True}  # fmt: skip
+    assert (m["escalation_recall"], m["escalation_precision"]) == (1.0, pytest.approx(2 / 3))
+    first = next(r[2]["run_id"] for r in rows if r[0] == "tkt-001")
+    with db.tenant(trained_kb_tenant) as conn:
+        stored = conn.execute("SELECT plan FROM agent_outcomes WHERE run_id = %s", (first,)).fetchone()
+    assert stored is not None
+    outcome = stored[0]  # the copilot's outcome as the run recorded it
+    reasons = {e["reason"] for e in outcome["escalations"]}
+    assert reasons and reasons <= {"low_relevance", "guardrails"}, outcome["escalation_reasons"]
     assert m["seconds_per_ticket"] > 0
-    assert REGISTRY["copilot"].size() == len(load_copilot_tickets()) == 100
+    handwritten = load_copilot_tickets(COPILOT_TICKETS_HANDWRITTEN)
+    assert REGISTRY["copilot"].size() == len(load_copilot_tickets()) + len(handwritten) == 140
+    assert {t.language for t in handwritten} == {"en", "de", "es", "fr"}
 
 
 def test_grounding_counts_invented_numbers_and_unknown_citations() -> None:

@@ -1,4 +1,4 @@
-"""Support copilot suite: the 100 held-out golden tickets through the copilot graph on the chosen tier.
+"""Support copilot suite: the golden tickets (dev: 100 generated and 40 hand-written) through the copilot graph.
 
 Each ticket is inserted into the eval tenant (ids ``golden-tkt-…``) and run exactly as `hyperjourney agents
 copilot` would; the suite compares the run's intent, sentiment, tone and escalation with the labels and grades the
@@ -20,7 +20,7 @@ from typing import Any
 
 from hyperjourney.evals import graders, grounding
 from hyperjourney.evals.copy_judges import without_citations
-from hyperjourney.evals.golden import COPILOT_TICKETS, GoldenTicket, load_copilot_tickets
+from hyperjourney.evals.golden import COPILOT_TICKETS, COPILOT_TICKETS_HANDWRITTEN, GoldenTicket, load_copilot_tickets
 from hyperjourney.evals.golden_runs import PREFIX, GoldenTicketRow, TicketRun, eval_deps, insert_tickets, run_ticket
 from hyperjourney.evals.ragas_judge import RAGAS, Judge, judge_for
 from hyperjourney.evals.results import ItemResult, Series, SuiteResult
@@ -57,15 +57,16 @@ class CopilotSuite:
     description: str = "intent/sentiment accuracy, tone agreement, escalation precision/recall, reply groundedness"
     limit: int | None = None  # a subset for quick checks; the CLI runs every ticket
     dataset: Path = COPILOT_TICKETS  # the dev split; the runner points a copy at the held-out one
+    extra: tuple[Path, ...] = (COPILOT_TICKETS_HANDWRITTEN,)  # dev-only additions (no held-out twin)
 
     def dataset_files(self) -> list[Path]:
-        return [self.dataset]
+        return [self.dataset, *self.extra]
 
     def with_dataset(self, path: Path) -> CopilotSuite:
-        return replace(self, dataset=path)
+        return replace(self, dataset=path, extra=())
 
     def tickets(self) -> list[GoldenTicket]:
-        items = load_copilot_tickets(self.dataset)
+        items = [t for f in self.dataset_files() for t in load_copilot_tickets(f)]
         return items[: self.limit] if self.limit else items
 
     def size(self) -> int:
