@@ -22,6 +22,7 @@ from hyperjourney.graphs.flows import build_graph, results_of
 from hyperjourney.graphs.outcomes import run_totals
 from hyperjourney.graphs.recorder import Recorder
 from hyperjourney.graphs.run_events import PAUSED, TERMINAL, steps_after, woken_by_runs
+from hyperjourney.graphs.runs import RunHeader
 from hyperjourney.graphs.wiring import Deps, build_deps
 from hyperjourney.settings import Settings
 from hyperjourney.workers import queue
@@ -41,15 +42,8 @@ class AuditEntry(BaseModel):
     payload: dict[str, Any]
 
 
-class RunDetail(BaseModel):
-    run_id: str
-    flow: str
-    status: str
-    request: dict[str, Any]
-    summary: dict[str, Any]
-    created_at: datetime
+class RunDetail(RunHeader):
     steps: list[dict[str, Any]]
-    outcome: dict[str, Any] | None
     approval: dict[str, Any] | None = Field(None, description="what the reviewer is asked, while awaiting approval")
     results: dict[str, Any] = Field(default_factory=dict, description="each agent's output, from the checkpoint")
     result: dict[str, Any] = Field(

@@ -66,15 +66,20 @@ class StepView(BaseModel):
     at: datetime
 
 
-class RunView(BaseModel):
+class RunHeader(BaseModel):
+    """What every view of a run starts with (the CLI's, the API's)."""
+
     run_id: str
     flow: str
     status: str
     request: dict[str, Any]
     summary: dict[str, Any]
     created_at: datetime
-    steps: list[StepView] = Field(default_factory=list)
     outcome: dict[str, Any] | None = None
+
+
+class RunView(RunHeader):
+    steps: list[StepView] = Field(default_factory=list)
 
 
 def _deps(db: Database, deps: Deps | None) -> Deps:
