@@ -20,16 +20,19 @@ from tests.ragas_judge_stub import judge_answer
 
 def test_canvas_copy_is_cited_grounded_and_free_of_banned_claims(db: Database, trained_kb_tenant: str) -> None:
     env = EvalEnv(db=db, tenant=trained_kb_tenant, tier="small", settings=get_settings())
-    run = runner.run_suite(env, CopySuite(limit=3))
+    run = runner.run_suite(env, CopySuite(limit=3), only="dev")
     m = {k.removesuffix(".dev"): v for k, v in run.metrics.items()}  # the dev split
     assert m["briefs"] == 3
     assert m["banned_claim_violations"] == 0
-    assert m["drafted_share"] == 1.0 and m["routed_to_person"] == 0
+    # copy-002 asks for Ledger trial accounts the tenant does not have: the Researcher stops it with the reason
+    # (issue 15.5), so two of the three briefs are drafted
+    assert m["drafted_share"] == pytest.approx(2 / 3) and m["routed_to_person"] == 0
     assert m["citation_coverage"] == m["groundedness"] == m["number_support"] == 1.0
     # the share of the briefs' required quotes found in the cited evidence: far from 1, so a grader that only
     # echoed the citation check (always 1.0 here) or found nothing (0.0) would change it. 0.3889 when the
-    # Copywriter cut sentences out of retrieved chunks; 0.4444 since it chooses typed facts (issue 15.2)
-    assert m["context_recall"] == pytest.approx(0.4444, abs=1e-3)
+    # Copywriter cut sentences out of retrieved chunks; 0.4444 since it chooses typed facts (issue 15.2); 0.6667
+    # over the two briefs drafted since copy-002 stops at the Researcher
+    assert m["context_recall"] == pytest.approx(0.6667, abs=1e-3)
     assert "faithfulness" not in m and run.context.judge is None  # no LLM judge on the small tier
     assert run.context.metric_sources["context_recall.dev"] == "ragas:NonLLMContextRecall"
     assert run.context.metric_sources["groundedness.dev"].startswith("own:")
@@ -43,10 +46,14 @@ def test_canvas_copy_is_cited_grounded_and_free_of_banned_claims(db: Database, t
         details = [
             r[0]
             for r in conn.execute(
-                "SELECT detail FROM eval_items WHERE run_id = %s AND item_id NOT LIKE %s", (run.run_id, "held_out:%")
+                "SELECT detail FROM eval_items WHERE run_id = %s AND item_id NOT LIKE %s ORDER BY item_id",
+                (run.run_id, "held_out:%"),
             )
         ]
     assert len(details) == 3
+    stopped = details.pop(1)  # copy-002
+    assert stopped["plan"] == "insight" and "No plan: no customer matches" in str(runs.show_run(
+        db, trained_kb_tenant, stopped["run_id"]).outcome)  # fmt: skip
     for detail in details:
         assert detail["plan"] == "campaign"
         view = runs.show_run(db, trained_kb_tenant, detail["run_id"])
@@ -77,7 +84,7 @@ def test_with_a_judge_tier_the_copy_suite_adds_ragas_llm_metrics(
         env = EvalEnv(db=db, tenant=trained_kb_tenant, tier="llm-small", settings=judged_settings(settings, server))
         run = CopySuite(limit=2).run(env, lambda _n: None)  # not stored: the shared tenant's evals stay small-tier
     m = run.metrics
-    assert m["drafted_share"] == 1.0 and m["judge_unscored"] == 0
+    assert m["drafted_share"] == 0.5 and m["judge_unscored"] == 0  # copy-002 stops at the Researcher (no trials)
     # the canvas copy restates its cited evidence, so an evidence-reading judge finds it faithful
     assert m["faithfulness"] >= 0.7
     assert m["context_precision"] > 0.0 and m["llm_context_recall"] > 0.0

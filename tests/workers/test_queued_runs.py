@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -83,7 +84,10 @@ def test_the_api_answers_a_queued_run_like_one_it_ran(db: Database, settings: Se
         )
     assert done.status_code == 202, done.text
     body = done.json()
-    assert body["status"] == "awaiting_approval" and body["approval"]
+    # the tenant has no customers: the worker's Researcher stops the plan with the reason (issue 15.5), and the API
+    # answers with that stop exactly as it would for a run it ran itself
+    assert body["status"] == "completed" and not body.get("approval")
+    assert "No plan: no customer matches" in json.dumps(body)
     with db.tenant(tenant) as conn:
         row = conn.execute("SELECT run_id, error FROM run_jobs").fetchone()
     assert row == (body["run_id"], None)
