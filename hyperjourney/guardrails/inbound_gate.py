@@ -11,7 +11,7 @@ not searched. The gate is exact for ASCII text; a pattern whose literals cannot 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from re import _constants as sre_c  # type: ignore[attr-defined]
 from re import _parser as sre_p  # type: ignore[attr-defined]
 from typing import Any
@@ -89,18 +89,55 @@ def _top_level(source: str) -> list[str]:
 
 
 class Gated:
-    """A compiled pattern and its literal gate."""
+    """A compiled pattern and its literal gate: the sets of literals it needs."""
 
     __slots__ = ("gate", "pattern")
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = re.compile(grouped(pattern.pattern), pattern.flags)
-        # one alternation of plain literals per set: the engine scans for their first characters in C
-        self.gate = [
-            re.compile("|".join(map(re.escape, sorted(lits, key=len, reverse=True)))) for lits in needed(pattern)
-        ]
+        self.gate = needed(pattern)
 
-    def finditer(self, text: str, lowered: str) -> Iterator[re.Match[str]]:
-        """The pattern's matches in ``text`` (``lowered`` is ``text.lower()``, shared by every pattern)."""
-        if all(needs.search(lowered) for needs in self.gate):
+    def finditer(self, text: str, present: frozenset[str]) -> Iterator[re.Match[str]]:
+        """The pattern's matches in ``text``; none without a search when ``present`` (the literals of the text,
+        LiteralIndex.present) lacks every literal of one of its sets."""
+        if all(not needs.isdisjoint(present) for needs in self.gate):
             yield from self.pattern.finditer(text)
+
+
+class LiteralIndex:
+    """Every gate literal of every pattern in one regular expression shaped as a trie (``ab(?:c|d)``): one pass
+    over the text finds, at each position, the longest literal starting there, and the shorter literals that are
+    its prefixes follow from it. A hundred separate literal searches a view cost more than the patterns they
+    saved."""
+
+    def __init__(self, gated: Iterable[Gated]) -> None:
+        literals = {lit for g in gated for needs in g.gate for lit in needs}
+        self._find = re.compile(f"(?=({_trie(sorted(literals))}))")
+        self._prefixes = {
+            lit: frozenset(lit[:n] for n in range(1, len(lit) + 1) if lit[:n] in literals) for lit in literals
+        }
+
+    def present(self, lowered: str) -> frozenset[str]:
+        """The literals found in ``lowered`` (the text lowercased)."""
+        return frozenset().union(*(self._prefixes[lit] for lit in set(self._find.findall(lowered))))
+
+
+def _trie(words: list[str]) -> str:
+    """An alternation of ``words`` as a trie, longer continuations tried first."""
+    root: dict[str, Any] = {}
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _branch(root)
+
+
+def _branch(node: dict[str, Any]) -> str:
+    alternatives = [re.escape(ch) + _branch(child) for ch, child in sorted(node.items()) if ch]
+    if not alternatives:
+        return ""
+    body = alternatives[0] if len(alternatives) == 1 else f"(?:{'|'.join(alternatives)})"
+    if "" in node:
+        return f"(?:{body})?"
+    return body

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from hyperjourney.guardrails.inbound_gate import Gated
+from hyperjourney.guardrails.inbound_gate import Gated, LiteralIndex
 from hyperjourney.guardrails.inbound_intents import INTENT_SIGNALS
 
 _I = re.IGNORECASE
@@ -431,6 +431,7 @@ STRONG = ("override", "new_role", "exfiltrate", "fake_markup", "role_directive_l
 
 _GATED = {name: [Gated(p) for p in patterns] for name, patterns in SIGNALS.items()}
 """Each pattern with the literals it needs (inbound_gate.py): most are skipped on most texts."""
+_LITERALS = LiteralIndex(g for patterns in _GATED.values() for g in patterns)
 _CAPS = re.compile(r"\b[A-Z]{3,}\b")
 
 Span = tuple[str, int, int]
@@ -446,11 +447,11 @@ def spans(text: str) -> tuple[Span, ...]:
     """Every match of every signal family as (family, start, end), leading whitespace skipped. A text's windows
     (inbound_model.window_spans) read their signals from these, so the patterns run once per view, not once per
     overlapping window. Cached: neutralize() re-reads the sentences of an attack."""
-    lowered = text.lower()
+    present = _LITERALS.present(text.lower())
     out: list[Span] = []
     for name, patterns in _GATED.items():
         for p in patterns:
-            for m in p.finditer(text, lowered):
+            for m in p.finditer(text, present):
                 matched = m.group()
                 out.append((name, m.start() + len(matched) - len(matched.lstrip()), m.end()))
     return tuple(out)
