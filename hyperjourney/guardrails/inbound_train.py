@@ -281,12 +281,19 @@ def calibrate(scored: list[tuple[float, Example]]) -> tuple[float, dict[str, flo
         got = [(s, e) for s, e in attacks if e.family == f"{SOURCE}:{lang}"]
         figures[f"oof_recall_composed_{lang}"] = _recall(got, threshold)
     originals = [(s, e) for s, e in scored if e.source]  # the written texts, without wrapped or encoded copies
-    for name, label in ((DEV_SOURCE, "dev"), ("inbound_train", "train"), (SOURCE, "composed")):
+    sources = (
+        (DEV_SOURCE, "dev"),
+        ("inbound_train", "train"),
+        (SOURCE, "composed"),
+        ("inbound_train_attacks_ai", "ai"),
+    )
+    for name, label in (*sources, ("inbound_train_benign_ai", "ai")):
         mine = [(s, e) for s, e in originals if e.source.startswith(name)]
         att = [(s, e) for s, e in mine if e.attack]
         ben = [s for s, e in mine if not e.attack]
-        if att and ben:
+        if att:
             figures[f"oof_{label}_recall"] = _recall(att, threshold)
+        if ben:
             figures[f"oof_{label}_benign_fp"] = sum(s >= threshold for s in ben) / len(ben)
             figures[f"oof_{label}_benign_n"] = len(ben)
     dev_attacks = [(s, e) for s, e in originals if e.attack and e.source == DEV_SOURCE + "_attacks"]
