@@ -100,8 +100,13 @@ def scan(text: str) -> InboundVerdict:
     model = shipped_model()
     p, reasons = score(text, model)
     attack = p >= model.threshold
+    if not attack:
+        return InboundVerdict(attack=False, score=round(p, 3), reasons=reasons, neutralized=text)
+    # an attack of one sentence keeps nothing whatever neutralize() finds (that sentence, or what is left, is the
+    # attack), so it is not scored twice more
+    one_sentence = len([piece for piece in _SENTENCES.findall(text) if piece.strip()]) <= 1
     return InboundVerdict(
-        attack=attack, score=round(p, 3), reasons=reasons, neutralized=neutralize(text) if attack else text
+        attack=True, score=round(p, 3), reasons=reasons, neutralized=REMOVED if one_sentence else neutralize(text)
     )
 
 

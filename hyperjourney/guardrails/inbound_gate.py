@@ -11,7 +11,7 @@ not searched. The gate is exact for ASCII text; a pattern whose literals cannot 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from re import _constants as sre_c  # type: ignore[attr-defined]
 from re import _parser as sre_p  # type: ignore[attr-defined]
 from typing import Any
@@ -97,11 +97,10 @@ class Gated:
         self.pattern = re.compile(grouped(pattern.pattern), pattern.flags)
         self.gate = needed(pattern)
 
-    def finditer(self, text: str, present: frozenset[str]) -> Iterator[re.Match[str]]:
-        """The pattern's matches in ``text``; none without a search when ``present`` (the literals of the text,
-        LiteralIndex.present) lacks every literal of one of its sets."""
-        if all(not needs.isdisjoint(present) for needs in self.gate):
-            yield from self.pattern.finditer(text)
+    def passes(self, present: frozenset[str]) -> bool:
+        """Whether ``present`` (the literals of a text, LiteralIndex.present) holds one literal of every set: if
+        not, the pattern cannot match and is not run."""
+        return not any(map(present.isdisjoint, self.gate))
 
 
 class LiteralIndex:

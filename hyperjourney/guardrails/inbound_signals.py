@@ -451,7 +451,9 @@ def spans(text: str) -> tuple[Span, ...]:
     out: list[Span] = []
     for name, patterns in _GATED.items():
         for p in patterns:
-            for m in p.finditer(text, present):
+            if not p.passes(present):
+                continue
+            for m in p.pattern.finditer(text):
                 matched = m.group()
                 out.append((name, m.start() + len(matched) - len(matched.lstrip()), m.end()))
     return tuple(out)

@@ -41,11 +41,10 @@ def test_a_verb_near_object_pattern_needs_one_verb_and_one_object() -> None:
     assert sorted(map(sorted, needed(pattern))) == [["forget", "ignor", "忽略"], ["rules", "指令"]]
     gated = Gated(pattern)
     index = LiteralIndex([gated])
-    assert [m.group() for m in gated.finditer("Forget the rules.", index.present("forget the rules."))] == [
-        "Forget the rules"
-    ]
+    assert gated.passes(index.present("forget the rules."))
+    assert gated.pattern.findall("Forget the rules.") == ["Forget the rules"]
     # a verb without any object: the gate skips the search
-    assert list(gated.finditer("forget it", index.present("forget it"))) == []
+    assert not gated.passes(index.present("forget it"))
 
 
 def test_the_literal_index_finds_literals_that_overlap_or_prefix_one_another() -> None:
