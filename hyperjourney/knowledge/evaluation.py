@@ -1,4 +1,5 @@
-"""Retrieval quality on a golden set: recall@5, MRR and nDCG@10 per search mode.
+"""Retrieval quality on a golden set: recall@5, MRR and nDCG@10 per search mode (the SQL modes and, when asked,
+the llama-index retrievers of ``llama_retrieval``, scored the same way).
 
 A question's relevant items are document ids; a ranked chunk (a citation) is relevant when it belongs to
 one of them. Metrics are computed over the ranked citations as an agent would receive them: recall@5 is the
@@ -17,9 +18,11 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError
 
 from hyperjourney.db.database import Database
-from hyperjourney.knowledge.embedder import Embedder
+from hyperjourney.knowledge.embedder import Embedder, from_settings
+from hyperjourney.knowledge.llama_retrieval import LLAMA_MODES, LlamaMode, retriever, tenant_index
 from hyperjourney.knowledge.models import KnowledgeError, SearchFilters
 from hyperjourney.knowledge.search import MODES, Mode, search
+from hyperjourney.settings import get_settings
 
 RECALL_AT = 5
 NDCG_AT = 10
@@ -84,7 +87,7 @@ def evaluate(
     tenant: str,
     golden: GoldenSet,
     *,
-    modes: Sequence[Mode] = MODES,
+    modes: Sequence[Mode | LlamaMode] = MODES,
     embedder: Embedder | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[ModeScores]:
@@ -93,21 +96,11 @@ def evaluate(
     total = len(golden.questions) * len(modes)
     done = 0
     for mode in modes:
+        ranked_for = _ranker(db, tenant, mode, embedder)
         recall = mrr = ndcg = 0.0
         misses: list[str] = []
         for q in golden.questions:
-            hits = search(
-                db,
-                tenant,
-                q.question,
-                filters=q.filters,
-                k=NDCG_AT,
-                mode=mode,
-                embedder=embedder,
-                use_cache=False,
-                audience="internal",  # the index as a whole: the golden set asks for staff documents too
-            )
-            ranked = [h.document_id for h in hits]
+            ranked = ranked_for(q)
             relevant = set(q.relevant)
             r = recall_at(ranked, relevant, RECALL_AT)
             recall += r
@@ -123,3 +116,29 @@ def evaluate(
             ModeScores(mode=mode, recall_at_5=recall / n, mrr=mrr / n, ndcg_at_10=ndcg / n, questions=n, misses=misses)
         )
     return results
+
+
+def _ranker(
+    db: Database, tenant: str, mode: Mode | LlamaMode, embedder: Embedder | None
+) -> Callable[[GoldenQuestion], list[str]]:
+    """The document ids of a question's top ``NDCG_AT`` chunks, best first, for one mode; every mode reads the index
+    as a whole (``internal``): the golden set asks for staff documents too."""
+    if mode in LLAMA_MODES:
+        index = tenant_index(db, tenant, embedder or from_settings(get_settings()), audience="internal")
+
+        def llama(q: GoldenQuestion) -> list[str]:
+            found = retriever(index, mode, k=NDCG_AT, filters=q.filters).retrieve(q.question)
+            return [n.node.ref_doc_id or "" for n in found]
+
+        return llama
+    if mode not in MODES:
+        raise KnowledgeError(f"unknown mode {mode!r}; choose one of {', '.join((*MODES, *LLAMA_MODES))}")
+
+    def sql(q: GoldenQuestion) -> list[str]:
+        hits = search(
+            db, tenant, q.question, filters=q.filters, k=NDCG_AT, mode=mode, embedder=embedder, use_cache=False,
+            audience="internal",
+        )  # fmt: skip
+        return [h.document_id for h in hits]
+
+    return sql
