@@ -12,8 +12,9 @@ from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 from llama_index.core.vector_stores.types import MetadataFilter, MetadataFilters, VectorStoreQuery
 
 from hyperjourney.db.database import Database
+from hyperjourney.knowledge.evaluation import GoldenQuestion, GoldenSet, evaluate
 from hyperjourney.knowledge.ingest import ingest_path
-from hyperjourney.knowledge.llama_retrieval import retriever, tenant_index
+from hyperjourney.knowledge.llama_retrieval import LLAMA_MODES, retriever, tenant_index
 from hyperjourney.knowledge.llama_store import LlamaEmbedding, TenantVectorStore
 from hyperjourney.knowledge.models import KnowledgeError, SearchFilters
 from hyperjourney.knowledge.search import search
@@ -75,6 +76,27 @@ def test_index_retrievers_fusion_and_evaluator_run_on_the_tenant(db: Database, t
     assert result.metric_vals_dict == {"hit_rate": 1.0, "mrr": 1.0}
     missed = evaluator.evaluate(query=query, expected_ids=["socks#0"])
     assert missed.metric_vals_dict["hit_rate"] == 0.0
+
+
+def test_evaluate_scores_the_llama_retrievers_beside_the_sql_search(db: Database, two_tenants: tuple) -> None:
+    a, _b, emb = two_tenants
+    golden = GoldenSet(
+        version=1,
+        knowledge_base="tiny",
+        questions=[
+            GoldenQuestion(id="g1", question="return shoes refund label", relevant=["returns"]),
+            GoldenQuestion(id="g2", question="wash merino cold", relevant=["socks"]),
+            GoldenQuestion(id="g3", question="approve goodwill", relevant=["staff-refunds"]),
+        ],
+    )
+    scores = {s.mode: s for s in evaluate(db, a, golden, modes=("hybrid", *LLAMA_MODES), embedder=emb)}
+    assert list(scores) == ["hybrid", "llama-vector", "llama-fusion"]
+    assert {m: s.recall_at_5 for m, s in scores.items()} == {"hybrid": 1.0, "llama-vector": 1.0, "llama-fusion": 1.0}
+    assert all(s.latency_p95_ms >= s.latency_p50_ms > 0 for s in scores.values())
+    with pytest.raises(KnowledgeError, match="unknown mode 'llama-magic'"):
+        evaluate(db, a, golden, modes=("llama-magic",), embedder=emb)  # type: ignore[arg-type]
+    with pytest.raises(KnowledgeError, match="max_age_days"):
+        retriever(tenant_index(db, a, emb), "llama-vector", k=3, filters=SearchFilters(max_age_days=5))
 
 
 def test_a_customer_store_never_returns_internal_documents_and_filters_are_checked(
