@@ -3,6 +3,7 @@ fusion retriever, evaluator and ingestion pipeline run on the real RLS tables, a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,12 +24,14 @@ from tests.knowledge.conftest import HashEmbedder, write_doc
 RETURNS = "Customers may return unworn shoes within 30 days for a full refund; the return label is free."
 SOCKS = "Merino socks come in three sizes; wash them cold and never tumble dry."
 STAFF = "Agents may approve goodwill refunds up to 200 dollars without a manager."
+Tenants = tuple[str, str, HashEmbedder]
 OTHER = "Boards workspaces export every card to PDF with comments and attachments."
 
 
-def _tenant_kb(db: Database, make_tenant: object, folder: Path, emb: HashEmbedder, docs: dict[str, str]) -> str:
-    assert callable(make_tenant)
-    tenant = str(make_tenant("llama"))
+def _tenant_kb(
+    db: Database, make_tenant: Callable[[str], str], folder: Path, emb: HashEmbedder, docs: dict[str, str]
+) -> str:
+    tenant = make_tenant("llama")
     folder.mkdir()
     for doc_id, body in docs.items():
         meta = {"audience": "internal"} if doc_id == "staff-refunds" else {}
@@ -39,7 +42,7 @@ def _tenant_kb(db: Database, make_tenant: object, folder: Path, emb: HashEmbedde
 
 
 @pytest.fixture
-def two_tenants(db: Database, make_tenant: object, tmp_path: Path) -> tuple[str, str, HashEmbedder]:
+def two_tenants(db: Database, make_tenant: Callable[[str], str], tmp_path: Path) -> tuple[str, str, HashEmbedder]:
     emb = HashEmbedder()
     a = _tenant_kb(db, make_tenant, tmp_path / "a", emb, {"returns": RETURNS, "socks": SOCKS, "staff-refunds": STAFF})
     b = _tenant_kb(db, make_tenant, tmp_path / "b", emb, {"export": OTHER, "b-returns": RETURNS + " Tenant B."})
@@ -60,7 +63,7 @@ def _node(doc_id: str, index: int, text: str, emb: HashEmbedder, **meta: object)
     )
 
 
-def test_index_retrievers_fusion_and_evaluator_run_on_the_tenant(db: Database, two_tenants: tuple) -> None:
+def test_index_retrievers_fusion_and_evaluator_run_on_the_tenant(db: Database, two_tenants: Tenants) -> None:
     a, _b, emb = two_tenants
     index = tenant_index(db, a, emb, audience="internal")
     query = "return shoes within 30 days refund"
@@ -78,7 +81,7 @@ def test_index_retrievers_fusion_and_evaluator_run_on_the_tenant(db: Database, t
     assert missed.metric_vals_dict["hit_rate"] == 0.0
 
 
-def test_evaluate_scores_the_llama_retrievers_beside_the_sql_search(db: Database, two_tenants: tuple) -> None:
+def test_evaluate_scores_the_llama_retrievers_beside_the_sql_search(db: Database, two_tenants: Tenants) -> None:
     a, _b, emb = two_tenants
     golden = GoldenSet(
         version=1,
@@ -100,7 +103,7 @@ def test_evaluate_scores_the_llama_retrievers_beside_the_sql_search(db: Database
 
 
 def test_a_customer_store_never_returns_internal_documents_and_filters_are_checked(
-    db: Database, two_tenants: tuple
+    db: Database, two_tenants: Tenants
 ) -> None:
     a, _b, emb = two_tenants
     customer = tenant_index(db, a, emb)  # audience defaults to customer, as in the SQL search
@@ -116,7 +119,7 @@ def test_a_customer_store_never_returns_internal_documents_and_filters_are_check
         TenantVectorStore(db, a, embedding_model="other").query(VectorStoreQuery(query_embedding=[0.0] * 384))
 
 
-def test_tenant_a_store_never_sees_reads_or_deletes_tenant_b_chunks(db: Database, two_tenants: tuple) -> None:
+def test_tenant_a_store_never_sees_reads_or_deletes_tenant_b_chunks(db: Database, two_tenants: Tenants) -> None:
     a, b, emb = two_tenants
     store_a = TenantVectorStore(db, a, embedding_model=emb.name, audience="internal")
     probe = [float(x) for x in emb.embed([OTHER])[0]]  # tenant B's own text: its chunk would be the exact match
@@ -131,7 +134,7 @@ def test_tenant_a_store_never_sees_reads_or_deletes_tenant_b_chunks(db: Database
     assert [n.node_id for n in store_b.get_nodes(node_ids=["export#0", "b-returns#0"])] == ["export#0", "b-returns#0"]
 
 
-def test_add_and_delete_write_only_the_bound_tenant_all_or_nothing(db: Database, two_tenants: tuple) -> None:
+def test_add_and_delete_write_only_the_bound_tenant_all_or_nothing(db: Database, two_tenants: Tenants) -> None:
     a, b, emb = two_tenants
     store_a = TenantVectorStore(db, a, embedding_model=emb.name)
     good = _node("gift-cards", 0, "Gift cards never expire and can be used online.", emb, region="eu")
