@@ -38,5 +38,5 @@ def open_shop(db: Database, tenant: str, customers: dict[str, str | None]) -> No
                     ends_at=NOW + timedelta(days=1, hours=i, minutes=30),
                 )
                 for i in range(3)
-            ],  # fmt: skip
+            ],
         )

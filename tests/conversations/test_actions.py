@@ -80,8 +80,9 @@ def test_lead_is_schema_checked_written_once_and_revised_on_update(db: Database,
     first, again = act.create_or_update_lead(inp), act.create_or_update_lead(inp)
     assert first.lead is not None and first.lead.revision == 1 and again.replayed
     assert count(db, tenant, "SELECT count(*) FROM outbox WHERE channel = 'webhook'") == 1
-    update = LeadInput(idempotency_key="conv1:lead2", customer_id="c1", stage="meeting_booked",
-                       traits={"timeline": "this quarter"})  # fmt: skip
+    update = LeadInput(
+        idempotency_key="conv1:lead2", customer_id="c1", stage="meeting_booked", traits={"timeline": "this quarter"}
+    )
     second = act.create_or_update_lead(update)
     assert second.lead is not None and second.lead.revision == 2
     assert second.lead.record["traits"] == {"company_size": "11-50", "timeline": "this quarter"}
@@ -97,8 +98,9 @@ def test_cart_refuses_age_gated_for_unknown_age_and_out_of_stock_with_the_reason
     act = actions(db, tenant)
 
     def add(customer: str, product: str) -> Any:
-        return act.add_to_cart(AddToCartInput(idempotency_key=f"{customer}:{product}", customer_id=customer,
-                                              product_id=product))  # fmt: skip
+        return act.add_to_cart(
+            AddToCartInput(idempotency_key=f"{customer}:{product}", customer_id=customer, product_id=product)
+        )
 
     assert add("kid", "p_wine").refused == ["age-gated p_wine to age band under_16"]
     assert add("anon", "p_wine").refused == ["age-gated p_wine to a customer of unknown age"]
@@ -132,8 +134,15 @@ def test_handoff_files_one_ticket_the_copilot_lists_with_transcript_and_summary(
         store.open_conversation(conn, "conv-h", visitor_id="cookie-h", customer_id="c1", channel="web")
         store.append_turn(conn, "conv-h", "visitor", "My order never came and nobody answers!", sentiment="negative")
         store.append_turn(conn, "conv-h", "assistant", "I am sorry to hear that.")
-    inp = HandoffInput(idempotency_key="conv-h:handoff", customer_id="c1", conversation_id="conv-h",
-                       reason="very negative sentiment", intent="delivery_issue", sentiment="negative", urgent=True)  # fmt: skip
+    inp = HandoffInput(
+        idempotency_key="conv-h:handoff",
+        customer_id="c1",
+        conversation_id="conv-h",
+        reason="very negative sentiment",
+        intent="delivery_issue",
+        sentiment="negative",
+        urgent=True,
+    )
     act = actions(db, tenant)
     first, again = act.handoff(inp), act.handoff(inp)
     assert first.handoff is not None and again.replayed
