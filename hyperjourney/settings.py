@@ -174,6 +174,10 @@ class AssistantSettings(BaseModel):
     handoff_confidence: float = Field(
         0.35, ge=0, le=1, description="Below this intent confidence (and no KB answer) the chat goes to a person"
     )
+    visitor_rate_per_second: float = Field(0.5, gt=0, description="Sustained messages per second per visitor")
+    visitor_burst: int = Field(10, ge=1, description="Messages a visitor may send at once before the rate applies")
+    tenant_rate_per_second: float = Field(20.0, gt=0, description="Sustained assistant requests per second per tenant")
+    tenant_burst: int = Field(200, ge=1)
 
 
 class WorkerSettings(BaseModel):

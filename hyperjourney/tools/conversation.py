@@ -60,6 +60,11 @@ class ConversationTools:
             store.open_conversation(conn, conversation_id, visitor_id=visitor_id, customer_id=customer, channel=channel)
         return Visitor(conversation_id=conversation_id, customer_id=customer)
 
+    def visitor_of(self, conversation_id: str) -> str:
+        """The cookie id of the visitor who started the conversation."""
+        with self.db.tenant(self.tenant) as conn:
+            return store.conversation_customer(conn, conversation_id)[0]
+
     def visitor(self, conversation_id: str, email: str | None, *, at: datetime) -> Visitor:
         """The conversation's customer; an email given now links the visitor to its profile (identity resolution)."""
         with self.db.tenant(self.tenant) as conn:

@@ -116,3 +116,7 @@ CREATE TABLE assistant_actions (
 SELECT enable_tenant_rls(t::regclass)
 FROM unnest(ARRAY['conversations', 'conversation_messages', 'profile_traits', 'owner_slots', 'meetings', 'leads',
                   'cart_lines', 'trials', 'assistant_actions']) AS t;
+
+-- A publishable widget key (embedded in a customer-facing site) may call the assistant's routes and nothing else.
+ALTER TABLE api_keys DROP CONSTRAINT api_keys_role_check;
+ALTER TABLE api_keys ADD CONSTRAINT api_keys_role_check CHECK (role IN ('reviewer', 'viewer', 'widget'));
