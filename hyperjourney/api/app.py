@@ -51,9 +51,11 @@ def create_app(db: Database, settings: Settings) -> FastAPI:
 
         app.include_router(runs_routes.router)
     if installed("hyperjourney.graphs.assistant"):
-        from hyperjourney.api import conversations_routes
+        from hyperjourney.api import conversations_routes, widget_routes
 
         app.include_router(conversations_routes.router)
+        app.include_router(widget_routes.router)
+        app.add_middleware(widget_routes.AssistantCors)
     return app
 
 

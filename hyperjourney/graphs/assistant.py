@@ -23,7 +23,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 from pydantic import BaseModel, Field
 
-from hyperjourney.conversations.asks import asks_in, choice_in, email_in
+from hyperjourney.conversations.asks import Ask, asks_in, choice_in, email_in
 from hyperjourney.conversations.models import Trait
 from hyperjourney.conversations.qualify import catalogue, next_question
 from hyperjourney.db.database import Database
@@ -192,7 +192,7 @@ def qualify_node(state: AssistantState, runtime: Runtime[AssistantDeps]) -> Comm
     return Command(goto="reply", update={**update, "parts": parts, "citations": citations})
 
 
-def _act(state: AssistantState, deps: AssistantDeps, asks: list[str], parts: list[str]) -> tuple[bool, dict[str, Any]]:
+def _act(state: AssistantState, deps: AssistantDeps, asks: list[Ask], parts: list[str]) -> tuple[bool, dict[str, Any]]:
     """The action the visitor asked for (or the slot they picked), said in ``parts``: (handled, state update).
     Not handled: the visitor asked for nothing, and the turn may ask the next qualifying question."""
     tools, actions, text = deps.tools, deps.actions, state["text"]
