@@ -41,6 +41,7 @@ from hyperjourney.tools.actions import (
 from hyperjourney.tools.conversation import ConversationTools
 from hyperjourney.tools.toolbox import ClassifyInput, TextInput
 
+REMEMBERED = 20
 TRIAL_PLAN = {"b2b": "ledger-growth", "plg": "boards-team", "shop": "goods-member"}
 
 
@@ -86,7 +87,7 @@ class AssistantState(TypedDict, total=False):
     handoff_reason: str | None
     handed_off: bool
     ticket_id: str | None
-    last: TurnReply | None
+    recent: list[TurnReply]  # the last REMEMBERED replies: a retry of any of them streams it again
 
 
 @dataclass
@@ -109,8 +110,7 @@ class AssistantDeps:
 
 def intake(state: AssistantState, runtime: Runtime[AssistantDeps]) -> Command[Literal["handoff", "qualify", "reply"]]:
     deps = runtime.context
-    last = state.get("last")
-    if last is not None and last.message_id == state["message_id"]:  # a retried message: the same reply, again
+    if _replayed(state) is not None:  # a retried message: the same reply again, nothing done twice
         return Command(goto="reply", update={"parts": [], "actions": []})
     tools, text, now = deps.tools, state["text"], deps.clock()
     email = state.get("email") or email_in(text)
@@ -318,8 +318,7 @@ def handoff_node(state: AssistantState, runtime: Runtime[AssistantDeps]) -> Comm
 
 def reply_node(state: AssistantState, runtime: Runtime[AssistantDeps]) -> dict[str, Any]:
     """The turn's reply, stored in the transcript once; a replayed message returns the stored one."""
-    last = state.get("last")
-    if last is not None and last.message_id == state["message_id"]:
+    if _replayed(state) is not None:
         return {"text": ""}
     text = "\n\n".join(p for p in state.get("parts", []) if p)
     runtime.context.tools.record_turn(state["conversation_id"], "assistant", text, citations=state.get("citations"))
@@ -334,7 +333,11 @@ def reply_node(state: AssistantState, runtime: Runtime[AssistantDeps]) -> dict[s
         handed_off=bool(state.get("handed_off")),
         ticket_id=state.get("ticket_id"),
     )
-    return {"last": reply, "text": ""}
+    return {"recent": [*state.get("recent", []), reply][-REMEMBERED:], "text": ""}
+
+
+def _replayed(state: AssistantState) -> TurnReply | None:
+    return next((r for r in state.get("recent", []) if r.message_id == state["message_id"]), None)
 
 
 def build_assistant_graph(
@@ -365,6 +368,6 @@ def run_turn(deps: AssistantDeps, turn: TurnInput) -> TurnReply:
             config,
             context=deps,
         )
-    last = values.get("last")
-    assert isinstance(last, TurnReply)
-    return last
+    reply = next(r for r in values["recent"] if r.message_id == turn.message_id)
+    assert isinstance(reply, TurnReply)
+    return reply

@@ -67,6 +67,7 @@ def test_pricing_question_two_answers_then_a_booked_meeting_exactly_once(db: Dat
     booked = chat.say("2 please", message_id="m-book")
     again = chat.say("2 please", message_id="m-book")  # the widget retried the request
     assert again == booked
+    assert chat.say("How much does Ledger cost per month?", message_id="m1") == first  # an older retry too
     kinds = [(a.kind, a.done) for a in booked.actions]
     assert kinds == [("book_meeting", True), ("create_or_update_lead", True)]
     assert "Booked: Wednesday 04 March at 11:00 UTC" in booked.text
