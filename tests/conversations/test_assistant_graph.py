@@ -18,7 +18,7 @@ from hyperjourney.ui.ticket_search import TicketFilter, search
 from tests.conversations.shop import NOW, open_shop
 
 DEMO_KB = Path(__file__).resolve().parents[2] / "hyperjourney" / "knowledge" / "kb" / "demo"
-KB_FILES = ("pricing.md", "product-ledger-overview.md", "faq-billing-invoices.md", "product-goods-catalog.md")
+KB_FILES = ("pricing.md",)
 
 
 @pytest.fixture(scope="module")
