@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from hyperjourney.api.auth import Widget, within_visitor_rate
 from hyperjourney.api.problems import ApiProblem
@@ -33,10 +33,21 @@ VisitorId = Field(
 ConversationId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^conv_[a-f0-9]+$")]
 
 
+def _storable(value: str | None) -> str | None:
+    """Postgres text cannot hold a NUL; a blank message says nothing to answer."""
+    if value is not None and "\x00" in value:
+        raise ValueError("contains a NUL character (\\u0000), which cannot be stored")
+    if value is not None and not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
 class StartConversation(BaseModel):
     visitor_id: str = VisitorId
     email: str | None = Field(None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     channel: Literal["web"] = "web"
+
+    check_storable = field_validator("email")(_storable)
 
 
 class Started(BaseModel):
@@ -54,6 +65,8 @@ class VisitorMessage(BaseModel):
     )
     text: str = Field(min_length=1, max_length=4000)
     email: str | None = Field(None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+    check_storable = field_validator("text", "email")(_storable)
 
 
 def _deps(request: Request, tenant: str) -> AssistantDeps:

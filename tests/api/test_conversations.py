@@ -81,3 +81,12 @@ def test_each_visitor_has_a_rate_of_their_own(
         third = client.post("/v1/conversations", json={"visitor_id": "visitor-busy"}, headers=key)
         assert third.status_code == 429 and int(third.headers["Retry-After"]) >= 1
         start(client, key, "visitor-calm")  # another visitor of the same site is not held back
+
+
+def test_a_nul_or_blank_message_is_a_field_error(client: TestClient, tenant: str, auth_for: KeyFactory) -> None:
+    key = auth_for(tenant, "widget")
+    cid = start(client, key, "visitor-0003")
+    for text in ("nul \x00 here", "   "):
+        body = {"visitor_id": "visitor-0003", "message_id": "n1", "text": text}
+        resp = client.post(f"/v1/conversations/{cid}/messages", json=body, headers=key)
+        assert resp.status_code == 422 and resp.json()["errors"][0]["field"] == "text", resp.text
