@@ -115,8 +115,9 @@ def _policy_yaml() -> str:
     return yaml.safe_dump(doc)
 
 
-def _setup(db: Database, workers: int, customers: int) -> Phase:
-    tenants = [f"scale-w{workers}-t{k}" for k in range(TENANTS)]
+def setup(db: Database, workers: int, customers: int, prefix: str = "scale") -> Phase:
+    """The phase's tenants: customers (every 10th without consent), email identities, the policy, the journey."""
+    tenants = [f"{prefix}-w{workers}-t{k}" for k in range(TENANTS)]
     phase = Phase(workers, tenants, {}, {})
     policy = _policy_yaml()
     for k, tenant in enumerate(tenants):
@@ -188,7 +189,7 @@ def _post_all(phase: Phase, ports: list[int], batches: list[tuple[str, list[dict
             c.close()
 
 
-def _expected(phase: Phase) -> set[str]:
+def expected(phase: Phase) -> set[str]:
     return {address(t, c) for t in phase.tenants for i, c in enumerate(phase.customers[t]) if not consentless(i)}
 
 
@@ -208,18 +209,19 @@ def _open_actions(db: Database, phase: Phase) -> tuple[int, int]:
 
 def _settle(db: Database, phase: Phase, inbox: LocalInbox) -> float:
     """Wait until every expected email arrived and nothing is left to send; returns the last arrival time."""
-    expected = _expected(phase)
+    wanted = expected(phase)
     deadline = time.monotonic() + SETTLE_TIMEOUT_S
     while time.monotonic() < deadline:
         got = {m.to for m in inbox.received if m.to in phase.first_post}
-        if got >= expected and _open_actions(db, phase)[0] == 0:
+        if got >= wanted and _open_actions(db, phase)[0] == 0:
             break
         time.sleep(0.5)
     time.sleep(2.0)  # a late duplicate would land now
     return max((m.at for m in inbox.received if m.to in phase.first_post), default=time.time())
 
 
-def _check(db: Database, phase: Phase, received: list[Received], last: float) -> Outcome:
+def check(db: Database, phase: Phase, received: list[Received], last: float) -> Outcome:
+    """The receiver's log against the database: what arrived for whom, and whether it was allowed."""
     mine = [m for m in received if m.to in phase.first_post]
     per_key = Counter(m.key for m in mine)
     per_to = Counter(m.to for m in mine)
@@ -233,7 +235,7 @@ def _check(db: Database, phase: Phase, received: list[Received], last: float) ->
                     "AND status = 'granted'"
                 )
             }
-    expected = _expected(phase)
+    wanted = expected(phase)
     firsts = {}
     for m in mine:
         firsts.setdefault(m.to, m.at)
@@ -244,7 +246,7 @@ def _check(db: Database, phase: Phase, received: list[Received], last: float) ->
         sends=len(per_to),
         seconds=last - phase.started,
         p95_latency_s=p95,
-        lost=len(expected - set(per_to)),
+        lost=len(wanted - set(per_to)),
         duplicated=sum(n - 1 for n in per_key.values()),
         consent_violations=sum(1 for to in per_to if to not in granted),
         cap_violations=sum(1 for n in per_to.values() if n > CAP),
@@ -263,7 +265,7 @@ def measure(db: Database, *, events: int, customers: int, console: Console | Non
             for p in ports:
                 wait_for_api(p)
             for n in WORKER_COUNTS:
-                phase = _setup(db, n, customers)
+                phase = setup(db, n, customers)
                 batches = _batches(phase, events)
                 since = database_now(db)
                 workers = spawn_workers(db, n, {**WORKER_ENV, "HYPERJOURNEY_CHANNELS__SMTP_PORT": str(inbox.port)})
@@ -274,7 +276,7 @@ def measure(db: Database, *, events: int, customers: int, console: Console | Non
                     last = _settle(db, phase, inbox)
                 finally:
                     stop_workers(workers)
-                outcome = _check(db, phase, list(inbox.received), last)
+                outcome = check(db, phase, list(inbox.received), last)
                 say(f"  {n} worker(s): {outcome}")
                 outcomes.append(outcome)
         finally:
