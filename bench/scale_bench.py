@@ -254,6 +254,26 @@ def check(db: Database, phase: Phase, received: list[Received], last: float) -> 
     )
 
 
+def _warm_up(db: Database, ports: list[int]) -> None:
+    """One batch to each API first (a tenant without journeys): its first request imports what it lazily needs."""
+    db.create_tenant("scale-warm-up")
+    with db.tenant("scale-warm-up") as conn:
+        conn.execute(
+            "INSERT INTO customers (tenant_id, customer_id, created_at) VALUES (current_tenant(), 'c0', now())"
+        )
+    key = create_key(db, "scale-warm-up", "scale-bench", "reviewer", actor="bench").token
+    now = datetime.now(UTC).isoformat()
+    for n, port in enumerate(ports):
+        evs = [{"event_id": f"w{n}-{i}", "customer_id": "c0", "type": "page_view", "ts": now} for i in range(BATCH)]
+        reply = httpx.post(
+            f"http://127.0.0.1:{port}/v1/events",
+            json={"events": evs},
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=120,
+        )
+        reply.raise_for_status()
+
+
 def measure(db: Database, *, events: int, customers: int, console: Console | None = None) -> list[Outcome]:
     """Run every worker count on ``db``; one Outcome each."""
     say = (console or Console(stderr=True)).print
@@ -264,11 +284,13 @@ def measure(db: Database, *, events: int, customers: int, console: Console | Non
         try:
             for p in ports:
                 wait_for_api(p)
+            _warm_up(db, ports)
             for n in WORKER_COUNTS:
                 phase = setup(db, n, customers)
                 batches = _batches(phase, events)
                 since = database_now(db)
-                workers = spawn_workers(db, n, {**WORKER_ENV, "HYPERJOURNEY_CHANNELS__SMTP_PORT": str(inbox.port)})
+                env = {**WORKER_ENV, "HYPERJOURNEY_CHANNELS__SMTP_PORT": str(inbox.port)}
+                workers = spawn_workers(db, n, env, quiet=True)
                 try:
                     wait_for_workers(db, n, since)
                     phase.started = time.time()

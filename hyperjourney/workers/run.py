@@ -46,10 +46,13 @@ def child_env(db: Database, extra: dict[str, str] | None = None) -> dict[str, st
     }
 
 
-def spawn_workers(db: Database, count: int, env: dict[str, str] | None = None) -> list[subprocess.Popen[bytes]]:
+def spawn_workers(
+    db: Database, count: int, env: dict[str, str] | None = None, *, quiet: bool = False
+) -> list[subprocess.Popen[bytes]]:
     """``count`` `hyperjourney worker` processes on this database; ``env`` adds settings (HYPERJOURNEY_*)."""
     cmd = [sys.executable, "-m", "hyperjourney.cli", "worker"]
-    return [subprocess.Popen(cmd, env=child_env(db, env)) for _ in range(count)]
+    out = subprocess.DEVNULL if quiet else None
+    return [subprocess.Popen(cmd, env=child_env(db, env), stdout=out, stderr=out) for _ in range(count)]
 
 
 def spawn_api(
