@@ -317,9 +317,9 @@ def run(full: bool = False) -> list[Figure]:
         clean = o.lost == o.duplicated == o.consent_violations == o.cap_violations == 0
         figures.append(
             Figure(
-                f"scale: {events:,} events, {customers:,} customers, {o.workers} worker(s), 2 APIs, 10% SMTP 451 "
-                f"(p95 event→send {o.p95_latency_s:.1f} s; lost {o.lost}, duplicated {o.duplicated}, consent "
-                f"{o.consent_violations}, cap {o.cap_violations}, dead {o.dead})",
+                f"scale {events:,} ev/{customers:,} cust, {o.workers} worker(s), 2 APIs: p95 event→send "
+                f"{o.p95_latency_s:.1f} s; lost {o.lost}, dup {o.duplicated}, consent {o.consent_violations}, "
+                f"cap {o.cap_violations}, dead {o.dead}",
                 o.sends / o.seconds,
                 "sends/s",
                 "0 lost/dup/consent/cap",
