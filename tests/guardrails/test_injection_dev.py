@@ -137,7 +137,7 @@ def test_asking_about_the_assistant_is_not_instructing_it() -> None:
     assert verdict.attack and "print the instructions" not in verdict.neutralized
 
 
-HELD_OUT_NAMES = ("held_out_attacks", "held_out_benign", "held_out_v2", "held_out_v3")
+HELD_OUT_NAMES = ("held_out_attacks", "held_out_benign", "held_out_v2", "held_out_v3", "held_out_v4")
 
 
 def test_no_package_module_reads_a_held_out_set() -> None:
