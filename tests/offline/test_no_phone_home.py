@@ -33,12 +33,24 @@ def _env(tmp_path: Path) -> dict[str, str]:
     }
 
 
+# Inside the new namespace: bring its loopback up (the demo serves its API and SMTP server on 127.0.0.1), then run
+# the command. SIOCGIFFLAGS / SIOCSIFFLAGS with IFF_UP, so no `ip` binary is needed.
+_LOOPBACK_UP = (
+    "import fcntl, os, socket, struct, sys\n"
+    "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+    "flags = struct.unpack('16sH', fcntl.ioctl(s, 0x8913, struct.pack('16sH14s', b'lo', 0, bytes(14)))[:18])[1]\n"
+    "fcntl.ioctl(s, 0x8914, struct.pack('16sH14s', b'lo', flags | 1, bytes(14)))\n"
+    "os.execvp(sys.argv[1], sys.argv[1:])\n"
+)
+
+
 def _isolated(cmd: list[str], trace: Path) -> list[str]:
-    """Wrap a command in strace (records connect calls) inside an empty network namespace (sends nothing)."""
+    """Wrap a command in strace (records connect calls) inside an empty network namespace whose only interface is
+    loopback (nothing can leave the machine)."""
     if shutil.which("strace"):
         cmd = ["strace", "-f", "-qq", "--seccomp-bpf", "-e", "trace=connect", "-o", str(trace), *cmd]
     if shutil.which("unshare") and subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0:
-        cmd = ["unshare", "-n", *cmd]
+        cmd = ["unshare", "-n", sys.executable, "-c", _LOOPBACK_UP, *cmd]
     return cmd
 
 
