@@ -5,9 +5,10 @@ earlier held-out sets, and merged only after the detector it measures was frozen
 the detector of 04f2a03 and is spent (it may no longer be called held-out for a detector tuned after it);
 `held_out_v3_*` (271 attacks in 10 categories and 24 languages, 343 benign look-alikes) was measured once on the
 frozen detector of main at f5c541c (spent); `held_out_v4_*` (231 attacks in 11 categories, 367 benign) was
-measured once on the frozen detector of the detector4 branch. They are read only by the held-out tests and the eval runner: no package module
-may name them. Targets (issue 20.9): recall >= 0.9 on the attacks, false positives <= 2% on >= 300 benign tickets.
-The floors below are the measured figures, so a worse detector fails; figures are in the README's security section.
+measured once on the frozen detector of the detector4 branch. They are read only by the held-out tests and the eval
+runner: no package module may name them. Targets (issue 20.9): recall >= 0.9 on the attacks, false positives <= 2%
+on >= 300 benign tickets. The floors below are the measured figures, so a worse detector fails; figures are in the
+README's security section.
 """
 
 from __future__ import annotations

@@ -54,12 +54,13 @@ def _isolated(cmd: list[str], trace: Path) -> list[str]:
     return cmd
 
 
-def _run(tmp_path: Path, *args: str) -> list[str]:
-    """Run one CLI command; return every non-local connection it attempted."""
+def _run(tmp_path: Path, *args: str, shows: str = "") -> list[str]:
+    """Run one CLI command (it must print ``shows``); return every non-local connection it attempted."""
     trace = tmp_path / f"strace-{args[0]}.log"
     cmd = _isolated([sys.executable, "-m", "hyperjourney.cli", *args], trace)
     proc = subprocess.run(cmd, env=_env(tmp_path), capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
+    assert shows in proc.stdout, proc.stdout[-3000:]
     attempts = (tmp_path / "net.log").read_text().splitlines() if (tmp_path / "net.log").exists() else []
     if trace.exists():
         for addr in _INET_CONNECT.findall(trace.read_text()):
@@ -76,7 +77,9 @@ def test_main_job_makes_no_outbound_connection(tmp_path: Path) -> None:
     try:
         # The server runs outside the trace: strace -f would otherwise wait for the daemon it forked.
         attempts = _run(tmp_path, "seed", "--customers", "200", "--events", "2000", "--tickets", "20")
-        attempts += _run(tmp_path, "demo")
+        # the whole demo, including its live step: `serve` and a local SMTP server on loopback, an event posted, the
+        # journey's email received
+        attempts += _run(tmp_path, "demo", shows="a journey advancing on its own")
         attempts += _run(tmp_path, "config", "show")
     finally:
         subprocess.run(
