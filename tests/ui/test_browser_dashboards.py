@@ -19,8 +19,7 @@ from hyperjourney.api.app import create_app
 from hyperjourney.api.keys import create_key
 from hyperjourney.data.demo_tenant import seed
 from hyperjourney.db.database import Database
-from hyperjourney.guardrails.assets import validate_asset
-from hyperjourney.guardrails.models import Asset
+from hyperjourney.guardrails.models import Asset, GuardFailure, GuardReport
 from hyperjourney.journeys import store
 from hyperjourney.journeys.definition import examples
 from hyperjourney.journeys.runner import JourneyRunner, RunStats
@@ -32,6 +31,13 @@ from tests.ui.outcomes import grow_and_convert
 
 pytestmark = pytest.mark.skipif(
     not browser_available(), reason="Debian chromium + chromium-driver (make test installs)"
+)
+# the guard's report for that copy (tests/review/test_review_queue.py runs the guard itself; here it would
+# cost the guard's import, ~30 s on a busy machine, for a figure the dashboard only reads back)
+BANNED = GuardReport(
+    passed=False,
+    failures=[GuardFailure(code="banned_claim", validator="banned_claims", message="'risk-free' is a banned claim")],
+    checked=["banned_claim"],
 )
 HOSTILE = 'Cart <img src=x onerror="window.__pwned=1"> rescue'
 
@@ -78,7 +84,7 @@ def test_four_dashboards_show_the_tenants_own_figures(
     journey = _journey(db, a, HOSTILE, enroll=True)
     grow_and_convert(db, a, journey, more=60)
     asset = Asset(kind="sms", body="Northwind: risk-free boots. Reply STOP to opt out")
-    queue.submit_asset(db, a, asset, [], validate_asset(asset, []), submitted_by="copywriter")
+    queue.submit_asset(db, a, asset, [], BANNED, submitted_by="copywriter")
     b = make_tenant("dashb")
     _journey(db, b, "Tenant B secret journey")
     with db.tenant(a) as conn:
