@@ -203,6 +203,22 @@ def click(driver: Any, element: Any) -> None:
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", element)
 
 
+def press(driver: Any, label: str) -> None:
+    """Click the (last) button labelled ``label`` once it is there; look again while the page re-renders it."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    def pressed(d: Any) -> bool:
+        try:
+            found = button(d, label)
+            if found is not None:
+                click(d, found)
+            return found is not None
+        except StaleElementReferenceException:
+            return False
+
+    wait_for(driver, pressed, f"the {label} button")
+
+
 def open_copilot(driver: Any) -> None:
     from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By

@@ -20,6 +20,7 @@ from tests.ui.browser import (
     hostile_ticket,
     login,
     open_copilot,
+    press,
     say,
     shot,
     wait_for,
@@ -146,7 +147,7 @@ def test_a_reviewer_edits_an_escalated_reply_in_the_review_queue(server: UiServe
             driver, lambda d: re.search(rf"(\d+)\. support_reply for run {run.run_id}", _text(d)), "the queued reply"
         )
         assert "escalated by ui:ana: please check the refund date" in _text(driver)
-        click(driver, button(driver, f"Edit {listed.group(1)}"))
+        press(driver, f"Edit {listed.group(1)}")
         box = _reply_box(driver)
         drafted = str(box.get_attribute("value"))
         assert "[1]" in drafted and "[cite:" not in drafted
@@ -165,7 +166,7 @@ def test_a_reviewer_edits_an_escalated_reply_in_the_review_queue(server: UiServe
         assert sorted(_queue_buttons(driver)) == sorted(fresh)
         edited = queue.get(db, server.tenant, item_id)
         # a stale button (the other tab's Approve for the item, shown before the edit) changes nothing
-        click(other_tab, button(other_tab, f"Approve {listed.group(1)}"))
+        press(other_tab, f"Approve {listed.group(1)}")
         wait_for(other_tab, lambda d: "already approved" in _text(d), "the stale click refused")
         shot(other_tab, "35-stale-queue-click")
     item = queue.get(db, server.tenant, item_id)
