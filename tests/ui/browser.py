@@ -224,16 +224,19 @@ def open_copilot(driver: Any) -> None:
     from selenium.webdriver.common.by import By
 
     def pick(d: Any) -> bool:
-        """Pick Copilot in the open menu; False (look again) while the page re-renders under the click."""
+        """Pick Copilot in the open menu; False (look again) while the page re-renders under the click, and open
+        the menu again when a re-render (the thread renamed after a first message) closed it."""
         try:
             found = d.find_elements(By.XPATH, "//*[normalize-space()='Copilot']")
+            menu = d.find_element(By.ID, "chat-profiles")
             if found:
                 click(d, found[-1])
+            elif menu.get_attribute("aria-expanded") != "true":
+                click(d, menu)
             return bool(found)
         except StaleElementReferenceException:
             return False
 
-    click(driver, driver.find_element(By.ID, "chat-profiles"))
     wait_for(driver, pick, "the Copilot profile")
     confirm = driver.find_elements(By.XPATH, "//button[normalize-space()='Confirm']")
     if confirm:
