@@ -109,7 +109,7 @@ def sales(db: Database, tenant: str, *, score: str = "purchase_propensity", limi
     briefs = []
     for account in accounts:
         query = " ".join(filter(None, [account.industry, account.lifecycle_stage, *account.signals[:1]]))
-        hits = search(db, tenant, query or account.lifecycle_stage, k=2) if query else []
+        hits = search(db, tenant, query[:200], k=2)  # a signal's text can be long; the search caps a query
         track = [Citation(citation_id=h.citation_id, title=h.title, snippet=h.snippet) for h in hits]
         briefs.append(SalesBrief(account=account, talk_track=track))
     return SalesBoard(score=score, briefs=briefs)
