@@ -10,7 +10,7 @@ from html import escape
 
 from pydantic import BaseModel
 
-WIDTH, ROW, LEFT, RIGHT = 720, 30, 220, 40
+WIDTH, ROW, LEFT, RIGHT = 720, 30, 220, 80  # RIGHT leaves room for the value printed past a bar
 
 
 class Interval(BaseModel):

@@ -43,9 +43,9 @@ HOSTILE = 'Cart <img src=x onerror="window.__pwned=1"> rescue'
 
 
 def _journey(db: Database, tenant: str, name: str, *, enroll: bool = False) -> str:
-    """The cart-abandon example under ``name``; with ``enroll``, its first customer enrolled three days ago (the
-    start the outcomes are placed after)."""
-    defn = next(d for d in examples() if d.id == "cart-abandon")
+    """The usage-milestone example (its goal, an upgrade, needs no matching entity) under ``name``; with
+    ``enroll``, its first customer enrolled three days ago (the start the outcomes are placed after)."""
+    defn = next(d for d in examples() if d.id == "plg-milestone")
     with db.tenant(tenant) as conn:
         store.save(conn, defn.model_copy(update={"name": name}), actor="test")
         if enroll:
@@ -82,7 +82,7 @@ def test_four_dashboards_show_the_tenants_own_figures(
     a = make_tenant("dash")
     seed(db, a, customers=120, events=600, tickets=4)
     journey = _journey(db, a, HOSTILE, enroll=True)
-    grow_and_convert(db, a, journey, more=60)
+    arms = grow_and_convert(db, a, journey, more=60)
     asset = Asset(kind="sms", body="Northwind: risk-free boots. Reply STOP to opt out")
     queue.submit_asset(db, a, asset, [], BANNED, submitted_by="copywriter")
     b = make_tenant("dashb")
@@ -114,6 +114,7 @@ def test_four_dashboards_show_the_tenants_own_figures(
         assert not driver.find_elements("css selector", "img")
         row = _cells(driver, "growth")[0]
         assert row[0] == HOSTILE and row[3] == str(treated) and row[-1] == "spend not known"
+        assert arms["treatment"] == treated and row[5] == f"{arms['treatment_converted'] / treated:.1%}" != "0.0%"
         assert driver.find_elements("css selector", "svg title")  # the lift chart, inline
 
         _open(driver, base, viewer_a, "brand", tmp_path)
