@@ -368,7 +368,7 @@ def cite_each(quote: str, citation_id: str) -> str:
 def template_reply(
     name: str, intent: str, sentiment: str, chosen: list[Chosen], intent_confidence: float,
     check: Callable[[CopyDraft], list[str]], brand: Brand, *, locale: str = "en", note: str = "",
-    records: list[str] | None = None, tone: ToneAttributes | None = None,
+    records: list[str] | None = None, tone: ToneAttributes | None = None, rules: ContentRules | None = None,
 ) -> Candidate[CopyDraft]:  # fmt: skip
     """The support template filled with the chosen facts, each sentence cited: the first two if they pass the
     guardrails together, else the first single fact that does. Praise gets thanks and no facts (nothing claimed,
@@ -376,7 +376,8 @@ def template_reply(
     intent's own doubt is the Tone agent's `ambiguous` escalation, not counted twice); with no fact on the
     ticket's product and intent it is low, so the reply escalates. ``records`` (reply_records: the customer's own
     order or plan, cited) come first in every try; they answer the ticket's intent, so a draft stating them is
-    at least RECORD_RELEVANCE. Written in ``locale``'s phrases; ``note`` (why it is in English) opens the reply.
+    at least RECORD_RELEVANCE. Written in ``locale``'s phrases; ``note`` (why its facts are English) opens it.
+    A disclaimer the tenant's ``rules`` require for what the facts say (a Ledger card or payout) closes it.
     Signed with the tenant's brand (its signature and footer)."""
     records = records or []
     words = phrases(locale)
@@ -392,7 +393,9 @@ def template_reply(
             name=name or "there",
             opening=opening,
             facts=lines or ("" if intent == "praise" else f"- {words['no_fact']}"),
-            closing=closing,
+            closing="\n\n".join(
+                [closing, *campaign_copy.required_disclaimers(rules, lines, [], "")] if rules else [closing]
+            ),
             signature=brand.signature,
             footer=f"\n{brand.footer}" if brand.footer else "",
         )
@@ -480,7 +483,7 @@ def write_reply(
     lines = record_lines(records, locale)
     candidate = template_reply(
         name, intent, sentiment, chosen, intent_confidence, check, brand, locale=locale, note=note, records=lines,
-        tone=tone,
+        tone=tone, rules=ctx.tools.content_rules(),
     )  # fmt: skip
     said = [f"[{r.citation_id}] record: {r.value}" for r in records]
     said += [f"[{c.evidence.citation_id}] {c.choice.fact.kind}: {c.choice.quote}" for c in chosen]
