@@ -40,3 +40,6 @@ def test_a_german_reply_is_not_read_with_english_tone_words_but_an_english_one_i
     assert not codes & {"tone_warmth", "tone_formality", "reading_level"}
     codes = {f.code for f in check_brand(Asset(kind="support_reply", body=english, tone=warm), [], demo_rules())}
     assert "tone_warmth" in codes
+    # a draft too short to read as any language (an LLM tier's "x") is still measured, and fails
+    codes = {f.code for f in check_brand(Asset(kind="support_reply", body="x", tone=warm), [], demo_rules())}
+    assert "tone_warmth" in codes
