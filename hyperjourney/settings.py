@@ -75,10 +75,13 @@ class RouterSettings(BaseModel):
         0.6, ge=0, le=1, description="Below this the next tier is asked (decisions without their own threshold)"
     )
     thresholds: dict[str, float] = Field(
-        default_factory=lambda: {"route": 0.6, "sizing": 0.0, "metric": 0.6},
+        default_factory=lambda: {"route": 0.6, "sizing": 0.0, "metric": 0.6, "reply": 0.5},
         description="Per decision: the least calibrated confidence (P(right)) the small tier's answer needs to "
         "stand. Sizing's confidence is the planned test's power; its default 0 never escalates on it (an LLM cannot "
-        "raise a test's power): set it (e.g. 0.5) to send underpowered plans to a person",
+        "raise a test's power): set it (e.g. 0.5) to send underpowered plans to a person. A support reply's is its "
+        "best fact's relevance, and the escalation policy's low relevance is no fact of the ticket's product and "
+        "intent: every chosen fact is at least the fact choice's 0.5, so 0.5 (0.6 sent 16 of 140 dev replies with an "
+        "on-topic fact to a person)",
     )
     high_stakes_cohort: int = Field(1000, ge=1, description="Cohorts at least this large count as high stakes")
     high_stakes_budget_usd: float = Field(5000.0, ge=0, description="Spend at least this large is high stakes")

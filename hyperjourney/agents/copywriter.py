@@ -12,18 +12,26 @@ import re
 from collections.abc import Callable
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, Field
 
 from hyperjourney.agents import campaign_copy
 from hyperjourney.agents.base import AgentContext, AgentResult, Step
 from hyperjourney.agents.campaign_copy import CampaignBrief, Proof, goal_kind_of
 from hyperjourney.agents.gist import Gist, ticket_gist
+from hyperjourney.agents.reply_phrases import (
+    FORMAL_GREETING,
+    LOCALES,
+    RECORD_RELEVANCE,
+    opening_closing,
+    phrases,
+    record_lines,
+)
 from hyperjourney.agents.researcher import ResearchBrief
 from hyperjourney.data.brand import Brand
 from hyperjourney.guardrails.copy_text import sentences
 from hyperjourney.guardrails.fence import fence
 from hyperjourney.guardrails.models import Asset
+from hyperjourney.guardrails.records import RecordFact
 from hyperjourney.guardrails.rules import ContentRules
 from hyperjourney.guardrails.tone import ToneAttributes
 from hyperjourney.guardrails.tone_policy import channel_tone
@@ -35,7 +43,7 @@ from hyperjourney.models.router import Candidate, Stakes
 from hyperjourney.prompts.loader import load
 from hyperjourney.tools.customers import CustomerProfile, UnknownRecordError
 from hyperjourney.tools.facts import FactsInput, Passage, find_facts
-from hyperjourney.tools.toolbox import CustomerInput, SearchInput, ValidateInput
+from hyperjourney.tools.toolbox import CustomerInput, RecordInput, SearchInput, ValidateInput
 
 PROMPT = "copywriter_variant"
 REPLY_PROMPT = "copilot_reply"
@@ -83,6 +91,7 @@ class Reply(BaseModel):
     language: str = Field("en", description="the language the reply is written in")
     customer_language: DetectedLanguage | None = Field(None, description="what the customer wrote in, and how known")
     gist: Gist | None = Field(None, description="the ticket's gist for an agent who reads another language")
+    records: list[RecordFact] = Field(default_factory=list, description="the customer's record fields it may cite")
 
 
 def cited(text: str) -> list[str]:
@@ -350,26 +359,6 @@ def revalidate(ctx: AgentContext, variants: list[Variant], evidence: list[Hit]) 
     return problems
 
 
-LOCALES = ("en", "de", "es", "fr")
-"""Languages the small tier answers in; any other falls back to English."""
-
-
-def phrases(locale: str) -> dict[str, str]:
-    """The support reply's greeting, openings, closings and notes in ``locale`` (prompts/support_reply_phrases)."""
-    table: dict[str, dict[str, str]] = yaml.safe_load(load("support_reply_phrases").text)
-    return table[locale if locale in table else "en"]
-
-
-def _opening(intent: str, sentiment: str, words: dict[str, str]) -> tuple[str, str]:
-    """Opening and closing lines: praise is thanked, trouble gets an apology, a question a plain answer; a very
-    negative message gets an apology first and a named owner who follows up."""
-    if intent == "praise":
-        return words["praise"], words["praise_closing"]
-    if sentiment == "very_negative":
-        return words["very_negative"], words["owner_closing"]
-    return words["apology" if sentiment == "negative" else "plain"], words["closing"]
-
-
 def cite_each(quote: str, citation_id: str) -> str:
     """The fact's sentences, each with its citation: a fact of two sentences is two claims (the guardrail checks
     every sentence, so one marker at the end left the first uncited and the draft failed)."""
@@ -379,25 +368,34 @@ def cite_each(quote: str, citation_id: str) -> str:
 def template_reply(
     name: str, intent: str, sentiment: str, chosen: list[Chosen], intent_confidence: float,
     check: Callable[[CopyDraft], list[str]], brand: Brand, *, locale: str = "en", note: str = "",
+    records: list[str] | None = None, tone: ToneAttributes | None = None, rules: ContentRules | None = None,
 ) -> Candidate[CopyDraft]:  # fmt: skip
     """The support template filled with the chosen facts, each sentence cited: the first two if they pass the
     guardrails together, else the first single fact that does. Praise gets thanks and no facts (nothing claimed,
     so confident unless the praise reads unhappy). Otherwise confidence is the best fact's relevance (the
     intent's own doubt is the Tone agent's `ambiguous` escalation, not counted twice); with no fact on the
-    ticket's product and intent it is low, so the reply escalates. Written in ``locale``'s phrases; ``note``
-    (why it is in English) opens the reply. Signed with the tenant's brand (its signature and footer)."""
+    ticket's product and intent it is low, so the reply escalates. ``records`` (reply_records: the customer's own
+    order or plan, cited) come first in every try; they answer the ticket's intent, so a draft stating them is
+    at least RECORD_RELEVANCE. Written in ``locale``'s phrases; ``note`` (why its facts are English) opens it.
+    A disclaimer the tenant's ``rules`` require for what the facts say (a Ledger card or payout) closes it.
+    Signed with the tenant's brand (its signature and footer)."""
+    records = records or []
     words = phrases(locale)
-    opening, closing = _opening(intent, sentiment, words)
+    opening, closing = opening_closing(intent, sentiment, words, tone)
+    formal = tone is not None and tone.formality >= FORMAL_GREETING
     opening = f"{note}\n\n{opening}" if note else opening
 
     def render(facts: list[Chosen]) -> CopyDraft:
-        lines = "\n".join(f"- {cite_each(c.choice.quote, c.evidence.citation_id)}" for c in facts)
+        lines = "\n".join([*(f"- {r}" for r in records),
+                           *(f"- {cite_each(c.choice.quote, c.evidence.citation_id)}" for c in facts)])  # fmt: skip
         body = load("template_support_reply").render(
-            greeting=words["greeting"],
+            greeting=words["greeting_formal" if formal else "greeting"],
             name=name or "there",
             opening=opening,
             facts=lines or ("" if intent == "praise" else f"- {words['no_fact']}"),
-            closing=closing,
+            closing="\n\n".join(
+                [closing, *campaign_copy.required_disclaimers(rules, lines, [], "")] if rules else [closing]
+            ),
             signature=brand.signature,
             footer=f"\n{brand.footer}" if brand.footer else "",
         )
@@ -408,12 +406,15 @@ def template_reply(
         draft.confidence = round(intent_confidence, 3) if sentiment in ("negative", "very_negative") else 1.0
         return Candidate(draft, draft.confidence, "praise: thanks, no facts")
     first: CopyDraft | None = None
-    for facts in ([chosen[:2]] if len(chosen) > 1 else []) + [[c] for c in chosen[:4]]:
+    tries = ([chosen[:2]] if len(chosen) > 1 else []) + [[c] for c in chosen[:4]] + ([[]] if records else [])
+    for facts in tries:
         draft = render(facts)
         first = first or draft
         if not check(draft):
-            draft.confidence = round(facts[0].choice.relevance, 3)
-            return Candidate(draft, draft.confidence, f"support template, {len(facts)} cited facts")
+            best = max([c.choice.relevance for c in facts[:1]] + ([RECORD_RELEVANCE] if records else []))
+            draft.confidence = round(best, 3)
+            why = f"support template, {len(records)} record lines and {len(facts)} cited facts"
+            return Candidate(draft, draft.confidence, why)
     if first is None:
         draft = render([])
         draft.confidence = 0.2
@@ -437,10 +438,12 @@ def support_need(
 
 
 def reply_locale(need: Need, chosen: list[Chosen]) -> tuple[str, str]:
-    """The reply's language and the note it carries: the customer's, unless its facts had to be English."""
+    """The reply's language and the note it carries: always the customer's (greeting, openings, closings and
+    their own record are in every locale); when its facts had to be English, a note in their language says so.
+    (A whole reply in English for want of one translated fact was most of the dev language misses.)"""
     if need.language == "en" or not chosen or chosen[0].choice.fact.language == need.language:
         return need.language, ""
-    return "en", phrases(need.language)["english_note"]
+    return need.language, phrases(need.language)["english_note"]
 
 
 def _profile(ctx: AgentContext, customer_id: str | None) -> CustomerProfile | None:
@@ -476,9 +479,14 @@ def write_reply(
     check = _checker(ctx, "support_reply", cites, tone, recipient_id)
     brand = ctx.tools.brand()
     locale, note = reply_locale(need, chosen)
+    records = ctx.tools.record_facts(RecordInput(customer_id=recipient_id, intent=intent)) if recipient_id else []
+    lines = record_lines(records, locale)
     candidate = template_reply(
-        name, intent, sentiment, chosen, intent_confidence, check, brand, locale=locale, note=note
-    )
+        name, intent, sentiment, chosen, intent_confidence, check, brand, locale=locale, note=note, records=lines,
+        tone=tone, rules=ctx.tools.content_rules(),
+    )  # fmt: skip
+    said = [f"[{r.citation_id}] record: {r.value}" for r in records]
+    said += [f"[{c.evidence.citation_id}] {c.choice.fact.kind}: {c.choice.quote}" for c in chosen]
     routed = ctx.router.decide(
         "reply",
         schema=CopyDraft,
@@ -488,8 +496,7 @@ def write_reply(
             "untrusted_message": fence(question),
             "intent": intent,
             "sentiment": sentiment,
-            "evidence": "\n".join(f"[{c.evidence.citation_id}] {c.choice.fact.kind}: {c.choice.quote}" for c in chosen)
-            or "(no fact matches this ticket's product and intent)",
+            "evidence": "\n".join(said) or "(no fact matches this ticket's product and intent)",
             "brand": brand.name,
             "signature": "\n".join(x for x in (brand.signature, brand.footer) if x),
             **tone.model_dump(),
@@ -498,11 +505,11 @@ def write_reply(
         check=check,
     )
     draft = routed.value or candidate.value
-    relevance = chosen[0].choice.relevance if chosen else 0.0
+    relevance = max([c.choice.relevance for c in chosen[:1]] + ([RECORD_RELEVANCE] if lines else []), default=0.0)
     reply = Reply(
         body=draft.body, citations=cited(draft.body), tier=routed.tier, passed_guardrails=not check(draft),
         evidence=cites, relevance=relevance, language=locale, customer_language=language,
-        gist=ticket_gist(ctx, question, language, agent_language) if language else None,
+        gist=ticket_gist(ctx, question, language, agent_language) if language else None, records=records,
     )  # fmt: skip
     result = AgentResult(reply, [], reply.citations)
     inputs = {"intent": intent, "sentiment": sentiment, "products": need.products, "relevance": relevance,

@@ -67,11 +67,12 @@ def intent_list(signal: TicketClassification) -> str:
 
 
 def escalations(
-    decision: ToneDecision, ticket: Ticket, text: str, *, injection: bool, guessed: bool
+    decision: ToneDecision, ticket: Ticket, text: str, *, injection: bool, guessed: bool, tied: bool = False
 ) -> list[Escalation]:
     """The escalation policy's reasons a ticket carries before any reply is drafted (guardrails.escalation_policy):
     an injection, very negative sentiment, urgent priority, the triggers in the customer's words, and an intent
-    the small tier could only guess (``guessed``: no LLM tier took the decision) below AMBIGUOUS_BELOW."""
+    the small tier could only guess (``guessed``: no LLM tier took the decision): below AMBIGUOUS_BELOW, or
+    ``tied`` (the classifier's top two intents within its ambiguity margin: ``intent_ambiguous``)."""
     reasons = []
     if injection:
         reasons.append(
@@ -82,10 +83,9 @@ def escalations(
     if ticket.priority == "urgent":
         reasons.append(Escalation(reason="urgent", detail="urgent priority"))
     reasons += text_triggers(text)
-    if guessed and decision.confidence < AMBIGUOUS_BELOW:
-        detail = (
-            f"ambiguous: intent {decision.intent} at confidence {decision.confidence:.2f}, and no LLM tier to read it"
-        )
+    if guessed and (decision.confidence < AMBIGUOUS_BELOW or tied):
+        why = "ties with the runner-up" if tied else f"at confidence {decision.confidence:.2f}"
+        detail = f"ambiguous: intent {decision.intent} {why}, and no LLM tier to read it"
         reasons.append(Escalation(reason="ambiguous", detail=detail))
     return reasons
 
@@ -117,7 +117,9 @@ def match_tone(ctx: AgentContext, ticket: Ticket, text: str, *, injection: bool 
         ),
     )
     decision = routed.value or small
-    reasons = escalations(decision, ticket, text, injection=injection, guessed=routed.needs_review)
+    reasons = escalations(
+        decision, ticket, text, injection=injection, guessed=routed.needs_review, tied=signal.intent_ambiguous
+    )
     # the channel is the ticket's own, so the proposal is certain; the intent's uncertainty is `ambiguous` above
     verdict = ctx.tools.check_policy(
         ProposedAction(customer_id=ticket.customer_id, channel=_POLICY_CHANNEL[decision.channel], purpose="support",

@@ -13,6 +13,7 @@ from typing import Any
 from psycopg import Connection
 from pydantic import BaseModel
 
+from hyperjourney.guardrails import records
 from hyperjourney.guardrails.citations import check_citations, is_claim
 from hyperjourney.guardrails.copy_text import sentences
 from hyperjourney.guardrails.models import Asset, AssetKind, Evidence
@@ -38,8 +39,12 @@ class Grounding(BaseModel):
         return self.cited / self.claims if self.claims else 1.0
 
 
-def evidence_texts(conn: Connection[Any], citation_ids: Iterable[str]) -> list[Evidence]:
-    """The chunk text behind each `<document_id>#<chunk>` id the tenant's knowledge base still holds."""
+def evidence_texts(
+    conn: Connection[Any], citation_ids: Iterable[str], customer_id: str | None = None
+) -> list[Evidence]:
+    """The chunk text behind each `<document_id>#<chunk>` id the tenant's knowledge base still holds, and the
+    row behind each `record:` id of ``customer_id``'s own record (guardrails.records reads it)."""
+    citation_ids = list(citation_ids)
     pairs: list[tuple[str, str, int]] = []
     for cid in set(citation_ids):
         doc, _, index = cid.rpartition("#")
@@ -52,7 +57,7 @@ def evidence_texts(conn: Connection[Any], citation_ids: Iterable[str]) -> list[E
         ).fetchone()
         if row is not None:
             found.append(Evidence(citation_id=cid, text=str(row[0]), title=str(row[1])))
-    return found
+    return found + records.resolve(conn, [c for c in citation_ids if records.is_record(c)], customer_id)
 
 
 def grade(body: str, evidence: Sequence[Evidence], kind: AssetKind = "support_reply") -> Grounding:

@@ -154,7 +154,7 @@ def finish(state: CopilotState, runtime: Runtime[Deps]) -> dict[str, Any]:
         hits = reply.evidence if reply else []  # what the reply may cite, chosen facts too
         outcome["review_item"] = submit_reply(
             deps.db, state["tenant"], state["run_id"], outcome, outcome["escalation_reasons"],
-            [Evidence.from_hit(h) for h in hits],
+            [Evidence.from_hit(h) for h in hits] + [r.evidence() for r in (reply.records if reply else [])],
             key="finish:reply",
         )  # fmt: skip
         outcome["next"] = "A human agent takes this ticket; the draft and its sources are attached."

@@ -94,6 +94,21 @@ def check_sentence(s: Sentence, by_id: dict[str, Evidence], stated: frozenset[st
                 "use the figure exactly as the cited source states it (same value and unit), or drop it",
             )
         ]
+    wrong = [
+        c for c in s.citations
+        if by_id[c].values and not (_states_value(s.text, by_id[c].values) and _states_value(s.text, [by_id[c].names]))
+    ]  # fmt: skip
+    if wrong:
+        return [
+            _fail(
+                "record_mismatch",
+                f"does not state the record's value for {', '.join(wrong)}",
+                s.text,
+                "state the customer's record exactly as stored (order status, date, plan), or drop the sentence",
+            )
+        ]
+    if all(by_id[c].values for c in s.citations):  # a record claim: its value is the support, in any locale's words
+        return []
     words = content_words(CITE.sub(" ", s.text))
     if words and len(words & content_words(cited)) / len(words) < MIN_WORD_SUPPORT:
         return [
@@ -105,6 +120,12 @@ def check_sentence(s: Sentence, by_id: dict[str, Evidence], stated: frozenset[st
             )
         ]
     return []
+
+
+def _states_value(text: str, values: list[str]) -> bool:
+    """A record claim states its row's value as a whole word (``shipped``, not a ``shipped`` inside another word);
+    an empty value asks for nothing."""
+    return any(not v or re.search(rf"(?<!\w){re.escape(v)}(?!\w)", text, re.IGNORECASE) for v in values)
 
 
 def _fail(code: str, message: str, span: str | None, hint: str | None = None) -> GuardFailure:

@@ -34,6 +34,10 @@ class Evidence(BaseModel):
     citation_id: str
     text: str
     title: str = ""
+    values: list[str] = Field(
+        default_factory=list, description="a record fact's value (its words per locale): a claim citing it states one"
+    )
+    names: str = Field("", description="a record fact's row (an order id) that a claim citing it must name")
 
     @classmethod
     def from_hit(cls, hit: Any) -> Evidence:

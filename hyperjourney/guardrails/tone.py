@@ -118,6 +118,19 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+_ENGLISH = frozenset(("the", "and", "you", "your", "is", "are", "of", "for", "we", "our", "to", "this", "that",
+                      "with", "if", "here", "what", "can", "will", "it"))  # fmt: skip
+ENGLISH_SHARE = 0.08
+"""Share of English function words above which a text reads as English: an English reply runs at 0.2-0.35, a
+German, Spanish or French one near 0 (none of these words is a word in those languages)."""
+
+
+def reads_english(text: str) -> bool:
+    """Whether the lexicons here can read the text at all: their words, and the Flesch-Kincaid grade, are English."""
+    tokens = [w.lower() for w in words(text)]
+    return bool(tokens) and sum(t in _ENGLISH for t in tokens) / len(tokens) >= ENGLISH_SHARE
+
+
 def estimate_tone(text: str) -> ToneAttributes:
     tokens = [w.lower() for w in words(text)]
     n = max(len(tokens), 1)

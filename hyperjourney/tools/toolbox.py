@@ -21,6 +21,7 @@ from hyperjourney.guardrails.assets import validate_asset
 from hyperjourney.guardrails.customer_names import NAMES
 from hyperjourney.guardrails.inbound import InboundVerdict, scan
 from hyperjourney.guardrails.models import Asset, Evidence, GuardReport
+from hyperjourney.guardrails.records import RecordFact, is_record, record_facts, resolve
 from hyperjourney.guardrails.rules import ContentRules
 from hyperjourney.guardrails.rules_store import load_content_rules
 from hyperjourney.guardrails.tone_policy import TonePolicy
@@ -74,6 +75,11 @@ class TicketInput(BaseModel):
 
 class ClassifyInput(BaseModel):
     text: str
+
+
+class RecordInput(BaseModel):
+    customer_id: str = Field(min_length=1)
+    intent: str = Field(min_length=1, description="the ticket's intent: which record fields it needs")
 
 
 class ValidateInput(BaseModel):
@@ -209,12 +215,22 @@ class Toolbox:
     def classify_ticket(self, inp: ClassifyInput) -> TicketClassification:
         return classify_ticket(inp.text, db=self.db, tenant=self.tenant)
 
+    def record_facts(self, inp: RecordInput) -> list[RecordFact]:
+        """The customer's record fields a ticket of the intent needs (latest order, plan), as citable evidence."""
+        with self.db.tenant(self.tenant) as conn:
+            return record_facts(conn, inp.customer_id, inp.intent)
+
     def validate_asset(self, inp: ValidateInput) -> GuardReport:
         """The content guard under the tenant's own rules (as `guard rules set` stored them); other customers'
-        full names in the copy fail it too."""
+        full names in the copy fail it too. Record citations are checked against the recipient's rows, read
+        here: evidence the caller passes for a ``record:`` id is ignored."""
+        evidence = [Evidence.from_hit(h) for h in inp.evidence if not is_record(h.citation_id)]
+        if records := [c for c in inp.asset.citations if is_record(c)]:
+            with self.db.tenant(self.tenant) as conn:
+                evidence += resolve(conn, records, inp.asset.recipient_id)
         return validate_asset(
             inp.asset,
-            [Evidence.from_hit(h) for h in inp.evidence],
+            evidence,
             load_content_rules(self.db, self.tenant),
             names=NAMES.get(self.db, self.tenant),
         )

@@ -153,7 +153,7 @@ def test_a_product_fact_is_not_framed_as_a_testimonial() -> None:
     assert "A few facts about Acme:" in email.body and "[cite:kb-ledger#2]" in email.body
 
 
-def test_a_german_customer_is_answered_in_german_and_a_french_one_in_english_with_a_note(
+def test_a_german_customer_is_answered_in_german_and_a_french_one_in_french_with_a_note_on_the_english_facts(
     db: Database, settings: Settings, make_tenant: Callable[[str], str], tmp_path: Path
 ) -> None:
     tenant = make_tenant("facts-i18n")
@@ -182,5 +182,7 @@ def test_a_german_customer_is_answered_in_german_and_a_french_one_in_english_wit
     assert german.citations and all(c.startswith("kb-faq-de-ruecksendungen-passform#") for c in german.citations)
     assert "Hinweis" not in german.body
     french = reply("c-fr", "How long do I have to return an item?")
-    assert french.body.startswith("Hi Alex,") and french.body.count("Remarque : ") == 1, french.body
+    # no French fact: the reply stays French (greeting, opening, closing) and says once that its facts are English
+    assert french.body.startswith("Bonjour Alex,") and french.body.count("Remarque : ") == 1, french.body
+    assert french.language == "fr" and "Répondez à ce message" in french.body
     assert french.citations and all(c.startswith("kb-returns-refunds-shipping#") for c in french.citations)

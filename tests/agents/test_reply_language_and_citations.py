@@ -77,3 +77,24 @@ def test_a_reply_escalates_with_its_own_typed_reason() -> None:
     assert [e.reason for e in reply_escalations(reply("human", True))] == ["low_relevance"]
     assert [e.reason for e in reply_escalations(reply("human", False))] == ["guardrails"]
     assert reply_escalations(reply("small", True)) == []
+
+
+def test_a_reply_whose_facts_trigger_a_disclaimer_carries_it_and_a_formal_tone_greets_formally() -> None:
+    """A Ledger card fact needs the tenant's financial disclaimer (it failed the guard: a false escalation)."""
+    from hyperjourney.guardrails.rules import demo_rules
+    from hyperjourney.guardrails.tone import ToneAttributes
+
+    def passes(draft: copywriter.CopyDraft) -> list[str]:
+        return []
+
+    rules = demo_rules()
+    disclaimer = " ".join(next(d for d in rules.disclaimers if d.name == "ledger_financial").text.split())
+    line = "Ledger card payouts reach your account within 2 business days. [cite:kb-ledger#1]"
+    formal = ToneAttributes(formality=0.75, warmth=0.5, brevity=0.5)
+    got = copywriter.template_reply("Ana", "billing_question", "neutral", [], 0.9, passes, BRAND, records=[line],
+                                    rules=rules, tone=formal)  # fmt: skip
+    assert disclaimer in " ".join(got.value.body.split()) and got.value.body.startswith("Dear Ana,")
+    plain = copywriter.template_reply("Ana", "billing_question", "neutral", [], 0.9, passes, BRAND,
+                                      records=["Your account is on the Team plan. [cite:record:customer/c1#plan]"],
+                                      rules=rules)  # fmt: skip
+    assert disclaimer not in " ".join(plain.value.body.split()) and plain.value.body.startswith("Hi Ana,")

@@ -31,24 +31,22 @@ def test_a_subset_of_golden_tickets_is_graded_and_reinserted_idempotently(db: Da
     # the agent and the labels read one tone policy; none of the six is a Ledger or high-stakes ticket
     assert m["tone_agreement"] == 1.0
     # labels follow the escalation policy: tkt-004 (very negative, refund over the limit) and tkt-006 (chargeback)
-    # escalate and are escalated; tkt-001 (a product question read at intent confidence 0.5) is no longer escalated
-    # for the intent's doubt (only below the policy's `ambiguous` cut-off), but on this tenant its draft has no
-    # confident fact, so it goes to a person for the reply's own reason
+    # escalate and are escalated; tkt-001 (a product question read at intent confidence 0.5) is answered: its warm
+    # tone is realised in the closing, so the draft passes the tone guard it used to fail (a false escalation)
     with db.tenant(trained_kb_tenant) as conn:
         rows = conn.execute(
             "SELECT item_id, scores, detail FROM eval_items WHERE run_id = %s", (run.run_id,)
         ).fetchall()
     got = {str(r[0]): bool(r[1]["escalated"]) for r in rows if not str(r[0]).startswith("held_out:")}
-    assert got == {"tkt-001": True, "tkt-002": False, "tkt-003": False, "tkt-004": True, "tkt-005": False,
+    assert got == {"tkt-001": False, "tkt-002": False, "tkt-003": False, "tkt-004": True, "tkt-005": False,
                    "tkt-006": True}  # fmt: skip
-    assert (m["escalation_recall"], m["escalation_precision"]) == (1.0, pytest.approx(2 / 3))
+    assert (m["escalation_recall"], m["escalation_precision"]) == (1.0, 1.0)
     first = next(r[2]["run_id"] for r in rows if r[0] == "tkt-001")
     with db.tenant(trained_kb_tenant) as conn:
         stored = conn.execute("SELECT plan FROM agent_outcomes WHERE run_id = %s", (first,)).fetchone()
     assert stored is not None
     outcome = stored[0]  # the copilot's outcome as the run recorded it
-    reasons = {e["reason"] for e in outcome["escalations"]}
-    assert reasons and reasons <= {"low_relevance", "guardrails"}, outcome["escalation_reasons"]
+    assert outcome["escalations"] == [] and outcome["citations"], outcome["escalation_reasons"]
     assert m["seconds_per_ticket"] > 0
     handwritten = load_copilot_tickets(COPILOT_TICKETS_HANDWRITTEN)
     assert REGISTRY["copilot"].size() == len(load_copilot_tickets()) + len(handwritten) == 140

@@ -41,7 +41,7 @@ def test_a_refused_edit_writes_nothing_and_a_fixed_one_is_sent_once(db: Database
     assert _state(db, seeded, ticket, run.run_id) == ("open", 0, 0, 0)
     assert reply_desk.answered(db, seeded, run.run_id) is None
 
-    fixed = drafted.replace("\n\nReply here", "\n\nThanks for your patience. Reply here", 1)
+    fixed = drafted.replace(",\n\n", ",\n\nThanks for your patience.\n\n", 1)  # after the greeting, whatever the tone
     assert fixed != drafted
     assert reply_desk.check_reply(db, seeded, run.run_id, fixed, by="ui:ana", deps=deps).problems == []
     done = reply_desk.answer_ticket(db, seeded, run.run_id, fixed, by="ui:ana", send=True, deps=deps)

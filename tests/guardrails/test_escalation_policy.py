@@ -79,3 +79,12 @@ def test_policy_reasons_before_the_draft_are_typed_and_combined() -> None:
     )
     assert [e.reason for e in got] == ["injection", "very_negative", "urgent", "legal_threat"]
     assert "very negative sentiment" in [e.line() for e in got]  # what the surfaces and the review queue show
+
+
+def test_a_tie_between_the_top_two_intents_escalates_only_when_no_llm_tier_reads_it() -> None:
+    """`intent_ambiguous` (the classifier's top two within its margin) is the policy's ambiguous case (16.4)."""
+    text = "where is my order"
+    tied = escalations(_decision(0.4), _ticket(), text, injection=False, guessed=True, tied=True)
+    assert [e.reason for e in tied] == ["ambiguous"] and "ties with the runner-up" in tied[0].detail
+    assert escalations(_decision(0.4), _ticket(), text, injection=False, guessed=False, tied=True) == []
+    assert escalations(_decision(0.4), _ticket(), text, injection=False, guessed=True, tied=False) == []

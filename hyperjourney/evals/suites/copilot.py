@@ -113,7 +113,8 @@ class CopilotSuite:
     ) -> ItemResult:
         out = run.outcome
         with env.db.tenant(env.tenant) as conn:
-            evidence = grounding.evidence_texts(conn, run.result.evidence)
+            customer = str((out.get("ticket") or {}).get("customer_id") or "") or None
+            evidence = grounding.evidence_texts(conn, run.result.evidence, customer)
         graded = grounding.grade(str(out.get("reply", "")), evidence)
         escalated = run.result.status == "escalated" or bool(out.get("escalate"))
         cited, record = ticket_context(env, run.ticket_id, out, t.record_facts)
