@@ -19,11 +19,15 @@ from hyperjourney.knowledge.facts import INTENT_WORDS, Fact, FaqDetail, PolicyDe
 
 Role = Literal["proof", "offer", "support"]
 ROLE_KINDS: dict[str, tuple[str, ...]] = {
-    "proof": ("result", "quote", "attribute", "pricing"),
-    "offer": ("pricing", "attribute", "result", "quote"),
+    "proof": ("result", "quote", "attribute", "pricing", "policy", "faq"),
+    "offer": ("pricing", "attribute", "policy", "faq", "result", "quote"),
 }
-"""Campaign facts by role, best first: a result or a customer's words prove, a price or an attribute offers; the
-brief's offer decides among them (a campaign about a plan's price says the price, not an unrelated result)."""
+"""Campaign facts by role, best first: a result or a customer's words prove, a price or an attribute offers, a
+policy or FAQ answer states the terms (free exchanges, a trial without a card); the brief's offer decides among
+them (a campaign about a plan's price says the price, not an unrelated result: the dev copy briefs lost most of
+their required facts to a customer story that outranked the offer's own price, feature or rule)."""
+CAMPAIGN_KIND_STEP = 0.03
+"""How much each later kind of a campaign role loses: a tie-break, so the offer's words decide (support: 0.1)."""
 INTENT_KINDS: dict[str, tuple[str, ...]] = {
     "billing_question": ("faq", "policy", "pricing"),
     "refund_request": ("policy", "faq"),
@@ -158,12 +162,12 @@ def score(
         ):
             intent = 0.7
     product = 1.0 if need.products and set(fact.products) & set(need.products) else 0.5
-    weight = 1.0 - 0.1 * kinds.index(fact.kind)
     if need.role == "support":
-        relevance = weight * (0.45 * topic + 0.35 * intent + 0.2 * product)
+        relevance = (1.0 - 0.1 * kinds.index(fact.kind)) * (0.45 * topic + 0.35 * intent + 0.2 * product)
     else:  # proof and offers: the product line, then the offer's words, then the goal's
+        weight = 1.0 - CAMPAIGN_KIND_STEP * kinds.index(fact.kind)
         offered = len(focus & said) / max(1, min(len(focus), 3)) if focus else topic
-        relevance = weight * (0.55 * product + 0.45 * (0.5 * min(1.0, offered) + 0.5 * min(1.0, topic)))
+        relevance = weight * (0.55 * product + 0.45 * (0.65 * min(1.0, offered) + 0.35 * min(1.0, topic)))
     fresh = need.now is not None and need.now - fact.updated_at < timedelta(days=365)
     why = [f"{fact.kind} about {', '.join(fact.products) or 'every product'}", f"topic {topic:.2f}"]
     if intent:
