@@ -21,6 +21,8 @@ NEUTRAL_FORMALITY = 0.55
 """Formality of copy with no marker: the formal address (Sie, usted, vous) is the brands' default, so it stays here"""
 INFORMAL_ADDRESS_FORMALITY = 0.3
 """Formality of copy that addresses the reader only informally (du, tú, tu), before its other markers"""
+
+
 class ToneAttributes(BaseModel):
     """Requested or estimated tone, each 0 (low) .. 1 (high)."""
 

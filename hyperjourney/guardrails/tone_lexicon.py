@@ -26,7 +26,7 @@ class Lexicon(BaseModel):
 
     locale: str
     version: str = Field(description="The file's content hash")
-    contractions: bool = Field(description="Apostrophe contractions (English \"we're\") read informal")
+    contractions: bool = Field(description='Apostrophe contractions (English "we\'re") read informal')
     address_case_sensitive: bool = Field(description="German: 'Sie' addresses the reader, 'sie' means 'they'")
     formal_address: frozenset[str]
     informal_address: frozenset[str]

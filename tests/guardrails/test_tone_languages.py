@@ -59,9 +59,10 @@ def test_the_refusal_names_the_informal_address() -> None:
     named = tone_words(informal, "formality", "low", "de")
     assert {"du", "dir", "deinem"} <= {w.lower() for w in named} and "liebe grüße" in named
     assert tone_words(EMAILS["de"][1], "formality", "low", "de") == [], "'Sie' is not informal"
-    assert estimate_tone("Wir bedanken uns, dass sie dabei sind.", "de").formality > estimate_tone(
-        "Wir freuen uns, dass du dabei bist.", "de"
-    ).formality, "'du' lowers formality; lowercase 'sie' (they) is not an address"
+    assert (
+        estimate_tone("Wir bedanken uns, dass sie dabei sind.", "de").formality
+        > estimate_tone("Wir freuen uns, dass du dabei bist.", "de").formality
+    ), "'du' lowers formality; lowercase 'sie' (they) is not an address"
 
 
 @pytest.mark.parametrize("locale", LOCALES)
