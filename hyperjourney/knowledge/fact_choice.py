@@ -27,7 +27,8 @@ policy or FAQ answer states the terms (free exchanges, a trial without a card); 
 them (a campaign about a plan's price says the price, not an unrelated result: the dev copy briefs lost most of
 their required facts to a customer story that outranked the offer's own price, feature or rule)."""
 CAMPAIGN_KIND_STEP = 0.03
-"""How much each later kind of a campaign role loses: a tie-break, so the offer's words decide (support: 0.1)."""
+"""How much each later kind of a campaign role loses when the brief states an offer: a tie-break, so the offer's
+words decide. Without an offer (and for quotes, and support) each later kind loses 0.1: the role's order decides."""
 INTENT_KINDS: dict[str, tuple[str, ...]] = {
     "billing_question": ("faq", "policy", "pricing"),
     "refund_request": ("policy", "faq"),
@@ -165,7 +166,8 @@ def score(
     if need.role == "support":
         relevance = (1.0 - 0.1 * kinds.index(fact.kind)) * (0.45 * topic + 0.35 * intent + 0.2 * product)
     else:  # proof and offers: the product line, then the offer's words, then the goal's
-        weight = 1.0 - CAMPAIGN_KIND_STEP * kinds.index(fact.kind)
+        step = CAMPAIGN_KIND_STEP if focus and fact.kind != "quote" else 0.1  # a long quote proves, rarely offers
+        weight = 1.0 - step * kinds.index(fact.kind)
         offered = len(focus & said) / max(1, min(len(focus), 3)) if focus else topic
         relevance = weight * (0.55 * product + 0.45 * (0.65 * min(1.0, offered) + 0.35 * min(1.0, topic)))
     fresh = need.now is not None and need.now - fact.updated_at < timedelta(days=365)
