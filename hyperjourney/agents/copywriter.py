@@ -236,6 +236,8 @@ def template_variant(
                 footer=brand.email_footer() if channel == "email" else "", rules=rules or ContentRules(),
                 brief=campaign,
             )  # fmt: skip
+            if not facts and brand.name not in written.body:
+                continue  # a message that says no fact still says whose it is
             draft = CopyDraft(subject=written.subject, body=written.body)
             why = f"template {written.key} variant {written.variant} ({written.voice}), {len(facts)} facts"
             if not check(draft):
