@@ -208,9 +208,9 @@ def template_variant(
     """The template library's draft for the goal kind, channel, business and locale, filled with the chosen facts
     (framed by their kind; as many as the tone's brevity allows): the first of the three variants, each tried
     with the best facts and then with the best fact alone, whose draft passes the guardrails; else the first
-    draft with low confidence, for escalation. A short channel whose facts all fail (an SMS has no room for a
-    result's disclaimer) says no fact at all. Confidence is bounded by the best fact's relevance. The copy
-    names and signs with the tenant's own brand and ends with its marketing footer."""
+    draft with low confidence, for escalation. A short channel whose facts all fail, one of them for want of room
+    for its disclaimer (a Ledger result in an SMS), says no fact at all. Confidence is bounded by the best fact's
+    relevance. The copy names and signs with the tenant's own brand and ends with its marketing footer."""
     limit = 105 if channel == "sms" else 70 if channel == "push" else 300  # SMS: 160 with its opt-out and CTA
     usable = [c for c in chosen if len(proof_line(c.choice)) <= limit]
     if not usable:
@@ -229,13 +229,17 @@ def template_variant(
     if channel != "email":  # no fact fits with its disclaimer: the message says none rather than one without it
         tries.append([])
     drafts: list[tuple[CopyDraft, str]] = []
+    disclaimed = False  # a fact-free message only when a disclaimer is what kept the facts out
     for facts in tries:
+        if not facts and not disclaimed:
+            break
         for variant in range(3):
             written = campaign_copy.write(
                 channel, kind, business, locale, facts, tone, variant=variant, brand=brand.name,
                 footer=brand.email_footer() if channel == "email" else "", rules=rules or ContentRules(),
                 brief=campaign,
             )  # fmt: skip
+            disclaimed = disclaimed or bool(written.disclaimers)
             if not facts and brand.name not in written.body:
                 continue  # a message that says no fact still says whose it is
             draft = CopyDraft(subject=written.subject, body=written.body)

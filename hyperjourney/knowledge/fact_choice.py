@@ -26,6 +26,9 @@ ROLE_KINDS: dict[str, tuple[str, ...]] = {
 policy or FAQ answer states the terms (free exchanges, a trial without a card); the brief's offer decides among
 them (a campaign about a plan's price says the price, not an unrelated result: the dev copy briefs lost most of
 their required facts to a customer story that outranked the offer's own price, feature or rule)."""
+TERMS_KINDS = ("policy", "faq")
+"""Campaign facts said only when the brief's offer names them (free exchanges, a trial without a card): otherwise
+a support rule ("contact support with the invoice number") is no proof of anything."""
 CAMPAIGN_KIND_STEP = 0.03
 """How much each later kind of a campaign role loses when the brief states an offer: a tie-break, so the offer's
 words decide. Without an offer (and for quotes, and support) each later kind loses 0.1: the role's order decides."""
@@ -169,6 +172,8 @@ def score(
         step = CAMPAIGN_KIND_STEP if focus and fact.kind != "quote" else 0.1  # a long quote proves, rarely offers
         weight = 1.0 - step * kinds.index(fact.kind)
         offered = len(focus & said) / max(1, min(len(focus), 3)) if focus else topic
+        if quote.rstrip().endswith(":") or (fact.kind in TERMS_KINDS and (not focus or offered < 0.5)):
+            return None  # a list's lead-in says nothing; a rule or FAQ step is said only when it is the offer
         relevance = weight * (0.55 * product + 0.45 * (0.65 * min(1.0, offered) + 0.35 * min(1.0, topic)))
     fresh = need.now is not None and need.now - fact.updated_at < timedelta(days=365)
     why = [f"{fact.kind} about {', '.join(fact.products) or 'every product'}", f"topic {topic:.2f}"]
