@@ -136,6 +136,14 @@ def _quote(fact: Fact, need: Need) -> str | None:
     return fact.text if _compatible(products_in(fact.text), need.products) else None
 
 
+def without_lead_in(text: str) -> str:
+    """The text without trailing sentences that only introduce a list ("…, such as:"): alone they say nothing."""
+    parts = re.split(r"(?<=[.!?:])\s+", text.strip())
+    while parts and parts[-1].endswith(":"):
+        parts.pop()
+    return " ".join(parts)
+
+
 def score(
     fact: Fact, need: Need, kinds: tuple[str, ...], asked: set[str], focus: frozenset[str] = frozenset()
 ) -> Choice | None:
@@ -150,7 +158,7 @@ def score(
     if topics and isinstance(fact.detail, PolicyDetail) and fact.detail.topic not in topics | {"other"}:
         return None
     quote = _quote(fact, need)
-    if quote is None:
+    if quote is None or (need.role != "support" and not (quote := without_lead_in(quote))):
         return None
     detail = fact.detail
     context = detail.question if isinstance(detail, FaqDetail) else getattr(detail, "industry", None) or ""
@@ -172,8 +180,8 @@ def score(
         step = CAMPAIGN_KIND_STEP if focus and fact.kind != "quote" else 0.1  # a long quote proves, rarely offers
         weight = 1.0 - step * kinds.index(fact.kind)
         offered = len(focus & said) / max(1, min(len(focus), 3)) if focus else topic
-        if quote.rstrip().endswith(":") or (fact.kind in TERMS_KINDS and (not focus or offered < 0.5)):
-            return None  # a list's lead-in says nothing; a rule or FAQ step is said only when it is the offer
+        if fact.kind in TERMS_KINDS and (not focus or offered < 0.5):
+            return None  # a rule or FAQ step is said only when it is the offer
         relevance = weight * (0.55 * product + 0.45 * (0.65 * min(1.0, offered) + 0.35 * min(1.0, topic)))
     fresh = need.now is not None and need.now - fact.updated_at < timedelta(days=365)
     why = [f"{fact.kind} about {', '.join(fact.products) or 'every product'}", f"topic {topic:.2f}"]
