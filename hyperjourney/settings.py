@@ -162,6 +162,24 @@ class GraphSettings(BaseModel):
     )  # fmt: skip
 
 
+class AssistantSettings(BaseModel):
+    """The customer-facing assistant (HYPERJOURNEY_ASSISTANT__*): office hours a hand-off promises, trial length,
+    and when it asks a person instead of acting."""
+
+    office_start_hour: int = Field(9, ge=0, le=23, description="A person answers hand-offs from this local hour")
+    office_end_hour: int = Field(17, ge=1, le=24, description="... until this local hour, Monday to Friday")
+    office_timezone: str = Field("UTC", description="The support team's time zone")
+    trial_days: int = Field(14, ge=1, le=90)
+    max_questions: int = Field(3, ge=0, le=4, description="Qualifying questions per conversation at most")
+    handoff_confidence: float = Field(
+        0.35, ge=0, le=1, description="Below this intent confidence (and no KB answer) the chat goes to a person"
+    )
+    visitor_rate_per_second: float = Field(0.5, gt=0, description="Sustained messages per second per visitor")
+    visitor_burst: int = Field(10, ge=1, description="Messages a visitor may send at once before the rate applies")
+    tenant_rate_per_second: float = Field(20.0, gt=0, description="Sustained assistant requests per second per tenant")
+    tenant_burst: int = Field(200, ge=1)
+
+
 class WorkerSettings(BaseModel):
     """The workers on the Postgres job queue (HYPERJOURNEY_WORKERS__*); crons have 5 fields, or 6 with seconds."""
 
@@ -174,6 +192,10 @@ class WorkerSettings(BaseModel):
     retrain_cron: str = Field("0 3 * * 0", description="When each tenant's models are retrained and rescored")
     drift_cron: str = Field("0 4 * * *", description="When each tenant's drift is measured and stored")
     poll_s: float = Field(5.0, gt=0, description="Fallback poll for new jobs when a NOTIFY is missed")
+    stalled_after_s: float = Field(
+        30.0, ge=15, description="A running job whose worker sent no heartbeat for this long (workers send one "
+        "every 10 s) is put back on the queue by the sweep: its worker died",
+    )  # fmt: skip
     run_graphs: bool = Field(
         True,
         description="Agent runs started through the API are jobs on the workers (they survive an API restart); "
@@ -256,6 +278,7 @@ class Settings(BaseSettings):
     ui: UiSettings = Field(default_factory=UiSettings)
     channels: ChannelSettings = Field(default_factory=lambda: ChannelSettings())
     graphs: GraphSettings = Field(default_factory=GraphSettings)
+    assistant: AssistantSettings = Field(default_factory=AssistantSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     workers: WorkerSettings = Field(default_factory=WorkerSettings)
     audit: AuditSettings = Field(default_factory=lambda: AuditSettings())
