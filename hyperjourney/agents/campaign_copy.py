@@ -143,7 +143,7 @@ def write(
         "opener": _pick(table["openers"][register], variant),
         "closer": _pick(table["closers"][register], variant),
         "bridge": _pick(table["bridges"][register], variant),
-        "thanks": _pick(table["sms_thanks"], variant),
+        "thanks": _pick(table["sms_thanks"][register if tone.formality < 0.5 else "neutral"], variant),  # "!" is casual
         "signature": table["signature"],
         "lead": _pick(table["leads"][lead_kind], variant),
         "facts": facts,
@@ -152,7 +152,7 @@ def write(
         "footer": footer,
     }
     body = _fill(_pick(table["channels"][channel], variant), values)
-    disclaimers = required_disclaimers(rules, body, said if not short else [], product)  # no room in an SMS
+    disclaimers = required_disclaimers(rules, body, said, product)  # every channel; a short one may not fit them
     if disclaimers:
         extra = "\n\n".join(disclaimers)
         body = body.replace(footer, f"{extra}\n\n{footer}") if channel == "email" and footer else f"{body} {extra}"
@@ -172,16 +172,17 @@ def _cited(proof: Proof) -> str:
 
 
 def _fill(template: str, values: dict[str, str]) -> str:
-    """Slots twice: a slot's value may hold slots of its own ($product inside a call to action)."""
+    """Slots twice: a slot's value may hold slots of its own ($product inside a call to action); an empty slot
+    leaves no double space (a short message that says no fact)."""
     once = Template(template).safe_substitute(values)
-    return re.sub(r"[ \t]+\n", "\n", Template(once).safe_substitute(values))
+    return re.sub(r"[ \t]+\n", "\n", re.sub(r"(?<=\S) {2,}", " ", Template(once).safe_substitute(values)))
 
 
 def required_disclaimers(rules: ContentRules, body: str, proofs: list[Proof], product: str) -> list[str]:
     """Disclaimers the tenant's rules make mandatory for this copy: a trigger word, or a customer result or quote
     among ``proofs`` (their text says results are from individual customers), about a product the disclaimer
-    covers. SMS and push pass no proofs: only a trigger word (the guardrails' rule) brings one there, and a
-    message that then runs past the channel's limit fails the guardrails and is not used."""
+    covers. Every channel carries them: a short message that then runs past its limit fails the guardrails, and
+    the Copywriter says another fact, or none, instead of sending the fact without its disclaimer."""
     low = body.lower()
     out = []
     for d in rules.disclaimers:

@@ -167,9 +167,10 @@ def _checker(
     evidence: list[Hit],
     tone: ToneAttributes,
     recipient_id: str | None = None,
+    locale: str = "en",
 ) -> Callable[[CopyDraft], list[str]]:
-    """Guardrail failures of a draft; memoised per text, since the template search, the router and the final
-    verdict all ask about the same drafts (one validation costs ~100 ms)."""
+    """Guardrail failures of a draft (its tone read in ``locale``'s words); memoised per text, since the template
+    search, the router and the final verdict all ask about the same drafts (one validation costs ~100 ms)."""
     seen: dict[tuple[str | None, str], list[str]] = {}
 
     def check(draft: CopyDraft) -> list[str]:
@@ -177,7 +178,7 @@ def _checker(
         if key not in seen:
             asset = Asset(
                 kind=kind, subject=draft.subject, body=draft.body, tone=tone, citations=cited(draft.body),
-                recipient_id=recipient_id,
+                recipient_id=recipient_id, locale=locale,
             )  # fmt: skip
             seen[key] = ctx.tools.validate_asset(ValidateInput(asset=asset, evidence=evidence)).messages()
         return seen[key]
@@ -216,8 +217,9 @@ def template_variant(
     """The template library's draft for the goal kind, channel, business and locale, filled with the chosen facts
     (framed by their kind; as many as the tone's brevity allows): the first of the three variants, each tried
     with the best facts and then with the best fact alone, whose draft passes the guardrails; else the first
-    draft with low confidence, for escalation. Confidence is bounded by the best fact's relevance. The copy
-    names and signs with the tenant's own brand and ends with its marketing footer."""
+    draft with low confidence, for escalation. A short channel whose facts all fail, one of them for want of room
+    for its disclaimer (a Ledger result in an SMS), says no fact at all. Confidence is bounded by the best fact's
+    relevance. The copy names and signs with the tenant's own brand and ends with its marketing footer."""
     limit = 105 if channel == "sms" else 70 if channel == "push" else 300  # SMS: 160 with its opt-out and CTA
     usable = [c for c in chosen if len(proof_line(c.choice)) <= limit]
     if not usable:
@@ -233,14 +235,22 @@ def template_variant(
         p = [x for x, c in zip(proofs, usable, strict=True) if c.choice.relevance >= top - 0.05][:3]
         tries = [p, p[:2], p[::2], p[1:], *tries]
     tries = [t for i, t in enumerate(tries) if t and t not in tries[:i]]
+    if channel != "email":  # no fact fits with its disclaimer: the message says none rather than one without it
+        tries.append([])
     drafts: list[tuple[CopyDraft, str]] = []
+    disclaimed = False  # a fact-free message only when a disclaimer is what kept the facts out
     for facts in tries:
+        if not facts and not disclaimed:
+            break
         for variant in range(3):
             written = campaign_copy.write(
                 channel, kind, business, locale, facts, tone, variant=variant, brand=brand.name,
                 footer=brand.email_footer() if channel == "email" else "", rules=rules or ContentRules(),
                 brief=campaign,
             )  # fmt: skip
+            disclaimed = disclaimed or bool(written.disclaimers)
+            if not facts and brand.name not in written.body:
+                continue  # a message that says no fact still says whose it is
             draft = CopyDraft(subject=written.subject, body=written.body)
             why = f"template {written.key} variant {written.variant} ({written.voice}), {len(facts)} facts"
             if not check(draft):
@@ -302,7 +312,7 @@ def write_variants(ctx: AgentContext, brief: ResearchBrief, campaign: CampaignBr
         business = campaign.business or next(iter(need.products), None)
         asked = campaign.tone if campaign.tone and channel == campaign.channel else None  # the brief's channel only
         tone = asked or channel_tone(channel, business, policy)
-        check = _checker(ctx, kind, evidence, tone)
+        check = _checker(ctx, kind, evidence, tone, locale=locale)
         pool = chosen if channel == "email" else chosen + offers
         candidate = template_variant(
             channel, brief, pool, check, brand, campaign=campaign, tone=tone, rules=rules, locale=locale
@@ -354,7 +364,7 @@ def revalidate(ctx: AgentContext, variants: list[Variant], evidence: list[Hit]) 
     for v in variants:
         kind = _asset_kind(v.channel)
         tone = v.tone or channel_tone(v.channel)
-        for failure in _checker(ctx, kind, evidence, tone)(CopyDraft(subject=v.subject, body=v.body)):
+        for failure in _checker(ctx, kind, evidence, tone, locale=v.locale)(CopyDraft(subject=v.subject, body=v.body)):
             problems.append(f"{v.channel}: {failure}")
     return problems
 

@@ -33,6 +33,7 @@ def validate_copy(
         citations=asset.citation_ids(),
         purpose=asset.purpose,
         recipient_id=asset.recipient_id,
+        locale=rendered.locale,
     )
     return validate_rendered(checked, asset.claims(), asset.prose(), evidence, rules, names=names)
 

@@ -187,13 +187,13 @@ def _boilerplate_line(line: str, rules: ContentRules) -> bool:
 def _tone(asset: Asset, body: str, rules: ContentRules) -> list[GuardFailure]:
     assert asset.tone is not None
     prose = "\n".join(line for line in CITE.sub("", body).splitlines() if not _boilerplate_line(line, rules))
-    got = estimate_tone(prose)
+    got = estimate_tone(prose, asset.locale)
     out: list[GuardFailure] = []
     for attr in ("formality", "warmth", "brevity"):
         want, have = getattr(asset.tone, attr), getattr(got, attr)
         if abs(want - have) > rules.tone_tolerance:
             side = "high" if have > want else "low"
-            named = tone_words(prose, attr, side)[:8]
+            named = tone_words(prose, attr, side, asset.locale)[:8]
             because = f"; because of: {', '.join(repr(w) for w in named)}" if named else ""
             out.append(
                 _fail(

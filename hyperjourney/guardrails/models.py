@@ -28,6 +28,7 @@ class Asset(BaseModel):
         default_factory=list, description="the recipient's own email/phone/name, which the copy may contain"
     )
     recipient_id: str | None = Field(None, description="the recipient customer: their own name may appear")
+    locale: str = Field("en", pattern=r"^[a-z]{2}(-[A-Za-z]{2})?$", description="the copy's language: its tone words")
 
 
 class Evidence(BaseModel):

@@ -1,7 +1,9 @@
 """Tone attributes and a lexicon-based estimator, plus a Flesch-Kincaid reading grade.
 
 Deliberately simple and deterministic: it only has to tell "formal and distant" from "casual and warm"
-well enough to catch copy that drifted from the requested tone, with no model download.
+well enough to catch copy that drifted from the requested tone, with no model download. The words it counts are
+the copy's own language's (`tone_lexicon`): German, Spanish and French copy is read in German, Spanish and
+French, and addressing the reader informally (du, tú, tu) lowers formality where the formal address would not.
 """
 
 from __future__ import annotations
@@ -10,83 +12,15 @@ import re
 
 from pydantic import BaseModel, Field
 
-_WORD = re.compile(r"[A-Za-zÀ-ÿ']+")
+from hyperjourney.guardrails.tone_lexicon import lexicon
+
+_WORD = re.compile(r"[A-Za-zÀ-ÿœŒ']+")
 _SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)|\n+")
 _CONTRACTION = re.compile(r"\b\w+'(?:s|re|ve|ll|d|m|t)\b", re.IGNORECASE)
-FORMAL = {
-    "please",
-    "kindly",
-    "regarding",
-    "sincerely",
-    "dear",
-    "therefore",
-    "however",
-    "furthermore",
-    "accordingly",
-    "request",
-    "ensure",
-    "assist",
-    "provide",
-    "receive",
-    "additional",
-    "inform",
-    "require",
-    "required",
-    "regards",
-    "respectfully",
-    "pursuant",
-    "purchase",
-    "subsequently",
-    "approximately",
-    "currently",
-}
-INFORMAL = {
-    "hey",
-    "awesome",
-    "cool",
-    "gonna",
-    "wanna",
-    "yeah",
-    "yep",
-    "super",
-    "stuff",
-    "folks",
-    "lol",
-    "btw",
-    "thx",
-    "hi",
-    "grab",
-    "check",
-    "totally",
-    "amazing",
-    "ok",
-    "okay",
-    "guys",
-}
-WARM = {
-    "you",
-    "your",
-    "thanks",
-    "thank",
-    "glad",
-    "happy",
-    "sorry",
-    "appreciate",
-    "welcome",
-    "love",
-    "enjoy",
-    "hope",
-    "together",
-    "help",
-    "understand",
-    "care",
-    "great",
-    "we're",
-    "you're",
-    "hi",
-    "hello",
-}
-COLD = {"must", "failure", "required", "mandatory", "prohibited", "violation", "denied", "policy", "per"}
+NEUTRAL_FORMALITY = 0.55
+"""Formality of copy with no marker: the formal address (Sie, usted, vous) is the brands' default, so it stays here"""
+INFORMAL_ADDRESS_FORMALITY = 0.3
+"""Formality of copy that addresses the reader only informally (du, tú, tu), before its other markers"""
 
 
 class ToneAttributes(BaseModel):
@@ -131,15 +65,21 @@ def reads_english(text: str) -> bool:
     return bool(tokens) and sum(t in _ENGLISH for t in tokens) / len(tokens) >= ENGLISH_SHARE
 
 
-def estimate_tone(text: str) -> ToneAttributes:
-    tokens = [w.lower() for w in words(text)]
+def estimate_tone(text: str, locale: str = "en") -> ToneAttributes:
+    """Formality, warmth and brevity of ``text``, counting the markers of ``locale``'s lexicon."""
+    lex = lexicon(locale)
+    raw = words(text)
+    tokens = [w.lower() for w in raw]
     n = max(len(tokens), 1)
     sentences = max(len([s for s in _SENTENCE_END.split(text) if s.strip()]), 1)
-    formal = sum(t in FORMAL for t in tokens)
-    informal = sum(t in INFORMAL for t in tokens) + len(_CONTRACTION.findall(text)) + text.count("!")
-    formality = _clamp(0.55 + 6 * (formal - informal) / n)
-    warm = sum(t in WARM for t in tokens)
-    cold = sum(t in COLD for t in tokens)
+    formal = sum(t in lex.formal for t in tokens) + len(lex.phrases(text, "formal"))
+    informal = sum(t in lex.informal for t in tokens) + len(lex.phrases(text, "informal")) + text.count("!")
+    informal += len(_CONTRACTION.findall(text)) if lex.contractions else 0
+    polite, familiar = lex.address(raw)
+    base = INFORMAL_ADDRESS_FORMALITY if familiar and not polite else NEUTRAL_FORMALITY
+    formality = _clamp(base + 6 * (formal - informal) / n)
+    warm = sum(t in lex.warm for t in tokens)
+    cold = sum(t in lex.cold for t in tokens)
     warmth = _clamp(0.25 + 5 * (warm - cold) / n)
     per_sentence = len(tokens) / sentences
     # calibrated on brand-voice.md: a 75-150 word email in 12-18 word sentences is brevity 3 of 5 (0.5)
@@ -147,23 +87,26 @@ def estimate_tone(text: str) -> ToneAttributes:
     return ToneAttributes(formality=round(formality, 3), warmth=round(warmth, 3), brevity=round(brevity, 3))
 
 
-def tone_words(text: str, attr: str, side: str) -> list[str]:
+def tone_words(text: str, attr: str, side: str, locale: str = "en") -> list[str]:
     """The words of ``text`` that push ``attr`` to ``side`` ("high"/"low") in :func:`estimate_tone`, in order
-    and once each, so a refusal can name them; brevity comes from sentence length, not words (empty)."""
-    lexicon = {("warmth", "high"): WARM, ("warmth", "low"): COLD, ("formality", "high"): FORMAL}.get((attr, side))
-    found: list[str] = []
-    for word in words(text):
-        low = word.lower()
-        hit = (
-            low in lexicon
-            if lexicon is not None
-            else (attr == "formality" and side == "low" and (low in INFORMAL or bool(_CONTRACTION.fullmatch(word))))
-        )
-        if hit and low not in [f.lower() for f in found]:
-            found.append(word)
-    if attr == "formality" and side == "low" and "!" in text:
-        found.append("!")
-    return found
+    and once each, so a refusal can name them (an informal address among them); brevity comes from sentence
+    length, not words (empty)."""
+    lex = lexicon(locale)
+    if attr == "brevity":
+        return []
+    raw = words(text)
+    if attr == "warmth":
+        found = [w for w in raw if w.lower() in (lex.warm if side == "high" else lex.cold)]
+    elif side == "high":
+        found = [w for w in raw if w.lower() in lex.formal] + lex.phrases(text, "formal")
+    else:
+        contraction = (lambda w: bool(_CONTRACTION.fullmatch(w))) if lex.contractions else (lambda _w: False)
+        found = [w for w in raw if w.lower() in lex.informal or contraction(w)] + lex.address(raw)[1]
+        found += lex.phrases(text, "informal") + (["!"] if "!" in text else [])
+    once: dict[str, str] = {}
+    for w in found:
+        once.setdefault(w.lower(), w)
+    return list(once.values())
 
 
 def reading_grade(text: str) -> float:

@@ -19,11 +19,19 @@ from hyperjourney.knowledge.facts import INTENT_WORDS, Fact, FaqDetail, PolicyDe
 
 Role = Literal["proof", "offer", "support"]
 ROLE_KINDS: dict[str, tuple[str, ...]] = {
-    "proof": ("result", "quote", "attribute", "pricing"),
-    "offer": ("pricing", "attribute", "result", "quote"),
+    "proof": ("result", "quote", "attribute", "pricing", "policy", "faq"),
+    "offer": ("pricing", "attribute", "policy", "faq", "result", "quote"),
 }
-"""Campaign facts by role, best first: a result or a customer's words prove, a price or an attribute offers; the
-brief's offer decides among them (a campaign about a plan's price says the price, not an unrelated result)."""
+"""Campaign facts by role, best first: a result or a customer's words prove, a price or an attribute offers, a
+policy or FAQ answer states the terms (free exchanges, a trial without a card); the brief's offer decides among
+them (a campaign about a plan's price says the price, not an unrelated result: the dev copy briefs lost most of
+their required facts to a customer story that outranked the offer's own price, feature or rule)."""
+TERMS_KINDS = ("policy", "faq")
+"""Campaign facts said only when the brief's offer names them (free exchanges, a trial without a card): otherwise
+a support rule ("contact support with the invoice number") is no proof of anything."""
+CAMPAIGN_KIND_STEP = 0.03
+"""How much each later kind of a campaign role loses when the brief states an offer: a tie-break, so the offer's
+words decide. Without an offer (and for quotes, and support) each later kind loses 0.1: the role's order decides."""
 INTENT_KINDS: dict[str, tuple[str, ...]] = {
     "billing_question": ("faq", "policy", "pricing"),
     "refund_request": ("policy", "faq"),
@@ -128,6 +136,14 @@ def _quote(fact: Fact, need: Need) -> str | None:
     return fact.text if _compatible(products_in(fact.text), need.products) else None
 
 
+def without_lead_in(text: str) -> str:
+    """The text without trailing sentences that only introduce a list ("…, such as:"): alone they say nothing."""
+    parts = re.split(r"(?<=[.!?:])\s+", text.strip())
+    while parts and parts[-1].endswith(":"):
+        parts.pop()
+    return " ".join(parts)
+
+
 def score(
     fact: Fact, need: Need, kinds: tuple[str, ...], asked: set[str], focus: frozenset[str] = frozenset()
 ) -> Choice | None:
@@ -142,7 +158,7 @@ def score(
     if topics and isinstance(fact.detail, PolicyDetail) and fact.detail.topic not in topics | {"other"}:
         return None
     quote = _quote(fact, need)
-    if quote is None:
+    if quote is None or (need.role != "support" and not (quote := without_lead_in(quote))):
         return None
     detail = fact.detail
     context = detail.question if isinstance(detail, FaqDetail) else getattr(detail, "industry", None) or ""
@@ -158,12 +174,15 @@ def score(
         ):
             intent = 0.7
     product = 1.0 if need.products and set(fact.products) & set(need.products) else 0.5
-    weight = 1.0 - 0.1 * kinds.index(fact.kind)
     if need.role == "support":
-        relevance = weight * (0.45 * topic + 0.35 * intent + 0.2 * product)
+        relevance = (1.0 - 0.1 * kinds.index(fact.kind)) * (0.45 * topic + 0.35 * intent + 0.2 * product)
     else:  # proof and offers: the product line, then the offer's words, then the goal's
+        step = CAMPAIGN_KIND_STEP if focus and fact.kind != "quote" else 0.1  # a long quote proves, rarely offers
+        weight = 1.0 - step * kinds.index(fact.kind)
         offered = len(focus & said) / max(1, min(len(focus), 3)) if focus else topic
-        relevance = weight * (0.55 * product + 0.45 * (0.5 * min(1.0, offered) + 0.5 * min(1.0, topic)))
+        if fact.kind in TERMS_KINDS and (not focus or offered < 0.5):
+            return None  # a rule or FAQ step is said only when it is the offer
+        relevance = weight * (0.55 * product + 0.45 * (0.65 * min(1.0, offered) + 0.35 * min(1.0, topic)))
     fresh = need.now is not None and need.now - fact.updated_at < timedelta(days=365)
     why = [f"{fact.kind} about {', '.join(fact.products) or 'every product'}", f"topic {topic:.2f}"]
     if intent:

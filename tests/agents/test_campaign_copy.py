@@ -15,7 +15,7 @@ from hyperjourney.agents.campaign_copy import CampaignBrief, Proof
 from hyperjourney.agents.researcher import GoalQuery, ResearchBrief
 from hyperjourney.db.database import Database
 from hyperjourney.guardrails.rules import demo_rules
-from hyperjourney.guardrails.tone import ToneAttributes
+from hyperjourney.guardrails.tone import ToneAttributes, estimate_tone, tone_words
 from hyperjourney.guardrails.tone_policy import DEFAULT, TonePolicy, channel_tone
 from hyperjourney.knowledge.models import IngestReport
 from hyperjourney.prompts.loader import load
@@ -93,6 +93,14 @@ def test_a_customer_result_about_ledger_brings_its_disclaimer_and_a_goods_spec_d
     assert goods.disclaimers == [] and "not a bank" not in goods.body
 
 
+def test_an_sms_says_a_ledger_result_only_with_its_disclaimer_so_it_says_another_fact_or_none() -> None:
+    sms = _write("sms", "nurture", "ledger", "en", [RESULT], CASUAL)
+    assert sms.disclaimers and "not a bank" in sms.body and "will vary" in sms.body, sms.body
+    assert len(sms.body) > 160, "fact and disclaimer cannot fit one SMS: the guardrails refuse it"
+    bare = _write("sms", "nurture", "ledger", "en", [], CASUAL)
+    assert "[cite:" not in bare.body and "  " not in bare.body and bare.body.endswith("Reply STOP to opt out")
+
+
 def test_a_product_fact_is_stated_as_a_product_fact_and_a_result_as_what_one_team_measured() -> None:
     spec = _write("email", "nurture", "goods", "en", [SPEC], FORMAL)
     result = _write("email", "nurture", "ledger", "en", [RESULT], FORMAL)
@@ -108,6 +116,17 @@ def test_the_rendered_email_for_a_german_goal_is_german() -> None:
     en = sum(w in LANGUAGE_WORDS["en"] for w in words)
     assert de >= 5 and en == 0, german.body
     assert german.subject in ("Neu in Acme Goods", "Zurück zu Acme Goods", "Ihr Platz in Acme Goods")
+
+
+@pytest.mark.parametrize("locale", ["de", "es", "fr"])
+def test_formal_copy_is_written_in_the_register_its_language_check_reads(locale: str) -> None:
+    fact = Proof(text="Northwind Ledger Scale: 599 USD.", citation_id="kb-pricing#1", kind="pricing", plan="Scale")
+    for variant in range(3):
+        body = _write("email", "meeting", "ledger", locale, [fact], FORMAL, variant).body
+        prose = re.sub(r"\s*\[cite:[^\]]*\]", "", body.replace("Unsubscribe here", ""))
+        got = estimate_tone(prose, locale)
+        assert abs(got.formality - FORMAL.formality) <= 0.3 and abs(got.warmth - FORMAL.warmth) <= 0.3, (got, body)
+        assert tone_words(prose, "formality", "low", locale) == [], "no du, tú or tu for a formal tenant"
 
 
 def test_goal_kinds_are_read_from_the_goal() -> None:
@@ -145,6 +164,11 @@ def test_the_briefs_offer_brings_its_own_facts_into_the_copy(kb_ctx: AgentContex
     assert "reduced reconciliation errors by 62%" in email.body, email.body
     assert "auto-match rate" not in email.body, "brevity 0.5: the two best facts"
     assert "not a bank" in email.body, email.body
+    sms = next(v for v in copywriter.CopySet.model_validate(result.output.model_dump()).variants if v.channel == "sms")
+    # a result goes out only with its disclaimer; with it, no SMS fits one segment, so such a draft never passes
+    # (this tenant's brand is its id, whose digits read as an uncited figure in a fact-free SMS: it escalates)
+    said_result = "Harborline" in sms.body or "62%" in sms.body
+    assert not said_result or ("not a bank" in sms.body and not sms.passed_guardrails), sms.body
     # the shared KB tenant stores no brand, so the demo rules' postal footer is all the guardrails miss (and the
     # draft goes to a person for it, as any copy of an unbranded tenant does)
     why = copywriter.revalidate(kb_ctx, [email], copywriter.CopySet.model_validate(result.output.model_dump()).evidence)
