@@ -478,18 +478,21 @@ def write_reply(
     recipient_id: str | None = None,
     language: DetectedLanguage | None = None,
     agent_language: str = "en",
+    injection: bool = False,
 ) -> AgentResult:
     """A grounded reply; ``recipient_id`` is the ticket's customer, whose own name the reply may use and whose
     product line (from the ticket, else the profile) and region decide which facts may be said. ``language`` is
     what the ticket is written in (knowledge.language); the reply carries the gist for an agent in
-    ``agent_language``."""
+    ``agent_language``. A message that tried to instruct the assistant (``injection``) gets no record lines: it
+    goes to a person anyway, and account data volunteered in answer to an attack is what the attack asked for."""
     need = support_need(question, intent, _profile(ctx, recipient_id), language).model_copy(update={"now": ctx.now})
     chosen = choose_facts(ctx, need, evidence)
     cites = cited_evidence(chosen, evidence)
     check = _checker(ctx, "support_reply", cites, tone, recipient_id)
     brand = ctx.tools.brand()
     locale, note = reply_locale(need, chosen)
-    records = ctx.tools.record_facts(RecordInput(customer_id=recipient_id, intent=intent)) if recipient_id else []
+    wanted = recipient_id is not None and not injection
+    records = ctx.tools.record_facts(RecordInput(customer_id=recipient_id, intent=intent)) if wanted else []
     lines = record_lines(records, locale)
     candidate = template_reply(
         name, intent, sentiment, chosen, intent_confidence, check, brand, locale=locale, note=note, records=lines,

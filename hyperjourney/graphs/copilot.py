@@ -105,6 +105,7 @@ def copywriter_node(state: CopilotState, runtime: Runtime[Deps]) -> Back:
             recipient_id=context.profile.customer_id,
             language=detect(ticket.text, context.profile.language),
             agent_language=runtime.context.settings.graphs.agent_language,
+            injection=t.injection,
         )
 
     return run_agent(runtime, state, "copywriter", "reply", reply)
