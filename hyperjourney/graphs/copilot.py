@@ -107,7 +107,7 @@ def copywriter_node(state: CopilotState, runtime: Runtime[Deps]) -> Back:
             agent_language=runtime.context.settings.graphs.agent_language,
         )
 
-    return run_agent(runtime, state, "copywriter", "reply", reply)
+    return run_agent(runtime, state, "copywriter", "reply", reply, channel=ticket.channel)
 
 
 def reply_escalations(reply: copywriter.Reply) -> list[Escalation]:
