@@ -103,7 +103,8 @@ class Breaker:
 class Breakers:
     """The process's breakers, one per tier and model (every run in the process shares what a tier is doing)."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
         self._by_key: dict[tuple[str, str], Breaker] = {}
         self._lock = threading.Lock()
 
@@ -111,7 +112,7 @@ class Breakers:
         with self._lock:
             key = (tier, model)
             if key not in self._by_key:
-                self._by_key[key] = Breaker(tier, settings.breaker_failures, settings.breaker_cooldown_s)
+                self._by_key[key] = Breaker(tier, settings.breaker_failures, settings.breaker_cooldown_s, self.clock)
             return self._by_key[key]
 
 

@@ -172,9 +172,10 @@ class Router:
                 return self._timed(routed)
             if outcome == "unavailable":
                 unavailable = True
-                if i + 1 < len(ladder):
+                following = next((n for n in ladder[i + 1 :] if self.tiers.get(n) is not None), None)
+                if following is not None:
                     detail = routed.escalations[-1]
-                    events.append(TierEvent(kind="failover", tier=name, detail=detail, to=ladder[i + 1]))
+                    events.append(TierEvent(kind="failover", tier=name, detail=detail, to=following))
             feedback = None
         routed.events = events
         if unavailable and candidate is not None and not high and not problems:
