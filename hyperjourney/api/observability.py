@@ -79,8 +79,9 @@ def _database_gauges(db: Database) -> CollectorRegistry:
     registry = CollectorRegistry(auto_describe=True)
     with db.unbound() as conn:
         queues = conn.execute(
-            "SELECT j.queue_name, count(*), coalesce(max(extract(epoch FROM now() - e.at)), 0)::float8 "
-            "FROM procrastinate_jobs j LEFT JOIN procrastinate_events e ON e.job_id = j.id AND e.type = 'deferred' "
+            "SELECT j.queue_name, count(*), coalesce(max(extract(epoch FROM now() - ("
+            "SELECT min(e.at) FROM procrastinate_events e WHERE e.job_id = j.id AND e.type = 'deferred'))), 0)::float8 "
+            "FROM procrastinate_jobs j "
             "WHERE j.status = 'todo' AND (j.scheduled_at IS NULL OR j.scheduled_at <= now()) GROUP BY 1"
         ).fetchall()
         tenants = conn.execute("SELECT * FROM ops_tenant_gauges()").fetchall()
