@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from hyperjourney.models.accounting import Ledger
 from hyperjourney.models.resilience import Breakers, Resilience
-from hyperjourney.models.router import Candidate, Router, Routed, Stakes
+from hyperjourney.models.router import Candidate, Routed, Router, Stakes
 from hyperjourney.models.tiers import Tiers
 from hyperjourney.prompts.loader import Prompt
 from hyperjourney.settings import RouterSettings

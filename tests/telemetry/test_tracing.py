@@ -20,7 +20,8 @@ from hyperjourney.telemetry import tracing
 from tests.agentkit import RecordingLauncher, fixed_clock, scripted_tiers
 from tests.telemetry.collector import otlp_collector
 
-OTEL = ("OTEL_SDK_DISABLED", "OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+OTEL = ("OTEL_SDK_DISABLED", "OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_ENDPOINT",
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")  # fmt: skip
 
 
 @pytest.fixture
