@@ -3,7 +3,9 @@
 guardrails-ai 0.11 downloads nltk `punkt` at import when it is missing and exports hub telemetry traces
 unless ~/.guardrailsrc says otherwise. An empty stub resource (nltk_stub/, on NLTK_DATA via offline.py and
 appended here too) satisfies the import-time check; metrics are switched off on the shared settings and on
-every Guard we build. `HYPERJOURNEY_TELEMETRY=1` leaves guardrails' own defaults alone.
+every Guard we build. Its OpenTelemetry spans are switched off too: even with no exporter, guardrails serialises
+every step's whole call history into span attributes, which was a quarter of a canvas run's time.
+`HYPERJOURNEY_TELEMETRY=1` leaves guardrails' own defaults alone.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ def quiet_settings() -> None:
 
     current = settings.rc
     settings.rc = RC(id=current.id, token=current.token, enable_metrics=False, use_remote_inferencing=False)
+    settings.disable_tracing = True
 
 
 def new_guard(name: str) -> Any:

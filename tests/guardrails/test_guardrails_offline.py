@@ -1,5 +1,5 @@
 """A fresh process imports guardrails-ai and validates with no network and no nltk download attempt,
-even when ~/.guardrailsrc asks for metrics."""
+even when ~/.guardrailsrc asks for metrics, and without its span bookkeeping."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ report = validate_asset(
 )
 print("PASSED=" + json.dumps(report.passed))
 print("METRICS=" + json.dumps(settings.rc.enable_metrics))
+print("TRACING_OFF=" + json.dumps(settings.disable_tracing))
 """
 
 
@@ -45,5 +46,6 @@ def test_import_and_validate_need_no_network(tmp_path: Path) -> None:
     lines = dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
     assert json.loads(lines["PASSED"]) is True
     assert json.loads(lines["METRICS"]) is False
+    assert json.loads(lines["TRACING_OFF"]) is True  # its spans serialise every call history, exporter or not
     assert json.loads(lines["ATTEMPTS"]) == []
     assert "nltk_data" not in done.stderr
