@@ -15,7 +15,6 @@ import logging
 import re
 import time
 import uuid
-from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
@@ -85,15 +84,12 @@ def _database_gauges(db: Database) -> CollectorRegistry:
             "WHERE j.status = 'todo' AND (j.scheduled_at IS NULL OR j.scheduled_at <= now()) GROUP BY 1"
         ).fetchall()
         tenants = conn.execute("SELECT * FROM ops_tenant_gauges()").fetchall()
-    workers = live_workers(db)
-    families: list[Any] = []
     depth = GaugeMetricFamily("hyperjourney_queue_depth", "Jobs due and waiting, by queue", labels=["queue"])
     age = GaugeMetricFamily("hyperjourney_queue_oldest_age_seconds", "Wait of the oldest due job", labels=["queue"])
     for queue, count, oldest in queues:
         depth.add_metric([queue], count)
         age.add_metric([queue], oldest)
-    families += [depth, age, GaugeMetricFamily("hyperjourney_workers_alive", "Workers with a recent heartbeat",
-                                               value=workers)]  # fmt: skip
+    alive = GaugeMetricFamily("hyperjourney_workers_alive", "Workers with a recent heartbeat", value=live_workers(db))
     per_tenant = {
         "hyperjourney_outbox_pending": "Outbox sends waiting (first try or retry)",
         "hyperjourney_outbox_retrying": "Outbox sends waiting for a retry after a failed attempt",
@@ -104,19 +100,18 @@ def _database_gauges(db: Database) -> CollectorRegistry:
     for tenant, *values in tenants:
         for family, value in zip(tenant_families, values, strict=True):
             family.add_metric([tenant], float(value))
-    for family in [*families, *tenant_families]:
-        registry.register(_Fixed(family))
+    registry.register(_Read([depth, age, alive, *tenant_families]))
     return registry
 
 
-class _Fixed:
-    """One metric family already read (a collector prometheus_client can register)."""
+class _Read:
+    """Metric families already read from the database (a collector prometheus_client can register)."""
 
-    def __init__(self, family: Any) -> None:
-        self.family = family
+    def __init__(self, families: list[GaugeMetricFamily]) -> None:
+        self.families = families
 
-    def collect(self) -> list[Any]:
-        return [self.family]
+    def collect(self) -> list[GaugeMetricFamily]:
+        return self.families
 
 
 @router.get(
