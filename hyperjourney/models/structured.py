@@ -11,6 +11,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from opentelemetry.trace import StatusCode
 from pydantic import BaseModel, ValidationError
 
 from hyperjourney.models.accounting import Usage
@@ -74,6 +75,8 @@ def ask(
                 exc.attempts = attempts  # what the earlier tries of this decision cost is still charged
                 raise
             except Exception as exc:  # a failure retrying cannot fix (a 400, a refusal): this decision only
+                span.set_status(StatusCode.ERROR, str(exc)[:200])
+                span.set_attribute("error.type", type(exc).__name__)
                 attempts.append(Attempt(usage=_usage(tier, None, started), error=f"{type(exc).__name__}: {exc}"))
                 return None, attempts
             raw = result.get("raw") if isinstance(result, dict) else None
