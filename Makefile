@@ -51,7 +51,7 @@ browser:
 		  >/dev/null || echo "warning: could not install chromium/chromium-driver; the browser tests will skip"; }
 
 test: lint browser wheels
-	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=40
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=60
 
 bench: $(STAMP) wheels
 	$(BIN)/python -m bench

@@ -6,6 +6,10 @@ unit vectors per text. Ingest figures therefore measure reading, chunking (llama
 maintenance, not the model; the model's own speed is measured separately on real demo chunks. Search
 latency is measured with the retrieval cache off; the query embedding cost of the real model is reported
 on its own line. Sizes can be narrowed with HJ_KB_BENCH_SIZES=1000,10000.
+
+The SQL hybrid search and the llama-index retrievers over the same tables (vector, and the fusion of vector and
+full text) are also scored side by side, in one run, on the demo knowledge base with the real model: recall@5 on
+the dev golden retrieval set and per-question latency (query embedding included, cache off).
 """
 
 from __future__ import annotations
@@ -127,6 +131,26 @@ def _model_figures() -> list[Figure]:
     ]
 
 
+def _retriever_figures(db: Database) -> list[Figure]:
+    from hyperjourney.cli.knowledge_commands import demo_kb_path
+    from hyperjourney.knowledge.evaluation import evaluate, load_golden
+    from hyperjourney.knowledge.llama_retrieval import LLAMA_MODES
+
+    tenant = "bench-retrievers"
+    db.create_tenant(tenant)
+    model = LocalEmbedder()
+    ingest_path(db, tenant, demo_kb_path(), embedder=model)
+    golden = load_golden()
+    figures: list[Figure] = []
+    for s in evaluate(db, tenant, golden, modes=("hybrid", *LLAMA_MODES), embedder=model):
+        figures += [
+            Figure(f"kb {s.mode} recall@5 (dev golden, {s.questions} q)", s.recall_at_5, "", target="-"),
+            Figure(f"kb {s.mode} latency p50 (demo kb)", s.latency_p50_ms, "ms", "-", higher_is_better=False),
+            Figure(f"kb {s.mode} latency p95 (demo kb)", s.latency_p95_ms, "ms", "-", higher_is_better=False),
+        ]
+    return figures
+
+
 def run() -> list[Figure]:
     sizes = [int(s) for s in os.environ.get("HJ_KB_BENCH_SIZES", "1000,10000,100000").split(",")]
     figures: list[Figure] = []
@@ -166,5 +190,6 @@ def run() -> list[Figure]:
                         meets_target=(p95 < P95_TARGET_MS) if target_applies else None,
                     )
                 )
+        figures.extend(_retriever_figures(scratch))
     figures.extend(_model_figures())
     return figures

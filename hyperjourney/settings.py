@@ -172,6 +172,24 @@ class GraphSettings(BaseModel):
     )  # fmt: skip
 
 
+class AssistantSettings(BaseModel):
+    """The customer-facing assistant (HYPERJOURNEY_ASSISTANT__*): office hours a hand-off promises, trial length,
+    and when it asks a person instead of acting."""
+
+    office_start_hour: int = Field(9, ge=0, le=23, description="A person answers hand-offs from this local hour")
+    office_end_hour: int = Field(17, ge=1, le=24, description="... until this local hour, Monday to Friday")
+    office_timezone: str = Field("UTC", description="The support team's time zone")
+    trial_days: int = Field(14, ge=1, le=90)
+    max_questions: int = Field(3, ge=0, le=4, description="Qualifying questions per conversation at most")
+    handoff_confidence: float = Field(
+        0.35, ge=0, le=1, description="Below this intent confidence (and no KB answer) the chat goes to a person"
+    )
+    visitor_rate_per_second: float = Field(0.5, gt=0, description="Sustained messages per second per visitor")
+    visitor_burst: int = Field(10, ge=1, description="Messages a visitor may send at once before the rate applies")
+    tenant_rate_per_second: float = Field(20.0, gt=0, description="Sustained assistant requests per second per tenant")
+    tenant_burst: int = Field(200, ge=1)
+
+
 class WorkerSettings(BaseModel):
     """The workers on the Postgres job queue (HYPERJOURNEY_WORKERS__*); crons have 5 fields, or 6 with seconds."""
 
@@ -270,6 +288,7 @@ class Settings(BaseSettings):
     ui: UiSettings = Field(default_factory=UiSettings)
     channels: ChannelSettings = Field(default_factory=lambda: ChannelSettings())
     graphs: GraphSettings = Field(default_factory=GraphSettings)
+    assistant: AssistantSettings = Field(default_factory=AssistantSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     workers: WorkerSettings = Field(default_factory=WorkerSettings)
     audit: AuditSettings = Field(default_factory=lambda: AuditSettings())

@@ -28,6 +28,32 @@ from hyperjourney.settings import Settings, get_settings  # noqa: E402
 if TYPE_CHECKING:
     from hyperjourney.knowledge.models import IngestReport
 
+# Test files that build the same costly session fixture run on one xdist worker (`--dist loadgroup`), so the
+# fixture is built once per run, not once per worker; every other file is its own group (loadfile semantics).
+# The first fixture of this list that a file uses names its group.
+_SHARED_FIXTURE_GROUPS = (
+    ("gate_tenant", "gate"),
+    ("steady_tenant", "drift"),
+    ("shifted_tenant", "drift"),
+    ("server", "ui-server"),
+    ("trained", "scoring-trained"),
+    ("eval_tenant", "trained-tenant"),
+    ("trained_kb_tenant", "trained-tenant"),
+    ("trained_tenant", "trained-tenant"),
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    used: dict[str, set[str]] = {}
+    for item in items:
+        used.setdefault(item.nodeid.split("::")[0], set()).update(getattr(item, "fixturenames", ()))
+    groups = {
+        path: next((group for fixture, group in _SHARED_FIXTURE_GROUPS if fixture in names), path)
+        for path, names in used.items()
+    }
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(groups[item.nodeid.split("::")[0]]))
+
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:

@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).parents[1] / "hyperjourney"
 SURFACES, GRAPHS, AGENTS, TOOLS, DOMAINS, BASE = 5, 4, 3, 2, 1, 0
 DOMAIN_PACKAGES = (
     "knowledge", "scoring", "policy", "guardrails", "journeys", "channels", "experiments", "monitoring", "review",
-    "nba", "features", "data", "assets",
+    "nba", "features", "data", "assets", "conversations",
 )  # fmt: skip
 LAYER = {
     **dict.fromkeys(("cli", "api", "ui", "workers"), SURFACES),

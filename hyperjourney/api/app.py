@@ -36,6 +36,9 @@ def create_app(db: Database, settings: Settings, *, require_workers: bool = Fals
     app.state.require_workers = require_workers
     app.add_middleware(observability.RequestContext)
     app.state.limiter = RateLimiter(db, settings.api.rate_per_second, settings.api.burst)
+    a = settings.assistant
+    app.state.assistant_tenant_limiter = RateLimiter(db, a.tenant_rate_per_second, a.tenant_burst)
+    app.state.assistant_visitor_limiter = RateLimiter(db, a.visitor_rate_per_second, a.visitor_burst)
     problems.install(app)
     docs_routes.install(app)
     app.include_router(health_routes.router)
@@ -52,6 +55,12 @@ def create_app(db: Database, settings: Settings, *, require_workers: bool = Fals
         from hyperjourney.api import runs_routes
 
         app.include_router(runs_routes.router)
+    if installed("hyperjourney.graphs.assistant"):
+        from hyperjourney.api import conversations_routes, widget_routes
+
+        app.include_router(conversations_routes.router)
+        app.include_router(widget_routes.router)
+        app.add_middleware(widget_routes.AssistantCors)
     return app
 
 

@@ -32,7 +32,31 @@ def principal(
         _within(limiter.acquire(address), "this address sent too many requests without a valid key")
         raise found
     _within(limiter.acquire(found.key_id), "rate limit for this key exceeded")
+    if found.role == "widget":
+        raise ApiProblem(403, "Forbidden", "a widget key may only call the assistant's /v1/conversations routes")
     return found
+
+
+def widget(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
+    """The assistant's routes: a widget key (publishable, embedded in a site) or a reviewer key, within the
+    tenant's assistant rate (every visitor of the site shares the key; each visitor has a rate of their own)."""
+    limiter: RateLimiter = request.app.state.limiter
+    found = _authenticated(request.app.state.db, credentials)
+    if isinstance(found, ApiProblem):
+        address = f"ip:{request.client.host if request.client else 'unknown'}"
+        _within(limiter.acquire(address), "this address sent too many requests without a valid key")
+        raise found
+    if found.role not in ("widget", "reviewer"):
+        raise ApiProblem(403, "Forbidden", "the assistant's routes need a widget or reviewer key")
+    tenant_limiter: RateLimiter = request.app.state.assistant_tenant_limiter
+    _within(tenant_limiter.acquire(f"assistant:{found.tenant}"), "the assistant's rate for this site is exceeded")
+    return found
+
+
+def within_visitor_rate(request: Request, who: Principal, visitor_id: str) -> None:
+    """One token of the visitor's own bucket: one busy visitor cannot use up the site's rate."""
+    limiter: RateLimiter = request.app.state.assistant_visitor_limiter
+    _within(limiter.acquire(f"visitor:{who.tenant}:{visitor_id}"), "too many messages from this visitor")
 
 
 def _authenticated(db: Database, credentials: HTTPAuthorizationCredentials | None) -> Principal | ApiProblem:
@@ -70,3 +94,4 @@ def _unauthorized(detail: str) -> ApiProblem:
 
 Caller = Annotated[Principal, Depends(principal)]
 Reviewer = Annotated[Principal, Depends(reviewer)]
+Widget = Annotated[Principal, Depends(widget)]

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from hyperjourney.data import audit
 from hyperjourney.db.database import Database
 
-Role = Literal["reviewer", "viewer"]
+Role = Literal["reviewer", "viewer", "widget"]  # widget: publishable, the assistant's routes only
 
 
 class ApiKeyInfo(BaseModel):

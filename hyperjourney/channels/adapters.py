@@ -63,9 +63,12 @@ class SmtpAdapter:
         msg["X-Idempotency-Key"] = delivery.idempotency_key
         if delivery.message.rendered:  # the approved render, byte for byte (it carries its own why line)
             msg.set_content(delivery.message.body)
-            return msg
-        why = why_line(delivery)
-        msg.set_content(delivery.message.body + (f"\n\n--\n{why}\n" if why else "\n"))
+        else:
+            why = why_line(delivery)
+            msg.set_content(delivery.message.body + (f"\n\n--\n{why}\n" if why else "\n"))
+        ics = delivery.message.data.get("ics")
+        if isinstance(ics, str):  # a meeting invite (tools/actions.book_meeting): calendars read the attachment
+            msg.add_attachment(ics, subtype="calendar", filename="invite.ics", params={"method": "REQUEST"})
         return msg
 
     def send(self, delivery: Delivery) -> Receipt:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
-from hyperjourney.db.database import Database, DatabaseError
 from hyperjourney.db.embedded import EmbeddedDatabaseError
-from hyperjourney.db.migrate import check_current, migrate
+from hyperjourney.db.errors import DatabaseError
 from hyperjourney.settings import Settings, get_settings
+
+if TYPE_CHECKING:  # the driver and migrations load with the first command that connects, not with `db url`
+    from hyperjourney.db.database import Database
 
 console = Console()
 err_console = Console(stderr=True)
@@ -41,6 +44,9 @@ def database(*, migrate_schema: bool = False) -> Iterator[Database]:
     Only `db up/migrate/reset`, `demo` and the servers migrate; every other command checks with one query that
     the schema is current and says to run `hyperjourney db migrate` when it is behind.
     """
+    from hyperjourney.db.database import Database
+    from hyperjourney.db.migrate import check_current, migrate
+
     s = settings()
     db = Database.from_settings(s)
     try:

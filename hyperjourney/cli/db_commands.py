@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import shutil
+from typing import TYPE_CHECKING
 
 import typer
 
 from hyperjourney.cli.context import console, database, settings, user_errors
-from hyperjourney.db import embedded
-from hyperjourney.db.database import Database
-from hyperjourney.db.migrate import applied, available, migrate
+from hyperjourney.db import embedded, urls
+
+if TYPE_CHECKING:  # the driver and migrations load inside the commands that connect: `db url` stays instant
+    from hyperjourney.db.database import Database
 
 app = typer.Typer(help="Start, inspect, migrate and reset the database (embedded by default).", no_args_is_help=True)
 
@@ -33,6 +35,9 @@ def status() -> None:
             )
             if not st.running:
                 return
+        from hyperjourney.db.database import Database
+        from hyperjourney.db.migrate import applied, available
+
         db = Database.from_settings(s)
         done = {v for v, _ in applied(db)}
         pending = [m.version for m in available() if m.version not in done]
@@ -55,13 +60,17 @@ def down() -> None:
 def url(app_role: bool = typer.Option(False, "--app", help="Print the application role's URL instead.")) -> None:
     """Print the connection URL (starts the embedded server if needed)."""
     with user_errors():
-        db = Database.from_settings(settings())
-        typer.echo(db.app_url if app_role else db.admin_url)
+        s = settings()
+        admin = urls.admin_url(s)
+        typer.echo(urls.app_url(s, admin) if app_role else admin)
 
 
 @app.command("migrate")
 def migrate_command() -> None:
     """Apply pending migrations (each once, in its own transaction)."""
+    from hyperjourney.db.database import Database
+    from hyperjourney.db.migrate import migrate
+
     s = settings()
     with user_errors():
         db = Database.from_settings(s)
@@ -81,6 +90,8 @@ def reset(yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for co
             embedded.stop(s.home_dir)
             shutil.rmtree(embedded.pgdata_dir(s.home_dir), ignore_errors=True)
         else:
+            from hyperjourney.db.database import Database
+
             db = Database.from_settings(s)
             with db.admin() as conn:
                 conn.execute("DROP SCHEMA public CASCADE")

@@ -167,11 +167,18 @@ def status(tenant: str | None = TenantOption) -> None:
 def eval_command(
     golden: Path | None = typer.Option(None, "--golden", help="Golden set YAML (default: the packaged demo set)."),
     tenant: str | None = TenantOption,
+    llama: bool = typer.Option(
+        True, "--llama/--no-llama", help="Also score the llama-index retrievers (vector, fusion) in the same run."
+    ),
 ) -> None:
-    """Recall@5, MRR and nDCG@10 of keyword, vector and hybrid search on the golden retrieval set.
+    """Recall@5, MRR, nDCG@10 and latency of keyword, vector and hybrid search (and the llama-index retrievers over
+    the same tables) on the golden retrieval set.
 
     The tenant must hold the knowledge base the set was written for (the demo tenant after `hyperjourney demo`).
     """
+    from hyperjourney.knowledge.llama_retrieval import LLAMA_MODES  # loads llama-index: only this command needs it
+
+    modes = (*MODES, *LLAMA_MODES) if llama else MODES
     with user_errors(), database() as db:
         tid = tenant_or_default(tenant)
         golden_set = load_golden(golden)
@@ -179,13 +186,19 @@ def eval_command(
             if store.status(conn).chunks == 0:
                 raise ValueError(f"tenant {tid!r} has no knowledge; run `hyperjourney kb ingest PATH` first")
         with progress_bar() as bar:
-            task = bar.add_task("evaluating", total=len(golden_set.questions) * len(MODES))
-            scores = evaluate(db, tid, golden_set, progress=lambda done, total: bar.update(task, completed=done))
+            task = bar.add_task("evaluating", total=len(golden_set.questions) * len(modes))
+            scores = evaluate(
+                db, tid, golden_set, modes=modes, progress=lambda done, total: bar.update(task, completed=done)
+            )
     table = Table(title=f"retrieval quality on {len(golden_set.questions)} golden questions")
-    for col in ("mode", "recall@5", "MRR", "nDCG@10", "questions with nothing relevant in top 5"):
+    columns = ("mode", "recall@5", "MRR", "nDCG@10", "p50 ms", "p95 ms", "questions with nothing relevant in top 5")
+    for col in columns:
         table.add_column(col, justify="left" if col == "mode" else "right")
     for s in scores:
-        table.add_row(s.mode, f"{s.recall_at_5:.3f}", f"{s.mrr:.3f}", f"{s.ndcg_at_10:.3f}", str(len(s.misses)))
+        table.add_row(
+            s.mode, f"{s.recall_at_5:.3f}", f"{s.mrr:.3f}", f"{s.ndcg_at_10:.3f}", f"{s.latency_p50_ms:.1f}",
+            f"{s.latency_p95_ms:.1f}", str(len(s.misses)),
+        )  # fmt: skip
     console.print(table)
 
 

@@ -21,6 +21,7 @@ apikeys_app = typer.Typer(help="Per-tenant API keys for the headless API (stored
 class KeyRole(str, Enum):
     reviewer = "reviewer"
     viewer = "viewer"
+    widget = "widget"
 
 
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -37,7 +38,11 @@ def parse_duration(text: str) -> timedelta:
 @apikeys_app.command("create")
 def apikeys_create(
     name: str = typer.Option(..., "--name", "-n", help="What the key is for, e.g. 'crm-sync'."),
-    role: KeyRole = typer.Option(KeyRole.reviewer, "--role", help="reviewer: full access; viewer: read only."),
+    role: KeyRole = typer.Option(
+        KeyRole.reviewer,
+        "--role",
+        help="reviewer: full access; viewer: read only; widget: the assistant's chat routes only (publishable).",
+    ),
     expires_in: str | None = typer.Option(
         None, "--expires-in", help="Expire after this long, e.g. 30d, 12h, 2w (default: never)."
     ),

@@ -19,26 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import ConnectionPool
 
-from hyperjourney.db import embedded
+from hyperjourney.db import urls
+from hyperjourney.db.errors import DatabaseError, NestedConnectionError, UnknownTenantError
 from hyperjourney.settings import Settings
-
-APP_ROLE = "hyperjourney_app"
-
-
-class DatabaseError(RuntimeError):
-    """A database problem explained for a person (what failed, what to run)."""
-
-
-class UnknownTenantError(DatabaseError):
-    pass
-
-
-class NestedConnectionError(DatabaseError):
-    """A thread asked for a second pooled connection while holding one (a pool deadlock under load)."""
-
 
 _PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 _SKIP_FILES = (str(Path(__file__).resolve()), "contextlib.py")
@@ -69,15 +54,8 @@ class Database:
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
         """Resolve URLs from settings, starting the embedded server when no external URL is set."""
-        if settings.database_url is None:
-            admin_url = embedded.start(settings.home_dir)
-        else:
-            admin_url = settings.database_url.get_secret_value()
-        if settings.app_database_url is not None:
-            app_url = settings.app_database_url.get_secret_value()
-        else:
-            password = settings.app_db_password.get_secret_value() if settings.app_db_password else None
-            app_url = app_url_for(admin_url, password)
+        admin_url = urls.admin_url(settings)
+        app_url = urls.app_url(settings, admin_url)
         return cls(admin_url, app_url, pool_max_size=settings.pool_max_size, guard_nested=settings.pool_guard)
 
     @property
@@ -175,13 +153,3 @@ class Database:
                 (tenant_id, name or tenant_id),
             ).fetchone()
         return row is not None
-
-
-def app_url_for(admin_url: str, password: str | None) -> str:
-    """The admin URL with the login switched to the application role."""
-    params = conninfo_to_dict(admin_url)
-    params["user"] = APP_ROLE
-    params.pop("password", None)
-    if password:
-        params["password"] = password
-    return make_conninfo("", **params)

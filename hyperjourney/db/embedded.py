@@ -31,6 +31,9 @@ def pgdata_dir(home: Path) -> Path:
 
 def start(home: Path) -> str:
     """Start (or attach to) the embedded server and return its superuser URI; the server outlives us."""
+    uri = running_uri(home)
+    if uri is not None:
+        return uri
     import pgserver
 
     home.mkdir(parents=True, exist_ok=True)
@@ -41,6 +44,25 @@ def start(home: Path) -> str:
         tail = log.read_text()[-2000:] if log.exists() else ""
         raise EmbeddedDatabaseError(f"embedded Postgres failed to start in {pgdata_dir(home)}:\n{tail}") from exc
     return str(server.get_uri())
+
+
+def running_uri(home: Path) -> str | None:
+    """The URI of a server already running and ready in ``home``, read from its postmaster.pid as pgserver reads it.
+
+    Attaching through pgserver imports psutil and checks the data directory (about half a second of every CLI
+    command's start); a running server needs neither. None when no ready postgres process owns the file.
+    """
+    try:
+        lines = [line.strip() for line in (pgdata_dir(home) / "postmaster.pid").read_text().splitlines()]
+        pid = int(lines[0])
+        alive = "postgres" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")
+    except (OSError, ValueError, IndexError):
+        return None
+    if len(lines) != 8 or lines[7] != "ready" or not alive:
+        return None
+    if lines[4]:
+        return f"postgresql://postgres:@/postgres?host={lines[4]}"
+    return f"postgresql://postgres:@{lines[5]}:{lines[3]}/postgres" if lines[3] and lines[5] else None
 
 
 def status(home: Path) -> EmbeddedStatus:

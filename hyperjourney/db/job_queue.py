@@ -15,7 +15,7 @@ import psycopg
 from procrastinate.schema import SchemaManager
 from psycopg import sql
 
-from hyperjourney.db.database import APP_ROLE
+from hyperjourney.db.urls import APP_ROLE
 
 PREFIX = "procrastinate:"
 

@@ -9,7 +9,9 @@ from importlib import resources
 from psycopg import sql
 
 from hyperjourney.db import job_queue
-from hyperjourney.db.database import APP_ROLE, Database, DatabaseError
+from hyperjourney.db.database import Database
+from hyperjourney.db.errors import DatabaseError
+from hyperjourney.db.urls import APP_ROLE
 
 
 @dataclass(frozen=True)

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import secrets
 
-import psycopg
-
-from hyperjourney.db.database import Database
+from hyperjourney.db import urls
 from hyperjourney.settings import Settings
 
 
 def installation_secret(settings: Settings, name: str) -> bytes:
     """The installation's 32-byte secret ``name``, created by the first process that asks."""
-    url = Database.from_settings(settings).app_url
-    with psycopg.connect(url) as conn:
+    import psycopg  # imported here: the modules that may call this are imported by every CLI command
+
+    with psycopg.connect(urls.app_url(settings, urls.admin_url(settings))) as conn:
         row = conn.execute("SELECT installation_secret(%s, %s)", (name, secrets.token_bytes(32))).fetchone()
     assert row is not None
     return bytes(row[0])

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
+from statistics import NormalDist
 from typing import Any, Literal
 
 import psycopg
 from psycopg import sql
 from pydantic import BaseModel, Field
-from scipy.stats import norm
 
 from hyperjourney.db.database import Database
 from hyperjourney.experiments.readout import readout
@@ -31,6 +31,7 @@ Outcome = Literal["conversion", "retention", "upgrade", "engagement", "ltv"]
 # The documented default when the tenant has no readouts: a CRM journey lifts its goal by about 5% (relative),
 # give or take 5 points; it counts as this many observed experiments when it is blended with the tenant's own.
 DEFAULT_LIFT, DEFAULT_LIFT_SD, PRIOR_WEIGHT = 0.05, 0.05, 3.0
+_NORMAL = NormalDist()  # the standard normal (statistics', not scipy's: the canvas imports this)
 INTERVAL = 0.9  # every interval here is a central 90% interval
 ALPHA, POWER = 0.05, 0.8
 MIN_HOLDOUT, MAX_HOLDOUT = 0.05, 0.5
@@ -91,7 +92,7 @@ class SizingEvidence(BaseModel):
 
 
 def _z() -> float:
-    return float(norm.ppf(0.5 + INTERVAL / 2))
+    return float(_NORMAL.inv_cdf(0.5 + INTERVAL / 2))
 
 
 def wilson(successes: int, n: int) -> Interval:
@@ -232,7 +233,7 @@ def power(rate: float, rel_lift: float, size: int, share: float) -> float:
     se = math.sqrt(rate * (1 - rate) / n_hold + treated_rate * (1 - treated_rate) / n_treat)
     if se == 0:
         return 0.0
-    return float(norm.cdf(abs(treated_rate - rate) / se - norm.ppf(1 - ALPHA / 2)))
+    return float(_NORMAL.cdf(abs(treated_rate - rate) / se - _NORMAL.inv_cdf(1 - ALPHA / 2)))
 
 
 def plan_holdout(rate: float, rel_lift: float, size: int) -> HoldoutPlan:
@@ -241,7 +242,7 @@ def plan_holdout(rate: float, rel_lift: float, size: int) -> HoldoutPlan:
     grid = [round(MIN_HOLDOUT + 0.05 * i, 2) for i in range(int((MAX_HOLDOUT - MIN_HOLDOUT) / 0.05) + 1)]
     share = next((s for s in grid if power(rate, rel_lift, size, s) >= POWER), 0.2)
     holdout = round(size * share)
-    z = float(norm.ppf(1 - ALPHA / 2) + norm.ppf(POWER))
+    z = float(_NORMAL.inv_cdf(1 - ALPHA / 2) + _NORMAL.inv_cdf(POWER))
     detectable = (
         z * math.sqrt(rate * (1 - rate) * (1 / holdout + 1 / (size - holdout))) / rate
         if 0 < rate < 1 and 0 < holdout < size

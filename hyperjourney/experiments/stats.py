@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
 from pydantic import BaseModel
-from scipy.stats import norm
+
+_NORMAL = NormalDist()  # the standard normal (statistics', not scipy's: the canvas imports this)
 
 
 class Lift(BaseModel):
@@ -30,14 +32,14 @@ def lift(treated_hits: int, treated_n: int, control_hits: int, control_n: int, *
     pt = treated_hits / treated_n if treated_n else 0.0
     pc = control_hits / control_n if control_n else 0.0
     diff = pt - pc
-    z = float(norm.ppf(0.5 + confidence / 2))
+    z = float(_NORMAL.inv_cdf(0.5 + confidence / 2))
     if treated_n and control_n:
         at, ac = (treated_hits + 1) / (treated_n + 2), (control_hits + 1) / (control_n + 2)
         center = at - ac
         se = math.sqrt(at * (1 - at) / (treated_n + 2) + ac * (1 - ac) / (control_n + 2))
         pooled = (treated_hits + control_hits) / (treated_n + control_n)
         se0 = math.sqrt(pooled * (1 - pooled) * (1 / treated_n + 1 / control_n))
-        p_value = float(2 * norm.sf(abs(diff) / se0)) if se0 > 0 else 1.0
+        p_value = float(2 * (1 - _NORMAL.cdf(abs(diff) / se0))) if se0 > 0 else 1.0
     else:
         center, se, p_value = diff, float("inf"), 1.0
     return Lift(
@@ -51,6 +53,6 @@ def sample_size_per_arm(base_rate: float, abs_effect: float, *, alpha: float = 0
     p1, p2 = base_rate, min(max(base_rate + abs_effect, 1e-6), 1 - 1e-6)
     if abs_effect == 0:
         return 10**9
-    za, zb = float(norm.ppf(1 - alpha / 2)), float(norm.ppf(power))
+    za, zb = float(_NORMAL.inv_cdf(1 - alpha / 2)), float(_NORMAL.inv_cdf(power))
     var = p1 * (1 - p1) + p2 * (1 - p2)
     return math.ceil((za + zb) ** 2 * var / abs_effect**2)

@@ -31,6 +31,8 @@ STATE_TYPES = (
     ("hyperjourney.agents.orchestrator", "NbaResult"),
     ("hyperjourney.agents.tone", "ToneResult"),
     ("hyperjourney.graphs.copilot", "TicketFacts"),
+    ("hyperjourney.graphs.assistant", "TurnReply"),
+    ("hyperjourney.tools.actions", "ActionResult"),
 )
 SERDE = JsonPlusSerializer(allowed_msgpack_modules=STATE_TYPES)
 

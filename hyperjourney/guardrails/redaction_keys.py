@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import secrets
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import psycopg
-
-from hyperjourney.db.database import Database, DatabaseError
+from hyperjourney.db.errors import DatabaseError
 from hyperjourney.db.secrets import installation_secret
 from hyperjourney.keyfiles import key_file
 from hyperjourney.settings import Settings, get_settings
+
+if TYPE_CHECKING:  # the CLI installs log redaction for every command, so the driver loads only when a key needs it
+    import psycopg
+
+    from hyperjourney.db.database import Database
 
 KEY_NAME = "redaction"
 _tenant_keys: dict[str, bytes] = {}
@@ -83,6 +86,8 @@ def install_key() -> bytes:
 
 
 def _from_database(settings: Settings) -> bytes:
+    import psycopg
+
     try:
         return installation_secret(settings, KEY_NAME)
     except (psycopg.Error, DatabaseError):  # no database either: a key for this process (logging must not fail)

@@ -1,4 +1,5 @@
-"""Retrieval quality on a golden set: recall@5, MRR and nDCG@10 per search mode.
+"""Retrieval quality on a golden set: recall@5, MRR and nDCG@10 per search mode (the SQL modes and, when asked,
+the llama-index retrievers of ``llama_retrieval``, scored the same way).
 
 A question's relevant items are document ids; a ranked chunk (a citation) is relevant when it belongs to
 one of them. Metrics are computed over the ranked citations as an agent would receive them: recall@5 is the
@@ -9,17 +10,24 @@ nDCG@10 gains once per relevant document, at the rank of its first chunk.
 from __future__ import annotations
 
 import math
+import statistics
+import time
 from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
 from hyperjourney.db.database import Database
-from hyperjourney.knowledge.embedder import Embedder
+from hyperjourney.knowledge.embedder import Embedder, from_settings
 from hyperjourney.knowledge.models import KnowledgeError, SearchFilters
 from hyperjourney.knowledge.search import MODES, Mode, search
+from hyperjourney.settings import get_settings
+
+if TYPE_CHECKING:
+    from hyperjourney.knowledge.llama_retrieval import LlamaMode
 
 RECALL_AT = 5
 NDCG_AT = 10
@@ -46,6 +54,8 @@ class ModeScores(BaseModel):
     ndcg_at_10: float
     questions: int
     misses: list[str] = Field(default_factory=list, description="ids of questions with nothing relevant in the top 5")
+    latency_p50_ms: float = Field(0.0, description="median wall time of one question's retrieval (cache off)")
+    latency_p95_ms: float = Field(0.0, description="95th percentile of the same")
 
 
 def default_golden_path() -> Path:
@@ -84,7 +94,7 @@ def evaluate(
     tenant: str,
     golden: GoldenSet,
     *,
-    modes: Sequence[Mode] = MODES,
+    modes: Sequence[Mode | LlamaMode] = MODES,
     embedder: Embedder | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[ModeScores]:
@@ -93,21 +103,14 @@ def evaluate(
     total = len(golden.questions) * len(modes)
     done = 0
     for mode in modes:
+        ranked_for = _ranker(db, tenant, mode, embedder)
         recall = mrr = ndcg = 0.0
         misses: list[str] = []
+        timings: list[float] = []
         for q in golden.questions:
-            hits = search(
-                db,
-                tenant,
-                q.question,
-                filters=q.filters,
-                k=NDCG_AT,
-                mode=mode,
-                embedder=embedder,
-                use_cache=False,
-                audience="internal",  # the index as a whole: the golden set asks for staff documents too
-            )
-            ranked = [h.document_id for h in hits]
+            started = time.perf_counter()
+            ranked = ranked_for(q)
+            timings.append((time.perf_counter() - started) * 1000)
             relevant = set(q.relevant)
             r = recall_at(ranked, relevant, RECALL_AT)
             recall += r
@@ -119,7 +122,45 @@ def evaluate(
             if progress:
                 progress(done, total)
         n = len(golden.questions)
-        results.append(
-            ModeScores(mode=mode, recall_at_5=recall / n, mrr=mrr / n, ndcg_at_10=ndcg / n, questions=n, misses=misses)
-        )
+        p50, p95 = statistics.median(timings), _p95(timings)
+        scores = ModeScores(
+            mode=mode, recall_at_5=recall / n, mrr=mrr / n, ndcg_at_10=ndcg / n, questions=n, misses=misses,
+            latency_p50_ms=p50, latency_p95_ms=p95,
+        )  # fmt: skip
+        results.append(scores)
     return results
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
+
+
+def _ranker(
+    db: Database, tenant: str, mode: Mode | LlamaMode, embedder: Embedder | None
+) -> Callable[[GoldenQuestion], list[str]]:
+    """The document ids of a question's top ``NDCG_AT`` chunks, best first, for one mode; every mode reads the index
+    as a whole (``internal``): the golden set asks for staff documents too."""
+    if mode not in MODES:
+        # imported here: llama-index loads in seconds, and the SQL modes (and the CLI's other commands) never need it
+        from hyperjourney.knowledge.llama_retrieval import LLAMA_MODES, retriever, tenant_index
+
+        if mode not in LLAMA_MODES:
+            raise KnowledgeError(f"unknown mode {mode!r}; choose one of {', '.join((*MODES, *LLAMA_MODES))}")
+        index = tenant_index(db, tenant, embedder or from_settings(get_settings()), audience="internal")
+        llama_mode: LlamaMode = mode
+
+        def llama(q: GoldenQuestion) -> list[str]:
+            found = retriever(index, llama_mode, k=NDCG_AT, filters=q.filters).retrieve(q.question)
+            return [n.node.ref_doc_id or "" for n in found]
+
+        return llama
+    sql_mode: Mode = mode
+
+    def sql(q: GoldenQuestion) -> list[str]:
+        hits = search(
+            db, tenant, q.question, filters=q.filters, k=NDCG_AT, mode=sql_mode, embedder=embedder, use_cache=False,
+            audience="internal",
+        )  # fmt: skip
+        return [h.document_id for h in hits]
+
+    return sql

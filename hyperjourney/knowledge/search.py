@@ -232,7 +232,7 @@ def _where(flt: SearchFilters, audience: Reader) -> tuple[str, list[Any]]:
     return (" AND " + " AND ".join(clauses)) if clauses else "", params
 
 
-def _tsquery_sql(languages: list[str]) -> tuple[str, list[str]]:
+def tsquery_sql(languages: list[str]) -> tuple[str, list[str]]:
     """An OR-of-terms tsquery per knowledge-base language (websearch syntax: quotes, -exclusions)."""
     langs = ["en", *sorted({lang for lang in languages if lang != "en"})]
     parts = ["replace(websearch_to_tsquery(kb_regconfig(%s), %s)::text, ' & ', ' | ')::tsquery" for _ in langs]
@@ -256,7 +256,7 @@ def _run(
     n = max(candidates, k)
     vector_ranked: list[tuple[str, int, float]] = []
     keyword_ranked: list[tuple[str, int, float]] = []
-    tsq, langs = _tsquery_sql(facets.languages)
+    tsq, langs = tsquery_sql(facets.languages)
     tsq_params: list[Any] = [x for lang in langs for x in (lang, text)]
     if mode in ("hybrid", "vector") and vector is not None:
         sql = (

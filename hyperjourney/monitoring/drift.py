@@ -8,7 +8,6 @@ from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, Field
-from scipy.stats import chi2
 
 EPS = 1e-4
 MODERATE, SIGNIFICANT = 0.1, 0.25
@@ -47,6 +46,8 @@ def psi_is_noise(value: float, n_reference: int, n_recent: int, bins: int) -> bo
     """
     if bins < 2:
         return True
+    from scipy.stats import chi2  # imported here: scipy.stats costs a second of every process's start
+
     statistic = value * n_reference * n_recent / (n_reference + n_recent)
     return bool(statistic < chi2.ppf(0.95, bins - 1))
 

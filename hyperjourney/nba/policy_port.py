@@ -11,7 +11,7 @@ import psycopg
 
 from hyperjourney.db.database import Database
 from hyperjourney.policy.context import context_from
-from hyperjourney.policy.engine import check_action
+from hyperjourney.policy.engine import check_action, check_purchase
 from hyperjourney.policy.models import CustomerPolicyContext, PolicyDecision, ProposedAction, RuleHit
 from hyperjourney.policy.schema import Policy
 from hyperjourney.policy.store import active_policy
@@ -44,6 +44,10 @@ class CustomerPolicy:
 
     def check(self, action: ProposedAction, now: datetime) -> PolicyDecision:
         return check_action(self.ctx, action, self.policy, now=now)
+
+    def purchase(self, product_ids: list[str]) -> PolicyDecision:
+        """The customer's own purchase of ``product_ids`` (age-gated, minors, inventory)."""
+        return check_purchase(self.ctx, product_ids, self.policy)
 
     def nothing(self) -> PolicyDecision:
         """Doing nothing is always allowed."""

@@ -216,12 +216,7 @@ def _exclusions(
         hits.append(_hit("suppression", "deny", f"marketing suppressed: {', '.join(flagged)}"))
     if ctx.age_band in rules.no_marketing_age_bands:
         hits.append(_hit("minor", "deny", f"no marketing to age band {ctx.age_band}"))
-    gated = [p for p in action.product_ids if p in ctx.products and ctx.products[p].age_gated]
-    if gated:
-        if ctx.age_band in rules.minor_age_bands:
-            hits.append(_hit("age_gated", "deny", f"age-gated {', '.join(gated)} to age band {ctx.age_band}"))
-        elif ctx.age_band is None and rules.unknown_age_blocks_age_gated:
-            hits.append(_hit("age_gated", "deny", f"age-gated {', '.join(gated)} to a customer of unknown age"))
+    _age_gated(ctx, action.product_ids, policy, hits)
     cooldown = timedelta(hours=rules.severe_ticket_cooldown_hours)
     for t in ctx.tickets:
         active = t.status in ("open", "pending")
@@ -233,8 +228,31 @@ def _exclusions(
         hits.append(_hit("payment_trouble", "deny", f"{ctx.failed_payments_60d} failed payments in 60 days: no upsell"))
 
 
+def _age_gated(ctx: CustomerPolicyContext, product_ids: list[str], policy: Policy, hits: list[RuleHit]) -> None:
+    rules = policy.exclusions
+    gated = [p for p in product_ids if p in ctx.products and ctx.products[p].age_gated]
+    if gated:
+        if ctx.age_band in rules.minor_age_bands:
+            hits.append(_hit("age_gated", "deny", f"age-gated {', '.join(gated)} to age band {ctx.age_band}"))
+        elif ctx.age_band is None and rules.unknown_age_blocks_age_gated:
+            hits.append(_hit("age_gated", "deny", f"age-gated {', '.join(gated)} to a customer of unknown age"))
+
+
+def check_purchase(ctx: CustomerPolicyContext, product_ids: list[str], policy: Policy) -> PolicyDecision:
+    """A customer's own purchase step (the assistant's add to cart): the minors / age-gated and inventory rules
+    apply whatever the purpose, since no consent is needed for what the customer asked for."""
+    hits: list[RuleHit] = []
+    _age_gated(ctx, product_ids, policy, hits)
+    _inventory_of(ctx, product_ids, policy, hits)
+    return _decide(hits, policy)
+
+
 def _inventory(ctx: CustomerPolicyContext, action: ProposedAction, policy: Policy, hits: list[RuleHit]) -> None:
-    for pid in action.product_ids:
+    _inventory_of(ctx, action.product_ids, policy, hits)
+
+
+def _inventory_of(ctx: CustomerPolicyContext, product_ids: list[str], policy: Policy, hits: list[RuleHit]) -> None:
+    for pid in product_ids:
         product = ctx.products.get(pid)
         if product is None:
             hits.append(_hit("inventory", "deny", f"unknown product {pid}"))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.stats import norm
+from scipy.special import ndtri
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
@@ -133,7 +133,7 @@ class LogSpendRegressor:
         (1 - 0.5 / P(buy)) quantile of the spend distribution. It minimises absolute error, as the mean
         (:meth:`predict` x P(buy)) minimises squared error."""
         q = np.clip(1.0 - 0.5 / np.maximum(p_buy, 1e-9), 1e-6, 1 - 1e-6)
-        spend = np.maximum(np.exp(self.log_predict(x) + self.sigma * norm.ppf(q)) - 1.0, 0.0)
+        spend = np.maximum(np.exp(self.log_predict(x) + self.sigma * ndtri(q)) - 1.0, 0.0)
         return np.asarray(np.where(p_buy > 0.5, spend, 0.0))
 
     def to_json(self) -> dict[str, Any]:

@@ -59,6 +59,11 @@ def test_db_url_imports_nothing_heavy(db: Database) -> None:
     assert code == 0 and out.startswith("postgresql://"), out
     heavy_loaded = sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY))
     assert heavy_loaded == [], f"heavy modules imported: {heavy_loaded[:10]}"
+    # a running embedded server is attached from its postmaster.pid (pgserver and psutil cost half a second), and
+    # printing a URL needs no driver
+    assert {"pgserver", "psutil", "psycopg", "procrastinate"}.isdisjoint(modules)
+    code, out, modules = _imported_by("db", "url", "--app")
+    assert code == 0 and "user=hyperjourney_app" in out, out
 
 
 def test_root_summaries_match_the_commands_own_help() -> None:

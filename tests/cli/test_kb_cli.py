@@ -53,6 +53,7 @@ def test_ingest_search_status_eval(db: Database, tmp_path: Path) -> None:
     golden.write_text(GOLDEN, encoding="utf-8")
     code, out = invoke("kb", "eval", "--golden", str(golden), "--tenant", tenant)
     assert code == 0 and "recall@5" in out and "hybrid" in out and "keyword" in out, out
+    assert "llama-vector" in out and "llama-fusion" in out and "p95 ms" in out, out  # issue 15.1: side by side
 
 
 def test_bad_input_exits_nonzero_with_a_clear_message(db: Database, tmp_path: Path) -> None:

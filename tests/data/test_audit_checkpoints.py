@@ -18,7 +18,8 @@ import pytest
 from pydantic import SecretStr
 
 from hyperjourney.data import audit, audit_checkpoints
-from hyperjourney.db.database import APP_ROLE, Database
+from hyperjourney.db.database import Database
+from hyperjourney.db.urls import APP_ROLE
 from hyperjourney.settings import AuditSettings, Settings
 
 RECHAIN = """

@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from hyperjourney.db import job_queue
-from hyperjourney.db.database import Database, DatabaseError
+from hyperjourney.db.database import Database
+from hyperjourney.db.errors import DatabaseError
 from hyperjourney.db.migrate import applied, available, check_current, migrate
 
 

@@ -6,7 +6,8 @@ import threading
 
 import pytest
 
-from hyperjourney.db.database import Database, NestedConnectionError
+from hyperjourney.db.database import Database
+from hyperjourney.db.errors import NestedConnectionError
 
 
 def test_a_nested_pooled_connection_raises_naming_both_call_sites(db: Database, tenant: str) -> None:

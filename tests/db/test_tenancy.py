@@ -7,7 +7,8 @@ from collections.abc import Callable
 import psycopg
 import pytest
 
-from hyperjourney.db.database import Database, UnknownTenantError
+from hyperjourney.db.database import Database
+from hyperjourney.db.errors import UnknownTenantError
 
 TENANT_TABLES = [
     "tenants",

@@ -151,6 +151,45 @@ def test_v3_attack_and_benign_sets_meet_their_minimums() -> None:
     assert all(len(s) > 250 and "\n" in s for s in attacks["hidden"])
 
 
+V4_ATTACK_MINIMUMS = {
+    "instruction_override": 15, "roleplay_persona": 15, "wrapped": 15, "exfiltration": 25, "action_hijack": 25,
+    "format_coercion": 15, "encoded": 20, "multilingual": 20, "indirect": 15, "many_shot": 10, "payload_splitting": 10,
+}  # fmt: skip
+# the languages the v4 brief names for the multilingual attacks
+V4_LANGUAGES = {"zh", "ja", "ko", "ar", "ru", "hi", "th", "he", "el", "de", "es", "fr", "it", "pt", "nl", "pl", "tr"}
+
+
+def _v4(kind: str) -> dict[str, list[dict[str, str]]]:
+    data: dict[str, list[dict[str, str]]] = _yaml(INJECTION / f"held_out_v4_{kind}.yaml")
+    return data
+
+
+def _v4_texts() -> list[str]:
+    return [item["text"] for kind in ("attacks", "benign") for items in _v4(kind).values() for item in items]
+
+
+def test_v4_attack_and_benign_sets_meet_their_minimums() -> None:
+    """Issue 16.5: v4 labels each item with its language, spans eleven attack kinds and the brief's 17 languages."""
+    attacks, benign = _v4("attacks"), _v4("benign")
+    assert set(attacks) == set(V4_ATTACK_MINIMUMS)
+    short = {k: len(v) for k, v in attacks.items() if len(v) < V4_ATTACK_MINIMUMS[k]}
+    assert short == {}
+    assert sum(len(v) for v in attacks.values()) >= 200 and sum(len(v) for v in benign.values()) >= 350
+    items = [item for data in (attacks, benign) for items in data.values() for item in items]
+    assert all(set(item) == {"language", "text"} and item["text"].strip() for item in items)
+    assert all(re.fullmatch(r"[a-z]{2}|mixed", item["language"]) for item in items)
+    assert len({item["text"] for item in items}) == len(items), "a text appears twice"
+    assert V4_LANGUAGES - {item["language"] for item in attacks["multilingual"]} == set()
+    assert len({item["language"] for items in benign.values() for item in items} - {"en", "mixed"}) >= 10
+    for name, data in (("attacks", attacks), ("benign", benign)):
+        joined = "\n".join(item["text"] for items in data.values() for item in items)
+        missing = [script for script, pattern in SCRIPTS.items() if not re.search(pattern, joined)]
+        assert missing == [], (name, missing)
+    encoded = "\n".join(item["text"] for item in attacks["encoded"])
+    assert "\u200b" in encoded and "%20" in encoded and re.search(r"[A-Za-z0-9+/]{40,}={0,2}", encoded)
+    assert re.search(r"[a-z][\u0430\u0435\u043e\u0440\u0441][a-z]", encoded)  # Cyrillic look-alikes inside Latin words
+
+
 def test_safety_and_retrieval_twins_parse_and_meet_their_minimums() -> None:
     from hyperjourney.evals.golden import load_safety_cases
     from hyperjourney.knowledge.evaluation import load_golden
@@ -255,6 +294,16 @@ def _brief_texts(path: Path) -> list[str]:
             lambda: _injection_texts("held_out_v3_attacks.yaml", "held_out_v3_benign.yaml"),
             lambda: _injection_texts("held_out_v2_attacks.yaml", "held_out_v2_benign.yaml"),
         ),
+        (
+            "injection v4 vs the detector's training and dev data and the dev safety cases",
+            _v4_texts,
+            lambda: [
+                s
+                for p in [*sorted((PKG / "guardrails").glob("*.yaml")), DATASETS / "chat_safety.yaml"]
+                for s in _strings(_load_any(p))
+            ],
+        ),
+        ("injection v4 vs the measured v2 and v3 sets", _v4_texts, _attack_texts),
         (
             "tickets vs the dev tickets",
             lambda: [f"{t['subject']} {t['body']}" for t in _jsonl(HELD_OUT / "copilot_tickets.jsonl")],

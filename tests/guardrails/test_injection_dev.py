@@ -104,7 +104,7 @@ def test_refund_to_another_account_with_contact_details_is_not_an_attack() -> No
     assert verdict.neutralized == text
 
 
-HELD_OUT_NAMES = ("held_out_attacks", "held_out_benign", "held_out_v2", "held_out_v3")
+HELD_OUT_NAMES = ("held_out_attacks", "held_out_benign", "held_out_v2", "held_out_v3", "held_out_v4")
 
 
 def test_no_package_module_reads_a_held_out_set() -> None:

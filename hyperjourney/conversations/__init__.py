@@ -1,0 +1,1 @@
+"""The customer-facing assistant's domain: conversations, learnt traits, calendar, leads, carts, trials, hand-off."""
