@@ -13,7 +13,6 @@ from rich.table import Table
 from hyperjourney.cli.context import TenantOption, console, database, settings, tenant_or_default, user_errors
 from hyperjourney.db.database import Database
 from hyperjourney.settings import Settings
-from hyperjourney.telemetry import tracing
 
 apikeys_app = typer.Typer(help="Per-tenant API keys for the headless API (stored hashed).", no_args_is_help=True)
 
@@ -128,6 +127,7 @@ def serve(
     import uvicorn
 
     from hyperjourney.api.app import create_app
+    from hyperjourney.telemetry import tracing
     from hyperjourney.workers.run import spawn_workers, stop_workers
 
     s = settings()
@@ -151,6 +151,7 @@ def worker(
     """Run a worker on the Postgres job queue until interrupted: agent runs, journeys, outbox, retraining, drift.
 
     Start as many as the load needs, on any machine that reaches the database."""
+    from hyperjourney.telemetry import tracing
     from hyperjourney.workers.run import run_worker
 
     s = settings()
