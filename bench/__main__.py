@@ -1,9 +1,11 @@
-"""Run every benchmark and print one table: `python -m bench` (or `make bench`)."""
+"""Run every benchmark and print one table: `python -m bench` (or `make bench`); `python -m bench scale --full`
+runs the scale benchmark at the issue's full size."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from functools import partial
 
 from rich.console import Console
 
@@ -17,6 +19,7 @@ from bench import (
     nba_bench,
     ope_bench,
     policy_bench,
+    scale_bench,
     scoring_bench,
     surfaces_bench,
     value_bench,
@@ -36,20 +39,24 @@ SUITES: dict[str, Callable[[], list[Figure]]] = {
     "audit": audit_bench.run,
     "value": value_bench.run,
     "ope": ope_bench.run,
+    "scale": scale_bench.run,
 }
 
 
 def main(argv: list[str]) -> int:
-    chosen = argv or list(SUITES)
-    unknown = [name for name in chosen if name not in SUITES]
+    suites = dict(SUITES)
+    if "--full" in argv:
+        suites["scale"] = partial(scale_bench.run, full=True)
+    chosen = [a for a in argv if a != "--full"] or list(suites)
+    unknown = [name for name in chosen if name not in suites]
     if unknown:
-        print(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(SUITES)}", file=sys.stderr)
+        print(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(suites)}", file=sys.stderr)
         return 2
     console = Console(stderr=True)
     figures: list[Figure] = []
     for name in chosen:
         console.print(f"running {name} benchmark…")
-        figures.extend(SUITES[name]())
+        figures.extend(suites[name]())
     print_table(figures)
     return 0
 

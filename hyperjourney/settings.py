@@ -202,6 +202,10 @@ class WorkerSettings(BaseModel):
     retrain_cron: str = Field("0 3 * * 0", description="When each tenant's models are retrained and rescored")
     drift_cron: str = Field("0 4 * * *", description="When each tenant's drift is measured and stored")
     poll_s: float = Field(5.0, gt=0, description="Fallback poll for new jobs when a NOTIFY is missed")
+    stalled_after_s: float = Field(
+        30.0, ge=15, description="A running job whose worker sent no heartbeat for this long (workers send one "
+        "every 10 s) is put back on the queue by the sweep: its worker died",
+    )  # fmt: skip
     run_graphs: bool = Field(
         True,
         description="Agent runs started through the API are jobs on the workers (they survive an API restart); "

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from rich.panel import Panel
 from rich.table import Table
 
-from hyperjourney.cli import actions_commands, guardrails_demo, knowledge_commands, surfaces_commands
+from hyperjourney.cli import actions_commands, guardrails_demo, knowledge_commands, live_demo, surfaces_commands
 from hyperjourney.cli.agent_commands import demo_agents
 from hyperjourney.cli.context import console, database, user_errors
 from hyperjourney.cli.data_commands import print_seed, run_seed
@@ -22,8 +22,9 @@ def demo() -> None:
 
     Starts the database, migrates, seeds the demo tenant if empty, resolves identities, ingests the demo
     knowledge base, stores the demo policy, trains the models, runs the canvas goal to approval and approves it,
-    runs two support tickets, simulates two weeks of journey outcomes and prints the lift readout. Work already
-    done is skipped, so a second run takes seconds.
+    runs two support tickets, simulates two weeks of journey outcomes and prints the lift readout, then starts
+    `serve` and shows an event posted to the API become an email at a local SMTP server with no other command.
+    Work already done is skipped, so a second run takes seconds (and one live email).
     """
     with user_errors(), database(migrate_schema=True) as db:
         db.create_tenant(DEMO_TENANT, "Northwind Cloud & Goods (demo)")
@@ -42,6 +43,8 @@ def demo() -> None:
     print_summary(summary, chain.ok, now=datetime.now(UTC))
     demo_agents()
     actions_commands.demo_step()
+    with user_errors(), database() as db:
+        live_demo.demo_step(db, DEMO_TENANT)
 
 
 def print_summary(summary: TenantSummary, audit_ok: bool, *, now: datetime) -> None:

@@ -32,6 +32,7 @@ from hyperjourney.scoring.service import score_all
 from hyperjourney.scoring.train import train_all
 from hyperjourney.settings import Settings
 from hyperjourney.workers import queue
+from hyperjourney.workers.stalled import retry_stalled
 
 TICK, DISPATCH, RETRAIN, DRIFT = (
     "hyperjourney.journey_tick",
@@ -116,10 +117,12 @@ def run_graph(context: JobContext, tenant: str, flow: str, value: str) -> None:
 
 
 def schedule_sweep(context: JobContext, timestamp: int) -> None:
-    db = _env(context).db
+    env = _env(context)
+    db = env.db
     defer_for_every_tenant(db, TICK)
     defer_for_every_tenant(db, DISPATCH)
-    with db.admin() as conn:  # a rate bucket idle this long is full again: forgetting it changes nothing
+    with db.admin() as conn:  # jobs of dead workers run again; a rate bucket idle a day is full again
+        retry_stalled(conn, env.settings.workers.stalled_after_s)
         conn.execute("DELETE FROM api_rate_buckets WHERE updated < now() - interval '1 day'")
 
 

@@ -118,14 +118,9 @@ def test_two_resumers_racing_for_one_approval_exactly_one_wins(db: Database, see
 def test_a_resumer_killed_mid_resume_is_taken_over_after_its_lease_expires(db: Database, seeded: str) -> None:
     worker = [sys.executable, "-m", "tests.graphs.resume_worker"]
     env = _env(db) | {"HYPERJOURNEY_GRAPHS__RESUME_LEASE_S": "4"}
-    starter = subprocess.Popen([*worker, "start", seeded], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
-    try:
-        assert starter.stdout is not None
-        run_id, status = starter.stdout.readline().split()
-        assert status == "awaiting_approval"
-    finally:
-        starter.kill()
-        starter.wait(timeout=30)
+    started = runs.start_canvas(db, seeded, GOAL)  # the process killed here is the resumer, not the starter
+    assert started.status == "awaiting_approval"
+    run_id = started.run_id
 
     hanging = subprocess.Popen(
         [*worker, "resume-hang", seeded, run_id], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
@@ -146,11 +141,10 @@ def test_a_resumer_killed_mid_resume_is_taken_over_after_its_lease_expires(db: D
         time.sleep(0.2)
     assert _lease(db, seeded, run_id)[0] == "resuming"  # without the lease it would stay stuck here forever
 
-    takeover = subprocess.run([*worker, "resume", seeded, run_id], cwd=ROOT, env=env, capture_output=True, text=True)
-    assert takeover.returncode == 0, takeover.stderr
-    assert takeover.stdout.split() == [run_id, "completed"]
-    again = subprocess.run([*worker, "resume", seeded, run_id], cwd=ROOT, env=env, capture_output=True, text=True)
-    assert again.returncode == 3 and "completed, not awaiting approval" in again.stdout
+    takeover = runs.resume(db, seeded, run_id, {"action": "approve", "reviewer": "second-process"})
+    assert takeover.status == "completed"
+    with pytest.raises(runs.RunStateError, match="completed, not awaiting approval"):
+        runs.resume(db, seeded, run_id, {"action": "approve", "reviewer": "third-process"})
 
     assert _count(db, seeded, run_id, "run_resume_takeover") == 1
     assert _count(db, seeded, run_id, "journey_launch") == 1 and _count(db, seeded, run_id, "run_finished") == 1

@@ -1,4 +1,4 @@
-"""Approval survives the process: start in one process, kill it at the interrupt, resume in another."""
+"""Approval survives the process: start in one process, kill it at the interrupt, resume in another (this one)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from hyperjourney.db.database import Database
+from hyperjourney.graphs import runs
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,11 +38,11 @@ def test_killed_process_resumes_elsewhere_and_finishes_exactly_once(db: Database
         starter.wait(timeout=30)
     assert starter.returncode != 0  # it died at the interrupt, it did not finish
 
-    first = subprocess.run([*worker, "resume", seeded, run_id], cwd=ROOT, env=_env(db), capture_output=True, text=True)
-    assert first.returncode == 0, first.stderr
-    assert first.stdout.split() == [run_id, "completed"]
-    second = subprocess.run([*worker, "resume", seeded, run_id], cwd=ROOT, env=_env(db), capture_output=True, text=True)
-    assert second.returncode == 3 and "completed, not awaiting approval" in second.stdout
+    # resumed in this process, which never saw the run: everything it needs comes from the database
+    first = runs.resume(db, seeded, run_id, {"action": "approve", "reviewer": "second-process", "comment": "no"})
+    assert first.status == "completed"
+    with pytest.raises(runs.RunStateError, match="completed, not awaiting approval"):
+        runs.resume(db, seeded, run_id, {"action": "approve", "reviewer": "third-process"})
 
     with db.tenant(seeded) as conn:
         outcomes = conn.execute("SELECT decision, reviewer FROM agent_outcomes WHERE run_id = %s", (run_id,)).fetchall()

@@ -25,16 +25,11 @@ def _env4(db: Database) -> dict[str, str]:
 
 
 def _started(db: Database, tenant: str) -> str:
-    """A canvas run at its approval interrupt, started in a process that is then killed."""
-    starter = subprocess.Popen([*WORKER, "start", tenant], cwd=ROOT, env=_env4(db), stdout=subprocess.PIPE, text=True)
-    try:
-        assert starter.stdout is not None
-        run_id, status = starter.stdout.readline().split()
-        assert status == "awaiting_approval"
-    finally:
-        starter.kill()
-        starter.wait(timeout=30)
-    return run_id
+    """A canvas run at its approval interrupt (started here: what these tests kill is the resumer, not the starter;
+    tests/graphs/test_resume_process.py kills a starter)."""
+    started = runs.start_canvas(db, tenant, "Lift LTV 20% in fintech SMBs")
+    assert started.status == "awaiting_approval"
+    return started.run_id
 
 
 def _wait_expired(db: Database, tenant: str, run_id: str) -> None:
@@ -57,11 +52,8 @@ def test_a_reject_after_the_approver_crashed_launches_nothing(db: Database, seed
         hanging.wait(timeout=30)
     _wait_expired(db, seeded, run_id)
 
-    rejected = subprocess.run(
-        [*WORKER, "resume", seeded, run_id, "reject"], cwd=ROOT, env=_env4(db), capture_output=True, text=True
-    )
-    assert rejected.returncode == 0, rejected.stderr
-    assert rejected.stdout.split() == [run_id, "rejected"]  # the latest decision wins: nothing is live
+    rejected = runs.resume(db, seeded, run_id, {"action": "reject", "reviewer": "second-process", "comment": "no"})
+    assert rejected.status == "rejected"  # the latest decision wins: nothing is live
     assert _count(db, seeded, run_id, "journey_launch") == 0
     assert _count(db, seeded, run_id, "approval:superseded") == 1
     with db.tenant(seeded) as conn:
@@ -110,10 +102,8 @@ def test_a_resumer_that_lost_its_lease_stops_before_its_next_side_effect(db: Dat
         assert stalled.stdout.readline().strip() == "deciding"  # inside the approval node, lease held
         os.kill(stalled.pid, signal.SIGSTOP)  # the whole process stalls: no heartbeat either
         _wait_expired(db, seeded, run_id)
-        takeover = subprocess.run([*WORKER, "resume", seeded, run_id], cwd=ROOT, env=_env4(db), capture_output=True,
-                                  text=True)  # fmt: skip
-        assert takeover.returncode == 0, takeover.stderr
-        assert takeover.stdout.split() == [run_id, "completed"]
+        takeover = runs.resume(db, seeded, run_id, {"action": "approve", "reviewer": "second-process"})
+        assert takeover.status == "completed"
         os.kill(stalled.pid, signal.SIGCONT)
         out, _ = stalled.communicate(timeout=120)
     finally:
