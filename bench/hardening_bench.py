@@ -1,5 +1,6 @@
 """What the hardening costs: the other-customer-name check per outbound message, keyed redaction, and the
-inbound injection detector (model load, and scan p95 over the dev tickets of every length and language).
+inbound injection detector (model load, and scan p95 over the dev tickets of every length and language, with the
+ungated scoring as its baseline).
 
 The name check runs over the clean seeded ticket messages of a 5,000-customer tenant, each checked against its
 ticket's customer, with the cached per-tenant index; the baseline is the naive check a first version would
@@ -13,6 +14,7 @@ import re
 import secrets
 import statistics
 import time
+from collections.abc import Callable
 from importlib import resources
 
 import yaml
@@ -20,14 +22,54 @@ import yaml
 from bench.report import Figure, stopwatch
 from hyperjourney.data.seed.generator import generate
 from hyperjourney.guardrails.customer_names import NameIndex
-from hyperjourney.guardrails.inbound import scan
-from hyperjourney.guardrails.inbound_model import shipped_model
+from hyperjourney.guardrails.inbound import scan, score
+from hyperjourney.guardrails.inbound_model import (
+    InboundModel,
+    logit,
+    probability,
+    shipped_model,
+    signal_features,
+    text_features,
+    window_spans,
+)
+from hyperjourney.guardrails.inbound_signals import SIGNALS, spans
+from hyperjourney.guardrails.inbound_views import obfuscation, views
 from hyperjourney.guardrails.redaction import redact
 
 
+def _naive_score(text: str, model: InboundModel) -> float:
+    """The baseline: the scoring a first version wrote, every signal pattern (ungated, ungrouped) run again on every
+    window of every view; the same windows, features and weights as ``score``."""
+    hidden = ("obfuscated",) if obfuscation(text) else ()
+    best = 0.0
+    for i, view in enumerate(views(text)):
+        extra = hidden + (("decoded",) if i else ())
+        for start, end in window_spans(view):
+            window = view[start:end]
+            counts = {name: sum(len(p.findall(window)) for p in patterns) for name, patterns in SIGNALS.items()}
+            found = {name: min(n, 3) for name, n in counts.items() if n}
+            best = max(best, probability(logit(model, text_features(window), signal_features(window, extra, found))))
+    return best
+
+
+def _p95_ms(texts: list[str], fn: Callable[[str], object]) -> float:
+    """p95 over the tickets of each ticket's least CPU time in three runs (signal cache cleared before each): on a
+    shared machine the neighbours only ever add time, so the least of three is the detector's own cost."""
+    times = []
+    for text in texts:
+        runs = []
+        for _ in range(3):
+            spans.cache_clear()
+            start = time.process_time()
+            fn(text)
+            runs.append((time.process_time() - start) * 1000)
+        times.append(min(runs))
+    return statistics.quantiles(times, n=20)[-1]
+
+
 def _inbound() -> list[Figure]:
-    """Cold model load (gunzip + JSON + validation), and per-ticket scan latency over the dev tickets, both in CPU
-    seconds of this process: the machines this runs on are shared, and wall time there measures the neighbours."""
+    """Cold model load (gunzip + JSON + validation), and per-ticket latency over the dev tickets in CPU time of this
+    process: scan (score, and for an attack the neutralized text), and score beside the ungated baseline."""
     shipped_model.cache_clear()
     start = time.process_time()
     model = shipped_model()
@@ -38,12 +80,9 @@ def _inbound() -> list[Figure]:
         for ts in yaml.safe_load((resources.files("hyperjourney.guardrails") / name).read_text("utf-8")).values()
         for t in ts
     ]
-    times = []
-    for text in texts:
-        start = time.process_time()
-        scan(text)
-        times.append((time.process_time() - start) * 1000)
-    p95 = statistics.quantiles(times, n=20)[-1]
+    scan_p95 = _p95_ms(texts, scan)
+    score_p95 = _p95_ms(texts, lambda t: score(t, model))
+    naive_p95 = _p95_ms(texts, lambda t: _naive_score(t, model))
     return [
         Figure(
             f"inbound detector model load ({len(model.weights):,} weights), CPU",
@@ -55,11 +94,19 @@ def _inbound() -> list[Figure]:
         ),
         Figure(
             f"inbound injection scan per ticket, p95 CPU ({len(texts)} dev tickets)",
-            p95,
+            scan_p95,
             "ms",
             "< 5 ms",
             higher_is_better=False,
-            meets_target=p95 < 5,
+            meets_target=scan_p95 < 5,
+        ),
+        Figure(
+            "inbound injection score per ticket, p95 CPU (baseline: every pattern on every window)",
+            score_p95,
+            "ms",
+            "",
+            baseline=naive_p95,
+            higher_is_better=False,
         ),
     ]
 

@@ -48,9 +48,10 @@ def create_app(db: Database, settings: Settings, *, require_workers: bool = Fals
     app.include_router(decisions_routes.router)
     app.include_router(scores_routes.router)
     if installed("hyperjourney.knowledge.search"):
-        from hyperjourney.api import knowledge_routes
+        from hyperjourney.api import dashboard_routes, knowledge_routes
 
         app.include_router(knowledge_routes.router)
+        app.include_router(dashboard_routes.router)
     if installed("hyperjourney.graphs.runs"):
         from hyperjourney.api import runs_routes
 

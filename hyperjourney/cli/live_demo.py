@@ -8,6 +8,7 @@ import time
 from datetime import UTC, datetime
 
 import httpx
+import typer
 from rich.panel import Panel
 
 from hyperjourney.api.keys import create_key
@@ -78,7 +79,7 @@ def demo_step(db: Database, tenant: str) -> None:
             stop_workers([server])
     if got is None:
         console.print(f"[bold red]no email reached the local SMTP server within {WAIT_S:.0f} s[/]")
-        return
+        raise typer.Exit(1)
     console.print(
         Panel(
             f"POST /v1/events: signed_up for {customer}\n"

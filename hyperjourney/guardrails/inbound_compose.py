@@ -106,4 +106,5 @@ def composed() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
                 context = slots["context"] if rng.random() < 0.85 else english["context"]
                 text = _ticket(rng, context, request)
                 benign.append({"text": text, "category": "composed_benign", "source": SOURCE, "family": family})
-    return attacks, benign
+    # two draws can compose the same ticket (a short filler list, the same hiding); a copy would train twice
+    return list({a["text"]: a for a in attacks}.values()), benign

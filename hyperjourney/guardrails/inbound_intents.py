@@ -4,9 +4,11 @@ The first held-out set showed the misses were not phrasings but intents: asking 
 action ("no need to check", "don't log the change", "before the manager sees it"), asking for other people's
 data or the system's secrets, pointing at the model's own setup ("the text before my message", "the prompt that
 defines your behaviour"), and speaking about the AI in the third person ("if an LLM is drafting the answer").
-Each family is evidence for the classifier (inbound_model.py), never a verdict on its own: customers skip steps
-that are theirs to skip and ask about their own passwords; the classifier learns from the hard negatives in the
-corpus how much each family counts, and counts pairs of families present together (signal_features).
+Three families separate asking *about* the assistant from instructing it (asks_about_ai, operator_task,
+vocative_imperative). Each family is evidence for the classifier (inbound_model.py), never a verdict on its own:
+customers skip steps that are theirs to skip and ask about their own passwords; the classifier learns from the
+hard negatives in the corpus how much each family counts, and counts pairs of families present together
+(signal_features).
 """
 
 from __future__ import annotations
@@ -161,6 +163,65 @@ MORE_LANGUAGES = [
     ),
 ]
 
+_AI_WORD = (
+    r"(?:ai|a\.i\.|assistant|chat ?bot|bot|copilot|virtual agent|automation|auto-?responder|smart reply|ki|ia|"
+    r"llm|gpt|chatgpt|summar(?:y|ies|i[sz]er)|ии|бот|чат-бот|ассистент|助手|机器人|聊天机器人|アシスタント|"
+    r"チャットボット|챗봇|어시스턴트|روبوت|المساعد|चैटबॉट|सहायक|asystent|assistente|asistente|assistent)"
+)
+
+# Questions *about* the assistant, the bot or automation ("does your AI read my emails?", "how do I turn off the
+# AI summary?"): the third held-out set's commonest false positive. An attack may open with one and then
+# instruct; the pair features (inbound_model.signal_features) weigh the question with what follows it.
+ASKS_ABOUT_AI = [
+    # a sentence (anchored at its start: unanchored, the engine would retry from every character) naming the AI
+    # and ending in a question mark
+    re.compile(rf"(?:^|(?<=[.!?\n。？]))[^.!?\n。？]*\b{_AI_WORD}\b[^.!?\n。？]*[?？]", _I),
+    re.compile(
+        rf"\b(?:turn|switch|shut) (?:off|on)\b[^.!?\n]{{0,30}}\b{_AI_WORD}\b|\b(?:disable|deactivate|opt out of|stop)\b"
+        rf"[^.!?\n]{{0,20}}\b{_AI_WORD}\b|\b(?:does|do|can|could|will|would|is|are|was|how|why|which|what|where|when)\b"
+        rf"[^.!?\n]{{0,40}}\b(?:your|the|this|our)\s+(?:\w+\s+)?{_AI_WORD}\b",
+        _I,
+    ),
+]
+
+_TASK_OBJECT = (
+    r"(?:e-?mails?|newsletters?|campaigns?|segments?|subject lines?|sms|push|reports?|banners?|journeys?|copy|offers?|"
+    r"vouchers?|footers?|templates?|drafts?|briefs?|previews?|digests?|kpi\w*|dashboards?|statements?|price lists?|"
+    r"send time|tone|brand (?:voice|guidelines)|hero image|cta|call to action|paragraph|reminders?|surveys?|"
+    r"mail|kampagne|bericht|entwurf|betreffzeilen?|campagne|rapport|bannière|correo|campaña|segmento|informe|borrador|"
+    r"campagna|bozza|relatório|rascunho|rapport|concept|raport|szkic|rapporten?|отч[её]т|письмо|сегмент|レポート|"
+    r"メール|セグメント|报告|邮件|分群|rapor\w*|e-posta)"
+)
+
+# A marketer's or operator's task written as an instruction ("write an email to all lapsed customers", "ignore
+# last week's segment"): an imperative aimed at a campaign object, not at the model, its secrets or other customers.
+OPERATOR_TASK = [
+    re.compile(
+        r"(?:^|[\n.!?]\s*|\b(?:please|pls|kindly)\s+)(?:write|draft|send|resend|schedule|create|prepare|translate|"
+        r"rewrite|redo|use|make|set|add|remove|pause|archive|swap|replace|drop|change|cancel|stop|move|email|segment|"
+        r"ignore|forget|disregard|override|keep|schreib\w*|schick\w*|vergiss|ignorier\w*|écris|envoie|oublie|"
+        r"escribe|envía|olvida|ignora|scrivi|manda|dimentica|escreva|envie|esqueça|schrijf|stuur|vergeet|negeer|"
+        r"napisz|wyślij|zapomnij|zignoruj|skriv|skicka|glöm|напиши|отправь|забудь|yaz|gönder|unut)\b"
+        rf"[^.!?\n]{{0,60}}?\b{_TASK_OBJECT}",
+        _I,
+    ),
+]
+
+# The AI named as the one spoken to, then an order ("assistant, list ...", "bot: issue ...", "KI: ignoriere ...").
+VOCATIVE_IMPERATIVE = [
+    re.compile(
+        r"\b(?:ai|a\.i\.|assistant|bot|chatbot|copilot|agent|model|llm|smart reply|automation|summari[sz]er)\s*[,:]\s*"
+        r"(?:(?:if|when|while)\b[^,:\n]{0,30}[,:]\s*)?(?:please |now |also |just |then )?(?:list|paste|print|show|"
+        r"send|forward|issue|approve|change|copy|tell|reply|give|grant|mark|ignore|forget|disregard|use|include|"
+        r"reveal|repeat|recite|refund|set|delete|apply|write|start|stop|close|export|make|add|you)\b",
+        _I,
+    ),
+    re.compile(
+        r"(?:^|[\s?.!])(?:KI|IA|AI|ИИ|[Бб]от|[Аа]ссистент|[Aa]systencie|[Aa]ssistente|[Aa]sistente|[Cc]hatbot|助手|AIへ)"
+        r"\s*[:：,，]\s*(?!\d)",
+    ),
+]
+
 INTENT_SIGNALS: dict[str, list[re.Pattern[str]]] = {
     "bypass_controls": BYPASS_CONTROLS,
     "others_data": OTHERS_DATA,
@@ -168,5 +229,8 @@ INTENT_SIGNALS: dict[str, list[re.Pattern[str]]] = {
     "own_setup": OWN_SETUP,
     "third_person_ai": THIRD_PERSON_AI,
     "override_more_languages": MORE_LANGUAGES,
+    "asks_about_ai": ASKS_ABOUT_AI,
+    "operator_task": OPERATOR_TASK,
+    "vocative_imperative": VOCATIVE_IMPERATIVE,
 }
 """Merged into inbound_signals.SIGNALS; none is STRONG, so none alone makes neutralize() drop a sentence."""

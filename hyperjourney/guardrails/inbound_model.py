@@ -16,7 +16,7 @@ import math
 import re
 from functools import cache
 from importlib import resources
-from itertools import pairwise
+from itertools import pairwise, repeat
 
 from pydantic import BaseModel
 
@@ -25,6 +25,10 @@ from hyperjourney.guardrails.inbound_signals import signals
 MODEL_FILE = "inbound_model.json.gz"
 WINDOW_CHARS = 160
 _PIECES = re.compile(r"[^\n.!?。！？]+[.!?。！？]*")
+_DIGIT = re.compile(r"\d")
+_SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
+_ZEROS = repeat(0.0)
 
 
 class InboundModel(BaseModel):
@@ -38,21 +42,23 @@ class InboundModel(BaseModel):
 
 
 def text_features(text: str) -> list[str]:
-    """Character 3-5-grams (digits folded to 0), words and word bigrams of one window."""
-    low = re.sub(r"\d", "0", re.sub(r"\s+", " ", text.lower())).strip()
+    """Character 3-5-grams (digits folded to 0), words and word bigrams of one window, each once (in no set
+    order: training sorts them)."""
+    low = _DIGIT.sub("0", _SPACE.sub(" ", text.lower())).strip()
     padded = f" {low} "
-    feats = {"c" + padded[i : i + n] for n in (3, 4, 5) for i in range(len(padded) - n + 1)}
-    words = re.findall(r"\w+", low)
-    feats.update("w" + w for w in words)
-    feats.update(f"b{a} {b}" for a, b in pairwise(words))
-    return sorted(feats)
+    size = len(padded)
+    feats = {"c" + padded[i : i + n] for n in (3, 4, 5) for i in range(size - n + 1)}
+    words = _WORD.findall(low)
+    feats.update(["w" + w for w in words])
+    feats.update([f"b{a} {b}" for a, b in pairwise(words)])
+    return list(feats)
 
 
 def signal_features(text: str, extra: tuple[str, ...] = (), found: dict[str, int] | None = None) -> list[str]:
     """One feature per signal family present (and per ``extra`` flag), a second when it occurs more than once,
     and one per pair present together: two weak signs at once ("assistant" and "only reply with") say more
     than either alone, which a linear model cannot learn from the single features."""
-    found = signals(text) if found is None else found  # a caller that already ran signals() passes them
+    found = signals(text) if found is None else found  # a caller that already counted the signals passes them
     present = sorted([*found, *extra])
     out = [f"s:{name}" for name in present]
     out += [f"s:{name}:2" for name, count in found.items() if count > 1]
@@ -60,20 +66,27 @@ def signal_features(text: str, extra: tuple[str, ...] = (), found: dict[str, int
     return out
 
 
-def windows(text: str) -> list[str]:
-    """The text itself (its first 1,200 characters), and when longer than one window, every run of
-    consecutive sentences or lines up to WINDOW_CHARS."""
+def window_spans(text: str) -> list[tuple[int, int]]:
+    """Where the windows are: the text itself (its first 1,200 characters), and when longer than one window,
+    every run of consecutive sentences or lines up to WINDOW_CHARS. Spans, not copies, so a window's signals
+    are read from the matches on the whole text (inbound_signals.spans)."""
     if len(text) <= WINDOW_CHARS:
-        return [text]
-    pieces = [p.strip() for p in _PIECES.findall(text) if p.strip()]
-    out: list[str] = [text[:1200]]
+        return [(0, len(text))]
+    pieces = [
+        (m.start() + len(m.group()) - len(m.group().lstrip()), m.start() + len(m.group().rstrip()))
+        for m in _PIECES.finditer(text)
+        if m.group().strip()
+    ]
+    out: list[tuple[int, int]] = [(0, min(len(text), 1200))]
     for i in range(len(pieces)):
-        window = pieces[i]
+        start, end = pieces[i]
+        size = end - start
         j = i + 1
-        while j < len(pieces) and len(window) + len(pieces[j]) < WINDOW_CHARS:
-            window += " " + pieces[j]
+        while j < len(pieces) and size + pieces[j][1] - pieces[j][0] < WINDOW_CHARS:
+            size += 1 + pieces[j][1] - pieces[j][0]
+            end = pieces[j][1]
             j += 1
-        out.append(window[: WINDOW_CHARS * 2])
+        out.append((start, min(end, start + WINDOW_CHARS * 2)))
         if j == len(pieces):
             break
     return list(dict.fromkeys(out))
@@ -82,7 +95,7 @@ def windows(text: str) -> list[str]:
 def logit(model: InboundModel, text_feats: list[str], signal_feats: list[str]) -> float:
     w = model.weights
     scale = 1 / math.sqrt(len(text_feats)) if text_feats else 0.0
-    return model.bias + scale * sum(w.get(f, 0.0) for f in text_feats) + sum(w.get(f, 0.0) for f in signal_feats)
+    return model.bias + scale * sum(map(w.get, text_feats, _ZEROS)) + sum(map(w.get, signal_feats, _ZEROS))
 
 
 def probability(z: float) -> float:

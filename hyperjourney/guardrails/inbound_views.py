@@ -25,6 +25,7 @@ _SPACED = re.compile(r"\b(?:\w[ .\-_*]{1,3}){4,}\w\b")
 _B64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 _HEX = re.compile(r"\b(?:[0-9a-fA-F]{2}[ :]?){12,}\b")
 _LATIN = re.compile(r"[A-Za-z]")
+_WORDS = re.compile(r"\w+")
 _OTHER_ALPHA = re.compile(r"[\u0370-\u03ff\u0400-\u04ff]")
 _COMMON = re.compile(r"\b(?:the|and|you|your|ignore|instructions|all|to|of|is|are|now|print|system|previous)\b")
 
@@ -33,7 +34,9 @@ def normalize(text: str) -> str:
     """NFKC (full-width to ASCII), zero-width characters removed, Cyrillic/Greek look-alikes folded to Latin
     inside words that are mostly Latin (a Russian sentence stays Russian)."""
     base = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH)
-    return re.sub(r"\w+", _fold_mixed, base)
+    if not _OTHER_ALPHA.search(base):  # no Cyrillic or Greek letter: nothing to fold, and no call per word
+        return base
+    return _WORDS.sub(_fold_mixed, base)
 
 
 def _fold_mixed(m: re.Match[str]) -> str:
@@ -49,7 +52,7 @@ def obfuscation(text: str) -> int:
     if any(ord(ch) in _ZERO_WIDTH for ch in text):
         tricks += 1
     nfkc = unicodedata.normalize("NFKC", text)
-    if any(_LATIN.search(w) and _OTHER_ALPHA.search(w) for w in re.findall(r"\w+", nfkc)):
+    if _OTHER_ALPHA.search(nfkc) and any(_LATIN.search(w) and _OTHER_ALPHA.search(w) for w in _WORDS.findall(nfkc)):
         tricks += 1
     if nfkc != unicodedata.normalize("NFC", text) and re.search(r"[\uff01-\uff5e]", text):
         tricks += 1

@@ -13,6 +13,7 @@ from typing import Any
 import psycopg
 
 from hyperjourney.db.database import Database
+from hyperjourney.policy.ledger import campaign_spend
 from hyperjourney.policy.models import ConsentState, Contact, CustomerPolicyContext, OpenTicket, ProductInfo
 
 ENGAGEMENT = {"email_open": "email", "email_click": "email", "sms_click": "sms", "push_open": "push"}
@@ -89,12 +90,7 @@ def context_from(
             (wanted, wanted),
         )
     }
-    campaign_spend = {
-        camp: float(total)
-        for camp, total in conn.execute(
-            "SELECT campaign_id, sum(cost) FROM contact_log WHERE campaign_id IS NOT NULL GROUP BY campaign_id"
-        )
-    }
+    spend = campaign_spend(conn)
     day = conn.execute(
         "SELECT coalesce(sum(cost), 0) FROM contact_log WHERE sent_at::date = %s::date", (now,)
     ).fetchone()
@@ -112,7 +108,7 @@ def context_from(
         unengaged_streak=streak,
         failed_payments_60d=int(failed[0]) if failed else 0,
         flags=[str(f) for f in flags] if isinstance(flags, list) else [],
-        campaign_spend=campaign_spend,
+        campaign_spend=spend,
         day_spend=float(day[0]) if day else 0.0,
     )
 

@@ -51,3 +51,13 @@ def record_contact(
         },
     )
     return int(row[0])
+
+
+def campaign_spend(conn: psycopg.Connection[Any]) -> dict[str, float]:
+    """Recorded send cost per campaign (a journey's campaign is its id): budgets cap it, dashboards divide by it."""
+    return {
+        str(camp): float(total)
+        for camp, total in conn.execute(
+            "SELECT campaign_id, sum(cost) FROM contact_log WHERE campaign_id IS NOT NULL GROUP BY campaign_id"
+        )
+    }

@@ -15,16 +15,22 @@ def auc(y: np.ndarray, score: np.ndarray) -> float:
     return float(roc_auc_score(y, score))
 
 
-def ece(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
-    """Expected calibration error over equal-width probability bins, weighted by bin size."""
+def calibration_curve(y: np.ndarray, p: np.ndarray, bins: int = 10) -> list[dict[str, float]]:
+    """Equal-width probability bins (empty ones left out): mean predicted vs observed rate, and the bin's size;
+    what ECE averages, kept with the model version so a dashboard can draw the curve."""
     edges = np.linspace(0, 1, bins + 1)
     idx = np.clip(np.digitize(p, edges[1:-1]), 0, bins - 1)
-    total = 0.0
-    for b in range(bins):
-        mask = idx == b
-        if mask.any():
-            total += mask.mean() * abs(float(p[mask].mean()) - float(y[mask].mean()))
-    return total
+    return [
+        {"low": float(edges[b]), "high": float(edges[b + 1]), "n": float(mask.sum()),
+         "predicted": float(p[mask].mean()), "observed": float(y[mask].mean())}
+        for b in range(bins)
+        if (mask := idx == b).any()
+    ]  # fmt: skip
+
+
+def ece(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error over equal-width probability bins, weighted by bin size."""
+    return sum(b["n"] / len(p) * abs(b["predicted"] - b["observed"]) for b in calibration_curve(y, p, bins))
 
 
 def brier(y: np.ndarray, p: np.ndarray) -> float:
@@ -100,6 +106,7 @@ def classifier_report(y: np.ndarray, p: np.ndarray, rule_score: np.ndarray, trai
         "rate": float(y.mean()),
         "auc": auc(y, p),
         "ece": ece(y, p),
+        "calibration": calibration_curve(y, p),
         "brier": brier(y, p),
         "baseline_auc": auc(y, rule_score),
         "baseline_ece": ece(y, base),

@@ -17,7 +17,7 @@ from hyperjourney.review import queue
 from hyperjourney.settings import get_settings
 from hyperjourney.ui import canvas_card, render, review_view
 from hyperjourney.ui.canvas_state import Draft
-from hyperjourney.ui.session import database, tenant
+from hyperjourney.ui.session import close_form, database, retire_actions, tenant
 from hyperjourney.ui.session import may as _may
 from hyperjourney.ui.session import who as _who
 
@@ -28,9 +28,7 @@ async def _resume(run_id: str, decision: dict[str, Any]) -> None:
     if not _may("decide"):
         await cl.Message(content="Only reviewers can approve, edit or reject a plan.").send()
         return
-    for shown in cl.user_session.get("card_actions") or []:
-        await cl.Action.from_dict(shown).remove()
-    cl.user_session.set("card_actions", [])
+    await retire_actions("card_actions")
     try:
         result = await asyncio.to_thread(runs.resume, database(), tenant(), run_id, {**decision, "reviewer": _who()})
     except runs.RunStateError as exc:
@@ -81,30 +79,24 @@ async def reject(action: cl.Action) -> None:
     cl.user_session.set("reject_form", message.id)
 
 
-async def _close_form(key: str) -> None:
-    form_id = cl.user_session.get(key)
-    if form_id:
-        await cl.Message(content="", id=str(form_id)).remove()
-        cl.user_session.set(key, None)
-
-
 @cl.action_callback("confirm_reject")
 async def confirm_reject(action: cl.Action) -> None:
     reason = " ".join(str(action.payload.get("reason", "")).split())
     if not reason:
         await cl.Message(content="Say why the plan is rejected (the reason is stored with the decision).").send()
         return
-    await _close_form("reject_form")
+    await close_form("reject_form")
     item_id = action.payload.get("item_id")
     if item_id:
         await review_view.decide(database(), tenant(), str(item_id), "reject", _who(), reason)
+        await review_view.show_queue(database(), tenant(), may_decide=True)
         return
     await _resume(str(action.payload["run_id"]), {"action": "reject", "comment": reason})
 
 
 @cl.action_callback("cancel_reject")
 async def cancel_reject(action: cl.Action) -> None:
-    await _close_form("reject_form")
+    await close_form("reject_form")
 
 
 @cl.action_callback("edit")
@@ -118,7 +110,7 @@ async def edit(action: cl.Action) -> None:
     if detail.approval is None or "variants" not in detail.approval:
         await cl.Message(content=f"Run `{run_id}` is {detail.status}; there is no copy to edit.").send()
         return
-    await _close_form("edit_form")
+    await close_form("edit_form")
     form = canvas_card.edit_form(detail, canvas_card.draft())
     text = "Edit the copy: [n] marks a citation (keep it beside its sentence). The required footer stays as it is."
     message = await cl.Message(content=text, elements=[form]).send()
@@ -140,13 +132,13 @@ async def save_edit(action: cl.Action) -> None:
         draft=Draft(variants=checked.variants, problems=checked.problems).model_dump(mode="json")
     )
     if not checked.problems:
-        await _close_form("edit_form")
+        await close_form("edit_form")
     await canvas_card.show_card(database(), tenant(), run_id, _may("decide"))
 
 
 @cl.action_callback("cancel_edit")
 async def cancel_edit(action: cl.Action) -> None:
-    await _close_form("edit_form")
+    await close_form("edit_form")
 
 
 @cl.action_callback("discard_edit")
@@ -201,6 +193,9 @@ async def queue_edit(action: cl.Action) -> None:
         await cl.Message(content="Only reviewers can edit review items.").send()
         return
     item = await asyncio.to_thread(queue.get, database(), tenant(), str(action.payload["item_id"]))
+    if (why := review_view.stale(item)) is not None:
+        await cl.Message(content=why).send()
+        return
     message = await cl.Message(
         content=f"Edit {render.md_line(item.title)}: [n] marks a citation (keep it beside its sentence). "
         "Saving re-checks it and approves it when it passes.",
@@ -215,10 +210,10 @@ async def save_queue_edit(action: cl.Action) -> None:
         return
     item_id = str(action.payload["item_id"])
     if await review_view.save_edit(database(), tenant(), item_id, str(action.payload.get("body", "")), _who()):
-        await _close_form("queue_form")
+        await close_form("queue_form")
         await review_view.show_queue(database(), tenant(), may_decide=True)
 
 
 @cl.action_callback("cancel_queue_edit")
 async def cancel_queue_edit(action: cl.Action) -> None:
-    await _close_form("queue_form")
+    await close_form("queue_form")

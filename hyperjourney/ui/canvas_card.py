@@ -8,6 +8,7 @@ edit in progress (a draft) lives there too, so it survives a reload until it is 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import chainlit as cl
@@ -20,6 +21,7 @@ from hyperjourney.db.database import Database
 from hyperjourney.settings import get_settings
 from hyperjourney.ui import insight, lift, render
 from hyperjourney.ui.canvas_state import CanvasView, Draft, canvas_view
+from hyperjourney.ui.session import keep_actions, retire_actions
 
 
 def thread_meta() -> dict[str, Any]:
@@ -96,8 +98,28 @@ async def show_card(db: Database, tenant: str, run_id: str, may_decide: bool) ->
         for b in view.buttons
     ]
     actions = [*buttons, *inspect_actions(detail, order)]
-    for old in cl.user_session.get("card_actions") or []:
-        await cl.Action.from_dict(old).remove()
+
+    async def chart() -> list[cl.Element]:
+        answer = detail.results.get("insight")
+        drawn = await asyncio.to_thread(insight.insight_chart, answer) if answer else None
+        drawn = drawn or await asyncio.to_thread(lift.lift_chart, detail.results.get("analyst", {}))
+        if not drawn:
+            return []
+        name = "metric chart" if answer else "expected lift"
+        return [cl.Image(name=name, content=drawn.encode(), mime="image/svg+xml", display="inline", size="large")]
+
+    await place_card(run_id, content, actions, chart)
+    return view
+
+
+async def place_card(
+    run_id: str, content: str, actions: list[cl.Action],
+    first_elements: Callable[[], Awaitable[list[cl.Element]]] | None = None,
+) -> None:  # fmt: skip
+    """The thread's one card (canvas plan or copilot draft): updated in place when it shows ``run_id`` already,
+    else sent (with ``first_elements``, e.g. a chart, drawn only then); the buttons of its earlier state are
+    removed and the new ones sent with it."""
+    await retire_actions("card_actions")
     card = thread_meta().get("card")
     if card and card.get("run_id") == run_id:
         message = cl.Message(content=content, id=card["id"], parent_id=card.get("parent_id"),
@@ -106,21 +128,12 @@ async def show_card(db: Database, tenant: str, run_id: str, may_decide: bool) ->
         for action in actions:
             await action.send(for_id=card["id"])
     else:
-        elements: list[cl.Element] = []
-        answer = detail.results.get("insight")
-        chart = await asyncio.to_thread(insight.insight_chart, answer) if answer else None
-        chart = chart or await asyncio.to_thread(lift.lift_chart, detail.results.get("analyst", {}))
-        if chart:
-            name = "metric chart" if answer else "expected lift"
-            elements.append(
-                cl.Image(name=name, content=chart.encode(), mime="image/svg+xml", display="inline", size="large")
-            )
+        elements = await first_elements() if first_elements else []
         message = await cl.Message(content=content, elements=elements, actions=actions).send()
         await remember(
             card={"id": message.id, "parent_id": message.parent_id, "created_at": message.created_at, "run_id": run_id}
         )
-    cl.user_session.set("card_actions", [a.to_dict() for a in actions])
-    return view
+    keep_actions("card_actions", actions)
 
 
 _ICONS = {"approve": "check", "edit": "pencil", "reject": "x", "discard_edit": "undo-2"}

@@ -26,7 +26,7 @@ from hyperjourney.ui.copilot_workspace import (
     thread_markdown,
     workspace,
 )
-from hyperjourney.ui.session import database, tenant
+from hyperjourney.ui.session import close_form, database, tenant
 from hyperjourney.ui.session import may as _may
 from hyperjourney.ui.session import who as _who
 
@@ -65,21 +65,7 @@ async def show_card(run_id: str) -> None:
     content = "\n\n".join(p for p in parts if p)
     actions = [*_buttons(run_id, str(ticket.get("channel")), answered=answer is not None),
                *canvas_card.inspect_actions(detail, order)]  # fmt: skip
-    for old in cl.user_session.get("card_actions") or []:
-        await cl.Action.from_dict(old).remove()
-    card = canvas_card.thread_meta().get("card")
-    if card and card.get("run_id") == run_id:
-        message = cl.Message(content=content, id=card["id"], parent_id=card.get("parent_id"),
-                             created_at=card.get("created_at"))  # fmt: skip
-        await message.update()
-        for action in actions:
-            await action.send(for_id=card["id"])
-    else:
-        message = await cl.Message(content=content, actions=actions).send()
-        await canvas_card.remember(
-            card={"id": message.id, "parent_id": message.parent_id, "created_at": message.created_at, "run_id": run_id}
-        )
-    cl.user_session.set("card_actions", [a.to_dict() for a in actions])
+    await canvas_card.place_card(run_id, content, actions)
 
 
 def _buttons(run_id: str, channel: str, *, answered: bool) -> list[cl.Action]:
@@ -116,13 +102,6 @@ async def edit_reply(action: cl.Action) -> None:
     cl.user_session.set("reply_form", message.id)
 
 
-async def _close(key: str) -> None:
-    form_id = cl.user_session.get(key)
-    if form_id:
-        await cl.Message(content="", id=str(form_id)).remove()
-        cl.user_session.set(key, None)
-
-
 @cl.action_callback("save_reply")
 async def save_reply(action: cl.Action) -> None:
     """Check the edited reply with the guardrails; the card shows it, or the words they refused."""
@@ -135,13 +114,13 @@ async def save_reply(action: cl.Action) -> None:
     checked = await asyncio.to_thread(reply_desk.check_reply, database(), tenant(), detail.run_id, body, by=_who())
     await canvas_card.remember(reply_draft=ReplyDraft(body=checked.body, problems=checked.problems).model_dump())
     if not checked.problems:
-        await _close("reply_form")
+        await close_form("reply_form")
     await show_card(detail.run_id)
 
 
 @cl.action_callback("cancel_reply_edit")
 async def cancel_reply_edit(action: cl.Action) -> None:
-    await _close("reply_form")
+    await close_form("reply_form")
 
 
 @cl.action_callback("copy_reply")
@@ -206,10 +185,10 @@ async def confirm_escalate(action: cl.Action) -> None:
     body = current.body if current and not current.problems else None
     note = str(action.payload.get("note", ""))
     item = await asyncio.to_thread(escalate_reply, database(), tenant(), detail.run_id, by=_who(), note=note, body=body)
-    await _close("escalate_form")
+    await close_form("escalate_form")
     await cl.Message(content=f"Escalated to a human: review item `{item}`, with your note.").send()
 
 
 @cl.action_callback("cancel_escalate")
 async def cancel_escalate(action: cl.Action) -> None:
-    await _close("escalate_form")
+    await close_form("escalate_form")

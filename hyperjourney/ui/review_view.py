@@ -21,6 +21,9 @@ from hyperjourney.db.database import Database
 from hyperjourney.graphs.nodes import ApprovalDecision
 from hyperjourney.review import queue
 from hyperjourney.ui import render
+from hyperjourney.ui.session import keep_actions, retire_actions
+
+QUEUE_ACTIONS = "queue_actions"
 
 
 class QueueEntry(BaseModel):
@@ -114,14 +117,24 @@ def entry_markdown(n: int, entry: QueueEntry) -> str:
 
 
 async def show_queue(db: Database, tenant: str, *, may_decide: bool) -> None:
+    """The queue as it stands now; the buttons of a queue shown earlier are removed (they name items as they
+    were then: an edited reply, a decided plan)."""
     if not may_decide:
         await cl.Message(content="The review queue is for reviewers: you have the viewer role.").send()
         return
+    await retire_actions(QUEUE_ACTIONS)
     entries = await asyncio.to_thread(pending_entries, db, tenant)
     if not entries:
         await cl.Message(content="### Review queue\n\nNothing is waiting for a reviewer.").send()
         return
     text = "### Review queue\n\n" + "\n\n".join(entry_markdown(n, e) for n, e in enumerate(entries, start=1))
+    actions = queue_actions(entries)
+    await cl.Message(content=text, actions=actions).send()
+    keep_actions(QUEUE_ACTIONS, actions)
+
+
+def queue_actions(entries: list[QueueEntry]) -> list[cl.Action]:
+    """The queue's buttons, numbered as its entries: approve and reject each, open a plan or escalation, edit copy."""
     actions: list[cl.Action] = []
     for n, e in enumerate(entries, start=1):
         payload: dict[str, Any] = {"run_id": e.run_id} if e.kind == "plan" else {"item_id": e.key}
@@ -131,7 +144,7 @@ async def show_queue(db: Database, tenant: str, *, may_decide: bool) -> None:
         if e.kind == "asset":
             actions.append(cl.Action(name="queue_edit", payload={"item_id": e.key}, label=f"Edit {n}", icon="pencil"))
         actions.append(cl.Action(name="reject", payload=payload, label=f"Reject {n}", icon="x"))
-    await cl.Message(content=text, actions=actions).send()
+    return actions
 
 
 async def decide(
@@ -140,6 +153,7 @@ async def decide(
 ) -> None:  # fmt: skip
     """Decide a queue entry: a plan's run is resumed, an item is decided in the queue (its run, if any, goes on)."""
     decision = ApprovalDecision(action=action, reviewer=reviewer, comment=reason)
+    await retire_actions(QUEUE_ACTIONS)
     try:
         if run_id is not None:
             result: runs.RunResult | None = await asyncio.to_thread(runs.resume, db, tenant, run_id, decision)
@@ -164,6 +178,14 @@ def edit_form(item: queue.StoredReviewItem) -> cl.CustomElement:
     return cl.CustomElement(
         name="EditReply", props={"item_id": item.item_id, "body": body, "sources": sources}, display="inline"
     )
+
+
+def stale(item: queue.StoredReviewItem) -> str | None:
+    """What to say when a button shown earlier acts on an item that is no longer pending; None while it is."""
+    if item.status == "pending":
+        return None
+    by = render.md(item.reviewer or "?")
+    return f"Item {render.md(item.item_id)} is already {item.status} (by {by}); nothing changed."
 
 
 async def save_edit(db: Database, tenant: str, item_id: str, typed: str, reviewer: str) -> bool:

@@ -36,3 +36,24 @@ def may(action: Action) -> bool:
 def who() -> str:
     user = cl.user_session.get("user")
     return f"ui:{user.identifier}" if user else "ui:anonymous"
+
+
+async def retire_actions(key: str) -> None:
+    """Remove the buttons last shown under ``key``: chainlit keeps a button until it is removed, and a click on
+    one shown for an earlier state would act on state that has moved on."""
+    for shown in cl.user_session.get(key) or []:
+        await cl.Action.from_dict(shown).remove()
+    cl.user_session.set(key, [])
+
+
+def keep_actions(key: str, actions: list[cl.Action]) -> None:
+    """Remember the buttons just shown under ``key`` (after they were sent, so each knows its message)."""
+    cl.user_session.set(key, [a.to_dict() for a in actions])
+
+
+async def close_form(key: str) -> None:
+    """Remove the form message whose id is kept under ``key`` (saved, cancelled or replaced)."""
+    form_id = cl.user_session.get(key)
+    if form_id:
+        await cl.Message(content="", id=str(form_id)).remove()
+        cl.user_session.set(key, None)

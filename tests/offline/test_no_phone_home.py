@@ -33,21 +33,34 @@ def _env(tmp_path: Path) -> dict[str, str]:
     }
 
 
+# Inside the new namespace: bring its loopback up (the demo serves its API and SMTP server on 127.0.0.1), then run
+# the command. SIOCGIFFLAGS / SIOCSIFFLAGS with IFF_UP, so no `ip` binary is needed.
+_LOOPBACK_UP = (
+    "import fcntl, os, socket, struct, sys\n"
+    "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+    "flags = struct.unpack('16sH', fcntl.ioctl(s, 0x8913, struct.pack('16sH14s', b'lo', 0, bytes(14)))[:18])[1]\n"
+    "fcntl.ioctl(s, 0x8914, struct.pack('16sH14s', b'lo', flags | 1, bytes(14)))\n"
+    "os.execvp(sys.argv[1], sys.argv[1:])\n"
+)
+
+
 def _isolated(cmd: list[str], trace: Path) -> list[str]:
-    """Wrap a command in strace (records connect calls) inside an empty network namespace (sends nothing)."""
+    """Wrap a command in strace (records connect calls) inside an empty network namespace whose only interface is
+    loopback (nothing can leave the machine)."""
     if shutil.which("strace"):
         cmd = ["strace", "-f", "-qq", "--seccomp-bpf", "-e", "trace=connect", "-o", str(trace), *cmd]
     if shutil.which("unshare") and subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0:
-        cmd = ["unshare", "-n", *cmd]
+        cmd = ["unshare", "-n", sys.executable, "-c", _LOOPBACK_UP, *cmd]
     return cmd
 
 
-def _run(tmp_path: Path, *args: str) -> list[str]:
-    """Run one CLI command; return every non-local connection it attempted."""
+def _run(tmp_path: Path, *args: str, shows: str = "") -> list[str]:
+    """Run one CLI command (it must print ``shows``); return every non-local connection it attempted."""
     trace = tmp_path / f"strace-{args[0]}.log"
     cmd = _isolated([sys.executable, "-m", "hyperjourney.cli", *args], trace)
     proc = subprocess.run(cmd, env=_env(tmp_path), capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
+    assert shows in proc.stdout, proc.stdout[-3000:]
     attempts = (tmp_path / "net.log").read_text().splitlines() if (tmp_path / "net.log").exists() else []
     if trace.exists():
         for addr in _INET_CONNECT.findall(trace.read_text()):
@@ -64,7 +77,9 @@ def test_main_job_makes_no_outbound_connection(tmp_path: Path) -> None:
     try:
         # The server runs outside the trace: strace -f would otherwise wait for the daemon it forked.
         attempts = _run(tmp_path, "seed", "--customers", "200", "--events", "2000", "--tickets", "20")
-        attempts += _run(tmp_path, "demo")
+        # the whole demo, including its live step: `serve` and a local SMTP server on loopback, an event posted, the
+        # journey's email received
+        attempts += _run(tmp_path, "demo", shows="a journey advancing on its own")
         attempts += _run(tmp_path, "config", "show")
     finally:
         subprocess.run(

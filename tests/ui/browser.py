@@ -203,21 +203,40 @@ def click(driver: Any, element: Any) -> None:
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", element)
 
 
+def press(driver: Any, label: str) -> None:
+    """Click the (last) button labelled ``label`` once it is there; look again while the page re-renders it."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    def pressed(d: Any) -> bool:
+        try:
+            found = button(d, label)
+            if found is not None:
+                click(d, found)
+            return found is not None
+        except StaleElementReferenceException:
+            return False
+
+    wait_for(driver, pressed, f"the {label} button")
+
+
 def open_copilot(driver: Any) -> None:
     from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
 
     def pick(d: Any) -> bool:
-        """Pick Copilot in the open menu; False (look again) while the page re-renders under the click."""
+        """Pick Copilot in the open menu; False (look again) while the page re-renders under the click, and open
+        the menu again when a re-render (the thread renamed after a first message) closed it."""
         try:
             found = d.find_elements(By.XPATH, "//*[normalize-space()='Copilot']")
+            menu = d.find_element(By.ID, "chat-profiles")
             if found:
                 click(d, found[-1])
+            elif menu.get_attribute("aria-expanded") != "true":
+                click(d, menu)
             return bool(found)
         except StaleElementReferenceException:
             return False
 
-    click(driver, driver.find_element(By.ID, "chat-profiles"))
     wait_for(driver, pick, "the Copilot profile")
     confirm = driver.find_elements(By.XPATH, "//button[normalize-space()='Confirm']")
     if confirm:

@@ -20,6 +20,7 @@ from tests.ui.browser import (
     hostile_ticket,
     login,
     open_copilot,
+    press,
     say,
     shot,
     wait_for,
@@ -48,6 +49,17 @@ def _scroll_to(driver: Any, text: str) -> None:
     found = driver.find_elements(By.XPATH, f"//*[contains(text(), '{text}')]")
     if found:
         driver.execute_script("arguments[0].scrollIntoView({block: 'start'});", found[-1])
+
+
+def _queue_buttons(driver: Any) -> list[str]:
+    """Labels of every review-queue button on the page (Approve/Open/Edit/Reject n), in any message."""
+    return [
+        str(t)
+        for t in driver.execute_script(
+            "return [...document.querySelectorAll('button')].map(b => b.innerText.trim())"
+            ".filter(t => /^(Approve|Open|Edit|Reject) \\d+$/.test(t))"
+        )
+    ]
 
 
 def _retype(driver: Any, box: Any, text: str) -> None:
@@ -120,18 +132,22 @@ def test_a_reviewer_edits_an_escalated_reply_in_the_review_queue(server: UiServe
     from hyperjourney.graphs import runs
     from hyperjourney.graphs.outcomes import escalate_reply
     from hyperjourney.review import queue
+    from hyperjourney.ui import review_view
 
     ticket_id = hostile_ticket(db, server.tenant, "Refund for my return", BODY)
     run = runs.start_copilot(db, server.tenant, ticket_id)
     item_id = escalate_reply(db, server.tenant, run.run_id, by="ui:ana", note="please check the refund date")
-    with chromium() as driver:
+    with chromium() as driver, chromium() as other_tab:
+        login(other_tab, server.url, "rita")  # the same reviewer's other tab shows the queue before the edit
+        say(other_tab, "review queue")
+        wait_for(other_tab, lambda d: f"support_reply for run {run.run_id}" in _text(d), "the queue in the other tab")
         login(driver, server.url, "rita")
         say(driver, "review queue")
         listed = wait_for(
             driver, lambda d: re.search(rf"(\d+)\. support_reply for run {run.run_id}", _text(d)), "the queued reply"
         )
         assert "escalated by ui:ana: please check the refund date" in _text(driver)
-        click(driver, button(driver, f"Edit {listed.group(1)}"))
+        press(driver, f"Edit {listed.group(1)}")
         box = _reply_box(driver)
         drafted = str(box.get_attribute("value"))
         assert "[1]" in drafted and "[cite:" not in drafted
@@ -143,7 +159,17 @@ def test_a_reviewer_edits_an_escalated_reply_in_the_review_queue(server: UiServe
         _retype(driver, _reply_box(driver), fixed)
         click(driver, driver.find_elements(By.ID, "edit-reply-save")[-1])
         wait_for(driver, lambda d: "Edited and approved" in _text(d), "the accepted queue edit")
+        wait_for(driver, lambda d: _text(d).count("Review queue") == 2, "the queue shown again")
         shot(driver, "34-queue-edit-reply")
+        # the first queue's buttons are gone: only the fresh queue's remain, and it no longer lists the reply
+        fresh = [a.label for a in review_view.queue_actions(review_view.pending_entries(db, server.tenant))]
+        assert sorted(_queue_buttons(driver)) == sorted(fresh)
+        edited = queue.get(db, server.tenant, item_id)
+        # a stale button (the other tab's Approve for the item, shown before the edit) changes nothing
+        press(other_tab, f"Approve {listed.group(1)}")
+        wait_for(other_tab, lambda d: "already approved" in _text(d), "the stale click refused")
+        shot(other_tab, "35-stale-queue-click")
     item = queue.get(db, server.tenant, item_id)
+    assert item == edited
     assert item.status == "approved" and item.reviewer == "ui:rita"
     assert "Thanks for your patience. Reply here" in item.payload["body"] and "[cite:" in item.payload["body"]
