@@ -2,6 +2,11 @@
 
 Imported first by the package, before any dependency reads its environment. Values the user set
 win (``setdefault``); ``HYPERJOURNEY_TELEMETRY=1`` skips all of them.
+
+No ``OTEL_*`` variable is set here: they are the process's, and a host that imports us keeps its own tracing.
+OpenTelemetry exports nothing unless someone configures an exporter (telemetry/tracing.py reads the standard
+variables), and the one dependency that would export to its vendor by itself, guardrails-ai's hub telemetry,
+is switched off where it is imported (guardrails/runtime.py) and by ``GUARD_HISTORY_ENABLED`` below.
 """
 
 from __future__ import annotations
@@ -11,10 +16,6 @@ import os
 OFF_BY_DEFAULT = {
     "DO_NOT_TRACK": "1",
     "LANGCHAIN_CALLBACKS_BACKGROUND": "false",
-    "OTEL_SDK_DISABLED": "true",
-    "OTEL_TRACES_EXPORTER": "none",
-    "OTEL_METRICS_EXPORTER": "none",
-    "OTEL_LOGS_EXPORTER": "none",
     "HF_HUB_OFFLINE": "1",
     "HF_HUB_DISABLE_TELEMETRY": "1",
     "TRANSFORMERS_OFFLINE": "1",

@@ -85,6 +85,16 @@ class RouterSettings(BaseModel):
     )
     high_stakes_cohort: int = Field(1000, ge=1, description="Cohorts at least this large count as high stakes")
     high_stakes_budget_usd: float = Field(5000.0, ge=0, description="Spend at least this large is high stakes")
+    retries: int = Field(2, ge=0, le=10, description="Transport retries of a tier (429, 5xx, timeout) before failover")
+    backoff_s: float = Field(0.5, ge=0, description="First retry's wait; doubles each retry (a Retry-After wins)")
+    backoff_max_s: float = Field(8.0, ge=0, description="Longest wait between retries")
+    breaker_failures: int = Field(5, ge=1, description="Transport failures in a row that open a tier's circuit")
+    breaker_cooldown_s: float = Field(30.0, ge=0, description="Seconds an open circuit skips its tier")
+    latency_budget_ms: dict[str, int] = Field(
+        default_factory=lambda: {"chat": 8_000, "sms": 20_000, "push": 20_000, "in_app": 20_000, "email": 60_000},
+        description="Per channel: how long a reply may take; a tier that would miss it is skipped for a smaller "
+        "one, and a reply no tier can give in time is queued for review (never dropped)",
+    )
 
     @field_validator("thresholds")
     @classmethod
@@ -271,6 +281,10 @@ class Settings(BaseSettings):
     pool_guard: bool = Field(
         False, description="Raise when a thread holding a pooled connection asks for another (tests turn it on)"
     )
+    log_format: Literal["json", "text"] = Field(
+        "json", description="`serve` and `worker` logs: JSON lines with request and run ids, or plain text"
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO")
     llm_small: LLMTier = Field(default_factory=lambda: LLMTier())
     llm_large: LLMTier = Field(default_factory=lambda: LLMTier())
     budgets: Budgets = Field(default_factory=Budgets)

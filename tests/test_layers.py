@@ -24,7 +24,7 @@ LAYER = {
     "agents": AGENTS,
     "tools": TOOLS,
     **dict.fromkeys(DOMAIN_PACKAGES, DOMAINS),
-    **dict.fromkeys(("models", "db", "settings", "offline", "prompts", "keyfiles", "__init__"), BASE),
+    **dict.fromkeys(("models", "db", "settings", "offline", "prompts", "keyfiles", "telemetry", "__init__"), BASE),
 }
 EVALS = "evals"
 

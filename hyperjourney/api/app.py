@@ -12,6 +12,7 @@ from hyperjourney.api import (
     docs_routes,
     events_routes,
     health_routes,
+    observability,
     problems,
     scores_routes,
     segment_routes,
@@ -22,15 +23,18 @@ from hyperjourney.settings import Settings
 
 DESCRIPTION = (
     "Start and stream agent runs, resume approvals, ask for next-best actions, ingest events and search the "
-    "knowledge base. Every /v1 route needs `Authorization: Bearer <tenant API key>`; /health, /ready and "
-    "these docs do not. Errors are application/problem+json naming the field at fault as the request names it."
+    "knowledge base. Every /v1 route needs `Authorization: Bearer <tenant API key>`; /health, /ready, /metrics "
+    "and these docs do not. Errors are application/problem+json naming the field at fault as the request names it."
 )
 
 
-def create_app(db: Database, settings: Settings) -> FastAPI:
+def create_app(db: Database, settings: Settings, *, require_workers: bool = False) -> FastAPI:
+    """``require_workers``: /ready also needs a live worker (``serve``, whose runs and journeys they carry)."""
     app = FastAPI(title="hyperjourney API", version=__version__, description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.db = db
     app.state.settings = settings
+    app.state.require_workers = require_workers
+    app.add_middleware(observability.RequestContext)
     app.state.limiter = RateLimiter(db, settings.api.rate_per_second, settings.api.burst)
     a = settings.assistant
     app.state.assistant_tenant_limiter = RateLimiter(db, a.tenant_rate_per_second, a.tenant_burst)
@@ -38,6 +42,7 @@ def create_app(db: Database, settings: Settings) -> FastAPI:
     problems.install(app)
     docs_routes.install(app)
     app.include_router(health_routes.router)
+    app.include_router(observability.router)
     app.include_router(events_routes.router)
     app.include_router(segment_routes.router)
     app.include_router(decisions_routes.router)

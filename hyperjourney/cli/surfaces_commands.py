@@ -12,6 +12,7 @@ from rich.table import Table
 
 from hyperjourney.cli.context import TenantOption, console, database, settings, tenant_or_default, user_errors
 from hyperjourney.db.database import Database
+from hyperjourney.settings import Settings
 
 apikeys_app = typer.Typer(help="Per-tenant API keys for the headless API (stored hashed).", no_args_is_help=True)
 
@@ -107,6 +108,14 @@ def apikeys_revoke(
     console.print(f"revoked {key_id}")
 
 
+def structured_logs(s: Settings) -> None:
+    """Long-running processes log JSON lines (or text) with request and run ids, PII redacted."""
+    from hyperjourney.guardrails.redaction import log_safe
+    from hyperjourney.telemetry import logs
+
+    logs.configure(log_safe, fmt=s.log_format, level=s.log_level)
+
+
 def serve(
     host: str | None = typer.Option(None, "--host", help="Interface (default HYPERJOURNEY_API__HOST or 127.0.0.1)."),
     port: int | None = typer.Option(None, "--port", help="Port (default HYPERJOURNEY_API__PORT or 8000)."),
@@ -118,16 +127,19 @@ def serve(
     import uvicorn
 
     from hyperjourney.api.app import create_app
+    from hyperjourney.telemetry import tracing
     from hyperjourney.workers.run import spawn_workers, stop_workers
 
     s = settings()
+    structured_logs(s)
     with user_errors(), database(migrate_schema=True) as db:
-        app = create_app(db, s)
+        app = create_app(db, s, require_workers=True)
         children = spawn_workers(db, workers)
-        try:
-            uvicorn.run(app, host=host or s.api.host, port=port or s.api.port, log_level="info")
+        try:  # our request line (with its request id) replaces uvicorn's access line
+            uvicorn.run(app, host=host or s.api.host, port=port or s.api.port, log_config=None, access_log=False)
         finally:
             stop_workers(children)
+            tracing.flush()
 
 
 def worker(
@@ -139,12 +151,17 @@ def worker(
     """Run a worker on the Postgres job queue until interrupted: agent runs, journeys, outbox, retraining, drift.
 
     Start as many as the load needs, on any machine that reaches the database."""
+    from hyperjourney.telemetry import tracing
     from hyperjourney.workers.run import run_worker
 
     s = settings()
+    structured_logs(s)
     with user_errors(), database() as db:
         console.print(f"worker {name or ''} on the job queue; Ctrl+C stops it after the jobs in progress")
-        run_worker(db, s, name=name, concurrency=concurrency)
+        try:
+            run_worker(db, s, name=name, concurrency=concurrency)
+        finally:
+            tracing.flush()
 
 
 def ui(

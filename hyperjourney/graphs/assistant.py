@@ -28,7 +28,9 @@ from hyperjourney.conversations.models import Trait
 from hyperjourney.conversations.qualify import catalogue, next_question
 from hyperjourney.db.database import Database
 from hyperjourney.graphs.checkpoints import tenant_saver
+from hyperjourney.graphs.nodes import traced
 from hyperjourney.settings import AssistantSettings
+from hyperjourney.telemetry import tracing
 from hyperjourney.tools.actions import (
     ActionResult,
     AddToCartInput,
@@ -344,10 +346,10 @@ def build_assistant_graph(
     checkpointer: BaseCheckpointSaver[Any] | None = None,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
     graph = StateGraph(AssistantState, context_schema=AssistantDeps)
-    graph.add_node("intake", intake)
-    graph.add_node("qualify", qualify_node)
-    graph.add_node("handoff", handoff_node)
-    graph.add_node("reply", reply_node)
+    graph.add_node("intake", traced("intake", intake))
+    graph.add_node("qualify", traced("qualify", qualify_node))
+    graph.add_node("handoff", traced("handoff", handoff_node))
+    graph.add_node("reply", traced("reply", reply_node))
     graph.add_edge(START, "intake")
     graph.add_edge("reply", END)
     return graph.compile(checkpointer=checkpointer, name="assistant")
@@ -355,7 +357,7 @@ def build_assistant_graph(
 
 def run_turn(deps: AssistantDeps, turn: TurnInput) -> TurnReply:
     """One visitor message through the conversation's thread (``assistant:<conversation id>``)."""
-    with tenant_saver(deps.db, deps.tenant) as saver:
+    with tracing.run_span("assistant", deps.tenant, turn.conversation_id), tenant_saver(deps.db, deps.tenant) as saver:
         graph = build_assistant_graph(saver)
         config: Any = {"configurable": {"thread_id": f"assistant:{turn.conversation_id}"}}
         values = graph.invoke(

@@ -108,7 +108,7 @@ def copywriter_node(state: CopilotState, runtime: Runtime[Deps]) -> Back:
             injection=t.injection,
         )
 
-    return run_agent(runtime, state, "copywriter", "reply", reply)
+    return run_agent(runtime, state, "copywriter", "reply", reply, channel=ticket.channel)
 
 
 def reply_escalations(reply: copywriter.Reply) -> list[Escalation]:

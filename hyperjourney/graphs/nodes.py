@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from functools import cache
+from functools import cache, wraps
 from typing import Any, Literal, get_args
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -25,6 +25,7 @@ from hyperjourney.agents.base import AgentContext, AgentResult, Step
 from hyperjourney.graphs.state import BaseState, RunInput, RunOutput
 from hyperjourney.graphs.wiring import Deps, Spent, build_deps
 from hyperjourney.review.queue import Escalation, Stage
+from hyperjourney.telemetry import tracing
 
 FlowGraph = CompiledStateGraph[Any, Deps, Any, Any]  # a compiled flow: any state, our Deps as its context
 
@@ -66,9 +67,10 @@ def fence(runtime: Runtime[Deps]) -> Deps:
     return deps
 
 
-def agent_context(deps: Deps, state: BaseState) -> AgentContext:
-    """An agent's tools and router for this node, its budget starting from what the run has spent so far."""
-    return deps.context(state["tenant"], state["run_id"], state["flow"], state.get("budget"))
+def agent_context(deps: Deps, state: BaseState, channel: str | None = None) -> AgentContext:
+    """An agent's tools and router for this node, its budget starting from what the run has spent so far (and,
+    for a reply, the latency budget of the ``channel`` it goes out on)."""
+    return deps.context(state["tenant"], state["run_id"], state["flow"], state.get("budget"), channel=channel)
 
 
 def record(deps: Deps, state: BaseState, node: str, result: AgentResult) -> None:
@@ -102,22 +104,32 @@ def agent_update(node: str, result: AgentResult, ctx: AgentContext) -> dict[str,
 
 
 def agent_work(
-    runtime: Runtime[Deps], state: BaseState, node: str, key: str, work: Callable[[AgentContext], AgentResult]
+    runtime: Runtime[Deps],
+    state: BaseState,
+    node: str,
+    key: str,
+    work: Callable[[AgentContext], AgentResult],
+    channel: str | None = None,
 ) -> dict[str, Any]:
     """An agent node's body: past the lease fence, the agent works with this run's context, its steps are
     recorded; returns the state update with its output under ``key``."""
     deps = fence(runtime)
-    ctx = agent_context(deps, state)
+    ctx = agent_context(deps, state, channel)
     result = work(ctx)
     record(deps, state, node, result)
     return {**agent_update(node, result, ctx), key: result.output}
 
 
 def run_agent(
-    runtime: Runtime[Deps], state: BaseState, node: str, key: str, work: Callable[[AgentContext], AgentResult]
+    runtime: Runtime[Deps],
+    state: BaseState,
+    node: str,
+    key: str,
+    work: Callable[[AgentContext], AgentResult],
+    channel: str | None = None,
 ) -> Command[Literal["supervisor"]]:
     """An agent node that hands back to the supervisor, which picks the next hop."""
-    return Command(goto="supervisor", update=agent_work(runtime, state, node, key, work))
+    return Command(goto="supervisor", update=agent_work(runtime, state, node, key, work, channel))
 
 
 def outputs_by_agent(values: dict[str, Any], named: tuple[tuple[str, str], ...]) -> dict[str, Any]:
@@ -152,10 +164,22 @@ def compile_flow(
     with ``Deps`` as LangGraph's context."""
     graph = StateGraph(state, context_schema=Deps, input_schema=RunInput, output_schema=RunOutput)
     for node, action in nodes.items():
-        graph.add_node(node, action)
+        graph.add_node(node, traced(node, action))
     graph.add_edge(START, "supervisor")
     graph.add_edge("finish", END)
     return graph.compile(checkpointer=checkpointer, name=name)
+
+
+def traced(node: str, action: Callable[..., Any]) -> Callable[..., Any]:
+    """The node as one ``invoke_agent <node>`` span. ``wraps`` keeps its signature and return hints: LangGraph
+    reads them for the ``runtime`` argument and the ``Command`` destinations."""
+
+    @wraps(action)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with tracing.agent_span(node):
+            return action(*args, **kwargs)
+
+    return run
 
 
 def hand_off(plan: list[str], state: BaseState, update: dict[str, Any], end: str) -> Command[Any]:

@@ -67,14 +67,15 @@ class Recorder:
             "latency_ms": max(routed.latency_ms, sum(u.latency_ms for u in usage)),
             "evidence_ids": step.evidence_ids,
             "review_reason": routed.review_reason,
+            "tier_events": [e.model_dump(mode="json") for e in routed.events],
         }
         with self.db.tenant(tenant) as conn:
             got = conn.execute(
                 "INSERT INTO agent_steps (run_id, step_no, node, agent, decision, tier, model, prompt_name, "
                 "prompt_hash, confidence, reason, escalations, input_tokens, output_tokens, cost_usd, latency_ms, "
-                "evidence_ids, inputs, outputs, review_reason) "
+                "evidence_ids, inputs, outputs, review_reason, tier_events) "
                 "SELECT %s, coalesce(max(step_no), 0) + 1, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
-                "%s, %s, %s, %s FROM agent_steps WHERE run_id = %s "
+                "%s, %s, %s, %s, %s FROM agent_steps WHERE run_id = %s "
                 "ON CONFLICT (tenant_id, run_id, node, decision) DO NOTHING RETURNING step_no",
                 (
                     run_id,
@@ -96,6 +97,7 @@ class Recorder:
                     Jsonb(inputs),
                     Jsonb(outputs),
                     row["review_reason"],
+                    Jsonb(row["tier_events"]),
                     run_id,
                 ),
             ).fetchone()

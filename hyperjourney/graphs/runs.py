@@ -32,9 +32,11 @@ from hyperjourney.graphs.run_events import RunEvent, publish, streamed
 from hyperjourney.graphs.state import Flow
 from hyperjourney.graphs.wiring import Deps, build_deps
 from hyperjourney.models.accounting import RunTotals
+from hyperjourney.models.resilience import TierEvent
 from hyperjourney.review import queue
 from hyperjourney.review.escalations import pending_for_run
 from hyperjourney.settings import get_settings
+from hyperjourney.telemetry import tracing
 
 
 class RunResult(BaseModel):
@@ -64,6 +66,7 @@ class StepView(BaseModel):
     evidence_ids: list[str]
     review_reason: str | None
     at: datetime
+    tier_events: list[TierEvent] = Field(default_factory=list, description="retries, failovers, degradations")
 
 
 class RunHeader(BaseModel):
@@ -90,7 +93,7 @@ def _invoke(
     deps: Deps, tenant: str, run_id: str, flow: Flow, payload: Any, lease: Lease, config: dict[str, Any] | None = None
 ) -> RunResult:
     config = config or {"configurable": {"thread_id": run_id}}
-    with tenant_saver(deps.db, tenant) as saver:
+    with tracing.run_span(flow, tenant, run_id), tenant_saver(deps.db, tenant) as saver:
         graph = build_graph(flow, saver)
         context = replace(deps, lease=lease)
         try:  # each step a node records goes out on the stream and from there to every follower (run_events)
@@ -352,7 +355,7 @@ def show_run(db: Database, tenant: str, run_id: str) -> RunView:
         steps = conn.execute(
             "SELECT step_no, node, decision, tier, model, prompt_name || coalesce('@' || left(nullif(prompt_hash, ''),"
             " 12), ''), confidence, reason, escalations, input_tokens + output_tokens, cost_usd, latency_ms, "
-            "evidence_ids, review_reason, created_at FROM agent_steps WHERE run_id = %s ORDER BY step_no",
+            "evidence_ids, review_reason, created_at, tier_events FROM agent_steps WHERE run_id = %s ORDER BY step_no",
             (run_id,),
         ).fetchall()
         outcome = conn.execute(

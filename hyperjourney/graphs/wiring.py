@@ -52,8 +52,14 @@ class Deps:
         spent = spent or Spent()
         return Ledger(feature, budget, budgets.max_tokens_per_run, spent_usd=spent.spent_usd, tokens=spent.tokens)
 
-    def context(self, tenant: str, run_id: str, feature: str, spent: Spent | None = None) -> AgentContext:
-        router = Router(self.tiers, self.ledger(feature, spent), self.settings.router)
+    def context(
+        self, tenant: str, run_id: str, feature: str, spent: Spent | None = None, *, channel: str | None = None
+    ) -> AgentContext:
+        """``channel``: the channel a reply goes out on; its latency budget (``router.latency_budget_ms``) starts
+        now, so a tier that would miss it is skipped for a smaller one."""
+        settings = self.settings.router
+        budget = settings.latency_budget_ms.get(channel) if channel else None
+        router = Router(self.tiers, self.ledger(feature, spent), settings, budget_ms=budget)
         return AgentContext(self.toolbox(self.db, tenant), router, self.clock(), run_id)
 
 

@@ -27,6 +27,7 @@ from hyperjourney.guardrails.models import (
 from hyperjourney.guardrails.rules import ContentRules, demo_rules
 from hyperjourney.guardrails.runtime import new_guard
 from hyperjourney.guardrails.validators import CHECKS, validator_classes
+from hyperjourney.telemetry.metrics import GUARDRAIL_FAILURES
 
 GUARD_CHECKS: dict[AssetKind, tuple[str, ...]] = {
     kind: tuple(c for c in CHECKS if not (kind == "support_reply" and c == "competitors")) for kind in ASSET_KINDS
@@ -93,11 +94,18 @@ def _run(
         empty = GuardFailure(
             code="empty", validator="input", message="asset body is empty", span=None, fix_hint="write the copy"
         )
-        return GuardReport(passed=False, failures=[empty], checked=checked)
+        return counted(GuardReport(passed=False, failures=[empty], checked=checked))
     sink: list[GuardFailure] = list(claims)
     text = f"{asset.subject}\n{asset.body}" if asset.subject else asset.body
     outcome = guard_for(asset.kind, marked=marked).validate(
         text, metadata={"asset": asset, "evidence": list(evidence), "rules": rules, "sink": sink, "names": names}
     )
     passed = bool(outcome.validation_passed) and not sink
-    return GuardReport(passed=passed, failures=sink, checked=checked)
+    return counted(GuardReport(passed=passed, failures=sink, checked=checked))
+
+
+def counted(report: GuardReport) -> GuardReport:
+    """Each failure counted by its rule (code) on /metrics: Brand watches which rules fail, and how often."""
+    for failure in report.failures:
+        GUARDRAIL_FAILURES.labels(rule=failure.code).inc()
+    return report

@@ -7,6 +7,7 @@ from collections import Counter
 from pydantic import BaseModel, Field
 
 from hyperjourney.models.tiers import TierName
+from hyperjourney.telemetry.metrics import MODEL_COST, MODEL_TOKENS, ROUTER_DECISIONS
 
 
 class Usage(BaseModel):
@@ -51,9 +52,13 @@ class Ledger:
         self.spent_usd += usage.cost_usd
         self.tokens += usage.tokens
         self.latency_ms += usage.latency_ms
+        MODEL_TOKENS.labels(flow=self.feature, tier=usage.tier, direction="input").inc(usage.input_tokens)
+        MODEL_TOKENS.labels(flow=self.feature, tier=usage.tier, direction="output").inc(usage.output_tokens)
+        MODEL_COST.labels(flow=self.feature, tier=usage.tier).inc(usage.cost_usd)
 
     def decided(self, tier: str) -> None:
         self.decided_by[tier] += 1
+        ROUTER_DECISIONS.labels(flow=self.feature, tier=tier).inc()
 
     def exhausted(self) -> str | None:
         """Why no more LLM calls are allowed, or None while budget remains."""

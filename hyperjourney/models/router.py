@@ -9,6 +9,13 @@ the failures as feedback; then the next tier is tried. An LLM answer that passes
 accepted: its self-reported confidence is recorded, never trusted as a probability. When no configured
 tier can take it, or the feature's budget is spent, the decision goes to human review with every reason
 collected.
+
+Resilience (models/resilience.py): a tier's transport failures (429, 5xx, timeouts) are retried with backoff
+first; a tier that still cannot answer, or whose circuit is open, or whose recent latency would miss the reply's
+latency budget, fails over to the next tier. When every LLM tier the decision could use was unavailable (not
+merely unconfigured) and the small tier had a guardrail-clean answer of a decision that is not high stakes, that
+answer is used and marked ``degraded``; otherwise the decision is queued for review. Each of these is a
+``TierEvent`` on the decision, recorded with its step.
 """
 
 from __future__ import annotations
@@ -16,18 +23,21 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel
 
 from hyperjourney.models.accounting import Ledger, Usage
+from hyperjourney.models.resilience import Resilience, TierEvent, TierUnavailable
 from hyperjourney.models.structured import Attempt, ask
 from hyperjourney.models.tiers import TierName, Tiers
 from hyperjourney.prompts.loader import Prompt
 from hyperjourney.settings import RouterSettings
+from hyperjourney.telemetry.metrics import TIER_FAILOVERS
 
 T = TypeVar("T", bound=BaseModel)
 Check = Callable[[Any], list[str]]
+Outcome = Literal["decided", "failed", "unavailable"]
 
 
 @dataclass
@@ -59,6 +69,7 @@ class Routed(Generic[T]):
     attempts: list[Attempt] = field(default_factory=list)
     review_reason: str | None = None
     latency_ms: float = 0.0  # wall time since the previous step of this node (or the node's start)
+    events: list[TierEvent] = field(default_factory=list)  # retries, failovers, degradations (resilience)
 
     @property
     def needs_review(self) -> bool:
@@ -74,10 +85,22 @@ class Routed(Generic[T]):
 
 
 class Router:
-    def __init__(self, tiers: Tiers, ledger: Ledger, settings: RouterSettings | None = None) -> None:
+    def __init__(
+        self,
+        tiers: Tiers,
+        ledger: Ledger,
+        settings: RouterSettings | None = None,
+        *,
+        resilience: Resilience | None = None,
+        budget_ms: int | None = None,
+    ) -> None:
+        """``budget_ms``: the reply's latency budget (its channel's), counted from now; None: no deadline."""
         self.tiers = tiers
         self.ledger = ledger
         self.settings = settings or RouterSettings()
+        self.resilience = resilience or Resilience(self.settings)
+        if budget_ms is not None:
+            self.resilience.deadline = self.resilience.clock() + budget_ms / 1000
         # One router per node: each step's latency is the wall time since the previous step (or the node's start),
         # so in-process decisions and lookups get their real cost, not only the LLM calls' usage.
         self._mark = time.perf_counter()
@@ -140,42 +163,86 @@ class Router:
         )
         ladder: tuple[TierName, ...] = ("llm-large",) if high else ("llm-small", "llm-large")
         feedback = "; ".join(problems) if problems else None
-        for name in ladder:
-            if self._try(routed, name, schema, prompt.render(**variables), feedback, check):
+        events = self.resilience.events = []
+        unavailable = False  # a configured tier could not answer (transport, circuit, time): not a quality verdict
+        for i, name in enumerate(ladder):
+            outcome = self._try(routed, name, schema, prompt, prompt.render(**variables), feedback, check)
+            if outcome == "decided":
+                routed.events = events
                 return self._timed(routed)
+            if outcome == "unavailable":
+                unavailable = True
+                following = next((n for n in ladder[i + 1 :] if self.tiers.get(n) is not None), None)
+                if following is not None:
+                    detail = routed.escalations[-1]
+                    events.append(TierEvent(kind="failover", tier=name, detail=detail, to=following))
             feedback = None
+        routed.events = events
+        if unavailable and candidate is not None and not high and not problems:
+            detail = f"LLM tiers unavailable; the small tier's answer ({candidate.confidence:.2f}) is used"
+            events.append(TierEvent(kind="degraded", tier=ladder[-1], detail=detail, to="small"))
+            TIER_FAILOVERS.labels(tier=ladder[-1], kind="degraded").inc()
+            routed.value, routed.tier, routed.confidence = candidate.value, "small", candidate.confidence
+            routed.reason = f"degraded: {why}; {detail}"
+            self.ledger.decided("small")
+            return self._timed(routed)
         routed.review_reason = "; ".join(routed.escalations)
+        if unavailable:
+            events.append(TierEvent(kind="queued", tier=ladder[-1], detail="no tier could answer", to="review"))
         self.ledger.decided("human")
         return self._timed(routed)
 
     def _try(
-        self, routed: Routed[T], name: TierName, schema: type[T], text: str, feedback: str | None, check: Check | None
-    ) -> bool:
+        self,
+        routed: Routed[T],
+        name: TierName,
+        schema: type[T],
+        prompt: Prompt,
+        text: str,
+        feedback: str | None,
+        check: Check | None,
+    ) -> Outcome:
         tier = self.tiers.get(name)
         if tier is None:
             routed.escalations.append(f"{name} tier not configured")
-            return False
+            return "failed"
         exhausted = self.ledger.exhausted()
         if exhausted:
             routed.escalations.append(exhausted)
-            return False
-        value, attempts = ask(tier, schema, text, feedback=feedback)
-        self._charge(routed, attempts)
-        if value is None:
-            routed.escalations.append(f"{name}: no valid structured output after one re-ask ({attempts[-1].error})")
-            return False
-        problems = check(value) if check else []
-        if problems and not self.ledger.exhausted():
-            value, attempts = ask(tier, schema, text, feedback="; ".join(problems), reasks=0)
+            return "failed"
+        if not self.resilience.fits(name, tier.model_name):
+            left = self.resilience.remaining_s() or 0.0
+            detail = f"{name}: its recent latency would miss the reply's budget ({max(left, 0.0):.2f} s left)"
+            return self._unavailable(routed, TierEvent(kind="over_budget", tier=name, detail=detail))
+        guard = self.resilience
+        try:
+            value, attempts = ask(tier, schema, text, feedback=feedback, source=prompt, resilience=guard)
             self._charge(routed, attempts)
-            problems = (check(value) if check else []) if value is not None else ["no valid structured output"]
+            if value is None:
+                routed.escalations.append(f"{name}: no valid structured output after one re-ask ({attempts[-1].error})")
+                return "failed"
+            problems = check(value) if check else []
+            if problems and not self.ledger.exhausted():
+                again = "; ".join(problems)
+                value, attempts = ask(tier, schema, text, feedback=again, reasks=0, source=prompt, resilience=guard)
+                self._charge(routed, attempts)
+                problems = (check(value) if check else []) if value is not None else ["no valid structured output"]
+        except TierUnavailable as exc:
+            self._charge(routed, exc.attempts)
+            return self._unavailable(routed, exc.event)
         if value is None or problems:
             routed.escalations.append(f"{name}: guardrails rejected the output twice: " + "; ".join(problems))
-            return False
+            return "failed"
         confidence = float(getattr(value, "confidence", 1.0))  # as the model stated it: recorded, not gated on
         routed.value, routed.tier, routed.confidence = value, name, confidence
         self.ledger.decided(name)
-        return True
+        return "decided"
+
+    def _unavailable(self, routed: Routed[T], event: TierEvent) -> Outcome:
+        self.resilience.events.append(event)
+        routed.escalations.append(event.detail)
+        TIER_FAILOVERS.labels(tier=event.tier, kind=event.kind).inc()
+        return "unavailable"
 
     def _charge(self, routed: Routed[T], attempts: list[Attempt]) -> None:
         for attempt in attempts:

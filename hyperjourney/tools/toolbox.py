@@ -8,8 +8,11 @@ string for the caller to re-parse: a tool hands back what the domain returned.
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import wraps
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -39,6 +42,7 @@ from hyperjourney.scoring.scorer import ModelsNotTrainedError
 from hyperjourney.scoring.segments import find_segment
 from hyperjourney.scoring.service import score_customer
 from hyperjourney.scoring.text import classify_ticket
+from hyperjourney.telemetry import tracing
 from hyperjourney.tools import customers
 from hyperjourney.tools.customers import CustomerProfile, Ticket
 from hyperjourney.tools.metrics import MetricRequest, MetricTable, run_metric
@@ -144,11 +148,31 @@ def segment_label(definition: SegmentQuery) -> str:
     return f"{base or 'customers'}: {conditions}"
 
 
+def _traced(cls: type) -> None:
+    """Each public method of ``cls`` becomes one ``execute_tool <name>`` span (subclasses' overrides too)."""
+    for name, method in list(vars(cls).items()):
+        if not name.startswith("_") and inspect.isfunction(method):
+            setattr(cls, name, _tool_span(name, method))
+
+
+def _tool_span(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(method)
+    def call(self: Toolbox, *args: Any, **kwargs: Any) -> Any:
+        with tracing.tool_span(name):
+            return method(self, *args, **kwargs)
+
+    return call
+
+
 @dataclass(frozen=True)
 class Toolbox:
     db: Database
     tenant: str
     policy: PolicyPort = field(init=False, repr=False)  # one cached policy for every check this toolbox makes
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _traced(cls)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "policy", PolicyPort(self.db, self.tenant))
@@ -276,3 +300,6 @@ class Toolbox:
     def query_metric(self, inp: MetricRequest) -> MetricTable:
         """Read-only: one catalogue query (never SQL from a caller), as a table, a chart and the query it ran."""
         return run_metric(self.db, self.tenant, inp)
+
+
+_traced(Toolbox)

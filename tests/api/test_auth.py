@@ -25,13 +25,14 @@ def _routes(client: TestClient) -> list[tuple[str, str]]:
         (method.upper(), re.sub(r"\{[^}]+\}", "x", path))
         for path, ops in spec["paths"].items()
         for method in ops
-        if path not in ("/health", "/ready")
+        if path not in ("/health", "/ready", "/metrics")
     ]
 
 
-def test_health_and_readiness_need_no_key(client: TestClient) -> None:
+def test_health_readiness_and_metrics_need_no_key(client: TestClient) -> None:
     assert client.get("/health").json()["status"] == "ok"
     assert client.get("/ready").json()["status"] == "ready"
+    assert client.get("/metrics").status_code == 200
 
 
 def test_every_other_route_needs_a_key(client: TestClient) -> None:
