@@ -24,6 +24,7 @@ from hyperjourney.graphs.recorder import Recorder
 from hyperjourney.graphs.run_events import PAUSED, TERMINAL, steps_after, woken_by_runs
 from hyperjourney.graphs.runs import RunHeader
 from hyperjourney.graphs.wiring import Deps, build_deps
+from hyperjourney.guardrails.records import RecordFact
 from hyperjourney.settings import Settings
 from hyperjourney.workers import queue
 
@@ -203,11 +204,15 @@ def checkpoint_view(db: Database, settings: Settings, tenant: str, run_id: str, 
 
 
 def evidence_in(value: Any, found: dict[str, EvidenceView] | None = None) -> dict[str, EvidenceView]:
-    """Every cited chunk an agent output carries ({citation_id, text, title?} anywhere in it), by citation id."""
+    """Every cited source an agent output carries, by citation id: knowledge chunks ({citation_id, text, title?}
+    anywhere in it) and fields of the customer's record a reply states (RecordFact, shown as the guard reads it)."""
     found = {} if found is None else found
     if isinstance(value, dict):
         cid, text = value.get("citation_id"), value.get("text")
-        if isinstance(cid, str) and isinstance(text, str) and cid not in found:
+        if isinstance(cid, str) and cid.startswith("record:") and "value" in value and cid not in found:
+            record = RecordFact.model_validate(value).evidence()
+            found[cid] = EvidenceView(citation_id=cid, title=record.title, text=record.text)
+        elif isinstance(cid, str) and isinstance(text, str) and cid not in found:
             found[cid] = EvidenceView(citation_id=cid, title=str(value.get("title") or ""), text=text)
         for item in value.values():
             evidence_in(item, found)
