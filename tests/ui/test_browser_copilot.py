@@ -70,6 +70,13 @@ def _retype(driver: Any, box: Any, text: str) -> None:
     box.send_keys(text)
 
 
+def _thanked(drafted: str) -> tuple[str, str]:
+    """The draft with a sentence of the agent's own after its greeting, and the words the sent reply must then hold
+    (the sentence and the start of the paragraph it joins, up to its first citation chip)."""
+    greeting, rest = drafted.split("\n\n", 1)
+    return f"{greeting}\n\nThanks for your patience. {rest}", f"Thanks for your patience. {rest.split('[')[0][:30]}"
+
+
 def test_a_ticket_read_edited_answered_and_reloaded(server: UiServer, db: Database) -> None:
     from selenium.webdriver.common.by import By
 
@@ -95,8 +102,7 @@ def test_a_ticket_read_edited_answered_and_reloaded(server: UiServer, db: Databa
         _scroll_to(driver, "Your edit was not accepted")
         shot(driver, "31-copilot-edit-refused")
 
-        assert "\n\nReply here" in drafted
-        fixed = drafted.replace("\n\nReply here", "\n\nThanks for your patience. Reply here", 1)
+        fixed, thanked = _thanked(drafted)
         _retype(driver, _reply_box(driver), fixed)
         click(driver, driver.find_elements(By.ID, "edit-reply-save")[-1])
         wait_for(driver, lambda d: "checked by the guardrails: ready to send" in _text(d), "the accepted edit")
@@ -121,7 +127,7 @@ def test_a_ticket_read_edited_answered_and_reloaded(server: UiServer, db: Databa
             "SELECT body FROM messages WHERE ticket_id = %s AND author = 'agent'", (ticket_id,)
         ).fetchall()
     assert status == ("solved",)
-    assert len(stored) == 1 and "Thanks for your patience. Reply here" in stored[0][0] and "[cite:" not in stored[0][0]
+    assert len(stored) == 1 and thanked in stored[0][0] and "[cite:" not in stored[0][0]
 
 
 def test_a_reviewer_edits_an_escalated_reply_in_the_review_queue(server: UiServer, db: Database) -> None:
@@ -155,7 +161,7 @@ def test_a_reviewer_edits_an_escalated_reply_in_the_review_queue(server: UiServe
         click(driver, driver.find_element(By.ID, "edit-reply-save"))
         wait_for(driver, lambda d: "Your edit was not accepted" in _text(d), "the refused queue edit")
         assert queue.get(db, server.tenant, item_id).status == "pending"
-        fixed = drafted.replace("\n\nReply here", "\n\nThanks for your patience. Reply here", 1)
+        fixed, thanked = _thanked(drafted)
         _retype(driver, _reply_box(driver), fixed)
         click(driver, driver.find_elements(By.ID, "edit-reply-save")[-1])
         wait_for(driver, lambda d: "Edited and approved" in _text(d), "the accepted queue edit")
@@ -172,4 +178,4 @@ def test_a_reviewer_edits_an_escalated_reply_in_the_review_queue(server: UiServe
     item = queue.get(db, server.tenant, item_id)
     assert item == edited
     assert item.status == "approved" and item.reviewer == "ui:rita"
-    assert "Thanks for your patience. Reply here" in item.payload["body"] and "[cite:" in item.payload["body"]
+    assert thanked in item.payload["body"] and "[cite:" in item.payload["body"]
